@@ -1,0 +1,118 @@
+"""Runtime settings, parsed strictly from the environment: a malformed value stops start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from handoff.errors import ConfigError
+
+ENVIRONMENTS = ("development", "test", "production")
+DEV_SECRET = "dev-only-secret-do-not-use-in-production"  # noqa: S105 - refused outside development
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def parse_bool(name: str, raw: str | None, default: bool) -> bool:
+    """Parse a boolean setting; anything but the usual spellings is an error."""
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}: expected a boolean (true/false, 1/0, yes/no, on/off), got {raw!r}")
+
+
+def parse_int(name: str, raw: str | None, default: int, *, minimum: int = 0) -> int:
+    """Parse an integer setting with a lower bound."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: expected an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name}: must be >= {minimum}, got {value}")
+    return value
+
+
+def parse_database_url(raw: str) -> str:
+    """Accept SQLite and PostgreSQL URLs only; PostgreSQL always goes through psycopg 3."""
+    scheme = urlsplit(raw).scheme
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        return "postgresql+psycopg" + raw[len(scheme) :]
+    if scheme == "sqlite":
+        return raw
+    raise ConfigError(
+        f"DATABASE_URL: expected a sqlite:// or postgresql:// URL, got scheme {scheme!r}"
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every runtime setting of the product, in one typed place."""
+
+    env: str = "development"
+    database_url: str = "sqlite:///instance/handoff.db"
+    secret_key: str = DEV_SECRET
+    max_body_bytes: int = 1_048_576
+    instance_path: Path = Path("instance")
+    zendesk_subdomain: str | None = None
+    zendesk_email: str | None = None
+    zendesk_api_token: str | None = field(default=None, repr=False)
+    zendesk_oauth_token: str | None = field(default=None, repr=False)
+    zendesk_webhook_secret: str | None = field(default=None, repr=False)
+    zendesk_app_public_key: str | None = field(default=None, repr=False)
+    dev_sidebar: bool = False
+    product_config_path: Path | None = None
+
+    @property
+    def is_production(self) -> bool:
+        """True when running with production safeguards."""
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables (``HANDOFF_*``, ``DATABASE_URL``, ``ZENDESK_*``)."""
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("HANDOFF_ENV", "development").strip().lower()
+        if mode not in ENVIRONMENTS:
+            raise ConfigError(
+                f"HANDOFF_ENV: expected one of {', '.join(ENVIRONMENTS)}, got {mode!r}"
+            )
+        instance = Path(env.get("HANDOFF_INSTANCE_PATH", "instance")).resolve()
+        default_db = f"sqlite:///{instance / 'handoff.db'}"
+        secret = env.get("HANDOFF_SECRET_KEY") or DEV_SECRET
+        if mode == "production" and (secret == DEV_SECRET or len(secret) < 32):
+            raise ConfigError(
+                "HANDOFF_SECRET_KEY: set a random secret of at least 32 characters in production"
+            )
+        dev_sidebar = parse_bool("HANDOFF_DEV_SIDEBAR", env.get("HANDOFF_DEV_SIDEBAR"), False)
+        if dev_sidebar and mode == "production":
+            raise ConfigError(
+                "HANDOFF_DEV_SIDEBAR: the development sidebar is refused in production"
+            )
+        config_path = env.get("HANDOFF_CONFIG")
+        return cls(
+            env=mode,
+            database_url=parse_database_url(env.get("DATABASE_URL") or default_db),
+            secret_key=secret,
+            max_body_bytes=parse_int(
+                "HANDOFF_MAX_BODY_BYTES", env.get("HANDOFF_MAX_BODY_BYTES"), 1_048_576, minimum=1024
+            ),
+            instance_path=instance,
+            zendesk_subdomain=env.get("ZENDESK_SUBDOMAIN") or None,
+            zendesk_email=env.get("ZENDESK_EMAIL") or None,
+            zendesk_api_token=env.get("ZENDESK_API_TOKEN") or None,
+            zendesk_oauth_token=env.get("ZENDESK_OAUTH_TOKEN") or None,
+            zendesk_webhook_secret=env.get("ZENDESK_WEBHOOK_SECRET") or None,
+            zendesk_app_public_key=env.get("ZENDESK_APP_PUBLIC_KEY") or None,
+            dev_sidebar=dev_sidebar,
+            product_config_path=Path(config_path) if config_path else None,
+        )

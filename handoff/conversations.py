@@ -1,0 +1,69 @@
+"""Bot conversations: every engagement, stored so deflection and containment have a denominator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from handoff import schemas
+from handoff.errors import NotFound, ValidationFailed
+from handoff.models import BotConversation
+from handoff.packets import _parse_time, canonical_hash, customer_key
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The stored conversation and what this call did to it: created, updated or unchanged."""
+
+    conversation: BotConversation
+    change: str
+
+
+def record_conversation(session: Session, document: Any, *, now: datetime) -> Recorded:
+    """Create or update a bot conversation by ``conversation_id`` (bots post again as it ends)."""
+    errors = schemas.validate(schemas.CONVERSATION, document)
+    if errors:
+        raise ValidationFailed(
+            f"the conversation has {len(errors)} schema error(s)",
+            details=[e.as_dict() for e in errors],
+        )
+    digest = canonical_hash(document)
+    row = session.scalar(
+        sa.select(BotConversation).where(
+            BotConversation.conversation_id == document["conversation_id"]
+        )
+    )
+    if row is not None and row.body_hash == digest:
+        return Recorded(row, "unchanged")
+    change = "created" if row is None else "updated"
+    if row is None:
+        row = BotConversation(conversation_id=document["conversation_id"])
+        session.add(row)
+    row.ticket_id = document.get("ticket_id")
+    row.customer_key = customer_key(document)
+    row.channel = document.get("channel")
+    row.intent = document["intent"]["name"]
+    row.outcome = document["outcome"]
+    row.model_csat = document.get("model_csat")
+    row.bot_version = (document.get("bot") or {}).get("version")
+    row.started_at = _parse_time(document["started_at"])
+    row.ended_at = _parse_time(document["ended_at"]) if "ended_at" in document else None
+    row.body = document
+    row.body_hash = digest
+    row.received_at = now
+    session.flush()
+    return Recorded(row, change)
+
+
+def get_conversation(session: Session, conversation_id: str) -> BotConversation:
+    """Return a conversation by id or raise NotFound."""
+    row = session.scalar(
+        sa.select(BotConversation).where(BotConversation.conversation_id == conversation_id)
+    )
+    if row is None:
+        raise NotFound(f"no conversation with conversation_id {conversation_id}")
+    return row

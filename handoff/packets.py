@@ -1,0 +1,301 @@
+"""Handoff packets: validate, score completeness, assemble, and store them idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from handoff import schemas
+from handoff.errors import Conflict, NotFound, SchemaError, ValidationFailed
+from handoff.models import Packet
+from handoff.outbox import enqueue
+
+SCHEMA_VERSION = "1.0"
+
+# What an agent can work without but misses: each absent one lowers completeness.
+# Paths are dotted; a list or object counts as present only when non-empty.
+COMPLETENESS_FIELDS: tuple[str, ...] = (
+    "created_at",
+    "conversation_id",
+    "bot.version",
+    "channel",
+    "customer",
+    "intent.confidence",
+    "account_state",
+    "prior_actions",
+    "escalation.detail",
+    "sentiment",
+    "identifiers",
+    "policy_citations",
+    "model_csat",
+)
+
+DELIVERY_KIND = "packet_note"
+SERVER_FIELDS = ("completeness", "received_at")
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Share of the optional fields a packet carries, and which ones it lacks."""
+
+    score: float
+    missing: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form reported beside a stored packet."""
+        return {"score": self.score, "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The outcome of posting a packet: the stored row and whether this call created it."""
+
+    packet: Packet
+    created: bool
+
+
+def _lookup(document: Mapping[str, Any], dotted: str) -> Any:
+    """Follow a dotted path through nested objects; None where any step is absent."""
+    value: Any = document
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _present(value: Any) -> bool:
+    """Tell whether a field counts as given: not None, and not an empty string, list or object."""
+    if value is None:
+        return False
+    if isinstance(value, str | list | dict):
+        return len(value) > 0
+    return True
+
+
+def completeness(
+    document: Mapping[str, Any], fields: Sequence[str] = COMPLETENESS_FIELDS
+) -> Completeness:
+    """Score how many of ``fields`` the packet carries (1.0 = all)."""
+    missing = tuple(f for f in fields if not _present(_lookup(document, f)))
+    score = round(1 - len(missing) / len(fields), 4) if fields else 1.0
+    return Completeness(score=score, missing=missing)
+
+
+def canonical_hash(document: Mapping[str, Any]) -> str:
+    """Hash a document independently of key order and whitespace."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def validate_packet(document: Any) -> list[SchemaError]:
+    """Return every schema error of a packet, sorted by JSON path (empty when valid)."""
+    return schemas.validate(schemas.PACKET, document)
+
+
+def _parse_time(value: str) -> datetime:
+    """Parse an RFC 3339 timestamp that the schema already accepted."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def customer_key(document: Mapping[str, Any]) -> str | None:
+    """Identify the customer across contacts: email first, then the bot's customer id."""
+    email = _lookup(document, "customer.email") or _lookup(document, "requester.email")
+    if email:
+        return str(email).strip().lower()
+    ident = _lookup(document, "customer.id") or _lookup(document, "requester.external_id")
+    return f"id:{ident}" if ident else None
+
+
+def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted:
+    """Validate and store a packet and queue its delivery to the ticket, in the caller's transaction.
+
+    The same body posted again returns the stored packet; a different body under the same
+    ``packet_id`` raises Conflict. Nothing is written when validation fails.
+    """
+    errors = validate_packet(document)
+    if errors:
+        raise ValidationFailed(
+            f"the packet has {len(errors)} schema error(s)", details=[e.as_dict() for e in errors]
+        )
+    body = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
+    digest = canonical_hash(body)
+    existing = get_packet(session, body["packet_id"], missing_ok=True)
+    if existing is not None:
+        if existing.body_hash != digest:
+            raise Conflict(
+                f"packet {body['packet_id']} was already accepted with different content",
+                details=[
+                    {"path": "$.packet_id", "message": "reuse of packet_id with another body"}
+                ],
+            )
+        return Accepted(existing, created=False)
+    score = completeness(body)
+    packet = Packet(
+        packet_id=body["packet_id"],
+        ticket_id=body.get("ticket_id"),
+        conversation_id=body.get("conversation_id"),
+        schema_version=body["schema_version"],
+        intent=body["intent"]["name"],
+        escalation_reason=body["escalation"]["reason"],
+        channel=body.get("channel"),
+        customer_key=customer_key(body),
+        completeness=score.score,
+        missing_fields=list(score.missing),
+        body=body,
+        body_hash=digest,
+        created_at=_parse_time(body["created_at"]) if "created_at" in body else now,
+        received_at=now,
+    )
+    session.add(packet)
+    session.flush()
+    enqueue(
+        session,
+        kind=DELIVERY_KIND,
+        key=f"{DELIVERY_KIND}:{packet.packet_id}",
+        payload={"packet_id": packet.packet_id},
+        now=now,
+        ticket_id=packet.ticket_id,
+    )
+    return Accepted(packet, created=True)
+
+
+def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) -> Packet | None:
+    """Return the packet with ``packet_id``; raise NotFound unless ``missing_ok``."""
+    packet = session.scalar(sa.select(Packet).where(Packet.packet_id == packet_id))
+    if packet is None and not missing_ok:
+        raise NotFound(f"no packet with packet_id {packet_id}")
+    return packet
+
+
+def packet_for_ticket(session: Session, ticket_id: int) -> Packet:
+    """Return the latest packet written for a ticket, or raise NotFound."""
+    packet = session.scalar(
+        sa.select(Packet)
+        .where(Packet.ticket_id == ticket_id)
+        .order_by(Packet.created_at.desc(), Packet.id.desc())
+        .limit(1)
+    )
+    if packet is None:
+        raise NotFound(f"no packet for ticket {ticket_id}")
+    return packet
+
+
+def packet_view(packet: Packet) -> dict[str, Any]:
+    """Serialize a stored packet: the bot's body plus what the server added."""
+    return {
+        **packet.body,
+        "completeness": {"score": packet.completeness, "missing": packet.missing_fields},
+        "received_at": packet.received_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+# --- assembling a packet from a conversation (for Python bots) --------------------------------
+
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+_ORDER = re.compile(
+    r"(?:\border\s*(?:number|no\.?|#|id)?\s*[:#]?\s*|#)([A-Z]{0,4}-?\d{4,12})\b", re.I
+)
+_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d\b")
+_FRUSTRATION = (
+    "ridiculous",
+    "useless",
+    "frustrat",
+    "angry",
+    "unacceptable",
+    "waste of time",
+    "fed up",
+    "third time",
+    "again and again",
+    "speak to a human",
+    "real person",
+    "terrible",
+    "worst",
+)
+
+
+def extract_identifiers(texts: Iterable[str]) -> list[dict[str, str]]:
+    """Find order numbers, emails and phone numbers the customer typed, in first-seen order."""
+    seen: dict[tuple[str, str], None] = {}
+    for text in texts:
+        for match in _ORDER.finditer(text):
+            seen.setdefault(("order_id", match.group(1).upper()), None)
+        for match in _EMAIL.finditer(text):
+            seen.setdefault(("email", match.group(0).lower()), None)
+        for match in _PHONE.finditer(text):
+            digits = re.sub(r"[^\d+]", "", match.group(0))
+            if len(digits.lstrip("+")) >= 9:
+                seen.setdefault(("phone", digits), None)
+    return [{"kind": kind, "value": value} for kind, value in seen]
+
+
+def estimate_sentiment(texts: Sequence[str]) -> dict[str, Any]:
+    """Estimate sentiment from frustration cues in the customer's messages (a fallback, not a model)."""
+    lowered = [t.lower() for t in texts]
+    signals = sorted({cue for cue in _FRUSTRATION for t in lowered if cue in t})
+    shouting = any(sum(c.isupper() for c in t) > 12 and t.upper() == t for t in texts)
+    if shouting:
+        signals.append("all caps")
+    score = max(-1.0, -0.25 * len(signals))
+    label = "negative" if signals else "neutral"
+    return {"label": label, "score": score, "frustration": bool(signals), "signals": signals}
+
+
+def build_packet(
+    *,
+    transcript: Sequence[Mapping[str, Any]],
+    intent: str,
+    summary: str,
+    escalation_reason: str,
+    bot_name: str,
+    ticket_id: int | None = None,
+    requester: Mapping[str, Any] | None = None,
+    now: datetime,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Assemble a packet from a conversation, filling identifiers and sentiment where absent.
+
+    Extra keyword arguments are top-level packet fields (customer, account_state, prior_actions,
+    channel, conversation_id...). The result is validated; a bad field raises ValidationFailed.
+    """
+    customer_texts = [str(m["text"]) for m in transcript if m.get("role") == "customer"]
+    packet: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "packet_id": str(fields.pop("packet_id", uuid.uuid4())),
+        "created_at": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "bot": {
+            "name": bot_name,
+            **({"version": fields.pop("bot_version")} if "bot_version" in fields else {}),
+        },
+        "intent": {
+            "name": intent,
+            **({"confidence": fields.pop("confidence")} if "confidence" in fields else {}),
+        },
+        "summary": summary,
+        "escalation": {"reason": escalation_reason, **fields.pop("escalation", {})},
+        "transcript": [dict(m) for m in transcript],
+    }
+    if ticket_id is not None:
+        packet["ticket_id"] = ticket_id
+    if requester is not None:
+        packet["requester"] = dict(requester)
+    packet.update(fields)
+    packet.setdefault("identifiers", extract_identifiers(customer_texts))
+    packet.setdefault("sentiment", estimate_sentiment(customer_texts))
+    errors = validate_packet(packet)
+    if errors:
+        raise ValidationFailed(
+            "the assembled packet is invalid", details=[e.as_dict() for e in errors]
+        )
+    packet["completeness"] = completeness(packet).as_dict()
+    return packet

@@ -1,0 +1,75 @@
+"""The JSON Schemas under ``schemas/``, each loaded once into a draft 2020-12 validator."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+
+from handoff.errors import SchemaError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+PACKET = "handoff-packet"
+CONVERSATION = "bot-conversation"
+
+
+def schema_files() -> list[Path]:
+    """List every schema file the project ships."""
+    return sorted(SCHEMA_DIR.glob("*.schema.json"))
+
+
+@cache
+def _documents() -> dict[str, dict[str, Any]]:
+    """Read every schema file once, keyed by its file stem (``handoff-packet``...)."""
+    return {
+        path.name.removesuffix(".schema.json"): json.loads(path.read_text(encoding="utf-8"))
+        for path in schema_files()
+    }
+
+
+@cache
+def _registry() -> Registry:
+    """Register every schema under its ``$id`` so cross-file ``$ref`` resolves offline."""
+    resources = [(doc["$id"], Resource.from_contents(doc)) for doc in _documents().values()]
+    return Registry().with_resources(resources)
+
+
+def schema(name: str) -> dict[str, Any]:
+    """Return the parsed schema document called ``name``."""
+    return _documents()[name]
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """Return the one validator for schema ``name``, with format checking on."""
+    return Draft202012Validator(
+        schema(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _path(parts: Any) -> str:
+    """Render an error location as a JSON path: ``$.transcript[0].role``."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def validate(name: str, document: Any) -> list[SchemaError]:
+    """Validate ``document`` against schema ``name`` and return every error, sorted by path."""
+    errors: list[SchemaError] = []
+    for error in validator(name).iter_errors(document):
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            # Say which branch came closest instead of "is not valid under any of the given schemas".
+            closest = best_match(error.context)
+            # error.message repeats the whole instance; name only the nearest miss.
+            message = f"matches none of the allowed forms; closest: {closest.message}"
+        else:
+            message = error.message
+        errors.append(SchemaError(_path(error.absolute_path), message, str(error.validator)))
+    return sorted(errors, key=lambda e: (e.path, e.validator, e.message))

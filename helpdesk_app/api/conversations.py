@@ -1,0 +1,28 @@
+"""Bot conversation endpoints: every engagement, resolved or not."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from handoff import conversations
+from helpdesk_app.api import bp, json_body
+from helpdesk_app.auth import require_token
+from helpdesk_app.db import get_session, now
+
+
+@bp.post("/conversations")
+@require_token("conversations:write")
+def post_conversation() -> tuple[Response, int]:
+    """Create (201) or update (200) a bot conversation by its id."""
+    session = get_session()
+    recorded = conversations.record_conversation(session, json_body(), now=now())
+    session.commit()
+    status = 201 if recorded.change == "created" else 200
+    return jsonify({"change": recorded.change, "conversation": recorded.conversation.body}), status
+
+
+@bp.get("/conversations/<conversation_id>")
+@require_token("packets:read")
+def get_conversation(conversation_id: str) -> Response:
+    """Return a stored bot conversation."""
+    return jsonify(conversations.get_conversation(get_session(), conversation_id).body)

@@ -1,0 +1,49 @@
+"""Packet endpoints: post, dry-run validate, read by id or by ticket."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from handoff import packets
+from helpdesk_app.api import bp, json_body
+from helpdesk_app.auth import require_token
+from helpdesk_app.db import get_session, now
+from helpdesk_app.errors import error_response
+
+
+@bp.post("/packets")
+@require_token("packets:write")
+def post_packet() -> tuple[Response, int]:
+    """Store a packet and queue it for the ticket: 201 new, 200 same body again."""
+    session = get_session()
+    accepted = packets.accept_packet(session, json_body(), now=now())
+    session.commit()
+    return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
+
+
+@bp.post("/packets/validate")
+@require_token("packets:write")
+def validate_packet() -> tuple[Response, int]:
+    """Check a packet without storing it: 200 with completeness, or 422 with every error."""
+    document = json_body()
+    errors = packets.validate_packet(document)
+    if errors:
+        details = [e.as_dict() for e in errors]
+        return error_response(422, "validation_failed", f"{len(errors)} schema error(s)", details)
+    return jsonify({"valid": True, "completeness": packets.completeness(document).as_dict()}), 200
+
+
+@bp.get("/packets/<packet_id>")
+@require_token("packets:read")
+def get_packet(packet_id: str) -> Response:
+    """Return a stored packet by its id."""
+    packet = packets.get_packet(get_session(), packet_id)
+    assert packet is not None
+    return jsonify(packets.packet_view(packet))
+
+
+@bp.get("/tickets/<int:ticket_id>/packet")
+@require_token("packets:read")
+def get_ticket_packet(ticket_id: int) -> Response:
+    """Return the latest packet written for a ticket."""
+    return jsonify(packets.packet_view(packets.packet_for_ticket(get_session(), ticket_id)))

@@ -1,0 +1,120 @@
+"""The ``handoff`` command: a thin click group over the core, one subgroup per noun."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from handoff import db as core_db
+from handoff import tokens
+from handoff.db import transaction
+from helpdesk_app import create_app
+
+
+def _runtime():  # type: ignore[no-untyped-def]
+    """Return the current app's Runtime."""
+    return current_app.extensions["handoff"]
+
+
+@click.group(
+    cls=FlaskGroup, create_app=create_app, add_version_option=False, add_default_commands=False
+)
+def main() -> None:
+    """Handoff packets and context-fidelity metrics for bots escalating to Zendesk agents."""
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="host:port to listen on")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--dev", is_flag=True, help="Open the sidebar without Zendesk (refused in production)."
+)
+@click.option(
+    "--upgrade/--no-upgrade", default=True, show_default=True, help="Apply migrations first."
+)
+def serve(bind: str, workers: int, dev: bool, upgrade: bool) -> None:
+    """Serve the app with gunicorn."""
+    if dev:
+        os.environ["HANDOFF_DEV_SIDEBAR"] = "true"
+    from handoff.config import Settings
+
+    settings = Settings.from_env()  # fail here, before gunicorn forks, on a bad setting
+    if upgrade:
+        core_db.upgrade(settings.database_url)
+    argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
+            "--access-logfile", "-", "helpdesk_app.wsgi:app"]  # fmt: skip
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply every migration to the configured database."""
+    core_db.upgrade(_runtime().settings.database_url)
+    click.echo("database is at the latest revision")
+
+
+@main.group()
+def token() -> None:
+    """Create, list and revoke API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(tokens.SCOPES),
+              help="Repeat for several; default: the bot's scopes.")  # fmt: skip
+@with_appcontext
+def token_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a token called NAME and print it once."""
+    runtime = _runtime()
+    with transaction(runtime.sessions) as session:
+        issued = tokens.create_token(
+            session, name, now=runtime.clock(), scopes=scopes or tokens.DEFAULT_SCOPES
+        )
+    click.echo(issued.plaintext)
+    click.echo(
+        f"# {name}: scopes {', '.join(issued.token.scopes)}; shown once, stored hashed", err=True
+    )
+
+
+@token.command("list")
+@with_appcontext
+def token_list() -> None:
+    """List tokens (prefix, name, scopes, state)."""
+    with transaction(_runtime().sessions) as session:
+        for t in tokens.list_tokens(session):
+            state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "live"
+            click.echo(f"{t.prefix}…\t{t.name}\t{','.join(t.scopes)}\t{state}")
+
+
+@token.command("revoke")
+@click.argument("name_or_prefix")
+@with_appcontext
+def token_revoke(name_or_prefix: str) -> None:
+    """Revoke the live tokens with this name or prefix."""
+    runtime = _runtime()
+    with transaction(runtime.sessions) as session:
+        revoked = tokens.revoke_token(session, name_or_prefix, now=runtime.clock())
+    click.echo(f"revoked {len(revoked)} token(s)")
+
+
+def _register_groups() -> None:
+    """Add the ``group`` of every module in this package (detect, sandbox, zendesk...) to ``main``."""
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        group = getattr(importlib.import_module(f"{__name__}.{module.name}"), "group", None)
+        if isinstance(group, click.Command):
+            main.add_command(group)
+
+
+_register_groups()

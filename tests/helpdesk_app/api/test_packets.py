@@ -1,0 +1,142 @@
+"""The bot's packet API over HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests import factories
+
+
+def post(client, body, headers, **kw):
+    """POST a packet as JSON."""
+    return client.post(
+        "/api/v1/packets",
+        data=json.dumps(body),
+        headers=headers,
+        content_type="application/json",
+        **kw,
+    )
+
+
+def test_post_then_read_back_by_id_and_ticket(client, auth):
+    """Can a bot post a packet (201) and read it back by packet id and by ticket?"""
+    doc = factories.packet()
+    created = post(client, doc, auth)
+    assert created.status_code == 201
+    assert created.json["completeness"] == {"score": 1.0, "missing": []}
+    by_id = client.get(f"/api/v1/packets/{doc['packet_id']}", headers=auth)
+    by_ticket = client.get("/api/v1/tickets/1001/packet", headers=auth)
+    assert by_id.status_code == by_ticket.status_code == 200
+    assert by_id.json["summary"] == by_ticket.json["summary"] == doc["summary"]
+
+
+def test_same_body_twice_is_200_other_body_is_409(client, auth):
+    """Is a retried post idempotent (200), and a reused id with another body a 409?"""
+    doc = factories.packet()
+    assert post(client, doc, auth).status_code == 201
+    assert post(client, doc, auth).status_code == 200
+    clash = post(client, {**doc, "summary": "Something else happened here."}, auth)
+    assert clash.status_code == 409 and clash.json["error"]["code"] == "conflict"
+
+
+def test_schema_errors_are_422_with_every_path(client, auth):
+    """Does a broken packet get 422 listing each error with its path, and store nothing?"""
+    doc = factories.packet(summary="", channel="fax")
+    doc["transcript"] = []
+    response = post(client, doc, auth)
+    assert response.status_code == 422
+    assert [d["path"] for d in response.json["error"]["details"]] == [
+        "$.channel",
+        "$.summary",
+        "$.transcript",
+    ]
+    assert client.get(f"/api/v1/packets/{doc['packet_id']}", headers=auth).status_code == 404
+
+
+def test_dry_run_validates_without_storing(client, auth):
+    """Does /packets/validate answer without storing anything?"""
+    doc = factories.packet(identifiers=[])
+    response = client.post("/api/v1/packets/validate", json=doc, headers=auth)
+    assert response.status_code == 200 and "identifiers" in response.json["completeness"]["missing"]
+    assert client.get(f"/api/v1/packets/{doc['packet_id']}", headers=auth).status_code == 404
+    bad = client.post("/api/v1/packets/validate", json={"schema_version": "1.0"}, headers=auth)
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"packet_id": ', "application/json"),
+        (b"\xff\xfe", "application/json"),
+        (b"{}", "text/plain"),
+    ],
+)
+def test_malformed_bodies_are_400(client, auth, body, content_type):
+    """Are truncated JSON, non-UTF-8 bytes and a wrong content type each a 400 in the error shape?"""
+    response = client.post("/api/v1/packets", data=body, headers=auth, content_type=content_type)
+    assert response.status_code == 400 and response.json["error"]["code"] == "malformed_json"
+
+
+def test_oversized_body_is_413(client, auth):
+    """Is a body over the configured limit refused with 413 before parsing?"""
+    doc = factories.packet(transcript=[{"role": "customer", "text": "x" * 9000}] * 40)
+    response = post(client, doc, auth)
+    assert (
+        response.status_code == 413 and response.json["error"]["code"] == "request_entity_too_large"
+    )
+
+
+def test_missing_invalid_revoked_and_underscoped_tokens(client, make_token, cli):
+    """Are requests without a token, with a bad or revoked one 401, and without the scope 403?"""
+    doc = factories.packet()
+    assert post(client, doc, {}).status_code == 401
+    assert post(client, doc, {"Authorization": "Bearer hf_nope"}).status_code == 401
+    reader = make_token("packets:read", name="reader")
+    assert post(client, doc, {"Authorization": f"Bearer {reader}"}).status_code == 403
+    writer = make_token(name="writer")
+    assert cli("token", "revoke", "writer").exit_code == 0
+    revoked = post(client, doc, {"Authorization": f"Bearer {writer}"})
+    assert revoked.status_code == 401 and "revoked" in revoked.json["error"]["message"]
+
+
+def test_unknown_route_and_method_use_the_error_shape(client, auth):
+    """Do 404 and 405 come back as JSON errors, never HTML?"""
+    assert client.get("/api/v1/nothing", headers=auth).json["error"]["code"] == "not_found"
+    assert client.delete("/api/v1/packets", headers=auth).status_code == 405
+
+
+def test_an_unexpected_failure_is_a_500_without_traceback(client, auth, monkeypatch):
+    """Does a crash inside the core answer 500 in the error shape with no traceback?"""
+    from handoff import packets
+
+    def boom(*_a, **_k):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(packets, "accept_packet", boom)
+    response = post(client, factories.packet(), auth)
+    assert response.status_code == 500
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_conversations_are_created_then_updated(client, auth):
+    """Is a conversation created (201), updated when it ends (200), and unchanged on replay?"""
+    doc = factories.conversation(outcome="escalated")
+    del doc["ended_at"]
+    first = client.post("/api/v1/conversations", json=doc, headers=auth)
+    ended = client.post(
+        "/api/v1/conversations", json={**doc, "ended_at": "2026-03-02T09:00:00Z"}, headers=auth
+    )
+    replay = client.post(
+        "/api/v1/conversations", json={**doc, "ended_at": "2026-03-02T09:00:00Z"}, headers=auth
+    )
+    assert (first.status_code, ended.status_code, replay.status_code) == (201, 200, 200)
+    assert (first.json["change"], ended.json["change"], replay.json["change"]) == (
+        "created",
+        "updated",
+        "unchanged",
+    )
+    stored = client.get(f"/api/v1/conversations/{doc['conversation_id']}", headers=auth)
+    assert stored.json["ended_at"] == "2026-03-02T09:00:00Z"
