@@ -13,12 +13,12 @@ from helpdesk_app.api import bp
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+def json_content(schema: dict[str, Any], description: str) -> dict[str, Any]:
     """Describe a JSON response or body with ``schema``."""
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*statuses: int) -> dict[str, Any]:
+def error_responses(*statuses: int) -> dict[str, Any]:
     """Describe the error responses an operation can give, all in the one error shape."""
     text = {
         400: "Malformed JSON",
@@ -29,7 +29,22 @@ def _errors(*statuses: int) -> dict[str, Any]:
         413: "Body over the configured limit",
         422: "Schema errors, each with its JSON path",
     }
-    return {str(s): _json(ERROR, text[s]) for s in statuses}
+    return {str(s): json_content(ERROR, text[s]) for s in statuses}
+
+
+def _module_paths() -> dict[str, Any]:
+    """Collect ``OPENAPI_PATHS`` from every API module, so each documents its own operations."""
+    import importlib
+    import pkgutil
+
+    import helpdesk_app.api as package
+
+    paths: dict[str, Any] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for path, operations in getattr(module, "OPENAPI_PATHS", {}).items():
+            paths.setdefault(path, {}).update(operations)
+    return paths
 
 
 @cache
@@ -46,9 +61,9 @@ def document() -> dict[str, Any]:
             "conversation": conversation,
         },
     }
-    write = _errors(400, 401, 403, 413, 422)
+    write = error_responses(400, 401, 403, 413, 422)
     secured = [{"bearer": []}]
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "Handoff fidelity API", "version": "1.0.0"},
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -58,12 +73,12 @@ def document() -> dict[str, Any]:
                     "operationId": "postPacket",
                     "summary": "Store a handoff packet and queue it for the ticket",
                     "security": secured,
-                    "requestBody": {"required": True, **_json(packet, "The packet")},
+                    "requestBody": {"required": True, **json_content(packet, "The packet")},
                     "responses": {
-                        "201": _json(stored, "Stored"),
-                        "200": _json(stored, "Already stored with the same body"),
+                        "201": json_content(stored, "Stored"),
+                        "200": json_content(stored, "Already stored with the same body"),
                         **write,
-                        **_errors(409),
+                        **error_responses(409),
                     },
                 }
             },
@@ -72,9 +87,9 @@ def document() -> dict[str, Any]:
                     "operationId": "validatePacket",
                     "summary": "Validate a packet without storing it",
                     "security": secured,
-                    "requestBody": {"required": True, **_json(packet, "The packet")},
+                    "requestBody": {"required": True, **json_content(packet, "The packet")},
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/ValidationResult"}, "Valid"),
+                        "200": json_content({"$ref": "#/components/schemas/ValidationResult"}, "Valid"),
                         **write,
                     },
                 }
@@ -91,7 +106,7 @@ def document() -> dict[str, Any]:
                             "schema": {"type": "string"},
                         }
                     ],
-                    "responses": {"200": _json(stored, "The packet"), **_errors(401, 403, 404)},
+                    "responses": {"200": json_content(stored, "The packet"), **error_responses(401, 403, 404)},
                 }
             },
             "/api/v1/tickets/{ticket_id}/packet": {
@@ -107,8 +122,8 @@ def document() -> dict[str, Any]:
                         }
                     ],
                     "responses": {
-                        "200": _json(stored, "The latest packet"),
-                        **_errors(401, 403, 404),
+                        "200": json_content(stored, "The latest packet"),
+                        **error_responses(401, 403, 404),
                     },
                 }
             },
@@ -125,8 +140,8 @@ def document() -> dict[str, Any]:
                         }
                     ],
                     "responses": {
-                        "200": _json(conversation, "The conversation"),
-                        **_errors(401, 403, 404),
+                        "200": json_content(conversation, "The conversation"),
+                        **error_responses(401, 403, 404),
                     },
                 }
             },
@@ -135,10 +150,10 @@ def document() -> dict[str, Any]:
                     "operationId": "postConversation",
                     "summary": "Create or update a bot conversation",
                     "security": secured,
-                    "requestBody": {"required": True, **_json(conversation, "The conversation")},
+                    "requestBody": {"required": True, **json_content(conversation, "The conversation")},
                     "responses": {
-                        "201": _json(recorded, "Created"),
-                        "200": _json(recorded, "Updated or unchanged"),
+                        "201": json_content(recorded, "Created"),
+                        "200": json_content(recorded, "Updated or unchanged"),
                         **write,
                     },
                 }
@@ -176,6 +191,8 @@ def document() -> dict[str, Any]:
             },
         },
     }
+    spec["paths"].update(_module_paths())
+    return spec
 
 
 @bp.get("/openapi.json")

@@ -42,3 +42,16 @@ def check(spec, path, method, response):
     )
     errors = list(Draft202012Validator(schema, registry=registry).iter_errors(response.json))
     assert errors == [], [e.message for e in errors]
+
+
+def test_every_api_route_is_documented(app, spec):
+    """Is every route under /api/v1 (but the document itself) described in the OpenAPI document?"""
+    documented = {(p, m) for p, ops in spec["paths"].items() for m in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
+            continue
+        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in documented, (
+                f"{method} {path} is not in the OpenAPI document"
+            )
