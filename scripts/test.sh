@@ -6,22 +6,8 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n== %s\n' "$*"; }
 
-log "python environment (.venv)"
-if [ ! -x .venv/bin/python ]; then
-  "${PYTHON:-python3}" -m venv .venv
-fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-
-log "system packages"
-need_apt=()
-[ -x /usr/bin/chromium ] || need_apt+=(chromium)
-command -v pg_isready >/dev/null || need_apt+=(postgresql-client)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+log "setup: .venv, chromium, PostgreSQL client"
+bash scripts/setup.sh --system
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
 
 log "PostgreSQL at 127.0.0.1:5432"
