@@ -13,7 +13,7 @@ fi
 
 if [ "${1:-}" = "--system" ]; then
   need=()
-  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ -x /usr/bin/chromium ] || need+=(chromium fonts-liberation)
   command -v pg_isready >/dev/null || need+=(postgresql-client)
   if [ ${#need[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
