@@ -1,0 +1,716 @@
+"""Explicit repetition: the customer says they are repeating themselves.
+
+Cue patterns are spaCy ``Matcher`` rules over each token's corrected norm and
+lemma (see ``nlp.py``); each rule family has a check in Python for what a
+token pattern cannot say (who the subject is, whether a "told X" names a
+third party, whether "for the third time" is about a message or a fault).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from handoff.detection.nlp import get_nlp
+
+# Lemmas of verbs that carry information to someone.
+SAY = ["say", "tell", "explain", "mention", "state", "describe", "write", "type", "repeat", "note"]
+# Verbs that move things as often as words: they count only with an information object or the bot.
+GIVE = ["give", "provide", "send", "share", "enter", "submit", "put", "input", "supply", "do"]
+SAY_PAST = [
+    "said",
+    "mentioned",
+    "stated",
+    "explained",
+    "noted",
+    "described",
+    "written",
+    "told",
+    "specified",
+    "outlined",
+    "indicated",
+]
+# Every name customers give the bot, as the last word of the phrase.
+BOT_WORDS = [
+    "bot",
+    "chatbot",
+    "assistant",
+    "ai",
+    "robot",
+    "chat",
+    "system",
+    "agent",
+    "machine",
+    "computer",
+    "automated",
+    "va",
+]
+# Where the earlier conversation lives.
+CHAT_WORDS = [
+    "chat",
+    "chats",
+    "conversation",
+    "conversations",
+    "transcript",
+    "thread",
+    "messages",
+    "message",
+    "history",
+    "log",
+    "above",
+    "bot",
+    "chatbot",
+]
+INFO_WORDS = {
+    "number",
+    "numbers",
+    "email",
+    "e-mail",
+    "mail",
+    "address",
+    "id",
+    "details",
+    "detail",
+    "info",
+    "information",
+    "everything",
+    "all",
+    "this",
+    "that",
+    "it",
+    "story",
+    "problem",
+    "issue",
+    "name",
+    "order",
+    "#",
+    "both",
+    "them",
+    "screenshot",
+    "screenshots",
+    "photo",
+    "photos",
+    "receipt",
+    "reference",
+    "code",
+    "account",
+}
+OBJ_WORDS = {"this", "that", "it", "everything", "all", "whole", "both", "same", "them", "so"}
+AGAIN_WORDS = {"already", "before", "earlier", "twice", "thrice", "previously"}
+TIME_WORDS = {"times", "time", "x"}
+COUNT_WORDS = {"several", "many", "multiple", "few", "numerous", "countless", "a", "like", "100"}
+ORDINALS = {
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "umpteenth",
+    "nth",
+    "hundredth",
+    "thousandth",
+    "millionth",
+    "zillionth",
+    "billionth",
+}
+# Subordinators that turn "I told the bot X" into a time clause, not a claim about repeating.
+TEMPORAL = {"when", "after", "once", "while", "until", "soon", "because", "since", "if"}
+COMPANY_SIDE = {"you", "u", "ya", "them", "your", "ur", "yall", "y'all", "guys", "support"}
+THIRD_PARTY_DET = {"my", "the", "a", "an", "his", "her", "their", "our", "this", "that"}
+PRONOUN_SUBJECTS = {"i", "me", "you", "u", "it", "he", "she", "they", "we", "bot", "chatbot"}
+
+I_TOK: dict[str, Any] = {"NORM": "i"}
+AUX: dict[str, Any] = {
+    "NORM": {
+        "IN": [
+            "'ve",
+            "ve",
+            "have",
+            "had",
+            "'d",
+            "d",
+            "did",
+            "do",
+            "'m",
+            "am",
+            "'ll",
+            "will",
+            "was",
+            "just",
+            "literally",
+            "also",
+            "even",
+            "really",
+            "seriously",
+            "actually",
+            "clearly",
+            "already",
+            "previously",
+            "both",
+            "all",
+            "been",
+            "honestly",
+            "totally",
+        ]
+    },
+    "OP": "{0,3}",
+}
+NOT_PUNCT: dict[str, Any] = {"IS_PUNCT": False, "OP": "{0,5}"}
+DET: dict[str, Any] = {
+    "NORM": {"IN": ["the", "your", "this", "that", "my", "our", "a", "an", "ur"]},
+    "OP": "?",
+}
+
+
+@dataclass(frozen=True)
+class CueHit:
+    """One explicit cue found in a message: its family, the matched words and their offsets."""
+
+    cue: str
+    text: str
+    start: int
+    end: int
+
+
+def _norms(tokens: Iterable[Token]) -> list[str]:
+    return [t.norm_ for t in tokens]
+
+
+def _sentence_before(span: Span) -> list[Token]:
+    sent = span.sent
+    return list(sent[: span.start - sent.start])
+
+
+def _subject_is_me(span: Span, verb: Token) -> bool:
+    """Tell whether the nearest pronoun before ``verb`` in its sentence is I or me."""
+    doc = span.doc
+    for i in range(verb.i - 1, verb.sent.start - 1, -1):
+        norm = doc[i].norm_
+        if norm in {"i", "me", "myself"}:
+            return True
+        if norm in PRONOUN_SUBJECTS or norm in {"bot", "chatbot", "assistant", "ai", "agent"}:
+            return False
+    return False
+
+
+def _temporal_clause(span: Span) -> bool:
+    """Tell whether the words just before the match open a time clause ("as soon as I told...")."""
+    before = _norms(_sentence_before(span))[-3:]
+    return any(word in TEMPORAL for word in before)
+
+
+def _third_party_addressee(tokens: list[Token]) -> bool:
+    """Tell whether the words after a telling verb name someone other than us or the bot."""
+    norms = _norms(tokens[:4])
+    if not norms:
+        return False
+    if norms[0] == "to":
+        norms = norms[1:]
+    if not norms:
+        return False
+    head = norms[0]
+    if head in COMPANY_SIDE:
+        return False
+    if head in THIRD_PARTY_DET:
+        rest = norms[1:3]
+        return not any(word in BOT_WORDS or word in COMPANY_SIDE for word in rest)
+    # A bare name or noun ("I told Mark", "I told everyone") is someone else.
+    return head not in OBJ_WORDS and head not in INFO_WORDS and head not in BOT_WORDS
+
+
+def _has_bot(tokens: Iterable[Token]) -> bool:
+    return any(t.norm_ in BOT_WORDS for t in tokens)
+
+
+def _has_info(tokens: Iterable[Token]) -> bool:
+    """Tell whether the words name information; "by email" is a channel, not a thing given."""
+    return any(
+        t.norm_ in INFO_WORDS and (t.i == 0 or t.doc[t.i - 1].norm_ not in {"by", "via", "over"})
+        for t in tokens
+    )
+
+
+def _check_as_i_said(span: Span) -> bool:
+    before = _norms(_sentence_before(span))
+    prev = before[-1] if before else ""
+    if prev in {"soon", "long", "far", "much", "quickly", "fast", "feel", "felt", "feels", "not"}:
+        return False
+    if (
+        prev in {"seems", "seemed", "looks", "looked", "sounds", "sounded", "just"}
+        and span[0].norm_ == "like"
+    ):
+        return prev == "just"
+    verb = span[-1]
+    if verb.lemma_ in GIVE:
+        after = list(span.doc[verb.i + 1 : verb.i + 4])
+        return _has_bot(after) or any(t.norm_ in {"you", "u"} for t in after)
+    return True
+
+
+def _check_as_mentioned(span: Span) -> bool:
+    after = _norms(span.doc[span.end : span.end + 4])
+    # "as stated in your policy" points at the company's words, not the customer's.
+    return not any(
+        w in {"your", "ur", "website", "site", "policy", "terms", "faq", "article"} for w in after
+    ) or any(w in CHAT_WORDS for w in after)
+
+
+def _verb_of(span: Span, lemmas: Iterable[str]) -> Token | None:
+    wanted = set(lemmas)
+    for token in span:
+        if token.lemma_ in wanted:
+            return token
+    return None
+
+
+def _check_said_already(span: Span) -> bool:
+    if _temporal_clause(span):
+        return False
+    verb = _verb_of(span, SAY + GIVE + ["go", "be"])
+    if verb is None:
+        return False
+    after = list(span.doc[verb.i + 1 : span.end])
+    if verb.lemma_ in {"tell", "explain", "say", "mention", "describe"} and _third_party_addressee(
+        after
+    ):
+        return False
+    if verb.lemma_ in GIVE:
+        return _has_info(after) or _has_bot(after)
+    if verb.lemma_ in {"go", "be"}:
+        return bool(after) and after[0].norm_ in {"over", "through"}
+    return True
+
+
+def _check_told_bot(span: Span) -> bool:
+    if _temporal_clause(span):
+        return False
+    verb = _verb_of(span, SAY + GIVE + ["go", "be"])
+    if verb is None:
+        return False
+    between = list(span.doc[verb.i + 1 : span.end])
+    sent_after = list(span.doc[verb.i + 1 : verb.sent.end])
+    has_again = any(t.norm_ in AGAIN_WORDS for t in sent_after)
+    if verb.lemma_ in {"go", "be"}:
+        return bool(between) and between[0].norm_ in {"over", "through"}
+    objects = {t.norm_ for t in between} | {t.norm_ for t in span.doc[span.end : span.end + 4]}
+    if verb.lemma_ in GIVE:
+        return bool(objects & INFO_WORDS) or has_again
+    # "I told the bot I wanted a human" narrates; "I told the bot everything" claims.
+    after_bot = _norms(span.doc[span.end : span.end + 2])
+    if after_bot and after_bot[0] in {"i", "that", "to", "about"} and not has_again:
+        return after_bot[0] == "that" and (len(after_bot) == 1 or after_bot[1] in {".", "!", ","})
+    return bool(objects & (INFO_WORDS | OBJ_WORDS)) or has_again
+
+
+def _check_nth_time(span: Span) -> bool:
+    sent = span.sent
+    before = _norms(sent[: span.start - sent.start])
+    after = _norms(span.doc[span.end : span.end + 1])
+    fillers = {"once", "more", "again", "ok", "okay", "so", "and", "ugh", "sigh", "look", "listen"}
+    opening = all(w in fillers or not w.isalnum() for w in before)
+    if opening and (not after or not after[0].isalnum()):
+        return True
+    # Otherwise the sentence has to be about saying something ("I'm telling you for the third time").
+    return any(t.lemma_ in SAY + ["ask"] for t in sent if t.i < span.start or t.i >= span.end)
+
+
+def _check_nth_time_i_said(span: Span) -> bool:
+    return True
+
+
+def _check_how_many(span: Span) -> bool:
+    return True
+
+
+def _check_repeat(span: Span) -> bool:
+    norms = _norms(span)
+    if "myself" in norms:
+        return True
+    verb = _verb_of(span, ["repeat"])
+    if verb is None:
+        return False
+    return _subject_is_me(span, verb) or verb.i == verb.sent.start
+
+
+def _check_again(span: Span) -> bool:
+    verb = _verb_of(span, SAY + GIVE + ["go", "start"])
+    if verb is None:
+        return False
+    if verb.lemma_ in {"send", "put", "enter", "submit"}:
+        return False
+    return _subject_is_me(span, verb)
+
+
+def _check_in_chat(span: Span) -> bool:
+    return True
+
+
+def _check_read_chat(span: Span) -> bool:
+    verb = span[0]
+    sent = span.sent
+    before = _norms(sent[: verb.i - sent.start])
+    allowed = {"please", "pls", "plz", "just", "so", "ok", "okay", "then", "and", "kindly", "but"}
+    if all(w in allowed or not w.isalnum() for w in before):
+        return True
+    # "you could just read the chat" asks the agent to look; "can you see the chat?" does not.
+    if verb.lemma_ != "see" and any(w in {"you", "u"} for w in before[-4:]):
+        return True
+    return False
+
+
+def _check_bot_has(span: Span) -> bool:
+    return True
+
+
+Pattern = list[dict[str, Any]]
+RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
+    # "as I told the bot", "like i said", "as I've already explained"
+    "as_i_said": (
+        [
+            [
+                {"NORM": {"IN": ["as", "like"]}},
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": SAY + GIVE}, "NORM": {"NOT_IN": ["do", "did", "does"]}},
+            ],
+        ],
+        _check_as_i_said,
+    ),
+    # "as previously mentioned", "as stated in the chat", "as noted above"
+    "as_mentioned": (
+        [
+            [
+                {"NORM": {"IN": ["as", "like"]}},
+                {"NORM": {"IN": ["previously", "already", "i", "earlier"]}, "OP": "?"},
+                {"NORM": {"IN": SAY_PAST}},
+                {"NORM": {"IN": ["before", "earlier", "above", "previously", "already", "in"]}},
+            ],
+            [{"NORM": {"IN": ["as", "like"]}}, {"NORM": "previously"}, {"NORM": {"IN": SAY_PAST}}],
+            [{"NORM": {"IN": SAY_PAST + ["see", "look"]}}, {"NORM": "above"}],
+            [
+                {"NORM": {"IN": ["per", "see", "read", "check"]}},
+                {"NORM": {"IN": ["my", "the"]}},
+                {"NORM": {"IN": ["previous", "last", "earlier", "first", "original", "prior"]}},
+                {"NORM": {"IN": ["message", "messages", "email", "comment", "reply", "chat"]}},
+            ],
+        ],
+        _check_as_mentioned,
+    ),
+    # "I already explained this", "I've already given my details"
+    "already_said": (
+        [
+            [I_TOK, AUX, {"NORM": "already"}, AUX, {"LEMMA": {"IN": SAY + GIVE}}, NOT_PUNCT],
+            [
+                I_TOK,
+                AUX,
+                {"NORM": "already"},
+                AUX,
+                {"LEMMA": {"IN": ["go", "be"]}},
+                {"NORM": {"IN": ["over", "through"]}},
+            ],
+            [
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": ["go", "be"]}},
+                {"NORM": {"IN": ["over", "through"]}},
+                {"NORM": {"IN": ["this", "that", "it", "all", "everything"]}},
+            ],
+        ],
+        _check_said_already,
+    ),
+    # "I explained this already", "I've told you three times", "I said it before"
+    "said_before": (
+        [
+            [
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": SAY + GIVE}},
+                NOT_PUNCT,
+                {"NORM": {"IN": sorted(AGAIN_WORDS)}},
+            ],
+            [
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": SAY + GIVE}},
+                NOT_PUNCT,
+                {"NORM": {"IN": sorted(COUNT_WORDS)}, "OP": "?"},
+                {"LIKE_NUM": True},
+                {"NORM": {"IN": sorted(TIME_WORDS)}},
+            ],
+            [
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": SAY + GIVE}},
+                NOT_PUNCT,
+                {"NORM": {"IN": sorted(COUNT_WORDS)}},
+                {"NORM": {"IN": sorted(TIME_WORDS)}},
+            ],
+            [
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": SAY}},
+                NOT_PUNCT,
+                {"NORM": {"IN": ["in", "on"]}},
+                {"NORM": "my"},
+                {"NORM": {"IN": ["previous", "last", "earlier", "first", "original", "prior"]}},
+            ],
+        ],
+        _check_said_already,
+    ),
+    # "I told the bot everything", "I explained everything to the AI", "I did all this with the chat"
+    "told_bot": (
+        [
+            [
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": SAY + GIVE + ["go", "be"]}},
+                {"IS_PUNCT": False, "OP": "{0,6}"},
+                {"NORM": {"IN": ["to", "with", "for", "2", "in", "into"]}, "OP": "?"},
+                DET,
+                {
+                    "NORM": {"IN": ["virtual", "automated", "chat", "online", "live", "ai"]},
+                    "OP": "?",
+                },
+                {"NORM": {"IN": BOT_WORDS}},
+            ],
+        ],
+        _check_told_bot,
+    ),
+    # "for the third time", "for the 5th time"
+    "nth_time": (
+        [
+            [
+                {"NORM": "for"},
+                {"NORM": "the"},
+                {"NORM": {"IN": sorted(ORDINALS)}},
+                {"NORM": {"IN": ["time", "times"]}},
+            ],
+            [
+                {"NORM": "for"},
+                {"NORM": "the"},
+                {"NORM": {"REGEX": r"^\d+(st|nd|rd|th)$"}},
+                {"NORM": {"IN": ["time", "times"]}},
+            ],
+        ],
+        _check_nth_time,
+    ),
+    # "this is the third time I've told you"
+    "nth_time_said": (
+        [
+            [
+                {"NORM": {"IN": sorted(ORDINALS)}},
+                {"NORM": "time"},
+                I_TOK,
+                AUX,
+                {"LEMMA": {"IN": SAY + GIVE + ["ask"]}},
+            ],
+        ],
+        _check_nth_time_i_said,
+    ),
+    # "how many times do I have to give you my email"
+    "how_many_times": (
+        [
+            [
+                {"NORM": "how"},
+                {"NORM": "many"},
+                {"NORM": "more", "OP": "?"},
+                {"NORM": "times"},
+                {"IS_PUNCT": False, "OP": "{0,4}"},
+                I_TOK,
+                {"IS_PUNCT": False, "OP": "{0,4}"},
+                {"LEMMA": {"IN": SAY + GIVE}},
+            ],
+        ],
+        _check_how_many,
+    ),
+    # "do I have to repeat everything", "repeating myself", "I repeat:"
+    "repeat": (
+        [
+            [{"LEMMA": "repeat"}, {"NORM": "myself"}],
+            [
+                {"NORM": {"IN": ["have", "need", "got", "must", "gotta", "should"]}},
+                {"NORM": "to", "OP": "?"},
+                {"LEMMA": "repeat"},
+                {
+                    "NORM": {
+                        "IN": ["everything", "it", "this", "that", "all", "again", "the", "myself"]
+                    }
+                },
+            ],
+            [
+                {"NORM": "i"},
+                {"NORM": {"IN": ["'ll", "will"]}, "OP": "?"},
+                {"NORM": "repeat"},
+                {"IS_PUNCT": True},
+            ],
+            [{"NORM": "let"}, {"NORM": "me"}, {"NORM": "repeat"}],
+            [
+                I_TOK,
+                {"NORM": {"IN": ["'m", "am", "keep", "have", "'ve"]}},
+                {"NORM": {"IN": ["repeating", "repeated"]}},
+                {"NORM": {"IN": ["this", "that", "it", "everything", "myself"]}},
+            ],
+        ],
+        _check_repeat,
+    ),
+    # "do I have to explain it all again", "why do I have to start over"
+    "again": (
+        [
+            [
+                {"LEMMA": {"IN": SAY + GIVE + ["go"]}},
+                {"IS_PUNCT": False, "OP": "{0,5}"},
+                {"NORM": {"IN": ["again", "scratch"]}},
+            ],
+            [{"LEMMA": "start"}, {"NORM": {"IN": ["over", "again", "from"]}}],
+        ],
+        _check_again,
+    ),
+    # "it's all in the chat above", "everything is in the transcript"
+    "in_chat": (
+        [
+            [
+                {"NORM": {"IN": ["is", "'s", "s", "are", "was", "its", "it's"]}},
+                {
+                    "NORM": {
+                        "IN": [
+                            "all",
+                            "already",
+                            "literally",
+                            "right",
+                            "clearly",
+                            "written",
+                            "there",
+                            "included",
+                            "just",
+                            "everything",
+                            "in",
+                            "all",
+                        ]
+                    },
+                    "OP": "{0,3}",
+                },
+                {"NORM": {"IN": ["in", "on", "within", "from"]}},
+                DET,
+                {"NORM": {"IN": ["bot", "chatbot", "chat"]}, "OP": "?"},
+                {"NORM": {"IN": CHAT_WORDS}},
+            ],
+            [
+                {"NORM": {"IN": ["is", "'s", "its", "it's"]}},
+                {"NORM": "all", "OP": "?"},
+                {"NORM": "above"},
+            ],
+            [
+                {"NORM": {"IN": ["you", "u"]}},
+                {"IS_PUNCT": False, "OP": "{0,2}"},
+                {"LEMMA": {"IN": ["have", "see", "find", "get"]}},
+                {"IS_PUNCT": False, "OP": "{0,3}"},
+                {"NORM": {"IN": ["in", "from", "on"]}},
+                DET,
+                {"NORM": {"IN": ["bot", "chatbot", "chat", "ai"]}, "OP": "?"},
+                {"NORM": {"IN": CHAT_WORDS}},
+            ],
+        ],
+        _check_in_chat,
+    ),
+    # "read the chat above", "check the chat log", "scroll up"
+    "read_chat": (
+        [
+            [
+                {"LEMMA": {"IN": ["read", "check", "see", "review", "look"]}},
+                {"NORM": {"IN": ["at", "through", "over"]}, "OP": "?"},
+                DET,
+                {
+                    "NORM": {"IN": ["bot", "chatbot", "chat", "previous", "earlier", "whole"]},
+                    "OP": "?",
+                },
+                {"NORM": {"IN": CHAT_WORDS}},
+            ],
+            [{"LEMMA": "scroll"}, {"NORM": "up"}],
+        ],
+        _check_read_chat,
+    ),
+    # "the chatbot already has my email", "didn't the bot send you my info?"
+    "bot_has": (
+        [
+            [
+                {"NORM": {"IN": ["bot", "chatbot", "assistant", "ai", "chat", "agent"]}},
+                {
+                    "NORM": {"IN": ["already", "should", "must", "would", "has", "have"]},
+                    "OP": "{0,2}",
+                },
+                {"LEMMA": "have"},
+                {"NORM": {"IN": ["all", "my", "the", "everything", "this", "it", "that"]}},
+            ],
+            [
+                {"NORM": {"IN": ["did", "didn't", "does", "doesn't", "didnt", "did'nt"]}},
+                {"NORM": {"IN": ["n't", "not"]}, "OP": "?"},
+                {"NORM": {"IN": ["the", "your", "ur"]}},
+                {"NORM": {"IN": ["virtual", "chat", "automated"]}, "OP": "?"},
+                {"NORM": {"IN": ["bot", "chatbot", "assistant", "ai", "agent", "system"]}},
+                {"NORM": {"IN": ["n't", "not"]}, "OP": "?"},
+                {"LEMMA": {"IN": ["pass", "send", "give", "forward", "share", "tell", "transfer"]}},
+            ],
+            [
+                {"NORM": {"IN": ["did", "didn't", "didnt", "do", "don't"]}},
+                {"NORM": {"IN": ["n't", "not"]}, "OP": "?"},
+                {"NORM": {"IN": ["you", "u"]}},
+                {"NORM": {"IN": ["n't", "not"]}, "OP": "?"},
+                {"LEMMA": {"IN": ["get", "receive", "see", "read", "have"]}},
+                DET,
+                {
+                    "NORM": {
+                        "IN": [
+                            "conversation",
+                            "chat",
+                            "transcript",
+                            "details",
+                            "info",
+                            "messages",
+                            "history",
+                        ]
+                    }
+                },
+            ],
+        ],
+        _check_bot_has,
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    """Build the cue matcher once, on the shared vocabulary."""
+    matcher = Matcher(get_nlp().vocab, validate=True)
+    for name, (patterns, _check) in RULES.items():
+        matcher.add(name, patterns)
+    return matcher
+
+
+def find_cues(doc: Doc) -> list[CueHit]:
+    """Return every explicit cue in ``doc``, one per cue family and position, left to right."""
+    matcher = _matcher()
+    vocab_strings = doc.vocab.strings
+    hits: list[CueHit] = []
+    taken: list[tuple[int, int]] = []
+    priority = {name: rank for rank, name in enumerate(RULES)}
+    # Rules are listed most specific first: "as I told the bot" is an as_i_said cue, not told_bot.
+    ordered = sorted(matcher(doc), key=lambda m: (priority[vocab_strings[m[0]]], m[1] - m[2], m[1]))
+    for match_id, start, end in ordered:
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        name = vocab_strings[match_id]
+        span = doc[start:end]
+        if not RULES[name][1](span):
+            continue
+        taken.append((start, end))
+        hits.append(CueHit(name, span.text, span.start_char, span.end_char))
+    return sorted(hits, key=lambda h: h.start)

@@ -1,0 +1,180 @@
+"""The detector's entry points: one customer message, or a whole escalated ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from spacy.tokens import Doc
+
+from handoff.detection.cues import find_cues
+from handoff.detection.facts import PacketFacts, facts_from_packet
+from handoff.detection.implicit import find_implicit
+from handoff.detection.nlp import get_nlp
+from handoff.detection.reask import find_asks, held_value
+from handoff.detection.window import to_comment, window
+
+# Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
+DETECTOR_VERSION = "1.0.0"
+
+EXPLICIT = "explicit_repetition"
+IMPLICIT = "implicit_repetition"
+REASK = "agent_reask"
+KINDS = (EXPLICIT, IMPLICIT, REASK)
+# Kinds that make a ticket count in the repetition rate; a re-ask is reported beside it.
+REPETITION_KINDS = frozenset({EXPLICIT, IMPLICIT})
+SNIPPET_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of evidence of repetition or a re-ask.
+
+    ``cue`` names the rule ("as_i_said", "value:order_id", "description", "ask:email");
+    ``matched_value`` is the packet value re-sent or re-asked (None for explicit cues);
+    ``snippet`` with ``start``/``end`` is where in the comment body the evidence is;
+    ``agent_turn`` is how many agent replies preceded a customer message, or which turn
+    (1-3) an agent reply is.
+    """
+
+    kind: str
+    cue: str
+    matched_value: str | None = None
+    comment_id: int | str | None = None
+    agent_turn: int | None = None
+    snippet: str = ""
+    start: int = 0
+    end: int = 0
+    score: float | None = None
+
+    def evidence(self) -> dict[str, Any]:
+        """Return the where-and-how part of the finding, as stored in the evidence column."""
+        return {"snippet": self.snippet, "start": self.start, "end": self.end, "score": self.score}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the finding as a JSON-ready dict."""
+        return asdict(self)
+
+
+def has_repetition(findings: Iterable[Finding]) -> bool:
+    """Tell whether any finding is a customer repetition (a re-ask alone is not one)."""
+    return any(f.kind in REPETITION_KINDS for f in findings)
+
+
+def _doc(text: str, bot_names: Sequence[str] = ()) -> Doc:
+    doc = get_nlp()(text)
+    if bot_names:
+        names = {name.lower() for name in bot_names}
+        for token in doc:
+            # The packet's bot name ("Ava") is one more name for the bot.
+            if token.lower_ in names:
+                token.norm_ = "bot"
+                token.lemma_ = "bot"
+    return doc
+
+
+def _explicit(doc: Doc, comment_id: int | str | None, agent_turn: int | None) -> list[Finding]:
+    return [
+        Finding(EXPLICIT, hit.cue, None, comment_id, agent_turn, hit.text, hit.start, hit.end)
+        for hit in find_cues(doc)
+    ]
+
+
+def detect_message(
+    text: str,
+    *,
+    comment_id: int | str | None = None,
+    agent_turn: int | None = None,
+    bot_names: Sequence[str] = (),
+) -> list[Finding]:
+    """Find explicit repetition cues in one customer message."""
+    return _explicit(_doc(text, bot_names), comment_id, agent_turn)
+
+
+def detect_messages(texts: Iterable[str], batch_size: int = 256) -> list[list[Finding]]:
+    """Find explicit cues in many customer messages at once (faster than one by one)."""
+    return [_explicit(doc, None, None) for doc in get_nlp().pipe(texts, batch_size=batch_size)]
+
+
+def detect_customer_message(
+    text: str,
+    facts: PacketFacts,
+    *,
+    comment_id: int | str | None = None,
+    agent_turn: int | None = None,
+) -> list[Finding]:
+    """Find explicit cues and implicit repetition of ``facts`` in one customer message."""
+    findings = _explicit(_doc(text, facts.bot_names), comment_id, agent_turn)
+    for hit in find_implicit(text, facts):
+        findings.append(
+            Finding(
+                IMPLICIT,
+                hit.cue,
+                hit.value[:SNIPPET_CHARS],
+                comment_id,
+                agent_turn,
+                hit.text[:SNIPPET_CHARS],
+                hit.start,
+                hit.end,
+                round(hit.score, 1),
+            )
+        )
+    return findings
+
+
+def detect_agent_reply(
+    text: str,
+    facts: PacketFacts,
+    *,
+    comment_id: int | str | None = None,
+    agent_turn: int | None = None,
+) -> list[Finding]:
+    """Find questions in one agent reply that ask for something ``facts`` already holds."""
+    findings = []
+    for ask in find_asks(_doc(text)):
+        value = held_value(ask.field, facts, text)
+        if value is not None:
+            findings.append(
+                Finding(
+                    REASK,
+                    f"ask:{ask.field}",
+                    value[:SNIPPET_CHARS],
+                    comment_id,
+                    agent_turn,
+                    ask.text,
+                    ask.start,
+                    ask.end,
+                )
+            )
+    return findings
+
+
+def detect_ticket(
+    packet: Mapping[str, Any],
+    comments: Iterable[Any],
+    *,
+    handoff_at: datetime | None = None,
+) -> list[Finding]:
+    """Find every repetition and suggested re-ask in an escalated ticket's repetition window.
+
+    ``comments`` are mappings or rows with ``id``, ``author_role``, ``public``, ``body`` and
+    ``created_at``. The handoff time is the packet's ``created_at``; ``handoff_at`` is used
+    when the packet has none.
+    """
+    facts = facts_from_packet(packet)
+    start = facts.handoff_at or handoff_at
+    findings: list[Finding] = []
+    parsed = [to_comment(c, i) for i, c in enumerate(comments)]
+    for item in window(parsed, start):
+        comment = item.comment
+        if item.is_agent:
+            findings += detect_agent_reply(
+                comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
+            )
+        else:
+            findings += detect_customer_message(
+                comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
+            )
+    return findings

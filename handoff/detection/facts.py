@@ -1,0 +1,153 @@
+"""What a handoff packet already tells the agent: identifiers, the customer's own words, the clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+# Kinds a packet identifier can have (schema ``identifiers[].kind``), plus values the customer typed.
+IDENTIFIER_KINDS = (
+    "order_id",
+    "email",
+    "account_id",
+    "phone",
+    "tracking_number",
+    "invoice_id",
+    "other",
+)
+TRANSCRIPT_VALUE = "transcript_value"
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# An id-like word: letters, digits and joiners, at least one digit ("ORD-58213", "#12345", "SAVE10").
+TOKEN_RE = re.compile(r"[A-Za-z0-9#][A-Za-z0-9#_/.-]*[A-Za-z0-9]")
+PHONE_RE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+MONEY_RE = re.compile(r"^\d{1,4}([.,]\d{2})?$")
+DATE_RE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+
+
+def id_key(value: str) -> str:
+    """Reduce an identifier to its letters and digits, upper case: "ord-58213" -> "ORD58213"."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+def digits(value: str) -> str:
+    """Keep only the digits of ``value``."""
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def is_id_like(word: str) -> bool:
+    """Tell whether a word looks like an identifier rather than a price, date, year or count."""
+    key = id_key(word)
+    if len(key) < 4 or not any(ch.isdigit() for ch in key):
+        return False
+    if MONEY_RE.match(word) or DATE_RE.match(word):
+        return False
+    # A bare number of four digits or fewer is a year, an amount or a quantity far more often.
+    return not (key.isdigit() and len(key) <= 4)
+
+
+@dataclass(frozen=True)
+class KnownValue:
+    """A value the packet holds: its kind, as written in the packet, and its matching key."""
+
+    kind: str
+    value: str
+    key: str
+
+
+@dataclass(frozen=True)
+class PacketFacts:
+    """What the packet holds, reduced to what the detectors compare against."""
+
+    values: tuple[KnownValue, ...] = ()
+    descriptions: tuple[str, ...] = ()
+    summary: str = ""
+    handoff_at: datetime | None = None
+    bot_names: tuple[str, ...] = ()
+
+    def first(self, kind: str) -> KnownValue | None:
+        """Return the first held value of ``kind``, if any."""
+        for value in self.values:
+            if value.kind == kind:
+                return value
+        return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Parse an ISO 8601 instant ("...Z" allowed); return None for anything else or a naive time."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else None
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _key_for(kind: str, value: str) -> str:
+    if kind == "email":
+        return value.strip().lower()
+    if kind == "phone":
+        return digits(value)
+    return id_key(value)
+
+
+def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any) -> None:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return
+    text = str(value).strip()
+    key = _key_for(kind, text)
+    if len(key) < 3 or (kind, key) in out:
+        return
+    out[(kind, key)] = KnownValue(kind, text, key)
+
+
+def _dicts(items: Any) -> Iterable[Mapping[str, Any]]:
+    if isinstance(items, list):
+        return [item for item in items if isinstance(item, Mapping)]
+    return []
+
+
+def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
+    """Collect what ``packet`` already tells the agent; tolerate missing or odd fields."""
+    values: dict[tuple[str, str], KnownValue] = {}
+    for ident in _dicts(packet.get("identifiers")):
+        kind = ident.get("kind")
+        _add(values, kind if kind in IDENTIFIER_KINDS else "other", ident.get("value"))
+    for holder in (packet.get("customer"), packet.get("requester")):
+        if isinstance(holder, Mapping):
+            _add(values, "email", holder.get("email"))
+            _add(values, "account_id", holder.get("id") or holder.get("external_id"))
+    state = packet.get("account_state")
+    if isinstance(state, Mapping):
+        for order in _dicts(state.get("orders")):
+            _add(values, "order_id", order.get("id"))
+    descriptions: list[str] = []
+    for turn in _dicts(packet.get("transcript")):
+        text = turn.get("text")
+        if turn.get("role") != "customer" or not isinstance(text, str):
+            continue
+        descriptions.append(text)
+        for email in EMAIL_RE.findall(text):
+            _add(values, "email", email)
+        without_emails = EMAIL_RE.sub(" ", text)
+        for word in TOKEN_RE.findall(without_emails):
+            if is_id_like(word) and not any(v.key == id_key(word) for v in values.values()):
+                _add(values, TRANSCRIPT_VALUE, word)
+    bot = packet.get("bot")
+    bot_names: tuple[str, ...] = ()
+    if isinstance(bot, Mapping) and isinstance(bot.get("name"), str):
+        bot_names = (bot["name"].strip().lower(),)
+    summary = packet.get("summary")
+    return PacketFacts(
+        values=tuple(values.values()),
+        descriptions=tuple(descriptions),
+        summary=summary if isinstance(summary, str) else "",
+        handoff_at=parse_time(packet.get("created_at")),
+        bot_names=bot_names,
+    )

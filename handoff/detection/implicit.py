@@ -1,0 +1,148 @@
+"""Implicit repetition: the customer re-sends a value or a description the packet already holds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from handoff.detection.facts import (
+    EMAIL_RE,
+    PHONE_RE,
+    TOKEN_RE,
+    KnownValue,
+    PacketFacts,
+    digits,
+    id_key,
+    is_id_like,
+)
+
+# A near-copy scores at least this (rapidfuzz token_sort_ratio, 0-100) against a transcript turn.
+DESCRIPTION_THRESHOLD = 78.0
+# Shorter passages share too many stock phrases ("I want a refund for my order") to mean a copy.
+MIN_DESCRIPTION_WORDS = 6
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+WORD_RE = re.compile(r"[a-z0-9']+")
+
+
+@dataclass(frozen=True)
+class ImplicitHit:
+    """A re-sent value: the packet value, its kind, where it is in the message and a score."""
+
+    cue: str
+    value: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+def _words(text: str) -> list[str]:
+    return WORD_RE.findall(text.lower())
+
+
+def _id_matches(candidate: str, known: KnownValue) -> bool:
+    key = id_key(candidate)
+    if key == known.key:
+        return True
+    known_digits, cand_digits = digits(known.key), digits(key)
+    # "58213" for "ORD-58213": the customer drops the prefix, the digits carry the identity.
+    if len(known_digits) >= 5 and cand_digits == known_digits and key.isdigit():
+        return True
+    # One slip in a long number ("1Z999AA1012345678" typed by hand) is still the same value.
+    return len(known.key) >= 10 and Levenshtein.distance(key, known.key, score_cutoff=1) <= 1
+
+
+def find_values(text: str, facts: PacketFacts) -> list[ImplicitHit]:
+    """Return each packet value that ``text`` re-sends, once per value, in order of appearance."""
+    hits: dict[tuple[str, str], ImplicitHit] = {}
+    emails = [v for v in facts.values if v.kind == "email"]
+    for match in EMAIL_RE.finditer(text):
+        for known in emails:
+            if match.group(0).lower() == known.key:
+                hits.setdefault(
+                    (known.kind, known.key),
+                    ImplicitHit(
+                        f"value:{known.kind}", known.value, match.group(0), *match.span(), 100.0
+                    ),
+                )
+    phones = [v for v in facts.values if v.kind == "phone" and len(v.key) >= 7]
+    if phones:
+        for match in PHONE_RE.finditer(text):
+            found = digits(match.group(0))
+            for known in phones:
+                # Country codes come and go: compare the last nine digits.
+                if len(found) >= 7 and found[-9:] == known.key[-9:]:
+                    hits.setdefault(
+                        (known.kind, known.key),
+                        ImplicitHit(
+                            "value:phone", known.value, match.group(0), *match.span(), 100.0
+                        ),
+                    )
+    others = [v for v in facts.values if v.kind not in {"email", "phone"}]
+    if others:
+        scrubbed = EMAIL_RE.sub(lambda m: " " * len(m.group(0)), text)
+        for match in TOKEN_RE.finditer(scrubbed):
+            word = match.group(0)
+            if not is_id_like(word):
+                continue
+            for known in others:
+                if _id_matches(word, known):
+                    hits.setdefault(
+                        (known.kind, known.key),
+                        ImplicitHit(f"value:{known.kind}", known.value, word, *match.span(), 100.0),
+                    )
+    return sorted(hits.values(), key=lambda h: h.start)
+
+
+def _passages(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences and runs of two sentences, as (start, end) offsets."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for match in SENTENCE_RE.finditer(text):
+        if match.start() > start:
+            bounds.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    pairs = [(bounds[i][0], bounds[i + 1][1]) for i in range(len(bounds) - 1)]
+    whole = [(0, len(text))] if len(bounds) > 2 else []
+    return bounds + pairs + whole
+
+
+def find_description(text: str, facts: PacketFacts) -> ImplicitHit | None:
+    """Return the best near-copy of a customer transcript turn in ``text``, if any."""
+    targets = [
+        (" ".join(_words(d)), d)
+        for d in facts.descriptions
+        if len(_words(d)) >= MIN_DESCRIPTION_WORDS
+    ]
+    if not targets:
+        return None
+    best: ImplicitHit | None = None
+    for start, end in _passages(text):
+        passage_words = _words(text[start:end])
+        if len(passage_words) < MIN_DESCRIPTION_WORDS:
+            continue
+        passage = " ".join(passage_words)
+        for target, original in targets:
+            ratio = len(passage) / len(target)
+            if ratio < 0.5 or ratio > 2.0:
+                continue
+            score = fuzz.token_sort_ratio(passage, target, score_cutoff=DESCRIPTION_THRESHOLD)
+            if score and (best is None or score > best.score):
+                best = ImplicitHit(
+                    "description", original, text[start:end].strip(), start, end, score
+                )
+    return best
+
+
+def find_implicit(text: str, facts: PacketFacts) -> list[ImplicitHit]:
+    """Return every value and the best description ``text`` re-sends from the packet."""
+    hits = find_values(text, facts)
+    description = find_description(text, facts)
+    if description is not None:
+        hits.append(description)
+    return hits

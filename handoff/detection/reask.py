@@ -1,0 +1,249 @@
+"""Suggested agent re-asks: an early agent reply asks for something the packet already holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from handoff.detection.facts import PacketFacts
+from handoff.detection.nlp import get_nlp
+
+PROBLEM = "problem"
+
+# The words an agent asks with; a field named near one of them, in a question or request, is asked.
+ASK_WORDS = {
+    "what",
+    "what's",
+    "which",
+    "provide",
+    "send",
+    "share",
+    "confirm",
+    "give",
+    "tell",
+    "verify",
+    "include",
+    "reply",
+    "know",
+    "have",
+    "need",
+    "get",
+    "use",
+    "used",
+    "enter",
+    "add",
+    "check",
+    "supply",
+    "handy",
+    "grab",
+    "attach",
+}
+REQUEST_WORDS = {"please", "pls", "could", "can", "would", "may", "kindly", "mind", "need", "let"}
+DETS: dict[str, Any] = {
+    "NORM": {
+        "IN": ["your", "the", "that", "this", "ur", "an", "a", "registered", "full", "correct"]
+    },
+    "OP": "{0,2}",
+}
+ID_TAIL: dict[str, Any] = {
+    "NORM": {"IN": ["number", "#", "no", "no.", "id", "reference", "ref", "code", "num", "nr"]}
+}
+
+FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
+    "order_id": [
+        [{"NORM": "order"}, ID_TAIL],
+        [{"NORM": {"IN": ["which", "what"]}}, {"NORM": "order"}],
+    ],
+    "email": [
+        [{"NORM": {"IN": ["email", "e-mail", "emails"]}}, {"NORM": "address", "OP": "?"}],
+        [{"NORM": "e"}, {"NORM": "-"}, {"NORM": "mail"}],
+    ],
+    "account_id": [
+        [
+            {"NORM": {"IN": ["account", "customer", "user", "member", "membership", "client"]}},
+            ID_TAIL,
+        ],
+    ],
+    "phone": [
+        [{"NORM": {"IN": ["phone", "mobile", "cell", "telephone", "contact"]}}, {"NORM": "number"}],
+        [{"NORM": {"IN": ["phone", "telephone"]}}],
+    ],
+    "tracking_number": [
+        [{"NORM": "tracking"}, {"NORM": {"IN": ["number", "code", "id", "#", "no"]}, "OP": "?"}]
+    ],
+    "invoice_id": [[{"NORM": "invoice"}, ID_TAIL]],
+}
+
+PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
+    # "how can I help you today?", "how may I assist"
+    [
+        {"NORM": "how"},
+        {"NORM": {"IN": ["can", "may", "could", "might"]}},
+        {"NORM": {"IN": ["i", "we"]}},
+        {"LEMMA": {"IN": ["help", "assist"]}},
+    ],
+    # "what can I do for you", "what can I help you with"
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["can", "may", "could"]}},
+        {"NORM": {"IN": ["i", "we"]}},
+        {"LEMMA": {"IN": ["help", "do", "assist"]}},
+    ],
+    # "what seems to be the problem", "what's the issue"
+    [
+        {"NORM": {"IN": ["what", "what's"]}},
+        {"NORM": {"IN": ["is", "'s", "seems", "was", "exactly"]}, "OP": "{0,2}"},
+        {"NORM": {"IN": ["to", "be"]}, "OP": "{0,2}"},
+        {"NORM": {"IN": ["the", "your"]}},
+        {"NORM": {"IN": ["problem", "issue", "trouble", "matter"]}},
+    ],
+    # "what's going on", "what happened"
+    [
+        {"NORM": {"IN": ["what", "what's"]}},
+        {"NORM": {"IN": ["is", "'s"]}, "OP": "?"},
+        {"NORM": "going"},
+        {"NORM": "on"},
+    ],
+    [{"NORM": "what"}, {"NORM": "happened"}],
+    # "can you describe the issue", "tell me more about the problem"
+    [
+        {"LEMMA": {"IN": ["describe", "explain", "tell", "share", "detail", "outline"]}},
+        {"NORM": {"IN": ["me", "us"]}, "OP": "?"},
+        {
+            "NORM": {"IN": ["a", "bit", "little", "more", "some", "about", "of", "the", "details"]},
+            "OP": "{0,4}",
+        },
+        {"NORM": {"IN": ["the", "your", "this"]}},
+        {
+            "NORM": {
+                "IN": [
+                    "issue",
+                    "problem",
+                    "trouble",
+                    "situation",
+                    "request",
+                    "charge",
+                    "error",
+                    "concern",
+                    "query",
+                    "question",
+                ]
+            }
+        },
+    ],
+    [
+        {"LEMMA": {"IN": ["describe", "explain", "tell"]}},
+        {"NORM": {"IN": ["me", "us"]}, "OP": "?"},
+        {"NORM": {"IN": ["more", "about"]}, "OP": "{0,2}"},
+        {"NORM": "what"},
+        {"NORM": {"IN": ["happened", "happens", "'s", "is"]}},
+    ],
+    # "what are you having trouble with", "what issue are you experiencing"
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["issue", "problem", "trouble"]}, "OP": "?"},
+        {"NORM": {"IN": ["are", "'re"]}},
+        {"NORM": "you"},
+        {"NORM": {"IN": ["having", "experiencing", "facing", "seeing"]}},
+    ],
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["is", "'s"]}},
+        {"NORM": "this"},
+        {"NORM": {"IN": ["about", "regarding", "concerning"]}},
+    ],
+]
+
+
+@dataclass(frozen=True)
+class AskHit:
+    """One field an agent reply asks for: the field kind and the asking words."""
+
+    field: str
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    """Build the field and problem matchers once, on the shared vocabulary."""
+    matcher = Matcher(get_nlp().vocab, validate=True)
+    for name, patterns in FIELD_PATTERNS.items():
+        matcher.add(name, patterns)
+    matcher.add(PROBLEM, PROBLEM_PATTERNS)
+    return matcher
+
+
+def _is_request(sent: Span) -> bool:
+    """Tell whether a sentence asks something: a question mark, or a request word."""
+    if "?" in sent.text:
+        return True
+    return any(t.norm_ in REQUEST_WORDS for t in sent)
+
+
+def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
+    """Tell whether the field at ``start:end`` is what the sentence asks for, not a thing stated."""
+    sent = doc[start].sent
+    if not _is_request(sent):
+        return False
+    before = [t.norm_ for t in doc[max(sent.start, start - 7) : start]]
+    after = [t.norm_ for t in doc[end : min(sent.end, end + 2)]]
+    # "your order number is 123" states it; "the email on the account" still asks.
+    if (
+        after
+        and after[0] in {"is", "was", "shows", "'s"}
+        and not any(w in {"what", "which"} for w in before)
+    ):
+        return False
+    # "I've resent the reset email" and "by email" name a channel, not the value.
+    if before and before[-1] in {"by", "via", "reset", "confirmation", "verification"}:
+        return False
+    return (
+        any(w in ASK_WORDS for w in before)
+        or (after[:1] == ["please"])
+        or (bool(after) and after[0] == "?" and len(before) <= 3)
+    )
+
+
+def find_asks(doc: Doc) -> list[AskHit]:
+    """Return every field and problem question in an agent reply, once per field."""
+    found: dict[str, AskHit] = {}
+    strings = doc.vocab.strings
+    # Earliest first, longest first: "phone number" wins over its own "phone".
+    for match_id, start, end in sorted(_matcher()(doc), key=lambda m: (m[1], m[1] - m[2])):
+        field = strings[match_id]
+        if field in found:
+            continue
+        span = doc[start:end]
+        if field == PROBLEM:
+            sent = span.sent
+            if not _is_request(sent) or any(t.norm_ in {"else", "other"} for t in sent):
+                continue
+            # "tell me more about when it fails" narrows the problem; it does not ask for it.
+            if any(t.norm_ in {"when", "version", "device", "browser"} for t in doc[end : end + 2]):
+                continue
+        elif not _field_is_asked(doc, start, end):
+            continue
+        found[field] = AskHit(field, span.text, span.start_char, span.end_char)
+    return sorted(found.values(), key=lambda h: h.start)
+
+
+def held_value(field: str, facts: PacketFacts, reply: str) -> str | None:
+    """Return what the packet holds for ``field``, or None when it holds nothing to re-ask."""
+    if field == PROBLEM:
+        if facts.summary or facts.descriptions:
+            return facts.summary or facts.descriptions[0]
+        return None
+    known = facts.first(field)
+    if known is None:
+        return None
+    # An agent who writes the value out is confirming it, not asking for it again.
+    lowered = reply.lower()
+    if known.value.lower() in lowered or (known.key and known.key.lower() in lowered):
+        return None
+    return known.value
