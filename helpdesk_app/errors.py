@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from handoff.errors import HandoffError
@@ -13,10 +14,30 @@ from handoff.errors import HandoffError
 log = logging.getLogger(__name__)
 
 
+JSON_PREFIXES = ("/api/", "/webhooks/")
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} {title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; margin: 2rem; color: #1f2933">
+<h1 style="font-size: 1.1rem">{status} {title}</h1><p>{message}</p></body></html>"""
+
+
+def wants_json() -> bool:
+    """Tell whether this request should get the JSON error shape rather than an HTML page."""
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
 def error_response(
     status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> tuple[Response, int]:
-    """Build the one error body every endpoint uses."""
+    """Build the one error body every endpoint uses (an escaped HTML page for browser pages)."""
+    if not wants_json():
+        title = escape(code.replace("_", " "))
+        page = PAGE.format(status=status, title=title, message=escape(message))
+        return Response(page, status=status, mimetype="text/html"), status
     body = {"error": {"code": code, "message": message, "details": details or []}}
     return jsonify(body), status
 

@@ -140,3 +140,15 @@ def test_conversations_are_created_then_updated(client, auth):
     )
     stored = client.get(f"/api/v1/conversations/{doc['conversation_id']}", headers=auth)
     assert stored.json["ended_at"] == "2026-03-02T09:00:00Z"
+
+
+def test_browser_pages_get_an_escaped_html_error(app, client):
+    """Does a browser page get an HTML error page, with any text in it escaped?"""
+    from helpdesk_app.errors import error_response
+
+    response = client.get("/nothing", headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    with app.test_request_context("/sidebar/x", headers={"Accept": "text/html"}):
+        page, status = error_response(400, "bad_request", "<img src=x onerror=alert(1)>")
+    body = page.get_data(as_text=True)
+    assert status == 400 and "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
