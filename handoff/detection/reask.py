@@ -193,19 +193,20 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
         return False
     before = [t.norm_ for t in doc[max(sent.start, start - 7) : start]]
     after = [t.norm_ for t in doc[end : min(sent.end, end + 2)]]
+    asking = before + [t.norm_ for t in doc[start:end]]
     # "your order number is 123" states it; "the email on the account" still asks.
     if (
         after
         and after[0] in {"is", "was", "shows", "'s"}
-        and not any(w in {"what", "which"} for w in before)
+        and not any(w in {"what", "which"} for w in asking)
     ):
         return False
     # "I've resent the reset email" and "by email" name a channel, not the value.
     if before and before[-1] in {"by", "via", "reset", "confirmation", "verification"}:
         return False
     return (
-        any(w in ASK_WORDS for w in before)
-        or (after[:1] == ["please"])
+        any(w in ASK_WORDS for w in asking)
+        or "please" in [t.norm_ for t in doc[end : min(sent.end, end + 3)]]
         or (bool(after) and after[0] == "?" and len(before) <= 3)
     )
 

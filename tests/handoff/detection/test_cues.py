@@ -1,0 +1,97 @@
+"""Explicit repetition cues in single customer messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.detection import EXPLICIT, detect_message, detect_messages
+
+REPEATS = [
+    "As I told the bot, my order hasn't arrived.",
+    "as i told the chatbot its order 12345",
+    "I already explained this.",
+    "i already explained this to the virtual agent",
+    "Like I said, the code doesn't work.",
+    "For the third time, I want a refund.",
+    "for the 4th time: cancel it",
+    "Do I have to repeat everything?",
+    "It's all in the chat above.",
+    "how many times do I have to give you my email",
+    "I've told you this twice now.",
+    "Everything is in the chat history, please read it.",
+    "Scroll up, it's there.",
+    "I went through all of this with your assistant.",
+    "The chatbot already has my email.",
+    "Didn't the bot pass on my details?",
+    "As I mentioned to your system, I was charged twice.",
+    "Why am I repeating myself?",
+]
+
+LOOK_ALIKES = [
+    "The bot told me to contact you.",
+    "I already paid.",
+    "I told my bank.",
+    "Can you repeat my order?",
+    "It broke again.",
+    "As soon as I told the chatbot my name it froze.",
+    "The app crashed for the third time today.",
+    "I already sent the item back by post.",
+    "I asked the bot for a refund and it said no.",
+    "Could you explain the fees again?",
+    "The assistant kept repeating itself.",
+    "I feel like I said something wrong at checkout.",
+    "Can you see the chat I had with the bot?",
+    "This is the second time my order has been lost.",
+]
+
+TYPOS_AND_NAMES = [
+    "i alredy explaned this",
+    "like i sed, wrong size",
+    "as i told ur AI, its broken",
+    "I allready told the virtual assistant everything",
+    "as I told the robot, nothing came",
+    "I explained it all to the chat-bot already",
+    "I already gave your system my order number",
+]
+
+
+@pytest.mark.parametrize("text", REPEATS)
+def test_explicit_repetition_is_found(text: str) -> None:
+    """Does a customer saying they are repeating themselves yield an explicit finding?"""
+    findings = detect_message(text)
+    assert findings, text
+    assert {f.kind for f in findings} == {EXPLICIT}
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_look_alikes_are_not_repetition(text: str) -> None:
+    """Does a message that only looks like a repetition cue yield nothing?"""
+    assert detect_message(text) == []
+
+
+@pytest.mark.parametrize("text", TYPOS_AND_NAMES)
+def test_typos_case_and_other_bot_names_are_tolerated(text: str) -> None:
+    """Are misspellings, lower case and other names for the bot still recognised?"""
+    assert detect_message(text)
+
+
+def test_packet_bot_name_counts_as_the_bot() -> None:
+    """Is the bot's own name from the packet read as one more name for the bot?"""
+    assert detect_message("I told Ava everything") == []
+    assert detect_message("I told Ava everything", bot_names=["Ava"])
+
+
+def test_finding_carries_its_evidence() -> None:
+    """Does a finding say which cue matched, with the matched words and where they are?"""
+    text = "Hello. Like I said, it never came."
+    (finding,) = detect_message(text, comment_id=42, agent_turn=1)
+    assert finding.cue == "as_i_said"
+    assert text[finding.start : finding.end] == finding.snippet == "Like I said"
+    assert (finding.comment_id, finding.agent_turn) == (42, 1)
+    assert finding.to_dict()["kind"] == EXPLICIT
+
+
+def test_batch_and_single_calls_agree() -> None:
+    """Does the batched API find the same cues as one call per message?"""
+    texts = REPEATS + LOOK_ALIKES
+    assert detect_messages(texts) == [detect_message(t) for t in texts]

@@ -1,0 +1,69 @@
+"""Implicit repetition: the customer re-sends what the packet holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from handoff.detection import IMPLICIT, detect_ticket
+from tests.handoff.detection.conftest import customer
+
+
+def _implicit(packet: dict[str, Any], body: str) -> list[tuple[str, str | None]]:
+    findings = detect_ticket(packet, [customer(1, body, 5)])
+    return [(f.cue, f.matched_value) for f in findings if f.kind == IMPLICIT]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["A-10442", "order a10442 please", "it's #A-10442", "10442 was the order"],
+)
+def test_order_number_resent_in_any_spelling(packet: dict[str, Any], body: str) -> None:
+    """Is the packet's order number found however the customer writes it?"""
+    assert _implicit(packet, body) == [("value:order_id", "A-10442")]
+
+
+def test_email_resent_in_other_case(packet: dict[str, Any]) -> None:
+    """Is the packet's email found regardless of case?"""
+    assert _implicit(packet, "Dana@Example.com") == [("value:email", "dana@example.com")]
+
+
+def test_phone_resent_with_other_punctuation(packet: dict[str, Any]) -> None:
+    """Is a phone number found with other spaces, brackets and country code?"""
+    packet["identifiers"].append({"kind": "phone", "value": "+1 415 555 0134"})
+    assert _implicit(packet, "call (415) 555-0134") == [("value:phone", "+1 415 555 0134")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["my other order A-10443 is fine", "I paid 104.42 in 2026", "dana2@example.com", "ok thanks"],
+)
+def test_other_values_are_not_repetition(packet: dict[str, Any], body: str) -> None:
+    """Are a different order, amounts, years and another email left alone?"""
+    assert _implicit(packet, body) == []
+
+
+def test_near_copy_of_the_problem_description(packet: dict[str, Any]) -> None:
+    """Is a near-copy of what the customer told the bot found, with its score?"""
+    packet["transcript"][0]["text"] = "The parcel shows delivered but nothing is at my front door."
+    findings = detect_ticket(
+        packet,
+        [customer(1, "Hi. the parcel shows as delivered but nothing is at my front door", 5)],
+    )
+    (finding,) = [f for f in findings if f.kind == IMPLICIT]
+    assert finding.cue == "description"
+    assert finding.score is not None and finding.score >= 78
+
+
+def test_short_or_different_text_is_not_a_description(packet: dict[str, Any]) -> None:
+    """Are short replies and a new problem not taken as copies?"""
+    packet["transcript"][0]["text"] = "The parcel shows delivered but nothing is at my front door."
+    assert _implicit(packet, "delivered?") == []
+    assert _implicit(packet, "Also the invoice for last month lists the wrong VAT number.") == []
+
+
+def test_value_typed_in_the_transcript_counts(packet: dict[str, Any]) -> None:
+    """Is an id-like value the customer typed to the bot, but not in identifiers, found?"""
+    packet["transcript"][0]["text"] = "My code SAVE10 did not work"
+    assert _implicit(packet, "the code was SAVE10") == [("value:transcript_value", "SAVE10")]
