@@ -69,6 +69,8 @@ class Settings:
     zendesk_oauth_token: str | None = field(default=None, repr=False)
     zendesk_webhook_secret: str | None = field(default=None, repr=False)
     zendesk_app_public_key: str | None = field(default=None, repr=False)
+    # The sidebar app installation's URL (the signed token's "aud"); required to open the sidebar.
+    zendesk_app_audience: str | None = None
     dev_sidebar: bool = False
     product_config_path: Path | None = None
 
@@ -113,6 +115,7 @@ class Settings:
             zendesk_oauth_token=env.get("ZENDESK_OAUTH_TOKEN") or None,
             zendesk_webhook_secret=env.get("ZENDESK_WEBHOOK_SECRET") or None,
             zendesk_app_public_key=env.get("ZENDESK_APP_PUBLIC_KEY") or None,
+            zendesk_app_audience=env.get("ZENDESK_APP_AUDIENCE") or None,
             dev_sidebar=dev_sidebar,
             product_config_path=Path(config_path) if config_path else None,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -236,7 +237,7 @@ def acknowledge(
     return ack
 
 
-def _equal_or_both_null(column: sa.ColumnElement[object], value: object) -> sa.ColumnElement[bool]:
+def _equal_or_both_null(column: Any, value: object) -> sa.ColumnElement[bool]:
     return column.is_(None) if value is None else column == value
 
 
@@ -268,7 +269,7 @@ def acknowledgement(
 
 
 def _between(
-    column: sa.ColumnElement[datetime], since: datetime | None, until: datetime | None
+    column: Any, since: datetime | None, until: datetime | None
 ) -> list[sa.ColumnElement[bool]]:
     conditions = []
     if since is not None:
