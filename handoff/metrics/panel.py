@@ -1,0 +1,227 @@
+"""Assemble the panel and the handoff report from the families; flatten them for CSV and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handoff.metrics import csat, deflection, handoff, leading, operational, policy
+from handoff.metrics.common import (
+    Context,
+    Figure,
+    archetype_lines,
+    last_complete_week,
+    sliced,
+    weeks_ending,
+    window_label,
+)
+from handoff.metrics.facts import REPEAT_WINDOWS
+from handoff.metrics.stats import RESOLUTION_NOTE
+from handoff.productconfig import ProductConfig
+
+VIEWS = {"weekly": 1, "monthly": 4, "quarterly": 13}
+SERIES_WEEKS = {"weekly": 12, "monthly": 12, "quarterly": 26}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One archetype's CSAT-protected deflection line."""
+
+    archetype: str
+    deflection: Figure
+    resolution_delta: Figure | None
+    delayed_delta: Figure | None
+    protected: bool | None
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """Render the line the spec asks for."""
+
+        def pts(f: Figure | None) -> str:
+            points = f.delta.points if f and f.delta else None
+            return "n/a" if points is None else f"{points:+.1f} pts"
+
+        rate = self.deflection.rate
+        value = "n/a" if rate is None or rate.value is None else f"{rate.value * 100:.1f}%"
+        return (
+            f"{self.archetype}: deflection {value} with resolution CSAT delta "
+            f"{pts(self.resolution_delta)} and delayed CSAT delta {pts(self.delayed_delta)}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {
+            "archetype": self.archetype,
+            "text": self.text,
+            "protected": self.protected,
+            "reason": self.reason,
+            "deflection": self.deflection.as_dict(),
+            "resolution_csat_delta": self.resolution_delta.as_dict()
+            if self.resolution_delta
+            else None,
+            "delayed_csat_delta": self.delayed_delta.as_dict() if self.delayed_delta else None,
+        }
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Everything the panel and the handoff report show for one view."""
+
+    view: str
+    as_of: datetime
+    window: tuple[str, ...]
+    rolling: tuple[str, ...]
+    baseline: tuple[str, ...]
+    lines: dict[str, str]
+    headline: tuple[Headline, ...]
+    deflection: deflection.Deflection
+    csat: csat.Csat
+    handoff: handoff.HandoffFidelity
+    leading: leading.Leading
+    operational: operational.Operational
+    policy: policy.Policy
+    notes: tuple[str, ...]
+
+    def figures(self) -> list[Figure]:
+        """Every figure of the window, in family order."""
+        return [
+            *self.deflection.figures, *self.csat.figures, *self.handoff.figures,
+            *self.leading.figures, *self.operational.figures, *self.policy.figures,
+        ]  # fmt: skip
+
+    def series(self) -> list[Figure]:
+        """Every weekly trend point."""
+        pairs = [f for p in self.handoff.weeks for f in (p.context_loss, p.repetition)]
+        return [*self.deflection.series, *self.csat.series, *pairs, *self.leading.series]
+
+    def find(self, figure_id: str, scope: str = "all", key: str = "") -> Figure | None:
+        """Return one figure by id and slice."""
+        for f in self.figures():
+            if (f.id, f.scope, f.key) == (figure_id, scope, key):
+                return f
+        return None
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Flatten every figure and trend point to CSV rows with the spec's ids."""
+        return [f.as_row() for f in self.figures()] + [f.as_row() for f in self.series()]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the whole panel."""
+        return {
+            "view": self.view,
+            "as_of": self.as_of.isoformat(),
+            "window": window_label(self.window),
+            "rolling_window": window_label(self.rolling),
+            "baseline": window_label(self.baseline),
+            "archetype_lines": self.lines,
+            "headline": [h.as_dict() for h in self.headline],
+            "figures": [f.as_dict() for f in self.figures()],
+            "series": [f.as_dict() for f in self.series()],
+            "context_loss_vs_repetition": [
+                {"week": p.week, "gap_points": p.gap_points, "tracks": p.tracks}
+                for p in self.handoff.weeks
+            ],
+            "deflection_bands": [
+                {"archetype": a, "tier": t, "low": lo, "high": hi, "verdict": v}
+                for a, t, lo, hi, v in self.deflection.bands
+            ],
+            "most_missing_fields": [
+                {"field": k, "count": n} for k, n in self.operational.most_missing
+            ],
+            "intent_escalation_alerts": list(self.operational.intent_alerts),
+            "bot_handle_time_rising_weeks": self.leading.bot_handle_rising_weeks,
+            "unavailable": [{"id": i, "reason": r} for i, r in self.operational.unavailable]
+            + (
+                []
+                if self.policy.available
+                else [{"id": "policy_incidents", "reason": self.policy.note}]
+            ),
+            "notes": list(self.notes),
+        }
+
+
+def _headline(ctx: Context, deflect: deflection.Deflection, sat: csat.Csat) -> tuple[Headline, ...]:
+    """Build one CSAT-protected deflection line per archetype line."""
+    limit = ctx.config.threshold("protected_csat_points")
+    lines = []
+    for f in deflect.figures:
+        if f.id != "deflection_rate" or f.scope != "archetype":
+            continue
+        res = sat.delta("resolution_csat_delta", "archetype", f.key)
+        dly = sat.delta("delayed_csat_delta", "archetype", f.key)
+        deltas = [d for d in (res, dly) if d is not None and d.delta is not None]
+        if any(d.delta.points is not None and d.delta.points <= limit for d in deltas if d.delta):
+            protected, reason = False, f"a CSAT delta is at or below {limit:g} points"
+        elif (
+            all(d.delta.points is not None and d.delta.sufficient for d in deltas if d.delta)
+            and len(deltas) == 2
+        ):
+            protected, reason = True, "both CSAT deltas above the limit"
+        else:
+            protected, reason = (
+                None,
+                "not judged: a CSAT delta is missing or its sample is too small",
+            )
+        lines.append(Headline(f.key, f, res, dly, protected, reason))
+    return tuple(lines)
+
+
+def build(
+    session: Session,
+    config: ProductConfig,
+    *,
+    now: datetime,
+    view: str = "monthly",
+    end_week: str | None = None,
+) -> Panel:
+    """Compute the panel for a view (weekly, monthly, quarterly) ending at the last complete week."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    end = end_week or last_complete_week(config, now)
+    window = weeks_ending(end, VIEWS[view])
+    rolling = weeks_ending(end, int(config.threshold("rolling_weeks")))
+    series = weeks_ending(end, SERIES_WEEKS[view])
+    baseline = tuple(config.baseline_weeks())
+    probe = Context(config, window, baseline, series, as_of=now)
+    matured = {w for d in REPEAT_WINDOWS.values() for w in probe.matured(d)}
+    weeks = set(window) | set(series) | set(baseline) | set(rolling) | matured
+    rows = [r._mapping for r in session.execute(deflection.query(weeks))]
+    contacts: dict[str, int] = {}
+    for key, s in sliced(probe, rows, ("contacts",), window, ("archetype",)).items():
+        contacts[key[1]] = int(s["contacts"])
+    by_archetype: dict[str, int] = {}
+    for row in rows:
+        if row["week"] in window:
+            archetype = config.archetype_of(row["intent"])
+            if archetype:
+                by_archetype[archetype] = by_archetype.get(archetype, 0) + int(row["contacts"])
+    lines = archetype_lines(config, by_archetype)
+    ctx = Context(config, window, baseline, series, lines, as_of=now)
+    hist_rows = [r._mapping for r in session.execute(leading.hist_query(weeks))]
+    deflect = deflection.compute(ctx, rows)
+    sat = csat.compute(ctx, [r._mapping for r in session.execute(csat.query(weeks))])
+    fidelity = handoff.compute(ctx, [r._mapping for r in session.execute(handoff.query(weeks))])
+    lead = leading.compute(
+        ctx, [r._mapping for r in session.execute(leading.query(weeks))], hist_rows
+    )
+    ops = operational.compute(
+        ctx,
+        [r._mapping for r in session.execute(operational.query(weeks))],
+        hist_rows,
+        [r._mapping for r in session.execute(operational.missing_query(weeks))],
+    )
+    pol = policy.compute(session, ctx)
+    notes = [
+        RESOLUTION_NOTE,
+        "baseline: whole ISO weeks inside the configured period; CSAT and handle-time deltas compare "
+        "the same archetype (or segment/channel) in those weeks",
+        "delayed CSAT has a baseline only if delayed surveys were answered in the baseline weeks",
+    ]
+    return Panel(
+        view, now, window, rolling, baseline, lines, _headline(ctx, deflect, sat),
+        deflect, sat, fidelity, lead, ops, pol, tuple(notes),
+    )  # fmt: skip

@@ -1,0 +1,307 @@
+"""Keep contact facts and weekly rollups current, touching only what changed since the last refresh.
+
+Opening the panel reads ``metric_rollups`` only, so its cost follows the number of weeks shown,
+not the number of tickets stored. A refresh finds the conversations and tickets whose rows
+changed since the cursor, rebuilds their contacts, re-marks repeat contacts of the customers
+involved, and recomputes the rollups of every week those contacts were or are in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from handoff.metrics import facts as facts_mod
+from handoff.metrics.stats import bucket
+from handoff.models import (
+    BotConversation,
+    HelpdeskComment,
+    HelpdeskTicket,
+    Packet,
+    SatisfactionRating,
+    TicketMetric,
+)
+from handoff.models.detection import DetectionFinding, DetectionRun
+from handoff.models.flags import PacketAcknowledgement, ReaskFlag
+from handoff.models.metrics import ContactFact, DelayedSurvey, MetricRollup, MetricState
+from handoff.productconfig import ProductConfig
+
+log = logging.getLogger(__name__)
+
+STATE = "rollups"
+# Helpdesk timestamps come from Zendesk and may reach us late; look back this far past the cursor.
+LOOKBACK = timedelta(days=2)
+BATCH = 2000
+
+COUNTS = (
+    "contacts", "engaged", "ai_resolved", "contained", "abandoned", "refused", "escalated",
+    "csat_good", "csat_bad", "csat_offered", "dcsat_good", "dcsat_bad", "dcsat_sent",
+    "model_csat_n", "flagged", "checked", "repeated", "reask_suggested", "packets",
+    "packets_complete", "acknowledged", "resolved", "repeat_24h", "repeat_7d", "repeat_30d",
+)  # fmt: skip
+HISTOGRAMS = ("bot_handle", "handle", "first_reply", "first_useful_reply")
+_FACT_COLUMNS = (
+    "week", "intent", "segment", "channel", "path", "outcome", "csat", "csat_offered",
+    "delayed_csat", "delayed_sent", "model_csat", "flagged", "checked", "repeated",
+    "reask_suggested", "packet_complete", "missing_fields", "acknowledged", "resolved_at",
+    "repeat_24h", "repeat_7d", "repeat_30d", "bot_handle_s", "handle_s", "first_reply_s",
+    "first_useful_reply_s",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a refresh did: full or incremental, how many contacts and weeks it rebuilt."""
+
+    full: bool
+    contacts: int
+    weeks: tuple[str, ...]
+    cursor: datetime
+
+
+def aggregate(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Sum fact rows into rollup rows keyed by week × intent × segment × channel × path."""
+    out: dict[tuple[str, ...], dict[str, Any]] = {}
+    for f in rows:
+        key = (f["week"], f["intent"], f["segment"], f["channel"], f["path"])
+        r = out.get(key)
+        if r is None:
+            r = dict.fromkeys(COUNTS, 0)
+            r.update(zip(("week", "intent", "segment", "channel", "path"), key, strict=True))
+            r.update(
+                model_csat_sum=0.0, hist={h: {} for h in HISTOGRAMS}, missing={}, refreshed_at=now
+            )
+            out[key] = r
+        path, outcome = f["path"], f["outcome"]
+        engaged = path != facts_mod.HUMAN_ONLY
+        escalated = path == facts_mod.ESCALATED
+        r["contacts"] += 1
+        r["engaged"] += engaged
+        r["ai_resolved"] += path == facts_mod.AI_ONLY and outcome == "resolved"
+        r["contained"] += engaged and outcome == "resolved"
+        r["abandoned"] += engaged and outcome == "abandoned"
+        r["refused"] += engaged and outcome == "refused"
+        r["escalated"] += escalated
+        r["csat_good"] += f["csat"] == "good"
+        r["csat_bad"] += f["csat"] == "bad"
+        r["csat_offered"] += bool(f["csat_offered"])
+        r["dcsat_good"] += f["delayed_csat"] == "good"
+        r["dcsat_bad"] += f["delayed_csat"] == "bad"
+        r["dcsat_sent"] += bool(f["delayed_sent"])
+        if f["model_csat"] is not None:
+            r["model_csat_sum"] += float(f["model_csat"])
+            r["model_csat_n"] += 1
+        if escalated:
+            r["flagged"] += bool(f["flagged"])
+            r["checked"] += bool(f["checked"])
+            r["repeated"] += bool(f["checked"] and f["repeated"])
+            r["reask_suggested"] += bool(f["reask_suggested"])
+            r["acknowledged"] += bool(f["acknowledged"])
+        if f["packet_complete"] is not None:
+            r["packets"] += 1
+            r["packets_complete"] += bool(f["packet_complete"])
+            for name in f["missing_fields"] or []:
+                r["missing"][name] = r["missing"].get(name, 0) + 1
+        if f["resolved_at"] is not None:
+            r["resolved"] += 1
+            for window in ("repeat_24h", "repeat_7d", "repeat_30d"):
+                r[window] += bool(f[window])
+        for name, column in zip(
+            HISTOGRAMS,
+            ("bot_handle_s", "handle_s", "first_reply_s", "first_useful_reply_s"),
+            strict=True,
+        ):
+            seconds = f[column]
+            if seconds is not None:
+                edge = str(bucket(seconds))
+                r["hist"][name][edge] = r["hist"][name].get(edge, 0) + 1
+    return list(out.values())
+
+
+def _touched(session: Session, since: datetime) -> tuple[set[str], set[int]]:
+    """Return the conversations and tickets with any source row changed since ``since``."""
+    convs: set[str] = set()
+    tickets: set[int] = set()
+    convs.update(
+        session.scalars(
+            sa.select(BotConversation.conversation_id).where(BotConversation.received_at > since)
+        )
+    )
+    for conv, ticket in session.execute(
+        sa.select(Packet.conversation_id, Packet.ticket_id).where(Packet.received_at > since)
+    ):
+        if conv:
+            convs.add(conv)
+        if ticket:
+            tickets.add(ticket)
+    per_ticket = [
+        (HelpdeskTicket.id, HelpdeskTicket.updated_at),
+        (HelpdeskComment.ticket_id, HelpdeskComment.created_at),
+        (SatisfactionRating.ticket_id, SatisfactionRating.updated_at),
+        (TicketMetric.ticket_id, TicketMetric.updated_at),
+        (DetectionRun.ticket_id, DetectionRun.computed_at),
+        (DetectionFinding.ticket_id, DetectionFinding.created_at),
+        (DelayedSurvey.ticket_id, DelayedSurvey.sent_at),
+        (DelayedSurvey.ticket_id, DelayedSurvey.answered_at),
+        (ReaskFlag.ticket_id, ReaskFlag.updated_at),
+        (PacketAcknowledgement.ticket_id, PacketAcknowledgement.created_at),
+    ]
+    for column, stamp in per_ticket:
+        tickets.update(session.scalars(sa.select(column).where(stamp > since).distinct()))
+    return convs, tickets
+
+
+def _all_sources(session: Session) -> tuple[list[str], list[int]]:
+    """Return every conversation, and every ticket no conversation claims (for a full rebuild)."""
+    convs = list(
+        session.scalars(sa.select(BotConversation.conversation_id).order_by(BotConversation.id))
+    )
+    claimed = sa.select(BotConversation.ticket_id).where(BotConversation.ticket_id.is_not(None))
+    tickets = list(
+        session.scalars(
+            sa.select(HelpdeskTicket.id)
+            .where(HelpdeskTicket.id.not_in(claimed))
+            .order_by(HelpdeskTicket.id)
+        )
+    )
+    orphan_tickets = session.scalars(
+        sa.select(Packet.ticket_id)
+        .where(Packet.ticket_id.is_not(None), Packet.ticket_id.not_in(claimed))
+        .distinct()
+    )
+    extra = {t for t in orphan_tickets if t is not None} - set(tickets)
+    return convs, tickets + sorted(extra)
+
+
+def _write_facts(
+    session: Session, built: dict[str, dict[str, Any]], weeks: set[str], customers: set[str]
+) -> None:
+    """Replace the facts of these contacts, remembering the weeks and customers they leave and enter."""
+    keys = list(built)
+    tickets = sorted({f["ticket_id"] for f in built.values() if f["ticket_id"]})
+    convs = sorted({f["conversation_id"] for f in built.values() if f["conversation_id"]})
+    stale = [ContactFact.contact_key.in_(part) for part in facts_mod._chunks(keys)]
+    stale += [ContactFact.ticket_id.in_(part) for part in facts_mod._chunks(tickets)]
+    stale += [ContactFact.conversation_id.in_(part) for part in facts_mod._chunks(convs)]
+    for condition in stale:
+        for week, customer in session.execute(
+            sa.select(ContactFact.week, ContactFact.customer_key).where(condition)
+        ):
+            weeks.add(week)
+            if customer:
+                customers.add(customer)
+        session.execute(sa.delete(ContactFact).where(condition))
+    if built:
+        session.execute(sa.insert(ContactFact), list(built.values()))
+    for f in built.values():
+        weeks.add(f["week"])
+        if f["customer_key"]:
+            customers.add(f["customer_key"])
+
+
+def _remark_repeats(
+    session: Session, config: ProductConfig, customers: set[str] | None, weeks: set[str]
+) -> None:
+    """Recompute repeat-contact flags for these customers (all when None); note weeks that change."""
+    columns = (
+        ContactFact.contact_key, ContactFact.customer_key, ContactFact.intent, ContactFact.started_at,
+        ContactFact.resolved_at, ContactFact.week, ContactFact.repeat_24h, ContactFact.repeat_7d,
+        ContactFact.repeat_30d,
+    )  # fmt: skip
+    if customers is None:
+        rows = list(
+            session.execute(sa.select(*columns).where(ContactFact.customer_key.is_not(None)))
+        )
+    else:
+        rows = []
+        for part in facts_mod._chunks(sorted(customers)):
+            rows += list(
+                session.execute(sa.select(*columns).where(ContactFact.customer_key.in_(part)))
+            )
+    flags = facts_mod.repeat_flags(((r[0], r[1], r[2], r[3], r[4]) for r in rows), config)
+    changes = []
+    for r in rows:
+        new = flags[r[0]]
+        if (new["repeat_24h"], new["repeat_7d"], new["repeat_30d"]) != (r[6], r[7], r[8]):
+            changes.append({"key": r[0], **new})
+            weeks.add(r[5])
+    if changes:
+        statement = (
+            sa.update(ContactFact)
+            .where(ContactFact.contact_key == sa.bindparam("key"))
+            .values(
+                repeat_24h=sa.bindparam("repeat_24h"),
+                repeat_7d=sa.bindparam("repeat_7d"),
+                repeat_30d=sa.bindparam("repeat_30d"),
+            )
+        )
+        session.connection().execute(statement, changes)
+
+
+def _rebuild_weeks(session: Session, weeks: set[str], now: datetime) -> None:
+    """Recompute the rollup rows of these weeks from the contact facts."""
+    columns = [getattr(ContactFact, name) for name in _FACT_COLUMNS]
+    for part in facts_mod._chunks(sorted(weeks), 50):
+        session.execute(sa.delete(MetricRollup).where(MetricRollup.week.in_(part)))
+        result = session.execute(sa.select(*columns).where(ContactFact.week.in_(part)))
+        rows = aggregate((dict(r._mapping) for r in result), now)
+        if rows:
+            session.execute(sa.insert(MetricRollup), rows)
+
+
+def refresh(
+    session: Session, config: ProductConfig, *, now: datetime, full: bool = False
+) -> RefreshResult:
+    """Bring facts and rollups up to date; flush, never commit.
+
+    A changed configuration (archetypes, timezone...) forces a full rebuild, since weeks and
+    repeat contacts depend on it.
+    """
+    state = session.get(MetricState, STATE)
+    full = full or state is None or state.cursor is None or state.config_digest != config.digest
+    weeks: set[str] = set()
+    customers: set[str] = set()
+    if full:
+        session.execute(sa.delete(MetricRollup))
+        session.execute(sa.delete(ContactFact))
+        convs, tickets = _all_sources(session)
+        count = 0
+        for part in facts_mod._chunks(convs, BATCH):
+            built = facts_mod.build(
+                session, config, conversation_ids=set(part), ticket_ids=set(), now=now
+            )
+            _write_facts(session, built, weeks, customers)
+            count += len(built)
+        for part in facts_mod._chunks(tickets, BATCH):
+            built = facts_mod.build(
+                session, config, conversation_ids=set(), ticket_ids=set(part), now=now
+            )
+            _write_facts(session, built, weeks, customers)
+            count += len(built)
+        _remark_repeats(session, config, None, weeks)
+    else:
+        assert state is not None and state.cursor is not None
+        convs_touched, tickets_touched = _touched(session, state.cursor - LOOKBACK)
+        built = facts_mod.build(
+            session, config, conversation_ids=convs_touched, ticket_ids=tickets_touched, now=now
+        )
+        _write_facts(session, built, weeks, customers)
+        count = len(built)
+        _remark_repeats(session, config, customers, weeks)
+    session.flush()
+    _rebuild_weeks(session, weeks, now)
+    if state is None:
+        state = MetricState(name=STATE, updated_at=now)
+        session.add(state)
+    state.cursor = now
+    state.config_digest = config.digest
+    state.updated_at = now
+    session.flush()
+    log.info("metrics refresh full=%s contacts=%d weeks=%d", full, count, len(weeks))
+    return RefreshResult(full=full, contacts=count, weeks=tuple(sorted(weeks)), cursor=now)
