@@ -141,7 +141,7 @@ class World:
                 explicit_count=int(repetition),
                 implicit_count=0,
                 reask_count=int(reask_comment is not None),
-                computed_at=at("2026-02-03 00:00"),
+                computed_at=at("2026-01-30 00:00"),
             )  # fmt: skip
         )
         if reask_comment is not None:
@@ -155,7 +155,7 @@ class World:
                     agent_turn=1,
                     evidence={},
                     detector_version="1.0.0",
-                    created_at=at("2026-02-03 00:00"),
+                    created_at=at("2026-01-30 00:00"),
                 )  # fmt: skip
             )
 
