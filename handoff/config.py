@@ -54,6 +54,28 @@ def parse_database_url(raw: str) -> str:
     )
 
 
+def parse_public_url(raw: str | None) -> str | None:
+    """Accept an absolute http(s) URL without a trailing slash, or nothing."""
+    if raw is None or raw.strip() == "":
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"HANDOFF_PUBLIC_URL: expected an absolute http(s) URL, got {raw!r}")
+    return raw.strip().rstrip("/")
+
+
+def parse_segment_source(raw: str | None) -> str | None:
+    """Accept ``field:<ticket field id>`` or ``tag:<prefix>``, or nothing."""
+    if raw is None or raw.strip() == "":
+        return None
+    kind, _, value = raw.strip().partition(":")
+    if (kind == "field" and value.isdigit()) or (kind == "tag" and value):
+        return f"{kind}:{value}"
+    raise ConfigError(
+        f"HANDOFF_SYNC_SEGMENT_SOURCE: expected field:<ticket field id> or tag:<prefix>, got {raw!r}"
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every runtime setting of the product, in one typed place."""
@@ -73,6 +95,16 @@ class Settings:
     zendesk_app_audience: str | None = None
     dev_sidebar: bool = False
     product_config_path: Path | None = None
+    # Delivery to Zendesk: stay below the plan's requests per minute (Team plan 200, with headroom).
+    zendesk_rpm: int = 160
+    delivery_max_attempts: int = 10
+    delivery_lease_seconds: int = 120
+    # Webhooks: the largest clock skew accepted on a signed timestamp.
+    webhook_max_skew_seconds: int = 300
+    # Where Zendesk reaches us (``handoff zendesk setup`` points the webhook at <public_url>/webhooks/zendesk).
+    public_url: str | None = None
+    # Where a ticket's segment comes from in sync: "field:<ticket field id>" or "tag:<prefix>".
+    sync_segment_source: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -118,4 +150,27 @@ class Settings:
             zendesk_app_audience=env.get("ZENDESK_APP_AUDIENCE") or None,
             dev_sidebar=dev_sidebar,
             product_config_path=Path(config_path) if config_path else None,
+            zendesk_rpm=parse_int(
+                "HANDOFF_ZENDESK_RPM", env.get("HANDOFF_ZENDESK_RPM"), 160, minimum=1
+            ),
+            delivery_max_attempts=parse_int(
+                "HANDOFF_DELIVERY_MAX_ATTEMPTS",
+                env.get("HANDOFF_DELIVERY_MAX_ATTEMPTS"),
+                10,
+                minimum=1,
+            ),
+            delivery_lease_seconds=parse_int(
+                "HANDOFF_DELIVERY_LEASE_SECONDS",
+                env.get("HANDOFF_DELIVERY_LEASE_SECONDS"),
+                120,
+                minimum=5,
+            ),
+            webhook_max_skew_seconds=parse_int(
+                "HANDOFF_WEBHOOK_MAX_SKEW_SECONDS",
+                env.get("HANDOFF_WEBHOOK_MAX_SKEW_SECONDS"),
+                300,
+                minimum=1,
+            ),
+            public_url=parse_public_url(env.get("HANDOFF_PUBLIC_URL")),
+            sync_segment_source=parse_segment_source(env.get("HANDOFF_SYNC_SEGMENT_SOURCE")),
         )
