@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from handoff import flags
 from handoff.errors import HandoffError, NotFound, ValidationFailed
 from helpdesk_app.db import get_session, now
-from helpdesk_app.errors import error_response, wants_json
+from helpdesk_app.errors import wants_json
 from helpdesk_app.sidebar import bp
 from helpdesk_app.sidebar.auth import (
     DEV_ISSUER,
@@ -71,11 +71,17 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _json_error(status: int, code: str, message: str, details: list[Any] | None = None) -> Any:
+    """Answer the sidebar's scripts in the app's one JSON error shape."""
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return jsonify(body), status
+
+
 @bp.errorhandler(HandoffError)
 def _handoff_error(exc: HandoffError) -> Any:
     """Answer the sidebar's own pages with an HTML page, its scripts with the JSON shape."""
     if wants_json() or request.is_json:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return _json_error(exc.status, exc.code, exc.message, exc.details)
     return _render("sidebar/error.html", exc.status, status=exc.status, message=exc.message)
 
 
@@ -84,7 +90,7 @@ def _http_error(exc: HTTPException) -> Any:
     """Render werkzeug's errors (405, 413...) as the sidebar's HTML page."""
     status = exc.code or 500
     if wants_json() or request.is_json:
-        return error_response(
+        return _json_error(
             status, (exc.name or "error").lower().replace(" ", "_"), str(exc.description)
         )
     return _render("sidebar/error.html", status, status=status, message=exc.description)
