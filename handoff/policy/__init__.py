@@ -1,0 +1,1 @@
+"""Hallucinated policy: the golden set, deterministic checks, QA sampling and human review."""
