@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from handoff.detection.nlp import get_nlp
+from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
 
 # Lemmas of verbs that carry information to someone.
 SAY = ["say", "tell", "explain", "mention", "state", "describe", "write", "type", "repeat", "note"]
@@ -125,7 +124,7 @@ ORDINALS = {
 # Subordinators that turn "I told the bot X" into a time clause, not a claim about repeating.
 TEMPORAL = {"when", "after", "once", "while", "until", "soon", "because", "since", "if"}
 COMPANY_SIDE = {"you", "u", "ya", "them", "your", "ur", "yall", "y'all", "guys", "support"}
-THIRD_PARTY_DET = {"my", "the", "a", "an", "his", "her", "their", "our", "this", "that"}
+THIRD_PARTY_DET = {"my", "the", "a", "an", "his", "her", "their", "our"}
 PRONOUN_SUBJECTS = {"i", "me", "you", "u", "it", "he", "she", "they", "we", "bot", "chatbot"}
 
 I_TOK: dict[str, Any] = {"NORM": "i"}
@@ -164,6 +163,8 @@ AUX: dict[str, Any] = {
     },
     "OP": "{0,3}",
 }
+AUX_SHORT: dict[str, Any] = {**AUX, "OP": "{0,2}"}
+AUX_WORDS = frozenset(AUX["NORM"]["IN"]) | {"not", "n't", "would", "could", "should"}
 NOT_PUNCT: dict[str, Any] = {"IS_PUNCT": False, "OP": "{0,5}"}
 DET: dict[str, Any] = {
     "NORM": {"IN": ["the", "your", "this", "that", "my", "our", "a", "an", "ur"]},
@@ -186,14 +187,14 @@ def _norms(tokens: Iterable[Token]) -> list[str]:
 
 
 def _sentence_before(span: Span) -> list[Token]:
-    sent = span.sent
+    sent = sentence(span.doc, span.start)
     return list(sent[: span.start - sent.start])
 
 
 def _subject_is_me(span: Span, verb: Token) -> bool:
     """Tell whether the nearest pronoun before ``verb`` in its sentence is I or me."""
     doc = span.doc
-    for i in range(verb.i - 1, verb.sent.start - 1, -1):
+    for i in range(verb.i - 1, sentence(doc, verb.i).start - 1, -1):
         norm = doc[i].norm_
         if norm in {"i", "me", "myself"}:
             return True
@@ -202,9 +203,20 @@ def _subject_is_me(span: Span, verb: Token) -> bool:
     return False
 
 
+def _i_subject(doc: Doc, i: int) -> bool:
+    """Tell whether token ``i`` follows "I" with at most four auxiliaries or adverbs between."""
+    for k in range(i - 1, max(-1, i - 6), -1):
+        norm = doc[k].norm_
+        if norm == "i":
+            return True
+        if norm not in AUX_WORDS:
+            return False
+    return False
+
+
 def _temporal_clause(span: Span) -> bool:
     """Tell whether the words just before the match open a time clause ("as soon as I told...")."""
-    before = _norms(_sentence_before(span))[-3:]
+    before = _norms(_sentence_before(span))[-6:]
     return any(word in TEMPORAL for word in before)
 
 
@@ -273,12 +285,13 @@ def _verb_of(span: Span, lemmas: Iterable[str]) -> Token | None:
 
 
 def _check_said_already(span: Span) -> bool:
-    if _temporal_clause(span):
+    if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
     if verb is None:
         return False
-    after = list(span.doc[verb.i + 1 : span.end])
+    sent_end = sentence(span.doc, verb.i).end
+    after = list(span.doc[verb.i + 1 : min(sent_end, verb.i + 8)])
     if verb.lemma_ in {"tell", "explain", "say", "mention", "describe"} and _third_party_addressee(
         after
     ):
@@ -291,13 +304,13 @@ def _check_said_already(span: Span) -> bool:
 
 
 def _check_told_bot(span: Span) -> bool:
-    if _temporal_clause(span):
+    if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
     if verb is None:
         return False
     between = list(span.doc[verb.i + 1 : span.end])
-    sent_after = list(span.doc[verb.i + 1 : verb.sent.end])
+    sent_after = list(span.doc[verb.i + 1 : sentence(span.doc, verb.i).end])
     has_again = any(t.norm_ in AGAIN_WORDS for t in sent_after)
     if verb.lemma_ in {"go", "be"}:
         return bool(between) and between[0].norm_ in {"over", "through"}
@@ -312,7 +325,7 @@ def _check_told_bot(span: Span) -> bool:
 
 
 def _check_nth_time(span: Span) -> bool:
-    sent = span.sent
+    sent = sentence(span.doc, span.start)
     before = _norms(sent[: span.start - sent.start])
     after = _norms(span.doc[span.end : span.end + 1])
     fillers = {"once", "more", "again", "ok", "okay", "so", "and", "ugh", "sigh", "look", "listen"}
@@ -338,7 +351,7 @@ def _check_repeat(span: Span) -> bool:
     verb = _verb_of(span, ["repeat"])
     if verb is None:
         return False
-    return _subject_is_me(span, verb) or verb.i == verb.sent.start
+    return _subject_is_me(span, verb) or verb.i == sentence(span.doc, verb.i).start
 
 
 def _check_again(span: Span) -> bool:
@@ -356,7 +369,7 @@ def _check_in_chat(span: Span) -> bool:
 
 def _check_read_chat(span: Span) -> bool:
     verb = span[0]
-    sent = span.sent
+    sent = sentence(span.doc, verb.i)
     before = _norms(sent[: verb.i - sent.start])
     allowed = {"please", "pls", "plz", "just", "so", "ok", "okay", "then", "and", "kindly", "but"}
     if all(w in allowed or not w.isalnum() for w in before):
@@ -380,7 +393,7 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 {"NORM": {"IN": ["as", "like"]}},
                 I_TOK,
                 AUX,
-                {"LEMMA": {"IN": SAY + GIVE}, "NORM": {"NOT_IN": ["do", "did", "does"]}},
+                {"LEMMA": {"IN": SAY + [g for g in GIVE if g != "do"]}},
             ],
         ],
         _check_as_i_said,
@@ -408,19 +421,15 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
     # "I already explained this", "I've already given my details"
     "already_said": (
         [
-            [I_TOK, AUX, {"NORM": "already"}, AUX, {"LEMMA": {"IN": SAY + GIVE}}, NOT_PUNCT],
+            [{"NORM": "already"}, AUX_SHORT, {"LEMMA": {"IN": SAY + GIVE}}],
             [
-                I_TOK,
-                AUX,
                 {"NORM": "already"},
-                AUX,
+                AUX_SHORT,
                 {"LEMMA": {"IN": ["go", "be"]}},
                 {"NORM": {"IN": ["over", "through"]}},
             ],
             [
-                I_TOK,
-                AUX,
-                {"LEMMA": {"IN": ["go", "be"]}},
+                {"NORM": {"IN": ["been", "gone", "went", "go", "going"]}},
                 {"NORM": {"IN": ["over", "through"]}},
                 {"NORM": {"IN": ["this", "that", "it", "all", "everything"]}},
             ],
@@ -430,16 +439,8 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
     # "I explained this already", "I've told you three times", "I said it before"
     "said_before": (
         [
+            [{"LEMMA": {"IN": SAY + GIVE}}, NOT_PUNCT, {"NORM": {"IN": sorted(AGAIN_WORDS)}}],
             [
-                I_TOK,
-                AUX,
-                {"LEMMA": {"IN": SAY + GIVE}},
-                NOT_PUNCT,
-                {"NORM": {"IN": sorted(AGAIN_WORDS)}},
-            ],
-            [
-                I_TOK,
-                AUX,
                 {"LEMMA": {"IN": SAY + GIVE}},
                 NOT_PUNCT,
                 {"NORM": {"IN": sorted(COUNT_WORDS)}, "OP": "?"},
@@ -447,16 +448,12 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 {"NORM": {"IN": sorted(TIME_WORDS)}},
             ],
             [
-                I_TOK,
-                AUX,
                 {"LEMMA": {"IN": SAY + GIVE}},
                 NOT_PUNCT,
                 {"NORM": {"IN": sorted(COUNT_WORDS)}},
                 {"NORM": {"IN": sorted(TIME_WORDS)}},
             ],
             [
-                I_TOK,
-                AUX,
                 {"LEMMA": {"IN": SAY}},
                 NOT_PUNCT,
                 {"NORM": {"IN": ["in", "on"]}},
@@ -470,16 +467,14 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
     "told_bot": (
         [
             [
-                I_TOK,
-                AUX,
-                {"LEMMA": {"IN": SAY + GIVE + ["go", "be"]}},
-                {"IS_PUNCT": False, "OP": "{0,6}"},
-                {"NORM": {"IN": ["to", "with", "for", "2", "in", "into"]}, "OP": "?"},
-                DET,
-                {
-                    "NORM": {"IN": ["virtual", "automated", "chat", "online", "live", "ai"]},
-                    "OP": "?",
-                },
+                {"LEMMA": {"IN": SAY + [g for g in GIVE if g != "do"] + ["go"]}},
+                {"IS_PUNCT": False, "OP": "{0,8}"},
+                {"NORM": {"IN": BOT_WORDS}},
+            ],
+            # "be" and "do" are everywhere; only their past forms start this claim.
+            [
+                {"NORM": {"IN": ["been", "did", "done"]}},
+                {"IS_PUNCT": False, "OP": "{0,8}"},
                 {"NORM": {"IN": BOT_WORDS}},
             ],
         ],
@@ -651,7 +646,7 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 {"NORM": {"IN": ["all", "my", "the", "everything", "this", "it", "that"]}},
             ],
             [
-                {"NORM": {"IN": ["did", "didn't", "does", "doesn't", "didnt", "did'nt"]}},
+                {"NORM": {"IN": ["did", "do", "didn't", "does", "doesn't", "didnt", "did'nt"]}},
                 {"NORM": {"IN": ["n't", "not"]}, "OP": "?"},
                 {"NORM": {"IN": ["the", "your", "ur"]}},
                 {"NORM": {"IN": ["virtual", "chat", "automated"]}, "OP": "?"},
@@ -687,12 +682,9 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> Matcher:
+def _matcher() -> GatedMatcher:
     """Build the cue matcher once, on the shared vocabulary."""
-    matcher = Matcher(get_nlp().vocab, validate=True)
-    for name, (patterns, _check) in RULES.items():
-        matcher.add(name, patterns)
-    return matcher
+    return GatedMatcher(get_nlp().vocab, {name: rule[0] for name, rule in RULES.items()})
 
 
 def find_cues(doc: Doc) -> list[CueHit]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -63,23 +64,71 @@ def has_repetition(findings: Iterable[Finding]) -> bool:
     return any(f.kind in REPETITION_KINDS for f in findings)
 
 
-def _doc(text: str, bot_names: Sequence[str] = ()) -> Doc:
-    doc = get_nlp()(text)
-    if bot_names:
-        names = {name.lower() for name in bot_names}
-        for token in doc:
-            # The packet's bot name ("Ava") is one more name for the bot.
-            if token.lower_ in names:
-                token.norm_ = "bot"
-                token.lemma_ = "bot"
-    return doc
+@dataclass(frozen=True)
+class _Aliased:
+    """A message with the bot's own names replaced by "bot", and how to map offsets back."""
+
+    original: str
+    text: str
+    # (start, end) in ``text`` of each replacement, with the original (start, end).
+    swaps: tuple[tuple[int, int, int, int], ...] = ()
+
+    def back(self, start: int, end: int) -> tuple[int, int]:
+        """Map a (start, end) in the aliased text to the original text."""
+        return self._one(start, left=True), self._one(end, left=False)
+
+    def _one(self, offset: int, left: bool) -> int:
+        shift = 0
+        for new_start, new_end, old_start, old_end in self.swaps:
+            if offset <= new_start:
+                break
+            if offset < new_end:
+                return old_start if left else old_end
+            shift = old_end - new_end
+        return offset + shift
 
 
-def _explicit(doc: Doc, comment_id: int | str | None, agent_turn: int | None) -> list[Finding]:
-    return [
-        Finding(EXPLICIT, hit.cue, None, comment_id, agent_turn, hit.text, hit.start, hit.end)
-        for hit in find_cues(doc)
-    ]
+def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
+    """Replace the packet's bot names ("Ava") by "bot", so the cues read them as the bot.
+
+    Word classes are properties of words shared by every message, so a per-ticket name is
+    swapped in the text instead of being taught to the vocabulary.
+    """
+    names = sorted({n.strip() for n in bot_names if len(n.strip()) >= 2}, key=len, reverse=True)
+    if not names:
+        return _Aliased(text, text)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    pieces: list[str] = []
+    swaps: list[tuple[int, int, int, int]] = []
+    last = length = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[last : match.start()])
+        length += match.start() - last
+        swaps.append((length, length + 3, match.start(), match.end()))
+        pieces.append("bot")
+        length += 3
+        last = match.end()
+    pieces.append(text[last:])
+    return _Aliased(text, "".join(pieces), tuple(swaps))
+
+
+def _explicit(
+    doc: Doc, aliased: _Aliased | None, comment_id: int | str | None, agent_turn: int | None
+) -> list[Finding]:
+    findings = []
+    for hit in find_cues(doc):
+        start, end = (hit.start, hit.end) if aliased is None else aliased.back(hit.start, hit.end)
+        text = hit.text if aliased is None else aliased.original[start:end]
+        findings.append(Finding(EXPLICIT, hit.cue, None, comment_id, agent_turn, text, start, end))
+    return findings
+
+
+def _explicit_in(
+    text: str, bot_names: Sequence[str], comment_id: int | str | None, agent_turn: int | None
+) -> list[Finding]:
+    aliased = _alias(text, bot_names) if bot_names else None
+    doc = get_nlp()(text if aliased is None else aliased.text)
+    return _explicit(doc, aliased if aliased and aliased.swaps else None, comment_id, agent_turn)
 
 
 def detect_message(
@@ -89,13 +138,14 @@ def detect_message(
     agent_turn: int | None = None,
     bot_names: Sequence[str] = (),
 ) -> list[Finding]:
-    """Find explicit repetition cues in one customer message."""
-    return _explicit(_doc(text, bot_names), comment_id, agent_turn)
+    """Find explicit repetition cues in one customer message; ``bot_names`` also mean the bot."""
+    return _explicit_in(text, bot_names, comment_id, agent_turn)
 
 
 def detect_messages(texts: Iterable[str], batch_size: int = 256) -> list[list[Finding]]:
     """Find explicit cues in many customer messages at once (faster than one by one)."""
-    return [_explicit(doc, None, None) for doc in get_nlp().pipe(texts, batch_size=batch_size)]
+    docs = get_nlp().pipe(texts, batch_size=batch_size)
+    return [_explicit(doc, None, None, None) for doc in docs]
 
 
 def detect_customer_message(
@@ -106,7 +156,7 @@ def detect_customer_message(
     agent_turn: int | None = None,
 ) -> list[Finding]:
     """Find explicit cues and implicit repetition of ``facts`` in one customer message."""
-    findings = _explicit(_doc(text, facts.bot_names), comment_id, agent_turn)
+    findings = _explicit_in(text, facts.bot_names, comment_id, agent_turn)
     for hit in find_implicit(text, facts):
         findings.append(
             Finding(
@@ -133,7 +183,7 @@ def detect_agent_reply(
 ) -> list[Finding]:
     """Find questions in one agent reply that ask for something ``facts`` already holds."""
     findings = []
-    for ask in find_asks(_doc(text)):
+    for ask in find_asks(get_nlp()(text)):
         value = held_value(ask.field, facts, text)
         if value is not None:
             findings.append(

@@ -6,15 +6,19 @@ Nothing is downloaded: the tokenizer ships with spaCy and the lemma table with
 
 from __future__ import annotations
 
+import bisect
 import threading
 from functools import lru_cache
 from typing import Any
 
+import numpy
 import spacy
 from rapidfuzz.distance import OSA
+from spacy.attrs import LEMMA, NORM, ORTH
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.pipeline import Lemmatizer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 # Spellings people type for cue words that an edit distance alone would miss or reach too far for.
 SHORTHAND = {
@@ -134,42 +138,269 @@ def correct(lower: str) -> str:
     return best
 
 
-class Normalizer:
-    """Set each token's norm to its corrected lowercase form and its lemma from the lookup table."""
+class Lemmatize:
+    """Set each token's lemma from the lookup table, keyed by its corrected norm.
 
-    def __init__(self, table: Any) -> None:
+    Works on arrays of string hashes rather than Token objects: building a Python object
+    per token cost more than the lookup itself.
+    """
+
+    def __init__(self, table: Any, strings: Any) -> None:
         self.table = table
+        self.strings = strings
+        self.cache: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        """Normalize ``doc`` in place."""
-        table = self.table
-        for token in doc:
-            norm = correct(token.lower_)
-            token.norm_ = norm
-            token.lemma_ = table.get(norm, norm)
+        """Lemmatize ``doc`` in place."""
+        if not len(doc):
+            return doc
+        norms = doc.to_array([NORM])
+        cache = self.cache
+        lemmas = numpy.empty_like(norms)
+        for i, norm in enumerate(norms.tolist()):
+            lemma = cache.get(norm)
+            if lemma is None:
+                text = self.strings[norm]
+                lemma = self.strings.add(self.table.get(text, text))
+                cache[norm] = lemma
+            lemmas[i] = lemma
+        doc.from_array([LEMMA], lemmas)  # type: ignore[arg-type]
         return doc
 
 
-@Language.factory("handoff_normalizer")
-def _make_normalizer(nlp: Language, name: str) -> Normalizer:
-    """Build the normalizer over the lookup lemmatizer's English table."""
+def _norm(string: str) -> str:
+    """Compute a word's norm once per vocabulary entry: lower case, shorthand and typos fixed."""
+    return correct(string.lower())
+
+
+@Language.factory("handoff_lemmatize")
+def _make_lemmatize(nlp: Language, name: str) -> Lemmatize:
+    """Build the lemma step over the lookup lemmatizer's English table."""
     lemmatizer = nlp.get_pipe("lemmatizer")
     if not isinstance(lemmatizer, Lemmatizer):
         raise TypeError("the pipeline's lemmatizer is not spaCy's Lemmatizer")
-    return Normalizer(lemmatizer.lookups.get_table("lemma_lookup"))
+    return Lemmatize(lemmatizer.lookups.get_table("lemma_lookup"), nlp.vocab.strings)
 
 
 def build_pipeline() -> Language:
-    """Build the blank English pipeline: sentencizer, lookup lemmatizer, then the normalizer."""
+    """Build the blank English pipeline: tokenizer with corrected norms, then lookup lemmas."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    # The norm is a property of the word, not of its position: set it where spaCy caches per
+    # word (the vocabulary), so each distinct word is corrected once per process.
+    nlp.vocab.lex_attr_getters[NORM] = _norm  # type: ignore[attr-defined]
+    for lexeme in nlp.vocab:
+        lexeme.norm_ = _norm(lexeme.orth_)
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
-    nlp.add_pipe("handoff_normalizer")
-    # The lemmatizer's own pass is redundant: the normalizer looks lemmas up after correcting
-    # spelling and case, which the lemmatizer cannot do ("Told", "explaned").
+    nlp.add_pipe("handoff_lemmatize")
+    # The lemmatizer's own pass looks up the raw text ("Told" misses); ours uses the norm.
     nlp.disable_pipe("lemmatizer")
     return nlp
+
+
+SENTENCE_ENDS = (".", "!", "?", "...", "!!", "??", "?!", "!!!", "\n", "\n\n", " \n", "\n ")
+
+
+def sentence(doc: Doc, i: int) -> Span:
+    """Return the sentence around token ``i``: between end punctuation or line breaks."""
+    ends = doc.user_data.get("handoff_sentence_ends")
+    if ends is None:
+        end_hashes = {doc.vocab.strings.add(text) for text in SENTENCE_ENDS}
+        orths = doc.to_array([ORTH]).tolist()
+        ends = [k + 1 for k, orth in enumerate(orths) if orth in end_hashes]
+        doc.user_data["handoff_sentence_ends"] = ends
+    at = bisect.bisect_right(ends, i)
+    start = ends[at - 1] if at else 0
+    end = ends[at] if at < len(ends) else len(doc)
+    return doc[start:end]
+
+
+def expand_first(patterns: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """Split patterns whose first token is a set ("IN") into one pattern per member.
+
+    The Matcher tries every pattern's first token at every position; an exact attribute is
+    compared in C, a set membership calls back into Python, so splitting pays for itself.
+    """
+    out: list[list[dict[str, Any]]] = []
+    for pattern in patterns:
+        first = pattern[0]
+        keys = [k for k in first if k != "OP"]
+        value = first[keys[0]] if len(keys) == 1 else None
+        if "OP" in first or not isinstance(value, dict) or list(value) != ["IN"]:
+            out.append(pattern)
+            continue
+        out.extend([{keys[0]: member}, *pattern[1:]] for member in value["IN"])
+    return out
+
+
+# Words in most messages: a poor sign that a pattern could match, so checked last, if at all.
+_COMMON = frozenset(
+    "i me you u the a an is 's are was as like for to my your it this that do did have in on "
+    "what how can could not n't be all so and of with".split()
+)
+
+
+class WordClasses:
+    """Lexical flags standing in for the word sets ("IN") that patterns use.
+
+    A set in a Matcher pattern is checked by a Python call per token; a lexical flag is a
+    bit on the word, checked in C. Norms here are per word and lemmas follow from norms,
+    so a set test and its flag agree. spaCy has 64 flag bits, some taken: sets beyond the
+    free bits stay sets, most frequent sets first.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.vocab = nlp.vocab
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        if not isinstance(lemmatizer, Lemmatizer):
+            raise TypeError("the pipeline's lemmatizer is not spaCy's Lemmatizer")
+        self.table = lemmatizer.lookups.get_table("lemma_lookup")
+        # Tokenizer special cases give some pieces a norm of their own ("n't" -> "not").
+        self.exceptions: dict[str, set[str]] = {}
+        rules: dict[str, list[dict[str, str]]] = getattr(nlp.tokenizer, "rules", None) or {}
+        for pieces in rules.values():
+            for piece in pieces:
+                if "NORM" in piece:
+                    self.exceptions.setdefault(piece["ORTH"].lower(), set()).add(piece["NORM"])
+        self.flags: dict[tuple[str, frozenset[str]], int] = {}
+        self.exhausted = False
+
+    def forms(self, string: str) -> set[str]:
+        """Return every norm a word can have: corrected, or from a tokenizer special case."""
+        lower = string.lower()
+        return {correct(lower), *self.exceptions.get(lower, ())}
+
+    def flag(self, attr: str, words: list[str]) -> int | None:
+        """Return the flag for ``attr`` in ``words``, adding it if a bit is free."""
+        key = (attr, frozenset(words))
+        if key in self.flags or self.exhausted:
+            return self.flags.get(key)
+        members = key[1]
+        if attr == "NORM":
+
+            def getter(string: str) -> bool:
+                return not members.isdisjoint(self.forms(string))
+        else:
+
+            def getter(string: str) -> bool:
+                return any(self.table.get(f, f) in members for f in self.forms(string))
+
+        try:
+            self.flags[key] = self.vocab.add_flag(getter)
+        except ValueError:
+            self.exhausted = True
+            return None
+        return self.flags[key]
+
+    def reserve(self, rules: dict[str, list[list[dict[str, Any]]]]) -> None:
+        """Give flags to the sets ``rules`` use, most used first."""
+        counts: dict[tuple[str, tuple[str, ...]], int] = {}
+        for patterns in rules.values():
+            for pattern in patterns:
+                for spec in pattern:
+                    for attr, words in _sets(spec):
+                        key = (attr, tuple(words))
+                        counts[key] = counts.get(key, 0) + 1
+        for (attr, members), _count in sorted(counts.items(), key=lambda kv: -kv[1]):
+            self.flag(attr, list(members))
+
+    def compile(self, pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Return ``pattern`` with every set that has a flag replaced by that flag."""
+        out = []
+        for spec in pattern:
+            spec = dict(spec)
+            for attr, words in _sets(spec):
+                flag = self.flag(attr, words)
+                if flag is not None:
+                    del spec[attr]
+                    spec[flag] = True  # type: ignore[index]
+            out.append(spec)
+        return out
+
+
+def _sets(spec: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [
+        (attr, list(value["IN"]))
+        for attr in ("NORM", "LEMMA")
+        if isinstance(value := spec.get(attr), dict) and list(value) == ["IN"]
+    ]
+
+
+_classes: WordClasses | None = None
+
+
+def word_classes() -> WordClasses:
+    """Return the process-wide word classes of the shared pipeline."""
+    global _classes
+    if _classes is None:
+        with _lock:
+            if _classes is None:
+                _classes = WordClasses(get_nlp())
+    return _classes
+
+
+class GatedMatcher:
+    """One Matcher per rule, each run only on documents that hold words it requires.
+
+    A token a pattern cannot skip (no "?", "*" or "{0,n}") must be in the document for the
+    pattern to match. For each pattern the two rarest such tokens are kept; when every
+    pattern of a rule misses one, the rule cannot match and its Matcher is not run. The
+    Matcher's cost grows with the number of patterns it tries, so a few set lookups save
+    most of it, and no match is lost.
+    """
+
+    def __init__(self, vocab: Any, rules: dict[str, list[list[dict[str, Any]]]]) -> None:
+        self.rules: list[tuple[Matcher, list[list[tuple[int, frozenset[int]]]]]] = []
+        strings = vocab.strings
+        classes = word_classes()
+        classes.reserve(rules)
+        for name, patterns in rules.items():
+            # Check the readable patterns against spaCy's schema; the flag form has int keys.
+            Matcher(vocab, validate=True).add(name, patterns)
+            matcher = Matcher(vocab, validate=False)
+            matcher.add(name, expand_first([classes.compile(p) for p in patterns]))
+            needs = []
+            for pattern in patterns:
+                groups = sorted(
+                    _required(pattern),
+                    key=lambda g: (any(w in _COMMON for w in g[1]), len(g[1])),
+                )[:2]
+                needs.append(
+                    [(col, frozenset(strings.add(w) for w in words)) for col, words in groups]
+                )
+            self.rules.append((matcher, needs))
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Return every rule's (match_id, start, end) triples; match_id is the rule's name."""
+        if not len(doc):
+            return []
+        arr = doc.to_array([NORM, LEMMA])
+        present = (set(arr[:, 0].tolist()), set(arr[:, 1].tolist()))
+        found: list[tuple[int, int, int]] = []
+        for matcher, needs in self.rules:
+            for need in needs:
+                for column, words in need:
+                    if words.isdisjoint(present[column]):
+                        break
+                else:
+                    found.extend(matcher(doc))
+                    break
+        return found
+
+
+def _required(pattern: list[dict[str, Any]]) -> list[tuple[int, list[str]]]:
+    """List the words each unskippable NORM or LEMMA token of ``pattern`` allows (0=NORM, 1=LEMMA)."""
+    required = []
+    for spec in pattern:
+        if spec.get("OP") not in (None, "+"):
+            continue
+        for column, attr in enumerate(("NORM", "LEMMA")):
+            value = spec.get(attr)
+            if isinstance(value, str):
+                required.append((column, [value]))
+            elif isinstance(value, dict) and list(value) == ["IN"]:
+                required.append((column, list(value["IN"])))
+    return required
 
 
 def get_nlp() -> Language:

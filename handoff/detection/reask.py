@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from handoff.detection.facts import PacketFacts
-from handoff.detection.nlp import get_nlp
+from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
 
 PROBLEM = "problem"
 
@@ -170,13 +169,9 @@ class AskHit:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> Matcher:
+def _matcher() -> GatedMatcher:
     """Build the field and problem matchers once, on the shared vocabulary."""
-    matcher = Matcher(get_nlp().vocab, validate=True)
-    for name, patterns in FIELD_PATTERNS.items():
-        matcher.add(name, patterns)
-    matcher.add(PROBLEM, PROBLEM_PATTERNS)
-    return matcher
+    return GatedMatcher(get_nlp().vocab, {**FIELD_PATTERNS, PROBLEM: PROBLEM_PATTERNS})
 
 
 def _is_request(sent: Span) -> bool:
@@ -188,7 +183,7 @@ def _is_request(sent: Span) -> bool:
 
 def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     """Tell whether the field at ``start:end`` is what the sentence asks for, not a thing stated."""
-    sent = doc[start].sent
+    sent = sentence(doc, start)
     if not _is_request(sent):
         return False
     before = [t.norm_ for t in doc[max(sent.start, start - 7) : start]]
@@ -222,7 +217,7 @@ def find_asks(doc: Doc) -> list[AskHit]:
             continue
         span = doc[start:end]
         if field == PROBLEM:
-            sent = span.sent
+            sent = sentence(doc, span.start)
             if not _is_request(sent) or any(t.norm_ in {"else", "other"} for t in sent):
                 continue
             # "tell me more about when it fails" narrows the problem; it does not ask for it.
