@@ -139,6 +139,27 @@ def archetype_lines(config: ProductConfig, contacts: Mapping[str, int]) -> dict[
     return {name: (name if name in top else LONG_TAIL) for name in config.archetypes}
 
 
+class WeekRows(list[Row]):
+    """Rollup rows with an index by week, so a family slices one week without scanning all."""
+
+    def __init__(self, rows: Iterable[Row]) -> None:
+        super().__init__(rows)
+        self.by_week: dict[str, list[Row]] = {}
+        for row in self:
+            self.by_week.setdefault(row["week"], []).append(row)
+
+
+def _in_weeks(rows: Sequence[Row], weeks: Iterable[str]) -> Iterable[Row]:
+    """Yield the rows of these weeks, through the index when there is one."""
+    index = getattr(rows, "by_week", None)
+    if index is not None:
+        for week in dict.fromkeys(weeks):
+            yield from index.get(week, ())
+        return
+    wanted = set(weeks)
+    yield from (row for row in rows if row["week"] in wanted)
+
+
 def sums(
     rows: Iterable[Row], columns: Sequence[str], *, keep: Callable[[Row], bool] = lambda r: True
 ) -> dict[str, float]:
@@ -160,10 +181,9 @@ def sliced(
     keep: Callable[[Row], bool] = lambda r: True,
 ) -> dict[tuple[str, str], dict[str, float]]:
     """Sum columns over ``weeks`` per (scope, slice value)."""
-    wanted = set(weeks)
     out: dict[tuple[str, str], Counter[str]] = {}
-    for row in rows:
-        if row["week"] not in wanted or not keep(row):
+    for row in _in_weeks(rows, weeks):
+        if not keep(row):
             continue
         for scope in scopes:
             bucket = out.setdefault((scope, ctx.key(scope, row)), Counter())
@@ -181,10 +201,9 @@ def sliced_hist(
     keep: Callable[[Row], bool] = lambda r: True,
 ) -> dict[tuple[str, str], dict[int, int]]:
     """Merge one histogram over ``weeks`` per (scope, slice value)."""
-    wanted = set(weeks)
     parts: dict[tuple[str, str], list[Mapping[str, int]]] = {}
-    for row in rows:
-        if row["week"] not in wanted or not keep(row):
+    for row in _in_weeks(rows, weeks):
+        if not keep(row):
             continue
         histogram = (row["hist"] or {}).get(name) or {}
         for scope in scopes:

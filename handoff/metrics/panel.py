@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from handoff.metrics import csat, deflection, handoff, leading, operational, policy
 from handoff.metrics.common import (
     Context,
     Figure,
+    WeekRows,
     archetype_lines,
     last_complete_week,
     sliced,
@@ -170,6 +172,11 @@ def _headline(ctx: Context, deflect: deflection.Deflection, sat: csat.Csat) -> t
     return tuple(lines)
 
 
+def _rows(session: Session, query: Select[Any]) -> WeekRows:
+    """Run a family's aggregate query and index its rows by week."""
+    return WeekRows(r._mapping for r in session.execute(query))
+
+
 def build(
     session: Session,
     config: ProductConfig,
@@ -189,7 +196,7 @@ def build(
     probe = Context(config, window, baseline, series, as_of=now)
     matured = {w for d in REPEAT_WINDOWS.values() for w in probe.matured(d)}
     weeks = set(window) | set(series) | set(baseline) | set(rolling) | matured
-    rows = [r._mapping for r in session.execute(deflection.query(weeks))]
+    rows = _rows(session, deflection.query(weeks))
     contacts: dict[str, int] = {}
     for key, s in sliced(probe, rows, ("contacts",), window, ("archetype",)).items():
         contacts[key[1]] = int(s["contacts"])
@@ -201,18 +208,16 @@ def build(
                 by_archetype[archetype] = by_archetype.get(archetype, 0) + int(row["contacts"])
     lines = archetype_lines(config, by_archetype)
     ctx = Context(config, window, baseline, series, lines, as_of=now)
-    hist_rows = [r._mapping for r in session.execute(leading.hist_query(weeks))]
+    hist_rows = _rows(session, leading.hist_query(weeks))
     deflect = deflection.compute(ctx, rows)
-    sat = csat.compute(ctx, [r._mapping for r in session.execute(csat.query(weeks))])
-    fidelity = handoff.compute(ctx, [r._mapping for r in session.execute(handoff.query(weeks))])
-    lead = leading.compute(
-        ctx, [r._mapping for r in session.execute(leading.query(weeks))], hist_rows
-    )
+    sat = csat.compute(ctx, _rows(session, csat.query(weeks)))
+    fidelity = handoff.compute(ctx, _rows(session, handoff.query(weeks)))
+    lead = leading.compute(ctx, _rows(session, leading.query(weeks)), hist_rows)
     ops = operational.compute(
         ctx,
-        [r._mapping for r in session.execute(operational.query(weeks))],
+        _rows(session, operational.query(weeks)),
         hist_rows,
-        [r._mapping for r in session.execute(operational.missing_query(weeks))],
+        _rows(session, operational.missing_query(weeks)),
     )
     pol = policy.compute(session, ctx)
     notes = [

@@ -180,7 +180,12 @@ def _all_sources(session: Session) -> tuple[list[str], list[int]]:
 
 
 def _write_facts(
-    session: Session, built: dict[str, dict[str, Any]], weeks: set[str], customers: set[str]
+    session: Session,
+    built: dict[str, dict[str, Any]],
+    weeks: set[str],
+    customers: set[str],
+    *,
+    fresh: bool = False,
 ) -> None:
     """Replace the facts of these contacts, remembering the weeks and customers they leave and enter."""
     keys = list(built)
@@ -189,7 +194,7 @@ def _write_facts(
     stale = [ContactFact.contact_key.in_(part) for part in facts_mod._chunks(keys)]
     stale += [ContactFact.ticket_id.in_(part) for part in facts_mod._chunks(tickets)]
     stale += [ContactFact.conversation_id.in_(part) for part in facts_mod._chunks(convs)]
-    for condition in stale:
+    for condition in [] if fresh else stale:
         for week, customer in session.execute(
             sa.select(ContactFact.week, ContactFact.customer_key).where(condition)
         ):
@@ -198,7 +203,8 @@ def _write_facts(
                 customers.add(customer)
         session.execute(sa.delete(ContactFact).where(condition))
     if built:
-        session.execute(sa.insert(ContactFact), list(built.values()))
+        # Core executemany (batched by the dialect), not the ORM's per-row bulk path.
+        session.connection().execute(sa.insert(ContactFact), list(built.values()))
     for f in built.values():
         weeks.add(f["week"])
         if f["customer_key"]:
@@ -252,7 +258,7 @@ def _rebuild_weeks(session: Session, weeks: set[str], now: datetime) -> None:
         result = session.execute(sa.select(*columns).where(ContactFact.week.in_(part)))
         rows = aggregate((dict(r._mapping) for r in result), now)
         if rows:
-            session.execute(sa.insert(MetricRollup), rows)
+            session.connection().execute(sa.insert(MetricRollup), rows)
 
 
 def refresh(
@@ -271,19 +277,19 @@ def refresh(
         session.execute(sa.delete(MetricRollup))
         session.execute(sa.delete(ContactFact))
         convs, tickets = _all_sources(session)
-        count = 0
-        for part in facts_mod._chunks(convs, BATCH):
+        done: set[str] = set()  # a contact reached from two batches is written once
+        batches: list[tuple[set[str], set[int]]] = [
+            (set(p), set()) for p in facts_mod._chunks(convs, BATCH)
+        ]
+        batches += [(set(), set(p)) for p in facts_mod._chunks(tickets, BATCH)]
+        for conv_part, ticket_part in batches:
             built = facts_mod.build(
-                session, config, conversation_ids=set(part), ticket_ids=set(), now=now
+                session, config, conversation_ids=conv_part, ticket_ids=ticket_part, now=now
             )
-            _write_facts(session, built, weeks, customers)
-            count += len(built)
-        for part in facts_mod._chunks(tickets, BATCH):
-            built = facts_mod.build(
-                session, config, conversation_ids=set(), ticket_ids=set(part), now=now
-            )
-            _write_facts(session, built, weeks, customers)
-            count += len(built)
+            built = {k: v for k, v in built.items() if k not in done}
+            done.update(built)
+            _write_facts(session, built, weeks, customers, fresh=True)
+        count = len(done)
         _remark_repeats(session, config, None, weeks)
     else:
         assert state is not None and state.cursor is not None
