@@ -371,7 +371,7 @@ class Helpdesk(Protocol):
     def satisfaction_ratings(
         self, since: datetime, *, cursor: str | None = None, page_size: int = 100
     ) -> Page[SatisfactionRating]:
-        """Return one page of ratings created or updated at or after ``since``."""
+        """Return one page of ratings created at or after ``since``."""
         ...
 
     def ticket_metric(self, ticket_id: int) -> TicketMetric:

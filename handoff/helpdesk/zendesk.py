@@ -1,0 +1,739 @@
+"""The one Zendesk adapter: ``Helpdesk`` on top of zenpy.
+
+This is the only module that imports zenpy, and the only place zenpy's and requests' exceptions
+become the project's (``handoff.helpdesk.errors``). Where zenpy has a wrapper we use it; where it
+has none, or only an auto-paging generator when the caller needs one page and its cursor, we call
+zenpy's own low-level ``_get``/``_call_api`` through the same client and session.
+
+Rate limits: zenpy 2.0.57 sleeps on a 429 with Retry-After (``BaseApi._call_api``) until its
+``ratelimit_budget`` runs out. The worker must decide when to retry, so a response hook on zenpy's
+session raises ``RateLimited(retry_after)`` on the first 429, before zenpy's loop sees it; the
+budget of 1 second is a second guard (zenpy raises ``RatelimitBudgetExceeded`` before it sleeps).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment as ZComment
+from zenpy.lib.api_objects import Ticket as ZTicket
+from zenpy.lib.api_objects import TicketField as ZTicketField
+from zenpy.lib.api_objects import Trigger as ZTrigger
+from zenpy.lib.api_objects import User as ZUser
+from zenpy.lib.api_objects import Webhook as ZWebhook
+from zenpy.lib.endpoint import Url
+from zenpy.lib.exception import (
+    APIException,
+    RatelimitBudgetExceeded,
+    RecordNotFoundException,
+    ZenpyException,
+)
+
+from handoff.config import Settings
+from handoff.errors import ConfigError
+from handoff.helpdesk.base import (
+    Comment,
+    FieldOption,
+    ImportTicket,
+    JobStatus,
+    Minutes,
+    NewComment,
+    NewTicketField,
+    Page,
+    Requester,
+    SatisfactionRating,
+    Ticket,
+    TicketEvent,
+    TicketEventPage,
+    TicketExportPage,
+    TicketField,
+    TicketMetric,
+    TicketWrite,
+    Trigger,
+    User,
+    Webhook,
+)
+from handoff.helpdesk.errors import (
+    HelpdeskAuthError,
+    HelpdeskNotFound,
+    HelpdeskRejected,
+    HelpdeskTimeout,
+    HelpdeskUnavailable,
+    RateLimited,
+)
+
+DEFAULT_TIMEOUT = 20.0
+_USERS_PER_CALL = 100  # show_many accepts at most 100 ids
+
+
+# --- error translation ---------------------------------------------------------------------
+def _retry_after(response: requests.Response | None) -> float | None:
+    raw = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return float(raw) if raw is not None else None
+    except ValueError:
+        return None  # an HTTP-date Retry-After: let the worker use its own backoff
+
+
+def _raise_on_429(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Requests response hook: turn a 429 into RateLimited before zenpy can sleep on it."""
+    if response.status_code == 429:
+        raise RateLimited("Zendesk rate limit reached", retry_after=_retry_after(response))
+
+
+def _body_of(response: requests.Response | None) -> dict[str, Any]:
+    if response is None:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _from_status(status: int, response: requests.Response | None, message: str) -> Exception:
+    body = _body_of(response)
+    error = body.get("error") if isinstance(body.get("error"), str) else None
+    description = body.get("description") or error or message
+    details_raw = body.get("details") or body.get("errors")
+    details: list[dict[str, Any]] = []
+    if isinstance(details_raw, dict):
+        for field_name, problems in sorted(details_raw.items()):
+            for problem in problems if isinstance(problems, list) else [problems]:
+                text = problem.get("description") if isinstance(problem, dict) else str(problem)
+                details.append({"path": field_name, "message": text})
+    elif isinstance(details_raw, list):
+        details = [
+            {"path": str(p.get("source") or ""), "message": p.get("detail") or p.get("title")}
+            for p in details_raw
+            if isinstance(p, dict)
+        ]
+    text = f"Zendesk answered {status}: {description}"
+    if status == 429:
+        return RateLimited(text, retry_after=_retry_after(response))
+    if status >= 500:
+        return HelpdeskUnavailable(text)
+    if status in (401, 403):
+        return HelpdeskAuthError(text, http_status=status, error=error)
+    if status == 404:
+        return HelpdeskNotFound(text, http_status=status, error=error)
+    return HelpdeskRejected(text, http_status=status, error=error, details=details)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Turn zenpy's and requests' exceptions into the project's helpdesk errors."""
+    try:
+        yield
+    except (RateLimited, HelpdeskUnavailable, HelpdeskRejected):
+        raise
+    except RatelimitBudgetExceeded:
+        raise RateLimited("Zendesk rate limit reached", retry_after=None) from None
+    except RecordNotFoundException as exc:
+        raise HelpdeskNotFound(
+            "Zendesk has no such record", http_status=404, error="RecordNotFound"
+        ) from exc
+    except APIException as exc:
+        response = exc.response
+        status = response.status_code if response is not None else 502
+        raise _from_status(status, response, str(exc)) from exc
+    except requests.Timeout as exc:
+        raise HelpdeskTimeout(f"Zendesk did not answer in time: {exc}") from exc
+    except requests.HTTPError as exc:
+        response = exc.response
+        status = response.status_code if response is not None else 502
+        raise _from_status(status, response, str(exc)) from exc
+    except requests.RequestException as exc:
+        raise HelpdeskUnavailable(f"Zendesk could not be reached: {exc}") from exc
+    except ZenpyException as exc:
+        raise HelpdeskRejected(f"zenpy refused the call: {exc}") from exc
+
+
+# --- parsing Zendesk JSON into our values ------------------------------------------------
+def _time(raw: Any) -> datetime | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, int | float):
+        return datetime.fromtimestamp(raw, UTC)
+    parsed = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _int(raw: Any) -> int | None:
+    return None if raw is None or raw == "" else int(raw)
+
+
+def _dict(obj: Any) -> dict[str, Any]:
+    """Return a zenpy object or a plain JSON object as a plain dict."""
+    if isinstance(obj, dict):
+        return obj
+    return dict(obj.to_dict())
+
+
+def parse_user(raw: Any) -> User:
+    """Build a User from Zendesk's JSON (or a zenpy User)."""
+    d = _dict(raw)
+    return User(
+        id=int(d["id"]),
+        name=d.get("name"),
+        email=d.get("email"),
+        role=str(d.get("role") or "end-user"),
+        organization_id=_int(d.get("organization_id")),
+        external_id=d.get("external_id"),
+        created_at=_time(d.get("created_at")),
+        updated_at=_time(d.get("updated_at")),
+    )
+
+
+def parse_ticket(raw: Any) -> Ticket:
+    """Build a Ticket from Zendesk's JSON (or a zenpy Ticket)."""
+    d = _dict(raw)
+    via = d.get("via") or {}
+    return Ticket(
+        id=int(d["id"]),
+        subject=d.get("subject"),
+        description=d.get("description"),
+        status=str(d.get("status")),
+        requester_id=_int(d.get("requester_id")),
+        submitter_id=_int(d.get("submitter_id")),
+        assignee_id=_int(d.get("assignee_id")),
+        organization_id=_int(d.get("organization_id")),
+        group_id=_int(d.get("group_id")),
+        brand_id=_int(d.get("brand_id")),
+        priority=d.get("priority"),
+        type=d.get("type"),
+        external_id=d.get("external_id"),
+        channel=via.get("channel") if isinstance(via, dict) else None,
+        tags=tuple(d.get("tags") or ()),
+        custom_fields={int(f["id"]): f.get("value") for f in d.get("custom_fields") or ()},
+        created_at=_time(d.get("created_at")),
+        updated_at=_time(d.get("updated_at")),
+        url=d.get("url"),
+    )
+
+
+def parse_comment(raw: Any, ticket_id: int) -> Comment:
+    """Build a Comment from Zendesk's JSON (a comment, or a Comment audit event)."""
+    d = _dict(raw)
+    via = d.get("via")
+    return Comment(
+        id=int(d["id"]),
+        ticket_id=ticket_id,
+        author_id=_int(d.get("author_id")),
+        body=str(d.get("body") or d.get("plain_body") or ""),
+        public=bool(d.get("public", True)),
+        created_at=_time(d.get("created_at")),
+        html_body=d.get("html_body"),
+        plain_body=d.get("plain_body"),
+        audit_id=_int(d.get("audit_id")),
+        channel=via.get("channel") if isinstance(via, dict) else None,
+    )
+
+
+def parse_rating(raw: Any) -> SatisfactionRating:
+    """Build a SatisfactionRating from Zendesk's JSON."""
+    d = _dict(raw)
+    return SatisfactionRating(
+        id=int(d["id"]),
+        ticket_id=_int(d.get("ticket_id")),
+        score=str(d.get("score")),
+        comment=d.get("comment"),
+        requester_id=_int(d.get("requester_id")),
+        assignee_id=_int(d.get("assignee_id")),
+        group_id=_int(d.get("group_id")),
+        reason=d.get("reason"),
+        reason_code=_int(d.get("reason_code")),
+        created_at=_time(d.get("created_at")),
+        updated_at=_time(d.get("updated_at")),
+    )
+
+
+def _minutes(raw: Any) -> Minutes | None:
+    if not isinstance(raw, dict):
+        return None
+    return Minutes(calendar=_int(raw.get("calendar")), business=_int(raw.get("business")))
+
+
+def parse_metric(raw: Any) -> TicketMetric:
+    """Build a TicketMetric from Zendesk's JSON."""
+    d = _dict(raw)
+    return TicketMetric(
+        id=int(d["id"]),
+        ticket_id=int(d["ticket_id"]),
+        reopens=_int(d.get("reopens")),
+        replies=_int(d.get("replies")),
+        assigned_at=_time(d.get("assigned_at")),
+        solved_at=_time(d.get("solved_at")),
+        created_at=_time(d.get("created_at")),
+        updated_at=_time(d.get("updated_at")),
+        reply_time=_minutes(d.get("reply_time_in_minutes")),
+        first_resolution_time=_minutes(d.get("first_resolution_time_in_minutes")),
+        full_resolution_time=_minutes(d.get("full_resolution_time_in_minutes")),
+        agent_wait_time=_minutes(d.get("agent_wait_time_in_minutes")),
+        requester_wait_time=_minutes(d.get("requester_wait_time_in_minutes")),
+        on_hold_time=_minutes(d.get("on_hold_time_in_minutes")),
+    )
+
+
+def parse_ticket_field(raw: Any) -> TicketField:
+    """Build a TicketField from Zendesk's JSON."""
+    d = _dict(raw)
+    return TicketField(
+        id=int(d["id"]),
+        type=str(d.get("type")),
+        title=str(d.get("title")),
+        active=bool(d.get("active", True)),
+        key=d.get("key"),
+        tag=d.get("tag"),
+        options=tuple(
+            FieldOption(name=str(o.get("name")), value=str(o.get("value")))
+            for o in d.get("custom_field_options") or ()
+        ),
+    )
+
+
+def parse_job(raw: Any) -> JobStatus:
+    """Build a JobStatus from Zendesk's JSON."""
+    d = _dict(raw)
+    results = d.get("results")
+    return JobStatus(
+        id=str(d["id"]),
+        status=str(d.get("status")),
+        total=_int(d.get("total")),
+        progress=_int(d.get("progress")),
+        message=d.get("message"),
+        # zenpy fills every JobStatusResult attribute; keep only what Zendesk sent.
+        results=tuple({k: v for k, v in _dict(r).items() if v is not None} for r in results)
+        if isinstance(results, list)
+        else (),
+    )
+
+
+def parse_webhook(raw: Any) -> Webhook:
+    """Build a Webhook from Zendesk's JSON."""
+    d = _dict(raw)
+    return Webhook(
+        id=str(d["id"]),
+        name=str(d.get("name")),
+        endpoint=str(d.get("endpoint")),
+        status=str(d.get("status")),
+        http_method=str(d.get("http_method") or "POST"),
+        request_format=str(d.get("request_format") or "json"),
+        subscriptions=tuple(d.get("subscriptions") or ()),
+    )
+
+
+def parse_trigger(raw: Any) -> Trigger:
+    """Build a Trigger from Zendesk's JSON."""
+    d = _dict(raw)
+    return Trigger(
+        id=int(d["id"]),
+        title=str(d.get("title")),
+        active=bool(d.get("active", True)),
+        conditions=d.get("conditions") or {},
+        actions=tuple(d.get("actions") or ()),
+    )
+
+
+def parse_ticket_event(raw: Mapping[str, Any]) -> TicketEvent:
+    """Build a TicketEvent (one audit) from the incremental ticket-event export."""
+    ticket_id = int(raw["ticket_id"])
+    children = tuple(raw.get("child_events") or ())
+    comments = tuple(
+        parse_comment({**c, "created_at": c.get("created_at") or raw.get("created_at")}, ticket_id)
+        for c in children
+        if (c.get("event_type") or c.get("type")) == "Comment" and "body" in c
+    )
+    return TicketEvent(
+        id=int(raw["id"]),
+        ticket_id=ticket_id,
+        created_at=_time(raw.get("created_at") or raw.get("timestamp")),
+        updater_id=_int(raw.get("updater_id")),
+        event_type=str(raw.get("event_type") or "Audit"),
+        comments=comments,
+        child_events=children,
+    )
+
+
+def _comment_id_of(audit: Any) -> int | None:
+    events = _dict(audit).get("events") or ()
+    for e in events:
+        if isinstance(e, dict) and e.get("type") == "Comment":
+            return _int(e.get("id"))
+    return None
+
+
+def _ts(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _custom_fields(values: Mapping[int, Any] | None) -> list[dict[str, Any]]:
+    return [{"id": int(fid), "value": value} for fid, value in (values or {}).items()]
+
+
+# --- the adapter ---------------------------------------------------------------------------
+class ZendeskHelpdesk:
+    """``Helpdesk`` backed by Zendesk through zenpy."""
+
+    def __init__(self, client: Zenpy) -> None:
+        self._z = client
+        # Every zenpy Api object shares this one requests session; hook it once for all.
+        hooks = client.users.session.hooks.setdefault("response", [])
+        if _raise_on_429 not in hooks:
+            hooks.append(_raise_on_429)
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        subdomain: str,
+        email: str | None = None,
+        token: str | None = None,
+        oauth_token: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> ZendeskHelpdesk:
+        """Build the adapter with an API token (email + token) or an OAuth token."""
+        credentials: dict[str, Any]
+        if oauth_token:
+            credentials = {"oauth_token": oauth_token}
+        elif email and token:
+            credentials = {"email": email, "token": token}
+        else:
+            raise ConfigError(
+                "Zendesk: set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN"
+            )
+        client = Zenpy(
+            subdomain=subdomain,
+            timeout=timeout,
+            ratelimit_budget=1,  # zenpy raises instead of sleeping if the hook is ever bypassed
+            disable_cache=True,  # the worker and sync must see Zendesk as it is now
+            **credentials,
+        )
+        return cls(client)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> ZendeskHelpdesk:
+        """Build the adapter from the product's settings (ZENDESK_* variables)."""
+        if not settings.zendesk_subdomain:
+            raise ConfigError("ZENDESK_SUBDOMAIN: required to reach Zendesk")
+        return cls.connect(
+            subdomain=settings.zendesk_subdomain,
+            email=settings.zendesk_email,
+            token=settings.zendesk_api_token,
+            oauth_token=settings.zendesk_oauth_token,
+            timeout=timeout,
+        )
+
+    # --- low-level calls through zenpy's own client --------------------------------------
+    def _url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        # zenpy's Url does not quote; quote here so cursors and brackets survive.
+        quoted = {quote(str(k), safe=""): quote(str(v), safe="") for k, v in (params or {}).items()}
+        return str(self._z.tickets._build_url(Url(path, params=quoted)))
+
+    def _get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        response = self._z.tickets._get(self._url(path, params), raw_response=True)
+        return dict(response.json())
+
+    def _send_json(self, method: str, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        api = self._z.tickets
+        http_method = getattr(api.session, method)
+        response = api._call_api(http_method, self._url(path), json=payload, timeout=api.timeout)
+        return dict(response.json()) if response.content else {}
+
+    # --- tickets ---------------------------------------------------------------------------
+    def get_ticket(self, ticket_id: int) -> Ticket:
+        """Return the ticket, read fresh (never from a cache)."""
+        with _translated():
+            return parse_ticket(self._z.tickets(id=ticket_id))
+
+    def update_ticket(
+        self,
+        ticket_id: int,
+        *,
+        comment: NewComment | None = None,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        custom_fields: Mapping[int, Any] | None = None,
+        status: str | None = None,
+    ) -> TicketWrite:
+        """Add a comment, add/remove tags and set custom fields in one PUT; other fields are kept."""
+        ticket = ZTicket(id=ticket_id)
+        if comment is not None:
+            ticket.comment = _zcomment(comment)
+        # additional_tags/remove_tags change only these tags, so a concurrent agent edit survives.
+        if add_tags:
+            ticket.additional_tags = list(add_tags)
+        if remove_tags:
+            ticket.remove_tags = list(remove_tags)
+        if custom_fields:
+            ticket.custom_fields = _custom_fields(custom_fields)
+        if status is not None:
+            ticket.status = status
+        with _translated():
+            result = self._z.tickets.update(ticket)
+            return TicketWrite(
+                ticket=parse_ticket(result.ticket),
+                audit_id=_int(_dict(result.audit).get("id")),
+                comment_id=_comment_id_of(result.audit) if comment is not None else None,
+            )
+
+    def create_ticket(
+        self,
+        requester: Requester,
+        *,
+        subject: str,
+        comment: NewComment,
+        tags: Sequence[str] = (),
+        custom_fields: Mapping[int, Any] | None = None,
+        external_id: str | None = None,
+    ) -> TicketWrite:
+        """Create a ticket for the requester with a first comment, tags and custom fields."""
+        who = {k: v for k, v in vars(requester).items() if v is not None}
+        ticket = ZTicket(subject=subject, requester=ZUser(**who), comment=_zcomment(comment))
+        if tags:
+            ticket.tags = list(tags)
+        if custom_fields:
+            ticket.custom_fields = _custom_fields(custom_fields)
+        if external_id:
+            ticket.external_id = external_id
+        with _translated():
+            result = self._z.tickets.create(ticket)
+            return TicketWrite(
+                ticket=parse_ticket(result.ticket),
+                audit_id=_int(_dict(result.audit).get("id")),
+                comment_id=_comment_id_of(result.audit),
+            )
+
+    def set_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
+        """Replace the ticket's tags; return them as stored."""
+        with _translated():
+            return tuple(self._z.tickets.set_tags(ticket_id, list(tags)))
+
+    def add_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
+        """Add tags to the ticket; return all its tags."""
+        with _translated():
+            return tuple(self._z.tickets.add_tags(ticket_id, list(tags)))
+
+    def remove_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
+        """Remove tags from the ticket; return the tags left."""
+        with _translated():
+            return tuple(self._z.tickets.delete_tags(ticket_id, list(tags)))
+
+    def list_comments(self, ticket_id: int) -> list[Comment]:
+        """Return every comment of the ticket, oldest first (all pages)."""
+        with _translated():
+            # zenpy follows links.next while meta.has_more; iterate inside the translation.
+            return [parse_comment(c, ticket_id) for c in self._z.tickets.comments(ticket_id)]
+
+    def find_comment(self, ticket_id: int, marker: str) -> Comment | None:
+        """Return the first comment whose body contains ``marker``, or None."""
+        for comment in self.list_comments(ticket_id):
+            if marker in comment.body or marker in (comment.html_body or ""):
+                return comment
+        return None
+
+    # --- users and fields ------------------------------------------------------------------
+    def get_users(self, user_ids: Sequence[int]) -> list[User]:
+        """Return the users with these ids (unknown ids are left out)."""
+        ids = list(dict.fromkeys(int(i) for i in user_ids))
+        users: list[User] = []
+        with _translated():
+            for start in range(0, len(ids), _USERS_PER_CALL):
+                chunk = ids[start : start + _USERS_PER_CALL]
+                users.extend(parse_user(u) for u in self._z.users(ids=chunk))
+        return users
+
+    def me(self) -> User:
+        """Return the user the credentials belong to (checks the credentials)."""
+        with _translated():
+            return parse_user(self._z.users.me())
+
+    def list_ticket_fields(self) -> list[TicketField]:
+        """Return every ticket field, system and custom."""
+        with _translated():
+            return [parse_ticket_field(f) for f in self._z.ticket_fields()]
+
+    def create_ticket_field(self, new: NewTicketField) -> TicketField:
+        """Create a custom ticket field."""
+        field = ZTicketField(type=new.type, title=new.title)
+        if new.description:
+            field.description = new.description
+        if new.tag:
+            field.tag = new.tag
+        if new.options:
+            field.custom_field_options = [{"name": o.name, "value": o.value} for o in new.options]
+        with _translated():
+            return parse_ticket_field(self._z.ticket_fields.create(field))
+
+    # --- ratings and metrics ---------------------------------------------------------------
+    def satisfaction_ratings(
+        self, since: datetime, *, cursor: str | None = None, page_size: int = 100
+    ) -> Page[SatisfactionRating]:
+        """Return one page of ratings created at or after ``since``."""
+        params: dict[str, Any] = {"start_time": _ts(since), "page[size]": page_size}
+        if cursor:
+            params["page[after]"] = cursor
+        with _translated():
+            body = self._get_json("satisfaction_ratings.json", params)
+        return _page(body, "satisfaction_ratings", parse_rating)
+
+    def ticket_metric(self, ticket_id: int) -> TicketMetric:
+        """Return the metrics of one ticket."""
+        with _translated():
+            return parse_metric(self._z.tickets.metrics(ticket_id))
+
+    def ticket_metrics(
+        self, *, cursor: str | None = None, page_size: int = 100
+    ) -> Page[TicketMetric]:
+        """Return one page of every ticket's metrics."""
+        params: dict[str, Any] = {"page[size]": page_size}
+        if cursor:
+            params["page[after]"] = cursor
+        with _translated():
+            body = self._get_json("ticket_metrics.json", params)
+        return _page(body, "ticket_metrics", parse_metric)
+
+    # --- incremental exports and import ----------------------------------------------------
+    def export_tickets(
+        self, *, start_time: datetime | None = None, cursor: str | None = None
+    ) -> TicketExportPage:
+        """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
+        if cursor is None and start_time is None:
+            raise ValueError("export_tickets needs start_time or cursor")
+        params = {"cursor": cursor} if cursor else {"start_time": _ts(start_time)}  # type: ignore[arg-type]
+        with _translated():
+            body = self._get_json("incremental/tickets/cursor.json", params)
+        return TicketExportPage(
+            tickets=tuple(parse_ticket(t) for t in body.get("tickets") or ()),
+            cursor=body.get("after_cursor") or cursor,
+            end_of_stream=bool(body.get("end_of_stream")),
+        )
+
+    def export_ticket_events(self, start_time: datetime) -> TicketEventPage:
+        """Return one page of ticket events since ``start_time``, with their comments."""
+        params = {"start_time": _ts(start_time), "include": "comment_events"}
+        with _translated():
+            body = self._get_json("incremental/ticket_events.json", params)
+        return TicketEventPage(
+            events=tuple(parse_ticket_event(e) for e in body.get("ticket_events") or ()),
+            end_time=_time(body.get("end_time")),
+            end_of_stream=bool(body.get("end_of_stream")),
+        )
+
+    def import_ticket(self, ticket: ImportTicket) -> Ticket:
+        """Import one ticket with its historical timestamps and comments."""
+        with _translated():
+            return parse_ticket(self._z.ticket_import.create(_zimport(ticket)))
+
+    def import_tickets(self, tickets: Sequence[ImportTicket]) -> JobStatus:
+        """Import up to 100 tickets in one background job."""
+        if not 1 <= len(tickets) <= 100:
+            raise ValueError("import_tickets takes 1 to 100 tickets per job")
+        with _translated():
+            return parse_job(self._z.ticket_import.create([_zimport(t) for t in tickets]))
+
+    def job_status(self, job_id: str) -> JobStatus:
+        """Return the current state of a background job."""
+        with _translated():
+            return parse_job(self._z.job_status(id=job_id))
+
+    # --- webhooks and triggers -------------------------------------------------------------
+    def create_webhook(
+        self,
+        *,
+        name: str,
+        endpoint: str,
+        subscriptions: Sequence[str] = ("conditional_ticket_events",),
+    ) -> Webhook:
+        """Create an active JSON POST webhook (subscribe to zen:event-type:... or trigger events)."""
+        hook = ZWebhook(
+            name=name,
+            endpoint=endpoint,
+            http_method="POST",
+            request_format="json",
+            status="active",
+            subscriptions=list(subscriptions),
+        )
+        with _translated():
+            return parse_webhook(self._z.webhooks.create(hook))
+
+    def webhook_signing_secret(self, webhook_id: str) -> str:
+        """Return the secret the webhook signs its requests with."""
+        with _translated():
+            body = self._get_json(f"webhooks/{quote(webhook_id, safe='')}/signing_secret")
+        return str(body["signing_secret"]["secret"])
+
+    def create_trigger(
+        self,
+        *,
+        title: str,
+        conditions: Mapping[str, Any],
+        actions: Sequence[Mapping[str, Any]],
+    ) -> Trigger:
+        """Create a trigger; ``conditions`` is ``{"all": [...], "any": [...]}`` as in Zendesk."""
+        trigger = ZTrigger(
+            title=title, conditions=json.loads(json.dumps(dict(conditions))), actions=list(actions)
+        )
+        with _translated():
+            return parse_trigger(self._z.triggers.create(trigger))
+
+
+def _zcomment(comment: NewComment) -> ZComment:
+    z = ZComment(body=comment.body, public=comment.public)
+    if comment.author_id is not None:
+        z.author_id = comment.author_id
+    return z
+
+
+def _zimport(ticket: ImportTicket) -> ZTicket:
+    z = ZTicket(
+        requester_id=ticket.requester_id,
+        subject=ticket.subject,
+        status=ticket.status,
+        created_at=_iso(ticket.created_at),
+        comments=[
+            {
+                "author_id": c.author_id,
+                "value": c.body,
+                "public": c.public,
+                "created_at": _iso(c.created_at),
+            }
+            for c in ticket.comments
+        ],
+    )
+    optional = {
+        "updated_at": _iso(ticket.updated_at) if ticket.updated_at else None,
+        "solved_at": _iso(ticket.solved_at) if ticket.solved_at else None,
+        "assignee_id": ticket.assignee_id,
+        "submitter_id": ticket.submitter_id,
+        "external_id": ticket.external_id,
+        "tags": list(ticket.tags) or None,
+        "custom_fields": _custom_fields(ticket.custom_fields) or None,
+    }
+    for name, value in optional.items():
+        if value is not None:
+            setattr(z, name, value)
+    return z
+
+
+def _page(body: Mapping[str, Any], key: str, parse: Any) -> Page[Any]:
+    meta = body.get("meta") or {}
+    has_more = bool(meta.get("has_more"))
+    return Page(
+        items=tuple(parse(item) for item in body.get(key) or ()),
+        after_cursor=meta.get("after_cursor") if has_more else None,
+        has_more=has_more,
+    )
