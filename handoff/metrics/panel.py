@@ -25,7 +25,7 @@ from handoff.metrics.stats import RESOLUTION_NOTE
 from handoff.productconfig import ProductConfig
 
 VIEWS = {"weekly": 1, "monthly": 4, "quarterly": 13}
-SERIES_WEEKS = {"weekly": 12, "monthly": 12, "quarterly": 26}
+SERIES_WEEKS = {"weekly": 12, "monthly": 12, "quarterly": 26, "rolling": 12}
 
 
 @dataclass(frozen=True)
@@ -186,10 +186,11 @@ def build(
     end_week: str | None = None,
 ) -> Panel:
     """Compute the panel for a view (weekly, monthly, quarterly) ending at the last complete week."""
-    if view not in VIEWS:
+    if view not in VIEWS and view != "rolling":
         raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     end = end_week or last_complete_week(config, now)
-    window = weeks_ending(end, VIEWS[view])
+    size = int(config.threshold("rolling_weeks")) if view == "rolling" else VIEWS[view]
+    window = weeks_ending(end, size)
     rolling = weeks_ending(end, int(config.threshold("rolling_weeks")))
     series = weeks_ending(end, SERIES_WEEKS[view])
     baseline = tuple(config.baseline_weeks())
