@@ -234,23 +234,27 @@ def _mismatch_text(incident: Any) -> Mismatch:
         return None
 
     severity = get("severity", "priority")
+    severity_text = str(severity) if severity else None
+    name = get("name", "policy_name", "key", "policy_key")
+    label = humanize(str(name)) if name else None
     message = get("message", "description", "summary", "explanation")
     if message:
-        return Mismatch(str(message), str(severity) if severity else None)
-    policy = get("policy", "policy_key", "key", "name")
-    said = get("stated", "claimed", "bot_value", "said", "cited_value", "value")
-    truth = get("in_force", "expected", "policy_value", "actual", "expected_value")
+        return Mismatch(f"{label}: {message}" if label else str(message), severity_text)
+    said = get("said", "stated", "claimed", "bot_value", "said_value", "value")
+    truth = get("in_force", "expected", "policy_value", "policy", "actual")
     unit = get("unit")
     unit_text = f" {unit}" if unit else ""
-    text = f"{humanize(str(policy)) if policy else 'Policy'}: the bot said {said}{unit_text}"
+    text = f"{label or 'Policy'}: the bot said {said}{unit_text}"
     if truth is not None:
         text += f"; the policy in force then says {truth}{unit_text}"
-    return Mismatch(text, str(severity) if severity else None)
+    return Mismatch(text, severity_text)
 
 
 def _mismatches(session: Session, ticket_id: int) -> list[Mismatch]:
     """Ask the policy part for the ticket's mismatches, when that part exists."""
-    incidents_for_ticket = _optional("handoff.policy", "incidents_for_ticket")
+    incidents_for_ticket = _optional("handoff.policy", "incidents_for_ticket") or _optional(
+        "handoff.policy.report", "incidents_for_ticket"
+    )
     if incidents_for_ticket is None:
         return []
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import types
-from dataclasses import dataclass
 
 from handoff.db import transaction
 from handoff.models.detection import DetectionFinding
@@ -125,21 +124,31 @@ def test_repetition_findings_are_shown(dev_app):
 
 def test_policy_mismatches_are_shown_when_the_policy_part_provides_them(dev_app, monkeypatch):
     """When handoff.policy offers incidents_for_ticket, are its mismatches worded in the policy section?"""
-
-    @dataclass
-    class Incident:
-        policy: str
-        stated: int
-        in_force: int
-        unit: str
-        severity: str
-
+    incident = {
+        "key": "refund_window_days",
+        "name": "Refund window",
+        "severity": "P0",
+        "said": "60 days",
+        "policy": "30 days",
+        "message": "the bot said 60 days; the policy in force then says 30 days",
+    }
     fake = types.ModuleType("handoff.policy")
-    fake.incidents_for_ticket = lambda session, ticket_id: (  # type: ignore[attr-defined]
-        [Incident("refund_window", 60, 30, "days", "P0")] if ticket_id == 1005 else []
-    )
+    fake.incidents_for_ticket = lambda session, ticket_id: [incident] if ticket_id == 1005 else []  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "handoff.policy", fake)
     store_packet(dev_app, ticket_id=1005)
     html = open_dev(dev_app.test_client(), 1005)
     assert "Refund window: the bot said 60 days; the policy in force then says 30 days" in html
     assert ">P0<" in html
+
+
+def test_a_failing_policy_part_does_not_hide_the_packet(dev_app, monkeypatch):
+    """If incidents_for_ticket raises, is the packet still shown?"""
+
+    def broken(session, ticket_id):
+        raise RuntimeError("policy store down")
+
+    fake = types.ModuleType("handoff.policy")
+    fake.incidents_for_ticket = broken  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "handoff.policy", fake)
+    store_packet(dev_app, ticket_id=1006)
+    assert "Order A-10442 shows in transit" in open_dev(dev_app.test_client(), 1006)
