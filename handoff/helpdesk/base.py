@@ -386,7 +386,11 @@ class Helpdesk(Protocol):
 
     # --- incremental exports and import ----------------------------------------------------
     def export_tickets(
-        self, *, start_time: datetime | None = None, cursor: str | None = None
+        self,
+        *,
+        start_time: datetime | None = None,
+        cursor: str | None = None,
+        page_size: int | None = None,
     ) -> TicketExportPage:
         """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
         ...

@@ -608,12 +608,22 @@ class ZendeskHelpdesk:
 
     # --- incremental exports and import ----------------------------------------------------
     def export_tickets(
-        self, *, start_time: datetime | None = None, cursor: str | None = None
+        self,
+        *,
+        start_time: datetime | None = None,
+        cursor: str | None = None,
+        page_size: int | None = None,
     ) -> TicketExportPage:
         """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
-        if cursor is None and start_time is None:
+        params: dict[str, Any]
+        if cursor:
+            params = {"cursor": cursor}
+        elif start_time is not None:
+            params = {"start_time": _ts(start_time)}
+        else:
             raise ValueError("export_tickets needs start_time or cursor")
-        params = {"cursor": cursor} if cursor else {"start_time": _ts(start_time)}  # type: ignore[arg-type]
+        if page_size is not None:
+            params["per_page"] = page_size  # Zendesk's default and maximum is 1000
         with _translated():
             body = self._get_json("incremental/tickets/cursor.json", params)
         return TicketExportPage(

@@ -94,6 +94,17 @@ def _html(body: str) -> str:
     return f'<div class="zd-comment" dir="auto">{paragraphs}</div>'
 
 
+def _metadata() -> dict[str, Any]:
+    system = {
+        "client": "sandbox",
+        "ip_address": "127.0.0.1",
+        "location": "Sandbox",
+        "latitude": 0.0,
+        "longitude": 0.0,
+    }
+    return {"system": system, "custom": {}}
+
+
 def _via(channel: str) -> dict[str, Any]:
     return {"channel": channel, "source": {"from": {}, "to": {}, "rel": None}}
 
@@ -160,12 +171,14 @@ class SandboxState:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
+        self._initial_now = self.now
         self.reset()
 
     # --- control ---------------------------------------------------------------------------
     def reset(self) -> None:
         """Forget every record, limit, fault, log line and pending webhook; seed the API user."""
         with self.lock:
+            self.now = self._initial_now  # a test may have frozen the clock
             self._ids = 1000
             self.users: dict[int, dict[str, Any]] = {}
             self.tickets: dict[int, dict[str, Any]] = {}
@@ -889,7 +902,7 @@ class SandboxState:
             "audit_id": c["audit_id"],
             "via": _via(c["channel"]),
             "created_at": iso(c["created_at"]),
-            "metadata": {"system": {"client": "sandbox"}, "custom": {}},
+            "metadata": _metadata(),
         }
 
     def render_audit(self, a: Mapping[str, Any]) -> dict[str, Any]:
@@ -899,7 +912,7 @@ class SandboxState:
             "ticket_id": a["ticket_id"],
             "created_at": iso(a["created_at"]),
             "author_id": a["author_id"],
-            "metadata": {"system": {"client": "sandbox"}, "custom": {}},
+            "metadata": _metadata(),
             "events": [dict(e) for e in a["events"]],
             "via": _via(a["channel"]),
         }

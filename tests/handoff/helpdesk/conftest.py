@@ -1,0 +1,44 @@
+"""One sandbox per test module, reset before each test; the adapter talks to it through zenpy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from helpdesk_app.sandbox import SandboxState
+from helpdesk_app.sandbox.testing import running_sandbox
+
+# Short enough that an injected stall (TIMEOUT_STALL) always outlasts it.
+CLIENT_TIMEOUT = 0.5
+TIMEOUT_STALL = 1.5
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[tuple[str, SandboxState]]:
+    """Serve one sandbox for the module and point zenpy at it."""
+    with running_sandbox() as served:
+        yield served
+
+
+@pytest.fixture
+def state(sandbox: tuple[str, SandboxState]) -> SandboxState:
+    """Return the module's sandbox state, emptied."""
+    st = sandbox[1]
+    st.reset()
+    return st
+
+
+@pytest.fixture
+def base_url(sandbox: tuple[str, SandboxState]) -> str:
+    """Return the sandbox's base URL."""
+    return sandbox[0]
+
+
+@pytest.fixture
+def helpdesk(state: SandboxState) -> ZendeskHelpdesk:
+    """Return the real adapter (real zenpy) pointed at the sandbox."""
+    return ZendeskHelpdesk.connect(
+        subdomain="sandbox", email="admin@sandbox.test", token="test-token", timeout=CLIENT_TIMEOUT
+    )
