@@ -65,9 +65,9 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def severity(policy_class: str, *, regulated: bool) -> str:
@@ -169,9 +169,9 @@ def evaluate(
                 continue
             matched = bool(tools and set(cap.tools) & tools)
             policy = (
-                f"{cap.name}: needs a succeeded {' or '.join(cap.tools)} action"
+                f"to {cap.name} needs a succeeded {' or '.join(cap.tools)} action"
                 if cap.tools
-                else f"{cap.name}: the bot has no tool for this"
+                else f"the bot has no tool to {cap.name}"
             )
             verdicts.append(
                 Verdict(s, "capability", matched, policy, None, None if matched else "P1")

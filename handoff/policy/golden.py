@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -137,7 +137,7 @@ def compile_pattern(text: str) -> re.Pattern[str]:
     return re.compile(text, re.IGNORECASE)
 
 
-def _moment(text: str, zone: ZoneInfo) -> datetime:
+def _moment(text: str, zone: tzinfo) -> datetime:
     """Read a date (midnight in ``zone``) or an RFC 3339 instant."""
     if len(text) == 10:
         return datetime.combine(date.fromisoformat(text), time.min, zone).astimezone(UTC)
@@ -148,10 +148,10 @@ def _moment(text: str, zone: ZoneInfo) -> datetime:
 def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Find what the schema cannot say: duplicate keys, overlapping versions, value types, regexes."""
     problems: list[tuple[str, str]] = []
-    zone = UTC
+    zone: tzinfo = UTC
     try:
-        zone = ZoneInfo(document.get("timezone", "UTC"))  # type: ignore[assignment]
-    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(document.get("timezone", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
         problems.append(("$.timezone", f"unknown time zone {document.get('timezone')!r}"))
     seen: dict[str, int] = {}
     for i, fact in enumerate(document["facts"]):
@@ -178,8 +178,12 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[str, str]]:
                 problems.append(
                     (f"{vwhere}.currency", "a currency fact needs a three-letter currency code")
                 )
-            start = _moment(version["valid_from"], zone)
-            end = _moment(version["valid_to"], zone) if version.get("valid_to") else None
+            try:
+                start = _moment(version["valid_from"], zone)
+                end = _moment(version["valid_to"], zone) if version.get("valid_to") else None
+            except (ValueError, OverflowError) as exc:
+                problems.append((f"{vwhere}.valid_from", f"not a usable date: {exc}"))
+                continue
             if end is not None and end <= start:
                 problems.append((f"{vwhere}.valid_to", "valid_to must be after valid_from"))
             spans.append((start, end, j))

@@ -92,7 +92,7 @@ def incidents_for_ticket(session: Session, ticket_id: int) -> list[dict[str, Any
             continue
         seen.add(row.dedup_key)
         if row.policy_class == "capability":
-            message = f"the bot said it did something it has no successful tool action for ({row.policy_value})"
+            message = f"the bot claimed an action it cannot back up: {row.policy_value}"
         else:
             since = f" (in force since {row.version_from:%Y-%m-%d})" if row.version_from else ""
             message = f"the bot said {row.said_value}; the policy in force then{since} says {row.policy_value}"

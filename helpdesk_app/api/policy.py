@@ -1,0 +1,136 @@
+"""Policy golden set endpoints: replace it (admin), read it as of a date, read a fact's history."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from flask import Response, g, jsonify, request
+
+from handoff.errors import NotFound, ValidationFailed
+from handoff.policy import golden
+from helpdesk_app.api import bp, json_body
+from helpdesk_app.api.openapi import error_responses, json_content
+from helpdesk_app.auth import require_token
+from helpdesk_app.db import get_session, now
+
+
+def _at() -> datetime:
+    """Read ``?at=`` (a date or an RFC 3339 instant); default: now."""
+    raw = request.args.get("at")
+    if not raw:
+        return now()
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), time.min, UTC)
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValidationFailed(
+            "at: expected a date or an RFC 3339 instant",
+            details=[{"path": "$.at", "message": f"not a date: {raw!r}"}],
+        ) from None
+    return parsed
+
+
+def _view(session: Any, at: datetime) -> dict[str, Any]:
+    row = golden.current_row(session)
+    if row is None:
+        raise NotFound("no policy golden set has been loaded yet")
+    compiled = golden.compile_set(row.document, row.revision)
+    return {
+        "revision": row.revision,
+        "loaded_by": row.loaded_by,
+        "loaded_at": row.loaded_at.isoformat().replace("+00:00", "Z"),
+        "at": at.isoformat().replace("+00:00", "Z"),
+        "in_force": golden.in_force(compiled, at),
+        "document": row.document,
+    }
+
+
+@bp.put("/policy/golden-set")
+@require_token("admin")
+def put_golden_set() -> tuple[Response, int]:
+    """Replace the golden set: 201 with a new revision, 200 when the content is unchanged."""
+    session = get_session()
+    loaded = golden.load(
+        session, json_body(), by=f"token:{g.api_token.name}", now=now(), source="api"
+    )
+    session.commit()
+    body = {**_view(session, now()), "changes": [golden.change_view(c) for c in loaded.changes]}
+    return jsonify(body), 201 if loaded.created else 200
+
+
+@bp.get("/policy/golden-set")
+@require_token("reports:read")
+def get_golden_set() -> Response:
+    """Return the golden set in use and each fact's version in force at ``?at=`` (default now)."""
+    return jsonify(_view(get_session(), _at()))
+
+
+@bp.get("/policy/golden-set/history/<key>")
+@require_token("reports:read")
+def get_policy_history(key: str) -> Response:
+    """Return every logged change of one fact, oldest first."""
+    return jsonify(
+        {"key": key, "changes": [golden.change_view(c) for c in golden.history(get_session(), key)]}
+    )
+
+
+# The document is validated by schemas/policy-golden-set.schema.json (its $defs cannot be inlined here).
+_GOLDEN = {"type": "object", "description": "schemas/policy-golden-set.schema.json"}
+_VIEW = {
+    "type": "object",
+    "required": ["revision", "in_force", "document"],
+    "properties": {
+        "revision": {"type": "integer"},
+        "loaded_by": {"type": "string"},
+        "loaded_at": {"type": "string", "format": "date-time"},
+        "at": {"type": "string", "format": "date-time"},
+        "in_force": {"type": "array", "items": {"type": "object"}},
+        "document": _GOLDEN,
+        "changes": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_SECURED = [{"bearer": []}]
+OPENAPI_PATHS = {
+    "/api/v1/policy/golden-set": {
+        "put": {
+            "operationId": "putPolicyGoldenSet",
+            "summary": "Replace the policy golden set (scope admin); every change is logged",
+            "security": _SECURED,
+            "requestBody": {"required": True, **json_content(_GOLDEN, "The golden set")},
+            "responses": {
+                "201": json_content(_VIEW, "A new revision"),
+                "200": json_content(_VIEW, "Same content: nothing changed"),
+                **error_responses(400, 401, 403, 413, 422),
+            },
+        },
+        "get": {
+            "operationId": "getPolicyGoldenSet",
+            "summary": "The golden set in use and the versions in force at a date (scope reports:read)",
+            "security": _SECURED,
+            "parameters": [
+                {"name": "at", "in": "query", "required": False, "schema": {"type": "string"}}
+            ],
+            "responses": {
+                "200": json_content(_VIEW, "The golden set"),
+                **error_responses(401, 403, 404, 422),
+            },
+        },
+    },
+    "/api/v1/policy/golden-set/history/{key}": {
+        "get": {
+            "operationId": "getPolicyHistory",
+            "summary": "Every logged change of one policy fact (scope reports:read)",
+            "security": _SECURED,
+            "parameters": [
+                {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {
+                "200": json_content({"type": "object"}, "The changes, oldest first"),
+                **error_responses(401, 403, 404),
+            },
+        }
+    },
+}

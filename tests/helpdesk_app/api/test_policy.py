@@ -1,0 +1,110 @@
+"""The policy golden-set API and the check run when packets and conversations arrive."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from handoff.policy import golden
+from tests import factories
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "policy-golden-set.example.yaml"
+
+
+@pytest.fixture
+def doc():
+    """Return the example golden set."""
+    return copy.deepcopy(golden.read_file(EXAMPLE))
+
+
+@pytest.fixture
+def admin(make_token):
+    """Return headers with an admin token."""
+    return {"Authorization": f"Bearer {make_token('admin', name='lead-admin')}"}
+
+
+@pytest.fixture
+def reader(make_token):
+    """Return headers with a reports:read token."""
+    return {"Authorization": f"Bearer {make_token('reports:read', name='panel')}"}
+
+
+def test_admin_replaces_and_reader_reads_as_of_a_date(client, doc, admin, reader):
+    """Can an admin PUT the golden set and a reader GET the version in force on a past date?"""
+    put = client.put("/api/v1/policy/golden-set", json=doc, headers=admin)
+    assert put.status_code == 201 and put.json["revision"] == 1
+    assert client.put("/api/v1/policy/golden-set", json=doc, headers=admin).status_code == 200
+    got = client.get("/api/v1/policy/golden-set?at=2026-03-01", headers=reader)
+    values = {f["key"]: f["value"] for f in got.json["in_force"]}
+    assert got.status_code == 200 and values["return_window_days"] == "30 days"
+    history = client.get("/api/v1/policy/golden-set/history/return_window_days", headers=reader)
+    assert history.json["changes"][0]["changed_by"] == "token:lead-admin"
+
+
+def test_writing_needs_admin_and_reading_needs_a_token(client, doc, reader, auth):
+    """Is a reader refused the PUT (403) and an anonymous caller the GET (401)?"""
+    assert client.put("/api/v1/policy/golden-set", json=doc, headers=reader).status_code == 403
+    assert client.put("/api/v1/policy/golden-set", json=doc, headers=auth).status_code == 403
+    assert client.get("/api/v1/policy/golden-set").status_code == 401
+
+
+def test_a_bad_document_is_422_with_paths_and_changes_nothing(client, doc, admin, reader):
+    """Does an invalid golden set answer 422 naming each path, leaving no golden set behind?"""
+    doc["facts"][0]["versions"][0]["value"] = "thirty"
+    response = client.put("/api/v1/policy/golden-set", json=doc, headers=admin)
+    assert response.status_code == 422
+    assert response.json["error"]["details"][0]["path"] == "$.facts[0].versions[0].value"
+    assert client.get("/api/v1/policy/golden-set", headers=reader).status_code == 404
+
+
+def test_a_posted_packet_is_checked_and_its_incident_stored(app, client, doc, admin, auth):
+    """Does posting a packet with a wrong quote leave an incident for its ticket?"""
+    from handoff.policy.report import incidents_for_ticket
+
+    client.put("/api/v1/policy/golden-set", json=doc, headers=admin)
+    packet = factories.packet(
+        transcript=[
+            {
+                "role": "bot",
+                "text": "You can return items within 60 days.",
+                "at": "2026-03-02T08:57:30Z",
+            }
+        ]
+    )
+    assert client.post("/api/v1/packets", json=packet, headers=auth).status_code == 201
+    with app.extensions["handoff"].sessions() as session:
+        [item] = incidents_for_ticket(session, 1001)
+    assert item["said"] == "60 days" and item["policy"] == "30 days"
+
+
+def test_a_posted_conversation_is_checked(app, client, doc, admin, auth):
+    """Does posting a conversation run the check and record what it found?"""
+    from handoff.policy.report import policy_accuracy
+
+    client.put("/api/v1/policy/golden-set", json=doc, headers=admin)
+    conv = factories.conversation(
+        transcript=[
+            {
+                "role": "bot",
+                "text": "It comes with a 2-year warranty.",
+                "at": "2026-03-02T08:51:00Z",
+            }
+        ]
+    )
+    assert client.post("/api/v1/conversations", json=conv, headers=auth).status_code == 201
+    with app.extensions["handoff"].sessions() as session:
+        accuracy = policy_accuracy(session)
+    assert (accuracy.matching, accuracy.statements) == (1, 1)
+
+
+def test_a_broken_check_does_not_lose_the_packet(client, auth, monkeypatch):
+    """When the policy check raises, is the packet still accepted?"""
+    from handoff.policy import hooks
+
+    def boom(*_a, **_k):
+        raise RuntimeError("bug in the check")
+
+    monkeypatch.setattr(hooks, "check_packet", boom)
+    assert client.post("/api/v1/packets", json=factories.packet(), headers=auth).status_code == 201
