@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from handoff import conversations
+from handoff.policy import hooks as policy_hooks
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.auth import require_token
 from helpdesk_app.db import get_session, now
@@ -16,6 +17,9 @@ def post_conversation() -> tuple[Response, int]:
     """Create (201) or update (200) a bot conversation by its id."""
     session = get_session()
     recorded = conversations.record_conversation(session, json_body(), now=now())
+    if recorded.change != "unchanged":
+        # Policy (issue 8): check the bot's policy quotes in the same transaction; never blocks.
+        policy_hooks.after_conversation(session, recorded.conversation, now())
     session.commit()
     status = 201 if recorded.change == "created" else 200
     return jsonify({"change": recorded.change, "conversation": recorded.conversation.body}), status

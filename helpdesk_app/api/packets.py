@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from handoff import packets
+from handoff.policy import hooks as policy_hooks
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.auth import require_token
 from helpdesk_app.db import get_session, now
@@ -17,6 +18,9 @@ def post_packet() -> tuple[Response, int]:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again."""
     session = get_session()
     accepted = packets.accept_packet(session, json_body(), now=now())
+    if accepted.created:
+        # Policy (issue 8): check the bot's policy quotes in the same transaction; never blocks.
+        policy_hooks.after_packet(session, accepted.packet, now())
     session.commit()
     return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
 
