@@ -91,6 +91,21 @@ def page(browser) -> Iterator[Any]:
     context.close()
 
 
+def _zendesk_router(base: str) -> Any:
+    """Route requests: our server passes, Zendesk's SDK is the stand-in, all else is refused."""
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith("https://static.zdassets.com/zendesk_app_framework_sdk/2.0/"):
+            route.fulfill(status=200, content_type="text/javascript", body=FAKE_ZAF_SDK)
+        elif url.startswith(base):
+            route.continue_()
+        else:
+            route.abort()
+
+    return route
+
+
 def _rows(app, model):
     with app.extensions["handoff"].sessions() as session:
         return session.scalars(sa.select(model).order_by(model.id)).all()
@@ -194,16 +209,7 @@ def test_the_signed_load_inside_zendesk_finds_the_ticket_and_resizes(
         context = browser.new_context(viewport={"width": SIDEBAR_WIDTH, "height": 600})
         page = context.new_page()
 
-        def route(route, base=base):
-            url = route.request.url
-            if url.startswith("https://static.zdassets.com/zendesk_app_framework_sdk/2.0/"):
-                route.fulfill(status=200, content_type="text/javascript", body=FAKE_ZAF_SDK)
-            elif url.startswith(base):
-                route.continue_()
-            else:
-                route.abort()
-
-        page.route("**/*", route)
+        page.route("**/*", _zendesk_router(base))
         query = "origin=https%3A%2F%2Facme.zendesk.com&app_guid=abc-123"
         # Zendesk's first load: a form POST carrying the signed token.
         page.goto(f"{base}/healthz")
