@@ -900,7 +900,15 @@ class SandboxState:
             "public": c["public"],
             "attachments": [],
             "audit_id": c["audit_id"],
-            "via": _via(c["channel"]),
+            # Zendesk names the account's support address as the recipient of API comments.
+            "via": {
+                **_via(c["channel"]),
+                "source": {
+                    "from": {},
+                    "to": {"name": "Sandbox Support", "address": f"support@{self.subdomain}.test"},
+                    "rel": None,
+                },
+            },
             "created_at": iso(c["created_at"]),
             "metadata": _metadata(),
         }
