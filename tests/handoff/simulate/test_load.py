@@ -1,0 +1,46 @@
+"""Loading a simulated world through the front door: helpdesk API and our API, over HTTP."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from handoff.models import BotConversation, OutboxItem, Packet
+from handoff.simulate import SimConfig, generate
+from handoff.simulate.load import Endpoints, load
+from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
+
+TINY = SimConfig(seed=11, baseline_weeks=1, weeks=2, contacts_per_week=15)
+
+
+def test_a_world_arrives_whole_through_the_apis(app, make_token):
+    """Does every user, ticket, rating, conversation and packet arrive, with packets on their imported tickets?"""
+    world = generate(TINY)
+    with running_sandbox() as (helpdesk_url, state), serve_wsgi(app) as app_url:
+        report = load(
+            world,
+            Endpoints(helpdesk_url, "admin@example.com", "sandbox-token", app_url, make_token()),
+        )
+        ticketed = [c for c in world.contacts if c.path != "ai_only"]
+        assert report.tickets == len(ticketed) == len(report.ticket_ids)
+        with state.lock:
+            imported = {t["external_id"]: t for t in state.tickets.values()}
+            assert all(f"sim-{c.key}" in imported for c in ticketed)
+            first = next(c for c in ticketed if c.solved_at)
+            # History keeps its timestamps: the import API, not "now".
+            assert (
+                abs((imported[f"sim-{first.key}"]["solved_at"] - first.solved_at).total_seconds())
+                < 1
+            )
+            scores = sorted(r["score"] for r in state.ratings.values())
+            assert scores == sorted(c.csat for c in ticketed if c.csat)
+
+    sessions = app.extensions["handoff"].sessions
+    with sessions() as s:
+        assert (
+            s.scalar(sa.select(sa.func.count()).select_from(BotConversation))
+            == report.conversations
+        )
+        packets = s.scalars(sa.select(Packet)).all()
+        assert len(packets) == report.packets == sum(1 for c in world.contacts if c.packet)
+        assert {p.ticket_id for p in packets} <= set(report.ticket_ids.values())
+        assert s.scalar(sa.select(sa.func.count()).select_from(OutboxItem)) == report.packets
