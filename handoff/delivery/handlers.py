@@ -1,0 +1,211 @@
+"""How each kind of outbox item is written to the helpdesk: a small registry keyed by ``kind``.
+
+A handler gets the item and a ``DeliveryContext`` and returns what it did (stored as the item's
+``result``). It raises the helpdesk's errors unchanged; the worker decides on retries. Every
+write that adds a comment carries a marker, and when ``ctx.uncertain`` is set (an earlier
+attempt may have reached Zendesk: a timeout, a 5xx, a worker killed mid-call) the handler
+looks for the marker before writing again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handoff.delivery.note import packet_marker, packet_tags, render_note, subject_for
+from handoff.delivery.objects import REASK_TAG
+from handoff.errors import HandoffError
+from handoff.helpdesk.base import Helpdesk, NewComment, Requester
+from handoff.models.delivery import OutboxItem
+from handoff.packets import get_packet
+
+ArchetypeOf = Callable[[str], "str | None"]
+
+
+def no_archetype(intent: str) -> str | None:
+    """Know no archetype (the default until a product configuration says otherwise)."""
+    return None
+
+
+class PermanentDeliveryError(HandoffError):
+    """The item cannot be delivered as it stands (bad payload, missing packet): do not retry."""
+
+    code = "delivery_permanent"
+
+
+@dataclass
+class DeliveryContext:
+    """What a handler may use: the session, the helpdesk, the clock's now and setup's field ids."""
+
+    session: Session
+    helpdesk: Helpdesk
+    now: datetime
+    fields: dict[str, int]
+    archetype_of: ArchetypeOf = no_archetype
+    uncertain: bool = False
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[DeliveryContext, OutboxItem], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(kind: str) -> Callable[[Handler], Handler]:
+    """Register a handler for outbox items of ``kind``."""
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def handler_for(kind: str) -> Handler:
+    """Return the handler of ``kind``; an unknown kind is a permanent failure."""
+    try:
+        return HANDLERS[kind]
+    except KeyError:
+        raise PermanentDeliveryError(f"no handler for outbox kind {kind!r}") from None
+
+
+def _payload(item: OutboxItem, name: str) -> Any:
+    if name not in item.payload:
+        raise PermanentDeliveryError(f"payload of {item.kind} lacks {name!r}")
+    return item.payload[name]
+
+
+def _fields_of_packet(ctx: DeliveryContext, packet: Any) -> dict[int, Any]:
+    """Map our custom field ids to the packet's values (fields setup has not made are skipped)."""
+    values = {
+        "intent": packet.intent,
+        "archetype": ctx.archetype_of(packet.intent),
+        "escalation_reason": packet.escalation_reason,
+        "completeness": round(packet.completeness * 100),
+    }
+    return {ctx.fields[k]: v for k, v in values.items() if k in ctx.fields and v is not None}
+
+
+@handles("packet_note")
+def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any]:
+    """Write the packet onto its ticket as one internal note with tags and fields, or open the ticket."""
+    packet = get_packet(ctx.session, str(_payload(item, "packet_id")), missing_ok=True)
+    if packet is None:
+        raise PermanentDeliveryError(f"packet {item.payload['packet_id']} no longer exists")
+    marker = packet_marker(packet.packet_id)
+    archetype = ctx.archetype_of(packet.intent)
+    note = render_note(
+        packet.body,
+        completeness=packet.completeness,
+        missing=list(packet.missing_fields),
+        archetype=archetype,
+    )
+    tags = packet_tags(packet.body)
+    custom = _fields_of_packet(ctx, packet)
+    if packet.ticket_id is None:
+        return _create_ticket(ctx, item, packet, note=note, tags=tags, custom=custom)
+    ticket_id = int(packet.ticket_id)
+    if ctx.uncertain:
+        found = ctx.helpdesk.find_comment(ticket_id, marker)
+        if found is not None:
+            # The note is there; tags and fields travel in the same PUT, so they are there too.
+            return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
+    write = ctx.helpdesk.update_ticket(
+        ticket_id,
+        comment=NewComment(body=note, public=False),
+        add_tags=tags,
+        custom_fields=custom or None,
+    )
+    return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}
+
+
+def external_id_for(packet_id: str) -> str:
+    """Return the external id of a ticket opened for a packet (finds it again after a timeout)."""
+    return f"handoff-packet-{packet_id}"
+
+
+def _find_ticket_for(ctx: DeliveryContext, external_id: str) -> int | None:
+    """Return the id of a ticket an earlier attempt opened, when the adapter can search for it."""
+    finder = getattr(ctx.helpdesk, "find_ticket_by_external_id", None)
+    if finder is None:
+        return None
+    ticket = finder(external_id)
+    return None if ticket is None else int(ticket.id)
+
+
+def _create_ticket(
+    ctx: DeliveryContext,
+    item: OutboxItem,
+    packet: Any,
+    *,
+    note: str,
+    tags: list[str],
+    custom: dict[int, Any],
+) -> dict[str, Any]:
+    requester = packet.body.get("requester") or {}
+    if not requester:
+        raise PermanentDeliveryError(
+            f"packet {packet.packet_id} has neither ticket_id nor requester"
+        )
+    external_id = external_id_for(packet.packet_id)
+    ticket_id = _find_ticket_for(ctx, external_id) if ctx.uncertain else None
+    result: dict[str, Any]
+    if ticket_id is not None:
+        result = {"ticket_id": ticket_id, "created": False, "already_there": True}
+    else:
+        write = ctx.helpdesk.create_ticket(
+            Requester(
+                email=requester.get("email"),
+                name=requester.get("name"),
+                external_id=requester.get("external_id"),
+            ),
+            subject=subject_for(packet.body),
+            comment=NewComment(body=note, public=False),
+            tags=tags,
+            custom_fields=custom or None,
+            external_id=external_id,
+        )
+        ticket_id = write.ticket.id
+        result = {"ticket_id": ticket_id, "created": True, "audit_id": write.audit_id}
+    packet.ticket_id = ticket_id
+    item.ticket_id = ticket_id
+    ctx.session.flush()
+    return result
+
+
+@handles("reask_flag")
+def deliver_reask_flag(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any]:
+    """Mirror the agent's "had to re-ask" flag onto the ticket's checkbox field and tag."""
+    ticket_id = int(_payload(item, "ticket_id"))
+    value = bool(_payload(item, "value"))
+    field_id = ctx.fields.get("reask")
+    custom = {field_id: value} if field_id is not None else None
+    # Setting the same value twice is harmless, so no marker is needed here.
+    write = ctx.helpdesk.update_ticket(
+        ticket_id,
+        add_tags=[REASK_TAG] if value else [],
+        remove_tags=[] if value else [REASK_TAG],
+        custom_fields=custom,
+    )
+    return {"ticket_id": ticket_id, "value": value, "audit_id": write.audit_id}
+
+
+@handles("public_comment")
+def deliver_public_comment(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any]:
+    """Add a public comment once; its marker is appended when the body lacks it."""
+    ticket_id = int(_payload(item, "ticket_id"))
+    body = str(_payload(item, "body"))
+    marker = str(_payload(item, "marker"))
+    if not marker.strip():
+        raise PermanentDeliveryError("public_comment needs a non-empty marker")
+    if marker not in body:
+        body = f"{body.rstrip()}\n\n{marker}"
+    if ctx.uncertain:
+        found = ctx.helpdesk.find_comment(ticket_id, marker)
+        if found is not None:
+            return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
+    write = ctx.helpdesk.update_ticket(ticket_id, comment=NewComment(body=body, public=True))
+    return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}
