@@ -95,6 +95,8 @@ class Settings:
     zendesk_app_audience: str | None = None
     dev_sidebar: bool = False
     product_config_path: Path | None = None
+    # Policy area: the escalation rule file (None = the built-in defaults).
+    escalation_rules_path: Path | None = None
     # Delivery to Zendesk: stay below the plan's requests per minute (Team plan 200, with headroom).
     zendesk_rpm: int = 160
     delivery_max_attempts: int = 10
@@ -150,6 +152,11 @@ class Settings:
             zendesk_app_audience=env.get("ZENDESK_APP_AUDIENCE") or None,
             dev_sidebar=dev_sidebar,
             product_config_path=Path(config_path) if config_path else None,
+            escalation_rules_path=(
+                Path(env["HANDOFF_ESCALATION_RULES"])
+                if env.get("HANDOFF_ESCALATION_RULES")
+                else None
+            ),
             zendesk_rpm=parse_int(
                 "HANDOFF_ZENDESK_RPM", env.get("HANDOFF_ZENDESK_RPM"), 160, minimum=1
             ),
