@@ -164,7 +164,20 @@ AUX: dict[str, Any] = {
     "OP": "{0,3}",
 }
 AUX_SHORT: dict[str, Any] = {**AUX, "OP": "{0,2}"}
-AUX_WORDS = frozenset(AUX["NORM"]["IN"]) | {"not", "n't", "would", "could", "should"}
+AUX_WORDS = frozenset(AUX["NORM"]["IN"]) | {
+    "not",
+    "n't",
+    "would",
+    "could",
+    "should",
+    "now",
+    "again",
+    "basically",
+    "kinda",
+    "alr",
+    "probably",
+    "definitely",
+}
 NOT_PUNCT: dict[str, Any] = {"IS_PUNCT": False, "OP": "{0,5}"}
 DET: dict[str, Any] = {
     "NORM": {"IN": ["the", "your", "this", "that", "my", "our", "a", "an", "ur"]},
@@ -204,11 +217,15 @@ def _subject_is_me(span: Span, verb: Token) -> bool:
 
 
 def _i_subject(doc: Doc, i: int) -> bool:
-    """Tell whether token ``i`` follows "I" with at most four auxiliaries or adverbs between."""
+    """Tell whether token ``i`` follows "I" with at most four auxiliaries or adverbs between.
+
+    "as I ..." and "when I ..." clauses do not count: the first is the as_i_said rule's to
+    judge, the second narrates.
+    """
     for k in range(i - 1, max(-1, i - 6), -1):
         norm = doc[k].norm_
         if norm == "i":
-            return True
+            return k == 0 or doc[k - 1].norm_ not in TEMPORAL | {"as", "like"}
         if norm not in AUX_WORDS:
             return False
     return False
@@ -252,6 +269,12 @@ def _has_info(tokens: Iterable[Token]) -> bool:
 
 
 def _check_as_i_said(span: Span) -> bool:
+    verb = span[-1]
+    # "as I was saying goodbye" is a time clause; "as I was saying, ..." is a cue.
+    if any(t.norm_ in {"was", "were"} for t in span) and verb.i + 1 < len(span.doc):
+        following = span.doc[verb.i + 1]
+        if not following.is_punct and following.norm_ not in {"before", "earlier", "to"}:
+            return False
     before = _norms(_sentence_before(span))
     prev = before[-1] if before else ""
     if prev in {"soon", "long", "far", "much", "quickly", "fast", "feel", "felt", "feels", "not"}:
@@ -269,6 +292,8 @@ def _check_as_i_said(span: Span) -> bool:
 
 
 def _check_as_mentioned(span: Span) -> bool:
+    if any(t.norm_ in CHAT_WORDS for t in span):
+        return True
     after = _norms(span.doc[span.end : span.end + 4])
     # "as stated in your policy" points at the company's words, not the customer's.
     return not any(
@@ -292,6 +317,10 @@ def _check_said_already(span: Span) -> bool:
         return False
     sent_end = sentence(span.doc, verb.i).end
     after = list(span.doc[verb.i + 1 : min(sent_end, verb.i + 8)])
+    if span[0].norm_ == "just":
+        near = {t.norm_ for t in after[:3]}
+        if near.isdisjoint(OBJ_WORDS | COMPANY_SIDE | set(BOT_WORDS)):
+            return False
     if verb.lemma_ in {"tell", "explain", "say", "mention", "describe"} and _third_party_addressee(
         after
     ):
@@ -355,11 +384,17 @@ def _check_repeat(span: Span) -> bool:
 
 
 def _check_again(span: Span) -> bool:
+    if span[0].norm_ in {"again", "over"}:
+        return True
     verb = _verb_of(span, SAY + GIVE + ["go", "start"])
     if verb is None:
         return False
     if verb.lemma_ in {"send", "put", "enter", "submit"}:
         return False
+    # "I'm writing again" is a new contact, not a re-telling: writing needs an object.
+    if verb.lemma_ in {"write", "type"} and verb.i + 1 < len(span.doc):
+        if span.doc[verb.i + 1].norm_ == "again":
+            return False
     return _subject_is_me(span, verb)
 
 
@@ -382,6 +417,15 @@ def _check_read_chat(span: Span) -> bool:
 
 def _check_bot_has(span: Span) -> bool:
     return True
+
+
+def _check_always(span: Span) -> bool:
+    return True
+
+
+def _check_asked_same(span: Span) -> bool:
+    # The agent (or the company) asks again; "I asked the same question" is the customer's.
+    return not _subject_is_me(span, span[0])
 
 
 Pattern = list[dict[str, Any]]
@@ -407,7 +451,21 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 {"NORM": {"IN": SAY_PAST}},
                 {"NORM": {"IN": ["before", "earlier", "above", "previously", "already", "in"]}},
             ],
-            [{"NORM": {"IN": ["as", "like"]}}, {"NORM": "previously"}, {"NORM": {"IN": SAY_PAST}}],
+            [
+                {"NORM": {"IN": ["as", "like"]}},
+                {"NORM": {"IN": ["previously", "already", "earlier"]}},
+                {"NORM": {"IN": SAY_PAST}},
+            ],
+            [
+                {"NORM": "per"},
+                {"NORM": {"IN": ["my", "the", "our"]}},
+                {"NORM": {"IN": ["previous", "last", "earlier", "first", "prior"]}, "OP": "?"},
+                {
+                    "NORM": {
+                        "IN": ["chat", "conversation", "messages", "message", "email", "comment"]
+                    }
+                },
+            ],
             [{"NORM": {"IN": SAY_PAST + ["see", "look"]}}, {"NORM": "above"}],
             [
                 {"NORM": {"IN": ["per", "see", "read", "check"]}},
@@ -422,6 +480,8 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
     "already_said": (
         [
             [{"NORM": "already"}, AUX_SHORT, {"LEMMA": {"IN": SAY + GIVE}}],
+            # "I just typed all of this": "just" claims it was given moments ago.
+            [{"NORM": "just"}, {"LEMMA": {"IN": SAY + GIVE}}],
             [
                 {"NORM": "already"},
                 AUX_SHORT,
@@ -549,6 +609,24 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
             ],
             [{"NORM": "let"}, {"NORM": "me"}, {"NORM": "repeat"}],
             [
+                {"LEMMA": "repeat"},
+                {"NORM": "the"},
+                {"NORM": "same"},
+                {
+                    "NORM": {
+                        "IN": [
+                            "thing",
+                            "things",
+                            "info",
+                            "information",
+                            "story",
+                            "details",
+                            "stuff",
+                        ]
+                    }
+                },
+            ],
+            [
                 I_TOK,
                 {"NORM": {"IN": ["'m", "am", "keep", "have", "'ve"]}},
                 {"NORM": {"IN": ["repeating", "repeated"]}},
@@ -561,11 +639,18 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
     "again": (
         [
             [
-                {"LEMMA": {"IN": SAY + GIVE + ["go"]}},
+                {"LEMMA": {"IN": SAY + [g for g in GIVE if g != "do"] + ["go"]}},
                 {"IS_PUNCT": False, "OP": "{0,5}"},
                 {"NORM": {"IN": ["again", "scratch"]}},
             ],
             [{"LEMMA": "start"}, {"NORM": {"IN": ["over", "again", "from"]}}],
+            # "once again from the beginning": starting the account over, said outright.
+            [
+                {"NORM": {"IN": ["again", "over"]}},
+                {"NORM": "from"},
+                {"NORM": "the"},
+                {"NORM": {"IN": ["beginning", "start", "top"]}},
+            ],
         ],
         _check_again,
     ),
@@ -633,6 +718,32 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
         ],
         _check_read_chat,
     ),
+    # "did nobody read what I wrote to the bot?"
+    "read_what_i_said": (
+        [
+            [
+                {"LEMMA": {"IN": ["read", "see", "check"]}},
+                {"NORM": "what"},
+                I_TOK,
+                AUX_SHORT,
+                {"LEMMA": {"IN": SAY + ["send", "give", "type"]}},
+            ],
+        ],
+        _check_always,
+    ),
+    # "you're asking me the same questions the bot asked"
+    "same_questions": (
+        [
+            [
+                {"LEMMA": "ask"},
+                {"NORM": {"IN": ["me", "us"]}, "OP": "?"},
+                {"NORM": "the"},
+                {"NORM": "same"},
+                {"NORM": {"IN": ["question", "questions", "thing", "things", "stuff", "info"]}},
+            ],
+        ],
+        _check_asked_same,
+    ),
     # "the chatbot already has my email", "didn't the bot send you my info?"
     "bot_has": (
         [
@@ -642,8 +753,19 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                     "NORM": {"IN": ["already", "should", "must", "would", "has", "have"]},
                     "OP": "{0,2}",
                 },
-                {"LEMMA": "have"},
+                {"LEMMA": {"IN": ["have", "take", "get", "collect", "record", "save", "note"]}},
                 {"NORM": {"IN": ["all", "my", "the", "everything", "this", "it", "that"]}},
+            ],
+            # "surely the chatbot passed on my account number", "the bot should have sent you this"
+            [
+                {"NORM": {"IN": ["bot", "chatbot", "assistant", "ai", "agent", "system"]}},
+                {
+                    "NORM": {"IN": ["already", "should", "must", "would", "have", "has"]},
+                    "OP": "{0,2}",
+                },
+                {"LEMMA": {"IN": ["pass", "send", "forward", "give", "share", "transfer", "hand"]}},
+                {"NORM": {"IN": ["on", "along", "over"]}, "OP": "?"},
+                {"NORM": {"IN": ["my", "you", "u", "this", "that", "all", "everything", "it"]}},
             ],
             [
                 {"NORM": {"IN": ["did", "do", "didn't", "does", "doesn't", "didnt", "did'nt"]}},

@@ -343,7 +343,7 @@ class GatedMatcher:
     """One Matcher per rule, each run only on documents that hold words it requires.
 
     A token a pattern cannot skip (no "?", "*" or "{0,n}") must be in the document for the
-    pattern to match. For each pattern the two rarest such tokens are kept; when every
+    pattern to match. Each pattern keeps all such tokens, rarest first; when every
     pattern of a rule misses one, the rule cannot match and its Matcher is not run. The
     Matcher's cost grows with the number of patterns it tries, so a few set lookups save
     most of it, and no match is lost.
@@ -364,7 +364,7 @@ class GatedMatcher:
                 groups = sorted(
                     _required(pattern),
                     key=lambda g: (any(w in _COMMON for w in g[1]), len(g[1])),
-                )[:2]
+                )
                 needs.append(
                     [(col, frozenset(strings.add(w) for w in words)) for col, words in groups]
                 )
