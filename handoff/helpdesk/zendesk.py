@@ -85,6 +85,7 @@ def _retry_after(response: requests.Response | None) -> float | None:
 def _raise_on_429(response: requests.Response, *args: Any, **kwargs: Any) -> None:
     """Requests response hook: turn a 429 into RateLimited before zenpy can sleep on it."""
     if response.status_code == 429:
+        response.content  # noqa: B018 - read the body so the connection returns to the pool
         raise RateLimited("Zendesk rate limit reached", retry_after=_retry_after(response))
 
 

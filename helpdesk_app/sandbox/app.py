@@ -7,6 +7,7 @@ Control endpoints live under ``/_sandbox/`` and are never rate-limited, faulted 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import threading
 import time
@@ -108,10 +109,17 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
         """Register ``rule`` with and without ``.json``, as Zendesk answers both."""
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            app.add_url_rule(rule, view_func=view, methods=list(methods))
+            @functools.wraps(view)
+            def locked(*args: Any, **kwargs: Any) -> Any:
+                # Hold the lock while writing and rendering so no body mixes two states;
+                # injected stalls happen outside views, so they never hold it.
+                with st.lock:
+                    return view(*args, **kwargs)
+
+            app.add_url_rule(rule, view_func=locked, methods=list(methods))
             if both:
                 app.add_url_rule(
-                    rule + ".json", endpoint=view.__name__ + "_json", view_func=view,
+                    rule + ".json", endpoint=view.__name__ + "_json", view_func=locked,
                     methods=list(methods),
                 )  # fmt: skip
             return view
@@ -124,7 +132,7 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
             return None
         if not request.headers.get("Authorization"):
             return _error(401, {"error": "Couldn't authenticate you"})
-        allowed, headers = st.check_rate_limit()
+        allowed, headers = st.check_rate_limit(request.path)
         g.rate_headers = headers
         if not allowed:
             return _error(
@@ -464,7 +472,7 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
     @app.post("/_sandbox/rate_limit")
     def control_rate_limit() -> Response:
         data = request.get_json(silent=True) or {}
-        st.configure_rate_limit(data.get("per_minute"))
+        st.configure_rate_limit(data.get("per_minute"), path_prefix=data.get("path_prefix"))
         return jsonify({"per_minute": data.get("per_minute")})
 
     @app.post("/_sandbox/faults")

@@ -193,6 +193,7 @@ class SandboxState:
             self.log: list[LogEntry] = []
             self.faults: list[Fault] = []
             self.rate = _RateLimit()
+            self.endpoint_rates: dict[str, _RateLimit] = {}
             self.outbox: list[WebhookDelivery] = []
             self.delivered: list[tuple[WebhookDelivery, int | None]] = []
             self.auto_deliver = False
@@ -217,10 +218,17 @@ class SandboxState:
             fid = self._next_id()
             self.ticket_fields[fid] = self._field_record(fid, kind, title, system=True)
 
-    def configure_rate_limit(self, per_minute: int | None) -> None:
-        """Answer 429 once more than ``per_minute`` API requests arrive in a one-minute window."""
+    def configure_rate_limit(
+        self, per_minute: int | None, *, path_prefix: str | None = None
+    ) -> None:
+        """Answer 429 past ``per_minute`` requests a minute (account-wide, or under ``path_prefix``)."""
         with self.lock:
-            self.rate = _RateLimit(per_minute=per_minute)
+            if path_prefix is None:
+                self.rate = _RateLimit(per_minute=per_minute)
+            elif per_minute is None:
+                self.endpoint_rates.pop(path_prefix, None)
+            else:
+                self.endpoint_rates[path_prefix] = _RateLimit(per_minute=per_minute)
 
     def inject_fault(
         self,
@@ -272,27 +280,35 @@ class SandboxState:
                     return self.faults.pop(index)
             return None
 
-    def check_rate_limit(self) -> tuple[bool, dict[str, str]]:
+    def check_rate_limit(self, path: str = "") -> tuple[bool, dict[str, str]]:
         """Count one request; return whether it is allowed and the rate-limit headers to send."""
         with self.lock:
-            limit = self.rate.per_minute
-            if limit is None:
+            # An endpoint limit (e.g. incremental exports, 10/min at Zendesk) is checked first;
+            # a request refused there does not use up the account-wide budget.
+            for prefix, window in self.endpoint_rates.items():
+                if path.startswith(prefix):
+                    allowed, headers = self._take(window)
+                    if not allowed:
+                        return False, headers
+            if self.rate.per_minute is None:
                 return True, {"X-Rate-Limit": "700", "X-Rate-Limit-Remaining": "699"}
-            now = self.now()
-            if self.rate.window_start is None or now - self.rate.window_start >= timedelta(
-                minutes=1
-            ):
-                self.rate.window_start, self.rate.used = now, 0
-            reset = self.rate.window_start + timedelta(minutes=1) - now
-            retry_after = max(1, int(reset.total_seconds() + 0.999))
-            headers = {"X-Rate-Limit": str(limit), "ratelimit-reset": str(retry_after)}
-            if self.rate.used >= limit:
-                headers["X-Rate-Limit-Remaining"] = "0"
-                headers["Retry-After"] = str(retry_after)
-                return False, headers
-            self.rate.used += 1
-            headers["X-Rate-Limit-Remaining"] = str(limit - self.rate.used)
-            return True, headers
+            return self._take(self.rate)
+
+    def _take(self, window: _RateLimit) -> tuple[bool, dict[str, str]]:
+        limit = window.per_minute or 0
+        now = self.now()
+        if window.window_start is None or now - window.window_start >= timedelta(minutes=1):
+            window.window_start, window.used = now, 0
+        reset = window.window_start + timedelta(minutes=1) - now
+        retry_after = max(1, int(reset.total_seconds() + 0.999))
+        headers = {"X-Rate-Limit": str(limit), "ratelimit-reset": str(retry_after)}
+        if window.used >= limit:
+            headers["X-Rate-Limit-Remaining"] = "0"
+            headers["Retry-After"] = str(retry_after)
+            return False, headers
+        window.used += 1
+        headers["X-Rate-Limit-Remaining"] = str(limit - window.used)
+        return True, headers
 
     def record(self, method: str, path: str, status: int, query: str = "") -> None:
         """Append one line to the request log."""
@@ -755,7 +771,7 @@ class SandboxState:
                 c["audit_id"] = extra["id"]
                 extra["events"].append({"id": c["id"], **self._comment_event(c)})
             if not importing:
-                self._emit(t, "zen:event-type:ticket.created", {"meta": {"sequence": None}})
+                self._emit(t, "zen:event-type:ticket.created", {})
                 self._emit_for_events(t, create_events[:1])
             return t, (None if importing else audit)
 

@@ -129,3 +129,13 @@ def test_closed_tickets_refuse_updates(state: SandboxState, raw: Raw) -> None:
     t, _ = state.create_ticket({"subject": "s", "comment": {"body": "x"}, "status": "closed"})
     answer = raw("PUT", f"/api/v2/tickets/{t['id']}.json", json={"ticket": {"status": "open"}})
     assert answer.status_code == 422
+
+
+def test_endpoint_limit_applies_to_its_path_only(raw: Raw) -> None:
+    """Can the incremental exports get their own, smaller limit without slowing other calls?"""
+    raw("POST", "/_sandbox/rate_limit",
+        json={"per_minute": 1, "path_prefix": "/api/v2/incremental/"})  # fmt: skip
+    export = "/api/v2/incremental/tickets/cursor.json?start_time=0"
+    assert raw("GET", export).ok
+    assert raw("GET", export).status_code == 429
+    assert raw("GET", "/api/v2/users/me.json").ok

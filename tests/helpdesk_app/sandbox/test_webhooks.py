@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from typing import Any
 
 from flask import Flask, request
@@ -123,3 +124,23 @@ def test_control_endpoints_show_and_deliver(state: SandboxState, raw: Raw) -> No
     stamp = received[0]["headers"]["X-Zendesk-Webhook-Signature-Timestamp"]
     assert verify(made["secret"], stamp, received[0]["body"],
                   received[0]["headers"]["X-Zendesk-Webhook-Signature"])  # fmt: skip
+
+
+def test_auto_delivery_in_the_background(state: SandboxState, raw: Raw) -> None:
+    """With auto_deliver on, does a write's webhook arrive without an explicit flush?"""
+    arrived = threading.Event()
+    received: list[dict[str, Any]] = []
+    app = _receiver(received)
+    app.after_request(lambda response: (arrived.set(), response)[1])
+    with serve_wsgi(app) as target:
+        state.configure_webhook_target(
+            f"{target}/hook", secret=SECRET,
+            subscriptions=["zen:event-type:ticket.created"], auto_deliver=True,
+        )  # fmt: skip
+        raw(
+            "POST",
+            "/api/v2/tickets.json",
+            json={"ticket": {"subject": "s", "comment": {"body": "x"}}},
+        )
+        assert arrived.wait(10)
+    assert json.loads(received[0]["body"])["type"] == "zen:event-type:ticket.created"
