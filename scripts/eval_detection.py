@@ -4,7 +4,10 @@
 
 Messages are scored one verdict per message (explicit repetition or not); conversations one
 verdict per (comment, kind) pair, plus one per ticket for "repetition" as the CLI reports it.
-Intervals are Wilson 95%. The held-out files are never printed unless --show-errors is given.
+Intervals are Wilson 95%. Splits: ``tune`` (the rules were tuned on it), ``heldout`` (written
+before the detector, never looked at while tuning), ``challenge`` (messages written after the
+rules existed, to probe them; tuned on after its first run), ``fresh`` (written after all
+tuning, run once). Errors are only listed with --show-errors.
 """
 
 from __future__ import annotations
@@ -58,7 +61,12 @@ def score(split: str, show: bool) -> list[tuple[str, int, int, int]]:
         found = bool(detect_message(record["text"]))
         tally("explicit (messages)", found, record["explicit"], record["text"])
         tally(EXPLICIT, found, record["explicit"], record["text"])
-    for record in load(f"conversations.{split}.jsonl"):
+    tickets = (
+        load(f"conversations.{split}.jsonl")
+        if (DATA / f"conversations.{split}.jsonl").exists()
+        else []
+    )
+    for record in tickets:
         findings = detect_ticket(record["packet"], record["comments"])
         predicted = {(f.comment_id, f.kind) for f in findings}
         gold = {(e["comment_id"], e["kind"]) for e in record["expected"]}
@@ -74,19 +82,23 @@ def score(split: str, show: bool) -> list[tuple[str, int, int, int]]:
 def main() -> None:
     """Print precision and recall per finding kind for the chosen splits."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["tune", "heldout", "all"], default="all")
+    parser.add_argument(
+        "--split", choices=["tune", "heldout", "challenge", "fresh", "all"], default="all"
+    )
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
-    splits = ["tune", "heldout"] if args.split == "all" else [args.split]
-    header = f"{'split':8} {'kind':22} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'(95%)':>11} {'recall':>7} {'(95%)':>11}"
+    splits = ["tune", "heldout", "challenge", "fresh"] if args.split == "all" else [args.split]
+    header = f"{'split':9} {'kind':22} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'(95%)':>11} {'recall':>7} {'(95%)':>11}"
     print(header)
     print("-" * len(header))
     for split in splits:
         for kind, tp, fp, fn in score(split, args.show_errors):
             p = f"{tp / (tp + fp):.3f}" if tp + fp else "-"
             r = f"{tp / (tp + fn):.3f}" if tp + fn else "-"
+            if tp + fp + fn == 0:
+                continue
             print(
-                f"{split:8} {kind:22} {tp:4d} {fp:4d} {fn:4d} {p:>9} {wilson(tp, tp + fp):>11} "
+                f"{split:9} {kind:22} {tp:4d} {fp:4d} {fn:4d} {p:>9} {wilson(tp, tp + fp):>11} "
                 f"{r:>7} {wilson(tp, tp + fn):>11}"
             )
 

@@ -100,6 +100,7 @@ INFO_WORDS = {
     "account",
 }
 OBJ_WORDS = {"this", "that", "it", "everything", "all", "whole", "both", "same", "them", "so"}
+PREVIOUS = ["previous", "earlier", "last", "first", "prior", "original", "other", "above"]
 AGAIN_WORDS = {"already", "before", "earlier", "twice", "thrice", "previously"}
 TIME_WORDS = {"times", "time", "x"}
 COUNT_WORDS = {"several", "many", "multiple", "few", "numerous", "countless", "a", "like", "100"}
@@ -285,6 +286,9 @@ def _check_as_i_said(span: Span) -> bool:
     ):
         return prev == "just"
     verb = span[-1]
+    after_verb = list(span.doc[verb.i + 1 : verb.i + 5])
+    if after_verb and after_verb[0].norm_ == "to" and _third_party_addressee(after_verb):
+        return False
     if verb.lemma_ in GIVE:
         after = list(span.doc[verb.i + 1 : verb.i + 4])
         return _has_bot(after) or any(t.norm_ in {"you", "u"} for t in after)
@@ -294,6 +298,9 @@ def _check_as_i_said(span: Span) -> bool:
 def _check_as_mentioned(span: Span) -> bool:
     if any(t.norm_ in CHAT_WORDS for t in span):
         return True
+    if span[-1].norm_ == "to":
+        # "as mentioned to your colleague" counts; "as mentioned to my bank" does not.
+        return not _third_party_addressee(list(span.doc[span.end - 1 : span.end + 3]))
     after = _norms(span.doc[span.end : span.end + 4])
     # "as stated in your policy" points at the company's words, not the customer's.
     return not any(
@@ -321,9 +328,9 @@ def _check_said_already(span: Span) -> bool:
         near = {t.norm_ for t in after[:3]}
         if near.isdisjoint(OBJ_WORDS | COMPANY_SIDE | set(BOT_WORDS)):
             return False
-    if verb.lemma_ in {"tell", "explain", "say", "mention", "describe"} and _third_party_addressee(
-        after
-    ):
+    # You tell someone, but say, explain or mention something *to* someone.
+    addressed = verb.lemma_ == "tell" or (bool(after) and after[0].norm_ == "to")
+    if addressed and _third_party_addressee(after):
         return False
     if verb.lemma_ in GIVE:
         return _has_info(after) or _has_bot(after)
@@ -449,7 +456,11 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 {"NORM": {"IN": ["as", "like"]}},
                 {"NORM": {"IN": ["previously", "already", "i", "earlier"]}, "OP": "?"},
                 {"NORM": {"IN": SAY_PAST}},
-                {"NORM": {"IN": ["before", "earlier", "above", "previously", "already", "in"]}},
+                {
+                    "NORM": {
+                        "IN": ["before", "earlier", "above", "previously", "already", "in", "to"]
+                    }
+                },
             ],
             [
                 {"NORM": {"IN": ["as", "like"]}},
@@ -568,6 +579,16 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 AUX,
                 {"LEMMA": {"IN": SAY + GIVE + ["ask"]}},
             ],
+            # "third time asking: where is my refund?"
+            [
+                {"NORM": {"IN": sorted(ORDINALS)}},
+                {"NORM": "time"},
+                {
+                    "NORM": {
+                        "IN": ["asking", "saying", "telling", "explaining", "writing", "repeating"]
+                    }
+                },
+            ],
         ],
         _check_nth_time_i_said,
     ),
@@ -680,6 +701,7 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 },
                 {"NORM": {"IN": ["in", "on", "within", "from"]}},
                 DET,
+                {"NORM": {"IN": PREVIOUS}, "OP": "?"},
                 {"NORM": {"IN": ["bot", "chatbot", "chat"]}, "OP": "?"},
                 {"NORM": {"IN": CHAT_WORDS}},
             ],
@@ -756,6 +778,13 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 {"LEMMA": {"IN": ["have", "take", "get", "collect", "record", "save", "note"]}},
                 {"NORM": {"IN": ["all", "my", "the", "everything", "this", "it", "that"]}},
             ],
+            # "you already have my email", "you should have all my details"
+            [
+                {"NORM": {"IN": ["you", "u"]}},
+                {"NORM": {"IN": ["already", "should", "must", "'ve", "have", "guys"]}, "OP": "+"},
+                {"LEMMA": {"IN": ["have", "get"]}},
+                {"NORM": {"IN": ["my", "all", "this", "everything", "it", "that"]}},
+            ],
             # "surely the chatbot passed on my account number", "the bot should have sent you this"
             [
                 {"NORM": {"IN": ["bot", "chatbot", "assistant", "ai", "agent", "system"]}},
@@ -774,7 +803,26 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                 {"NORM": {"IN": ["virtual", "chat", "automated"]}, "OP": "?"},
                 {"NORM": {"IN": ["bot", "chatbot", "assistant", "ai", "agent", "system"]}},
                 {"NORM": {"IN": ["n't", "not"]}, "OP": "?"},
-                {"LEMMA": {"IN": ["pass", "send", "give", "forward", "share", "tell", "transfer"]}},
+                {
+                    "LEMMA": {
+                        "IN": [
+                            "pass",
+                            "send",
+                            "give",
+                            "forward",
+                            "share",
+                            "tell",
+                            "transfer",
+                            "log",
+                            "record",
+                            "save",
+                            "note",
+                            "capture",
+                            "take",
+                            "get",
+                        ]
+                    }
+                },
             ],
             [
                 {"NORM": {"IN": ["did", "didn't", "didnt", "do", "don't"]}},

@@ -24,6 +24,7 @@ DESCRIPTION_THRESHOLD = 78.0
 # Shorter passages share too many stock phrases ("I want a refund for my order") to mean a copy.
 MIN_DESCRIPTION_WORDS = 6
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+CLAUSE_RE = re.compile(r"[^,;:()\u2013\u2014]+")
 WORD_RE = re.compile(r"[a-z0-9']+")
 
 
@@ -98,7 +99,7 @@ def find_values(text: str, facts: PacketFacts) -> list[ImplicitHit]:
 
 
 def _passages(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into sentences and runs of two sentences, as (start, end) offsets."""
+    """Split ``text`` into sentences, runs of two sentences and clauses, as (start, end) offsets."""
     bounds: list[tuple[int, int]] = []
     start = 0
     for match in SENTENCE_RE.finditer(text):
@@ -109,7 +110,13 @@ def _passages(text: str) -> list[tuple[int, int]]:
         bounds.append((start, len(text)))
     pairs = [(bounds[i][0], bounds[i + 1][1]) for i in range(len(bounds) - 1)]
     whole = [(0, len(text))] if len(bounds) > 2 else []
-    return bounds + pairs + whole
+    # A copied description often gets a clause tacked on ("..., like I told the bot").
+    clauses = [
+        (start + m.start(), start + m.end())
+        for start, end in bounds
+        for m in CLAUSE_RE.finditer(text[start:end])
+    ]
+    return bounds + pairs + whole + [c for c in clauses if c not in bounds]
 
 
 def find_description(text: str, facts: PacketFacts) -> ImplicitHit | None:

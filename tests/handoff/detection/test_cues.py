@@ -25,6 +25,10 @@ REPEATS = [
     "Didn't the bot pass on my details?",
     "As I mentioned to your system, I was charged twice.",
     "Why am I repeating myself?",
+    "As mentioned to your colleague, the refund is missing.",
+    "I already said the email, it's the same one.",
+    "You already have my email.",
+    "Third time asking: where is my refund?",
 ]
 
 LOOK_ALIKES = [
@@ -42,6 +46,11 @@ LOOK_ALIKES = [
     "I feel like I said something wrong at checkout.",
     "Can you see the chat I had with the bot?",
     "This is the second time my order has been lost.",
+    "As mentioned to my bank, the charge is wrong.",
+    "Like I said to my friend, your products are great.",
+    "As I was saying goodbye to the bot it crashed.",
+    "I'm writing again because nobody answered.",
+    "I want to repeat the same order as last time.",
 ]
 
 TYPOS_AND_NAMES = [
