@@ -253,9 +253,10 @@ def pandas_figures(
     out["escalation_by_intent"] = (
         engaged.assign(e=engaged["path"] == "escalated").groupby("intent")["e"].mean().to_dict()
     )
-    hours = lambda a, b: (
-        pd.to_datetime(b, utc=True) - pd.to_datetime(a, utc=True)
-    ).dt.total_seconds()  # noqa: E731
+
+    def hours(a, b):
+        return (pd.to_datetime(b, utc=True) - pd.to_datetime(a, utc=True)).dt.total_seconds()  # noqa: E731
+
     bot = engaged[engaged["outcome"].isin(["resolved", "escalated"])]
     out["bot_handle_median_s"] = float(
         hours(bot["started_at"], bot["handoff_at"].fillna(bot["ended_at"])).median()
@@ -309,7 +310,7 @@ def run(backend: str, size: int, config: productconfig.ProductConfig) -> dict[st
             ours = panel_mod.build(session, config, now=NOW, view="monthly")
         engine.dispose()
         window = tuple(ours.window)
-        pandas_s, theirs = timed(lambda: pandas_figures(url, config, window), repeat=1)
+        pandas_s, theirs = timed(lambda: pandas_figures(url, config, window), repeat=1)  # noqa: B023
         deflection = ours.find("deflection_rate")
         loss = ours.find("context_loss_rate")
         agree = (

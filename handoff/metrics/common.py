@@ -20,11 +20,28 @@ SCOPES = ("all", "archetype", "segment", "channel", "path")
 Row = Mapping[Any, Any]
 
 
-def rollup_query(columns: Sequence[str], weeks: Iterable[str]) -> Select[Any]:
-    """Sum rollup columns per week × intent × segment × channel × path over the given weeks."""
-    dims = [getattr(MetricRollup, d) for d in DIMS]
+def agg_key(weeks: Sequence[str]) -> str:
+    """Name a run of weeks summed in SQL, distinct from any single week's label."""
+    return f"agg:{weeks[0]}..{weeks[-1]}:{len(weeks)}" if weeks else "agg:none"
+
+
+def rollup_query(
+    columns: Sequence[str],
+    weeks: Iterable[str],
+    *,
+    by: Sequence[str] = ("intent", "segment", "channel", "path"),
+    label: str | None = None,
+) -> Select[Any]:
+    """Sum rollup columns over ``weeks``, grouped by ``by``.
+
+    With ``label`` the weeks are summed together (the database does the work across weeks) and
+    every row carries ``label`` as its week; without it each week stays a group of its own.
+    """
+    dims = [getattr(MetricRollup, d) for d in by if d != "week"]
+    week = sa.literal(label).label("week") if label else MetricRollup.week
     sums = [sa.func.sum(getattr(MetricRollup, c)).label(c) for c in columns]
-    return sa.select(*dims, *sums).where(MetricRollup.week.in_(sorted(set(weeks)))).group_by(*dims)
+    query = sa.select(week, *dims, *sums).where(MetricRollup.week.in_(sorted(set(weeks))))
+    return query.group_by(*dims) if label else query.group_by(MetricRollup.week, *dims)
 
 
 def json_query(column: str, weeks: Iterable[str]) -> Select[Any]:
@@ -153,6 +170,11 @@ def _in_weeks(rows: Sequence[Row], weeks: Iterable[str]) -> Iterable[Row]:
     """Yield the rows of these weeks, through the index when there is one."""
     index = getattr(rows, "by_week", None)
     if index is not None:
+        weeks = tuple(weeks)
+        summed = index.get(agg_key(weeks))
+        if summed is not None:
+            yield from summed
+            return
         for week in dict.fromkeys(weeks):
             yield from index.get(week, ())
         return

@@ -18,9 +18,9 @@ SCOPES = ("all", "archetype", "segment", "channel", "path")
 MODEL_NOTE = "a fast proxy from the bot's own score (mean, 0-1); no baseline exists before the bot"
 
 
-def query(weeks: Iterable[str]) -> Select[Any]:
+def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
     """Sum ratings and survey counts per rollup key over ``weeks``."""
-    return rollup_query(COLUMNS, weeks)
+    return rollup_query(COLUMNS, weeks, **grouping)
 
 
 @dataclass(frozen=True)

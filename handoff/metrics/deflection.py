@@ -14,9 +14,9 @@ COLUMNS = ("contacts", "engaged", "ai_resolved", "contained", "abandoned", "refu
 SCOPES = ("all", "archetype", "segment", "channel")
 
 
-def query(weeks: Iterable[str]) -> Select[Any]:
+def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
     """Sum contact outcomes per rollup key over ``weeks``."""
-    return rollup_query(COLUMNS, weeks)
+    return rollup_query(COLUMNS, weeks, **grouping)
 
 
 @dataclass(frozen=True)

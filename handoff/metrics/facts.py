@@ -148,36 +148,35 @@ class _Loaded:
         self.emails: dict[int, str] = {}
 
 
+def _rows(session: Session, model: Any, condition: Any) -> Any:
+    """Select a table's columns as plain rows (attribute access like the model, without ORM cost)."""
+    return session.execute(sa.select(*model.__table__.c).where(condition))
+
+
 def _load(session: Session, conversation_ids: set[str], ticket_ids: set[int]) -> _Loaded:
     """Load the conversations, packets and tickets of a batch, and every row hanging off them."""
     data = _Loaded()
     for part in _chunks(sorted(conversation_ids)):
-        for c in session.scalars(
-            sa.select(BotConversation).where(BotConversation.conversation_id.in_(part))
-        ):
+        for c in _rows(session, BotConversation, BotConversation.conversation_id.in_(part)):
             data.conversations[c.conversation_id] = c
     for part in _chunks(sorted(ticket_ids)):
-        for c in session.scalars(
-            sa.select(BotConversation).where(BotConversation.ticket_id.in_(part))
-        ):
+        for c in _rows(session, BotConversation, BotConversation.ticket_id.in_(part)):
             data.conversations[c.conversation_id] = c
     conv_ids = sorted(data.conversations)
     tickets = set(ticket_ids) | {c.ticket_id for c in data.conversations.values() if c.ticket_id}
     packets: dict[int, Packet] = {}
     for part in _chunks(conv_ids):
-        for p in session.scalars(sa.select(Packet).where(Packet.conversation_id.in_(part))):
+        for p in _rows(session, Packet, Packet.conversation_id.in_(part)):
             packets[p.id] = p
     for part in _chunks(sorted(tickets)):
-        for p in session.scalars(sa.select(Packet).where(Packet.ticket_id.in_(part))):
+        for p in _rows(session, Packet, Packet.ticket_id.in_(part)):
             packets[p.id] = p
     # A packet found through its ticket may name a conversation outside the batch.
     missing = {p.conversation_id for p in packets.values() if p.conversation_id} - set(
         data.conversations
     )
     for part in _chunks(sorted(missing)):
-        for c in session.scalars(
-            sa.select(BotConversation).where(BotConversation.conversation_id.in_(part))
-        ):
+        for c in _rows(session, BotConversation, BotConversation.conversation_id.in_(part)):
             data.conversations[c.conversation_id] = c
             if c.ticket_id:
                 tickets.add(c.ticket_id)
@@ -191,16 +190,14 @@ def _load(session: Session, conversation_ids: set[str], ticket_ids: set[int]) ->
             data.orphans.append(p)
     ids = sorted(tickets)
     for part in _chunks(ids):
-        for t in session.scalars(sa.select(HelpdeskTicket).where(HelpdeskTicket.id.in_(part))):
+        for t in _rows(session, HelpdeskTicket, HelpdeskTicket.id.in_(part)):
             data.tickets[t.id] = t
             if t.solved_at:
                 data.solved[t.id] = t.solved_at
-        for m in session.scalars(sa.select(TicketMetric).where(TicketMetric.ticket_id.in_(part))):
+        for m in _rows(session, TicketMetric, TicketMetric.ticket_id.in_(part)):
             if m.solved_at and m.ticket_id not in data.solved:
                 data.solved[m.ticket_id] = m.solved_at
-        for r in session.scalars(
-            sa.select(SatisfactionRating).where(SatisfactionRating.ticket_id.in_(part))
-        ):
+        for r in _rows(session, SatisfactionRating, SatisfactionRating.ticket_id.in_(part)):
             data.ratings[r.ticket_id].append(r)
         replies = sa.select(
             HelpdeskComment.ticket_id, HelpdeskComment.created_at, HelpdeskComment.id
@@ -215,7 +212,7 @@ def _load(session: Session, conversation_ids: set[str], ticket_ids: set[int]) ->
             DetectionFinding.ticket_id.in_(part), DetectionFinding.kind == REASK_KIND
         )
         data.reask_comments.update(c for (c,) in session.execute(reasks) if c is not None)
-        for run in session.scalars(sa.select(DetectionRun).where(DetectionRun.ticket_id.in_(part))):
+        for run in _rows(session, DetectionRun, DetectionRun.ticket_id.in_(part)):
             data.runs[run.ticket_id] = run
         flagged = sa.select(ReaskFlag.ticket_id).where(
             ReaskFlag.ticket_id.in_(part), ReaskFlag.active.is_(True)
@@ -225,7 +222,7 @@ def _load(session: Session, conversation_ids: set[str], ticket_ids: set[int]) ->
             PacketAcknowledgement.ticket_id.in_(part)
         )
         data.acknowledged.update(session.scalars(acks))
-        for s in session.scalars(sa.select(DelayedSurvey).where(DelayedSurvey.ticket_id.in_(part))):
+        for s in _rows(session, DelayedSurvey, DelayedSurvey.ticket_id.in_(part)):
             data.delayed[s.ticket_id] = s
     requesters = {t.requester_id for t in data.tickets.values() if t.requester_id}
     for part in _chunks(sorted(requesters)):

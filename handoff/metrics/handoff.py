@@ -23,9 +23,9 @@ SCOPES = ("all", "archetype", "segment", "channel")
 TRACK_POINTS = 2.0  # context loss and repetition should agree within 2 points
 
 
-def query(weeks: Iterable[str]) -> Select[Any]:
+def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
     """Sum escalations, flags, detector results and ratings per rollup key over ``weeks``."""
-    return rollup_query(COLUMNS, weeks)
+    return rollup_query(COLUMNS, weeks, **grouping)
 
 
 @dataclass(frozen=True)

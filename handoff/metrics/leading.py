@@ -23,9 +23,9 @@ COLUMNS = ("resolved", "repeat_24h", "repeat_7d", "repeat_30d")
 SCOPES = ("all", "archetype", "segment", "channel")
 
 
-def query(weeks: Iterable[str]) -> Select[Any]:
+def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
     """Sum resolved contacts and their repeats per rollup key over ``weeks``."""
-    return rollup_query(COLUMNS, weeks)
+    return rollup_query(COLUMNS, weeks, **grouping)
 
 
 def hist_query(weeks: Iterable[str]) -> Select[Any]:

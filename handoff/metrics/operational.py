@@ -13,6 +13,7 @@ from handoff.metrics.common import (
     Context,
     Figure,
     Row,
+    agg_key,
     json_query,
     rollup_query,
     sliced,
@@ -35,9 +36,9 @@ UNAVAILABLE = (
 REFUSAL_NOTE = "every refusal counts: whether the question was valid is not labelled, so this is an upper bound"
 
 
-def query(weeks: Iterable[str]) -> Select[Any]:
+def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
     """Sum engagement, escalation, packet and resolution counts per rollup key over ``weeks``."""
-    return rollup_query(COLUMNS, weeks)
+    return rollup_query(COLUMNS, weeks, **grouping)
 
 
 def missing_query(weeks: Iterable[str]) -> Select[Any]:
@@ -97,7 +98,7 @@ def compute(
         )
     figures += _costs(ctx, rows)
     missing: Counter[str] = Counter()
-    wanted = set(ctx.window)
+    wanted = {*ctx.window, agg_key(ctx.window)}
     for row in missing_rows:
         if row["week"] in wanted:
             missing.update({k: int(v) for k, v in (row["missing"] or {}).items()})

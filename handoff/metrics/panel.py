@@ -6,22 +6,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
 from handoff.metrics import csat, deflection, handoff, leading, operational, policy
 from handoff.metrics.common import (
     Context,
     Figure,
+    Row,
     WeekRows,
+    agg_key,
     archetype_lines,
+    json_query,
     last_complete_week,
-    sliced,
     weeks_ending,
     window_label,
 )
 from handoff.metrics.facts import REPEAT_WINDOWS
 from handoff.metrics.stats import RESOLUTION_NOTE
+from handoff.models.metrics import MetricWeekHistogram
 from handoff.productconfig import ProductConfig
 
 VIEWS = {"weekly": 1, "monthly": 4, "quarterly": 13}
@@ -172,9 +175,23 @@ def _headline(ctx: Context, deflect: deflection.Deflection, sat: csat.Csat) -> t
     return tuple(lines)
 
 
-def _rows(session: Session, query: Select[Any]) -> WeekRows:
-    """Run a family's aggregate query and index its rows by week."""
-    return WeekRows(r._mapping for r in session.execute(query))
+def _json_rows(session: Session, column: str, runs: dict[str, tuple[str, ...]]) -> list[Row]:
+    """Read a JSON column (summed in Python) for runs of weeks, each row labelled with its run."""
+    rows: list[Row] = []
+    for label, weeks in runs.items():
+        for r in session.execute(json_query(column, weeks)):
+            rows.append({**r._mapping, "week": label})
+    return rows
+
+
+def _histograms(
+    session: Session, runs: dict[str, tuple[str, ...]], series: tuple[str, ...]
+) -> WeekRows:
+    """Histograms of the window and baseline per rollup key, and per week × path for the trends."""
+    rows = _json_rows(session, "hist", runs)
+    query = sa.select(MetricWeekHistogram.week, MetricWeekHistogram.path, MetricWeekHistogram.hist)
+    rows += [r._mapping for r in session.execute(query.where(MetricWeekHistogram.week.in_(series)))]
+    return WeekRows(rows)
 
 
 def build(
@@ -195,31 +212,35 @@ def build(
     series = weeks_ending(end, SERIES_WEEKS[view])
     baseline = tuple(config.baseline_weeks())
     probe = Context(config, window, baseline, series, as_of=now)
-    matured = {w for d in REPEAT_WINDOWS.values() for w in probe.matured(d)}
-    weeks = set(window) | set(series) | set(baseline) | set(rolling) | matured
-    rows = _rows(session, deflection.query(weeks))
-    contacts: dict[str, int] = {}
-    for key, s in sliced(probe, rows, ("contacts",), window, ("archetype",)).items():
-        contacts[key[1]] = int(s["contacts"])
+    # The database sums each run of weeks a figure needs (window, baseline, matured repeat
+    # windows); only the trend lines are read week by week, and then only per path.
+    runs = {
+        agg_key(w): w
+        for w in (window, baseline, rolling, *(probe.matured(d) for d in REPEAT_WINDOWS.values()))
+    }
+
+    def gather(query: Any) -> WeekRows:
+        rows: list[Row] = []
+        for label, weeks in runs.items():
+            rows += [r._mapping for r in session.execute(query(weeks, label=label))]
+        rows += [r._mapping for r in session.execute(query(series, by=("week", "path")))]
+        return WeekRows(rows)
+
+    rows = gather(deflection.query)
     by_archetype: dict[str, int] = {}
-    for row in rows:
-        if row["week"] in window:
-            archetype = config.archetype_of(row["intent"])
-            if archetype:
-                by_archetype[archetype] = by_archetype.get(archetype, 0) + int(row["contacts"])
+    for row in rows.by_week.get(agg_key(window), []):
+        archetype = config.archetype_of(row["intent"])
+        if archetype:
+            by_archetype[archetype] = by_archetype.get(archetype, 0) + int(row["contacts"])
     lines = archetype_lines(config, by_archetype)
     ctx = Context(config, window, baseline, series, lines, as_of=now)
-    hist_rows = _rows(session, leading.hist_query(weeks))
+    hist_rows = _histograms(session, {agg_key(window): window, agg_key(baseline): baseline}, series)
     deflect = deflection.compute(ctx, rows)
-    sat = csat.compute(ctx, _rows(session, csat.query(weeks)))
-    fidelity = handoff.compute(ctx, _rows(session, handoff.query(weeks)))
-    lead = leading.compute(ctx, _rows(session, leading.query(weeks)), hist_rows)
-    ops = operational.compute(
-        ctx,
-        _rows(session, operational.query(weeks)),
-        hist_rows,
-        _rows(session, operational.missing_query(weeks)),
-    )
+    sat = csat.compute(ctx, gather(csat.query))
+    fidelity = handoff.compute(ctx, gather(handoff.query))
+    lead = leading.compute(ctx, gather(leading.query), hist_rows)
+    ops = operational.compute(ctx, gather(operational.query), hist_rows,
+                              _json_rows(session, "missing", {agg_key(window): window}))  # fmt: skip
     pol = policy.compute(session, ctx)
     notes = [
         RESOLUTION_NOTE,
@@ -231,3 +252,27 @@ def build(
         view, now, window, rolling, baseline, lines, _headline(ctx, deflect, sat),
         deflect, sat, fidelity, lead, ops, pol, tuple(notes),
     )  # fmt: skip
+
+
+def context(
+    session: Session,
+    config: ProductConfig,
+    *,
+    now: datetime,
+    view: str = "monthly",
+    end_week: str | None = None,
+) -> Context:
+    """Return the window, baseline and archetype lines a view uses (for drill-downs)."""
+    end = end_week or last_complete_week(config, now)
+    size = int(config.threshold("rolling_weeks")) if view == "rolling" else VIEWS.get(view, 4)
+    window = weeks_ending(end, size)
+    by_archetype: dict[str, int] = {}
+    for row in session.execute(deflection.query(window)):
+        archetype = config.archetype_of(row.intent)
+        if archetype:
+            by_archetype[archetype] = by_archetype.get(archetype, 0) + int(row.contacts)
+    baseline = tuple(config.baseline_weeks())
+    series = weeks_ending(end, SERIES_WEEKS.get(view, 12))
+    return Context(
+        config, window, baseline, series, archetype_lines(config, by_archetype), as_of=now
+    )

@@ -29,7 +29,13 @@ from handoff.models import (
 )
 from handoff.models.detection import DetectionFinding, DetectionRun
 from handoff.models.flags import PacketAcknowledgement, ReaskFlag
-from handoff.models.metrics import ContactFact, DelayedSurvey, MetricRollup, MetricState
+from handoff.models.metrics import (
+    ContactFact,
+    DelayedSurvey,
+    MetricRollup,
+    MetricState,
+    MetricWeekHistogram,
+)
 from handoff.productconfig import ProductConfig
 
 log = logging.getLogger(__name__)
@@ -259,6 +265,18 @@ def _rebuild_weeks(session: Session, weeks: set[str], now: datetime) -> None:
         rows = aggregate((dict(r._mapping) for r in result), now)
         if rows:
             session.connection().execute(sa.insert(MetricRollup), rows)
+        session.execute(sa.delete(MetricWeekHistogram).where(MetricWeekHistogram.week.in_(part)))
+        weekly: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+        for row in rows:
+            merged = weekly.setdefault((row["week"], row["path"]), {h: {} for h in HISTOGRAMS})
+            for name, histogram in row["hist"].items():
+                for edge, count in histogram.items():
+                    merged[name][edge] = merged[name].get(edge, 0) + count
+        if weekly:
+            session.connection().execute(
+                sa.insert(MetricWeekHistogram),
+                [{"week": w, "path": p, "hist": h} for (w, p), h in weekly.items()],
+            )
 
 
 def refresh(
@@ -274,6 +292,7 @@ def refresh(
     weeks: set[str] = set()
     customers: set[str] = set()
     if full:
+        session.execute(sa.delete(MetricWeekHistogram))
         session.execute(sa.delete(MetricRollup))
         session.execute(sa.delete(ContactFact))
         convs, tickets = _all_sources(session)

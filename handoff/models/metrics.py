@@ -157,3 +157,24 @@ class DelayedSurvey(Base):
     score: Mapped[str | None] = mapped_column(sa.String(8))
     source: Mapped[str | None] = mapped_column(sa.String(40))
     answered_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class ReportLink(Base):
+    """A one-time link that opens a reports session; ``used_at`` makes the second use fail."""
+
+    __tablename__ = "report_links"
+
+    nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    who: Mapped[str] = mapped_column(sa.String(320))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class MetricWeekHistogram(Base):
+    """Duration histograms of one week and path, for the weekly trend lines (one row each)."""
+
+    __tablename__ = "metric_week_histograms"
+
+    week: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    path: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    hist: Mapped[dict[str, Any]]

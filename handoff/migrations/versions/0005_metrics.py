@@ -13,6 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import handoff.models.base
 
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+
 revision = "0005_metrics"
 down_revision = "0001_foundation"
 branch_labels = None
@@ -185,9 +187,26 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_action_decisions_action_id"), ["action_id"], unique=False
         )
+    op.create_table(
+        "report_links",
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("who", sa.String(length=320), nullable=False),
+        sa.Column("created_at", handoff.models.base.UTCDateTime(), nullable=False),
+        sa.Column("used_at", handoff.models.base.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("nonce", name=op.f("pk_report_links")),
+    )
+    op.create_table(
+        "metric_week_histograms",
+        sa.Column("week", sa.String(length=8), nullable=False),
+        sa.Column("path", sa.String(length=16), nullable=False),
+        sa.Column("hist", JSON, nullable=False),
+        sa.PrimaryKeyConstraint("week", "path", name=op.f("pk_metric_week_histograms")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("metric_week_histograms")
+    op.drop_table("report_links")
     with op.batch_alter_table("action_decisions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_action_decisions_action_id"))
 
