@@ -1,0 +1,123 @@
+"""``handoff worker``: deliver the outbox to Zendesk, show its state, requeue failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import threading
+from datetime import timedelta
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from handoff import webhooks
+from handoff.db import transaction
+from handoff.delivery import connect, worker
+
+
+def _runtime() -> Any:
+    return current_app.extensions["handoff"]
+
+
+@click.group("worker")
+def group() -> None:
+    """Deliver queued writes to Zendesk."""
+
+
+@group.command("run")
+@click.option("--once", is_flag=True, help="Stop when nothing is due instead of waiting.")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--poll", default=1.0, show_default=True, type=float, help="Seconds between idle polls."
+)
+@with_appcontext
+def run(once: bool, batch: int, poll: float) -> None:
+    """Deliver due items; SIGTERM or Ctrl-C finishes the item in hand, then exits."""
+    runtime = _runtime()
+    settings = runtime.settings
+    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, runtime.helpdesk))
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        click.echo(
+            f"worker signal={signal.Signals(signum).name} finishing the current item", err=True
+        )
+        stop.set()
+
+    previous = {
+        sig: signal.signal(sig, request_stop)
+        for sig in (signal.SIGTERM, signal.SIGINT)
+        if threading.current_thread() is threading.main_thread()
+    }
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+
+    def inbox() -> None:
+        # Webhook events the request could not process (crash, error) are retried here.
+        webhooks.process_pending(
+            runtime.sessions, runtime.clock(), older_than=timedelta(seconds=30)
+        )
+
+    try:
+        summary = worker.run(
+            runtime.sessions,
+            helpdesk,
+            worker_id=worker_id,
+            clock=runtime.clock,
+            config=connect.worker_config(settings),
+            batch=batch,
+            once=once,
+            bucket=helpdesk.bucket,
+            archetype_of=connect.archetype_lookup(settings),
+            should_stop=stop.is_set,
+            idle_sleep=stop.wait,
+            poll_seconds=poll,
+            before_pass=inbox,
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(
+        f"worker id={worker_id} claimed={summary.claimed} delivered={summary.delivered} "
+        f"retried={summary.retried} rate_limited={summary.rate_limited} failed={summary.failed} "
+        f"released={summary.released} requests={helpdesk.calls}"
+    )
+
+
+@group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def status(as_json: bool) -> None:
+    """Show counts by status, the oldest pending item's age and the latest errors."""
+    runtime = _runtime()
+    with transaction(runtime.sessions) as session:
+        state = worker.delivery_status(session, runtime.clock())
+        inbox = webhooks.inbox_counts(session)
+    if as_json:
+        click.echo(json.dumps({**state.as_dict(), "webhook_inbox": inbox}, indent=2))
+        return
+    click.echo(" ".join(f"{k}={v}" for k, v in state.counts.items()))
+    age = state.oldest_pending_seconds
+    click.echo(f"oldest_pending_seconds={'-' if age is None else f'{age:.0f}'}")
+    click.echo("webhook_inbox " + " ".join(f"{k}={v}" for k, v in inbox.items()))
+    for error in state.last_errors:
+        click.echo(
+            f"error id={error['id']} key={error['key']} status={error['status']} {error['error']}"
+        )
+
+
+@group.command("requeue")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all-failed", is_flag=True, help="Requeue every failed item.")
+@with_appcontext
+def requeue(ids: tuple[int, ...], all_failed: bool) -> None:
+    """Put failed items (by id, or all) back in the queue."""
+    if not ids and not all_failed:
+        raise click.UsageError("give item ids or --all-failed")
+    runtime = _runtime()
+    with transaction(runtime.sessions) as session:
+        count = worker.requeue(session, now=runtime.clock(), ids=ids, all_failed=all_failed)
+    click.echo(f"requeued {count} item(s)")

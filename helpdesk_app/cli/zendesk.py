@@ -1,0 +1,48 @@
+"""``handoff zendesk``: create our custom fields and webhook in Zendesk, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from handoff.db import transaction
+from handoff.delivery import connect, objects
+
+
+def _runtime() -> Any:
+    return current_app.extensions["handoff"]
+
+
+@click.group("zendesk")
+def group() -> None:
+    """Set up the Zendesk account for handoff fidelity."""
+
+
+@group.command("setup")
+@click.option(
+    "--url",
+    "public_url",
+    help="Our public base URL (default: HANDOFF_PUBLIC_URL); the webhook posts to URL/webhooks/zendesk.",
+)
+@with_appcontext
+def setup(public_url: str | None) -> None:
+    """Create (or find) the custom ticket fields and the webhook; store their ids and the secret."""
+    runtime = _runtime()
+    base = (public_url or runtime.settings.public_url or "").rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise click.UsageError("give --url https://... or set HANDOFF_PUBLIC_URL")
+    helpdesk = connect.helpdesk_for(runtime.settings, runtime.helpdesk)
+    with transaction(runtime.sessions) as session:
+        report = objects.setup(
+            session, helpdesk, endpoint=base + objects.WEBHOOK_PATH, now=runtime.clock()
+        )
+        ids = objects.field_ids(session)
+    for name, zendesk_id in sorted(ids.items()):
+        state = "created" if objects.field_key(name) in report.created else "found"
+        click.echo(f"field {name}={zendesk_id} ({state})")
+    state = "created" if objects.WEBHOOK_KEY in report.created else "found"
+    # The signing secret is stored, never printed.
+    click.echo(f"webhook id={report.webhook_id} ({state}) endpoint={base}{objects.WEBHOOK_PATH}")
