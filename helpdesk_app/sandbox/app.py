@@ -18,7 +18,14 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, jsonify, request
 
-from helpdesk_app.sandbox.state import SandboxError, SandboxState, iso, not_found, parse_time
+from helpdesk_app.sandbox.state import (
+    SandboxError,
+    SandboxState,
+    iso,
+    normalize_tags,
+    not_found,
+    parse_time,
+)
 
 MAX_PAGE = 100
 
@@ -242,7 +249,7 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
         if not isinstance(raw, list):
             raise SandboxError(400, {"error": "InvalidEndpoint", "description": "tags required"})
         mode = {"PUT": "add", "POST": "set", "DELETE": "remove"}[request.method]
-        return jsonify({"tags": st.change_tags(ticket_id, [str(x) for x in raw], mode)})
+        return jsonify({"tags": st.change_tags(ticket_id, normalize_tags(raw), mode)})
 
     @route("/api/v2/tickets/<int:ticket_id>/metrics")
     def ticket_metric(ticket_id: int) -> Response:

@@ -94,6 +94,15 @@ def _html(body: str) -> str:
     return f'<div class="zd-comment" dir="auto">{paragraphs}</div>'
 
 
+def normalize_tags(raw: Any) -> list[str]:
+    """Normalise tags as Zendesk does: lower case, split on spaces, no duplicates."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = [raw]
+    return list(dict.fromkeys(part for item in raw for part in str(item).lower().split()))
+
+
 def _metadata() -> dict[str, Any]:
     system = {
         "client": "sandbox",
@@ -706,7 +715,7 @@ class SandboxState:
                 raw_comments = [first]
             if not raw_comments:
                 raise invalid("comments", "Comments: cannot be blank", "BlankValue")
-            tags = [str(x) for x in body.get("tags") or []]
+            tags = normalize_tags(body.get("tags"))
             tid = self._next_ticket
             t: dict[str, Any] = {
                 "id": tid,
@@ -721,7 +730,7 @@ class SandboxState:
                 "organization_id": self.users[requester]["organization_id"],
                 "group_id": body.get("group_id"),
                 "external_id": body.get("external_id"),
-                "tags": list(dict.fromkeys(tags)),
+                "tags": tags,
                 "custom_fields": {f["id"]: None for f in self._custom_fields()},
                 "created_at": moment,
                 "updated_at": moment,
@@ -759,6 +768,7 @@ class SandboxState:
                         "value": str(value) if isinstance(value, int) else value,
                     }
                 )
+            t["tags"] = sorted(set(t["tags"]))
             if t["tags"]:
                 create_events.append({"type": "Create", "field_name": "tags", "value": t["tags"]})
             create_events.extend(events)
@@ -809,17 +819,18 @@ class SandboxState:
                     t[name] = body[name]
             previous_tags = list(t["tags"])
             if "tags" in body:
-                t["tags"] = list(dict.fromkeys(str(x) for x in body["tags"] or []))
-            for tag in body.get("additional_tags") or []:
-                if str(tag) not in t["tags"]:
-                    t["tags"].append(str(tag))
-            for tag in body.get("remove_tags") or []:
-                if str(tag) in t["tags"]:
-                    t["tags"].remove(str(tag))
+                t["tags"] = normalize_tags(body["tags"])
+            for tag in normalize_tags(body.get("additional_tags")):
+                if tag not in t["tags"]:
+                    t["tags"].append(tag)
+            for tag in normalize_tags(body.get("remove_tags")):
+                if tag in t["tags"]:
+                    t["tags"].remove(tag)
             self._apply_custom_fields(t, body.get("custom_fields"), events, creating=False)
             if "status" in body and body["status"] != t["status"]:
                 self._validate_enum("status", body["status"], TICKET_STATUSES)
                 self._change_status(t, body["status"], moment, events)
+            t["tags"] = sorted(set(t["tags"]))
             if t["tags"] != previous_tags:
                 events.append(
                     {

@@ -154,3 +154,14 @@ def test_only_the_adapter_imports_zenpy() -> None:
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == ["handoff/helpdesk/zendesk.py"]
+
+
+def test_zenpy_budget_guard_never_sleeps(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
+    """Without our 429 hook, does zenpy's ratelimit_budget still raise before its first sleep?"""
+    # The hook is the adapter's first line; this checks the second one, zenpy's own budget.
+    helpdesk._z.users.session.hooks["response"].clear()
+    state.inject_fault(429, retry_after=30)
+    with pytest.raises(RateLimited) as info:
+        helpdesk.me()
+    assert info.value.retry_after is None  # zenpy's exception carries no response
+    assert [e.status for e in state.requests()] == [429]

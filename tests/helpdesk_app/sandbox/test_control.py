@@ -139,3 +139,11 @@ def test_endpoint_limit_applies_to_its_path_only(raw: Raw) -> None:
     assert raw("GET", export).ok
     assert raw("GET", export).status_code == 429
     assert raw("GET", "/api/v2/users/me.json").ok
+
+
+def test_tags_are_normalised_like_zendesk(state: SandboxState, raw: Raw) -> None:
+    """Are tags lower-cased, split on spaces, de-duplicated and returned sorted?"""
+    t, _ = state.create_ticket({"subject": "s", "comment": {"body": "x"}, "tags": ["Zeta", "a b"]})
+    assert t["tags"] == ["a", "b", "zeta"]
+    answer = raw("PUT", f"/api/v2/tickets/{t['id']}/tags.json", json={"tags": ["Alpha", "a"]})
+    assert answer.json() == {"tags": ["a", "alpha", "b", "zeta"]}
