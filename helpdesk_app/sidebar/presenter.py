@@ -96,7 +96,9 @@ def _time(value: Any) -> str | None:
 
 def _money(value: Any) -> str | None:
     if isinstance(value, dict) and "amount" in value and "currency" in value:
-        return f"{value['amount']} {value['currency']}"
+        amount = value["amount"]
+        shown = f"{amount:,.2f}" if isinstance(amount, int | float) else str(amount)
+        return f"{shown} {value['currency']}"
     return None
 
 
@@ -317,7 +319,10 @@ def build_view(session: Session, ticket_id: int, agent_id: int | None) -> Sideba
         {**a, "time": _time(a.get("at"))}
         for a in sorted(body.get("prior_actions") or [], key=lambda a: a.get("at") or "")
     ]
-    view.policies = list(body.get("policy_citations") or [])
+    view.policies = [
+        {**c, "label": humanize(str(c.get("policy", "")))}
+        for c in body.get("policy_citations") or []
+    ]
     view.mismatches = _mismatches(session, ticket_id)
     view.transcript = [
         {**turn, "time": _time(turn.get("at"))} for turn in reversed(body.get("transcript") or [])

@@ -31,7 +31,7 @@ def test_a_full_packet_shows_every_section_most_important_first(dev_app):
         "Order A-10442</dt><dd>in_transit",
         "looked up tracking",
         "last scan 9 days ago",
-        "shipping_days_standard",
+        "Shipping days standard",
         "Let me check the carrier for you.",
         "Where is order A-10442?",
         "Packet completeness",
@@ -66,7 +66,12 @@ def test_a_poor_packet_says_what_is_missing(dev_app):
     )
     html = open_dev(dev_app.test_client(), 1002)
     assert "confidence not given" in html
-    assert "None recorded: check the transcript before asking." in html
+    assert "Thin packet (" in html
+    assert (
+        "Not in the packet:</strong> mood · details the customer gave · account · what the bot tried · policy statements."
+        in html
+    )
+    assert "Check the transcript before asking the customer for anything." in html
     assert "missing: " in html and "details the customer gave" in html and "account state" in html
 
 
