@@ -395,7 +395,9 @@ class Helpdesk(Protocol):
         """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
         ...
 
-    def export_ticket_events(self, start_time: datetime) -> TicketEventPage:
+    def export_ticket_events(
+        self, start_time: datetime, *, page_size: int | None = None
+    ) -> TicketEventPage:
         """Return one page of ticket events since ``start_time``, with their comments."""
         ...
 

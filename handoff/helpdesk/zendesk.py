@@ -633,9 +633,13 @@ class ZendeskHelpdesk:
             end_of_stream=bool(body.get("end_of_stream")),
         )
 
-    def export_ticket_events(self, start_time: datetime) -> TicketEventPage:
+    def export_ticket_events(
+        self, start_time: datetime, *, page_size: int | None = None
+    ) -> TicketEventPage:
         """Return one page of ticket events since ``start_time``, with their comments."""
-        params = {"start_time": _ts(start_time), "include": "comment_events"}
+        params: dict[str, Any] = {"start_time": _ts(start_time), "include": "comment_events"}
+        if page_size is not None:
+            params["per_page"] = page_size
         with _translated():
             body = self._get_json("incremental/ticket_events.json", params)
         return TicketEventPage(

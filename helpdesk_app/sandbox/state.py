@@ -188,6 +188,7 @@ class SandboxState:
         """Forget every record, limit, fault, log line and pending webhook; seed the API user."""
         with self.lock:
             self.now = self._initial_now  # a test may have frozen the clock
+            self._frozen: list[datetime] | None = None
             self._ids = 1000
             self.users: dict[int, dict[str, Any]] = {}
             self.tickets: dict[int, dict[str, Any]] = {}
@@ -226,6 +227,21 @@ class SandboxState:
         ):
             fid = self._next_id()
             self.ticket_fields[fid] = self._field_record(fid, kind, title, system=True)
+
+    def set_time(self, moment: datetime) -> None:
+        """Freeze the sandbox clock at ``moment`` (reset() unfreezes it)."""
+        with self.lock:
+            frozen = self._frozen = [moment]
+            self.now = lambda: frozen[0]
+
+    def advance(self, **delta: float) -> datetime:
+        """Move the frozen clock forward (``advance(minutes=5)``); freeze it first if needed."""
+        with self.lock:
+            if self._frozen is None:
+                self.set_time(self.now())
+            assert self._frozen is not None
+            self._frozen[0] += timedelta(**delta)
+            return self._frozen[0]
 
     def configure_rate_limit(
         self, per_minute: int | None, *, path_prefix: str | None = None
@@ -752,6 +768,9 @@ class SandboxState:
             if status in ("solved", "closed"):
                 solved = body.get("solved_at")
                 t["solved_at"] = parse_time(solved, "solved_at") if solved else moment
+                if t["solved_at"] > moment:
+                    # An imported history: it was open from creation until it was solved.
+                    t["status_history"] = [(moment, "new"), (t["solved_at"], status)]
             if importing and body.get("updated_at"):
                 t["updated_at"] = parse_time(body["updated_at"], "updated_at")
             elif importing:

@@ -235,12 +235,11 @@ def test_satisfaction_ratings_since_with_cursor(
 
 def test_ticket_metrics(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
     """Do metrics count agent replies and resolution time, for one ticket and the list?"""
-    clock = [HISTORY]
-    state.now = lambda: clock[0]
+    state.set_time(HISTORY)
     tid = _ticket(state)
-    clock[0] += timedelta(minutes=30)
+    state.advance(minutes=30)
     state.update_ticket(tid, {"comment": {"body": "On it", "public": True}})
-    clock[0] += timedelta(minutes=90)
+    state.advance(minutes=90)
     state.update_ticket(tid, {"status": "solved"})
     metric = helpdesk.ticket_metric(tid)
     assert metric.ticket_id == tid and metric.replies == 1 and metric.reopens == 0
@@ -316,6 +315,10 @@ def test_import_keeps_history_and_shows_in_exports(
     ]
     metric = helpdesk.ticket_metric(ticket.id)
     assert metric.solved_at == HISTORY + timedelta(hours=3)
+    assert metric.replies == 1
+    assert metric.reply_time is not None and metric.reply_time.calendar == 120
+    assert metric.first_resolution_time == metric.full_resolution_time
+    assert metric.full_resolution_time is not None and metric.full_resolution_time.calendar == 180
 
 
 def test_import_many_is_a_job(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
@@ -353,3 +356,22 @@ def test_webhook_secret_and_trigger(helpdesk: ZendeskHelpdesk, state: SandboxSta
     )
     assert trigger.active and trigger.conditions["all"][0]["field"] == "update_type"
     assert state.triggers[trigger.id]["actions"][0]["value"][0] == hook.id
+
+
+def test_export_ticket_events_pages_by_time(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
+    """Does following end_time page by page reach every event (duplicates are the caller's)?"""
+    state.set_time(HISTORY)
+    tid = _ticket(state)
+    for n in range(4):
+        state.advance(minutes=1)
+        state.update_ticket(tid, {"comment": {"body": f"c{n}", "public": False}})
+    seen: dict[int, object] = {}
+    page = helpdesk.export_ticket_events(HISTORY, page_size=2)
+    pages = 1
+    while True:
+        seen.update({e.id: e for e in page.events})
+        if page.end_of_stream or page.end_time is None:
+            break
+        page = helpdesk.export_ticket_events(page.end_time, page_size=2)
+        pages += 1
+    assert len(seen) == 5 and pages > 1
