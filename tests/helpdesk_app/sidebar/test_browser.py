@@ -233,3 +233,61 @@ def test_the_signed_load_inside_zendesk_finds_the_ticket_and_resizes(
         assert page.url.startswith(f"{base}/sidebar/ticket/1001?{query}")
         assert page.evaluate("typeof window.ZAFClient") == "object"
         context.close()
+
+
+def test_the_flag_reaches_the_sandbox_ticket_and_undo_clears_it(dev_app, live, page, clock):
+    """Through the delivery worker, does the flag tick the sandbox ticket's field and tag, and undo clear them?"""
+    from handoff.delivery import objects
+    from handoff.delivery.worker import WorkerConfig, run
+    from handoff.helpdesk.zendesk import ZendeskHelpdesk
+    from helpdesk_app.sandbox.testing import running_sandbox
+
+    runtime = dev_app.extensions["handoff"]
+    with running_sandbox() as (_, zendesk):
+        customer = zendesk.add_user("Dana Reyes", "dana@example.com", "end-user")
+        created, _ = zendesk.create_ticket(
+            {
+                "subject": "Where is my order?",
+                "requester_id": customer["id"],
+                "comment": {"body": "Where is it?"},
+            }
+        )
+        ticket_id = int(created["id"])
+        helpdesk = ZendeskHelpdesk.connect(
+            subdomain="sandbox", email="admin@sandbox.test", token="test-token", timeout=2
+        )
+        with runtime.sessions() as session:
+            objects.setup(
+                session,
+                helpdesk,
+                endpoint="https://handoff.example.test/webhooks/zendesk",
+                now=clock(),
+            )
+            session.commit()
+            reask_field = objects.field_ids(session)["reask"]
+        store_packet(dev_app, ticket_id=ticket_id)
+
+        def deliver() -> None:
+            summary = run(
+                runtime.sessions, helpdesk, worker_id="sidebar-test", clock=clock,
+                config=WorkerConfig(max_attempts=3, base_delay=1.0, max_delay=5.0),
+                once=True, idle_sleep=lambda s: None,
+            )  # fmt: skip
+            assert summary.failed == 0, summary.errors
+
+        page.goto(f"{live}/sidebar/dev/{ticket_id}?agent_id=7001")
+        page.locator("#set-flag").click()
+        page.wait_for_selector("#unflag")
+        deliver()
+        ticket = zendesk.ticket(ticket_id)
+        assert ticket["custom_fields"].get(reask_field) is True
+        assert objects.REASK_TAG in ticket["tags"]
+
+        page.locator("#unflag").click()
+        page.wait_for_selector("#set-flag")
+        deliver()
+        ticket = zendesk.ticket(ticket_id)
+        assert ticket["custom_fields"].get(reask_field) is False
+        assert objects.REASK_TAG not in ticket["tags"]
+        statuses = {i.key: i.status for i in _rows(dev_app, OutboxItem) if i.kind == "reask_flag"}
+        assert sorted(statuses.values()) == ["delivered", "delivered"]
