@@ -1,0 +1,428 @@
+"""History sync: pull Zendesk's tickets, comments, users, ratings and metrics into the hd_* mirror.
+
+Each stream is incremental and resumable: it keeps its place in ``sync_cursors``, and a page's
+cursor is written in the same commit as the rows of that page (never before them), so a sync
+killed at any point resumes at the first page it had not stored. Rows are upserted, so a page
+pulled twice (after a crash, or because Zendesk's time-based export repeats its last second)
+changes nothing.
+
+Requests: tickets come from the incremental cursor export (up to 1,000 a request); comments
+from the incremental ticket-event export with ``include=comment_events`` (up to 1,000 audits a
+request), never one request per ticket; authors' roles from ``users/show_many`` (100 a request)
+for authors not yet known; ratings and metrics from their cursor-paged lists (100 a request).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from handoff.delivery import mirror
+from handoff.helpdesk.base import Helpdesk, Minutes, Ticket, TicketMetric
+from handoff.models.delivery_state import SyncCursor
+from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
+
+try:  # the detection part recomputes a ticket's findings when its comments change
+    from handoff.detection.store import recompute_ticket as _recompute_ticket
+except ImportError:  # pragma: no cover - detection not installed
+    _recompute_ticket = None  # type: ignore[assignment]
+
+log = logging.getLogger("handoff.sync")
+
+TICKETS, EVENTS, RATINGS, METRICS = (
+    "tickets",
+    "ticket_events",
+    "satisfaction_ratings",
+    "ticket_metrics",
+)
+STREAMS = (TICKETS, EVENTS, RATINGS, METRICS)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Ratings change after they are created ("offered" becomes "good" or "bad"), and the list filters
+# on creation time: each run looks this far back from the newest rating it has seen.
+RATING_LOOKBACK = timedelta(days=7)
+
+
+@dataclass
+class SyncSummary:
+    """What one sync run stored, per kind of record."""
+
+    tickets: int = 0
+    comments: int = 0
+    new_comments: int = 0
+    users: int = 0
+    ratings: int = 0
+    metrics: int = 0
+    pages: int = 0
+    recomputed: int = 0
+    stuck: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counts as a dict."""
+        return {k: v for k, v in vars(self).items()}
+
+
+@dataclass(frozen=True)
+class SegmentSource:
+    """Where a ticket's segment comes from: a custom field's value, or a tag after a prefix."""
+
+    kind: str  # "field" or "tag"
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str | None) -> SegmentSource | None:
+        """Read ``field:<id>`` or ``tag:<prefix>`` (as the setting holds it)."""
+        if not raw:
+            return None
+        kind, _, value = raw.partition(":")
+        return cls(kind, value)
+
+    def segment_of(self, ticket: Ticket) -> str | None:
+        """Return the ticket's segment, or None when it has none."""
+        if self.kind == "field":
+            value = ticket.custom_fields.get(int(self.value))
+            return None if value in (None, "") else str(value)[:80]
+        for tag in ticket.tags:
+            if tag.startswith(self.value) and len(tag) > len(self.value):
+                return tag[len(self.value) :][:80]
+        return None
+
+
+def get_cursor(session: Session, name: str) -> SyncCursor | None:
+    """Return a stream's saved place, or None before its first page."""
+    return session.get(SyncCursor, name)
+
+
+def _save_cursor(
+    session: Session, name: str, now: datetime, *, cursor: str | None, position: datetime | None
+) -> None:
+    row = session.get(SyncCursor, name)
+    if row is None:
+        row = SyncCursor(name=name)
+        session.add(row)
+    row.cursor = cursor
+    row.position = position
+    row.updated_at = now
+    session.flush()
+
+
+def _ticket_values(ticket: Ticket, segments: SegmentSource | None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "channel": ticket.channel[:40] if ticket.channel else None,
+        "requester_id": ticket.requester_id,
+        "assignee_id": ticket.assignee_id,
+        "organization_id": ticket.organization_id,
+        "group_id": ticket.group_id,
+        "tags": list(ticket.tags),
+        "custom_fields": [{"id": k, "value": v} for k, v in sorted(ticket.custom_fields.items())],
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }
+    if segments is not None:
+        values["segment"] = segments.segment_of(ticket)
+    if ticket.status not in mirror.SOLVED_STATUSES:
+        values["solved_at"] = None
+    return values
+
+
+def sync_tickets(
+    sessions: sessionmaker[Session],
+    helpdesk: Helpdesk,
+    *,
+    now: Callable[[], datetime],
+    since: datetime = EPOCH,
+    segments: SegmentSource | None = None,
+    summary: SyncSummary,
+    max_pages: int | None = None,
+    page_size: int | None = None,
+) -> None:
+    """Pull tickets changed since the saved cursor (or ``since`` on the first run)."""
+    pages = 0
+    # Zendesk's default page is 1,000 tickets; a smaller one is for tests (the adapter takes it).
+    sized: dict[str, Any] = {"page_size": page_size} if page_size else {}
+    while max_pages is None or pages < max_pages:
+        with sessions() as session:
+            saved = get_cursor(session, TICKETS)
+            if saved is not None and saved.cursor:
+                page = helpdesk.export_tickets(cursor=saved.cursor, **sized)
+            else:
+                page = helpdesk.export_tickets(start_time=since, **sized)
+            moment = now()
+            for ticket in page.tickets:
+                row = mirror.upsert_ticket(
+                    session, ticket.id, _ticket_values(ticket, segments), seen_at=moment
+                )
+                if ticket.status in mirror.SOLVED_STATUSES and row.solved_at is None:
+                    # The export has no solved time; metrics sync fills the exact one.
+                    row.solved_at = ticket.updated_at
+            _save_cursor(session, TICKETS, moment, cursor=page.cursor, position=None)
+            session.commit()
+        pages += 1
+        summary.pages += 1
+        summary.tickets += len(page.tickets)
+        log.info(
+            "sync stream=tickets page=%s tickets=%s end_of_stream=%s",
+            pages,
+            len(page.tickets),
+            page.end_of_stream,
+        )
+        if page.end_of_stream:
+            return
+
+
+def _roles(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        sa.select(HelpdeskUser.id, HelpdeskUser.role).where(HelpdeskUser.id.in_(wanted))
+    )
+    return {int(i): str(r) for i, r in rows}
+
+
+def _fetch_users(
+    session: Session, helpdesk: Helpdesk, ids: Iterable[int], summary: SyncSummary
+) -> dict[int, str]:
+    """Return every author's role, asking Zendesk (show_many) only for authors not yet known."""
+    ids = {int(i) for i in ids}
+    known = _roles(session, ids)
+    missing = sorted(ids - set(known))
+    if missing:
+        for user in helpdesk.get_users(missing):
+            mirror.upsert_user(
+                session,
+                user.id,
+                role=user.role,
+                name=user.name,
+                email=user.email,
+                organization_id=user.organization_id,
+                updated_at=user.updated_at,
+            )
+            known[user.id] = user.role
+            summary.users += 1
+    return known
+
+
+def _recompute(
+    session: Session, ticket_ids: Iterable[int], now: datetime, summary: SyncSummary
+) -> None:
+    if _recompute_ticket is None:
+        return
+    for ticket_id in sorted(set(ticket_ids)):
+        _recompute_ticket(session, ticket_id, now)
+        summary.recomputed += 1
+
+
+def sync_comments(
+    sessions: sessionmaker[Session],
+    helpdesk: Helpdesk,
+    *,
+    now: Callable[[], datetime],
+    since: datetime = EPOCH,
+    summary: SyncSummary,
+    max_pages: int | None = None,
+) -> None:
+    """Pull comments from the incremental ticket-event export, with their authors' roles."""
+    pages = 0
+    while max_pages is None or pages < max_pages:
+        with sessions() as session:
+            saved = get_cursor(session, EVENTS)
+            start = saved.position if saved is not None and saved.position else since
+            page = helpdesk.export_ticket_events(start)
+            comments = [c for event in page.events for c in event.comments]
+            roles = _fetch_users(
+                session, helpdesk, [c.author_id for c in comments if c.author_id], summary
+            )
+            touched: set[int] = set()
+            moment = now()
+            for event in page.events:
+                for comment in event.comments:
+                    _, new = mirror.upsert_comment(
+                        session,
+                        comment.id,
+                        ticket_id=event.ticket_id,
+                        author_id=comment.author_id,
+                        author_role=roles.get(comment.author_id or -1),
+                        public=comment.public,
+                        body=comment.plain_body or comment.body,
+                        created_at=comment.created_at or event.created_at or moment,
+                    )
+                    if new:
+                        touched.add(event.ticket_id)
+                        summary.new_comments += 1
+                    summary.comments += 1
+            _recompute(session, touched, moment, summary)
+            end = page.end_time or start
+            _save_cursor(session, EVENTS, moment, cursor=None, position=end)
+            session.commit()
+        pages += 1
+        summary.pages += 1
+        log.info(
+            "sync stream=ticket_events page=%s events=%s comments=%s new=%s end_of_stream=%s",
+            pages,
+            len(page.events),
+            len(comments),
+            len(touched),
+            page.end_of_stream,
+        )
+        if page.end_of_stream:
+            return
+        if end <= start:
+            # A full page inside one second: the time-based export cannot move past it.
+            summary.stuck.append(f"{EVENTS} at {start.isoformat()}")
+            log.warning("sync stream=ticket_events stuck start_time=%s", start.isoformat())
+            return
+
+
+def sync_ratings(
+    sessions: sessionmaker[Session],
+    helpdesk: Helpdesk,
+    *,
+    now: Callable[[], datetime],
+    since: datetime = EPOCH,
+    summary: SyncSummary,
+    lookback: timedelta = RATING_LOOKBACK,
+) -> None:
+    """Pull satisfaction ratings created since the newest seen (minus the lookback)."""
+    with sessions() as session:
+        saved = get_cursor(session, RATINGS)
+        resume = saved.cursor if saved is not None else None
+        newest = saved.position if saved is not None and saved.position else None
+    start = max(since, newest - lookback) if newest else since
+    cursor: str | None = None
+    if resume:
+        # A page cursor only makes sense with the start time it was issued for: both are saved.
+        stamp, _, cursor = resume.partition(":")
+        start = datetime.fromtimestamp(int(stamp), UTC)
+    while True:
+        with sessions() as session:
+            page = helpdesk.satisfaction_ratings(start, cursor=cursor)
+            for rating in page.items:
+                if rating.ticket_id is None:
+                    continue
+                created = rating.created_at or now()
+                mirror.upsert_rating(
+                    session,
+                    rating.id,
+                    ticket_id=rating.ticket_id,
+                    score=rating.score,
+                    comment=rating.comment,
+                    created_at=created,
+                    updated_at=rating.updated_at or created,
+                )
+                newest = max(newest, created) if newest else created
+                summary.ratings += 1
+            cursor = page.after_cursor if page.has_more else None
+            # Mid-run the page cursor is kept (resume there); at the end only the newest time.
+            saved_cursor = f"{int(start.timestamp())}:{cursor}" if cursor else None
+            _save_cursor(session, RATINGS, now(), cursor=saved_cursor, position=newest)
+            session.commit()
+        summary.pages += 1
+        if not page.has_more:
+            return
+
+
+def _calendar(value: Minutes | None) -> int | None:
+    return None if value is None else value.calendar
+
+
+def _metric_values(metric: TicketMetric) -> dict[str, Any]:
+    return {
+        "replies": metric.replies,
+        "reopens": metric.reopens,
+        "solved_at": metric.solved_at,
+        "reply_time_minutes": _calendar(metric.reply_time),
+        "full_resolution_time_minutes": _calendar(metric.full_resolution_time),
+        "agent_wait_time_minutes": _calendar(metric.agent_wait_time),
+        "requester_wait_time_minutes": _calendar(metric.requester_wait_time),
+        "updated_at": metric.updated_at,
+    }
+
+
+def sync_metrics(
+    sessions: sessionmaker[Session],
+    helpdesk: Helpdesk,
+    *,
+    now: Callable[[], datetime],
+    summary: SyncSummary,
+) -> None:
+    """Pull every ticket's metrics (the list has no time filter); resume mid-list by cursor."""
+    with sessions() as session:
+        saved = get_cursor(session, METRICS)
+        cursor = saved.cursor if saved is not None else None
+    while True:
+        with sessions() as session:
+            page = helpdesk.ticket_metrics(cursor=cursor)
+            for metric in page.items:
+                values = _metric_values(metric)
+                mirror.upsert_metric(session, metric.ticket_id, values)
+                ticket = session.get(HelpdeskTicket, metric.ticket_id)
+                if ticket is not None and metric.solved_at is not None:
+                    ticket.solved_at = metric.solved_at
+                summary.metrics += 1
+            cursor = page.after_cursor if page.has_more else None
+            _save_cursor(session, METRICS, now(), cursor=cursor, position=now())
+            session.commit()
+        summary.pages += 1
+        if not page.has_more:
+            return
+
+
+def sync(
+    sessions: sessionmaker[Session],
+    helpdesk: Helpdesk,
+    *,
+    now: Callable[[], datetime],
+    since: datetime = EPOCH,
+    segments: SegmentSource | None = None,
+    streams: Iterable[str] = STREAMS,
+    page_size: int | None = None,
+) -> SyncSummary:
+    """Run the chosen streams in order (tickets, comments, ratings, metrics); return the counts."""
+    chosen = set(streams)
+    summary = SyncSummary()
+    if TICKETS in chosen:
+        sync_tickets(
+            sessions,
+            helpdesk,
+            now=now,
+            since=since,
+            segments=segments,
+            summary=summary,
+            page_size=page_size,
+        )
+    if EVENTS in chosen:
+        sync_comments(sessions, helpdesk, now=now, since=since, summary=summary)
+    if RATINGS in chosen:
+        sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary)
+    if METRICS in chosen:
+        sync_metrics(sessions, helpdesk, now=now, summary=summary)
+    log.info("sync done %s", " ".join(f"{k}={v}" for k, v in summary.as_dict().items()))
+    return summary
+
+
+def cursors(session: Session) -> list[Mapping[str, Any]]:
+    """Return every stream's saved place (for ``handoff sync status``)."""
+    return [
+        {"name": c.name, "cursor": c.cursor, "position": c.position, "updated_at": c.updated_at}
+        for c in session.scalars(sa.select(SyncCursor).order_by(SyncCursor.name))
+    ]
+
+
+def reset(session: Session, names: Iterable[str] = STREAMS) -> int:
+    """Forget the saved places so the next sync starts again (rows are upserted, not duplicated)."""
+    result = session.execute(sa.delete(SyncCursor).where(SyncCursor.name.in_(list(names))))
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def comment_count(session: Session) -> int:
+    """Count mirrored comments."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(HelpdeskComment)) or 0)

@@ -1,0 +1,81 @@
+"""``handoff sync``: pull Zendesk's history into the mirror, incrementally; ``status``, ``reset``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from handoff import sync as core
+from handoff.db import transaction
+from handoff.delivery import connect
+
+
+def _runtime() -> Any:
+    return current_app.extensions["handoff"]
+
+
+@click.group("sync", invoke_without_command=True)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Where a stream with no saved cursor starts (UTC; default: the beginning).",
+)
+@click.option(
+    "--stream",
+    "streams",
+    multiple=True,
+    type=click.Choice(core.STREAMS),
+    help="Repeat to run only these streams (default: all, in order).",
+)
+@with_appcontext
+@click.pass_context
+def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) -> None:
+    """Pull tickets, comments, users' roles, ratings and metrics changed since the last run."""
+    if ctx.invoked_subcommand is not None:
+        return
+    runtime = _runtime()
+    settings = runtime.settings
+    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, runtime.helpdesk))
+    summary = core.sync(
+        runtime.sessions,
+        helpdesk,
+        now=runtime.clock,
+        since=since.replace(tzinfo=UTC) if since else core.EPOCH,
+        segments=core.SegmentSource.parse(settings.sync_segment_source),
+        streams=streams or core.STREAMS,
+    )
+    counts = " ".join(f"{k}={v}" for k, v in summary.as_dict().items() if k != "stuck")
+    click.echo(f"sync {counts} requests={helpdesk.calls}")
+    for problem in summary.stuck:
+        click.echo(f"stuck {problem}", err=True)
+
+
+@group.command("status")
+@with_appcontext
+def status() -> None:
+    """Show where each stream resumes."""
+    with transaction(_runtime().sessions) as session:
+        rows = core.cursors(session)
+    if not rows:
+        click.echo("no stream has run yet")
+    for row in rows:
+        position = row["position"].isoformat() if row["position"] else "-"
+        click.echo(
+            f"stream={row['name']} position={position} cursor={'set' if row['cursor'] else '-'} "
+            f"updated_at={row['updated_at'].isoformat()}"
+        )
+
+
+@group.command("reset")
+@click.option("--stream", "streams", multiple=True, type=click.Choice(core.STREAMS))
+@click.confirmation_option(prompt="Forget the saved cursors? The next sync re-reads from --since.")
+@with_appcontext
+def reset(streams: tuple[str, ...]) -> None:
+    """Forget saved cursors (rows stay; a re-read upserts them)."""
+    with transaction(_runtime().sessions) as session:
+        count = core.reset(session, streams or core.STREAMS)
+    click.echo(f"forgot {count} cursor(s)")

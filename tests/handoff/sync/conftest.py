@@ -1,0 +1,75 @@
+"""A sandbox with a little history: tickets, customer and agent comments, a solved and rated one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from helpdesk_app.sandbox import SandboxState
+from helpdesk_app.sandbox.testing import running_sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[tuple[str, SandboxState]]:
+    """Serve one sandbox for the module and point zenpy at it."""
+    with running_sandbox() as served:
+        yield served
+
+
+@pytest.fixture
+def zendesk(sandbox: tuple[str, SandboxState]) -> SandboxState:
+    """Return the module's sandbox, emptied, with a customer and an agent."""
+    state = sandbox[1]
+    state.reset()
+    state.customer = state.add_user("Dana Reyes", "dana@example.com", "end-user")  # type: ignore[attr-defined]
+    state.agent = state.add_user("Sam Agent", "sam@support.test", "agent")  # type: ignore[attr-defined]
+    return state
+
+
+@pytest.fixture
+def helpdesk(zendesk: SandboxState) -> ZendeskHelpdesk:
+    """Return the real adapter pointed at the sandbox."""
+    return ZendeskHelpdesk.connect(
+        subdomain="sandbox", email="admin@sandbox.test", token="test-token", timeout=5
+    )
+
+
+def open_ticket(
+    zendesk: SandboxState, text: str, *, tags: list[str] | None = None, **fields
+) -> int:
+    """Open a ticket with the customer's first message; return its id."""
+    customer = zendesk.customer["id"]  # type: ignore[attr-defined]
+    ticket, _ = zendesk.create_ticket(
+        {
+            "subject": text[:40],
+            "requester_id": customer,
+            "comment": {"body": text, "author_id": customer},
+            "tags": tags or [],
+            **fields,
+        }
+    )
+    return int(ticket["id"])
+
+
+def reply(zendesk: SandboxState, ticket_id: int, text: str, *, agent: bool = True) -> None:
+    """Add a public comment by the agent (or the customer)."""
+    author = zendesk.agent["id"] if agent else zendesk.customer["id"]  # type: ignore[attr-defined]
+    zendesk.update_ticket(ticket_id, {"comment": {"body": text, "author_id": author}})
+
+
+@pytest.fixture
+def history(zendesk: SandboxState) -> list[int]:
+    """Make three tickets with a conversation each; solve and rate the first."""
+    ids = []
+    for n in range(3):
+        ticket_id = open_ticket(
+            zendesk, f"Where is order A-1000{n}?", tags=[f"segment_{'pro' if n else 'free'}"]
+        )
+        reply(zendesk, ticket_id, "Could you send me the order number?")
+        reply(zendesk, ticket_id, f"As I told the bot, it is A-1000{n}.", agent=False)
+        ids.append(ticket_id)
+    zendesk.update_ticket(ids[0], {"status": "solved"})
+    zendesk.rate_ticket(ids[0], "good", "Quick, thanks")
+    return ids

@@ -1,0 +1,177 @@
+"""History sync: incremental, resumable, idempotent, and cheap in requests."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from handoff import packets, sync
+from handoff.helpdesk.errors import HelpdeskUnavailable
+from handoff.models import (
+    HelpdeskComment,
+    HelpdeskTicket,
+    HelpdeskUser,
+    SatisfactionRating,
+    TicketMetric,
+)
+from handoff.models.delivery_state import SyncCursor
+from handoff.models.detection import DetectionRun
+from tests import factories
+from tests.handoff.sync.conftest import open_ticket, reply
+
+
+def snapshot(sessions) -> dict[str, list]:
+    """Return every mirrored row as comparable tuples."""
+    with sessions() as s:
+        return {
+            "tickets": [(t.id, t.status, t.segment, tuple(t.tags), t.solved_at is not None) for t in s.scalars(sa.select(HelpdeskTicket).order_by(HelpdeskTicket.id))],
+            "comments": [(c.id, c.ticket_id, c.author_role, c.public, c.body) for c in s.scalars(sa.select(HelpdeskComment).order_by(HelpdeskComment.id))],
+            "users": [(u.id, u.role) for u in s.scalars(sa.select(HelpdeskUser).order_by(HelpdeskUser.id))],
+            "ratings": [(r.id, r.ticket_id, r.score) for r in s.scalars(sa.select(SatisfactionRating))],
+            "metrics": [(m.ticket_id, m.replies) for m in s.scalars(sa.select(TicketMetric).order_by(TicketMetric.ticket_id))],
+        }  # fmt: skip
+
+
+def test_a_first_sync_fills_the_mirror(sessions, helpdesk, zendesk, history, clock):
+    """Are tickets, comments with their authors' roles, the rating and the metrics all stored?"""
+    summary = sync.sync(sessions, helpdesk, now=clock)
+    rows = snapshot(sessions)
+    assert [t[0] for t in rows["tickets"]] == history
+    assert rows["tickets"][0][1] == "solved" and rows["tickets"][0][4] is True
+    roles = Counter(c[2] for c in rows["comments"])
+    assert roles == {"end-user": 6, "agent": 3}
+    assert rows["ratings"] == [(rows["ratings"][0][0], history[0], "good")]
+    assert [m[0] for m in rows["metrics"]] == history
+    assert summary.tickets == 3 and summary.new_comments == 9
+
+
+def test_comments_come_from_the_event_export_not_one_request_per_ticket(
+    sessions, helpdesk, zendesk, history, clock
+):
+    """Does the sync read comments through incremental ticket events (with comment_events) and users through show_many?"""
+    sync.sync(sessions, helpdesk, now=clock)
+    paths = [e.path for e in zendesk.requests()]
+    assert not any("/comments" in p for p in paths)
+    events = zendesk.requests(path_prefix="/api/v2/incremental/ticket_events")
+    assert events and all("include=comment_events" in e.query for e in events)
+    assert len(zendesk.requests(path_prefix="/api/v2/users/show_many")) == 1
+    assert len(paths) <= 6
+
+
+def test_a_second_run_changes_nothing_and_reads_only_what_is_new(
+    sessions, helpdesk, zendesk, history, clock
+):
+    """Is a re-run idempotent, and does it resume from the saved cursors rather than from the start?"""
+    sync.sync(sessions, helpdesk, now=clock)
+    before = snapshot(sessions)
+    zendesk.log.clear()
+    again = sync.sync(sessions, helpdesk, now=clock)
+    assert snapshot(sessions) == before
+    assert again.tickets == 0 and again.new_comments == 0 and again.users == 0
+    (export,) = zendesk.requests(path_prefix="/api/v2/incremental/tickets")
+    assert "cursor=" in export.query and "start_time" not in export.query
+    new = open_ticket(zendesk, "My parcel never came")
+    reply(zendesk, new, "Sorry to hear that; let me check.")
+    third = sync.sync(sessions, helpdesk, now=clock)
+    assert third.tickets == 1 and third.new_comments == 2
+    assert snapshot(sessions)["tickets"][-1][0] == new
+
+
+class FailingAfter:
+    """A helpdesk that fails once the ticket export has been called ``pages`` times."""
+
+    def __init__(self, helpdesk, pages: int) -> None:
+        self.helpdesk, self.left = helpdesk, pages
+
+    def __getattr__(self, name):
+        return getattr(self.helpdesk, name)
+
+    def export_tickets(self, **kwargs):
+        if self.left == 0:
+            raise HelpdeskUnavailable("Zendesk answered 503")
+        self.left -= 1
+        return self.helpdesk.export_tickets(**kwargs)
+
+
+def test_a_sync_that_dies_mid_way_resumes_at_the_first_page_it_had_not_stored(
+    sessions, helpdesk, zendesk, clock
+):
+    """When the export fails on page three, are two pages kept with their cursor, and does the re-run finish from there?"""
+    ids = [open_ticket(zendesk, f"Question {n}") for n in range(5)]
+    with pytest.raises(HelpdeskUnavailable):
+        sync.sync(
+            sessions, FailingAfter(helpdesk, 2), now=clock, page_size=2, streams=[sync.TICKETS]
+        )
+    with sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(HelpdeskTicket)) == 4
+        assert s.get(SyncCursor, sync.TICKETS).cursor
+    zendesk.log.clear()
+    summary = sync.sync(sessions, helpdesk, now=clock, page_size=2, streams=[sync.TICKETS])
+    assert summary.tickets == 1
+    assert [t[0] for t in snapshot(sessions)["tickets"]] == ids
+    first = zendesk.requests(path_prefix="/api/v2/incremental/tickets")[0]
+    assert "cursor=" in first.query
+
+
+def test_the_segment_comes_from_the_configured_tag_prefix_or_field(
+    sessions, helpdesk, zendesk, history, clock
+):
+    """Does ``tag:segment_`` set each ticket's segment, and a field id read the field's value?"""
+    sync.sync(
+        sessions,
+        helpdesk,
+        now=clock,
+        segments=sync.SegmentSource.parse("tag:segment_"),
+        streams=[sync.TICKETS],
+    )
+    assert [t[2] for t in snapshot(sessions)["tickets"]] == ["free", "pro", "pro"]
+    field = zendesk.create_ticket_field({"type": "text", "title": "Plan"})
+    zendesk.update_ticket(
+        history[1], {"custom_fields": [{"id": field["id"], "value": "enterprise"}]}
+    )
+    sync.sync(
+        sessions,
+        helpdesk,
+        now=clock,
+        segments=sync.SegmentSource.parse(f"field:{field['id']}"),
+        streams=[sync.TICKETS],
+    )
+    with sessions() as s:
+        assert s.get(HelpdeskTicket, history[1]).segment == "enterprise"
+
+
+def test_new_comments_recompute_detection_for_their_tickets(
+    session, sessions, helpdesk, zendesk, history, clock
+):
+    """After comments arrive for an escalated ticket, is its detection run recomputed?"""
+    packets.accept_packet(session, factories.packet(ticket_id=history[1]), now=clock())
+    session.commit()
+    summary = sync.sync(sessions, helpdesk, now=clock)
+    assert summary.recomputed == 3
+    with sessions() as s:
+        assert s.get(DetectionRun, history[1]) is not None
+
+
+def test_ratings_changed_after_they_were_first_seen_are_updated(
+    sessions, helpdesk, zendesk, history, clock
+):
+    """When a rating changes from good to bad, does the next sync update it rather than add one?"""
+    sync.sync(sessions, helpdesk, now=clock)
+    zendesk.rate_ticket(history[0], "bad", "Actually it never came")
+    sync.sync(sessions, helpdesk, now=clock)
+    assert [r[2] for r in snapshot(sessions)["ratings"]] == ["bad"]
+
+
+def test_the_sync_command_reports_counts_and_cursors(make_app, helpdesk, zendesk, history):
+    """Does ``handoff sync`` print what it stored and ``sync status`` where each stream resumes?"""
+    from helpdesk_app.cli import main
+
+    app = make_app(helpdesk=helpdesk)
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["sync"])
+    assert result.exit_code == 0, result.output
+    assert "tickets=3" in result.output and "new_comments=9" in result.output
+    status = runner.invoke(main, ["sync", "status"])
+    assert "stream=tickets" in status.output and "stream=ticket_events" in status.output
