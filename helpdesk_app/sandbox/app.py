@@ -28,6 +28,7 @@ from helpdesk_app.sandbox.state import (
 )
 
 MAX_PAGE = 100
+FAULT_ERRORS = {403: "Forbidden", 429: "TooManyRequests", 503: "ServiceUnavailable"}
 
 
 def _base() -> str:
@@ -158,12 +159,10 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
                     mimetype="text/html",
                 )
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-            return _error(
-                fault.status,
-                {"error": "ServiceUnavailable" if fault.status == 503 else "Forbidden",
-                 "description": "Injected fault"},
-                extra,
-            )  # fmt: skip
+            if fault.status == 401:
+                return _error(401, {"error": "Couldn't authenticate you"}, extra)
+            name = FAULT_ERRORS.get(fault.status, "InvalidEndpoint")
+            return _error(fault.status, {"error": name, "description": "Injected fault"}, extra)
         if not fault.after_write:
             time.sleep(fault.sleep)
             return _error(504, {"error": "GatewayTimeout", "description": "Injected timeout"})
