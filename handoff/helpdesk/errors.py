@@ -1,7 +1,9 @@
 """Helpdesk errors: the adapter turns zenpy's and requests' exceptions into these, and only these.
 
 The worker decides what to do from the class alone: ``retryable`` says whether the same call
-may succeed later; ``RateLimited.retry_after`` says when.
+may succeed later; ``RateLimited.retry_after`` says when. After a write fails with
+``HelpdeskUnavailable`` (a timeout above all, but also a 5xx or a dropped connection) the write
+may have been applied: look for its marker (``Helpdesk.find_comment``) before sending it again.
 """
 
 from __future__ import annotations

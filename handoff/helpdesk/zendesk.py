@@ -155,6 +155,9 @@ def _translated() -> Iterator[None]:
         raise HelpdeskUnavailable(f"Zendesk could not be reached: {exc}") from exc
     except ZenpyException as exc:
         raise HelpdeskRejected(f"zenpy refused the call: {exc}") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        # A 2xx body without the fields every Zendesk answer has: treat it as an outage.
+        raise HelpdeskUnavailable(f"Zendesk answered an unexpected body: {exc!r}") from exc
 
 
 # --- parsing Zendesk JSON into our values ------------------------------------------------
@@ -589,7 +592,7 @@ class ZendeskHelpdesk:
             params["page[after]"] = cursor
         with _translated():
             body = self._get_json("satisfaction_ratings.json", params)
-        return _page(body, "satisfaction_ratings", parse_rating)
+            return _page(body, "satisfaction_ratings", parse_rating)
 
     def ticket_metric(self, ticket_id: int) -> TicketMetric:
         """Return the metrics of one ticket."""
@@ -605,7 +608,7 @@ class ZendeskHelpdesk:
             params["page[after]"] = cursor
         with _translated():
             body = self._get_json("ticket_metrics.json", params)
-        return _page(body, "ticket_metrics", parse_metric)
+            return _page(body, "ticket_metrics", parse_metric)
 
     # --- incremental exports and import ----------------------------------------------------
     def export_tickets(
@@ -627,11 +630,11 @@ class ZendeskHelpdesk:
             params["per_page"] = page_size  # Zendesk's default and maximum is 1000
         with _translated():
             body = self._get_json("incremental/tickets/cursor.json", params)
-        return TicketExportPage(
-            tickets=tuple(parse_ticket(t) for t in body.get("tickets") or ()),
-            cursor=body.get("after_cursor") or cursor,
-            end_of_stream=bool(body.get("end_of_stream")),
-        )
+            return TicketExportPage(
+                tickets=tuple(parse_ticket(t) for t in body.get("tickets") or ()),
+                cursor=body.get("after_cursor") or cursor,
+                end_of_stream=bool(body.get("end_of_stream")),
+            )
 
     def export_ticket_events(
         self, start_time: datetime, *, page_size: int | None = None
@@ -642,11 +645,11 @@ class ZendeskHelpdesk:
             params["per_page"] = page_size
         with _translated():
             body = self._get_json("incremental/ticket_events.json", params)
-        return TicketEventPage(
-            events=tuple(parse_ticket_event(e) for e in body.get("ticket_events") or ()),
-            end_time=_time(body.get("end_time")),
-            end_of_stream=bool(body.get("end_of_stream")),
-        )
+            return TicketEventPage(
+                events=tuple(parse_ticket_event(e) for e in body.get("ticket_events") or ()),
+                end_time=_time(body.get("end_time")),
+                end_of_stream=bool(body.get("end_of_stream")),
+            )
 
     def import_ticket(self, ticket: ImportTicket) -> Ticket:
         """Import one ticket with its historical timestamps and comments."""
@@ -689,7 +692,7 @@ class ZendeskHelpdesk:
         """Return the secret the webhook signs its requests with."""
         with _translated():
             body = self._get_json(f"webhooks/{quote(webhook_id, safe='')}/signing_secret")
-        return str(body["signing_secret"]["secret"])
+            return str(body["signing_secret"]["secret"])
 
     def create_trigger(
         self,
