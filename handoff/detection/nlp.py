@@ -201,11 +201,16 @@ def build_pipeline() -> Language:
 SENTENCE_ENDS = (".", "!", "?", "...", "!!", "??", "?!", "!!!", "\n", "\n\n", " \n", "\n ")
 
 
+@lru_cache(maxsize=4)
+def _end_hashes(strings: Any) -> frozenset[int]:
+    return frozenset(strings.add(text) for text in SENTENCE_ENDS)
+
+
 def sentence(doc: Doc, i: int) -> Span:
     """Return the sentence around token ``i``: between end punctuation or line breaks."""
     ends = doc.user_data.get("handoff_sentence_ends")
     if ends is None:
-        end_hashes = {doc.vocab.strings.add(text) for text in SENTENCE_ENDS}
+        end_hashes = _end_hashes(doc.vocab.strings)
         orths = doc.to_array([ORTH]).tolist()
         ends = [k + 1 for k, orth in enumerate(orths) if orth in end_hashes]
         doc.user_data["handoff_sentence_ends"] = ends
@@ -350,7 +355,7 @@ class GatedMatcher:
     """
 
     def __init__(self, vocab: Any, rules: dict[str, list[list[dict[str, Any]]]]) -> None:
-        self.rules: list[tuple[Matcher, list[list[tuple[int, frozenset[int]]]]]] = []
+        self.rules: list[tuple[Matcher, frozenset[int], list[list[frozenset[int]]]]] = []
         strings = vocab.strings
         classes = word_classes()
         classes.reserve(rules)
@@ -359,28 +364,36 @@ class GatedMatcher:
             Matcher(vocab, validate=True).add(name, patterns)
             matcher = Matcher(vocab, validate=False)
             matcher.add(name, expand_first([classes.compile(p) for p in patterns]))
-            needs = []
-            for pattern in patterns:
-                groups = sorted(
-                    _required(pattern),
-                    key=lambda g: (any(w in _COMMON for w in g[1]), len(g[1])),
-                )
-                needs.append(
-                    [(col, frozenset(strings.add(w) for w in words)) for col, words in groups]
-                )
-            self.rules.append((matcher, needs))
+            # Norms and lemmas are both string hashes; testing a word against either column
+            # can only let more documents through, never fewer.
+            needs = [
+                [
+                    frozenset(strings.add(w) for w in words)
+                    for _col, words in sorted(
+                        _required(pattern),
+                        key=lambda g: (any(w in _COMMON for w in g[1]), len(g[1])),
+                    )
+                ]
+                for pattern in patterns
+            ]
+            # One test rules out most rules: no pattern's rarest word is present.
+            first = frozenset().union(*(need[0] for need in needs if need))
+            if any(not need for need in needs):
+                first = frozenset()
+            self.rules.append((matcher, first, needs))
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Return every rule's (match_id, start, end) triples; match_id is the rule's name."""
         if not len(doc):
             return []
-        arr = doc.to_array([NORM, LEMMA])
-        present = (set(arr[:, 0].tolist()), set(arr[:, 1].tolist()))
+        present = set(doc.to_array([NORM, LEMMA]).ravel().tolist())
         found: list[tuple[int, int, int]] = []
-        for matcher, needs in self.rules:
+        for matcher, first, needs in self.rules:
+            if first and first.isdisjoint(present):
+                continue
             for need in needs:
-                for column, words in need:
-                    if words.isdisjoint(present[column]):
+                for words in need:
+                    if words.isdisjoint(present):
                         break
                 else:
                     found.extend(matcher(doc))
