@@ -8,6 +8,7 @@ The product then learns the rest the way it does in production: sync and webhook
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,8 @@ class LoadReport:
     ratings: int = 0
     conversations: int = 0
     packets: int = 0
+    flags: int = 0
+    acknowledgements: int = 0
     ticket_ids: dict[str, int] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
 
@@ -199,4 +202,53 @@ def load(world: World, endpoints: Endpoints, progress: Progress = _quiet) -> Loa
 
     _in_parallel(post_packet, escalated, endpoints.parallel, "handoff packets (our API)", progress)
     report.packets = len(escalated)
+
+    # Agents act in the sidebar: a read acknowledgement on most packets, the flag where they re-asked.
+    acting = [c for c in escalated if c.agent_flagged or c.agent_acknowledged]
+
+    def agent_acts(contact: Contact) -> None:
+        ticket_id = report.ticket_ids[contact.key]
+        agent_id = report.user_ids[contact.agent] if contact.agent else None
+        sidebar = _Sidebar(endpoints.app_url, ticket_id, agent_id)
+        if contact.agent_acknowledged:
+            sidebar.post("ack", {})
+        if contact.agent_flagged:
+            sidebar.post("flag", {"missing_fields": list(contact.flag_fields), "note": ""})
+
+    _in_parallel(
+        agent_acts, acting, endpoints.parallel, "agent reads and flags (sidebar)", progress
+    )
+    report.flags = sum(c.agent_flagged for c in acting)
+    report.acknowledgements = sum(c.agent_acknowledged for c in acting)
     return report
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class _Sidebar:
+    """An agent's sidebar session on one ticket, opened through the development entry."""
+
+    def __init__(self, app_url: str, ticket_id: int, agent_id: int | None) -> None:
+        self.base = app_url.rstrip("/")
+        self.ticket_id = ticket_id
+        self.session = requests.Session()
+        query = f"?agent_id={agent_id}" if agent_id else ""
+        page = self.session.get(f"{self.base}/sidebar/dev/{ticket_id}{query}", timeout=30)
+        match = _CSRF.search(page.text)
+        if page.status_code != 200 or match is None:
+            raise LoadError(
+                f"sidebar for ticket {ticket_id} answered {page.status_code}: {page.text[:200]}"
+            )
+        self.csrf = match.group(1)
+
+    def post(self, action: str, body: dict[str, Any]) -> None:
+        """Post one sidebar action as JSON with the session's CSRF token."""
+        url = f"{self.base}/sidebar/ticket/{self.ticket_id}/{action}"
+        response = self.session.post(
+            url, json=body, headers={"X-CSRF-Token": self.csrf}, timeout=30
+        )
+        if response.status_code != 200:
+            raise LoadError(
+                f"sidebar {action} on ticket {self.ticket_id} answered {response.status_code}: {response.text[:200]}"
+            )

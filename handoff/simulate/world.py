@@ -109,6 +109,8 @@ class Contact:
     # Truth, known only to the simulator.
     context_lost: bool = False
     agent_flagged: bool = False
+    agent_acknowledged: bool = False
+    flag_fields: tuple[str, ...] = ()
     repeated_in_window: bool = False
     repeated_late: bool = False
     agent_reasked: bool = False
@@ -475,8 +477,16 @@ class _Generator:
                     text = self.rng.choice(phrases.LOOKALIKES).format(Bot="The bot") + " " + text
                 c.comments.append(Comment("customer", True, text, now))
         c.solved_at = now + step / 2
-        if c.context_lost and self.rng.random() < 0.85:
-            c.agent_flagged = True
+        if c.packet is not None:
+            c.agent_acknowledged = self.rng.random() < 0.7
+            if c.context_lost and self.rng.random() < 0.85:
+                c.agent_flagged = True
+                missing = [
+                    f
+                    for f in ("identifiers", "account_state", "prior_actions")
+                    if f not in c.packet
+                ]
+                c.flag_fields = tuple(missing or self.rng.sample(["summary", "transcript"], 1))
 
     def _repetition(self, issue: str, details: dict[str, str]) -> str:
         """Word one repetition: an explicit cue, and sometimes the identifier sent again."""

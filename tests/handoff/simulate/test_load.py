@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from handoff.models import BotConversation, OutboxItem, Packet
+from handoff.models.flags import PacketAcknowledgement, ReaskFlag
+from handoff.tokens import create_token
 from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load
 from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
@@ -12,13 +14,18 @@ from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
 TINY = SimConfig(seed=11, baseline_weeks=1, weeks=2, contacts_per_week=15)
 
 
-def test_a_world_arrives_whole_through_the_apis(app, make_token):
-    """Does every user, ticket, rating, conversation and packet arrive, with packets on their imported tickets?"""
+def test_a_world_arrives_whole_through_the_apis(make_app):
+    """Does every user, ticket, rating, conversation, packet, read and flag arrive through the APIs?"""
+    app = make_app(dev_sidebar=True)
+    runtime = app.extensions["handoff"]
+    with runtime.sessions() as s:
+        token = create_token(s, "sim", now=runtime.clock()).plaintext
+        s.commit()
     world = generate(TINY)
     with running_sandbox() as (helpdesk_url, state), serve_wsgi(app) as app_url:
         report = load(
             world,
-            Endpoints(helpdesk_url, "admin@example.com", "sandbox-token", app_url, make_token()),
+            Endpoints(helpdesk_url, "admin@example.com", "sandbox-token", app_url, token),
         )
         ticketed = [c for c in world.contacts if c.path != "ai_only"]
         assert report.tickets == len(ticketed) == len(report.ticket_ids)
@@ -43,4 +50,14 @@ def test_a_world_arrives_whole_through_the_apis(app, make_token):
         packets = s.scalars(sa.select(Packet)).all()
         assert len(packets) == report.packets == sum(1 for c in world.contacts if c.packet)
         assert {p.ticket_id for p in packets} <= set(report.ticket_ids.values())
-        assert s.scalar(sa.select(sa.func.count()).select_from(OutboxItem)) == report.packets
+        flagged = s.scalars(sa.select(ReaskFlag)).all()
+        assert len(flagged) == report.flags == sum(c.agent_flagged for c in world.contacts) > 0
+        assert (
+            s.scalar(sa.select(sa.func.count()).select_from(PacketAcknowledgement))
+            == report.acknowledgements
+        )
+        # Each packet's note and each flag's mirror wait in the outbox for the worker.
+        assert (
+            s.scalar(sa.select(sa.func.count()).select_from(OutboxItem))
+            == report.packets + report.flags
+        )
