@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from handoff import db as core_db
 from tests import factories
 
 HANDOFF = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -50,11 +47,6 @@ def packet() -> dict[str, Any]:
 
 
 @pytest.fixture
-def db_session(tmp_path: Path) -> Iterator[Session]:
-    """Yield a session on a fresh SQLite file migrated to every head."""
-    url = f"sqlite:///{tmp_path / 'detection.db'}"
-    core_db.upgrade(url)
-    engine = core_db.make_engine(url)
-    with core_db.make_session_factory(engine)() as session:
-        yield session
-    engine.dispose()
+def db_session(session: Session) -> Session:
+    """Return a session on a fresh, fully migrated database (each configured backend)."""
+    return session
