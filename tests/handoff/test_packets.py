@@ -95,6 +95,8 @@ def test_latest_packet_for_a_ticket(session):
     assert packets.packet_for_ticket(session, 1001).packet_id == later["packet_id"]
     with pytest.raises(NotFound):
         packets.packet_for_ticket(session, 9999)
+    with pytest.raises(NotFound):
+        packets.packet_for_ticket(session, 2**64)  # beyond any database integer: not a crash
 
 
 def test_customer_key_prefers_email_lowercased():
