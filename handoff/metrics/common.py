@@ -60,7 +60,7 @@ def monday(week: str) -> date:
 def week_label(day: date) -> str:
     """Return the ISO week label of a date."""
     year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"
 
 
 def weeks_ending(week: str, count: int) -> tuple[str, ...]:

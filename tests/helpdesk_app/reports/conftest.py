@@ -1,0 +1,52 @@
+"""The reports app on the hand-checked scenario, with its configuration file and clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask import Flask
+
+from handoff import productconfig
+from handoff.db import transaction
+from handoff.metrics import actions, rollup
+from handoff.metrics import panel as panel_mod
+from tests.handoff.metrics import scenario
+from tests.handoff.metrics.conftest import CONFIG, World
+
+
+@pytest.fixture
+def reports_app(make_app: Callable[..., Flask], clock: Any, tmp_path: Path) -> Flask:
+    """Build the app on the scenario: rows stored, rollups refreshed, actions evaluated."""
+    path = tmp_path / "product.yaml"
+    path.write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
+    clock.now = scenario.NOW
+    app = make_app(product_config_path=path)
+    runtime = app.extensions["handoff"]
+    config = productconfig.load(path)
+    with transaction(runtime.sessions) as session:
+        scenario.build(World(session))
+    with transaction(runtime.sessions) as session:
+        rollup.refresh(session, config, now=scenario.NOW)
+        built = panel_mod.build(session, config, now=scenario.NOW, view="rolling")
+        actions.evaluate(session, config, built, now=scenario.NOW)
+    return app
+
+
+@pytest.fixture
+def open_link(reports_app: Flask) -> Callable[[], str]:
+    """Return a function issuing a one-time link path through the CLI."""
+    from helpdesk_app.cli import main
+
+    def issue() -> str:
+        result = reports_app.test_cli_runner().invoke(
+            main, ["reports", "open-link", "lead@example.com"]
+        )
+        assert result.exit_code == 0, result.output
+        return re.search(r"(/reports/open/\S+)", result.output).group(1)  # type: ignore[union-attr]
+
+    return issue
