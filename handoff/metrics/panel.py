@@ -175,9 +175,11 @@ def _headline(ctx: Context, deflect: deflection.Deflection, sat: csat.Csat) -> t
     return tuple(lines)
 
 
-def _json_rows(session: Session, column: str, runs: dict[str, tuple[str, ...]]) -> list[Row]:
+def _json_rows(
+    session: Session, column: str, runs: dict[str, tuple[str, ...]]
+) -> list[dict[str, Any]]:
     """Read a JSON column (summed in Python) for runs of weeks, each row labelled with its run."""
-    rows: list[Row] = []
+    rows: list[dict[str, Any]] = []
     for label, weeks in runs.items():
         for r in session.execute(json_query(column, weeks)):
             rows.append({**r._mapping, "week": label})
@@ -190,7 +192,13 @@ def _histograms(
     """Histograms of the window and baseline per rollup key, and per week × path for the trends."""
     rows = _json_rows(session, "hist", runs)
     query = sa.select(MetricWeekHistogram.week, MetricWeekHistogram.path, MetricWeekHistogram.hist)
-    rows += [r._mapping for r in session.execute(query.where(MetricWeekHistogram.week.in_(series)))]
+    rows += [
+        dict(r._mapping) for r in session.execute(query.where(MetricWeekHistogram.week.in_(series)))
+    ]
+    for row in rows:  # JSON keys are strings: convert once here, not in every slice's merge
+        row["hist"] = {
+            name: {int(k): v for k, v in h.items()} for name, h in (row["hist"] or {}).items()
+        }
     return WeekRows(rows)
 
 

@@ -150,12 +150,14 @@ def bucket_width(edge: int) -> int:
     return _LAST_WIDTH
 
 
-def merge(histograms: Iterable[Mapping[str, int]]) -> dict[int, int]:
+def merge(histograms: Iterable[Mapping[Any, int]]) -> dict[int, int]:
     """Add histograms (JSON keys are strings) into one."""
     total: dict[int, int] = {}
+    get = total.get
     for histogram in histograms:
         for edge, count in histogram.items():
-            total[int(edge)] = total.get(int(edge), 0) + int(count)
+            key = edge if isinstance(edge, int) else int(edge)
+            total[key] = get(key, 0) + count
     return total
 
 
