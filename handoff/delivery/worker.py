@@ -173,6 +173,7 @@ def deliver_item(
     bucket: TokenBucket | None = None,
     archetype_of: ArchetypeOf = no_archetype,
     rng: random.Random | None = None,
+    fields: dict[str, int] | None = None,
 ) -> str:
     """Deliver one claimed item and record the outcome; return delivered, pending or failed."""
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
@@ -181,7 +182,7 @@ def deliver_item(
         session=session,
         helpdesk=helpdesk,
         now=now,
-        fields=field_ids(session),
+        fields=field_ids(session) if fields is None else fields,
         archetype_of=archetype_of,
         # Every attempt but the first that was not a clean 429 may have reached Zendesk.
         uncertain=item.attempts > 1,
@@ -316,6 +317,7 @@ def run_pass(
     with sessions() as session:
         items = claim(session, worker_id=worker_id, now=clock(), batch=batch, lease=config.lease)
         summary.claimed = len(items)
+        fields = field_ids(session) if items else {}
         for index, item in enumerate(items):
             if should_stop():
                 summary.released += release(session, items[index:], clock())
@@ -329,6 +331,7 @@ def run_pass(
                 bucket=bucket,
                 archetype_of=archetype_of,
                 rng=rng,
+                fields=fields,
             )
             if outcome == DELIVERED:
                 summary.delivered += 1
