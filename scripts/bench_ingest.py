@@ -71,6 +71,7 @@ def start_server(
             str(workers),
             "--log-level",
             "warning",
+            "--no-control-socket",
             "helpdesk_app.wsgi:app",
         ],
         env=env,

@@ -129,7 +129,7 @@ def _import_body(contact: Contact, report: LoadReport) -> dict[str, Any]:
         "created_at": opened,
         "solved_at": _iso(contact.solved_at) if contact.solved_at else None,
         "updated_at": _iso(contact.solved_at or contact.started_at),
-        "tags": [f"sim_{contact.intent}", f"channel_{contact.channel}"],
+        "tags": [f"intent_{contact.intent}", f"channel_{contact.channel}"],
         "comments": comments,
     }
 

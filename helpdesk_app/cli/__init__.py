@@ -48,7 +48,7 @@ def serve(bind: str, workers: int, dev: bool, upgrade: bool) -> None:
     if upgrade:
         core_db.upgrade(settings.database_url)
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
-            "--access-logfile", "-", "helpdesk_app.wsgi:app"]  # fmt: skip
+            "--access-logfile", "-", "--no-control-socket", "helpdesk_app.wsgi:app"]  # fmt: skip
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
 

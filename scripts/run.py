@@ -1,0 +1,211 @@
+"""Run the whole product on its embedded default and fill it with a simulated operation.
+
+Starts the local Zendesk sandbox, the app (gunicorn) and the delivery worker on SQLite, sets
+the sandbox up like a Zendesk account (fields, webhook), loads a few months of simulated
+support through the helpdesk's API and ours, lets the product sync, detect and roll up, then
+prints where to look. Ctrl-C stops everything.
+
+    scripts/run.sh                     # the README's command: setup, then this
+    .venv/bin/python scripts/run.py --weeks 8 --per-week 80 --seed 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from handoff.simulate import SimConfig, generate  # noqa: E402
+from handoff.simulate.load import Endpoints, load  # noqa: E402
+
+HANDOFF = str(Path(sys.executable).parent / "handoff")
+children: list[subprocess.Popen[bytes]] = []
+
+
+def say(text: str) -> None:
+    """Print one progress line now."""
+    print(text, flush=True)
+
+
+def progress(label: str, done: int, total: int) -> None:
+    """Show a step's progress on one line."""
+    end = "\n" if done == total else "\r"
+    print(f"   {label}: {done}/{total}", end=end, flush=True)
+
+
+def start(name: str, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a child process with its output in ``log``."""
+    handle = log.open("wb")
+    proc = subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
+    children.append(proc)
+    say(f" - {name} started (pid {proc.pid}, log {log.relative_to(ROOT)})")
+    return proc
+
+
+def run(args: list[str], env: dict[str, str]) -> str:
+    """Run a ``handoff`` command to completion and return its output; stop on failure."""
+    result = subprocess.run([HANDOFF, *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"handoff {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout.strip()
+
+
+def wait_for(url: str, what: str, seconds: float = 120) -> None:
+    """Wait until ``url`` answers, or stop with a clear message."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{what} did not come up at {url}; see the logs under instance/demo/")
+
+
+def wait_for_outbox(database_url: str) -> None:
+    """Wait until the worker has delivered everything queued (reads our tables, writes nothing)."""
+    engine = sa.create_engine(database_url)
+    query = sa.text("SELECT status, count(*) FROM outbox GROUP BY status")
+    try:
+        while True:
+            with engine.connect() as conn:
+                counts = dict(conn.execute(query).all())
+            pending = counts.get("pending", 0) + counts.get("in_progress", 0)
+            total = sum(counts.values())
+            progress("delivered to the helpdesk (worker)", total - pending, total)
+            if pending == 0:
+                if counts.get("failed"):
+                    say(f"   {counts['failed']} deliveries failed: see `handoff worker status`")
+                return
+            time.sleep(1)
+    finally:
+        engine.dispose()
+
+
+def shutdown() -> None:
+    """Ask every child to stop (gunicorn takes its workers down on SIGTERM), then force it."""
+    for proc in reversed(children):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in children:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def stop(*_: object) -> None:
+    """Stop every child cleanly, then exit."""
+    shutdown()
+    say("\nstopped.")
+    raise SystemExit(0)
+
+
+def main() -> None:
+    """Set up, start, load, and keep serving until Ctrl-C."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--weeks", type=int, default=12, help="weeks with the bot live")
+    parser.add_argument("--baseline-weeks", type=int, default=4)
+    parser.add_argument("--per-week", type=int, default=100, help="contacts per week")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", 8000)))
+    parser.add_argument(
+        "--sandbox-port", type=int, default=int(os.environ.get("DEMO_SANDBOX_PORT", 8025))
+    )
+    parser.add_argument("--no-wait", action="store_true", help="exit after loading (for tests)")
+    opts = parser.parse_args()
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    instance = ROOT / "instance" / "demo"
+    shutil.rmtree(instance, ignore_errors=True)
+    instance.mkdir(parents=True)
+    app_url = f"http://127.0.0.1:{opts.port}"
+    sandbox_url = f"http://127.0.0.1:{opts.sandbox_port}"
+    database_url = f"sqlite:///{instance / 'handoff.db'}"
+    env = {
+        **os.environ,
+        "HANDOFF_ENV": "development",
+        "HANDOFF_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "HANDOFF_DEV_SIDEBAR": "true",
+        "HANDOFF_CONFIG": str(ROOT / "config" / "product.example.yaml"),
+        "HANDOFF_PUBLIC_URL": app_url,
+        "HANDOFF_ZENDESK_RPM": "2400",
+        "ZENDESK_SUBDOMAIN": "sandbox",
+        "ZENDESK_EMAIL": "admin@example.com",
+        "ZENDESK_API_TOKEN": "sandbox-token",
+        "ZENPY_FORCE_NETLOC": f"127.0.0.1:{opts.sandbox_port}",
+        "ZENPY_FORCE_SCHEME": "http",
+    }
+
+    say("1/6 starting the local Zendesk sandbox and the database")
+    start("sandbox", [HANDOFF, "sandbox", "serve", "--port", str(opts.sandbox_port), "--rate-limit", "2500"],
+          env, instance / "sandbox.log")  # fmt: skip
+    wait_for(f"{sandbox_url}/_sandbox/log", "the sandbox")
+    run(["db", "upgrade"], env)
+    bot_token = run(["token", "create", "demo-bot"], env)
+    run(["policy", "load", str(ROOT / "config" / "policy-golden-set.example.yaml")], env)
+
+    say("2/6 setting the sandbox account up (custom fields, webhook)")
+    run(["zendesk", "setup", "--url", app_url], env)
+
+    say("3/6 starting the app (gunicorn) and the delivery worker")
+    start("app", [HANDOFF, "serve", "--bind", f"127.0.0.1:{opts.port}", "--workers", "2", "--dev", "--no-upgrade"],
+          env, instance / "app.log")  # fmt: skip
+    start("worker", [HANDOFF, "worker", "run"], env, instance / "worker.log")
+    wait_for(f"{app_url}/healthz", "the app")
+
+    config = SimConfig(seed=opts.seed, weeks=opts.weeks, baseline_weeks=opts.baseline_weeks,
+                       contacts_per_week=opts.per_week)  # fmt: skip
+    world = generate(config)
+    say(f"4/6 loading {len(world.contacts)} simulated contacts through the APIs (seed {opts.seed})")
+    report = load(world, Endpoints(sandbox_url, "admin@example.com", "sandbox-token", app_url, bot_token),
+                  progress)  # fmt: skip
+    (instance / "truth.json").write_text(
+        __import__("json").dumps(world.truth().as_dict(), indent=2)
+    )
+
+    say("5/6 the product catches up: delivery, history sync, detection, rollups")
+    wait_for_outbox(database_url)
+    run(["sync"], env)
+    run(["panel", "refresh"], env)
+
+    say("6/6 ready\n")
+    flagged = next(c for c in world.contacts if c.agent_flagged)
+    reports = run(["reports", "open-link", "demo-lead", "--base-url", app_url], env).splitlines()[
+        -1
+    ]
+    review = run(["review", "open-link", "demo-lead", "--base-url", app_url], env).splitlines()[-1]
+    say(f"  Reports (one-time link):  {reports}")
+    say(f"    then the panel:         {app_url}/reports/panel")
+    say(f"    and the handoff report: {app_url}/reports/handoff")
+    say(f"  Sidebar, flagged ticket:  {app_url}/sidebar/dev/{report.ticket_ids[flagged.key]}")
+    say(f"  QA review (one-time):     {review}")
+    say(f"  API (OpenAPI):            {app_url}/api/v1/openapi.json   bot token: {bot_token}")
+    say(f"  Zendesk sandbox:          {sandbox_url}  (ground truth: instance/demo/truth.json)")
+    if opts.no_wait:
+        stop()
+    say("\nCtrl-C stops everything.")
+    while all(proc.poll() is None for proc in children):
+        time.sleep(1)
+    say("a process stopped unexpectedly; see the logs under instance/demo/")
+    stop()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        shutdown()  # whatever stopped the run, leave no server or worker behind
