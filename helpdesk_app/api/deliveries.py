@@ -59,7 +59,9 @@ def list_deliveries() -> Response:
 @require_token("packets:read")
 def get_packet_delivery(packet_id: str) -> Response:
     """Return how the packet's note is being delivered to its ticket."""
-    item = worker.packet_delivery(get_session(), packet_id)
+    # packet_id is a String(36) column; anything longer (or with a NUL) was never stored.
+    valid = len(packet_id) <= 36 and "\x00" not in packet_id
+    item = worker.packet_delivery(get_session(), packet_id) if valid else None
     if item is None:
         raise NotFound(f"no delivery for packet {packet_id}")
     return jsonify(worker.item_view(item))

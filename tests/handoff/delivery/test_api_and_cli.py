@@ -82,3 +82,5 @@ def test_delivery_endpoints_need_a_token_and_validate_their_query(client, auth):
     assert client.get("/api/v1/deliveries?status=lost", headers=auth).status_code == 422
     assert client.get("/api/v1/deliveries?limit=0", headers=auth).status_code == 422
     assert client.get("/api/v1/packets/nope/delivery", headers=auth).status_code == 404
+    assert client.get("/api/v1/packets/a%00b/delivery", headers=auth).status_code == 404
+    assert client.get(f"/api/v1/packets/{'x' * 400}/delivery", headers=auth).status_code == 404
