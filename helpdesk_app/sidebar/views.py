@@ -17,6 +17,7 @@ from helpdesk_app.sidebar import bp
 from helpdesk_app.sidebar.auth import (
     DEV_ISSUER,
     Agent,
+    SidebarDenied,
     check_csrf,
     csrf_token,
     current_agent,
@@ -107,8 +108,6 @@ def signed_load() -> Any:
 @bp.get("/")
 def unsigned_load() -> Any:
     """Refuse a plain GET of the app's entry: only Zendesk's signed POST opens a session."""
-    from helpdesk_app.sidebar.auth import SidebarDenied
-
     raise SidebarDenied("open this app from a Zendesk ticket: no signed token was sent")
 
 
