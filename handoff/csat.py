@@ -1,0 +1,135 @@
+"""Delayed CSAT: a second one-click survey 48-72 h after solve, posted on the ticket via the outbox.
+
+The links are signed (itsdangerous) so a customer answers without logging in; each carries the
+ticket and the score it records, and expires after ``LINK_TTL``. The first answer stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from handoff.errors import HandoffError, NotFound, ValidationFailed
+from handoff.models import HelpdeskTicket
+from handoff.models.metrics import DelayedSurvey
+from handoff.outbox import enqueue
+
+SALT = "handoff-delayed-csat"
+WINDOW = (timedelta(hours=48), timedelta(hours=72))
+LINK_TTL = timedelta(days=14)
+SCORES = ("good", "bad")
+OUTBOX_KIND = "public_comment"
+SOLVED = ("solved", "closed")
+
+
+class LinkRefused(HandoffError):
+    """A survey link is forged or expired (403)."""
+
+    status = 403
+    code = "link_refused"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The survey after an answer: whether this call recorded it, and the score that stands."""
+
+    ticket_id: int
+    score: str
+    recorded: bool
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=SALT)
+
+
+def link_token(secret: str, ticket_id: int, score: str) -> str:
+    """Sign a one-click answer for a ticket."""
+    return _serializer(secret).dumps({"t": ticket_id, "s": score})
+
+
+def read_token(secret: str, token: str) -> tuple[int, str]:
+    """Return (ticket_id, score) from a link, refusing forged and expired ones."""
+    try:
+        data: Any = _serializer(secret).loads(token, max_age=int(LINK_TTL.total_seconds()))
+    except SignatureExpired:
+        raise LinkRefused("this survey link has expired") from None
+    except BadSignature:
+        raise LinkRefused("this survey link is not valid") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("s") not in SCORES
+        or not isinstance(data.get("t"), int)
+    ):
+        raise LinkRefused("this survey link is not valid")
+    return data["t"], data["s"]
+
+
+def due(session: Session, *, now: datetime) -> list[HelpdeskTicket]:
+    """Return solved tickets whose solve was 48-72 h ago and that have no delayed survey yet."""
+    surveyed = sa.select(DelayedSurvey.ticket_id)
+    query = sa.select(HelpdeskTicket).where(
+        HelpdeskTicket.status.in_(SOLVED),
+        HelpdeskTicket.solved_at.is_not(None),
+        HelpdeskTicket.solved_at <= now - WINDOW[0],
+        HelpdeskTicket.solved_at > now - WINDOW[1],
+        HelpdeskTicket.id.not_in(surveyed),
+    )
+    return list(session.scalars(query.order_by(HelpdeskTicket.solved_at, HelpdeskTicket.id)))
+
+
+def body(base_url: str, secret: str, ticket_id: int) -> str:
+    """Word the survey comment with its two one-click links."""
+    root = base_url.rstrip("/")
+    good = f"{root}/csat/{link_token(secret, ticket_id, 'good')}"
+    bad = f"{root}/csat/{link_token(secret, ticket_id, 'bad')}"
+    return (
+        "A couple of days on: did our answer solve your problem?\n\n"
+        f"Yes, it did: {good}\n"
+        f"No, it did not: {bad}\n\n"
+        "One click, no login; we only use it to improve our support."
+    )
+
+
+def send_due(session: Session, *, secret: str, base_url: str, now: datetime) -> list[DelayedSurvey]:
+    """Queue the survey on every due ticket and record that it was sent; flush, never commit."""
+    sent = []
+    for ticket in due(session, now=now):
+        assert ticket.solved_at is not None
+        # The marker lets the worker find the comment after an uncertain delivery; it ends the body.
+        marker = f"Ref. DCSAT-{ticket.id}"
+        text = f"{body(base_url, secret, ticket.id)}\n\n{marker}"
+        enqueue(session, kind=OUTBOX_KIND, key=f"delayed_csat:{ticket.id}", now=now, ticket_id=ticket.id,
+                payload={"ticket_id": ticket.id, "body": text, "marker": marker})  # fmt: skip
+        survey = DelayedSurvey(ticket_id=ticket.id, solved_at=ticket.solved_at, sent_at=now, score=None,
+                               source=None, answered_at=None)  # fmt: skip
+        session.add(survey)
+        sent.append(survey)
+    session.flush()
+    return sent
+
+
+def record(session: Session, ticket_id: int, score: str, *, source: str, now: datetime) -> Answer:
+    """Record an answer; the first one stands and a repeat is not an error; flush only."""
+    if score not in SCORES:
+        raise ValidationFailed(
+            "invalid score", details=[{"path": "$.score", "message": "good or bad"}]
+        )
+    survey = session.get(DelayedSurvey, ticket_id)
+    if survey is None:
+        # An outside survey tool may have asked on its own; the ticket must be one we know as solved.
+        ticket = session.get(HelpdeskTicket, ticket_id)
+        if ticket is None or ticket.solved_at is None:
+            raise NotFound(f"no solved ticket {ticket_id}")
+        survey = DelayedSurvey(ticket_id=ticket_id, solved_at=ticket.solved_at, sent_at=now, score=None,
+                               source=None, answered_at=None)  # fmt: skip
+        session.add(survey)
+    if survey.score is not None:
+        return Answer(ticket_id, survey.score, recorded=False)
+    survey.score, survey.source, survey.answered_at = score, source[:40], now
+    session.flush()
+    return Answer(ticket_id, score, recorded=True)
