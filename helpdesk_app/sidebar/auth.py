@@ -27,6 +27,7 @@ SESSION_KEY = "sidebar"
 SESSION_LIFETIME = timedelta(minutes=60)
 CLOCK_SKEW = timedelta(seconds=60)
 DEV_ISSUER = "dev"
+MAX_ID = 2**63 - 1  # Zendesk ids are 64-bit; a larger "id" is not one
 
 
 class SidebarDenied(HandoffError):
@@ -77,11 +78,11 @@ def _agent_id(claims: dict[str, Any]) -> int | None:
     if isinstance(context, dict):
         candidates.append(context.get("user_id"))
     for value in candidates:
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
             return value
         if isinstance(value, str):
             match = re.search(r"(\d{1,19})$", value)
-            if match:
+            if match and 0 < int(match.group(1)) <= MAX_ID:
                 return int(match.group(1))
     return None
 
@@ -99,7 +100,9 @@ def verify_token(token: str, settings: Settings, now: datetime) -> Agent:
     if not token:
         raise SidebarDenied("open this app from a Zendesk ticket: no signed token was sent")
     try:
-        # Expiry is checked below against the app clock, not the machine's.
+        # Expiry is checked below against the app clock, not the machine's. "sub" and "jti" are
+        # not ours to police: Zendesk's exact claim types are unconfirmed, and pyjwt would
+        # refuse a whole valid token over a numeric "sub".
         claims = jwt.decode(
             token,
             public_key,
@@ -111,6 +114,8 @@ def verify_token(token: str, settings: Settings, now: datetime) -> Agent:
                 "verify_exp": False,
                 "verify_iat": False,
                 "verify_nbf": False,
+                "verify_sub": False,
+                "verify_jti": False,
             },
         )
     except jwt.InvalidTokenError as exc:
@@ -124,6 +129,9 @@ def verify_token(token: str, settings: Settings, now: datetime) -> Agent:
         raise SidebarDenied("the signed token has expired; reopen the ticket")
     if issued > instant + CLOCK_SKEW.total_seconds():
         raise SidebarDenied("the signed token was refused: issued in the future")
+    not_before = claims.get("nbf")
+    if isinstance(not_before, int | float) and not_before > instant + CLOCK_SKEW.total_seconds():
+        raise SidebarDenied("the signed token was refused: not valid yet")
     return Agent(agent_id=_agent_id(claims), issuer=issuer)
 
 

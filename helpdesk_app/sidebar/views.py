@@ -118,6 +118,8 @@ def dev_load(ticket_id: int) -> BaseResponse:
         raise NotFound("the development sidebar is off (handoff serve --dev)")
     _check_ticket(ticket_id)
     agent_id = request.args.get("agent_id", type=int)
+    if agent_id is not None and not 0 < agent_id <= MAX_TICKET_ID:
+        agent_id = None
     open_session(Agent(agent_id=agent_id, issuer=DEV_ISSUER), now())
     return redirect(_ticket_url(ticket_id), 303)
 

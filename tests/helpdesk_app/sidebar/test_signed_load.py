@@ -39,6 +39,8 @@ def test_a_valid_token_opens_the_session_and_the_ticket_page(sidebar_app, sign):
         "none",
         "no exp",
         "garbage",
+        "issued in the future",
+        "not valid yet",
     ],
 )
 def test_bad_tokens_are_refused_and_show_no_packet(
@@ -67,6 +69,8 @@ def test_bad_tokens_are_refused_and_show_no_packet(
         ),
         "no exp": lambda: sign(exp=None),
         "garbage": lambda: "not.a.token",
+        "issued in the future": lambda: sign(iat=int(clock().timestamp()) + 3600),
+        "not valid yet": lambda: sign(nbf=int(clock().timestamp()) + 3600),
     }[case]()
     if case == "expired":
         clock.advance(minutes=10)
@@ -192,3 +196,26 @@ def test_the_public_key_may_come_with_escaped_newlines(make_app, zendesk_keys, s
         zendesk_app_audience=AUDIENCE,
     )
     assert app.test_client().post("/sidebar/", data={"token": sign()}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("sub", "expected"),
+    [
+        ("7001", 7001),
+        (7001, 7001),
+        ("acme.zendesk.com/users/42", 42),
+        ("99999999999999999999", None),
+        (True, None),
+    ],
+)
+def test_the_agent_id_comes_from_the_subject(sidebar_app, sign, sub, expected):
+    """Is the agent id read from ``sub``, and an impossible one dropped rather than stored?"""
+    from handoff.models.flags import ReaskFlag
+    from tests.helpdesk_app.sidebar.conftest import csrf_of
+
+    client = sidebar_app.test_client()
+    assert _load(client, sign(sub=sub)).status_code == 200
+    csrf = csrf_of(client.get("/sidebar/ticket/1001").get_data(as_text=True))
+    assert client.post("/sidebar/ticket/1001/flag", data={"csrf_token": csrf}).status_code == 303
+    with sidebar_app.extensions["handoff"].sessions() as session:
+        assert session.query(ReaskFlag).one().agent_id == expected
