@@ -15,7 +15,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from handoff.detection.nlp import GatedMatcher, get_nlp, sentence, text_words
+from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
 
 # Lemmas of verbs that carry information to someone.
 SAY = ["say", "tell", "explain", "mention", "state", "describe", "write", "type", "repeat", "note"]
@@ -855,12 +855,6 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
 def _matcher() -> GatedMatcher:
     """Build the cue matcher once, on the shared vocabulary."""
     return GatedMatcher(get_nlp().vocab, {name: rule[0] for name, rule in RULES.items()})
-
-
-def could_have_cues(text: str) -> bool:
-    """Tell, without spaCy, whether ``text`` holds a word some cue rule needs; if not, it has none."""
-    needed = _matcher().first_words
-    return needed is None or not needed.isdisjoint(text_words(text))
 
 
 def find_cues(doc: Doc) -> list[CueHit]:

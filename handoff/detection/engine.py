@@ -10,7 +10,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from handoff.detection.cues import could_have_cues, find_cues
+from handoff.detection.cues import find_cues
 from handoff.detection.facts import PacketFacts, facts_from_packet
 from handoff.detection.implicit import find_implicit
 from handoff.detection.nlp import get_nlp
@@ -127,11 +127,7 @@ def _explicit_in(
     text: str, bot_names: Sequence[str], comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
     aliased = _alias(text, bot_names) if bot_names else None
-    plain = text if aliased is None else aliased.text
-    # Most messages hold none of the words a cue needs: skip tokenizing them at all.
-    if not could_have_cues(plain):
-        return []
-    doc = get_nlp()(plain)
+    doc = get_nlp()(text if aliased is None else aliased.text)
     return _explicit(doc, aliased if aliased and aliased.swaps else None, comment_id, agent_turn)
 
 
@@ -148,13 +144,8 @@ def detect_message(
 
 def detect_messages(texts: Iterable[str], batch_size: int = 256) -> list[list[Finding]]:
     """Find explicit cues in many customer messages at once (faster than one by one)."""
-    items = list(texts)
-    keep = [i for i, text in enumerate(items) if could_have_cues(text)]
-    out: list[list[Finding]] = [[] for _ in items]
-    docs = get_nlp().pipe((items[i] for i in keep), batch_size=batch_size)
-    for i, doc in zip(keep, docs, strict=True):
-        out[i] = _explicit(doc, None, None, None)
-    return out
+    docs = get_nlp().pipe(texts, batch_size=batch_size)
+    return [_explicit(doc, None, None, None) for doc in docs]
 
 
 def detect_customer_message(

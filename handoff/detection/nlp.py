@@ -7,7 +7,6 @@ Nothing is downloaded: the tokenizer ships with spaCy and the lemma table with
 from __future__ import annotations
 
 import bisect
-import re
 import threading
 from functools import lru_cache
 from typing import Any
@@ -364,8 +363,6 @@ class GatedMatcher:
 
     def __init__(self, vocab: Any, rules: dict[str, list[list[dict[str, Any]]]]) -> None:
         self.rules: list[tuple[Matcher, frozenset[int], list[list[frozenset[int]]]]] = []
-        # The words of which a text must hold one for any rule to run (None: no such list).
-        self.first_words: set[str] | None = set()
         strings = vocab.strings
         classes = word_classes()
         classes.reserve(rules)
@@ -390,14 +387,6 @@ class GatedMatcher:
             first = frozenset().union(*(need[0] for need in needs if need))
             if any(not need for need in needs):
                 first = frozenset()
-                self.first_words = None
-            elif self.first_words is not None:
-                for pattern in patterns:
-                    rarest = sorted(
-                        _required(pattern),
-                        key=lambda g: (any(w in _COMMON for w in g[1]), len(g[1])),
-                    )[0]
-                    self.first_words.update(rarest[1])
             self.rules.append((matcher, first, needs))
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
@@ -417,36 +406,6 @@ class GatedMatcher:
                     found.extend(matcher(doc))
                     break
         return found
-
-
-_WORD_RE = re.compile(r"[a-z0-9']+")
-_STRIP = ".,!?;:()[]{}\"'*_~<>"
-
-
-def text_words(text: str) -> set[str]:
-    """Return every norm and lemma spaCy could give a word of ``text``, without running spaCy.
-
-    A superset: words split at every non-letter, whole chunks ("a.i."), apostrophe pieces,
-    and the norms of the tokenizer's special cases ("didn't" -> "do", "not").
-    """
-    classes = word_classes()
-    words: set[str] = set()
-    raw: set[str] = set()
-    for chunk in text.lower().split():
-        raw.add(chunk.strip(_STRIP))
-        for word in _WORD_RE.findall(chunk):
-            raw.add(word)
-            raw.update(word.split("'"))
-            raw.update("'" + piece for piece in word.split("'")[1:])
-    for word in list(raw):
-        raw.update(classes.special.get(word, ()))
-    for word in raw:
-        if not word:
-            continue
-        for form in classes.forms(word):
-            words.add(form)
-            words.add(classes.table.get(form, form))
-    return words
 
 
 def _required(pattern: list[dict[str, Any]]) -> list[tuple[int, list[str]]]:
