@@ -228,6 +228,7 @@ def sync_comments(
     since: datetime = EPOCH,
     summary: SyncSummary,
     max_pages: int | None = None,
+    fallback_limit: int = 2000,
 ) -> None:
     """Pull comments from the incremental ticket-event export, with their authors' roles."""
     pages = 0
@@ -275,10 +276,73 @@ def sync_comments(
         if page.end_of_stream:
             return
         if end <= start:
-            # A full page inside one second: the time-based export cannot move past it.
-            summary.stuck.append(f"{EVENTS} at {start.isoformat()}")
-            log.warning("sync stream=ticket_events stuck start_time=%s", start.isoformat())
-            return
+            # A full page inside one second: the time-based export cannot move past it. Read the
+            # comments of every ticket changed since then one ticket at a time, then go on.
+            if not _catch_up_one_by_one(
+                sessions, helpdesk, start, now=now, summary=summary, limit=fallback_limit
+            ):
+                summary.stuck.append(f"{EVENTS} at {start.isoformat()}")
+                log.warning("sync stream=ticket_events stuck start_time=%s", start.isoformat())
+                return
+
+
+def _catch_up_one_by_one(
+    sessions: sessionmaker[Session],
+    helpdesk: Helpdesk,
+    second: datetime,
+    *,
+    now: Callable[[], datetime],
+    summary: SyncSummary,
+    limit: int,
+) -> bool:
+    """Store the comments of every ticket changed since ``second`` and move the cursor past it.
+
+    Every ticket with an audit in that second has ``updated_at`` at or after it (the ticket
+    stream ran first), so this set covers the second; it costs one request per ticket and is
+    refused (False) above ``limit`` tickets.
+    """
+    with sessions() as session:
+        ids = list(
+            session.scalars(
+                sa.select(HelpdeskTicket.id)
+                .where(HelpdeskTicket.updated_at >= second)
+                .order_by(HelpdeskTicket.id)
+                .limit(limit + 1)
+            )
+        )
+        if len(ids) > limit:
+            return False
+        touched: set[int] = set()
+        moment = now()
+        for ticket_id in ids:
+            comments = helpdesk.list_comments(ticket_id)
+            roles = _fetch_users(
+                session, helpdesk, [c.author_id for c in comments if c.author_id], summary
+            )
+            for comment in comments:
+                _, new = mirror.upsert_comment(
+                    session,
+                    comment.id,
+                    ticket_id=ticket_id,
+                    author_id=comment.author_id,
+                    author_role=roles.get(comment.author_id or -1),
+                    public=comment.public,
+                    body=comment.plain_body or comment.body,
+                    created_at=comment.created_at or moment,
+                )
+                if new:
+                    touched.add(ticket_id)
+                    summary.new_comments += 1
+                summary.comments += 1
+        _recompute(session, touched, moment, summary)
+        _save_cursor(session, EVENTS, moment, cursor=None, position=second + timedelta(seconds=1))
+        session.commit()
+    log.warning(
+        "sync stream=ticket_events caught_up_one_by_one second=%s tickets=%s",
+        second.isoformat(),
+        len(ids),
+    )
+    return True
 
 
 def sync_ratings(

@@ -175,3 +175,35 @@ def test_the_sync_command_reports_counts_and_cursors(make_app, helpdesk, zendesk
     assert "tickets=3" in result.output and "new_comments=9" in result.output
     status = runner.invoke(main, ["sync", "status"])
     assert "stream=tickets" in status.output and "stream=ticket_events" in status.output
+
+
+class StuckOnce:
+    """A helpdesk whose event export first answers a full page that cannot move past its second."""
+
+    def __init__(self, helpdesk) -> None:
+        self.helpdesk, self.stuck = helpdesk, True
+
+    def __getattr__(self, name):
+        return getattr(self.helpdesk, name)
+
+    def export_ticket_events(self, start_time):
+        from dataclasses import replace
+
+        page = self.helpdesk.export_ticket_events(start_time)
+        if self.stuck:
+            self.stuck = False
+            return replace(page, events=page.events[:1], end_time=start_time, end_of_stream=False)
+        return page
+
+
+def test_an_export_stuck_inside_one_second_is_caught_up_ticket_by_ticket(
+    sessions, helpdesk, zendesk, history, clock
+):
+    """When a full page of events shares one second, are the comments read per ticket and the sync carried on?"""
+    summary = sync.sync(sessions, StuckOnce(helpdesk), now=clock)
+    assert summary.stuck == []
+    assert Counter(c[2] for c in snapshot(sessions)["comments"]) == {"end-user": 6, "agent": 3}
+    assert (
+        len(zendesk.requests(path_prefix="/api/v2/tickets/")) >= 3
+    )  # one comments list per ticket
+    assert sync.sync(sessions, helpdesk, now=clock).new_comments == 0
