@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from handoff.config import Settings
 from handoff.db import make_engine, make_session_factory
@@ -31,6 +32,14 @@ class Runtime:
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
         self.helpdesk = helpdesk
+
+
+class Int64Converter(IntegerConverter):
+    """Match ``<int:...>`` only up to 2**63 - 1, so a larger id is a 404, never a database overflow."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 # Subpackages that are not parts of the served app.
@@ -57,6 +66,7 @@ def create_app(
     """Build the app from ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.url_map.converters["int"] = Int64Converter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -64,6 +74,8 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="None" if settings.is_production else "Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
+        # The sidebar lives in Zendesk's third-party iframe: a partitioned cookie survives there.
+        SESSION_COOKIE_PARTITIONED=settings.is_production,
     )
     app.extensions["handoff"] = Runtime(settings, clock, helpdesk)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -152,3 +152,9 @@ def test_browser_pages_get_an_escaped_html_error(app, client):
         page, status = error_response(400, "bad_request", "<img src=x onerror=alert(1)>")
     body = page.get_data(as_text=True)
     assert status == 400 and "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_ids_beyond_64_bits_are_not_found(client, auth):
+    """Is a ticket id too large for any database column a 404 rather than a crash?"""
+    response = client.get(f"/api/v1/tickets/{2**64}/packet", headers=auth)
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
