@@ -201,7 +201,8 @@ def _said(s: Statement) -> str:
 def _clear(session: Session, kind: str, source_id: str) -> None:
     for table in (PolicyCheck, PolicyIncident):
         session.execute(
-            sa.delete(table).where(table.source_kind == kind, table.source_id == source_id)
+            sa.delete(table).where(table.source_kind == kind, table.source_id == source_id),
+            execution_options={"synchronize_session": False},
         )
 
 
@@ -218,7 +219,9 @@ def _check_source(
     now: datetime,
 ) -> CheckResult:
     """Check one source and replace whatever an earlier check of it stored; flush only."""
-    _clear(session, kind, source_id)
+    run = session.get(PolicyCheckRun, (kind, source_id))
+    if run is not None:  # a first check has nothing to replace
+        _clear(session, kind, source_id)
     golden = current(session)
     verdicts: list[Verdict] = []
     uncited = 0
@@ -243,7 +246,8 @@ def _check_source(
             session.execute(
                 sa.delete(table).where(
                     table.source_kind == CONVERSATION, table.dedup_key.in_([k for k, _ in keyed])
-                )
+                ),
+                execution_options={"synchronize_session": False},
             )
     for key, v in keyed:
         s = v.statement
@@ -273,7 +277,6 @@ def _check_source(
         )
         if not v.matched:
             session.add(PolicyIncident(**common, severity=v.severity or "P2", detected_at=now))
-    run = session.get(PolicyCheckRun, (kind, source_id))
     if run is None:
         run = PolicyCheckRun(source_kind=kind, source_id=source_id)
         session.add(run)

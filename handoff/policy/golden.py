@@ -308,6 +308,17 @@ def current_row(session: Session) -> PolicyGoldenSet | None:
 
 def current(session: Session) -> GoldenSet | None:
     """Return the golden set in use (compiled), or None when none was ever loaded."""
+    # Read the small columns first: the document is only fetched when this revision is not compiled.
+    head = session.execute(
+        sa.select(PolicyGoldenSet.revision, PolicyGoldenSet.digest)
+        .order_by(PolicyGoldenSet.revision.desc())
+        .limit(1)
+    ).first()
+    if head is None:
+        return None
+    cached = _COMPILED.get(f"{head.revision}:{head.digest}")
+    if cached is not None:
+        return cached
     row = current_row(session)
     return None if row is None else compile_set(row.document, row.revision)
 
