@@ -1,4 +1,4 @@
-"""Policy golden set endpoints: replace it (admin), read it as of a date, read a fact's history."""
+"""Policy endpoints: the golden set (replace, read as of a date, history), the report, a ticket's incidents."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from typing import Any
 from flask import Response, g, jsonify, request
 
 from handoff.errors import NotFound, ValidationFailed
-from handoff.policy import golden
+from handoff.policy import golden, review
+from handoff.policy.report import incidents_for_ticket, policy_accuracy, policy_incidents
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
 from helpdesk_app.db import get_session, now
 
+MAX_TICKET_ID = 2**63 - 1
 
-def _at() -> datetime:
-    """Read ``?at=`` (a date or an RFC 3339 instant); default: now."""
-    raw = request.args.get("at")
+
+def _at(name: str = "at") -> datetime:
+    """Read a date or RFC 3339 instant query parameter; default: now."""
+    raw = request.args.get(name)
     if not raw:
         return now()
     try:
@@ -27,8 +30,8 @@ def _at() -> datetime:
         parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError):
         raise ValidationFailed(
-            "at: expected a date or an RFC 3339 instant",
-            details=[{"path": "$.at", "message": f"not a date: {raw!r}"}],
+            f"{name}: expected a date or an RFC 3339 instant",
+            details=[{"path": f"$.{name}", "message": f"not a date: {raw!r}"}],
         ) from None
     return parsed
 
@@ -77,6 +80,54 @@ def get_policy_history(key: str) -> Response:
     )
 
 
+@bp.get("/policy/report")
+@require_token("reports:read")
+def get_policy_report() -> Response:
+    """Return incidents by week, class and severity, policy accuracy and the QA trust figures."""
+    session = get_session()
+    since = _at("since") if request.args.get("since") else None
+    until = _at("until") if request.args.get("until") else None
+    weeks = request.args.getlist("week") or [w for w, _n, _r in review.weeks(session)]
+    accuracy = policy_accuracy(session, since, until)
+    trust = review.trust_figures(session, weeks)
+
+    def ratio(r: review.Ratio) -> dict[str, Any]:
+        return {"numerator": r.numerator, "denominator": r.denominator, "rate": r.rate}
+
+    return jsonify(
+        {
+            "policy_incidents": [
+                {"week": c.week, "class": c.policy_class, "severity": c.severity, "count": c.count}
+                for c in policy_incidents(session, since, until)
+            ],
+            "policy_accuracy": {
+                "matching": accuracy.matching,
+                "statements": accuracy.statements,
+                "rate": accuracy.rate,
+            },
+            "trust": {
+                "weeks": weeks,
+                "reviewed": trust.reviewed,
+                "sampled": trust.sampled,
+                "sampled_hallucination_rate": ratio(trust.sampled_hallucination_rate),
+                "grounding_citation_rate": ratio(trust.grounding_citation_rate),
+                "unwarranted_confidence_rate": ratio(trust.unwarranted_confidence_rate),
+            },
+        }
+    )
+
+
+@bp.get("/tickets/<int:ticket_id>/policy-incidents")
+@require_token("packets:read")
+def get_ticket_policy_incidents(ticket_id: int) -> Response:
+    """Return a ticket's policy incidents worded for an agent (empty when there are none)."""
+    if ticket_id > MAX_TICKET_ID:
+        raise NotFound(f"no ticket {ticket_id}")
+    return jsonify(
+        {"ticket_id": ticket_id, "incidents": incidents_for_ticket(get_session(), ticket_id)}
+    )
+
+
 # The document is validated by schemas/policy-golden-set.schema.json (its $defs cannot be inlined here).
 _GOLDEN = {"type": "object", "description": "schemas/policy-golden-set.schema.json"}
 _VIEW = {
@@ -118,6 +169,64 @@ OPENAPI_PATHS = {
                 **error_responses(401, 403, 404, 422),
             },
         },
+    },
+    "/api/v1/policy/report": {
+        "get": {
+            "operationId": "getPolicyReport",
+            "summary": "Policy incidents by week and class, policy accuracy and QA trust figures, with counts",
+            "security": _SECURED,
+            "parameters": [
+                {"name": "since", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "until", "in": "query", "required": False, "schema": {"type": "string"}},
+                {
+                    "name": "week",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "array", "items": {"type": "string"}},
+                    "style": "form",
+                    "explode": True,
+                },
+            ],
+            "responses": {
+                "200": json_content(
+                    {
+                        "type": "object",
+                        "required": ["policy_incidents", "policy_accuracy", "trust"],
+                        "properties": {
+                            "policy_incidents": {"type": "array", "items": {"type": "object"}},
+                            "policy_accuracy": {"type": "object"},
+                            "trust": {"type": "object"},
+                        },
+                    },
+                    "The figures",
+                ),
+                **error_responses(401, 403, 422),
+            },
+        }
+    },
+    "/api/v1/tickets/{ticket_id}/policy-incidents": {
+        "get": {
+            "operationId": "getTicketPolicyIncidents",
+            "summary": "A ticket's policy incidents, worded for the agent (scope packets:read)",
+            "security": _SECURED,
+            "parameters": [
+                {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "responses": {
+                "200": json_content(
+                    {
+                        "type": "object",
+                        "required": ["ticket_id", "incidents"],
+                        "properties": {
+                            "ticket_id": {"type": "integer"},
+                            "incidents": {"type": "array", "items": {"type": "object"}},
+                        },
+                    },
+                    "The incidents, oldest first",
+                ),
+                **error_responses(401, 403, 404),
+            },
+        }
     },
     "/api/v1/policy/golden-set/history/{key}": {
         "get": {
