@@ -1,17 +1,20 @@
-"""``handoff detect``: run the detectors over JSON lines, without the app or a database."""
+"""``handoff detect``: run the detectors over JSON lines, and refresh stored findings."""
 
 from __future__ import annotations
 
 import sys
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
-from handoff.detection import jsonl
+from handoff.db import transaction
+from handoff.detection import DETECTOR_VERSION, jsonl, store
 
 
 @click.group("detect")
 def group() -> None:
-    """Run detectors over JSON lines on stdin."""
+    """Run detectors over JSON lines on stdin, or refresh stored findings."""
 
 
 @group.command("repetition")
@@ -26,3 +29,25 @@ def repetition(strict: bool) -> None:
     click.echo(f"detect repetition: {summary.lines} lines, {summary.errors} malformed", err=True)
     if strict and summary.errors:
         sys.exit(1)
+
+
+@group.command("recompute")
+@click.argument("ticket_ids", nargs=-1, type=int)
+@click.option("--stale", is_flag=True, help="Every ticket not yet computed by this version.")
+@click.option("--limit", type=click.IntRange(1), help="With --stale: at most this many tickets.")
+@with_appcontext
+def recompute(ticket_ids: tuple[int, ...], stale: bool, limit: int | None) -> None:
+    """Recompute the stored findings of TICKET_IDS, or of every stale ticket."""
+    if bool(ticket_ids) == stale:
+        raise click.UsageError("give ticket ids or --stale, not both")
+    runtime = current_app.extensions["handoff"]
+    with transaction(runtime.sessions) as session:
+        if stale:
+            sweep = store.recompute_stale(session, runtime.clock(), limit=limit)
+            tickets, findings = sweep.tickets, sweep.findings
+        else:
+            tickets = len(ticket_ids)
+            findings = sum(
+                len(store.recompute_ticket(session, t, runtime.clock())) for t in ticket_ids
+            )
+    click.echo(f"detector {DETECTOR_VERSION}: {tickets} tickets, {findings} findings")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from click.testing import CliRunner
+from flask import Flask
 
 from helpdesk_app.cli.detect import group
 from tests.handoff.detection.conftest import agent, customer
@@ -79,3 +81,25 @@ def test_strict_mode_fails_on_a_malformed_line() -> None:
     out, code = _run("[]", json.dumps({"id": 1, "text": "ok"}), args=("--strict",))
     assert code == 1
     assert len(out) == 2
+
+
+def test_recompute_stale_command_fills_findings(
+    app: Flask, cli: Callable[..., Any], packet: dict[str, Any]
+) -> None:
+    """Does ``handoff detect recompute --stale`` compute and commit an escalated ticket's findings?"""
+    import sqlalchemy as sa
+
+    from handoff.models.detection import DetectionFinding
+    from tests.handoff.detection.test_store import TICKET, _add_ticket
+
+    runtime = app.extensions["handoff"]
+    with runtime.sessions() as session:
+        _add_ticket(session, packet, [customer(12, "like I said, it's late", 2)])
+        session.commit()
+    result = cli("detect", "recompute", "--stale")
+    assert result.exit_code == 0, result.output
+    assert "1 tickets, 1 findings" in result.output
+    with runtime.sessions() as session:
+        rows = session.scalars(sa.select(DetectionFinding.ticket_id)).all()
+    assert rows == [TICKET]
+    assert cli("detect", "recompute").exit_code != 0
