@@ -149,6 +149,37 @@ class Panel:
         }
 
 
+def _protection(res: Figure | None, dly: Figure | None, limit: float) -> tuple[bool | None, str]:
+    """Judge one archetype: not protected at or below the limit; protected only on enough ratings.
+
+    Delayed CSAT often has no baseline (the survey did not exist before the bot); then the
+    resolution delta alone decides, and the reason says the delayed side was not compared.
+    """
+
+    def points(f: Figure | None) -> float | None:
+        return f.delta.points if f is not None and f.delta is not None else None
+
+    def sufficient(f: Figure | None) -> bool:
+        return f is not None and f.delta is not None and f.delta.sufficient
+
+    low = [p for p in (points(res), points(dly)) if p is not None and p <= limit]
+    if low:
+        return False, f"a CSAT delta is at or below {limit:g} points"
+    if points(res) is None or not sufficient(res):
+        return None, "not judged: the resolution CSAT delta is missing or its sample is too small"
+    baseline_missing = (
+        dly is not None and dly.delta is not None and dly.delta.baseline.denominator == 0
+    )
+    if points(dly) is not None and sufficient(dly):
+        return True, "both CSAT deltas above the limit"
+    if baseline_missing:
+        return (
+            True,
+            "resolution CSAT delta above the limit; delayed CSAT has no baseline to compare",
+        )
+    return None, "not judged: the delayed CSAT sample is too small"
+
+
 def _headline(ctx: Context, deflect: deflection.Deflection, sat: csat.Csat) -> tuple[Headline, ...]:
     """Build one CSAT-protected deflection line per archetype line."""
     limit = ctx.config.threshold("protected_csat_points")
@@ -158,19 +189,7 @@ def _headline(ctx: Context, deflect: deflection.Deflection, sat: csat.Csat) -> t
             continue
         res = sat.delta("resolution_csat_delta", "archetype", f.key)
         dly = sat.delta("delayed_csat_delta", "archetype", f.key)
-        deltas = [d for d in (res, dly) if d is not None and d.delta is not None]
-        if any(d.delta.points is not None and d.delta.points <= limit for d in deltas if d.delta):
-            protected, reason = False, f"a CSAT delta is at or below {limit:g} points"
-        elif (
-            all(d.delta.points is not None and d.delta.sufficient for d in deltas if d.delta)
-            and len(deltas) == 2
-        ):
-            protected, reason = True, "both CSAT deltas above the limit"
-        else:
-            protected, reason = (
-                None,
-                "not judged: a CSAT delta is missing or its sample is too small",
-            )
+        protected, reason = _protection(res, dly, limit)
         lines.append(Headline(f.key, f, res, dly, protected, reason))
     return tuple(lines)
 

@@ -76,7 +76,8 @@ class Delta:
         """Return current minus baseline, in percentage points."""
         if self.current.value is None or self.baseline.value is None:
             return None
-        return (self.current.value - self.baseline.value) * 100
+        # Rounded so that exactly -2 points is -2.0, not -1.9999999999999996, at the threshold.
+        return round((self.current.value - self.baseline.value) * 100, 9)
 
     @property
     def interval(self) -> tuple[float, float] | None:
