@@ -116,9 +116,11 @@ def _import_body(contact: Contact, report: LoadReport) -> dict[str, Any]:
         for c in contact.comments
     ]
     if contact.packet is not None:
-        # An escalated ticket opens with the bot's handoff, as a bot integration creates it.
-        comments.insert(0, {"author_id": requester, "value": contact.packet["summary"], "public": True,
-                            "created_at": contact.packet["created_at"]})  # fmt: skip
+        # An escalated ticket opens with the customer's first message to the bot, sent before
+        # the handoff, so it sits outside the repetition window as it does in a real integration.
+        first = contact.packet["transcript"][0]
+        comments.insert(0, {"author_id": requester, "value": first["text"], "public": True,
+                            "created_at": first["at"]})  # fmt: skip
     opened = comments[0]["created_at"]
     return {
         "subject": contact.subject,
