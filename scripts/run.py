@@ -18,10 +18,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -93,6 +95,27 @@ def wait_for_outbox(database_url: str) -> None:
         engine.dispose()
 
 
+def dated_product_config(config: SimConfig, instance: Path) -> Path:
+    """Write the example product config with the baseline set to the simulated baseline."""
+    data = yaml.safe_load((ROOT / "config" / "product.example.yaml").read_text())
+    data["baseline"] = {"start": config.start, "end": config.deploy_start - timedelta(days=1)}
+    path = instance / "product.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def dated_golden_set(config: SimConfig, instance: Path) -> Path:
+    """Write the example golden set with the return-window change on the simulated date."""
+    data = yaml.safe_load((ROOT / "config" / "policy-golden-set.example.yaml").read_text())
+    change = (config.deploy_start + timedelta(weeks=config.return_window_change_week)).isoformat()
+    fact = next(f for f in data["facts"] if f["key"] == "return_window_days")
+    fact["versions"][0]["valid_to"] = change
+    fact["versions"][1]["valid_from"] = change
+    path = instance / "golden-set.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
 def shutdown() -> None:
     """Ask every child to stop (gunicorn takes its workers down on SIGTERM), then force it."""
     for proc in reversed(children):
@@ -150,13 +173,22 @@ def main() -> None:
         "ZENPY_FORCE_SCHEME": "http",
     }
 
+    # The simulated period ends with last week, so the panel's recent weeks hold data; the
+    # baseline and the policy change move with it.
+    this_monday = date.today() - timedelta(days=date.today().weekday())
+    config = SimConfig(seed=opts.seed, weeks=opts.weeks, baseline_weeks=opts.baseline_weeks,
+                       contacts_per_week=opts.per_week,
+                       start=this_monday - timedelta(weeks=opts.weeks + opts.baseline_weeks))  # fmt: skip
+    env["HANDOFF_CONFIG"] = str(dated_product_config(config, instance))
+    golden_set = dated_golden_set(config, instance)
+
     say("1/6 starting the local Zendesk sandbox and the database")
     start("sandbox", [HANDOFF, "sandbox", "serve", "--port", str(opts.sandbox_port), "--rate-limit", "2500"],
           env, instance / "sandbox.log")  # fmt: skip
     wait_for(f"{sandbox_url}/_sandbox/log", "the sandbox")
     run(["db", "upgrade"], env)
     bot_token = run(["token", "create", "demo-bot"], env)
-    run(["policy", "load", str(ROOT / "config" / "policy-golden-set.example.yaml")], env)
+    run(["policy", "load", str(golden_set)], env)
 
     say("2/6 setting the sandbox account up (custom fields, webhook)")
     run(["zendesk", "setup", "--url", app_url], env)
@@ -167,8 +199,6 @@ def main() -> None:
     start("worker", [HANDOFF, "worker", "run"], env, instance / "worker.log")
     wait_for(f"{app_url}/healthz", "the app")
 
-    config = SimConfig(seed=opts.seed, weeks=opts.weeks, baseline_weeks=opts.baseline_weeks,
-                       contacts_per_week=opts.per_week)  # fmt: skip
     world = generate(config)
     say(f"4/6 loading {len(world.contacts)} simulated contacts through the APIs (seed {opts.seed})")
     report = load(world, Endpoints(sandbox_url, "admin@example.com", "sandbox-token", app_url, bot_token),
@@ -187,7 +217,9 @@ def main() -> None:
     reports = run(["reports", "open-link", "demo-lead", "--base-url", app_url], env).splitlines()[
         -1
     ]
-    review = run(["review", "open-link", "demo-lead", "--base-url", app_url], env).splitlines()[-1]
+    review = run(
+        ["review", "open-link", "--lead", "demo-lead", "--base-url", app_url], env
+    ).splitlines()[-1]
     say(f"  Reports (one-time link):  {reports}")
     say(f"    then the panel:         {app_url}/reports/panel")
     say(f"    and the handoff report: {app_url}/reports/handoff")
