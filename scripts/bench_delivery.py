@@ -25,6 +25,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,7 +36,6 @@ from handoff.delivery import objects
 from handoff.delivery.throttle import ThrottledHelpdesk, TokenBucket
 from handoff.delivery.worker import WorkerConfig, delivery_status, run
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from handoff.models import Base
 from helpdesk_app.sandbox import SandboxState
 from helpdesk_app.sandbox.testing import serve_wsgi
 
@@ -57,19 +57,27 @@ def packet_body(ticket_id: int, n: int) -> dict:
     }
 
 
-def fresh_database(url: str | None, workdir: Path) -> str:
-    """Return a migrated, empty database URL (a temporary SQLite file by default)."""
-    if url is None:
+def fresh_database(server: str | None, workdir: Path) -> tuple[str, Callable[[], None]]:
+    """Return a migrated, empty database URL and how to drop it: a temporary SQLite file, or a
+    database of our own on the PostgreSQL server (never the server's existing databases)."""
+    if server is None:
         url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        db.upgrade(url)
+        return url, lambda: None
+    admin_url = server.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"bench_delivery_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     db.upgrade(url)
-    engine = db.make_engine(url)
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    engine.dispose()
-    return url
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
 
 
 def sandbox_process(conn) -> None:
@@ -152,7 +160,11 @@ def main() -> None:
     parser.add_argument("--rpm", type=int, help="worker budget (default: 80%% of the limit)")
     parser.add_argument("--workers", type=int, default=2, help="worker threads (one bucket shared)")
     parser.add_argument("--batch", type=int, default=50)
-    parser.add_argument("--database", help="postgresql://... (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL server URL postgresql://...; the bench makes and drops its own database there "
+        "(default: a temporary SQLite file)",
+    )
     parser.add_argument(
         "--faults", action="store_true", help="inject 500s, 503s and timeouts after write"
     )
@@ -170,7 +182,15 @@ def main() -> None:
 
 def bench(args: argparse.Namespace, rpm: int, zendesk: Sandbox, tmp: Path) -> None:
     """Queue, drain, check, sync."""
-    url = fresh_database(args.database, tmp)
+    url, drop = fresh_database(args.database, tmp)
+    try:
+        drain_and_sync(args, rpm, zendesk, url)
+    finally:
+        drop()
+
+
+def drain_and_sync(args: argparse.Namespace, rpm: int, zendesk: Sandbox, url: str) -> None:
+    """Queue, drain, check, sync."""
     pooled = {"pool_size": args.workers + 2} if url.startswith("postgresql") else {}
     engine = db.make_engine(url, **pooled)
     sessions = db.make_session_factory(engine)
