@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from handoff import schemas
 from handoff.errors import NotFound, ValidationFailed
 from handoff.models import BotConversation
-from handoff.packets import _parse_time, canonical_hash, customer_key
+from handoff.packets import parse_time, canonical_hash, customer_key
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ def record_conversation(session: Session, document: Any, *, now: datetime) -> Re
             f"the conversation has {len(errors)} schema error(s)",
             details=[e.as_dict() for e in errors],
         )
+    started = parse_time(document["started_at"], "$.started_at")
+    ended = parse_time(document["ended_at"], "$.ended_at") if "ended_at" in document else None
     digest = canonical_hash(document)
     row = session.scalar(
         sa.select(BotConversation).where(
@@ -50,8 +52,8 @@ def record_conversation(session: Session, document: Any, *, now: datetime) -> Re
     row.outcome = document["outcome"]
     row.model_csat = document.get("model_csat")
     row.bot_version = (document.get("bot") or {}).get("version")
-    row.started_at = _parse_time(document["started_at"])
-    row.ended_at = _parse_time(document["ended_at"]) if "ended_at" in document else None
+    row.started_at = started
+    row.ended_at = ended
     row.body = document
     row.body_hash = digest
     row.received_at = now

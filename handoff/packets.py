@@ -103,10 +103,18 @@ def validate_packet(document: Any) -> list[SchemaError]:
     return schemas.validate(schemas.PACKET, document)
 
 
-def _parse_time(value: str) -> datetime:
-    """Parse an RFC 3339 timestamp that the schema already accepted."""
+def parse_time(value: str, path: str = "$.created_at") -> datetime:
+    """Parse an RFC 3339 timestamp the schema accepted; refuse one that has no UTC equivalent."""
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+05:00 lies before the first representable instant.
+        raise ValidationFailed(
+            f"{value!r} is outside the representable range",
+            details=[{"path": path, "message": f"{value!r} is outside the representable range"}],
+        ) from None
 
 
 def customer_key(document: Mapping[str, Any]) -> str | None:
@@ -155,7 +163,7 @@ def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted
         missing_fields=list(score.missing),
         body=body,
         body_hash=digest,
-        created_at=_parse_time(body["created_at"]) if "created_at" in body else now,
+        created_at=parse_time(body["created_at"]) if "created_at" in body else now,
         received_at=now,
     )
     session.add(packet)

@@ -60,9 +60,27 @@ def _path(parts: Any) -> str:
     return out
 
 
+def _nul_errors(value: Any, path: tuple[Any, ...] = ()) -> list[SchemaError]:
+    """Find strings holding NUL, which PostgreSQL's JSON types refuse to store."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return [SchemaError(_path(path), "contains a NUL character (\\u0000)", "nul")]
+        return []
+    if isinstance(value, dict):
+        found = [e for k, v in value.items() for e in _nul_errors(v, (*path, k))]
+        return found + [
+            SchemaError(_path(path), f"a key contains a NUL character: {k!r}", "nul")
+            for k in value
+            if isinstance(k, str) and "\x00" in k
+        ]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _nul_errors(v, (*path, i))]
+    return []
+
+
 def validate(name: str, document: Any) -> list[SchemaError]:
     """Validate ``document`` against schema ``name`` and return every error, sorted by path."""
-    errors: list[SchemaError] = []
+    errors: list[SchemaError] = _nul_errors(document)
     for error in validator(name).iter_errors(document):
         if error.validator in ("anyOf", "oneOf") and error.context:
             # Say which branch came closest instead of "is not valid under any of the given schemas".

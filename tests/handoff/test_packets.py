@@ -144,3 +144,21 @@ def test_build_packet_refuses_a_bad_field():
             now=FIXED_NOW,
         )
     assert info.value.details[0]["path"] == "$.escalation.reason"
+
+
+def test_a_nul_character_is_a_schema_error_with_its_path(session):
+    """Is a NUL in any string refused with its path, since PostgreSQL's JSON cannot hold it?"""
+    doc = factories.packet()
+    doc["transcript"][0]["text"] = "where is\x00 my order"
+    with pytest.raises(ValidationFailed) as info:
+        packets.accept_packet(session, doc, now=FIXED_NOW)
+    assert [d["path"] for d in info.value.details] == ["$.transcript[0].text"]
+
+
+def test_a_timestamp_with_no_utc_equivalent_is_refused_with_its_path(session):
+    """Is a valid-looking date before the first representable instant a 422, not a crash?"""
+    with pytest.raises(ValidationFailed) as info:
+        packets.accept_packet(
+            session, factories.packet(created_at="0001-01-01T00:00:00+05:00"), now=FIXED_NOW
+        )
+    assert info.value.details[0]["path"] == "$.created_at"
