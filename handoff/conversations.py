@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from handoff import schemas
 from handoff.errors import NotFound, ValidationFailed
 from handoff.models import BotConversation
-from handoff.packets import parse_time, canonical_hash, customer_key
+from handoff.packets import canonical_hash, customer_key, parse_time
 
 
 @dataclass(frozen=True)
