@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.delivery import mirror
 from handoff.helpdesk.base import Helpdesk, Minutes, Ticket, TicketMetric
+from handoff.helpdesk.errors import HelpdeskNotFound
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
 
@@ -61,10 +62,11 @@ class SyncSummary:
     pages: int = 0
     recomputed: int = 0
     stuck: list[str] = field(default_factory=list)
+    changed_tickets: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the counts as a dict."""
-        return {k: v for k, v in vars(self).items()}
+        return {k: v for k, v in vars(self).items() if k != "changed_tickets"}
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ def sync_tickets(
         pages += 1
         summary.pages += 1
         summary.tickets += len(page.tickets)
+        summary.changed_tickets.update(t.id for t in page.tickets)
         log.info(
             "sync stream=tickets page=%s tickets=%s end_of_stream=%s",
             pages,
@@ -410,27 +413,44 @@ def _metric_values(metric: TicketMetric) -> dict[str, Any]:
     }
 
 
+def _store_metric(session: Session, metric: TicketMetric, summary: SyncSummary) -> None:
+    mirror.upsert_metric(session, metric.ticket_id, _metric_values(metric))
+    ticket = session.get(HelpdeskTicket, metric.ticket_id)
+    if ticket is not None and metric.solved_at is not None:
+        ticket.solved_at = metric.solved_at
+    summary.metrics += 1
+
+
 def sync_metrics(
     sessions: sessionmaker[Session],
     helpdesk: Helpdesk,
     *,
     now: Callable[[], datetime],
     summary: SyncSummary,
+    changed: set[int] | None = None,
 ) -> None:
-    """Pull every ticket's metrics (the list has no time filter); resume mid-list by cursor."""
+    """Pull ticket metrics: the whole list (it has no time filter), resumable by cursor; or, when
+    only ``changed`` tickets can have new metrics and asking for each costs fewer requests than
+    the list, one request per changed ticket."""
     with sessions() as session:
         saved = get_cursor(session, METRICS)
         cursor = saved.cursor if saved is not None else None
+        known = int(session.scalar(sa.select(sa.func.count()).select_from(HelpdeskTicket)) or 0)
+    if cursor is None and changed is not None and len(changed) * 100 < known:
+        with sessions() as session:
+            for ticket_id in sorted(changed):
+                try:
+                    _store_metric(session, helpdesk.ticket_metric(ticket_id), summary)
+                except HelpdeskNotFound:
+                    continue  # deleted since, or no metrics yet
+            _save_cursor(session, METRICS, now(), cursor=None, position=now())
+            session.commit()
+        return
     while True:
         with sessions() as session:
             page = helpdesk.ticket_metrics(cursor=cursor)
             for metric in page.items:
-                values = _metric_values(metric)
-                mirror.upsert_metric(session, metric.ticket_id, values)
-                ticket = session.get(HelpdeskTicket, metric.ticket_id)
-                if ticket is not None and metric.solved_at is not None:
-                    ticket.solved_at = metric.solved_at
-                summary.metrics += 1
+                _store_metric(session, metric, summary)
             cursor = page.after_cursor if page.has_more else None
             _save_cursor(session, METRICS, now(), cursor=cursor, position=now())
             session.commit()
@@ -467,7 +487,9 @@ def sync(
     if RATINGS in chosen:
         sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary)
     if METRICS in chosen:
-        sync_metrics(sessions, helpdesk, now=now, summary=summary)
+        # Metrics change only with their ticket: after a ticket stream, only changed ones count.
+        changed = summary.changed_tickets if TICKETS in chosen else None
+        sync_metrics(sessions, helpdesk, now=now, summary=summary, changed=changed)
     log.info("sync done %s", " ".join(f"{k}={v}" for k, v in summary.as_dict().items()))
     return summary
 

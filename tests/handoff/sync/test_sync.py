@@ -72,11 +72,30 @@ def test_a_second_run_changes_nothing_and_reads_only_what_is_new(
     assert again.tickets == 0 and again.new_comments == 0 and again.users == 0
     (export,) = zendesk.requests(path_prefix="/api/v2/incremental/tickets")
     assert "cursor=" in export.query and "start_time" not in export.query
+    assert zendesk.requests(path_prefix="/api/v2/ticket_metrics") == []
+    assert len(zendesk.requests()) == 3  # one per stream with nothing new; no metrics at all
     new = open_ticket(zendesk, "My parcel never came")
     reply(zendesk, new, "Sorry to hear that; let me check.")
+    zendesk.log.clear()
     third = sync.sync(sessions, helpdesk, now=clock)
     assert third.tickets == 1 and third.new_comments == 2
     assert snapshot(sessions)["tickets"][-1][0] == new
+    # Four tickets known: one list request is cheaper than asking per changed ticket.
+    assert len(zendesk.requests(path_prefix="/api/v2/ticket_metrics")) == 1
+
+
+def test_metrics_of_only_a_few_changed_tickets_are_asked_for_one_by_one(
+    sessions, helpdesk, zendesk, clock
+):
+    """With many tickets known and one changed, is that ticket's metric read alone instead of the whole list?"""
+    ids = [open_ticket(zendesk, f"Question {n}") for n in range(120)]
+    sync.sync(sessions, helpdesk, now=clock)
+    reply(zendesk, ids[5], "Here is the answer.")
+    zendesk.log.clear()
+    summary = sync.sync(sessions, helpdesk, now=clock)
+    assert summary.metrics == 1
+    assert zendesk.requests(path_prefix="/api/v2/ticket_metrics") == []
+    assert len(zendesk.requests(path_prefix=f"/api/v2/tickets/{ids[5]}/metrics")) == 1
 
 
 class FailingAfter:
