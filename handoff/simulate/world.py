@@ -171,9 +171,14 @@ class World:
     contacts: list[Contact]
     policy_versions: dict[str, list[tuple[date, Any]]]
 
-    def truth(self) -> GroundTruth:
-        """Count what the product should report."""
-        deployed = [c for c in self.contacts if c.started_at.date() >= self.config.deploy_start]
+    def truth(self, until: date | None = None) -> GroundTruth:
+        """Count what the product should report for contacts from deployment until ``until``."""
+        deployed = [
+            c
+            for c in self.contacts
+            if self.config.deploy_start <= c.started_at.date()
+            and (until is None or c.started_at.date() < until)
+        ]
         escalated = [c for c in deployed if c.path == "escalated"]
         csat: dict[str, list[int]] = {}
         for c in deployed:
@@ -272,6 +277,10 @@ class _Generator:
             return None
         end = first.solved_at or first.started_at
         at = end + timedelta(seconds=self.rng.uniform(600, within.total_seconds()))
+        # Customers come back in the daytime (08:00-18:00 UTC), so no contact straddles midnight.
+        at = at.replace(hour=8 + self.rng.randrange(10), minute=self.rng.randrange(60))
+        if at <= end:
+            at += timedelta(days=1)
         intent = next(i for i in INTENTS if i.name == first.intent)
         week = (at.date() - self.config.start).days // 7
         repeat = self._contact(intent, first.customer, at, week)
@@ -397,7 +406,7 @@ class _Generator:
         if citations:
             packet["policy_citations"] = citations
         spike = week == self.config.context_loss_spike_week
-        c.context_lost = self.rng.random() < (0.45 if poor else 0.25 if spike else 0.04)
+        c.context_lost = self.rng.random() < (0.45 if poor else 0.4 if spike else 0.04)
         c.packet = packet
 
     def _policy_statements(
