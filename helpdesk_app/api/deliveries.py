@@ -14,6 +14,7 @@ from helpdesk_app.auth import require_token
 from helpdesk_app.db import get_session, now
 
 MAX_LIMIT = 500
+MAX_ID = 2**31 - 1  # outbox.id is a 32-bit integer on PostgreSQL
 
 
 def _int_arg(name: str, default: int | None, *, minimum: int, maximum: int) -> int | None:
@@ -44,7 +45,7 @@ def list_deliveries() -> Response:
             details=[{"path": "$.query.status", "message": "unknown status"}],
         )
     limit = _int_arg("limit", 100, minimum=1, maximum=MAX_LIMIT)
-    before = _int_arg("before", None, minimum=1, maximum=2**63 - 1)
+    before = _int_arg("before", None, minimum=1, maximum=MAX_ID)
     session = get_session()
     items = worker.list_items(session, status=status, limit=limit or 100, before_id=before)
     return jsonify(
@@ -72,7 +73,7 @@ def get_packet_delivery(packet_id: str) -> Response:
 def requeue_delivery(item_id: int) -> Response:
     """Put a failed delivery back in the queue."""
     session = get_session()
-    if item_id > 2**63 - 1 or worker.requeue(session, now=now(), ids=[item_id]) == 0:
+    if item_id > MAX_ID or worker.requeue(session, now=now(), ids=[item_id]) == 0:
         raise NotFound(f"no failed delivery with id {item_id}")
     session.commit()
     item = worker.get_item(session, item_id)
@@ -125,7 +126,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 {
                     "name": "before",
                     "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                 },
             ],
             "responses": {
@@ -168,7 +169,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                     "name": "item_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                 }
             ],
             "responses": {
