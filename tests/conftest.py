@@ -33,6 +33,7 @@ POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Clock:
