@@ -13,9 +13,9 @@ from handoff.helpdesk.zendesk import ZendeskHelpdesk
 from helpdesk_app.sandbox import SandboxState
 from helpdesk_app.sandbox.testing import running_sandbox
 
-# Short enough that an injected stall (TIMEOUT_STALL) always outlasts it.
-CLIENT_TIMEOUT = 0.5
-TIMEOUT_STALL = 1.2
+# Long enough for a loaded CI machine; an injected stall (TIMEOUT_STALL) always outlasts it.
+CLIENT_TIMEOUT = 2.0
+TIMEOUT_STALL = 3.0
 ENDPOINT = "https://handoff.example.test/webhooks/zendesk"
 
 
