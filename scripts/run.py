@@ -116,6 +116,30 @@ def dated_golden_set(config: SimConfig, instance: Path) -> Path:
     return path
 
 
+def photograph(folder: Path, reports_link: str, sidebar_url: str, app_url: str) -> None:
+    """Screenshot the panel, the handoff report and a sidebar in Debian's chromium."""
+    from playwright.sync_api import sync_playwright
+
+    folder.mkdir(parents=True, exist_ok=True)
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(reports_link)
+        for name, path in (
+            ("demo-panel.png", "/reports/panel"),
+            ("demo-handoff-report.png", "/reports/handoff"),
+        ):
+            page.goto(app_url + path)
+            page.screenshot(path=str(folder / name), full_page=True)
+        sidebar = browser.new_page(viewport={"width": 320, "height": 900}, device_scale_factor=2)
+        sidebar.goto(sidebar_url)
+        sidebar.screenshot(path=str(folder / "demo-sidebar.png"), full_page=True)
+        browser.close()
+    say(f"  screenshots written to {folder}")
+
+
 def shutdown() -> None:
     """Ask every child to stop (gunicorn takes its workers down on SIGTERM), then force it."""
     for proc in reversed(children):
@@ -147,6 +171,9 @@ def main() -> None:
         "--sandbox-port", type=int, default=int(os.environ.get("DEMO_SANDBOX_PORT", 8025))
     )
     parser.add_argument("--no-wait", action="store_true", help="exit after loading (for tests)")
+    parser.add_argument(
+        "--screenshots", type=Path, help="photograph the pages into this folder, then exit"
+    )
     opts = parser.parse_args()
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -227,7 +254,14 @@ def main() -> None:
     say(f"  QA review (one-time):     {review}")
     say(f"  API (OpenAPI):            {app_url}/api/v1/openapi.json   bot token: {bot_token}")
     say(f"  Zendesk sandbox:          {sandbox_url}  (ground truth: instance/demo/truth.json)")
-    if opts.no_wait:
+    if opts.screenshots:
+        photograph(
+            opts.screenshots,
+            reports,
+            f"{app_url}/sidebar/dev/{report.ticket_ids[flagged.key]}",
+            app_url,
+        )
+    if opts.no_wait or opts.screenshots:
         stop()
     say("\nCtrl-C stops everything.")
     while all(proc.poll() is None for proc in children):
