@@ -194,7 +194,7 @@ def parse(document: Any, *, source: str = "<memory>") -> ProductConfig:
             details=[{"path": p, "message": m, "file": source} for p, m in problems],
         )
     segment = document.get("segment_field", ["ticket:segment", "body:customer.segment"])
-    intent_source = document.get("ticket_intent", {"tag_prefix": "intent:"})
+    intent_source = document.get("ticket_intent", {"tag_prefix": "intent_"})
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
     return ProductConfig(
         timezone=document["timezone"],
