@@ -66,7 +66,7 @@ class SatisfactionRating(Base):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     ticket_id: Mapped[int] = mapped_column(sa.BigInteger, index=True)
-    score: Mapped[str] = mapped_column(sa.String(16))
+    score: Mapped[str] = mapped_column(sa.String(32))
     comment: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

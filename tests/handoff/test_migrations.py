@@ -15,3 +15,28 @@ def test_migrations_build_exactly_the_models(engine):
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
     assert diff == []
+
+
+def test_the_migrations_have_one_head():
+    """Do the areas' branches end in a single head, so the next migration has one parent?"""
+    from alembic.script import ScriptDirectory
+
+    from handoff.db import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1
+
+
+def test_a_long_zendesk_score_is_stored(session):
+    """Does a rating scored good_with_comment (17 characters) store on every backend?"""
+    from datetime import UTC, datetime
+
+    from handoff.models import SatisfactionRating
+
+    moment = datetime(2026, 3, 2, tzinfo=UTC)
+    session.add(
+        SatisfactionRating(
+            id=1, ticket_id=1, score="good_with_comment", created_at=moment, updated_at=moment
+        )
+    )
+    session.commit()
+    assert session.get(SatisfactionRating, 1).score == "good_with_comment"
