@@ -33,6 +33,16 @@ POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and quiet on a machine whose network is closed (no background fetches).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -203,3 +213,20 @@ def make_token(app: Flask) -> Callable[..., str]:
 def auth(make_token: Callable[..., str]) -> dict[str, str]:
     """Return headers carrying a bot token with the default scopes."""
     return {"Authorization": f"Bearer {make_token()}"}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Launch Debian's chromium headless once per run (scripts/setup.sh installs it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/setup.sh --system (Debian's chromium package)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from handoff.models import OutboxItem
 from handoff.models.flags import ReaskFlag
+from helpdesk_app.sandbox.testing import serve_wsgi as serve
 from tests.helpdesk_app.sidebar.conftest import store_packet
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SIDEBAR_WIDTH = 320
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 # Stands in for Zendesk's SDK: tests never reach static.zdassets.com.
@@ -37,34 +25,6 @@ window.ZAFClient = { init: function () { return {
   invoke: function (name, args) { window.__zafCalls.push(['invoke', name, args]); return Promise.resolve(); }
 }; } };
 """
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 in a thread and yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Launch Debian's chromium headless once per module."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
