@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from handoff.simulate import SimConfig, generate  # noqa: E402
-from handoff.simulate.load import Endpoints, load  # noqa: E402
+from handoff.simulate.load import Endpoints, load, load_delayed_csat  # noqa: E402
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
 children: list[subprocess.Popen[bytes]] = []
@@ -215,6 +215,7 @@ def main() -> None:
     wait_for(f"{sandbox_url}/_sandbox/log", "the sandbox")
     run(["db", "upgrade"], env)
     bot_token = run(["token", "create", "demo-bot"], env)
+    survey_token = run(["token", "create", "demo-survey-tool", "--scope", "admin"], env)
     run(["policy", "load", str(golden_set)], env)
 
     say("2/6 setting the sandbox account up (custom fields, webhook)")
@@ -228,8 +229,10 @@ def main() -> None:
 
     world = generate(config)
     say(f"4/6 loading {len(world.contacts)} simulated contacts through the APIs (seed {opts.seed})")
-    report = load(world, Endpoints(sandbox_url, "admin@example.com", "sandbox-token", app_url, bot_token),
-                  progress)  # fmt: skip
+    endpoints = Endpoints(
+        sandbox_url, "admin@example.com", "sandbox-token", app_url, bot_token, survey_token
+    )
+    report = load(world, endpoints, progress)
     (instance / "truth.json").write_text(
         __import__("json").dumps(world.truth().as_dict(), indent=2)
     )
@@ -237,6 +240,7 @@ def main() -> None:
     say("5/6 the product catches up: delivery, history sync, detection, rollups")
     wait_for_outbox(database_url)
     run(["sync"], env)
+    load_delayed_csat(world, endpoints, report, progress)
     run(["panel", "refresh"], env)
 
     say("6/6 ready\n")

@@ -31,6 +31,7 @@ class Endpoints:
     helpdesk_token: str
     app_url: str
     bot_token: str
+    admin_token: str | None = None
     parallel: int = 4
 
 
@@ -45,6 +46,7 @@ class LoadReport:
     packets: int = 0
     flags: int = 0
     acknowledgements: int = 0
+    delayed_ratings: int = 0
     ticket_ids: dict[str, int] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
 
@@ -223,6 +225,27 @@ def load(world: World, endpoints: Endpoints, progress: Progress = _quiet) -> Loa
     report.flags = sum(c.agent_flagged for c in acting)
     report.acknowledgements = sum(c.agent_acknowledged for c in acting)
     return report
+
+
+def load_delayed_csat(
+    world: World, endpoints: Endpoints, report: LoadReport, progress: Progress = _quiet
+) -> None:
+    """Post the 48-72 h survey answers as an outside survey tool would, once tickets are synced."""
+    if endpoints.admin_token is None:
+        raise LoadError("delayed CSAT answers need an admin token (scope admin)")
+    survey_tool = _Client(endpoints.app_url, token=endpoints.admin_token)
+    answered = [c for c in world.contacts if c.delayed_csat and c.key in report.ticket_ids]
+
+    def answer(contact: Contact) -> None:
+        body = {
+            "ticket_id": report.ticket_ids[contact.key],
+            "score": contact.delayed_csat,
+            "source": "simulator",
+        }
+        survey_tool.call("POST", "/api/v1/csat/delayed", body)
+
+    _in_parallel(answer, answered, endpoints.parallel, "delayed CSAT answers (our API)", progress)
+    report.delayed_ratings = len(answered)
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

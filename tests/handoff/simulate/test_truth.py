@@ -10,7 +10,7 @@ import yaml
 from handoff.metrics import panel
 from handoff.productconfig import load as load_config
 from handoff.simulate import SimConfig, generate
-from handoff.simulate.load import Endpoints, load
+from handoff.simulate.load import Endpoints, load, load_delayed_csat
 from handoff.tokens import create_token
 from helpdesk_app.cli import main
 from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
@@ -53,6 +53,7 @@ def test_the_panel_reports_the_simulated_truth(make_app, clock, product_config):
         runtime = app.extensions["handoff"]
         with runtime.sessions() as s:
             token = create_token(s, "sim", now=clock()).plaintext
+            survey_tool = create_token(s, "survey", now=clock(), scopes=("admin",)).plaintext
             s.commit()
         runner = app.test_cli_runner()
 
@@ -63,11 +64,14 @@ def test_the_panel_reports_the_simulated_truth(make_app, clock, product_config):
 
         with serve_wsgi(app) as app_url:
             handoff("zendesk", "setup", "--url", app_url)
-            load(
-                world, Endpoints(helpdesk_url, "admin@example.com", "sandbox-token", app_url, token)
+            endpoints = Endpoints(
+                helpdesk_url, "admin@example.com", "sandbox-token", app_url, token, survey_tool
             )
-        handoff("worker", "run", "--once")
-        handoff("sync")
+            loaded = load(world, endpoints)
+            handoff("worker", "run", "--once")
+            handoff("sync")
+            # Survey answers name synced, solved tickets: they come after the sync.
+            load_delayed_csat(world, endpoints, loaded)
         handoff("panel", "refresh")
 
     with runtime.sessions() as s:
@@ -100,6 +104,14 @@ def test_the_panel_reports_the_simulated_truth(make_app, clock, product_config):
     for path in ("escalated", "human_only"):
         good, bad = truth.csat_by_path[path]
         assert counts("resolution_csat", "path", path) == (good, good + bad), path
+        delayed = [
+            c.delayed_csat
+            for c in world.contacts
+            if c.path == path
+            and c.delayed_csat
+            and SIM.deploy_start <= c.started_at.date() < PERIOD_END
+        ]
+        assert counts("delayed_csat", "path", path) == (delayed.count("good"), len(delayed)), path
 
 
 def test_the_run_command_config_matches_the_simulator():
