@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from handoff import schemas
 from handoff.errors import Conflict, NotFound, SchemaError, ValidationFailed
 from handoff.models import Packet
+from handoff.models.base import MAX_BIGINT
 from handoff.outbox import enqueue
 
 SCHEMA_VERSION = "1.0"
@@ -41,7 +42,6 @@ COMPLETENESS_FIELDS: tuple[str, ...] = (
 
 DELIVERY_KIND = "packet_note"
 SERVER_FIELDS = ("completeness", "received_at")
-MAX_TICKET_ID = 2**63 - 1  # helpdesk ids are 64-bit; the schema caps ticket_id there too
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) ->
 
 def packet_for_ticket(session: Session, ticket_id: int) -> Packet:
     """Return the latest packet written for a ticket, or raise NotFound."""
-    if not 0 < ticket_id <= MAX_TICKET_ID:
+    if not 0 < ticket_id <= MAX_BIGINT:
         raise NotFound(f"no packet for ticket {ticket_id}")
     packet = session.scalar(
         sa.select(Packet)

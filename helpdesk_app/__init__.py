@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from handoff.config import Settings
 from handoff.db import make_engine, make_session_factory
+from handoff.models.base import MAX_BIGINT
 
 Clock = Callable[[], datetime]
 
@@ -38,7 +39,7 @@ class Int64Converter(IntegerConverter):
     """Match ``<int:...>`` only up to 2**63 - 1, so a larger id is a 404, never a database overflow."""
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_BIGINT)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -18,6 +18,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest value of a BigInteger column (helpdesk ids are 64-bit); larger "ids" are not ids.
+MAX_BIGINT = 2**63 - 1
+
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 

@@ -6,6 +6,7 @@ from flask import Response, jsonify
 
 from handoff import csat
 from handoff.errors import ValidationFailed
+from handoff.models.base import MAX_BIGINT
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
@@ -16,7 +17,7 @@ _BODY = {
     "additionalProperties": False,
     "required": ["ticket_id", "score"],
     "properties": {
-        "ticket_id": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807},
+        "ticket_id": {"type": "integer", "minimum": 1, "maximum": MAX_BIGINT},
         "score": {"enum": list(csat.SCORES)},
         "source": {"type": "string", "minLength": 1, "maxLength": 40},
     },
@@ -48,11 +49,7 @@ def _parse(document: object) -> tuple[int, str, str]:
         document.get("score"),
         document.get("source", "api"),
     )
-    if (
-        not isinstance(ticket, int)
-        or isinstance(ticket, bool)
-        or not 1 <= ticket <= 9223372036854775807
-    ):
+    if not isinstance(ticket, int) or isinstance(ticket, bool) or not 1 <= ticket <= MAX_BIGINT:
         problems.append({"path": "$.ticket_id", "message": "a ticket id (positive integer)"})
     if score not in csat.SCORES:
         problems.append({"path": "$.score", "message": "good or bad"})

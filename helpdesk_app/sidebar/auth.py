@@ -22,12 +22,12 @@ from flask import current_app, session
 
 from handoff.config import Settings
 from handoff.errors import HandoffError
+from handoff.models.base import MAX_BIGINT
 
 SESSION_KEY = "sidebar"
 SESSION_LIFETIME = timedelta(minutes=60)
 CLOCK_SKEW = timedelta(seconds=60)
 DEV_ISSUER = "dev"
-MAX_ID = 2**63 - 1  # Zendesk ids are 64-bit; a larger "id" is not one
 
 
 class SidebarDenied(HandoffError):
@@ -78,11 +78,11 @@ def _agent_id(claims: dict[str, Any]) -> int | None:
     if isinstance(context, dict):
         candidates.append(context.get("user_id"))
     for value in candidates:
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_BIGINT:
             return value
         if isinstance(value, str):
             match = re.search(r"(\d{1,19})$", value)
-            if match and 0 < int(match.group(1)) <= MAX_ID:
+            if match and 0 < int(match.group(1)) <= MAX_BIGINT:
                 return int(match.group(1))
     return None
 

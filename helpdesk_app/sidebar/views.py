@@ -11,6 +11,7 @@ from werkzeug.wrappers.response import Response as BaseResponse
 
 from handoff import flags
 from handoff.errors import HandoffError, NotFound, ValidationFailed
+from handoff.models.base import MAX_BIGINT
 from helpdesk_app.db import get_session, now
 from helpdesk_app.errors import wants_json
 from helpdesk_app.sidebar import bp
@@ -26,7 +27,6 @@ from helpdesk_app.sidebar.auth import (
 )
 from helpdesk_app.sidebar.presenter import build_view
 
-MAX_TICKET_ID = 2**63 - 1
 # Zendesk's query parameters the ZAF SDK needs; kept on every link and redirect.
 ZAF_PARAMS = ("origin", "app_guid")
 ZAF_SDK_URL = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
@@ -54,7 +54,8 @@ def _render(template: str, code: int = 200, **context: Any) -> tuple[str, int]:
 
 
 def _check_ticket(ticket_id: int) -> None:
-    if ticket_id < 1 or ticket_id > MAX_TICKET_ID:
+    """Refuse ticket 0, which ``<int:>`` routes accept (they already stop at 64 bits)."""
+    if ticket_id < 1:
         raise NotFound(f"no ticket {ticket_id}")
 
 
@@ -118,7 +119,7 @@ def dev_load(ticket_id: int) -> BaseResponse:
         raise NotFound("the development sidebar is off (handoff serve --dev)")
     _check_ticket(ticket_id)
     agent_id = request.args.get("agent_id", type=int)
-    if agent_id is not None and not 0 < agent_id <= MAX_TICKET_ID:
+    if agent_id is not None and not 0 < agent_id <= MAX_BIGINT:
         agent_id = None
     open_session(Agent(agent_id=agent_id, issuer=DEV_ISSUER), now())
     return redirect(_ticket_url(ticket_id), 303)
