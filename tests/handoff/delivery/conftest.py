@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,29 +10,11 @@ from handoff.delivery import objects
 from handoff.delivery.worker import WorkerConfig, run
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
 from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import running_sandbox
 
 # Long enough for a loaded CI machine; an injected stall (TIMEOUT_STALL) always outlasts it.
 CLIENT_TIMEOUT = 2.0
 TIMEOUT_STALL = 3.0
 ENDPOINT = "https://handoff.example.test/webhooks/zendesk"
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[tuple[str, SandboxState]]:
-    """Serve one sandbox for the module and point zenpy at it."""
-    with running_sandbox() as served:
-        yield served
-
-
-@pytest.fixture
-def zendesk(sandbox: tuple[str, SandboxState]) -> SandboxState:
-    """Return the module's sandbox state, emptied, with a customer and an agent."""
-    state = sandbox[1]
-    state.reset()
-    state.customer = state.add_user("Dana Reyes", "dana@example.com", "end-user")  # type: ignore[attr-defined]
-    state.agent = state.add_user("Sam Agent", "sam@support.test", "agent")  # type: ignore[attr-defined]
-    return state
 
 
 @pytest.fixture

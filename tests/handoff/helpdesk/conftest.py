@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
 from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import running_sandbox
 
 # Long enough for a loaded CI machine; an injected stall (TIMEOUT_STALL) always outlasts it.
 CLIENT_TIMEOUT = 2.0
 TIMEOUT_STALL = 3.0
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[tuple[str, SandboxState]]:
-    """Serve one sandbox for the module and point zenpy at it."""
-    with running_sandbox() as served:
-        yield served
 
 
 @pytest.fixture

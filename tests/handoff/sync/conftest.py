@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
 from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import running_sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[tuple[str, SandboxState]]:
-    """Serve one sandbox for the module and point zenpy at it."""
-    with running_sandbox() as served:
-        yield served
-
-
-@pytest.fixture
-def zendesk(sandbox: tuple[str, SandboxState]) -> SandboxState:
-    """Return the module's sandbox, emptied, with a customer and an agent."""
-    state = sandbox[1]
-    state.reset()
-    state.customer = state.add_user("Dana Reyes", "dana@example.com", "end-user")  # type: ignore[attr-defined]
-    state.agent = state.add_user("Sam Agent", "sam@support.test", "agent")  # type: ignore[attr-defined]
-    return state
 
 
 @pytest.fixture

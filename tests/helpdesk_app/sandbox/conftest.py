@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import running_sandbox
 
 
 class Raw:
@@ -23,13 +21,6 @@ class Raw:
     def __call__(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send one request to the sandbox."""
         return self.session.request(method, self.base_url + path, timeout=5, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[tuple[str, SandboxState]]:
-    """Serve one sandbox for the module and point zenpy at it."""
-    with running_sandbox() as served:
-        yield served
 
 
 @pytest.fixture
