@@ -12,6 +12,7 @@ prints where to look. Ctrl-C stops everything.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -233,9 +234,7 @@ def main() -> None:
         sandbox_url, "admin@example.com", "sandbox-token", app_url, bot_token, survey_token
     )
     report = load(world, endpoints, progress)
-    (instance / "truth.json").write_text(
-        __import__("json").dumps(world.truth().as_dict(), indent=2)
-    )
+    (instance / "truth.json").write_text(json.dumps(world.truth().as_dict(), indent=2))
 
     say("5/6 the product catches up: delivery, history sync, detection, rollups")
     wait_for_outbox(database_url)

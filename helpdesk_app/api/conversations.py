@@ -15,11 +15,11 @@ from helpdesk_app.db import get_session, now
 @require_token("conversations:write")
 def post_conversation() -> tuple[Response, int]:
     """Create (201) or update (200) a bot conversation by its id."""
-    session = get_session()
-    recorded = conversations.record_conversation(session, json_body(), now=now())
+    session, moment = get_session(), now()
+    recorded = conversations.record_conversation(session, json_body(), now=moment)
     if recorded.change != "unchanged":
-        # Policy (issue 8): check the bot's policy quotes in the same transaction; never blocks.
-        policy_hooks.after_conversation(session, recorded.conversation, now())
+        # Check the bot's policy quotes in the same transaction; a failing check never blocks.
+        policy_hooks.after_conversation(session, recorded.conversation, moment)
     session.commit()
     status = 201 if recorded.change == "created" else 200
     return jsonify({"change": recorded.change, "conversation": recorded.conversation.body}), status

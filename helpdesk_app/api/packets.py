@@ -16,11 +16,11 @@ from helpdesk_app.errors import error_response
 @require_token("packets:write")
 def post_packet() -> tuple[Response, int]:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again."""
-    session = get_session()
-    accepted = packets.accept_packet(session, json_body(), now=now())
+    session, moment = get_session(), now()
+    accepted = packets.accept_packet(session, json_body(), now=moment)
     if accepted.created:
-        # Policy (issue 8): check the bot's policy quotes in the same transaction; never blocks.
-        policy_hooks.after_packet(session, accepted.packet, now())
+        # Check the bot's policy quotes in the same transaction; a failing check never blocks.
+        policy_hooks.after_packet(session, accepted.packet, moment)
     session.commit()
     return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
 
