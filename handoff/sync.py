@@ -24,15 +24,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.delivery import mirror
+from handoff.detection.store import recompute_ticket
 from handoff.helpdesk.base import Helpdesk, Minutes, Ticket, TicketMetric
 from handoff.helpdesk.errors import HelpdeskNotFound
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
-
-try:  # the detection part recomputes a ticket's findings when its comments change
-    from handoff.detection.store import recompute_ticket as _recompute_ticket
-except ImportError:  # pragma: no cover - detection not installed
-    _recompute_ticket = None  # type: ignore[assignment]
 
 log = logging.getLogger("handoff.sync")
 
@@ -216,10 +212,8 @@ def _fetch_users(
 def _recompute(
     session: Session, ticket_ids: Iterable[int], now: datetime, summary: SyncSummary
 ) -> None:
-    if _recompute_ticket is None:
-        return
     for ticket_id in sorted(set(ticket_ids)):
-        _recompute_ticket(session, ticket_id, now)
+        recompute_ticket(session, ticket_id, now)
         summary.recomputed += 1
 
 

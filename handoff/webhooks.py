@@ -39,7 +39,9 @@ from sqlalchemy.orm import Session
 
 from handoff.delivery import mirror
 from handoff.delivery.objects import field_ids
+from handoff.detection.store import recompute_ticket
 from handoff.errors import HandoffError
+from handoff.flags import record_flag_from_helpdesk
 from handoff.models.delivery_state import (
     INBOX_FAILED,
     INBOX_PENDING,
@@ -47,16 +49,6 @@ from handoff.models.delivery_state import (
     SeenSignature,
     WebhookEvent,
 )
-
-try:  # the detection part recomputes a ticket's findings when its comments change
-    from handoff.detection.store import recompute_ticket as _recompute_ticket
-except ImportError:  # pragma: no cover - detection not installed
-    _recompute_ticket = None  # type: ignore[assignment]
-
-try:  # the sidebar part owns the "had to re-ask" flags
-    from handoff.flags import record_flag_from_helpdesk as _record_flag
-except ImportError:  # pragma: no cover - flags not installed
-    _record_flag = None  # type: ignore[assignment]
 
 log = logging.getLogger("handoff.webhooks")
 
@@ -252,8 +244,7 @@ def _ticket_values(detail: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _recompute(session: Session, ticket_id: int, now: datetime) -> None:
-    if _recompute_ticket is not None:
-        _recompute_ticket(session, ticket_id, now)
+    recompute_ticket(session, ticket_id, now)
 
 
 def _on_comment_added(
@@ -323,10 +314,7 @@ def checkbox_value(value: Any) -> bool:
 def _apply_reask(
     session: Session, ticket_id: int, value: Any, agent_id: int | None, now: datetime
 ) -> None:
-    if _record_flag is None:
-        log.warning("webhook reask ticket_id=%s ignored: handoff.flags is not installed", ticket_id)
-        return
-    _record_flag(
+    record_flag_from_helpdesk(
         session, ticket_id=ticket_id, value=checkbox_value(value), agent_id=agent_id, now=now
     )
 

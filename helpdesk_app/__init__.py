@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -43,21 +41,6 @@ class Int64Converter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-# Subpackages that are not parts of the served app.
-_NOT_BLUEPRINTS = {"cli", "sandbox", "zendesk_app", "templates", "static"}
-
-
-def _blueprints() -> list[Any]:
-    """Return the ``bp`` of every subpackage (api, webhooks, sidebar, reports...), sorted by name."""
-    found = []
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.ispkg and module.name not in _NOT_BLUEPRINTS:
-            package = importlib.import_module(f"{__name__}.{module.name}")
-            if hasattr(package, "bp"):
-                found.append(package.bp)
-    return found
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -82,12 +65,16 @@ def create_app(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from helpdesk_app import db, errors
+    from helpdesk_app import api, csat, db, errors, reports, review, sidebar, webhooks
 
     db.init_app(app)
     errors.init_app(app)
-    for blueprint in _blueprints():
-        app.register_blueprint(blueprint)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(csat.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(sidebar.bp)
+    app.register_blueprint(webhooks.bp)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -1,7 +1,7 @@
-"""Family 4: hallucinated-policy incidents by class and policy accuracy, from the policy area.
+"""Family 4: hallucinated-policy incidents by class and policy accuracy.
 
-The policy area (``handoff/policy/``) owns the golden set, the checks and ``policy_incidents``;
-its ``report`` module counts them (deduplicated quotes, statements checked against the version in
+``handoff/policy/`` owns the golden set, the checks and ``policy_incidents``; its ``report``
+module counts them (deduplicated quotes, statements checked against the version in
 force when they were said). We ask it for the panel's window and shape the answer as figures.
 """
 
@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from handoff.metrics.common import Context, Figure, monday
+from handoff.policy import report
 
 P0 = "P0"
 
@@ -37,10 +38,6 @@ def _bounds(ctx: Context) -> tuple[datetime, datetime]:
 
 def compute(session: Session, ctx: Context) -> Policy:
     """Count incidents by week, class and severity over the window, and the accuracy of citations."""
-    try:
-        from handoff.policy import report
-    except ImportError:  # the policy area is optional in a trimmed install
-        return Policy(False, (), 0, "the policy area (handoff.policy) is not installed")
     start, end = _bounds(ctx)
     counts = report.policy_incidents(session, start, end)
     figures = [
