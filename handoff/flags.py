@@ -27,6 +27,7 @@ from handoff.models.flags import (
 )
 from handoff.models.packets import Packet
 from handoff.outbox import enqueue
+from handoff.packets import latest_packet_for_ticket
 
 MIRROR_KIND = "reask_flag"
 NOTE_MAX_CHARS = 2000
@@ -54,12 +55,8 @@ def mirror_key(ticket_id: int, flag_id: int, action: str) -> str:
 
 def _latest_packet_id(session: Session, ticket_id: int) -> str | None:
     """Return the packet_id of the ticket's newest packet, or None."""
-    return session.scalar(
-        sa.select(Packet.packet_id)
-        .where(Packet.ticket_id == ticket_id)
-        .order_by(Packet.created_at.desc(), Packet.id.desc())
-        .limit(1)
-    )
+    packet = latest_packet_for_ticket(session, ticket_id)
+    return packet.packet_id if packet is not None else None
 
 
 def _clean_fields(fields: Iterable[str]) -> list[str]:
@@ -256,12 +253,16 @@ def flags_for_ticket(session: Session, ticket_id: int) -> list[ReaskFlag]:
 
 
 def acknowledgement(
-    session: Session, ticket_id: int, agent_id: int | None = None
+    session: Session, ticket_id: int, agent_id: int | None = None, *, packet: Packet | None = None
 ) -> PacketAcknowledgement | None:
-    """Return the first acknowledgement of the ticket's latest packet (by ``agent_id`` if given)."""
+    """Return the first acknowledgement of the ticket's latest packet (by ``agent_id`` if given).
+
+    A caller that already read the latest packet passes it as ``packet`` to spare a second query.
+    """
+    packet_id = packet.packet_id if packet is not None else _latest_packet_id(session, ticket_id)
     query = sa.select(PacketAcknowledgement).where(
         PacketAcknowledgement.ticket_id == ticket_id,
-        _equal_or_both_null(PacketAcknowledgement.packet_id, _latest_packet_id(session, ticket_id)),
+        _equal_or_both_null(PacketAcknowledgement.packet_id, packet_id),
     )
     if agent_id is not None:
         query = query.where(PacketAcknowledgement.agent_id == agent_id)

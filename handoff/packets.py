@@ -187,16 +187,31 @@ def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) ->
     return packet
 
 
-def packet_for_ticket(session: Session, ticket_id: int) -> Packet:
-    """Return the latest packet written for a ticket, or raise NotFound."""
+def latest_packet_for_ticket(session: Session, ticket_id: int) -> Packet | None:
+    """Return the ticket's newest packet (latest handoff time, then latest stored), or None."""
     if not 0 < ticket_id <= MAX_BIGINT:
-        raise NotFound(f"no packet for ticket {ticket_id}")
-    packet = session.scalar(
+        return None  # beyond any database integer: no packet, and no overflow in the query
+    return session.scalar(
         sa.select(Packet)
         .where(Packet.ticket_id == ticket_id)
         .order_by(Packet.created_at.desc(), Packet.id.desc())
         .limit(1)
     )
+
+
+def latest_packet_for_conversation(session: Session, conversation_id: str) -> Packet | None:
+    """Return the conversation's newest packet (latest handoff time, then latest stored), or None."""
+    return session.scalar(
+        sa.select(Packet)
+        .where(Packet.conversation_id == conversation_id)
+        .order_by(Packet.created_at.desc(), Packet.id.desc())
+        .limit(1)
+    )
+
+
+def packet_for_ticket(session: Session, ticket_id: int) -> Packet:
+    """Return the latest packet written for a ticket, or raise NotFound."""
+    packet = latest_packet_for_ticket(session, ticket_id)
     if packet is None:
         raise NotFound(f"no packet for ticket {ticket_id}")
     return packet

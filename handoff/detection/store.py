@@ -24,6 +24,7 @@ from handoff.detection.engine import (
 from handoff.models.detection import DetectionFinding, DetectionRun
 from handoff.models.helpdesk import HelpdeskComment
 from handoff.models.packets import Packet
+from handoff.packets import latest_packet_for_ticket
 
 
 @dataclass(frozen=True)
@@ -41,21 +42,21 @@ def _comment_id(value: int | str | None) -> int | None:
         return None
 
 
-def load_packet(session: Session, ticket_id: int) -> Packet | None:
-    """Return the ticket's latest packet (a ticket escalated twice keeps the newest handoff)."""
-    query = (
-        sa.select(Packet)
-        .where(Packet.ticket_id == ticket_id)
-        .order_by(Packet.created_at.desc(), Packet.id.desc())
-        .limit(1)
+def findings_for_ticket(session: Session, ticket_id: int) -> list[DetectionFinding]:
+    """Return the ticket's stored findings, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(DetectionFinding)
+            .where(DetectionFinding.ticket_id == ticket_id)
+            .order_by(DetectionFinding.created_at, DetectionFinding.id)
+        )
     )
-    return session.scalars(query).first()
 
 
 def recompute_ticket(session: Session, ticket_id: int, now: datetime) -> list[Finding]:
     """Replace the ticket's findings with a fresh pass over its packet and comments; flush."""
     session.execute(sa.delete(DetectionFinding).where(DetectionFinding.ticket_id == ticket_id))
-    packet = load_packet(session, ticket_id)
+    packet = latest_packet_for_ticket(session, ticket_id)
     if packet is None:
         # Not escalated (or the packet has not arrived yet): nothing to measure.
         session.execute(sa.delete(DetectionRun).where(DetectionRun.ticket_id == ticket_id))

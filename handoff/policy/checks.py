@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from handoff.models import BotConversation, Packet
 from handoff.models.policy import PolicyCheck, PolicyCheckRun, PolicyIncident
+from handoff.packets import latest_packet_for_conversation
 from handoff.policy.golden import Fact, GoldenSet, Version, current
 from handoff.policy.units import Quantity, same
 
@@ -325,12 +326,7 @@ def check_conversation(
     session: Session, conversation_row: BotConversation, now: datetime
 ) -> CheckResult:
     """Check a stored bot conversation; claimed actions are judged with its packet's actions when one exists."""
-    packet = session.scalar(
-        sa.select(Packet)
-        .where(Packet.conversation_id == conversation_row.conversation_id)
-        .order_by(Packet.created_at.desc())
-        .limit(1)
-    )
+    packet = latest_packet_for_conversation(session, conversation_row.conversation_id)
     return _check_source(
         session,
         kind=CONVERSATION,

@@ -76,7 +76,38 @@ def policy_accuracy(
     return Accuracy(int(matching or 0), int(total or 0))
 
 
-def incidents_for_ticket(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TicketIncident:
+    """One policy incident of a ticket, worded for an agent."""
+
+    key: str
+    name: str
+    policy_class: str
+    severity: str
+    said: str | None
+    policy: str | None
+    said_at: datetime
+    statement: str | None
+    source: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form the API serves."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "class": self.policy_class,
+            "severity": self.severity,
+            "said": self.said,
+            "policy": self.policy,
+            "said_at": self.said_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "statement": self.statement,
+            "source": self.source,
+            "message": self.message,
+        }
+
+
+def incidents_for_ticket(session: Session, ticket_id: int) -> list[TicketIncident]:
     """Return a ticket's incidents ready to show an agent, oldest first, each quote once."""
     rows = session.scalars(
         sa.select(PolicyIncident)
@@ -97,17 +128,17 @@ def incidents_for_ticket(session: Session, ticket_id: int) -> list[dict[str, Any
             since = f" (in force since {row.version_from:%Y-%m-%d})" if row.version_from else ""
             message = f"the bot said {row.said_value}; the policy in force then{since} says {row.policy_value}"
         items.append(
-            {
-                "key": row.key,
-                "name": names.get(row.key, row.key),
-                "class": row.policy_class,
-                "severity": row.severity,
-                "said": row.said_value,
-                "policy": row.policy_value,
-                "said_at": row.said_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                "statement": row.statement,
-                "source": f"{row.source_kind}:{row.source_id}",
-                "message": message,
-            }
+            TicketIncident(
+                key=row.key,
+                name=names.get(row.key, row.key),
+                policy_class=row.policy_class,
+                severity=row.severity,
+                said=row.said_value,
+                policy=row.policy_value,
+                said_at=row.said_at,
+                statement=row.statement,
+                source=f"{row.source_kind}:{row.source_id}",
+                message=message,
+            )
         )
     return items

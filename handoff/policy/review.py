@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.errors import NotFound, ValidationFailed
-from handoff.models import BotConversation, Packet
+from handoff.models import BotConversation
 from handoff.models.policy import PolicyCheck, QaReview, QaSample, QaStatementVerdict, ReviewLink
+from handoff.packets import latest_packet_for_conversation
 from handoff.policy.golden import CLASSES
 from handoff.policy.judge import VERDICTS, Judge, NullJudge, Suggestion
 from handoff.policy.sampling import RANDOM
@@ -122,12 +123,7 @@ def review_item(session: Session, sample: QaSample, judge: Judge | None = None) 
     )
     transcript = list(body.get("transcript") or [])
     if not transcript:
-        packet = session.scalar(
-            sa.select(Packet)
-            .where(Packet.conversation_id == sample.conversation_id)
-            .order_by(Packet.created_at.desc())
-            .limit(1)
-        )
+        packet = latest_packet_for_conversation(session, sample.conversation_id)
         transcript = list(packet.body.get("transcript") or []) if packet is not None else []
     bot_positions = [i for i, m in enumerate(transcript) if m.get("role") == "bot"]
     item = ReviewItem(

@@ -120,7 +120,10 @@ def get_policy_report() -> Response:
 def get_ticket_policy_incidents(ticket_id: int) -> Response:
     """Return a ticket's policy incidents worded for an agent (empty when there are none)."""
     return jsonify(
-        {"ticket_id": ticket_id, "incidents": incidents_for_ticket(get_session(), ticket_id)}
+        {
+            "ticket_id": ticket_id,
+            "incidents": [i.as_dict() for i in incidents_for_ticket(get_session(), ticket_id)],
+        }
     )
 
 

@@ -1,24 +1,25 @@
 """Turn a ticket's packet, findings, policy mismatches and flags into what the sidebar shows.
 
-Pure data shaping: no HTML here (the template escapes every value), no writes.
+Words only what the owners return (``handoff.packets``, ``handoff.detection.store``,
+``handoff.policy.report``, ``handoff.flags``): no SQL, no HTML (the template escapes every
+value), no writes.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from handoff import flags
+from handoff import flags, packets
+from handoff.detection import store as findings_store
+from handoff.models.detection import DetectionFinding
 from handoff.models.flags import PacketAcknowledgement, ReaskFlag
-from handoff.models.packets import Packet
+from handoff.policy import report as policy_report
 
 log = logging.getLogger(__name__)
 
@@ -187,94 +188,35 @@ class SidebarView:
     sections: tuple[tuple[str, str], ...] = flags.PACKET_SECTIONS
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """Return ``module.name`` when another part of the product provides it, else None."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
+def finding_text(row: DetectionFinding) -> Finding:
+    """Word one stored repetition finding for the agent."""
+    label = FINDING_KINDS.get(row.kind, humanize(row.kind))
+    snippet = (row.evidence or {}).get("snippet") or ""
+    if row.kind == "agent_reask":
+        asked = row.matched_value or row.cue.removeprefix("ask:")
+        text = f"the agent asked for {asked}, which the packet already held"
+        if snippet:
+            text += f": “{snippet}”"
+    elif row.kind == "implicit_repetition" and row.matched_value:
+        text = f"{row.matched_value}" + (f" — “{snippet}”" if snippet else "")
+    else:
+        text = f"“{snippet}”" if snippet else humanize(row.cue)
+    return Finding(label, text)
 
 
-def _findings(session: Session, ticket_id: int) -> list[Finding]:
-    """Read the repetition detector's stored findings for the ticket, when that part exists."""
-    try:
-        from handoff.models.detection import DetectionFinding
-    except ImportError:
-        return []
-    rows = session.scalars(
-        sa.select(DetectionFinding)
-        .where(DetectionFinding.ticket_id == ticket_id)
-        .order_by(DetectionFinding.created_at, DetectionFinding.id)
-    )
-    shown = []
-    for row in rows:
-        label = FINDING_KINDS.get(row.kind, humanize(row.kind))
-        snippet = (row.evidence or {}).get("snippet") or ""
-        if row.kind == "agent_reask":
-            asked = row.matched_value or row.cue.removeprefix("ask:")
-            text = f"the agent asked for {asked}, which the packet already held"
-            if snippet:
-                text += f": “{snippet}”"
-        elif row.kind == "implicit_repetition" and row.matched_value:
-            text = f"{row.matched_value}" + (f" — “{snippet}”" if snippet else "")
-        else:
-            text = f"“{snippet}”" if snippet else humanize(row.cue)
-        shown.append(Finding(label, text))
-    return shown
-
-
-def _mismatch_text(incident: Any) -> Mismatch:
-    """Word a policy incident from ``handoff.policy`` whatever its exact shape."""
-
-    def get(*names: str) -> Any:
-        for name in names:
-            value = (
-                incident.get(name) if isinstance(incident, dict) else getattr(incident, name, None)
-            )
-            if value not in (None, ""):
-                return value
-        return None
-
-    severity = get("severity", "priority")
-    severity_text = str(severity) if severity else None
-    name = get("name", "policy_name", "key", "policy_key")
-    label = humanize(str(name)) if name else None
-    message = get("message", "description", "summary", "explanation")
-    if message:
-        return Mismatch(f"{label}: {message}" if label else str(message), severity_text)
-    said = get("said", "stated", "claimed", "bot_value", "said_value", "value")
-    truth = get("in_force", "expected", "policy_value", "policy", "actual")
-    unit = get("unit")
-    unit_text = f" {unit}" if unit else ""
-    text = f"{label or 'Policy'}: the bot said {said}{unit_text}"
-    if truth is not None:
-        text += f"; the policy in force then says {truth}{unit_text}"
-    return Mismatch(text, severity_text)
+def mismatch_text(incident: policy_report.TicketIncident) -> Mismatch:
+    """Word one policy incident: the policy's name, then what the bot said against it."""
+    return Mismatch(f"{humanize(incident.name)}: {incident.message}", incident.severity)
 
 
 def _mismatches(session: Session, ticket_id: int) -> list[Mismatch]:
-    """Ask the policy part for the ticket's mismatches, when that part exists."""
-    incidents_for_ticket = _optional("handoff.policy", "incidents_for_ticket") or _optional(
-        "handoff.policy.report", "incidents_for_ticket"
-    )
-    if incidents_for_ticket is None:
-        return []
+    """Word the ticket's policy incidents; a failure there is logged, never hides the packet."""
     try:
-        incidents = incidents_for_ticket(session, ticket_id)
-    except Exception:  # another part's failure must not hide the packet from the agent
+        incidents = policy_report.incidents_for_ticket(session, ticket_id)
+    except Exception:  # the packet matters more to the agent than the policy section
         log.exception("policy incidents failed ticket_id=%s", ticket_id)
         return []
-    return [_mismatch_text(i) for i in incidents or []]
-
-
-def latest_packet(session: Session, ticket_id: int) -> Packet | None:
-    """Return the ticket's newest packet, or None."""
-    return session.scalar(
-        sa.select(Packet)
-        .where(Packet.ticket_id == ticket_id)
-        .order_by(Packet.created_at.desc(), Packet.id.desc())
-        .limit(1)
-    )
+    return [mismatch_text(i) for i in incidents]
 
 
 def build_view(session: Session, ticket_id: int, agent_id: int | None) -> SidebarView:
@@ -283,13 +225,15 @@ def build_view(session: Session, ticket_id: int, agent_id: int | None) -> Sideba
     view.flag = flags.active_flag(session, ticket_id)
     history = flags.flags_for_ticket(session, ticket_id)
     view.last_cleared = next((f for f in history if not f.active), None)
-    view.findings = _findings(session, ticket_id)
-    row = latest_packet(session, ticket_id)
+    view.findings = [
+        finding_text(f) for f in findings_store.findings_for_ticket(session, ticket_id)
+    ]
+    row = packets.latest_packet_for_ticket(session, ticket_id)
     if row is None:
         return view
     body = row.body
     view.packet = body
-    view.acknowledged = flags.acknowledgement(session, ticket_id, agent_id)
+    view.acknowledged = flags.acknowledgement(session, ticket_id, agent_id, packet=row)
     escalation = body.get("escalation") or {}
     view.reason_code = escalation.get("reason")
     view.reason = REASONS.get(view.reason_code or "", humanize(view.reason_code or "other"))

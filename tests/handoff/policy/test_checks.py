@@ -63,7 +63,7 @@ def test_a_policy_change_mid_period_keeps_earlier_answers_correct(session, golde
     assert [v.severity for v in wrong.incidents] == ["P0"] and right.incidents == ()
     [item] = incidents_for_ticket(session, 2002)
     assert (
-        item["message"]
+        item.message
         == "the bot said 30 days; the policy in force then (in force since 2026-03-09) says 45 days"
     )
 

@@ -76,7 +76,7 @@ def test_a_posted_packet_is_checked_and_its_incident_stored(app, client, doc, ad
     assert client.post("/api/v1/packets", json=packet, headers=auth).status_code == 201
     with app.extensions["handoff"].sessions() as session:
         [item] = incidents_for_ticket(session, 1001)
-    assert item["said"] == "60 days" and item["policy"] == "30 days"
+    assert item.said == "60 days" and item.policy == "30 days"
 
 
 def test_a_posted_conversation_is_checked(app, client, doc, admin, auth):

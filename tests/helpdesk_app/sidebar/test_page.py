@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-import types
+from pathlib import Path
+
+from flask import Flask
 
 from handoff.db import transaction
 from handoff.models.detection import DetectionFinding
+from handoff.packets import accept_packet
+from handoff.policy import golden
+from handoff.policy import hooks as policy_hooks
+from handoff.policy import report as policy_report
+from tests import factories
 from tests.helpdesk_app.sidebar.conftest import open_dev, store_packet
+
+GOLDEN_EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "policy-golden-set.example.yaml"
 
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
@@ -127,33 +135,44 @@ def test_repetition_findings_are_shown(dev_app):
     assert "Suggested re-ask:</strong> the agent asked for A-10442" in html
 
 
-def test_policy_mismatches_are_shown_when_the_policy_part_provides_them(dev_app, monkeypatch):
-    """When handoff.policy offers incidents_for_ticket, are its mismatches worded in the policy section?"""
-    incident = {
-        "key": "refund_window_days",
-        "name": "Refund window",
-        "severity": "P0",
-        "said": "60 days",
-        "policy": "30 days",
-        "message": "the bot said 60 days; the policy in force then says 30 days",
-    }
-    fake = types.ModuleType("handoff.policy")
-    fake.incidents_for_ticket = lambda session, ticket_id: [incident] if ticket_id == 1005 else []  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "handoff.policy", fake)
-    store_packet(dev_app, ticket_id=1005)
+def _store_checked_packet(app: Flask, ticket_id: int) -> None:
+    """Load the example golden set, store a packet whose bot misquotes it, and run the check."""
+    runtime = app.extensions["handoff"]
+    with transaction(runtime.sessions) as session:
+        golden.load(session, golden.read_file(GOLDEN_EXAMPLE), by="test", now=runtime.clock())
+        body = factories.packet(
+            ticket_id=ticket_id,
+            transcript=[
+                {
+                    "role": "bot",
+                    "text": "You can return items within 60 days.",
+                    "at": "2026-03-02T08:57:30Z",
+                }
+            ],
+        )
+        accepted = accept_packet(session, body, now=runtime.clock())
+        policy_hooks.after_packet(session, accepted.packet, runtime.clock())
+
+
+def test_policy_mismatches_are_shown(dev_app):
+    """Is a policy incident the check stored for the ticket worded in the policy section?"""
+    _store_checked_packet(dev_app, 1005)
     html = open_dev(dev_app.test_client(), 1005)
-    assert "Refund window: the bot said 60 days; the policy in force then says 30 days" in html
+    assert (
+        "Return window: the bot said 60 days; the policy in force then "
+        "(in force since 2020-01-01) says 30 days"
+    ) in html
     assert ">P0<" in html
 
 
-def test_a_failing_policy_part_does_not_hide_the_packet(dev_app, monkeypatch):
-    """If incidents_for_ticket raises, is the packet still shown?"""
+def test_a_failing_policy_query_does_not_hide_the_packet(dev_app, monkeypatch):
+    """If reading the ticket's policy incidents raises, is the packet still shown?"""
 
     def broken(session, ticket_id):
         raise RuntimeError("policy store down")
 
-    fake = types.ModuleType("handoff.policy")
-    fake.incidents_for_ticket = broken  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "handoff.policy", fake)
-    store_packet(dev_app, ticket_id=1006)
-    assert "Order A-10442 shows in transit" in open_dev(dev_app.test_client(), 1006)
+    monkeypatch.setattr(policy_report, "incidents_for_ticket", broken)
+    _store_checked_packet(dev_app, 1006)
+    html = open_dev(dev_app.test_client(), 1006)
+    assert "Order A-10442 shows in transit" in html
+    assert "Return window" not in html
