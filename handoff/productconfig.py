@@ -14,6 +14,7 @@ import yaml
 
 from handoff import schemas
 from handoff.errors import ConfigError
+from handoff.weeks import week_label
 
 SCHEMA = "product-config"
 LONG_TAIL = "long_tail"
@@ -107,16 +108,14 @@ class ProductConfig:
 
     def week_of(self, moment: datetime) -> str:
         """Return the ISO week (``2026-W10``) of an instant in the configured zone."""
-        year, week, _ = moment.astimezone(self.zone).isocalendar()
-        return f"{year}-W{week:02d}"
+        return week_label(moment, self.zone)
 
     def baseline_weeks(self) -> list[str]:
         """List the ISO weeks wholly inside the baseline period (rollups are weekly)."""
         monday = self.baseline_start + timedelta(days=(7 - self.baseline_start.weekday()) % 7)
         weeks = []
         while monday + timedelta(days=6) <= self.baseline_end:
-            year, week, _ = monday.isocalendar()
-            weeks.append(f"{year}-W{week:02d}")
+            weeks.append(week_label(monday))
             monday += timedelta(days=7)
         return weeks
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from sqlalchemy.sql import Select
 from handoff.metrics.stats import Delta, Quantile, Rate, make_quantile, merge
 from handoff.models.metrics import MetricRollup
 from handoff.productconfig import LONG_TAIL, UNMAPPED, ProductConfig
+from handoff.weeks import monday, week_label
 
 DIMS = ("week", "intent", "segment", "channel", "path")
 SCOPES = ("all", "archetype", "segment", "channel", "path")
@@ -50,17 +51,6 @@ def json_query(column: str, weeks: Iterable[str]) -> Select[Any]:
     return sa.select(*dims, getattr(MetricRollup, column)).where(
         MetricRollup.week.in_(sorted(set(weeks)))
     )
-
-
-def monday(week: str) -> date:
-    """Return the Monday of an ISO week label."""
-    return date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
-
-
-def week_label(day: date) -> str:
-    """Return the ISO week label of a date."""
-    year, week, _ = day.isocalendar()
-    return f"{year:04d}-W{week:02d}"
 
 
 def weeks_ending(week: str, count: int) -> tuple[str, ...]:

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from handoff.metrics.common import Context, Figure, monday
+from handoff.metrics.common import Context, Figure
 from handoff.policy import report
+from handoff.weeks import monday
 
 P0 = "P0"
 

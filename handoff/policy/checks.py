@@ -16,6 +16,7 @@ from handoff.models.policy import PolicyCheck, PolicyCheckRun, PolicyIncident
 from handoff.packets import latest_packet_for_conversation
 from handoff.policy.golden import Fact, GoldenSet, Version, current
 from handoff.policy.units import Quantity, same
+from handoff.weeks import week_label
 
 PACKET, CONVERSATION = "packet", "conversation"
 CITATION, TRANSCRIPT, CAPABILITY = "citation", "transcript", "capability"
@@ -264,7 +265,7 @@ def _check_source(
             "version_from": v.version.start if v.version else None,
             "statement": s.text,
             "said_at": s.at,
-            "week": _week(s.at, golden),
+            "week": week_label(s.at, golden.zone if golden else UTC),
             "dedup_key": key,
         }
         session.add(
@@ -289,12 +290,6 @@ def _check_source(
     run.checked_at = now
     session.flush()
     return CheckResult(tuple(verdicts), uncited, golden.revision if golden else None)
-
-
-def _week(moment: datetime, golden: GoldenSet | None) -> str:
-    zone = golden.zone if golden else UTC
-    year, week, _ = moment.astimezone(zone).isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def succeeded_tools(body: Mapping[str, Any]) -> set[str]:

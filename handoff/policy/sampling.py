@@ -43,12 +43,6 @@ def week_bounds(week: str, zone: tzinfo = UTC) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(days=7)).astimezone(UTC)
 
 
-def iso_week(moment: datetime, zone: tzinfo = UTC) -> str:
-    """Return the ISO week (``2026-W10``) of an instant in ``zone``."""
-    year, week, _ = moment.astimezone(zone).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def _allocate(total: int, sizes: dict[str, int]) -> dict[str, int]:
     """Split ``total`` over strata in proportion to their size (largest remainder, ties by name)."""
     population = sum(sizes.values())

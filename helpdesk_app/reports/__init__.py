@@ -21,8 +21,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from handoff import productconfig
 from handoff.metrics import actions, drilldown
 from handoff.metrics import panel as panel_mod
-from handoff.metrics.common import monday
 from handoff.productconfig import ProductConfig
+from handoff.weeks import monday
 from helpdesk_app.db import get_session, now
 from helpdesk_app.reports import access, views_support
 

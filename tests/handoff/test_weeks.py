@@ -1,0 +1,21 @@
+"""ISO week labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from handoff.weeks import monday, week_label
+
+
+def test_an_instant_is_labelled_in_the_given_zone():
+    """Is a Sunday-evening UTC instant already next week in Europe/Berlin?"""
+    sunday_night = datetime(2026, 2, 1, 23, 30, tzinfo=UTC)
+    assert week_label(sunday_night) == "2026-W05"
+    assert week_label(sunday_night, ZoneInfo("Europe/Berlin")) == "2026-W06"
+
+
+def test_a_date_near_new_year_takes_its_iso_year():
+    """Is 2027-01-01 (a Friday) in 2026-W53, and is that week's Monday found again?"""
+    assert week_label(date(2027, 1, 1)) == "2026-W53"
+    assert monday("2026-W53") == date(2026, 12, 28)
