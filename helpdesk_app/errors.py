@@ -30,6 +30,13 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Return the one JSON error shape: ``{"error": {"code", "message", "details"}}``."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
 def error_response(
     status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> tuple[Response, int]:
@@ -38,8 +45,7 @@ def error_response(
         title = escape(code.replace("_", " "))
         page = PAGE.format(status=status, title=title, message=escape(message))
         return Response(page, status=status, mimetype="text/html"), status
-    body = {"error": {"code": code, "message": message, "details": details or []}}
-    return jsonify(body), status
+    return jsonify(error_body(code, message, details)), status
 
 
 def _handoff_error(exc: HandoffError) -> tuple[Response, int]:

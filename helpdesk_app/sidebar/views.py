@@ -13,7 +13,7 @@ from handoff import flags
 from handoff.errors import HandoffError, NotFound, ValidationFailed
 from handoff.models.base import MAX_BIGINT
 from helpdesk_app.db import get_session, now
-from helpdesk_app.errors import wants_json
+from helpdesk_app.errors import error_body, wants_json
 from helpdesk_app.sidebar import bp
 from helpdesk_app.sidebar.auth import (
     DEV_ISSUER,
@@ -75,8 +75,7 @@ def _headers(response: Response) -> Response:
 
 def _json_error(status: int, code: str, message: str, details: list[Any] | None = None) -> Any:
     """Answer the sidebar's scripts in the app's one JSON error shape."""
-    body = {"error": {"code": code, "message": message, "details": details or []}}
-    return jsonify(body), status
+    return jsonify(error_body(code, message, details)), status
 
 
 @bp.errorhandler(HandoffError)
