@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from handoff.errors import HandoffError, NotFound, ValidationFailed
+from handoff.errors import NotFound, ValidationFailed
+from handoff.links import LinkRefused
 from handoff.models import HelpdeskTicket
 from handoff.models.metrics import DelayedSurvey
 from handoff.outbox import enqueue
@@ -25,13 +26,6 @@ LINK_TTL = timedelta(days=14)
 SCORES = ("good", "bad")
 OUTBOX_KIND = "public_comment"
 SOLVED = ("solved", "closed")
-
-
-class LinkRefused(HandoffError):
-    """A survey link is forged or expired (403)."""
-
-    status = 403
-    code = "link_refused"
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from handoff.errors import NotFound, ValidationFailed
 from handoff.models import BotConversation
-from handoff.models.policy import PolicyCheck, QaReview, QaSample, QaStatementVerdict, ReviewLink
+from handoff.models.policy import PolicyCheck, QaReview, QaSample, QaStatementVerdict
 from handoff.packets import latest_packet_for_conversation
 from handoff.policy.golden import CLASSES
 from handoff.policy.judge import VERDICTS, Judge, NullJudge, Suggestion
@@ -261,32 +260,3 @@ def trust_figures(session: Session, weeks_: Sequence[str]) -> TrustFigures:
         reviewed=len(reviewed_ids),
         sampled=int(sampled or 0),
     )
-
-
-# --- one-time review links ---------------------------------------------------------------------
-
-
-def issue_link_nonce(session: Session, *, lead: str, now: datetime, ttl: timedelta) -> ReviewLink:
-    """Record a one-time link for ``lead``; the web layer signs its nonce into the URL."""
-    if not lead.strip():
-        raise ValidationFailed("a review link needs the lead's name")
-    link = ReviewLink(
-        nonce=secrets.token_urlsafe(24), lead=lead.strip(), created_at=now, expires_at=now + ttl
-    )
-    session.add(link)
-    session.flush()
-    return link
-
-
-def redeem_link_nonce(session: Session, nonce: str, *, now: datetime) -> ReviewLink | None:
-    """Mark a link used and return it; None when unknown, expired or already used."""
-    # One conditional UPDATE: of two concurrent redemptions, exactly one changes the row.
-    result = session.execute(
-        sa.update(ReviewLink)
-        .where(ReviewLink.nonce == nonce, ReviewLink.used_at.is_(None), ReviewLink.expires_at > now)
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        return None
-    return session.get(ReviewLink, nonce, populate_existing=True)

@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from handoff import links
 from handoff.db import transaction
-from helpdesk_app.reports import access
 
 
 @click.group("reports")
@@ -23,5 +23,7 @@ def open_link(who: str, base_url: str) -> None:
     """Print a link that opens one reports session for WHO (valid 30 minutes, once)."""
     runtime = current_app.extensions["handoff"]
     with transaction(runtime.sessions) as session:
-        token = access.issue(session, current_app.config["SECRET_KEY"], who, now=runtime.clock())
+        token = links.issue_report_link(
+            session, current_app.config["SECRET_KEY"], who, now=runtime.clock()
+        )
     click.echo(f"{base_url.rstrip('/')}/reports/open/{token}")

@@ -10,12 +10,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from handoff import productconfig
+from handoff import links, productconfig
 from handoff.db import transaction
 from handoff.errors import HandoffError
 from handoff.policy import review, sampling
 from helpdesk_app.cli.policy import fail
-from helpdesk_app.review import links
 
 
 def _runtime() -> Any:
@@ -69,11 +68,11 @@ def open_link(lead: str, ttl_minutes: int, base_url: str) -> None:
     """Print a one-time URL that opens a review session in the browser."""
     runtime = _runtime()
     with transaction(runtime.sessions) as session:
-        url = links.make_link(
-            session, secret_key=runtime.settings.secret_key, lead=lead, now=runtime.clock(),
-            ttl=timedelta(minutes=ttl_minutes), base_url=base_url,
+        token = links.issue_review_link(
+            session, runtime.settings.secret_key, lead, now=runtime.clock(),
+            ttl=timedelta(minutes=ttl_minutes),
         )  # fmt: skip
-    click.echo(url)
+    click.echo(f"{base_url.rstrip('/')}/review/open?t={token}")
     click.echo(f"# one use, expires in {ttl_minutes} min", err=True)
 
 

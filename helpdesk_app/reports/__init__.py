@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -18,13 +18,13 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from handoff import productconfig
+from handoff import links, productconfig
 from handoff.metrics import actions, drilldown
 from handoff.metrics import panel as panel_mod
 from handoff.productconfig import ProductConfig
 from handoff.weeks import monday
 from helpdesk_app.db import get_session, now
-from helpdesk_app.reports import access, views_support
+from helpdesk_app.reports import views_support
 
 bp = Blueprint(
     "reports", __name__, url_prefix="/reports", template_folder="templates", static_folder="static"
@@ -32,6 +32,7 @@ bp = Blueprint(
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
 VIEWS = ("weekly", "monthly", "quarterly")
 OPEN_ENDPOINTS = {"reports.open_link", "reports.static"}
+SESSION_TTL = timedelta(hours=12)
 
 
 def product_config() -> ProductConfig:
@@ -93,15 +94,15 @@ def open_link(token: str) -> BaseResponse | tuple[str, int]:
     """Redeem a one-time link and open a reports session."""
     db = get_session()
     try:
-        who = access.redeem(db, current_app.config["SECRET_KEY"], token, now=now())
-    except access.LinkRefused as exc:
+        who = links.redeem_report_link(db, current_app.config["SECRET_KEY"], token, now=now())
+    except links.LinkRefused as exc:
         return render_template(
             "reports/message.html", title="Link refused", message=exc.message
         ), 403
     db.commit()
     session.clear()
     session["reports_who"] = who
-    session["reports_until"] = (now() + access.SESSION_TTL).isoformat()
+    session["reports_until"] = (now() + SESSION_TTL).isoformat()
     return redirect(url_for("reports.panel"))
 
 

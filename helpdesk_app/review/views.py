@@ -11,6 +11,7 @@ from flask import current_app, g, redirect, render_template, request, url_for
 from flask import session as web_session
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from handoff import links
 from handoff.errors import HandoffError, ValidationFailed
 from handoff.policy import review, sampling
 from handoff.policy.golden import CLASSES
@@ -19,7 +20,7 @@ from handoff.tokens import AuthError, Forbidden, authenticate
 from helpdesk_app.auth import bearer_token
 from helpdesk_app.db import get_session, now
 from helpdesk_app.errors import error_response, wants_json
-from helpdesk_app.review import bp, links
+from helpdesk_app.review import bp
 
 SESSION_HOURS = 8
 SCOPE = "reports:read"
@@ -85,8 +86,8 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 def open_link() -> BaseResponse | tuple[str, int]:
     """Spend a one-time link and start a signed browser session for its lead."""
     session = get_session()
-    link = links.redeem(
-        session, request.args.get("t", ""), secret_key=current_app.config["SECRET_KEY"], now=now()
+    link = links.redeem_review_link(
+        session, current_app.config["SECRET_KEY"], request.args.get("t", ""), now=now()
     )
     session.commit()
     if link is None:

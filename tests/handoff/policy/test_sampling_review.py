@@ -7,13 +7,15 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from handoff import conversations
+from handoff import conversations, links
 from handoff.errors import ValidationFailed
 from handoff.models.policy import QaSample
 from handoff.policy import review, sampling
 from handoff.policy.checks import check_conversation
 from handoff.policy.judge import Judge, NullJudge, Suggestion
 from tests import factories
+
+SECRET = "a-test-secret-of-at-least-32-characters"
 
 WEEK = "2026-W10"  # 2 to 8 March 2026
 
@@ -159,9 +161,9 @@ def test_a_judge_can_prefill_and_the_null_judge_suggests_nothing(session, clock)
 
 
 def test_a_review_link_opens_once_and_expires(session, clock):
-    """Can a link nonce be redeemed once only, and never after it expires?"""
-    link = review.issue_link_nonce(session, lead="lea", now=clock(), ttl=timedelta(minutes=15))
-    assert review.redeem_link_nonce(session, link.nonce, now=clock()).lead == "lea"
-    assert review.redeem_link_nonce(session, link.nonce, now=clock()) is None
-    late = review.issue_link_nonce(session, lead="lea", now=clock(), ttl=timedelta(minutes=15))
-    assert review.redeem_link_nonce(session, late.nonce, now=clock.advance(minutes=16)) is None
+    """Can a review link be redeemed once only, and never after it expires?"""
+    token = links.issue_review_link(session, SECRET, "lea", now=clock(), ttl=timedelta(minutes=15))
+    assert links.redeem_review_link(session, SECRET, token, now=clock()).lead == "lea"
+    assert links.redeem_review_link(session, SECRET, token, now=clock()) is None
+    late = links.issue_review_link(session, SECRET, "lea", now=clock(), ttl=timedelta(minutes=15))
+    assert links.redeem_review_link(session, SECRET, late, now=clock.advance(minutes=16)) is None

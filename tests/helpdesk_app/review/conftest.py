@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from handoff import conversations
+from handoff import conversations, links
 from handoff.db import transaction
 from handoff.policy import golden, sampling
 from handoff.policy.checks import check_conversation
-from helpdesk_app.review import links
 from tests import factories
 from tests.handoff.policy.conftest import EXAMPLE
 
@@ -54,10 +53,10 @@ def open_link(app):
     def make(lead: str = "lea", minutes: int = 30) -> str:
         runtime = app.extensions["handoff"]
         with transaction(runtime.sessions) as session:
-            url = links.make_link(
-                session, secret_key=runtime.settings.secret_key, lead=lead, now=runtime.clock(),
-                ttl=timedelta(minutes=minutes), base_url="",
+            token = links.issue_review_link(
+                session, runtime.settings.secret_key, lead, now=runtime.clock(),
+                ttl=timedelta(minutes=minutes),
             )  # fmt: skip
-        return url
+        return f"/review/open?t={token}"
 
     return make
