@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from handoff.config import Settings
-from handoff.db import make_engine, make_session_factory
 from handoff.models.base import MAX_BIGINT
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    """Return the current instant in UTC (the default clock)."""
-    return datetime.now(UTC)
-
-
-class Runtime:
-    """What the views need, built once per app: settings, database and clock."""
-
-    def __init__(self, settings: Settings, clock: Clock, helpdesk: Any | None) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.engine = make_engine(settings.database_url)
-        self.sessions = make_session_factory(self.engine)
-        self.helpdesk = helpdesk
+from helpdesk_app import runtime
+from helpdesk_app.runtime import Clock, Runtime, utcnow
 
 
 class Int64Converter(IntegerConverter):
@@ -61,7 +42,7 @@ def create_app(
         # The sidebar lives in Zendesk's third-party iframe: a partitioned cookie survives there.
         SESSION_COOKIE_PARTITIONED=settings.is_production,
     )
-    app.extensions["handoff"] = Runtime(settings, clock, helpdesk)
+    runtime.init_app(app, Runtime(settings, clock, helpdesk))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

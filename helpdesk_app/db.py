@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy.orm import Session
 
-
-def runtime() -> object:
-    """Return the app's Runtime (settings, sessions, clock, helpdesk)."""
-    return current_app.extensions["handoff"]
+from helpdesk_app.runtime import runtime
 
 
 def get_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["handoff"].sessions()
+        g.db_session = runtime().sessions()
     return g.db_session
 
 
 def now() -> datetime:
     """Return the app clock's current instant."""
-    return current_app.extensions["handoff"].clock()
+    return runtime().clock()
 
 
 def _close(_exc: BaseException | None) -> None:

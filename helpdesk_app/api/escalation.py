@@ -8,13 +8,14 @@ from handoff import escalation, schemas
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
+from helpdesk_app.runtime import runtime
 
 
 def _rules() -> escalation.Rules:
     """Return the app's escalation rules, loaded once (a bad file fails the first request loudly)."""
     cached = current_app.extensions.get("handoff.escalation_rules")
     if cached is None:
-        path = current_app.extensions["handoff"].settings.escalation_rules_path
+        path = runtime().settings.escalation_rules_path
         cached = current_app.extensions["handoff.escalation_rules"] = escalation.load_rules(path)
     return cached  # type: ignore[no-any-return]
 

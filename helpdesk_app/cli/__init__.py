@@ -6,18 +6,13 @@ import os
 import sys
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from handoff import db as core_db
 from handoff import tokens
 from handoff.db import transaction
 from helpdesk_app import create_app
-
-
-def _runtime():  # type: ignore[no-untyped-def]
-    """Return the current app's Runtime."""
-    return current_app.extensions["handoff"]
+from helpdesk_app.runtime import runtime
 
 
 @click.group(
@@ -59,7 +54,7 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Apply every migration to the configured database."""
-    core_db.upgrade(_runtime().settings.database_url)
+    core_db.upgrade(runtime().settings.database_url)
     click.echo("database is at the latest revision")
 
 
@@ -75,10 +70,10 @@ def token() -> None:
 @with_appcontext
 def token_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a token called NAME and print it once."""
-    runtime = _runtime()
-    with transaction(runtime.sessions) as session:
+    rt = runtime()
+    with transaction(rt.sessions) as session:
         issued = tokens.create_token(
-            session, name, now=runtime.clock(), scopes=scopes or tokens.DEFAULT_SCOPES
+            session, name, now=rt.clock(), scopes=scopes or tokens.DEFAULT_SCOPES
         )
     click.echo(issued.plaintext)
     click.echo(
@@ -90,7 +85,7 @@ def token_create(name: str, scopes: tuple[str, ...]) -> None:
 @with_appcontext
 def token_list() -> None:
     """List tokens (prefix, name, scopes, state)."""
-    with transaction(_runtime().sessions) as session:
+    with transaction(runtime().sessions) as session:
         for t in tokens.list_tokens(session):
             state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "live"
             click.echo(f"{t.prefix}…\t{t.name}\t{','.join(t.scopes)}\t{state}")
@@ -101,9 +96,9 @@ def token_list() -> None:
 @with_appcontext
 def token_revoke(name_or_prefix: str) -> None:
     """Revoke the live tokens with this name or prefix."""
-    runtime = _runtime()
-    with transaction(runtime.sessions) as session:
-        revoked = tokens.revoke_token(session, name_or_prefix, now=runtime.clock())
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        revoked = tokens.revoke_token(session, name_or_prefix, now=rt.clock())
     click.echo(f"revoked {len(revoked)} token(s)")
 
 

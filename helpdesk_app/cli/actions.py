@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff.db import transaction
 from handoff.errors import HandoffError
 from handoff.metrics import actions
+from helpdesk_app.runtime import runtime
 
 
 @click.group("actions")
@@ -26,7 +26,7 @@ def group() -> None:
 @with_appcontext
 def list_command(status: str, as_json: bool) -> None:
     """List actions with their owner and due date."""
-    with current_app.extensions["handoff"].sessions() as session:
+    with runtime().sessions() as session:
         found = actions.list_actions(session, None if status == "all" else status)
         rows = [{**actions.as_dict(a), "decisions": [
             {"by": d.decided_by, "decision": d.decision, "closes": d.closes, "at": d.created_at.isoformat()}
@@ -51,11 +51,11 @@ def list_command(status: str, as_json: bool) -> None:
 @with_appcontext
 def decide(action_id: int, decided_by: str, decision: str, close: bool) -> None:
     """Log a decision on an action (closing needs one)."""
-    runtime = current_app.extensions["handoff"]
+    rt = runtime()
     try:
-        with transaction(runtime.sessions) as session:
+        with transaction(rt.sessions) as session:
             actions.decide(session, action_id, decided_by=decided_by, decision=decision, close=close,
-                           now=runtime.clock())  # fmt: skip
+                           now=rt.clock())  # fmt: skip
     except HandoffError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"action #{action_id}: decision logged{' and closed' if close else ''}")

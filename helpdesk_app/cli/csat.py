@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from handoff import csat
 from handoff.db import transaction
+from helpdesk_app.runtime import runtime
 
 
 @click.group("csat")
@@ -21,10 +22,10 @@ def group() -> None:
 @with_appcontext
 def send_delayed(base_url: str) -> None:
     """Queue a one-click survey comment on every ticket solved 48-72 h ago that has none."""
-    runtime = current_app.extensions["handoff"]
-    with transaction(runtime.sessions) as session:
+    rt = runtime()
+    with transaction(rt.sessions) as session:
         sent = csat.send_due(
-            session, secret=current_app.config["SECRET_KEY"], base_url=base_url, now=runtime.clock()
+            session, secret=current_app.config["SECRET_KEY"], base_url=base_url, now=rt.clock()
         )
     for survey in sent:
         click.echo(f"queued delayed CSAT survey ticket={survey.ticket_id}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff.db import transaction
 from handoff.detection import DETECTOR_VERSION, jsonl, store
+from helpdesk_app.runtime import runtime
 
 
 @click.group("detect")
@@ -40,14 +40,14 @@ def recompute(ticket_ids: tuple[int, ...], stale: bool, limit: int | None) -> No
     """Recompute the stored findings of TICKET_IDS, or of every stale ticket."""
     if bool(ticket_ids) == stale:
         raise click.UsageError("give ticket ids or --stale, not both")
-    runtime = current_app.extensions["handoff"]
-    with transaction(runtime.sessions) as session:
+    rt = runtime()
+    with transaction(rt.sessions) as session:
         if stale:
-            sweep = store.recompute_stale(session, runtime.clock(), limit=limit)
+            sweep = store.recompute_stale(session, rt.clock(), limit=limit)
             tickets, findings = sweep.tickets, sweep.findings
         else:
             tickets = len(ticket_ids)
             findings = sum(
-                len(store.recompute_ticket(session, t, runtime.clock())) for t in ticket_ids
+                len(store.recompute_ticket(session, t, rt.clock())) for t in ticket_ids
             )
     click.echo(f"detector {DETECTOR_VERSION}: {tickets} tickets, {findings} findings")

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff import productconfig
 from handoff.db import transaction
 from handoff.metrics import actions, export, rollup
 from handoff.metrics import panel as panel_mod
+from helpdesk_app.runtime import runtime
 
 
 def _config() -> productconfig.ProductConfig:
-    return productconfig.load_for(current_app.extensions["handoff"].settings.product_config_path)
+    return productconfig.load_for(runtime().settings.product_config_path)
 
 
 @click.group("panel", invoke_without_command=True)
@@ -44,10 +44,10 @@ def group(fmt: str, view: str, week: str | None, table_name: str) -> None:
     """Print the panel; ``handoff panel refresh`` updates the rollups it reads."""
     if click.get_current_context().invoked_subcommand is not None:
         return
-    runtime = current_app.extensions["handoff"]
+    rt = runtime()
     config = _config()
-    with runtime.sessions() as session:
-        built = panel_mod.build(session, config, now=runtime.clock(), view=view, end_week=week)
+    with rt.sessions() as session:
+        built = panel_mod.build(session, config, now=rt.clock(), view=view, end_week=week)
         tables = export.tables(built, actions.list_actions(session, actions.OPEN))
     if fmt == "json":
         click.echo(json.dumps(built.as_dict(), indent=2, default=str))
@@ -79,16 +79,16 @@ def group(fmt: str, view: str, week: str | None, table_name: str) -> None:
 @with_appcontext
 def refresh(full: bool, no_actions: bool) -> None:
     """Rebuild the facts and weekly rollups touched since the last refresh, then open due actions."""
-    runtime = current_app.extensions["handoff"]
+    rt = runtime()
     config = _config()
-    with transaction(runtime.sessions) as session:
-        result = rollup.refresh(session, config, now=runtime.clock(), full=full)
+    with transaction(rt.sessions) as session:
+        result = rollup.refresh(session, config, now=rt.clock(), full=full)
     click.echo(f"refreshed full={result.full} contacts={result.contacts} weeks={len(result.weeks)}")
     if no_actions:
         return
-    with transaction(runtime.sessions) as session:
-        built = panel_mod.build(session, config, now=runtime.clock(), view="rolling")
-        evaluation = actions.evaluate(session, config, built, now=runtime.clock())
+    with transaction(rt.sessions) as session:
+        built = panel_mod.build(session, config, now=rt.clock(), view="rolling")
+        evaluation = actions.evaluate(session, config, built, now=rt.clock())
     for a in evaluation.opened:
         click.echo(
             f"opened action #{a.id} {a.kind} {a.trigger} ({a.archetype or a.intent or 'all'}) owner {a.owner}"

@@ -7,11 +7,9 @@ import json
 import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff.db import transaction
@@ -20,10 +18,7 @@ from handoff.models import BotConversation, Packet
 from handoff.policy import golden
 from handoff.policy.checks import check_conversation, check_packet
 from handoff.policy.report import policy_accuracy, policy_incidents
-
-
-def _runtime() -> Any:
-    return current_app.extensions["handoff"]
+from helpdesk_app.runtime import runtime
 
 
 def fail(exc: HandoffError) -> None:
@@ -55,11 +50,11 @@ def group() -> None:
 @with_appcontext
 def load(file: Path, by: str | None) -> None:
     """Validate FILE (YAML or JSON) and make it the golden set; a bad file changes nothing."""
-    runtime = _runtime()
+    rt = runtime()
     try:
-        with transaction(runtime.sessions) as session:
+        with transaction(rt.sessions) as session:
             loaded = golden.load_file(
-                session, file, by=by or getpass.getuser(), now=runtime.clock()
+                session, file, by=by or getpass.getuser(), now=rt.clock()
             )
     except HandoffError as exc:
         fail(exc)
@@ -78,9 +73,9 @@ def load(file: Path, by: str | None) -> None:
 @with_appcontext
 def show(at: str | None, as_json: bool) -> None:
     """Show each fact's version in force at a date."""
-    runtime = _runtime()
-    moment = _day(at) or runtime.clock()
-    with transaction(runtime.sessions) as session:
+    rt = runtime()
+    moment = _day(at) or rt.clock()
+    with transaction(rt.sessions) as session:
         current = golden.current(session)
     if current is None:
         click.echo("no golden set loaded yet: handoff policy load FILE", err=True)
@@ -104,7 +99,7 @@ def show(at: str | None, as_json: bool) -> None:
 @with_appcontext
 def history(key: str) -> None:
     """Show every change of KEY: revision, when, who, what."""
-    with transaction(_runtime().sessions) as session:
+    with transaction(runtime().sessions) as session:
         try:
             changes = golden.history(session, key)
         except HandoffError as exc:
@@ -123,21 +118,21 @@ def history(key: str) -> None:
 @with_appcontext
 def recheck(since: str | None) -> None:
     """Check stored packets and conversations again (after a golden-set change); idempotent."""
-    runtime = _runtime()
+    rt = runtime()
     start = _day(since)
     counts = {"packets": 0, "conversations": 0, "incidents": 0}
-    with transaction(runtime.sessions) as session:
+    with transaction(rt.sessions) as session:
         query = sa.select(Packet)
         if start is not None:
             query = query.where(Packet.created_at >= start)
         for packet in session.scalars(query):
-            counts["incidents"] += len(check_packet(session, packet, runtime.clock()).incidents)
+            counts["incidents"] += len(check_packet(session, packet, rt.clock()).incidents)
             counts["packets"] += 1
         cquery = sa.select(BotConversation)
         if start is not None:
             cquery = cquery.where(BotConversation.started_at >= start)
         for conv in session.scalars(cquery):
-            counts["incidents"] += len(check_conversation(session, conv, runtime.clock()).incidents)
+            counts["incidents"] += len(check_conversation(session, conv, rt.clock()).incidents)
             counts["conversations"] += 1
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
@@ -148,7 +143,7 @@ def recheck(since: str | None) -> None:
 @with_appcontext
 def report(since: str | None, until: str | None) -> None:
     """Print policy incidents by week, class and severity, and policy accuracy with its counts."""
-    with transaction(_runtime().sessions) as session:
+    with transaction(runtime().sessions) as session:
         rows = policy_incidents(session, _day(since), _day(until))
         accuracy = policy_accuracy(session, _day(since), _day(until))
     click.echo("week\tclass\tseverity\tincidents")

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from handoff import links
 from handoff.db import transaction
+from helpdesk_app.runtime import runtime
 
 
 @click.group("reports")
@@ -21,9 +22,9 @@ def group() -> None:
 @with_appcontext
 def open_link(who: str, base_url: str) -> None:
     """Print a link that opens one reports session for WHO (valid 30 minutes, once)."""
-    runtime = current_app.extensions["handoff"]
-    with transaction(runtime.sessions) as session:
+    rt = runtime()
+    with transaction(rt.sessions) as session:
         token = links.issue_report_link(
-            session, current_app.config["SECRET_KEY"], who, now=runtime.clock()
+            session, current_app.config["SECRET_KEY"], who, now=rt.clock()
         )
     click.echo(f"{base_url.rstrip('/')}/reports/open/{token}")

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff import links, productconfig
@@ -15,15 +14,12 @@ from handoff.db import transaction
 from handoff.errors import HandoffError
 from handoff.policy import review, sampling
 from helpdesk_app.cli.policy import fail
-
-
-def _runtime() -> Any:
-    return current_app.extensions["handoff"]
+from helpdesk_app.runtime import runtime
 
 
 def _archetype_of() -> tuple[Callable[[str], str | None] | None, Any]:
     """Use the product configuration's archetypes and zone when one is configured."""
-    path = _runtime().settings.product_config_path
+    path = runtime().settings.product_config_path
     if path is None:
         return None, sampling.UTC
     config = productconfig.load(path)
@@ -42,12 +38,12 @@ def group() -> None:
 @with_appcontext
 def draw(week: str, rate: float, seed: int) -> None:
     """Draw WEEK's sample (stratified by archetype; every risky conversation included)."""
-    runtime = _runtime()
+    rt = runtime()
     archetype_of, zone = _archetype_of()
     try:
-        with transaction(runtime.sessions) as session:
+        with transaction(rt.sessions) as session:
             drawn = sampling.draw_sample(
-                session, week=week, rate=rate, seed=seed, now=runtime.clock(),
+                session, week=week, rate=rate, seed=seed, now=rt.clock(),
                 archetype_of=archetype_of, zone=zone,
             )  # fmt: skip
     except HandoffError as exc:
@@ -66,10 +62,10 @@ def draw(week: str, rate: float, seed: int) -> None:
 @with_appcontext
 def open_link(lead: str, ttl_minutes: int, base_url: str) -> None:
     """Print a one-time URL that opens a review session in the browser."""
-    runtime = _runtime()
-    with transaction(runtime.sessions) as session:
+    rt = runtime()
+    with transaction(rt.sessions) as session:
         token = links.issue_review_link(
-            session, runtime.settings.secret_key, lead, now=runtime.clock(),
+            session, rt.settings.secret_key, lead, now=rt.clock(),
             ttl=timedelta(minutes=ttl_minutes),
         )  # fmt: skip
     click.echo(f"{base_url.rstrip('/')}/review/open?t={token}")
@@ -81,7 +77,7 @@ def open_link(lead: str, ttl_minutes: int, base_url: str) -> None:
 @with_appcontext
 def figures(weeks: tuple[str, ...]) -> None:
     """Print the trust figures (random samples only) with numerators and denominators."""
-    with transaction(_runtime().sessions) as session:
+    with transaction(runtime().sessions) as session:
         t = review.trust_figures(session, list(weeks))
     click.echo(f"reviewed {t.reviewed} of {t.sampled} random samples")
     for name in (

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff import sync as core
 from handoff.db import transaction
 from handoff.delivery import connect
-
-
-def _runtime() -> Any:
-    return current_app.extensions["handoff"]
+from helpdesk_app.runtime import runtime
 
 
 @click.group("sync", invoke_without_command=True)
@@ -37,13 +32,13 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
     """Pull tickets, comments, users' roles, ratings and metrics changed since the last run."""
     if ctx.invoked_subcommand is not None:
         return
-    runtime = _runtime()
-    settings = runtime.settings
-    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, runtime.helpdesk))
+    rt = runtime()
+    settings = rt.settings
+    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk))
     summary = core.sync(
-        runtime.sessions,
+        rt.sessions,
         helpdesk,
-        now=runtime.clock,
+        now=rt.clock,
         since=since.replace(tzinfo=UTC) if since else core.EPOCH,
         segments=core.SegmentSource.parse(settings.sync_segment_source),
         streams=streams or core.STREAMS,
@@ -58,7 +53,7 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
 @with_appcontext
 def status() -> None:
     """Show where each stream resumes."""
-    with transaction(_runtime().sessions) as session:
+    with transaction(runtime().sessions) as session:
         rows = core.cursors(session)
     if not rows:
         click.echo("no stream has run yet")
@@ -76,6 +71,6 @@ def status() -> None:
 @with_appcontext
 def reset(streams: tuple[str, ...]) -> None:
     """Forget saved cursors (rows stay; a re-read upserts them)."""
-    with transaction(_runtime().sessions) as session:
+    with transaction(runtime().sessions) as session:
         count = core.reset(session, streams or core.STREAMS)
     click.echo(f"forgot {count} cursor(s)")

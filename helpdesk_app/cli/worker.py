@@ -11,16 +11,12 @@ from datetime import timedelta
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff import webhooks
 from handoff.db import transaction
 from handoff.delivery import connect, worker
-
-
-def _runtime() -> Any:
-    return current_app.extensions["handoff"]
+from helpdesk_app.runtime import runtime
 
 
 @click.group("worker")
@@ -37,9 +33,9 @@ def group() -> None:
 @with_appcontext
 def run(once: bool, batch: int, poll: float) -> None:
     """Deliver due items; SIGTERM or Ctrl-C finishes the item in hand, then exits."""
-    runtime = _runtime()
-    settings = runtime.settings
-    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, runtime.helpdesk))
+    rt = runtime()
+    settings = rt.settings
+    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk))
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: Any) -> None:
@@ -58,15 +54,15 @@ def run(once: bool, batch: int, poll: float) -> None:
     def inbox() -> None:
         # Webhook events the request could not process (crash, error) are retried here.
         webhooks.process_pending(
-            runtime.sessions, runtime.clock(), older_than=timedelta(seconds=30)
+            rt.sessions, rt.clock(), older_than=timedelta(seconds=30)
         )
 
     try:
         summary = worker.run(
-            runtime.sessions,
+            rt.sessions,
             helpdesk,
             worker_id=worker_id,
-            clock=runtime.clock,
+            clock=rt.clock,
             config=connect.worker_config(settings),
             batch=batch,
             once=once,
@@ -92,9 +88,9 @@ def run(once: bool, batch: int, poll: float) -> None:
 @with_appcontext
 def status(as_json: bool) -> None:
     """Show counts by status, the oldest pending item's age and the latest errors."""
-    runtime = _runtime()
-    with transaction(runtime.sessions) as session:
-        state = worker.delivery_status(session, runtime.clock())
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        state = worker.delivery_status(session, rt.clock())
         inbox = webhooks.inbox_counts(session)
     if as_json:
         click.echo(json.dumps({**state.as_dict(), "webhook_inbox": inbox}, indent=2))
@@ -117,7 +113,7 @@ def requeue(ids: tuple[int, ...], all_failed: bool) -> None:
     """Put failed items (by id, or all) back in the queue."""
     if not ids and not all_failed:
         raise click.UsageError("give item ids or --all-failed")
-    runtime = _runtime()
-    with transaction(runtime.sessions) as session:
-        count = worker.requeue(session, now=runtime.clock(), ids=ids, all_failed=all_failed)
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        count = worker.requeue(session, now=rt.clock(), ids=ids, all_failed=all_failed)
     click.echo(f"requeued {count} item(s)")

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handoff.db import transaction
 from handoff.delivery import connect, objects
-
-
-def _runtime() -> Any:
-    return current_app.extensions["handoff"]
+from helpdesk_app.runtime import runtime
 
 
 @click.group("zendesk")
@@ -30,14 +24,14 @@ def group() -> None:
 @with_appcontext
 def setup(public_url: str | None) -> None:
     """Create (or find) the custom ticket fields and the webhook; store their ids and the secret."""
-    runtime = _runtime()
-    base = (public_url or runtime.settings.public_url or "").rstrip("/")
+    rt = runtime()
+    base = (public_url or rt.settings.public_url or "").rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise click.UsageError("give --url https://... or set HANDOFF_PUBLIC_URL")
-    helpdesk = connect.helpdesk_for(runtime.settings, runtime.helpdesk)
-    with transaction(runtime.sessions) as session:
+    helpdesk = connect.helpdesk_for(rt.settings, rt.helpdesk)
+    with transaction(rt.sessions) as session:
         report = objects.setup(
-            session, helpdesk, endpoint=base + objects.WEBHOOK_PATH, now=runtime.clock()
+            session, helpdesk, endpoint=base + objects.WEBHOOK_PATH, now=rt.clock()
         )
         ids = objects.field_ids(session)
     for name, zendesk_id in sorted(ids.items()):

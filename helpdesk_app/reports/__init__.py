@@ -25,6 +25,7 @@ from handoff.productconfig import ProductConfig
 from handoff.weeks import monday
 from helpdesk_app.db import get_session, now
 from helpdesk_app.reports import views_support
+from helpdesk_app.runtime import runtime
 
 bp = Blueprint(
     "reports", __name__, url_prefix="/reports", template_folder="templates", static_folder="static"
@@ -40,7 +41,7 @@ def product_config() -> ProductConfig:
     cached = current_app.extensions.get("handoff_product_config")
     if cached is None:
         cached = productconfig.load_for(
-            current_app.extensions["handoff"].settings.product_config_path
+            runtime().settings.product_config_path
         )
         current_app.extensions["handoff_product_config"] = cached
     return cached
@@ -51,7 +52,7 @@ def ticket_link(config: ProductConfig, ticket_id: int | None) -> str | None:
     if ticket_id is None:
         return None
     link = config.ticket_link(ticket_id)
-    subdomain = current_app.extensions["handoff"].settings.zendesk_subdomain
+    subdomain = runtime().settings.zendesk_subdomain
     if link is None and subdomain:
         link = f"https://{subdomain}.zendesk.com/agent/tickets/{ticket_id}"
     return link

@@ -23,6 +23,7 @@ from flask import current_app, session
 from handoff.config import Settings
 from handoff.errors import HandoffError
 from handoff.models.base import MAX_BIGINT
+from helpdesk_app.runtime import runtime
 
 SESSION_KEY = "sidebar"
 SESSION_LIFETIME = timedelta(minutes=60)
@@ -181,7 +182,7 @@ def current_agent(now: datetime) -> tuple[Agent, str]:
         raise SidebarDenied("the sidebar session has expired; reopen the ticket")
     if (
         data.get("issuer") == DEV_ISSUER
-        and not current_app.extensions["handoff"].settings.dev_sidebar
+        and not runtime().settings.dev_sidebar
     ):
         raise SidebarDenied("development sessions are not accepted here")
     return Agent(agent_id=data.get("agent_id"), issuer=str(data["issuer"])), str(data["sid"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as BaseResponse
 
@@ -14,6 +14,7 @@ from handoff.errors import HandoffError, NotFound, ValidationFailed
 from handoff.models.base import MAX_BIGINT
 from helpdesk_app.db import get_session, now
 from helpdesk_app.errors import error_body, wants_json
+from helpdesk_app.runtime import runtime
 from helpdesk_app.sidebar import bp
 from helpdesk_app.sidebar.auth import (
     DEV_ISSUER,
@@ -33,7 +34,7 @@ ZAF_SDK_URL = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk
 
 
 def _settings() -> Any:
-    return current_app.extensions["handoff"].settings
+    return runtime().settings
 
 
 def _zaf_query() -> dict[str, str]:

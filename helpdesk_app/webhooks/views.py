@@ -9,22 +9,23 @@ from flask import Response, current_app, jsonify, request
 from handoff import webhooks
 from handoff.delivery.objects import webhook_secret
 from helpdesk_app.db import get_session, now
+from helpdesk_app.runtime import runtime
 from helpdesk_app.webhooks import bp
 
 
 @bp.post("/zendesk")
 def zendesk() -> tuple[Response, int]:
     """Accept a signed Zendesk event: 200 stored or duplicate; 401 forged or stale; 409 replayed."""
-    runtime = current_app.extensions["handoff"]
+    rt = runtime()
     session = get_session()
     received = webhooks.receive(
         session,
         body=request.get_data(cache=False),
         timestamp=request.headers.get(webhooks.TIMESTAMP_HEADER),
         signature=request.headers.get(webhooks.SIGNATURE_HEADER),
-        secrets=[runtime.settings.zendesk_webhook_secret or "", webhook_secret(session) or ""],
+        secrets=[rt.settings.zendesk_webhook_secret or "", webhook_secret(session) or ""],
         now=now(),
-        max_skew=timedelta(seconds=runtime.settings.webhook_max_skew_seconds),
+        max_skew=timedelta(seconds=rt.settings.webhook_max_skew_seconds),
     )
     session.commit()
     response = jsonify(
@@ -37,7 +38,7 @@ def zendesk() -> tuple[Response, int]:
 
         def process() -> None:
             with app.app_context():
-                webhooks.process_safely(runtime.sessions, event_id, runtime.clock())
+                webhooks.process_safely(rt.sessions, event_id, rt.clock())
 
         response.call_on_close(process)
     return response, 200

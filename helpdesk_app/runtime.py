@@ -1,0 +1,43 @@
+"""What the app holds for every request and command: settings, database, clock and helpdesk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app
+
+from handoff.config import Settings
+from handoff.db import make_engine, make_session_factory
+
+Clock = Callable[[], datetime]
+EXTENSION = "handoff"
+
+
+def utcnow() -> datetime:
+    """Return the current instant in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+class Runtime:
+    """What the views need, built once per app: settings, database and clock."""
+
+    def __init__(self, settings: Settings, clock: Clock, helpdesk: Any | None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.engine = make_engine(settings.database_url)
+        self.sessions = make_session_factory(self.engine)
+        self.helpdesk = helpdesk
+
+
+def init_app(app: Flask, runtime: Runtime) -> None:
+    """Attach ``runtime`` to ``app``."""
+    app.extensions[EXTENSION] = runtime
+
+
+def runtime(app: Flask | None = None) -> Runtime:
+    """Return the Runtime of ``app`` (by default the current app)."""
+    found = (app or current_app).extensions[EXTENSION]
+    assert isinstance(found, Runtime)  # noqa: S101 - only init_app stores it
+    return found
