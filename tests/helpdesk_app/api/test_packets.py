@@ -103,8 +103,14 @@ def test_missing_invalid_revoked_and_underscoped_tokens(client, make_token, cli)
 
 def test_unknown_route_and_method_use_the_error_shape(client, auth):
     """Do 404 and 405 come back as JSON errors, never HTML?"""
-    assert client.get("/api/v1/nothing", headers=auth).json["error"]["code"] == "not_found"
-    assert client.delete("/api/v1/packets", headers=auth).status_code == 405
+    missing = client.get("/api/v1/nothing", headers=auth)
+    wrong_method = client.delete("/api/v1/packets", headers=auth)
+    for response, status, code in ((missing, 404, "not_found"), (wrong_method, 405, "method_not_allowed")):
+        assert response.status_code == status
+        assert response.mimetype == "application/json"
+        error = response.json["error"]
+        assert set(error) == {"code", "message", "details"}
+        assert error["code"] == code and error["message"] and error["details"] == []
 
 
 def test_an_unexpected_failure_is_a_500_without_traceback(client, auth, monkeypatch):

@@ -63,8 +63,13 @@ def test_unsafe_or_malformed_server_urls_are_refused(tmp_path, url):
 
 
 def test_local_http_is_allowed_for_trying_it(tmp_path):
-    """Is http://localhost accepted, for a local trial?"""
+    """Is http://localhost accepted, for a local trial, and the sidebar pointed at it?"""
     package(APP_DIR, tmp_path / "x.zip", "http://localhost:8000")
+    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert (
+        manifest["location"]["support"]["ticket_sidebar"]["url"] == "http://localhost:8000/sidebar/"
+    )
 
 
 def test_a_folder_missing_a_logo_is_refused(tmp_path):
