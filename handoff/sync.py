@@ -28,7 +28,7 @@ from handoff.detection.store import recompute_ticket
 from handoff.helpdesk.base import Helpdesk, Minutes, Ticket, TicketMetric
 from handoff.helpdesk.errors import HelpdeskNotFound
 from handoff.models.delivery_state import SyncCursor
-from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
+from handoff.models.helpdesk import HelpdeskTicket, HelpdeskUser
 
 log = logging.getLogger("handoff.sync")
 
@@ -501,8 +501,3 @@ def reset(session: Session, names: Iterable[str] = STREAMS) -> int:
     result = session.execute(sa.delete(SyncCursor).where(SyncCursor.name.in_(list(names))))
     session.flush()
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def comment_count(session: Session) -> int:
-    """Count mirrored comments."""
-    return int(session.scalar(sa.select(sa.func.count()).select_from(HelpdeskComment)) or 0)

@@ -37,7 +37,6 @@ from handoff.delivery.throttle import TokenBucket
 from handoff.errors import HelpdeskError, NotFound
 from handoff.helpdesk.errors import HelpdeskRejected, RateLimited
 from handoff.models.delivery import DELIVERED, FAILED, IN_PROGRESS, PENDING, OutboxItem
-from handoff.models.packets import Packet
 
 log = logging.getLogger("handoff.delivery")
 
@@ -490,11 +489,6 @@ def get_item(session: Session, item_id: int) -> OutboxItem:
 def packet_delivery(session: Session, packet_id: str) -> OutboxItem | None:
     """Return the outbox item delivering a packet's note, or None when the packet has none."""
     return session.scalar(sa.select(OutboxItem).where(OutboxItem.key == f"packet_note:{packet_id}"))
-
-
-def packet_exists(session: Session, packet_id: str) -> bool:
-    """Tell whether a packet with this id was accepted."""
-    return session.scalar(sa.select(Packet.id).where(Packet.packet_id == packet_id)) is not None
 
 
 def requeue(

@@ -12,7 +12,6 @@ from handoff.metrics.common import (
     Context,
     Figure,
     Row,
-    json_query,
     rollup_query,
     sliced,
     sliced_hist,
@@ -26,11 +25,6 @@ SCOPES = ("all", "archetype", "segment", "channel")
 def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
     """Sum resolved contacts and their repeats per rollup key over ``weeks``."""
     return rollup_query(COLUMNS, weeks, **grouping)
-
-
-def hist_query(weeks: Iterable[str]) -> Select[Any]:
-    """Select the duration histograms per rollup key over ``weeks``."""
-    return json_query("hist", weeks)
 
 
 @dataclass(frozen=True)

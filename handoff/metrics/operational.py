@@ -14,7 +14,6 @@ from handoff.metrics.common import (
     Figure,
     Row,
     agg_key,
-    json_query,
     rollup_query,
     sliced,
     sliced_hist,
@@ -39,11 +38,6 @@ REFUSAL_NOTE = "every refusal counts: whether the question was valid is not labe
 def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
     """Sum engagement, escalation, packet and resolution counts per rollup key over ``weeks``."""
     return rollup_query(COLUMNS, weeks, **grouping)
-
-
-def missing_query(weeks: Iterable[str]) -> Select[Any]:
-    """Select the per-key counts of missing packet fields over ``weeks``."""
-    return json_query("missing", weeks)
 
 
 @dataclass(frozen=True)
