@@ -235,7 +235,8 @@ def acknowledge(
 
 
 def _equal_or_both_null(column: Any, value: object) -> sa.ColumnElement[bool]:
-    return column.is_(None) if value is None else column == value
+    condition: sa.ColumnElement[bool] = column.is_(None) if value is None else column == value
+    return condition
 
 
 # --- queries for the sidebar and the metrics ------------------------------------------------

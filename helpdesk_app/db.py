@@ -14,7 +14,8 @@ def get_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = runtime().sessions()
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 def now() -> datetime:

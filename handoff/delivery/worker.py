@@ -77,7 +77,7 @@ class RunSummary:
 def backoff_seconds(attempts: int, config: WorkerConfig, rng: random.Random) -> float:
     """Return the wait before the next attempt: exponential in ``attempts``, half of it jittered."""
     ceiling = min(config.max_delay, config.base_delay * 2 ** max(0, attempts - 1))
-    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+    return float(ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:
@@ -356,7 +356,7 @@ def run(
     bucket: TokenBucket | None = None,
     archetype_of: ArchetypeOf = no_archetype,
     should_stop: Callable[[], bool] = lambda: False,
-    idle_sleep: Callable[[float], None] | None = None,
+    idle_sleep: Callable[[float], object] | None = None,
     poll_seconds: float = 1.0,
     before_pass: Callable[[], None] | None = None,
     max_passes: int | None = None,

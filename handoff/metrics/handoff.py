@@ -60,7 +60,7 @@ class HandoffFidelity:
 
 
 def _escalated(row: Row) -> bool:
-    return row["path"] == "escalated"
+    return bool(row["path"] == "escalated")
 
 
 def compute(ctx: Context, rows: Sequence[Row]) -> HandoffFidelity:

@@ -41,7 +41,7 @@ def _path(name: str):  # type: ignore[no-untyped-def,unused-ignore]
 
 
 def _engaged(row: Row) -> bool:
-    return row["path"] != "human_only"
+    return bool(row["path"] != "human_only")
 
 
 def compute(ctx: Context, rows: Sequence[Row], hist_rows: Sequence[Row]) -> Leading:

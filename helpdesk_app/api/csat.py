@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, jsonify
 
 from handoff import csat
@@ -12,7 +14,7 @@ from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
 from helpdesk_app.db import get_session, now
 
-_BODY = {
+_BODY: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["ticket_id", "score"],

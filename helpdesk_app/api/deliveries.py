@@ -109,7 +109,7 @@ SUMMARY: dict[str, Any] = {
         "last_errors": {"type": "array", "items": {"type": "object"}},
     },
 }
-_SECURED = [{"bearer": []}]
+_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/deliveries": {
         "get": {

@@ -17,7 +17,7 @@ def _rules() -> escalation.Rules:
     if cached is None:
         path = runtime().settings.escalation_rules_path
         cached = current_app.extensions["handoff.escalation_rules"] = escalation.load_rules(path)
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 @bp.post("/escalation-check")

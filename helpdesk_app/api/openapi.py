@@ -58,7 +58,7 @@ def document() -> dict[str, Any]:
         },
     }
     write = error_responses(400, 401, 403, 413, 422)
-    secured = [{"bearer": []}]
+    secured: list[dict[str, list[str]]] = [{"bearer": []}]
     spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "Handoff fidelity API", "version": "1.0.0"},

@@ -142,7 +142,7 @@ _VIEW = {
         "changes": {"type": "array", "items": {"type": "object"}},
     },
 }
-_SECURED = [{"bearer": []}]
+_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 OPENAPI_PATHS = {
     "/api/v1/policy/golden-set": {
         "put": {

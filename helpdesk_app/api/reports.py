@@ -100,7 +100,7 @@ _ROWS = {
     "properties": {"rows": {"type": "array", "items": {"type": "object"}}},
 }
 _CSV = {"text/csv": {"schema": {"type": "string"}}}
-_SECURED = [{"bearer": []}]
+_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 
 OPENAPI_PATHS = {
     "/api/v1/reports/panel": {

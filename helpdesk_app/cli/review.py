@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import click
@@ -21,7 +21,7 @@ def _archetype_of() -> tuple[Callable[[str], str | None] | None, Any]:
     """Use the product configuration's archetypes and zone when one is configured."""
     path = runtime().settings.product_config_path
     if path is None:
-        return None, sampling.UTC
+        return None, UTC
     config = productconfig.load(path)
     return config.archetype_of, config.zone
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from handoff import csat
+from handoff.links import LinkRefused
 from helpdesk_app.db import get_session, now
 
 bp = Blueprint("csat", __name__, url_prefix="/csat", template_folder="templates")
@@ -15,7 +16,7 @@ def confirm(token: str) -> tuple[str, int]:
     """Show what the link will record, with one button (a GET never records: link previewers fetch)."""
     try:
         ticket_id, score = csat.read_token(current_app.config["SECRET_KEY"], token)
-    except csat.LinkRefused as exc:
+    except LinkRefused as exc:
         return render_template("csat/page.html", message=exc.message), 403
     return render_template("csat/page.html", ticket_id=ticket_id, score=score, token=token), 200
 
@@ -25,7 +26,7 @@ def answer(token: str) -> tuple[str, int]:
     """Record the answer once; a second click shows the answer that stands."""
     try:
         ticket_id, score = csat.read_token(current_app.config["SECRET_KEY"], token)
-    except csat.LinkRefused as exc:
+    except LinkRefused as exc:
         return render_template("csat/page.html", message=exc.message), 403
     session = get_session()
     result = csat.record(session, ticket_id, score, source="link", now=now())

@@ -161,7 +161,7 @@ def open_session(agent: Agent, now: datetime) -> dict[str, Any]:
         and current.get("expires", 0) > now.timestamp()
     )
     # Other ticket iframes of the same agent hold CSRF tokens derived from this id: keep it.
-    sid = current["sid"] if same else secrets.token_urlsafe(24)
+    sid = current["sid"] if same and isinstance(current, dict) else secrets.token_urlsafe(24)
     data = {
         "sid": sid,
         "agent_id": agent.agent_id,
