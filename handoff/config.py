@@ -95,7 +95,7 @@ class Settings:
     zendesk_app_audience: str | None = None
     dev_sidebar: bool = False
     product_config_path: Path | None = None
-    # Policy area: the escalation rule file (None = the built-in defaults).
+    # Escalation: the rule file (None = the built-in defaults).
     escalation_rules_path: Path | None = None
     # Delivery to Zendesk: stay below the plan's requests per minute (Team plan 200, with headroom).
     zendesk_rpm: int = 160

@@ -1,4 +1,4 @@
-"""Policy area: the golden set's revisions and change log, checked statements, incidents, QA review."""
+"""Policy: the golden set's revisions and change log, checked statements, incidents, QA review."""
 
 from __future__ import annotations
 

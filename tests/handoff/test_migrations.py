@@ -18,7 +18,7 @@ def test_migrations_build_exactly_the_models(engine):
 
 
 def test_the_migrations_have_one_head():
-    """Do the areas' branches end in a single head, so the next migration has one parent?"""
+    """Do the migrations end in a single head, so the next migration has one parent?"""
     from alembic.script import ScriptDirectory
 
     from handoff.db import alembic_config
