@@ -72,6 +72,7 @@ class ProductConfig:
     ticket_custom_field_id: int | None = None
     segment_sources: tuple[str, ...] = ("ticket:segment", "body:customer.segment")
     agent_url: str | None = None
+    bot_user_ids: frozenset[int] = frozenset()
     source: str = "<memory>"
     digest: str = ""
 
@@ -210,6 +211,7 @@ def parse(document: Any, *, source: str = "<memory>") -> ProductConfig:
         ticket_custom_field_id=intent_source.get("custom_field_id"),
         segment_sources=tuple([segment] if isinstance(segment, str) else segment),
         agent_url=document.get("zendesk_agent_url"),
+        bot_user_ids=frozenset(int(i) for i in document.get("bot_user_ids", [])),
         source=source,
         digest=digest[:16],
     )

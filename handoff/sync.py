@@ -23,11 +23,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.delivery import mirror
+from handoff import flags, webhooks
+from handoff.delivery import mirror, objects
 from handoff.detection.store import recompute_ticket
 from handoff.helpdesk.base import Helpdesk, Minutes, Ticket, TicketMetric
 from handoff.helpdesk.errors import HelpdeskNotFound
 from handoff.models.delivery_state import SyncCursor
+from handoff.models.flags import ReaskFlag
 from handoff.models.helpdesk import HelpdeskTicket, HelpdeskUser
 
 log = logging.getLogger("handoff.sync")
@@ -153,13 +155,20 @@ def sync_tickets(
             else:
                 page = helpdesk.export_tickets(start_time=since, **sized)
             moment = now()
+            reask_field = objects.field_ids(session).get("reask")
             for ticket in page.tickets:
                 row = mirror.upsert_ticket(
-                    session, ticket.id, _ticket_values(ticket, segments), seen_at=moment
+                    session,
+                    ticket.id,
+                    _ticket_values(ticket, segments),
+                    seen_at=moment,
+                    synced_at=moment,
                 )
                 if ticket.status in mirror.SOLVED_STATUSES and row.solved_at is None:
                     # The export has no solved time; metrics sync fills the exact one.
                     row.solved_at = ticket.updated_at
+                if reask_field is not None:
+                    reconcile_reask(session, ticket, reask_field, now=moment)
             _save_cursor(session, TICKETS, moment, cursor=page.cursor, position=None)
             session.commit()
         pages += 1
@@ -176,6 +185,28 @@ def sync_tickets(
             return
 
 
+def reconcile_reask(session: Session, ticket: Ticket, field_id: int, *, now: datetime) -> None:
+    """Make the stored re-ask flag agree with the ticket's checkbox when Zendesk's is the newer word.
+
+    Webhooks can be lost; the synced ticket still carries the checkbox. A flag changed here
+    after the ticket's last update (the sidebar, not yet mirrored) is newer and stays as it is.
+    """
+    if field_id not in ticket.custom_fields:
+        return
+    value = webhooks.checkbox_value(ticket.custom_fields[field_id])
+    current = flags.active_flag(session, ticket.id)
+    if (current is not None) == value:
+        return
+    latest = session.scalar(
+        sa.select(sa.func.max(ReaskFlag.updated_at)).where(ReaskFlag.ticket_id == ticket.id)
+    )
+    if latest is not None and ticket.updated_at is not None and latest >= ticket.updated_at:
+        return
+    flags.record_flag_from_helpdesk(
+        session, ticket_id=ticket.id, value=value, agent_id=None, now=now
+    )
+
+
 def _roles(session: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = list(set(ids))
     if not wanted:
@@ -189,10 +220,20 @@ def _roles(session: Session, ids: Iterable[int]) -> dict[int, str]:
 def _fetch_users(
     session: Session, helpdesk: Helpdesk, ids: Iterable[int], summary: SyncSummary
 ) -> dict[int, str]:
-    """Return every author's role, asking Zendesk (show_many) only for authors not yet known."""
+    """Return every author's role, asking Zendesk (show_many) for authors not yet known and for
+    those first seen through a webhook (stored without email or external id)."""
     ids = {int(i) for i in ids}
     known = _roles(session, ids)
-    missing = sorted(ids - set(known))
+    partial = set(
+        session.scalars(
+            sa.select(HelpdeskUser.id).where(
+                HelpdeskUser.id.in_(list(ids)),
+                HelpdeskUser.email.is_(None),
+                HelpdeskUser.external_id.is_(None),
+            )
+        )
+    )
+    missing = sorted((ids - set(known)) | partial)
     if missing:
         for user in helpdesk.get_users(missing):
             mirror.upsert_user(
@@ -203,6 +244,7 @@ def _fetch_users(
                 email=user.email,
                 organization_id=user.organization_id,
                 updated_at=user.updated_at,
+                external_id=user.external_id,
             )
             known[user.id] = user.role
             summary.users += 1
@@ -251,6 +293,7 @@ def sync_comments(
                         public=comment.public,
                         body=comment.plain_body or comment.body,
                         created_at=comment.created_at or event.created_at or moment,
+                        synced_at=moment,
                     )
                     if new:
                         touched.add(event.ticket_id)
@@ -326,6 +369,7 @@ def _catch_up_one_by_one(
                     public=comment.public,
                     body=comment.plain_body or comment.body,
                     created_at=comment.created_at or moment,
+                    synced_at=moment,
                 )
                 if new:
                     touched.add(ticket_id)
@@ -377,6 +421,7 @@ def sync_ratings(
                     comment=rating.comment,
                     created_at=created,
                     updated_at=rating.updated_at or created,
+                    synced_at=now(),
                 )
                 newest = max(newest, created) if newest else created
                 summary.ratings += 1

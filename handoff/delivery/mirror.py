@@ -53,8 +53,31 @@ def as_int(value: Any) -> int | None:
 
 
 def _upsert(
-    session: Session, model: type[M], key: Any, create: Callable[[], M], update: Callable[[M], None]
+    session: Session,
+    model: type[M],
+    key: Any,
+    create: Callable[[], M],
+    update: Callable[[M], None],
+    synced_at: datetime | None = None,
 ) -> M:
+    """Insert or update one row and stamp when we stored it (``synced_at``, our clock).
+
+    The stamp is what a metrics refresh looks for, so a row that reaches us late (a slow sync, a
+    late webhook) is rebuilt however old its helpdesk timestamps are. Callers pass their clock;
+    without one the wall clock is used.
+    """
+    stamp = synced_at or datetime.now(UTC)
+    inner_create, inner_update = create, update
+
+    def create() -> M:
+        row = inner_create()
+        row.synced_at = stamp  # type: ignore[attr-defined]
+        return row
+
+    def update(row: M) -> None:
+        inner_update(row)
+        row.synced_at = stamp  # type: ignore[attr-defined]
+
     row = session.get(model, key)
     if row is None:
         row = create()
@@ -81,6 +104,8 @@ def upsert_user(
     organization_id: int | None = None,
     updated_at: datetime | None = None,
     staff: bool | None = None,
+    external_id: str | None = None,
+    synced_at: datetime | None = None,
 ) -> HelpdeskUser:
     """Store a user; ``staff`` alone (from a webhook) keeps a known agent/admin role as it is."""
 
@@ -98,6 +123,7 @@ def upsert_user(
             id=user_id,
             name=name,
             email=email,
+            external_id=external_id,
             role=resolved(None),
             organization_id=organization_id,
             updated_at=updated_at,
@@ -107,14 +133,20 @@ def upsert_user(
         row.role = resolved(row.role)
         row.name = name or row.name
         row.email = email or row.email
+        row.external_id = external_id or row.external_id
         row.organization_id = organization_id or row.organization_id
         row.updated_at = updated_at or row.updated_at
 
-    return _upsert(session, HelpdeskUser, user_id, create, update)
+    return _upsert(session, HelpdeskUser, user_id, create, update, synced_at)
 
 
 def upsert_ticket(
-    session: Session, ticket_id: int, values: Mapping[str, Any], *, seen_at: datetime
+    session: Session,
+    ticket_id: int,
+    values: Mapping[str, Any],
+    *,
+    seen_at: datetime,
+    synced_at: datetime | None = None,
 ) -> HelpdeskTicket:
     """Store a ticket's fields; keys absent from ``values`` keep what the row has."""
     allowed = {
@@ -158,7 +190,7 @@ def upsert_ticket(
                 continue
             setattr(row, name, list(value) if name in ("tags", "custom_fields") else value)
 
-    return _upsert(session, HelpdeskTicket, ticket_id, create, update)
+    return _upsert(session, HelpdeskTicket, ticket_id, create, update, synced_at)
 
 
 def upsert_comment(
@@ -171,6 +203,7 @@ def upsert_comment(
     public: bool,
     body: str,
     created_at: datetime,
+    synced_at: datetime | None = None,
 ) -> tuple[HelpdeskComment, bool]:
     """Store a comment once; return it and whether it is new."""
     existed = session.get(HelpdeskComment, comment_id) is not None
@@ -191,7 +224,7 @@ def upsert_comment(
         row.body = body or row.body
         row.public = public
 
-    row = _upsert(session, HelpdeskComment, comment_id, create, update)
+    row = _upsert(session, HelpdeskComment, comment_id, create, update, synced_at)
     return row, not existed
 
 
@@ -204,6 +237,7 @@ def upsert_rating(
     comment: str | None,
     created_at: datetime,
     updated_at: datetime,
+    synced_at: datetime | None = None,
 ) -> SatisfactionRating:
     """Store a satisfaction rating (its score may change from offered to good or bad)."""
 
@@ -225,10 +259,15 @@ def upsert_rating(
             updated_at,
         )
 
-    return _upsert(session, SatisfactionRating, rating_id, create, update)
+    return _upsert(session, SatisfactionRating, rating_id, create, update, synced_at)
 
 
-def upsert_metric(session: Session, ticket_id: int, values: Mapping[str, Any]) -> TicketMetric:
+def upsert_metric(
+    session: Session,
+    ticket_id: int,
+    values: Mapping[str, Any],
+    synced_at: datetime | None = None,
+) -> TicketMetric:
     """Store one ticket's metrics."""
 
     def create() -> TicketMetric:
@@ -238,7 +277,7 @@ def upsert_metric(session: Session, ticket_id: int, values: Mapping[str, Any]) -
         for name, value in values.items():
             setattr(row, name, value)
 
-    return _upsert(session, TicketMetric, ticket_id, create, update)
+    return _upsert(session, TicketMetric, ticket_id, create, update, synced_at)
 
 
 def set_ticket_status(
@@ -254,7 +293,9 @@ def set_ticket_status(
     return row
 
 
-def set_custom_field(session: Session, ticket_id: int, field_id: int, value: Any) -> None:
+def set_custom_field(
+    session: Session, ticket_id: int, field_id: int, value: Any, synced_at: datetime | None = None
+) -> None:
     """Record one custom field's value in the mirrored ticket's ``custom_fields`` list."""
     row = session.get(HelpdeskTicket, ticket_id)
     if row is None:
@@ -262,4 +303,5 @@ def set_custom_field(session: Session, ticket_id: int, field_id: int, value: Any
     fields = [f for f in row.custom_fields if as_int(f.get("id")) != field_id]
     fields.append({"id": field_id, "value": value})
     row.custom_fields = sorted(fields, key=lambda f: as_int(f.get("id")) or 0)
+    row.synced_at = synced_at or datetime.now(UTC)
     session.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,9 @@ from handoff.models.delivery_state import HelpdeskObject
 log = logging.getLogger(__name__)
 
 REASK_TAG = "handoff_reask"
+# Users whose public comments are never a human agent's turn: ``user:bot:<id>``, ``user:product:<id>``.
+NONAGENT_PREFIX = "user:"
+BOT, PRODUCT = "bot", "product"
 WEBHOOK_KEY = "webhook"
 WEBHOOK_NAME = "Handoff fidelity events"
 WEBHOOK_PATH = "/webhooks/zendesk"
@@ -67,6 +70,19 @@ def field_ids(session: Session) -> dict[str, int]:
     return {key.removeprefix("field:"): int(zid) for key, zid in rows}
 
 
+def nonagent_key(kind: str, user_id: int) -> str:
+    """Return the helpdesk_fields key recording a user who is never a human agent."""
+    return f"{NONAGENT_PREFIX}{kind}:{user_id}"
+
+
+def nonagent_user_ids(session: Session) -> frozenset[int]:
+    """Return the Zendesk users setup recorded as the bot or the product itself (never agents)."""
+    rows = session.scalars(
+        sa.select(HelpdeskObject.zendesk_id).where(HelpdeskObject.key.startswith(NONAGENT_PREFIX))
+    )
+    return frozenset(int(z) for z in rows)
+
+
 def webhook_secret(session: Session) -> str | None:
     """Return the stored signing secret of our webhook, or None before setup."""
     return session.scalar(sa.select(HelpdeskObject.secret).where(HelpdeskObject.key == WEBHOOK_KEY))
@@ -103,15 +119,43 @@ class SetupReport:
     webhook_id: str
 
 
-def setup(session: Session, helpdesk: Helpdesk, *, endpoint: str, now: datetime) -> SetupReport:
+def record_nonagents(
+    session: Session, helpdesk: Helpdesk, bot_user_ids: Iterable[int], now: datetime
+) -> list[str]:
+    """Record the bot's Zendesk user(s) and the user the product posts as; return their keys.
+
+    Their public comments are not agent turns, do not end the repetition window and are not a
+    first reply. A key recorded earlier for a user no longer configured is removed.
+    """
+    me = helpdesk.me()
+    wanted = {nonagent_key(BOT, int(i)): int(i) for i in bot_user_ids}
+    wanted[nonagent_key(PRODUCT, me.id)] = me.id
+    stale = sa.delete(HelpdeskObject).where(
+        HelpdeskObject.key.startswith(NONAGENT_PREFIX), HelpdeskObject.key.not_in(list(wanted))
+    )
+    session.execute(stale)
+    for key, user_id in sorted(wanted.items()):
+        _record(session, key, str(user_id), now, detail={"kind": key.split(":")[1]})
+    return sorted(wanted)
+
+
+def setup(
+    session: Session,
+    helpdesk: Helpdesk,
+    *,
+    endpoint: str,
+    now: datetime,
+    bot_user_ids: Iterable[int] = (),
+) -> SetupReport:
     """Create, once, our custom fields and the webhook; record their ids and the signing secret.
 
     Fields are matched by title and type, so a second run (or a field an admin made by hand)
     creates nothing. The webhook is made once and remembered here; its secret is stored, never
-    printed.
+    printed. The bot's users and the product's own user are recorded as never being agents.
     """
     created: list[str] = []
     found: list[str] = []
+    found += record_nonagents(session, helpdesk, bot_user_ids, now)
     existing = {(f.title, f.type): f for f in helpdesk.list_ticket_fields()}
     for name, spec in FIELDS.items():
         field = existing.get((spec.title, spec.type))

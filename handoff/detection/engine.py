@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -206,6 +206,7 @@ def detect_ticket(
     comments: Iterable[Any],
     *,
     handoff_at: datetime | None = None,
+    non_agents: Collection[int] = frozenset(),
 ) -> list[Finding]:
     """Find every repetition and suggested re-ask in an escalated ticket's repetition window.
 
@@ -217,7 +218,7 @@ def detect_ticket(
     start = facts.handoff_at or handoff_at
     findings: list[Finding] = []
     parsed = [to_comment(c, i) for i, c in enumerate(comments)]
-    for item in window(parsed, start):
+    for item in window(parsed, start, non_agents):
         comment = item.comment
         if item.is_agent:
             findings += detect_agent_reply(

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from handoff.delivery.objects import nonagent_user_ids
 from handoff.detection.engine import (
     DETECTOR_VERSION,
     EXPLICIT,
@@ -23,7 +24,7 @@ from handoff.detection.engine import (
 )
 from handoff.models.detection import DetectionFinding, DetectionRun
 from handoff.models.helpdesk import HelpdeskComment
-from handoff.models.packets import Packet
+from handoff.models.packets import BotConversation, Packet
 from handoff.packets import latest_packet_for_ticket
 
 
@@ -53,12 +54,28 @@ def findings_for_ticket(session: Session, ticket_id: int) -> list[DetectionFindi
     )
 
 
+def _conversation(session: Session, ticket_id: int) -> BotConversation | None:
+    """Return the ticket's first bot conversation (the contact may have no packet)."""
+    query = (
+        sa.select(BotConversation)
+        .where(BotConversation.ticket_id == ticket_id)
+        .order_by(BotConversation.started_at, BotConversation.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
 def recompute_ticket(session: Session, ticket_id: int, now: datetime) -> list[Finding]:
-    """Replace the ticket's findings with a fresh pass over its packet and comments; flush."""
+    """Replace the ticket's findings with a fresh pass over its packet and comments; flush.
+
+    An escalation without a packet is measured too (explicit cues need no packet): the bot's
+    conversation stands in for it and the handoff is when the conversation ended.
+    """
     session.execute(sa.delete(DetectionFinding).where(DetectionFinding.ticket_id == ticket_id))
     packet = latest_packet_for_ticket(session, ticket_id)
-    if packet is None:
-        # Not escalated (or the packet has not arrived yet): nothing to measure.
+    conversation = _conversation(session, ticket_id) if packet is None else None
+    if packet is None and conversation is None:
+        # No bot touched it (or nothing of the bot has arrived yet): nothing to measure.
         session.execute(sa.delete(DetectionRun).where(DetectionRun.ticket_id == ticket_id))
         session.flush()
         return []
@@ -67,7 +84,19 @@ def recompute_ticket(session: Session, ticket_id: int, now: datetime) -> list[Fi
         .where(HelpdeskComment.ticket_id == ticket_id)
         .order_by(HelpdeskComment.created_at, HelpdeskComment.id)
     ).all()
-    findings = detect_ticket(packet.body, comments, handoff_at=packet.created_at)
+    non_agents = nonagent_user_ids(session)
+    if packet is not None:
+        findings = detect_ticket(
+            packet.body, comments, handoff_at=packet.created_at, non_agents=non_agents
+        )
+    else:
+        assert conversation is not None
+        findings = detect_ticket(
+            {k: v for k, v in conversation.body.items() if k != "created_at"},
+            comments,
+            handoff_at=conversation.ended_at or conversation.started_at,
+            non_agents=non_agents,
+        )
     session.add_all(
         DetectionFinding(
             ticket_id=ticket_id,
@@ -110,7 +139,12 @@ def stale_ticket_ids(session: Session, limit: int | None = None) -> list[int]:
         .where(Packet.ticket_id.is_not(None))
         .where(~sa.exists().where(DetectionRun.ticket_id == Packet.ticket_id))
     )
-    union = sa.union(old_findings, old_runs, never_run).subquery()
+    never_run_conversations = (
+        sa.select(BotConversation.ticket_id)
+        .where(BotConversation.ticket_id.is_not(None))
+        .where(~sa.exists().where(DetectionRun.ticket_id == BotConversation.ticket_id))
+    )
+    union = sa.union(old_findings, old_runs, never_run, never_run_conversations).subquery()
     query = sa.select(union.c[0]).order_by(union.c[0])
     if limit is not None:
         query = query.limit(limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ class Comment:
     body: str
     created_at: datetime | None
     position: int
+    author_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def to_comment(obj: Any, position: int) -> Comment:
     """Read a comment from a mapping or an ORM row (``HelpdeskComment``)."""
     public = _get(obj, "public")
     body = _get(obj, "body")
+    author = _get(obj, "author_id")
     return Comment(
         id=_get(obj, "id"),
         author_role=str(_get(obj, "author_role") or ""),
@@ -52,6 +54,7 @@ def to_comment(obj: Any, position: int) -> Comment:
         body=body if isinstance(body, str) else "",
         created_at=parse_time(_get(obj, "created_at")),
         position=position,
+        author_id=author if isinstance(author, int) and not isinstance(author, bool) else None,
     )
 
 
@@ -63,8 +66,16 @@ def ordered(comments: Iterable[Comment]) -> list[Comment]:
     return sorted(items, key=lambda c: (c.created_at, c.position))
 
 
-def window(comments: Iterable[Comment], handoff_at: datetime | None) -> list[WindowItem]:
-    """Return the customer messages and agent replies (turns 1-3) inside the repetition window."""
+def window(
+    comments: Iterable[Comment],
+    handoff_at: datetime | None,
+    non_agents: Collection[int] = frozenset(),
+) -> list[WindowItem]:
+    """Return the customer messages and agent replies (turns 1-3) inside the repetition window.
+
+    ``non_agents`` are author ids that are never an agent turn (the bot's Zendesk user, the
+    product's own): their comments neither count as turns nor close the window.
+    """
     items: list[WindowItem] = []
     turns = 0
     for comment in ordered(comments):
@@ -72,6 +83,8 @@ def window(comments: Iterable[Comment], handoff_at: datetime | None) -> list[Win
         if handoff_at is not None and comment.created_at is not None:
             if comment.created_at <= handoff_at:
                 continue
+        if comment.author_id is not None and comment.author_id in non_agents:
+            continue
         if comment.author_role in AGENT_ROLES and comment.public:
             turns += 1
             if turns > AGENT_TURNS_IN_WINDOW:

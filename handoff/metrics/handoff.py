@@ -73,7 +73,7 @@ def compute(ctx: Context, rows: Sequence[Row]) -> HandoffFidelity:
         escalated_csat = ctx.rate(s["csat_good"], s["csat_good"] + s["csat_bad"])
         figures += [
             Figure("context_loss_rate", scope, key, ctx.label, rate=ctx.rate(s["flagged"], s["escalated"])),
-            Figure("repetition_rate", scope, key, ctx.label, rate=ctx.rate(s["repeated"], s["checked"]),
+            Figure("repetition_rate", scope, key, ctx.label, rate=ctx.rate(s["repeated"], s["escalated"]),
                    note=f"{unchecked} escalation(s) not yet checked by the detector" if unchecked else None),
             Figure("suggested_reasks", scope, key, ctx.label, rate=ctx.rate(s["reask_suggested"], s["checked"])),
             Figure("escalated_csat_delta", scope, key, ctx.label,
@@ -98,7 +98,7 @@ def compute(ctx: Context, rows: Sequence[Row]) -> HandoffFidelity:
                     "week",
                     week,
                     week,
-                    rate=ctx.rate(s["repeated"], s["checked"]),
+                    rate=ctx.rate(s["repeated"], s["escalated"]),
                 ),
             )
         )

@@ -23,6 +23,7 @@ from handoff.models import (
     BotConversation,
     HelpdeskComment,
     HelpdeskTicket,
+    HelpdeskUser,
     Packet,
     SatisfactionRating,
     TicketMetric,
@@ -41,12 +42,15 @@ from handoff.productconfig import ProductConfig
 log = logging.getLogger(__name__)
 
 STATE = "rollups"
-# Helpdesk timestamps come from Zendesk and may reach us late; look back this far past the cursor.
-LOOKBACK = timedelta(days=2)
+# Every source row is stamped with when we stored it (our clock), so a late arrival is found
+# however old its helpdesk timestamps are; this margin covers a writer that committed just
+# after a refresh read the cursor.
+LOOKBACK = timedelta(minutes=10)
 BATCH = 2000
 
 COUNTS = (
-    "contacts", "engaged", "ai_resolved", "contained", "abandoned", "refused", "escalated",
+    "contacts", "engaged", "ai_resolved", "contained", "abandoned", "refused", "refused_valid",
+    "refusals_judged", "escalated",
     "csat_good", "csat_bad", "csat_offered", "dcsat_good", "dcsat_bad", "dcsat_sent",
     "model_csat_n", "flagged", "checked", "repeated", "reask_suggested", "packets",
     "packets_complete", "acknowledged", "resolved", "repeat_24h", "repeat_7d", "repeat_30d",
@@ -55,7 +59,8 @@ HISTOGRAMS = ("bot_handle", "handle", "first_reply", "first_useful_reply")
 _FACT_COLUMNS = (
     "week", "intent", "segment", "channel", "path", "outcome", "csat", "csat_offered",
     "delayed_csat", "delayed_sent", "model_csat", "flagged", "checked", "repeated",
-    "reask_suggested", "packet_complete", "missing_fields", "acknowledged", "resolved_at",
+    "reask_suggested", "packets", "packets_complete", "missing_fields", "acknowledged",
+    "refused_valid", "resolved_at",
     "repeat_24h", "repeat_7d", "repeat_30d", "bot_handle_s", "handle_s", "first_reply_s",
     "first_useful_reply_s",
 )  # fmt: skip
@@ -93,6 +98,9 @@ def aggregate(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[dict[str
         r["contained"] += engaged and outcome == "resolved"
         r["abandoned"] += engaged and outcome == "abandoned"
         r["refused"] += engaged and outcome == "refused"
+        if f["refused_valid"] is not None:
+            r["refusals_judged"] += 1
+            r["refused_valid"] += bool(f["refused_valid"])
         r["escalated"] += escalated
         r["csat_good"] += f["csat"] == "good"
         r["csat_bad"] += f["csat"] == "bad"
@@ -109,11 +117,10 @@ def aggregate(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[dict[str
             r["repeated"] += bool(f["checked"] and f["repeated"])
             r["reask_suggested"] += bool(f["reask_suggested"])
             r["acknowledged"] += bool(f["acknowledged"])
-        if f["packet_complete"] is not None:
-            r["packets"] += 1
-            r["packets_complete"] += bool(f["packet_complete"])
-            for name in f["missing_fields"] or []:
-                r["missing"][name] = r["missing"].get(name, 0) + 1
+        r["packets"] += f["packets"]
+        r["packets_complete"] += f["packets_complete"]
+        for name in f["missing_fields"] or []:
+            r["missing"][name] = r["missing"].get(name, 0) + 1
         if f["resolved_at"] is not None:
             r["resolved"] += 1
             for window in ("repeat_24h", "repeat_7d", "repeat_30d"):
@@ -130,8 +137,17 @@ def aggregate(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[dict[str
     return list(out.values())
 
 
-def _touched(session: Session, since: datetime) -> tuple[set[str], set[int]]:
-    """Return the conversations and tickets with any source row changed since ``since``."""
+@dataclass
+class Sources:
+    """Source rows whose contacts a refresh rebuilds: conversations, tickets, packets (row ids)."""
+
+    conversations: set[str]
+    tickets: set[int]
+    packets: set[int]
+
+
+def _touched(session: Session, since: datetime) -> Sources:
+    """Return the conversations, tickets and packets with any source row stored since ``since``."""
     convs: set[str] = set()
     tickets: set[int] = set()
     convs.update(
@@ -139,18 +155,12 @@ def _touched(session: Session, since: datetime) -> tuple[set[str], set[int]]:
             sa.select(BotConversation.conversation_id).where(BotConversation.received_at > since)
         )
     )
-    for conv, ticket in session.execute(
-        sa.select(Packet.conversation_id, Packet.ticket_id).where(Packet.received_at > since)
-    ):
-        if conv:
-            convs.add(conv)
-        if ticket:
-            tickets.add(ticket)
+    packets = set(session.scalars(sa.select(Packet.id).where(Packet.received_at > since)))
     per_ticket = [
-        (HelpdeskTicket.id, HelpdeskTicket.updated_at),
-        (HelpdeskComment.ticket_id, HelpdeskComment.created_at),
-        (SatisfactionRating.ticket_id, SatisfactionRating.updated_at),
-        (TicketMetric.ticket_id, TicketMetric.updated_at),
+        (HelpdeskTicket.id, HelpdeskTicket.synced_at),
+        (HelpdeskComment.ticket_id, HelpdeskComment.synced_at),
+        (SatisfactionRating.ticket_id, SatisfactionRating.synced_at),
+        (TicketMetric.ticket_id, TicketMetric.synced_at),
         (DetectionRun.ticket_id, DetectionRun.computed_at),
         (DetectionFinding.ticket_id, DetectionFinding.created_at),
         (DelayedSurvey.ticket_id, DelayedSurvey.sent_at),
@@ -160,89 +170,96 @@ def _touched(session: Session, since: datetime) -> tuple[set[str], set[int]]:
     ]
     for column, stamp in per_ticket:
         tickets.update(session.scalars(sa.select(column).where(stamp > since).distinct()))
-    return convs, tickets
+    # A user's email or external id decides whose contacts their tickets are.
+    users = sa.select(HelpdeskUser.id).where(HelpdeskUser.synced_at > since)
+    tickets.update(
+        session.scalars(sa.select(HelpdeskTicket.id).where(HelpdeskTicket.requester_id.in_(users)))
+    )
+    return Sources(convs, tickets, packets)
 
 
-def _all_sources(session: Session) -> tuple[list[str], list[int]]:
-    """Return every conversation, and every ticket no conversation claims (for a full rebuild)."""
-    convs = list(
-        session.scalars(sa.select(BotConversation.conversation_id).order_by(BotConversation.id))
-    )
-    claimed = sa.select(BotConversation.ticket_id).where(BotConversation.ticket_id.is_not(None))
-    tickets = list(
-        session.scalars(
-            sa.select(HelpdeskTicket.id)
-            .where(HelpdeskTicket.id.not_in(claimed))
-            .order_by(HelpdeskTicket.id)
-        )
-    )
-    orphan_tickets = session.scalars(
-        sa.select(Packet.ticket_id)
-        .where(Packet.ticket_id.is_not(None), Packet.ticket_id.not_in(claimed))
-        .distinct()
-    )
-    extra = {t for t in orphan_tickets if t is not None} - set(tickets)
-    return convs, tickets + sorted(extra)
+def _all_sources(session: Session) -> Sources:
+    """Return every conversation, ticket and packet (for a full rebuild)."""
+    convs = session.scalars(sa.select(BotConversation.conversation_id))
+    tickets = session.scalars(sa.select(HelpdeskTicket.id))
+    packets = session.scalars(sa.select(Packet.id))
+    return Sources(set(convs), set(tickets), set(packets))
 
 
 def _write_facts(
     session: Session,
-    built: dict[str, dict[str, Any]],
+    built: dict[str, facts_mod.ContactRow],
     weeks: set[str],
     customers: set[str],
     *,
     fresh: bool = False,
 ) -> None:
-    """Replace the facts of these contacts, remembering the weeks and customers they leave and enter."""
-    keys = list(built)
-    tickets = sorted({f["ticket_id"] for f in built.values() if f["ticket_id"]})
-    convs = sorted({f["conversation_id"] for f in built.values() if f["conversation_id"]})
+    """Replace the facts of these contacts, remembering the weeks and customers they leave and enter.
+
+    A contact's stale rows are found under any key one of its sources could have had, and by
+    its ticket and conversation, so a contact that grew (a late conversation joining its
+    packet) replaces the rows its parts had alone.
+    """
+    keys = sorted({k for f in built.values() for k in (f.contact_key, *f.member_keys)})
+    tickets = sorted({f.ticket_id for f in built.values() if f.ticket_id})
+    convs = sorted({f.conversation_id for f in built.values() if f.conversation_id})
     stale = [ContactFact.contact_key.in_(part) for part in facts_mod._chunks(keys)]
     stale += [ContactFact.ticket_id.in_(part) for part in facts_mod._chunks(tickets)]
     stale += [ContactFact.conversation_id.in_(part) for part in facts_mod._chunks(convs)]
     for condition in [] if fresh else stale:
-        for week, customer in session.execute(
-            sa.select(ContactFact.week, ContactFact.customer_key).where(condition)
+        for week, customer, email in session.execute(
+            sa.select(ContactFact.week, ContactFact.customer_key, ContactFact.customer_email).where(
+                condition
+            )
         ):
             weeks.add(week)
-            if customer:
-                customers.add(customer)
+            customers.update(c for c in (customer, email and f"email:{email}") if c)
         session.execute(sa.delete(ContactFact).where(condition))
     if built:
         # Core executemany (batched by the dialect), not the ORM's per-row bulk path.
-        session.connection().execute(sa.insert(ContactFact), list(built.values()))
+        session.connection().execute(sa.insert(ContactFact), [f.columns() for f in built.values()])
     for f in built.values():
-        weeks.add(f["week"])
-        if f["customer_key"]:
-            customers.add(f["customer_key"])
+        weeks.add(f.week)
+        customers.update(c for c in (f.customer_key, f.customer_email and f"email:{f.customer_email}") if c)
+
+
+def _customer_rows(session: Session, customers: set[str] | None) -> list[Any]:
+    """Load the contacts of these customers and of everyone linked to them by a shared key or email."""
+    columns = (
+        ContactFact.contact_key, ContactFact.customer_key, ContactFact.customer_email,
+        ContactFact.intent, ContactFact.started_at, ContactFact.resolved_at, ContactFact.week,
+        ContactFact.repeat_24h, ContactFact.repeat_7d, ContactFact.repeat_30d,
+    )  # fmt: skip
+    if customers is None:
+        return list(session.execute(sa.select(*columns).where(ContactFact.customer_key.is_not(None))))
+    rows: dict[str, Any] = {}
+    wanted, asked = set(customers), set[str]()
+    while wanted - asked:
+        batch = sorted(wanted - asked)
+        asked |= set(batch)
+        emails = [c[len("email:") :] for c in batch if c.startswith("email:")]
+        conditions = [ContactFact.customer_key.in_(p) for p in facts_mod._chunks(batch)]
+        conditions += [ContactFact.customer_email.in_(p) for p in facts_mod._chunks(emails)]
+        for condition in conditions:
+            for r in session.execute(sa.select(*columns).where(condition)):
+                rows[r[0]] = r
+                wanted.update(c for c in (r[1], r[2] and f"email:{r[2]}") if c)
+    return list(rows.values())
 
 
 def _remark_repeats(
     session: Session, config: ProductConfig, customers: set[str] | None, weeks: set[str]
 ) -> None:
     """Recompute repeat-contact flags for these customers (all when None); note weeks that change."""
-    columns = (
-        ContactFact.contact_key, ContactFact.customer_key, ContactFact.intent, ContactFact.started_at,
-        ContactFact.resolved_at, ContactFact.week, ContactFact.repeat_24h, ContactFact.repeat_7d,
-        ContactFact.repeat_30d,
-    )  # fmt: skip
-    if customers is None:
-        rows = list(
-            session.execute(sa.select(*columns).where(ContactFact.customer_key.is_not(None)))
-        )
-    else:
-        rows = []
-        for part in facts_mod._chunks(sorted(customers)):
-            rows += list(
-                session.execute(sa.select(*columns).where(ContactFact.customer_key.in_(part)))
-            )
-    flags = facts_mod.repeat_flags(((r[0], r[1], r[2], r[3], r[4]) for r in rows), config)
+    rows = _customer_rows(session, customers)
+    who = facts_mod.customer_groups((r[0], r[1], r[2]) for r in rows)
+    flags = facts_mod.repeat_flags(((r[0], who.get(r[0]), r[3], r[4], r[5]) for r in rows), config)
     changes = []
     for r in rows:
         new = flags[r[0]]
-        if (new["repeat_24h"], new["repeat_7d"], new["repeat_30d"]) != (r[6], r[7], r[8]):
+        if (new["repeat_24h"], new["repeat_7d"], new["repeat_30d"]) != (r[7], r[8], r[9]):
             changes.append({"key": r[0], **new})
-            weeks.add(r[5])
+            weeks.add(r[6])
     if changes:
         statement = (
             sa.update(ContactFact)
@@ -295,16 +312,18 @@ def refresh(
         session.execute(sa.delete(MetricWeekHistogram))
         session.execute(sa.delete(MetricRollup))
         session.execute(sa.delete(ContactFact))
-        convs, tickets = _all_sources(session)
-        done: set[str] = set()  # a contact reached from two batches is written once
-        batches: list[tuple[set[str], set[int]]] = [
-            (set(p), set()) for p in facts_mod._chunks(convs, BATCH)
+        sources = _all_sources(session)
+        done: set[str] = set()  # a source reached from two batches is written once
+        batches: list[tuple[set[str], set[int], set[int]]] = [
+            (set(p), set(), set()) for p in facts_mod._chunks(sorted(sources.conversations), BATCH)
         ]
-        batches += [(set(), set(p)) for p in facts_mod._chunks(tickets, BATCH)]
-        for conv_part, ticket_part in batches:
+        batches += [(set(), set(p), set()) for p in facts_mod._chunks(sorted(sources.tickets), BATCH)]
+        batches += [(set(), set(), set(p)) for p in facts_mod._chunks(sorted(sources.packets), BATCH)]
+        for conv_part, ticket_part, packet_part in batches:
             built = facts_mod.build(
-                session, config, conversation_ids=conv_part, ticket_ids=ticket_part, now=now
-            )
+                session, config, conversation_ids=conv_part, ticket_ids=ticket_part,
+                packet_ids=packet_part, now=now,
+            )  # fmt: skip
             built = {k: v for k, v in built.items() if k not in done}
             done.update(built)
             _write_facts(session, built, weeks, customers, fresh=True)
@@ -312,10 +331,11 @@ def refresh(
         _remark_repeats(session, config, None, weeks)
     else:
         assert state is not None and state.cursor is not None
-        convs_touched, tickets_touched = _touched(session, state.cursor - LOOKBACK)
+        touched = _touched(session, state.cursor - LOOKBACK)
         built = facts_mod.build(
-            session, config, conversation_ids=convs_touched, ticket_ids=tickets_touched, now=now
-        )
+            session, config, conversation_ids=touched.conversations, ticket_ids=touched.tickets,
+            packet_ids=touched.packets, now=now,
+        )  # fmt: skip
         _write_facts(session, built, weeks, customers)
         count = len(built)
         _remark_repeats(session, config, customers, weeks)

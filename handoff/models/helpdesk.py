@@ -19,9 +19,11 @@ class HelpdeskUser(Base):
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str | None] = mapped_column(sa.String(255))
     email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
+    external_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
     role: Mapped[str] = mapped_column(sa.String(16))
     organization_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     updated_at: Mapped[datetime | None]
+    synced_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class HelpdeskTicket(Base):
@@ -43,6 +45,8 @@ class HelpdeskTicket(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
     solved_at: Mapped[datetime | None]
+    # When we last stored the row (our clock): what changed since a refresh, however late it came.
+    synced_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class HelpdeskComment(Base):
@@ -57,6 +61,8 @@ class HelpdeskComment(Base):
     public: Mapped[bool]
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+    # When we last stored the row (our clock): what changed since a refresh, however late it came.
+    synced_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class SatisfactionRating(Base):
@@ -70,6 +76,8 @@ class SatisfactionRating(Base):
     comment: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # When we last stored the row (our clock): what changed since a refresh, however late it came.
+    synced_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class TicketMetric(Base):
@@ -86,3 +94,5 @@ class TicketMetric(Base):
     agent_wait_time_minutes: Mapped[int | None]
     requester_wait_time_minutes: Mapped[int | None]
     updated_at: Mapped[datetime | None]
+    # When we last stored the row (our clock): what changed since a refresh, however late it came.
+    synced_at: Mapped[datetime | None] = mapped_column(index=True)

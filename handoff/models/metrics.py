@@ -14,9 +14,11 @@ from handoff.models.base import Base
 class ContactFact(Base):
     """One contact (a customer issue) with everything the figures need, rebuilt when a source changes.
 
-    ``contact_key`` is ``c:<conversation_id>`` for a bot engagement (escalated or not),
-    ``p:<packet_id>`` for a packet whose conversation we never received, and ``t:<ticket_id>``
-    for a ticket no bot touched. Durations are seconds.
+    ``contact_key`` is ``c:<conversation_id>`` of the contact's first conversation, else
+    ``p:<packet_id>`` of its first packet (the conversation never reached us), else
+    ``t:<ticket_id>`` for a ticket no bot touched. ``customer_key`` is ``id:<customer id>``
+    (the bot's customer id or the Zendesk user's external_id), else ``email:<email>``.
+    Durations are seconds.
     """
 
     __tablename__ = "contact_facts"
@@ -25,6 +27,7 @@ class ContactFact(Base):
     ticket_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
     conversation_id: Mapped[str | None] = mapped_column(sa.String(128), index=True)
     customer_key: Mapped[str | None] = mapped_column(sa.String(320), index=True)
+    customer_email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
     intent: Mapped[str] = mapped_column(sa.String(120))
     segment: Mapped[str] = mapped_column(sa.String(80))
     channel: Mapped[str] = mapped_column(sa.String(40))
@@ -47,9 +50,12 @@ class ContactFact(Base):
     checked: Mapped[bool]
     repeated: Mapped[bool]
     reask_suggested: Mapped[bool]
-    packet_complete: Mapped[bool | None]
+    packets: Mapped[int]
+    packets_complete: Mapped[int]
     missing_fields: Mapped[list[Any]]
     acknowledged: Mapped[bool]
+    refused_valid: Mapped[bool | None]
+    tools: Mapped[list[Any]]
     repeat_24h: Mapped[bool]
     repeat_7d: Mapped[bool]
     repeat_30d: Mapped[bool]
@@ -76,6 +82,8 @@ class MetricRollup(Base):
     contained: Mapped[int]
     abandoned: Mapped[int]
     refused: Mapped[int]
+    refused_valid: Mapped[int]
+    refusals_judged: Mapped[int]
     escalated: Mapped[int]
     csat_good: Mapped[int]
     csat_bad: Mapped[int]

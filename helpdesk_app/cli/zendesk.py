@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from handoff import productconfig
 from handoff.db import transaction
 from handoff.delivery import connect, objects
 from helpdesk_app.runtime import runtime
@@ -31,12 +32,19 @@ def setup(public_url: str | None) -> None:
     helpdesk = connect.helpdesk_for(rt.settings, rt.helpdesk)
     with transaction(rt.sessions) as session:
         report = objects.setup(
-            session, helpdesk, endpoint=base + objects.WEBHOOK_PATH, now=rt.clock()
+            session,
+            helpdesk,
+            endpoint=base + objects.WEBHOOK_PATH,
+            now=rt.clock(),
+            bot_user_ids=productconfig.load_for(rt.settings.product_config_path).bot_user_ids,
         )
         ids = objects.field_ids(session)
     for name, zendesk_id in sorted(ids.items()):
         state = "created" if objects.field_key(name) in report.created else "found"
         click.echo(f"field {name}={zendesk_id} ({state})")
+    for key in report.found:
+        if key.startswith(objects.NONAGENT_PREFIX):
+            click.echo(f"never an agent: {key.removeprefix(objects.NONAGENT_PREFIX)}")
     state = "created" if objects.WEBHOOK_KEY in report.created else "found"
     # The signing secret is stored, never printed.
     click.echo(f"webhook id={report.webhook_id} ({state}) endpoint={base}{objects.WEBHOOK_PATH}")
