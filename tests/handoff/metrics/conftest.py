@@ -65,8 +65,11 @@ class World:
         self._ids += 1
         return self._ids
 
-    def user(self, uid: int, email: str, role: str = "end-user") -> None:
-        self.session.add(HelpdeskUser(id=uid, name=email, email=email, role=role))
+    def user(self, uid: int, email: str | None, role: str = "end-user",
+             external_id: str | None = None) -> None:  # fmt: skip
+        self.session.add(
+            HelpdeskUser(id=uid, name=email, email=email, role=role, external_id=external_id)
+        )
 
     def ticket(self, tid: int, created: str, *, solved: str | None = None, requester: int | None = None,
                segment: str | None = None, channel: str = "chat", tags: list[str] | None = None) -> None:  # fmt: skip
@@ -80,39 +83,46 @@ class World:
         )  # fmt: skip
 
     def conversation(self, cid: str, intent: str, started: str, ended: str, outcome: str, *,
-                     email: str, ticket: int | None = None, channel: str = "chat",
-                     segment: str | None = None, model_csat: float | None = None) -> None:  # fmt: skip
-        customer: dict[str, Any] = {"email": email}
+                     email: str | None, ticket: int | None = None, channel: str = "chat",
+                     segment: str | None = None, model_csat: float | None = None,
+                     customer_id: str | None = None, body: dict[str, Any] | None = None) -> None:  # fmt: skip
+        customer: dict[str, Any] = {"email": email} if email else {}
+        if customer_id:
+            customer["id"] = customer_id
         if segment:
             customer["segment"] = segment
         self.session.add(
             BotConversation(
-                conversation_id=cid, ticket_id=ticket, customer_key=email, channel=channel,
-                intent=intent, outcome=outcome, model_csat=model_csat, bot_version="1",
-                started_at=at(started), ended_at=at(ended),
-                body={"customer": customer}, body_hash=cid, received_at=at(ended),
+                conversation_id=cid, ticket_id=ticket, customer_key=email or f"id:{customer_id}",
+                channel=channel, intent=intent, outcome=outcome, model_csat=model_csat,
+                bot_version="1", started_at=at(started), ended_at=at(ended),
+                body={"customer": customer, **(body or {})}, body_hash=cid, received_at=at(ended),
             )
         )  # fmt: skip
 
-    def packet(self, cid: str, ticket: int, intent: str, created: str, *, email: str,
-               channel: str = "chat", missing: list[str] | None = None) -> None:  # fmt: skip
+    def packet(self, cid: str | None, ticket: int | None, intent: str, created: str, *, email: str,
+               channel: str = "chat", missing: list[str] | None = None,
+               body: dict[str, Any] | None = None) -> str:  # fmt: skip
+        packet_id = f"00000000-0000-0000-0000-{self._next():012d}"
         self.session.add(
             Packet(
-                packet_id=f"00000000-0000-0000-0000-{self._next():012d}", ticket_id=ticket,
+                packet_id=packet_id, ticket_id=ticket,
                 conversation_id=cid, schema_version="1.0", intent=intent,
                 escalation_reason="low_confidence", channel=channel, customer_key=email,
-                completeness=1.0, missing_fields=missing or [], body={}, body_hash=cid,
-                created_at=at(created), received_at=at(created),
+                completeness=1.0, missing_fields=missing or [], body=body or {},
+                body_hash=packet_id, created_at=at(created), received_at=at(created),
             )
         )  # fmt: skip
+        return packet_id
 
-    def comment(self, ticket: int, when: str, *, role: str = "agent", public: bool = True) -> int:
+    def comment(self, ticket: int, when: str, *, role: str = "agent", public: bool = True,
+                author: int = 1) -> int:  # fmt: skip
         cid = self._next()
         self.session.add(
             HelpdeskComment(
                 id=cid,
                 ticket_id=ticket,
-                author_id=1,
+                author_id=author,
                 author_role=role,
                 public=public,
                 body="...",
