@@ -40,7 +40,7 @@ def _bounds(ctx: Context) -> tuple[datetime, datetime]:
 def compute(session: Session, ctx: Context) -> Policy:
     """Count incidents by week, class and severity over the window, and the accuracy of citations."""
     start, end = _bounds(ctx)
-    counts = report.policy_incidents(session, start, end)
+    counts = report.policy_incidents(session, start, end, ctx.config.zone)
     figures = [
         Figure(
             "policy_incidents",

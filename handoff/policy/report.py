@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,21 +47,31 @@ def _window(column: Any, start: datetime | None, end: datetime | None) -> list[A
 
 
 def policy_incidents(
-    session: Session, start: datetime | None = None, end: datetime | None = None
+    session: Session,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    zone: tzinfo | None = None,
 ) -> list[IncidentCount]:
-    """Count incidents said in [start, end) per week, class and severity (a quote stored twice counts once)."""
-    query = (
-        sa.select(
-            PolicyIncident.week,
-            PolicyIncident.policy_class,
-            PolicyIncident.severity,
-            sa.func.count(sa.distinct(PolicyIncident.dedup_key)),
-        )
-        .where(*_window(PolicyIncident.said_at, start, end))
-        .group_by(PolicyIncident.week, PolicyIncident.policy_class, PolicyIncident.severity)
-        .order_by(PolicyIncident.week, PolicyIncident.policy_class, PolicyIncident.severity)
-    )
-    return [IncidentCount(w, c, s, int(n)) for w, c, s, n in session.execute(query)]
+    """Count incidents said in [start, end) per week, class and severity (a quote stored twice counts once).
+
+    With ``zone`` the week is the ISO week of the statement in that zone (the panel's weeks);
+    without it, the week stored with the incident.
+    """
+    query = sa.select(
+        PolicyIncident.week,
+        PolicyIncident.said_at,
+        PolicyIncident.policy_class,
+        PolicyIncident.severity,
+        PolicyIncident.dedup_key,
+    ).where(*_window(PolicyIncident.said_at, start, end))
+    keys: dict[tuple[str, str, str], set[str]] = {}
+    for stored, said_at, policy_class, severity, dedup in session.execute(query):
+        week = stored
+        if zone is not None:
+            year, number, _ = said_at.astimezone(zone).isocalendar()
+            week = f"{year}-W{number:02d}"
+        keys.setdefault((week, policy_class, severity), set()).add(dedup)
+    return [IncidentCount(w, c, s, len(d)) for (w, c, s), d in sorted(keys.items())]
 
 
 def policy_accuracy(

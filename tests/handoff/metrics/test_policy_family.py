@@ -50,3 +50,20 @@ def test_p0_incident_counts_and_opens_an_incident(
         len(incident) == 1 and incident[0].owner == "lead@example.com"
     )  # no incident owner in the test config
     assert incident[0].due_at == incident[0].opened_at + config.due_in("incident")
+
+
+def test_incident_weeks_are_cut_in_the_configured_zone(
+    session: Session, world: World, config: ProductConfig
+) -> None:
+    """Is an incident said Sunday 23:30 Berlin (22:30 UTC) in that Sunday's week, whatever week it was stored with?"""
+    scenario.build(world)
+    session.add(PolicyIncident(source_kind="conversation", source_id="C6", conversation_id="C6", ticket_id=None,
+                               key="return_window_days", policy_class="refund_pricing", severity="P0",
+                               said_value="30", policy_value="14", version_from=None, statement="30 days",
+                               said_at=at("2026-02-01 22:30"), week="2026-W06", dedup_key="late",
+                               detected_at=at("2026-02-01 23:00")))  # fmt: skip
+    session.commit()
+    rollup.refresh(session, config, now=scenario.NOW)
+    panel = panel_mod.build(session, config, now=scenario.NOW, view="monthly", end_week="2026-W05")
+    incidents = [f.key for f in panel.policy.figures if f.id == "policy_incidents"]
+    assert incidents == ["2026-W05/refund_pricing/P0"]
