@@ -20,19 +20,34 @@ from handoff.metrics.common import (
 )
 
 COLUMNS = (
-    "contacts", "engaged", "escalated", "refused", "ai_resolved", "resolved", "packets",
-    "packets_complete", "acknowledged",
+    "contacts", "engaged", "escalated", "refused", "refused_valid", "refusals_judged",
+    "ai_resolved", "resolved", "packets", "packets_complete", "acknowledged",
 )  # fmt: skip
 SCOPES = ("all", "archetype", "segment", "channel")
 
-# Second-tier figures of the spec that need labels nobody produces yet.
-UNAVAILABLE = (
-    ("grounding_citation_rate", "needs each factual bot claim marked with or without a source; "
-     "conversations carry no claim-level labels"),
-    ("unwarranted_confidence_rate", "needs a reviewer's verdict on confident answers; no QA labels are stored"),
-    ("sampled_hallucination_rate", "needs the weekly QA sample's human review; no QA table exists yet"),
-)  # fmt: skip
-REFUSAL_NOTE = "every refusal counts: whether the question was valid is not labelled, so this is an upper bound"
+# The trust figures come from the weekly QA sample's human review (random draws only).
+TRUST_FIGURES = ("sampled_hallucination_rate", "grounding_citation_rate", "unwarranted_confidence_rate")
+UNAVAILABLE: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Trust:
+    """One trust figure's counts from the QA review: (id, numerator, denominator)."""
+
+    id: str
+    numerator: int
+    denominator: int
+
+
+def _refusal_note(refused: int, judged: int) -> str | None:
+    """Say how many refusals nobody judged; they count as refusals of valid questions."""
+    unjudged = refused - judged
+    if unjudged <= 0:
+        return None
+    return (
+        f"{unjudged} refusal(s) not judged valid or not by the bot; counted as refusals of valid "
+        "questions, so this is an upper bound"
+    )
 
 
 def query(weeks: Iterable[str], **grouping: Any) -> Select[Any]:
@@ -51,7 +66,11 @@ class Operational:
 
 
 def compute(
-    ctx: Context, rows: Sequence[Row], hist_rows: Sequence[Row], missing_rows: Sequence[Row]
+    ctx: Context,
+    rows: Sequence[Row],
+    hist_rows: Sequence[Row],
+    missing_rows: Sequence[Row],
+    trust: Sequence[Trust] = (),
 ) -> Operational:
     """Turn rollup rows into escalation, packet, reply-time, refusal and cost figures."""
     figures: list[Figure] = []
@@ -64,8 +83,11 @@ def compute(
             if escalation.value is not None and escalation.value > limit and escalation.sufficient:
                 alerts.append(key)
             continue
+        # A refusal the bot did not judge counts as a refusal of a valid question.
+        refused_valid = s["refused_valid"] + s["refused"] - s["refusals_judged"]
         figures += [
-            Figure("refusal_rate", scope, key, ctx.label, rate=ctx.rate(s["refused"], s["engaged"]), note=REFUSAL_NOTE),
+            Figure("refusal_rate", scope, key, ctx.label, rate=ctx.rate(refused_valid, s["engaged"]),
+                   note=_refusal_note(int(s["refused"]), int(s["refusals_judged"]))),
             Figure("packet_completeness", scope, key, ctx.label, rate=ctx.rate(s["packets_complete"], s["packets"])),
             Figure("packet_acknowledged_rate", scope, key, ctx.label, rate=ctx.rate(s["acknowledged"], s["escalated"])),
         ]  # fmt: skip
@@ -91,6 +113,11 @@ def compute(
             )
         )
     figures += _costs(ctx, rows)
+    figures += [
+        Figure(t.id, "all", "", ctx.label, rate=ctx.rate(t.numerator, t.denominator),
+               note="QA review of the random weekly sample")
+        for t in trust
+    ]  # fmt: skip
     missing: Counter[str] = Counter()
     wanted = {*ctx.window, agg_key(ctx.window)}
     for row in missing_rows:

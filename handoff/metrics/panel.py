@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from handoff.metrics.common import (
 )
 from handoff.metrics.facts import REPEAT_WINDOWS
 from handoff.metrics.stats import RESOLUTION_NOTE
+from handoff.policy.review import trust_figures
 from handoff.models.metrics import MetricWeekHistogram
 from handoff.productconfig import ProductConfig
 
@@ -267,7 +269,8 @@ def build(
     fidelity = handoff.compute(ctx, gather(handoff.query))
     lead = leading.compute(ctx, gather(leading.query), hist_rows)
     ops = operational.compute(ctx, gather(operational.query), hist_rows,
-                              _json_rows(session, "missing", {agg_key(window): window}))  # fmt: skip
+                              _json_rows(session, "missing", {agg_key(window): window}),
+                              _trust(session, window))  # fmt: skip
     pol = policy.compute(session, ctx)
     notes = [
         RESOLUTION_NOTE,
@@ -279,6 +282,19 @@ def build(
         view, now, window, rolling, baseline, lines, _headline(ctx, deflect, sat),
         deflect, sat, fidelity, lead, ops, pol, tuple(notes),
     )  # fmt: skip
+
+
+def _trust(session: Session, window: Sequence[str]) -> list[operational.Trust]:
+    """Return the QA review's trust figures over the window's weeks."""
+    found = trust_figures(session, window)
+    return [
+        operational.Trust(name, ratio.numerator, ratio.denominator)
+        for name, ratio in (
+            ("sampled_hallucination_rate", found.sampled_hallucination_rate),
+            ("grounding_citation_rate", found.grounding_citation_rate),
+            ("unwarranted_confidence_rate", found.unwarranted_confidence_rate),
+        )
+    ]
 
 
 def context(

@@ -214,11 +214,10 @@ def test_operational(panel: panel_mod.Panel) -> None:
     # Human: (2 escalated + 1 human_only) x 7.50 + 2 bot conversations x 0.60 = 23.70 / 3 solved.
     human = panel.find("cost_per_resolved", "path", "human")
     assert human is not None and human.amount == pytest.approx(7.9)
-    assert {u[0] for u in panel.operational.unavailable} == {
-        "grounding_citation_rate",
-        "unwarranted_confidence_rate",
-        "sampled_hallucination_rate",
-    }
+    assert panel.operational.unavailable == ()
+    # No QA review in the window: the trust figures are there, with nothing reviewed.
+    for name in ("grounding_citation_rate", "unwarranted_confidence_rate", "sampled_hallucination_rate"):
+        assert rate(panel, name) == (0, 0)
 
 
 def test_empty_week_has_no_rows(panel: panel_mod.Panel) -> None:

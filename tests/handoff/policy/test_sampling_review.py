@@ -167,3 +167,29 @@ def test_a_review_link_opens_once_and_expires(session, clock):
     assert links.redeem_review_link(session, SECRET, token, now=clock()) is None
     late = links.issue_review_link(session, SECRET, "lea", now=clock(), ttl=timedelta(minutes=15))
     assert links.redeem_review_link(session, SECRET, late, now=clock.advance(minutes=16)) is None
+
+
+
+def test_the_panel_shows_the_reviewed_trust_figures(session, clock):
+    """Does the weekly panel report the QA review's hallucination, grounding and confidence counts?"""
+    from handoff.metrics import panel as panel_mod
+    from handoff.productconfig import parse
+    from tests.handoff.metrics.conftest import CONFIG
+
+    transcript = [
+        {"role": "customer", "text": "Can I return it?"},
+        {"role": "bot", "text": "Yes, within 60 days."},
+    ]
+    sample = _sampled(session, clock, transcript)
+    review.save_review(
+        session, sample, reviewer="lea", answers=ANSWERS, notes=None, now=clock(),
+        statements=[review.StatementVerdict(1, "hallucinated", "refund_pricing", grounded=True)],
+    )  # fmt: skip
+    config = parse({**CONFIG, "timezone": "UTC"})
+    report = panel_mod.build(session, config, now=clock(), view="weekly", end_week=WEEK)
+    found = {
+        name: (f.rate.numerator, f.rate.denominator)
+        for name in ("sampled_hallucination_rate", "grounding_citation_rate")
+        if (f := report.find(name)) is not None and f.rate is not None
+    }
+    assert found == {"sampled_hallucination_rate": (1, 1), "grounding_citation_rate": (1, 1)}
