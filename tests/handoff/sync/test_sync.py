@@ -226,3 +226,50 @@ def test_an_export_stuck_inside_one_second_is_caught_up_ticket_by_ticket(
         len(zendesk.requests(path_prefix="/api/v2/tickets/")) >= 3
     )  # one comments list per ticket
     assert sync.sync(sessions, helpdesk, now=clock).new_comments == 0
+
+
+def test_a_reask_tick_whose_webhook_was_lost_is_flagged_by_sync(sessions, helpdesk, zendesk, clock):
+    """Does sync turn the ticket's re-ask checkbox into a flag when the webhook never came, and clear it likewise?"""
+    from handoff.delivery import objects
+    from handoff.flags import active_flag
+
+    field = zendesk.create_ticket_field({"type": "checkbox", "title": "Had to re-ask the customer"})
+    with sessions() as s:
+        s.add(
+            objects.HelpdeskObject(
+                key=objects.field_key("reask"), zendesk_id=str(field["id"]), detail={},
+                updated_at=clock(),
+            )
+        )  # fmt: skip
+        s.commit()
+    ticket = open_ticket(zendesk, "Where is my order?")
+    zendesk.update_ticket(ticket, {"custom_fields": [{"id": field["id"], "value": True}]})
+    sync.sync(sessions, helpdesk, now=clock)
+    with sessions() as s:
+        flag = active_flag(s, ticket)
+        assert flag is not None and flag.source == "zendesk_field"
+    clock.advance(minutes=1)
+    zendesk.update_ticket(ticket, {"custom_fields": [{"id": field["id"], "value": False}]})
+    sync.sync(sessions, helpdesk, now=clock)
+    with sessions() as s:
+        assert active_flag(s, ticket) is None
+
+
+def test_users_first_seen_by_webhook_are_fetched_with_email_and_external_id(
+    sessions, helpdesk, zendesk, clock
+):
+    """Does sync fetch again a user a webhook stored without email, keeping their external id?"""
+    from handoff.delivery import mirror
+
+    person = zendesk.add_user("Dana", "dana.nine@example.com", external_id="cust-9")
+    ticket, _ = zendesk.create_ticket(
+        {"subject": "Hi", "requester_id": person["id"], "comment": {"body": "Hi", "author_id": person["id"]}}
+    )  # fmt: skip
+    with sessions() as s:
+        mirror.upsert_user(s, person["id"], name="Dana", staff=False)
+        s.commit()
+    sync.sync(sessions, helpdesk, now=clock)
+    with sessions() as s:
+        user = s.get(HelpdeskUser, person["id"])
+        assert user is not None
+        assert (user.email, user.external_id) == ("dana.nine@example.com", "cust-9")
