@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff import schemas
-from handoff.errors import NotFound, ValidationFailed
 from handoff.detection.store import recompute_ticket
+from handoff.errors import NotFound, ValidationFailed
 from handoff.models import BotConversation
 from handoff.models.detection import DetectionRun
 from handoff.packets import canonical_hash, customer_key, parse_time

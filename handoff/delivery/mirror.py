@@ -67,20 +67,19 @@ def _upsert(
     without one the wall clock is used.
     """
     stamp = synced_at or datetime.now(UTC)
-    inner_create, inner_update = create, update
 
-    def create() -> M:
-        row = inner_create()
-        row.synced_at = stamp  # type: ignore[attr-defined]
-        return row
+    def stamped_create() -> M:
+        made = create()
+        made.synced_at = stamp  # type: ignore[attr-defined]
+        return made
 
-    def update(row: M) -> None:
-        inner_update(row)
-        row.synced_at = stamp  # type: ignore[attr-defined]
+    def stamped_update(existing: M) -> None:
+        update(existing)
+        existing.synced_at = stamp  # type: ignore[attr-defined]
 
     row = session.get(model, key)
     if row is None:
-        row = create()
+        row = stamped_create()
         try:
             with session.begin_nested():
                 session.add(row)
@@ -89,7 +88,7 @@ def _upsert(
         except IntegrityError:
             row = session.get(model, key, populate_existing=True)
             assert row is not None
-    update(row)
+    stamped_update(row)
     session.flush()
     return row
 

@@ -25,8 +25,8 @@ from handoff.metrics.common import (
 )
 from handoff.metrics.facts import REPEAT_WINDOWS
 from handoff.metrics.stats import RESOLUTION_NOTE
-from handoff.policy.review import trust_figures
 from handoff.models.metrics import MetricWeekHistogram
+from handoff.policy.review import trust_figures
 from handoff.productconfig import ProductConfig
 
 VIEWS = {"weekly": 1, "monthly": 4, "quarterly": 13}
