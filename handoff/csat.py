@@ -127,3 +127,23 @@ def record(session: Session, ticket_id: int, score: str, *, source: str, now: da
     survey.score, survey.source, survey.answered_at = score, source[:40], now
     session.flush()
     return Answer(ticket_id, score, recorded=True)
+
+
+def record_sent(
+    session: Session, ticket_id: int, *, source: str, now: datetime, sent_at: datetime | None = None
+) -> bool:
+    """Record that an outside tool sent the delayed survey (no answer yet); False when already known.
+
+    Without it a tool that reports only answers makes the response rate read 100%.
+    """
+    if session.get(DelayedSurvey, ticket_id) is not None:
+        return False
+    ticket = session.get(HelpdeskTicket, ticket_id)
+    if ticket is None or ticket.solved_at is None:
+        raise NotFound(f"no solved ticket {ticket_id}")
+    session.add(
+        DelayedSurvey(ticket_id=ticket_id, solved_at=ticket.solved_at, sent_at=sent_at or now,
+                      score=None, source=source[:40], answered_at=None)
+    )  # fmt: skip
+    session.flush()
+    return True

@@ -244,7 +244,12 @@ def _clean_email(value: Any) -> str | None:
 
 def body_identity(body: Mapping[str, Any] | None, stored: str | None) -> Identity:
     """Read the customer of a conversation or packet: its customer id, then external id, then email."""
-    ident = _lookup(body, "customer.id") or _lookup(body, "requester.external_id")
+    # The Zendesk-side id wins: it is what the helpdesk's users carry as external_id.
+    ident = (
+        _lookup(body, "customer.external_id")
+        or _lookup(body, "requester.external_id")
+        or _lookup(body, "customer.id")
+    )
     email = _lookup(body, "customer.email") or _lookup(body, "requester.email")
     found = Identity(str(ident) if ident else None, _clean_email(email))
     if stored:  # the column kept at intake: ``id:<id>`` or an email

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, jsonify
+from jsonschema import Draft202012Validator
 
 from handoff import csat
 from handoff.errors import ValidationFailed
 from handoff.models.base import MAX_BIGINT
+from handoff.packets import parse_time
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
@@ -77,7 +80,67 @@ def post_delayed_csat() -> tuple[Response, int]:
     ), (201 if result.recorded else 200)
 
 
+_SENT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["ticket_id"],
+    "properties": {
+        "ticket_id": {"type": "integer", "minimum": 1, "maximum": MAX_BIGINT},
+        "sent_at": {"type": "string", "format": "date-time"},
+        "source": {"type": "string", "minLength": 1, "maxLength": 40},
+    },
+}
+_SENT_VALIDATOR = Draft202012Validator(_SENT, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _parse_sent(document: object) -> tuple[int, datetime | None, str]:
+    """Validate a "survey sent" notice against its schema, naming every problem's path."""
+    problems = sorted(
+        (
+            {"path": "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path),
+             "message": e.message}
+            for e in _SENT_VALIDATOR.iter_errors(document)
+        ),
+        key=lambda p: p["path"],
+    )  # fmt: skip
+    if problems:
+        raise ValidationFailed("invalid delayed CSAT sent notice", details=problems)
+    assert isinstance(document, dict)
+    sent = parse_time(document["sent_at"], "$.sent_at") if "sent_at" in document else None
+    return document["ticket_id"], sent, document.get("source", "api")
+
+
+@bp.post("/csat/delayed/sent")
+@require_token("admin")
+def post_delayed_csat_sent() -> tuple[Response, int]:
+    """Record that an outside tool sent the delayed survey (201), or that it was known (200)."""
+    ticket_id, sent_at, source = _parse_sent(json_body())
+    session = get_session()
+    created = csat.record_sent(session, ticket_id, source=source, now=now(), sent_at=sent_at)
+    session.commit()
+    return jsonify({"ticket_id": ticket_id, "recorded": created}), (201 if created else 200)
+
+
 OPENAPI_PATHS = {
+    "/api/v1/csat/delayed/sent": {
+        "post": {
+            "operationId": "postDelayedCsatSent",
+            "summary": "Record that an outside survey tool sent the delayed survey (answered or not)",
+            "security": [{"bearer": []}],
+            "requestBody": {"required": True, **json_content(_SENT, "The notice")},
+            "responses": {
+                "201": json_content(
+                    {"type": "object", "properties": {"ticket_id": {"type": "integer"}, "recorded": {"type": "boolean"}}},
+                    "Recorded",
+                ),
+                "200": json_content(
+                    {"type": "object", "properties": {"ticket_id": {"type": "integer"}, "recorded": {"type": "boolean"}}},
+                    "Already known; nothing changed",
+                ),
+                **error_responses(400, 401, 403, 404, 413, 422),
+            },
+        }
+    },
     "/api/v1/csat/delayed": {
         "post": {
             "operationId": "postDelayedCsat",

@@ -149,3 +149,22 @@ def test_an_orphan_packet_starts_at_the_customers_first_message(
     (fact,) = _facts(session, config).values()
     assert fact.started_at == at("2026-01-05 09:00")
     assert fact.bot_handle_s == 12 * 60
+
+
+def test_what_the_bot_sends_is_counted(session: Session, world: World, config: ProductConfig) -> None:
+    """Do widget CSAT (no ticket), a refusal's validity and the tools called reach the contact's facts?"""
+    world.conversation("C1", "order_status", "2026-01-05 09:00", "2026-01-05 09:10", "resolved",
+                       email="a@x", body={"csat": {"score": 5}, "tools_called": ["order_lookup"]})  # fmt: skip
+    world.conversation("C2", "order_status", "2026-01-05 10:00", "2026-01-05 10:10", "resolved",
+                       email="b@x", body={"csat": {"score": "offered"}})  # fmt: skip
+    world.conversation("C3", "returns", "2026-01-05 11:00", "2026-01-05 11:01", "refused",
+                       email="c@x", body={"refusal": {"valid_question": True}})  # fmt: skip
+    session.commit()
+    facts = _facts(session, config)
+    assert (facts["c:C1"].csat, facts["c:C1"].csat_offered, facts["c:C1"].tools) == ("good", True, ["order_lookup"])
+    assert (facts["c:C2"].csat, facts["c:C2"].csat_offered) == (None, True)
+    assert facts["c:C3"].refused_valid is True
+    report = panel.build(session, config, now=NOW, view="monthly", end_week="2026-W05")
+    refusal = report.find("refusal_rate", "all", "")
+    assert refusal is not None and refusal.rate is not None
+    assert (refusal.rate.numerator, refusal.rate.denominator, refusal.note) == (1, 3, None)

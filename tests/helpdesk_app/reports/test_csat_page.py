@@ -70,3 +70,21 @@ def test_cli_send_delayed(app: Flask, clock) -> None:  # type: ignore[no-untyped
     )
     assert result.exit_code == 0, result.output
     assert "queued delayed CSAT survey ticket=501" in result.output
+
+
+def test_api_records_surveys_sent_and_not_answered(app: Flask, make_token) -> None:  # type: ignore[no-untyped-def]
+    """Does POST /api/v1/csat/delayed/sent record an unanswered survey once, and refuse bad input with paths?"""
+    _solved_ticket(app)
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {make_token('admin')}"}
+    body = {"ticket_id": 501, "sent_at": "2026-02-03T12:00:00Z", "source": "surveytool"}
+    created = client.post("/api/v1/csat/delayed/sent", json=body, headers=admin)
+    assert created.status_code == 201 and created.get_json()["recorded"] is True
+    assert client.post("/api/v1/csat/delayed/sent", json=body, headers=admin).status_code == 200
+    with app.extensions["handoff"].sessions() as s:
+        survey = s.get(DelayedSurvey, 501)
+        assert survey is not None and survey.score is None and survey.sent_at == at("2026-02-03 12:00")
+    wrong = client.post("/api/v1/csat/delayed/sent", json={"ticket_id": 0, "x": 1}, headers=admin)
+    assert wrong.status_code == 422
+    assert [d["path"] for d in wrong.get_json()["error"]["details"]] == ["$", "$.ticket_id"]
+    assert client.post("/api/v1/csat/delayed/sent", json={"ticket_id": 999}, headers=admin).status_code == 404
