@@ -190,6 +190,10 @@ def load(world: World, endpoints: Endpoints, progress: Progress = _quiet) -> Loa
         body = dict(contact.conversation or {})
         if contact.key in report.ticket_ids:
             body["ticket_id"] = report.ticket_ids[contact.key]
+        elif contact.csat:
+            # No ticket, no Zendesk rating: the bot's widget asked and reports the answer.
+            answered = _iso(contact.csat_at or contact.started_at)
+            body["csat"] = {"score": contact.csat, "answered_at": answered}
         app.call("POST", "/api/v1/conversations", body)
 
     _in_parallel(

@@ -42,6 +42,8 @@ TIER_CSAT = {"repetitive": 0.86, "faq": 0.83, "account_specific": 0.76}
 TIER_HOURS = {"repetitive": 4.0, "faq": 6.0, "account_specific": 20.0}
 SEGMENTS = (("free", 0.5), ("pro", 0.35), ("business", 0.15))
 CHANNELS = (("chat", 0.55), ("web", 0.25), ("email", 0.2))
+# The tool the bot reaches for first, by tier (reported in the conversation's tools_called).
+TOOLS = {"repetitive": "order_lookup", "faq": "kb_search", "account_specific": "crm_lookup"}
 REASONS = ("low_confidence", "customer_request", "frustration", "policy_uncertain", "tool_failure")
 
 # The golden set the bot should quote; the return window changes mid-period.
@@ -362,6 +364,7 @@ class _Generator:
             "model_csat": model_csat,
             "turns": len(transcript),
             "transcript": transcript,
+            "tools_called": [TOOLS.get(intent.tier, "kb_search")],
             **({"policy_citations": citations} if citations else {}),
         }
         if c.outcome != "escalated":
