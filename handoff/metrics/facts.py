@@ -479,7 +479,8 @@ def _load(
 
 def _opens(ticket: Any, created_at: datetime) -> bool:
     """True when a ticket's first comment is its description (written as the ticket was made)."""
-    return created_at <= ticket.created_at + OPENING_SLACK
+    opened: datetime = ticket.created_at
+    return created_at <= opened + OPENING_SLACK
 
 
 class _Components:

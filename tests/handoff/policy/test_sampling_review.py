@@ -169,7 +169,6 @@ def test_a_review_link_opens_once_and_expires(session, clock):
     assert links.redeem_review_link(session, SECRET, late, now=clock.advance(minutes=16)) is None
 
 
-
 def test_the_panel_shows_the_reviewed_trust_figures(session, clock):
     """Does the weekly panel report the QA review's hallucination, grounding and confidence counts?"""
     from handoff.metrics import panel as panel_mod
