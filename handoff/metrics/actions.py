@@ -52,6 +52,7 @@ class Evaluation:
     opened: tuple[Action, ...]
     existing: tuple[str, ...]
     insufficient: tuple[Candidate, ...]
+    withdrawn: tuple[str, ...] = ()
 
 
 def _csat(panel: Panel, config: ProductConfig, window: str) -> list[Candidate]:
@@ -157,7 +158,8 @@ def evaluate(session: Session, config: ProductConfig, panel: Panel, *, now: date
     opened: list[Action] = []
     existing: list[str] = []
     insufficient: list[Candidate] = []
-    for c in candidates(panel, config):
+    found = candidates(panel, config)
+    for c in found:
         if not c.sufficient:
             insufficient.append(c)
             continue
@@ -177,7 +179,46 @@ def evaluate(session: Session, config: ProductConfig, panel: Panel, *, now: date
         session.add(action)
         session.flush()
         opened.append(action)
-    return Evaluation(tuple(opened), tuple(existing), tuple(insufficient))
+    withdrawn = _withdraw_unsupported(session, panel, found, now=now)
+    return Evaluation(tuple(opened), tuple(existing), tuple(insufficient), withdrawn)
+
+
+SYSTEM = "handoff (refresh)"
+
+
+def _withdraw_unsupported(
+    session: Session, panel: Panel, found: Sequence[Candidate], *, now: datetime
+) -> tuple[str, ...]:
+    """Close the open actions of this window whose trigger the refreshed data no longer crosses.
+
+    Data arrives late and definitions get corrected, so an action opened on earlier figures is
+    re-judged: gone from the crossings -> closed with a logged decision; still crossing but now
+    on too small a sample -> kept open with a note in its log (once).
+    """
+    window = window_label(panel.window)
+    crossing = {c.trigger_key for c in found if c.sufficient}
+    thin = {c.trigger_key for c in found if not c.sufficient}
+    done: list[str] = []
+    for action in session.scalars(
+        sa.select(Action).where(Action.status == OPEN, Action.window == window[:40])
+    ):
+        if action.trigger_key in crossing:
+            continue
+        if action.trigger_key in thin:
+            if action.evidence.get("thin_since"):
+                continue
+            action.evidence = {**action.evidence, "thin_since": now.isoformat()}
+            text = "The refreshed data still crosses this threshold, but on too small a sample to act on."
+            session.add(ActionDecision(action_id=action.id, decided_by=SYSTEM, decision=text,
+                                       closes=False, created_at=now))  # fmt: skip
+            continue
+        text = "Closed: the refreshed data for this window no longer crosses the threshold."
+        session.add(ActionDecision(action_id=action.id, decided_by=SYSTEM, decision=text,
+                                   closes=True, created_at=now))  # fmt: skip
+        action.status, action.closed_at = CLOSED, now
+        done.append(action.trigger_key)
+    session.flush()
+    return tuple(done)
 
 
 def list_actions(session: Session, status: str | None = None) -> list[Action]:

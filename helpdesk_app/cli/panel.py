@@ -95,3 +95,5 @@ def refresh(full: bool, no_actions: bool) -> None:
         )
     for c in evaluation.insufficient:
         click.echo(f"not evaluated (sample too small): {c.trigger} {c.scope} {c.key}")
+    for key in evaluation.withdrawn:
+        click.echo(f"closed (the refreshed data no longer crosses it): {key}")

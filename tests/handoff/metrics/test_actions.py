@@ -83,3 +83,32 @@ def test_closing_needs_a_decision(session: Session, evaluated: actions.Evaluatio
         actions.decide(
             session, action.id, decided_by="x", decision="reopen?", close=False, now=scenario.NOW
         )
+
+
+def test_an_action_the_corrected_data_no_longer_supports_is_closed(
+    session: Session, world: World, config: ProductConfig, evaluated: actions.Evaluation
+) -> None:
+    """When a late reply turns an ai_only contact into an escalation, is the intent action it opened closed with a logged reason?"""
+    import sqlalchemy as sa
+
+    from handoff.models.metrics import Action
+
+    key = next(a.trigger_key for a in evaluated.opened if "intent:returns" in a.trigger_key)
+    # Two more returns conversations the bot resolved: escalation 1/4 is no longer above 25%.
+    later = scenario.NOW + timedelta(hours=1)
+    for n in (8, 9):
+        world.conversation(f"C{n}", "returns", "2026-01-27 10:00", "2026-01-27 10:05", "resolved",
+                           email=f"r{n}@x")  # fmt: skip
+    session.flush()
+    session.execute(sa.text("UPDATE bot_conversations SET received_at = :t WHERE conversation_id IN ('C8', 'C9')"),
+                    {"t": later.replace(tzinfo=None)})  # fmt: skip
+    session.commit()
+    rollup.refresh(session, config, now=later + timedelta(minutes=1))
+    panel = panel_mod.build(session, config, now=scenario.NOW, view="rolling")
+    again = actions.evaluate(session, config, panel, now=later + timedelta(minutes=2))
+    session.commit()
+    assert key in again.withdrawn
+    action = session.scalar(sa.select(Action).where(Action.trigger_key == key))
+    assert action is not None and action.status == "closed"
+    (entry,) = actions.decisions(session, action.id)
+    assert entry.closes and entry.decided_by == actions.SYSTEM
