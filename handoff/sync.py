@@ -42,9 +42,11 @@ TICKETS, EVENTS, RATINGS, METRICS = (
 )
 STREAMS = (TICKETS, EVENTS, RATINGS, METRICS)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Ratings change after they are created ("offered" becomes "good" or "bad"), and the list filters
-# on creation time: each run looks this far back from the newest rating it has seen.
-RATING_LOOKBACK = timedelta(days=7)
+# Ratings change after they are created ("offered" becomes "good" or "bad", a customer changes
+# their mind weeks later), and the list filters on creation time: each run looks this far back
+# from the newest rating it has seen. A customer can change a rating until the ticket closes,
+# which Zendesk does at most 28 days after the solve by default; 35 days covers that.
+RATING_LOOKBACK = timedelta(days=35)
 
 
 @dataclass

@@ -292,8 +292,9 @@ class Figure:
                 sufficient=d["sufficient"],
                 note=self.note or d["note"],
             )
+        elif self.amount is not None:
+            # A mean or a cost: the amount is the value, the count (if any) its sample.
+            row.update(value=round(self.amount, 4), n=self.count)
         elif self.count is not None:
             row.update(value=self.count, n=self.count)
-        elif self.amount is not None:
-            row.update(value=round(self.amount, 4))
         return row
