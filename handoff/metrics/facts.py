@@ -83,7 +83,8 @@ class ContactRow:
     csat_offered: bool
     delayed_csat: str | None
     delayed_sent: bool
-    model_csat: float | None
+    model_csat: float | None  # the sum of the contact's conversation scores
+    model_csat_n: int
     flagged: bool
     checked: bool
     repeated: bool
@@ -684,13 +685,12 @@ def _contact(
         and opened <= replies[0][0]
         and replies[0][1] not in data.reask_comments
     )
-    model: Any = None
-    for source in [*(c.body for c in convs), *(p.body for p in packets)]:
-        model = _lookup(source, "model_csat")
-        if model is not None:
-            break
-    if first_conv is not None and first_conv.model_csat is not None:
-        model = first_conv.model_csat
+    # Model CSAT is per conversation: every conversation's own score (a packet's stands in for
+    # a conversation that never reached us).
+    scores = [
+        c.model_csat if c.model_csat is not None else _lookup(c.body, "model_csat") for c in convs
+    ] or [_lookup(p.body, "model_csat") for p in packets[:1]]
+    model = [float(v) for v in scores if isinstance(v, int | float) and not isinstance(v, bool)]
     complete, missing = _packets_complete(packets, config, intent)
     refused = [c for c in convs if c.outcome == "refused"]
     valid = [_lookup(c.body, "refusal.valid_question") for c in refused]
@@ -721,7 +721,8 @@ def _contact(
         csat_offered=offered,
         delayed_csat=survey.score if survey is not None else None,
         delayed_sent=survey is not None,
-        model_csat=float(model) if isinstance(model, int | float) else None,
+        model_csat=sum(model) if model else None,
+        model_csat_n=len(model),
         flagged=ticket_id in data.flagged if ticket_id else False,
         checked=run is not None,
         repeated=bool(run.repetition) if run is not None else False,

@@ -58,7 +58,7 @@ COUNTS = (
 HISTOGRAMS = ("bot_handle", "handle", "first_reply", "first_useful_reply")
 _FACT_COLUMNS = (
     "week", "intent", "segment", "channel", "path", "outcome", "csat", "csat_offered",
-    "delayed_csat", "delayed_sent", "model_csat", "flagged", "checked", "repeated",
+    "delayed_csat", "delayed_sent", "model_csat", "model_csat_n", "flagged", "checked", "repeated",
     "reask_suggested", "packets", "packets_complete", "missing_fields", "acknowledged",
     "refused_valid", "resolved_at",
     "repeat_24h", "repeat_7d", "repeat_30d", "bot_handle_s", "handle_s", "first_reply_s",
@@ -110,7 +110,7 @@ def aggregate(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[dict[str
         r["dcsat_sent"] += bool(f["delayed_sent"])
         if f["model_csat"] is not None:
             r["model_csat_sum"] += float(f["model_csat"])
-            r["model_csat_n"] += 1
+            r["model_csat_n"] += f["model_csat_n"]
         if escalated:
             r["flagged"] += bool(f["flagged"])
             r["checked"] += bool(f["checked"])

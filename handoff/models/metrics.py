@@ -45,7 +45,8 @@ class ContactFact(Base):
     csat_offered: Mapped[bool]
     delayed_csat: Mapped[str | None] = mapped_column(sa.String(8))
     delayed_sent: Mapped[bool]
-    model_csat: Mapped[float | None]
+    model_csat: Mapped[float | None]  # the sum of the contact's conversation scores
+    model_csat_n: Mapped[int]
     flagged: Mapped[bool]
     checked: Mapped[bool]
     repeated: Mapped[bool]

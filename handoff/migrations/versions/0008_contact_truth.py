@@ -37,6 +37,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("packets_complete", sa.Integer(), nullable=False))
         batch.add_column(sa.Column("refused_valid", sa.Boolean(), nullable=True))
         batch.add_column(sa.Column("tools", JSON, nullable=False))
+        batch.add_column(sa.Column("model_csat_n", sa.Integer(), nullable=False))
     with op.batch_alter_table("metric_rollups") as batch:
         batch.add_column(sa.Column("refused_valid", sa.Integer(), nullable=False))
         batch.add_column(sa.Column("refusals_judged", sa.Integer(), nullable=False))
@@ -65,6 +66,7 @@ def downgrade() -> None:
         batch.drop_column("refusals_judged")
         batch.drop_column("refused_valid")
     with op.batch_alter_table("contact_facts") as batch:
+        batch.drop_column("model_csat_n")
         batch.drop_column("tools")
         batch.drop_column("refused_valid")
         batch.drop_column("packets_complete")
