@@ -272,3 +272,16 @@ def test_setup_is_idempotent_and_stores_the_secret(session, helpdesk, zendesk, c
     (hook,) = zendesk.webhooks.values()
     assert hook["endpoint"] == "https://h.example/webhooks/zendesk"
     assert "zen:event-type:ticket.comment_added" in hook["subscriptions"]
+
+
+def test_setup_records_the_bot_and_the_product_as_never_agents(session, helpdesk, zendesk, clock):
+    """Does setup record the configured bot user and the product's own user, and forget a bot no longer configured?"""
+    bot = zendesk.add_user("Ava (bot)", "ava.bot@example.com", "agent")
+    objects.setup(session, helpdesk, endpoint="https://h.example/webhooks/zendesk", now=clock(),
+                  bot_user_ids=[bot["id"]])  # fmt: skip
+    session.commit()
+    me = helpdesk.me()
+    assert objects.nonagent_user_ids(session) == {bot["id"], me.id}
+    objects.setup(session, helpdesk, endpoint="https://h.example/webhooks/zendesk", now=clock())
+    session.commit()
+    assert objects.nonagent_user_ids(session) == {me.id}
