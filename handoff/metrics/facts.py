@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -100,12 +100,14 @@ class ContactRow:
     repeat_30d: bool
     refreshed_at: datetime
     member_keys: tuple[str, ...] = field(default=(), compare=False)
+    packet_rows: tuple[int, ...] = field(default=(), compare=False)
 
     def columns(self) -> dict[str, Any]:
         """Return the row as ``contact_facts`` column values."""
-        values = asdict(self)
-        del values["member_keys"]
-        return values
+        return {f.name: getattr(self, f.name) for f in COLUMNS}
+
+
+COLUMNS = tuple(f for f in fields(ContactRow) if f.name not in ("member_keys", "packet_rows"))
 
 
 def _chunks(values: list[Any], size: int = 2000) -> Iterable[list[Any]]:
@@ -740,6 +742,7 @@ def _contact(
         repeat_30d=False,
         refreshed_at=now,
         member_keys=tuple(sorted(_member_keys(convs, packets, ticket_ids))),
+        packet_rows=tuple(p.id for p in packets),
     )
 
 
