@@ -13,7 +13,6 @@ from handoff import schemas
 from handoff.detection.store import recompute_ticket
 from handoff.errors import NotFound, ValidationFailed
 from handoff.models import BotConversation
-from handoff.models.detection import DetectionRun
 from handoff.packets import canonical_hash, customer_key, parse_time
 
 
@@ -60,8 +59,8 @@ def record_conversation(session: Session, document: Any, *, now: datetime) -> Re
     row.body_hash = digest
     row.received_at = now
     session.flush()
-    if row.ticket_id is not None and session.get(DetectionRun, row.ticket_id) is None:
-        # An escalation without a packet is measured from its conversation.
+    if row.ticket_id is not None and change != "unchanged":
+        # The conversation sets the handoff (and stands in for a missing packet): measure again.
         recompute_ticket(session, row.ticket_id, now)
     return Recorded(row, change)
 

@@ -65,6 +65,24 @@ def _conversation(session: Session, ticket_id: int) -> BotConversation | None:
     return session.scalars(query).first()
 
 
+def _first_handoff(session: Session, ticket_id: int, packet: Packet) -> datetime:
+    """Return the ticket's first escalation: its first packet, or an earlier escalated conversation end."""
+    first_packet = session.scalar(
+        sa.select(sa.func.min(Packet.created_at)).where(Packet.ticket_id == ticket_id)
+    )
+    conversations = sa.or_(
+        BotConversation.ticket_id == ticket_id,
+        BotConversation.conversation_id == packet.conversation_id,
+    )
+    escalated = session.scalar(
+        sa.select(sa.func.min(BotConversation.ended_at)).where(
+            conversations, BotConversation.outcome == "escalated"
+        )
+    )
+    moments = [m for m in (first_packet, escalated, packet.created_at) if m is not None]
+    return min(moments)
+
+
 def recompute_ticket(session: Session, ticket_id: int, now: datetime) -> list[Finding]:
     """Replace the ticket's findings with a fresh pass over its packet and comments; flush.
 
@@ -86,8 +104,13 @@ def recompute_ticket(session: Session, ticket_id: int, now: datetime) -> list[Fi
     ).all()
     non_agents = nonagent_user_ids(session)
     if packet is not None:
+        # The handoff is the first escalation as the bot's conversation shows it; a packet
+        # stamped later (or a second escalation) does not move it.
         findings = detect_ticket(
-            packet.body, comments, handoff_at=packet.created_at, non_agents=non_agents
+            {k: v for k, v in packet.body.items() if k != "created_at"},
+            comments,
+            handoff_at=_first_handoff(session, ticket_id, packet),
+            non_agents=non_agents,
         )
     else:
         assert conversation is not None

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.metrics import panel, rollup
+from handoff.models import HelpdeskComment
 from handoff.models.metrics import ContactFact
 from handoff.productconfig import ProductConfig
 from tests.handoff.metrics.conftest import World, at
@@ -168,3 +169,26 @@ def test_what_the_bot_sends_is_counted(session: Session, world: World, config: P
     refusal = report.find("refusal_rate", "all", "")
     assert refusal is not None and refusal.rate is not None
     assert (refusal.rate.numerator, refusal.rate.denominator, refusal.note) == (1, 3, None)
+
+
+def test_the_repetition_window_opens_at_the_conversations_escalation(
+    session: Session, world: World, config: ProductConfig
+) -> None:
+    """Does a repetition between the bot's escalation and a packet stamped later count?"""
+    from handoff.detection.store import recompute_ticket
+    from handoff.models.detection import DetectionRun
+
+    world.conversation("C1", "order_status", "2026-01-05 09:00", "2026-01-05 09:10", "escalated",
+                       email="a@x", ticket=101)  # fmt: skip
+    world.packet("C1", 101, "order_status", "2026-01-05 09:30", email="a@x")  # stamped late
+    world.ticket(101, "2026-01-05 09:10")
+    said = world.comment(101, "2026-01-05 09:15", role="end-user")
+    session.flush()
+    session.execute(
+        sa.update(HelpdeskComment).where(HelpdeskComment.id == said).values(
+            body="As I already told the bot, my order number is A-12345."
+        )
+    )
+    recompute_ticket(session, 101, NOW)
+    run = session.get(DetectionRun, 101)
+    assert run is not None and run.repetition is True
