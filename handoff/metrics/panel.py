@@ -152,34 +152,30 @@ class Panel:
 
 
 def _protection(res: Figure | None, dly: Figure | None, limit: float) -> tuple[bool | None, str]:
-    """Judge one archetype: not protected at or below the limit; protected only on enough ratings.
+    """Judge one archetype: not protected when a judged delta is at or below the limit, protected
+    when both are judged and above it, otherwise not judged.
 
-    Delayed CSAT often has no baseline (the survey did not exist before the bot); then the
-    resolution delta alone decides, and the reason says the delayed side was not compared.
+    A delta is judged only when it has a baseline and both samples reach the minimum: a delta
+    on a handful of ratings, or with no baseline, reads "not judged", never either verdict.
     """
 
-    def points(f: Figure | None) -> float | None:
-        return f.delta.points if f is not None and f.delta is not None else None
+    def judged(f: Figure | None) -> float | None:
+        if f is None or f.delta is None or f.delta.points is None:
+            return None
+        if f.delta.baseline.denominator == 0 or not f.delta.sufficient:
+            return None
+        return f.delta.points
 
-    def sufficient(f: Figure | None) -> bool:
-        return f is not None and f.delta is not None and f.delta.sufficient
-
-    low = [p for p in (points(res), points(dly)) if p is not None and p <= limit]
+    found = {"resolution": judged(res), "delayed": judged(dly)}
+    low = [name for name, p in found.items() if p is not None and p <= limit]
     if low:
-        return False, f"a CSAT delta is at or below {limit:g} points"
-    if points(res) is None or not sufficient(res):
-        return None, "not judged: the resolution CSAT delta is missing or its sample is too small"
-    baseline_missing = (
-        dly is not None and dly.delta is not None and dly.delta.baseline.denominator == 0
-    )
-    if points(dly) is not None and sufficient(dly):
-        return True, "both CSAT deltas above the limit"
-    if baseline_missing:
-        return (
-            True,
-            "resolution CSAT delta above the limit; delayed CSAT has no baseline to compare",
+        return False, f"{' and '.join(low)} CSAT delta at or below {limit:g} points"
+    missing = [name for name, p in found.items() if p is None]
+    if missing:
+        return None, (
+            f"not judged: the {' and '.join(missing)} CSAT delta has no baseline or too few ratings"
         )
-    return None, "not judged: the delayed CSAT sample is too small"
+    return True, "both CSAT deltas above the limit"
 
 
 def _headline(ctx: Context, deflect: deflection.Deflection, sat: csat.Csat) -> tuple[Headline, ...]:

@@ -24,9 +24,11 @@ def test_protected_needs_both_deltas_above_minus_two() -> None:
 
 
 def test_delayed_without_baseline_and_small_samples() -> None:
-    """Does a missing delayed baseline leave the resolution delta to decide, and a small sample abstain?"""
+    """Is a line with no delayed baseline, or on too few ratings, "not judged" (never a verdict)?"""
     protected, reason = _protection(delta(80, 100, 800, 1000), delta(40, 50, 0, 0, "d"), -2)
-    assert protected is True and "no baseline" in reason
+    assert protected is None and "no baseline" in reason
+    # -50 points on 10 ratings is noise: not judged rather than not protected.
+    assert _protection(delta(3, 10, 800, 1000), delta(80, 100, 800, 1000, "d"), -2)[0] is None
     assert (
         _protection(delta(8, 10, 800, 1000), delta(40, 50, 400, 500, "d"), -2)[0] is None
     )  # n=10 < 30
