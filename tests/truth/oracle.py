@@ -24,6 +24,9 @@ from tests.truth.scenario import (
 )
 
 TZ = ZoneInfo(TIMEZONE)
+# Every ticket the sandbox holds reports via.channel "api": the channel of a contact no bot
+# touched is the ticket's channel as Zendesk reports it.
+HUMAN_CHANNEL = "api"
 
 RATE_FIGURES = (
     "deflection_rate",
@@ -277,7 +280,7 @@ def _facts(sc: Scenario, c: Contact, cust_no: int) -> Facts:
         archetype=c.archetype,
         intent=c.intent,
         segment=c.segment,
-        channel=c.channel,
+        channel=c.channel if touched else HUMAN_CHANNEL,
         path=path,
         time=time,
         customer=cust_no,
@@ -296,6 +299,7 @@ def _facts(sc: Scenario, c: Contact, cust_no: int) -> Facts:
             "solved_at": resolved_at if path != "ai_only" else None,
             "created_at": t.created_at if t else None,
             "note": c.note,
+            "model_csat": [b.body["model_csat"] for b in convs if "model_csat" in b.body],
         },
     )
 
@@ -350,24 +354,33 @@ class Oracle:
         return out
 
     @staticmethod
-    def _slices(facts: list[Facts], scope: str) -> dict[str, list[Facts]]:
+    def _slices(
+        facts: list[Facts], scope: str, lines: dict[str, str] | None = None
+    ) -> dict[str, list[Facts]]:
         out: dict[str, list[Facts]] = defaultdict(list)
         for f in facts:
             k = f.key_for(scope)
             if k is None:
                 continue
+            if lines:
+                k = lines.get(k, k)
             out[k].append(f)
         return out
 
     # ---- figures ---------------------------------------------------------------------------
-    def rows(self, weeks: list[str]) -> list[Row]:
-        """Every figure, scope and key for the window made of ``weeks``."""
+    def rows(self, weeks: list[str], archetype_lines: dict[str, str] | None = None) -> list[Row]:
+        """Every figure, scope and key for the window made of ``weeks``.
+
+        ``archetype_lines`` maps an archetype to the line it is shown on (itself, or
+        ``long_tail`` beyond the configured top N); archetype rows are computed per line.
+        """
         window = weeks[0] if len(weeks) == 1 else f"{weeks[0]}..{weeks[-1]}"
-        inside = [f for f in self.facts if f.week in set(weeks) and not f.baseline]
+        inside = [f for f in self.facts if f.week in set(weeks)]
         out: list[Row] = []
         for scope in SCOPES:
-            cur = self._slices(inside, scope)
-            base = self._slices(self.baseline, scope)
+            lines = archetype_lines if scope == "archetype" else None
+            cur = self._slices(inside, scope, lines)
+            base = self._slices(self.baseline, scope, lines)
             for key, fs in sorted(cur.items()):
                 out.extend(self._figures(window, scope, key, fs, base.get(key, [])))
         return out
@@ -409,6 +422,18 @@ class Oracle:
         csat("resolution_csat", [f.csat for f in fs], [f.csat for f in base], False)
         csat("delayed_csat", [f.delayed for f in fs], [f.delayed for f in base], False)
         csat("escalated_csat_delta", [f.csat for f in escalated], [f.csat for f in base], True)
+
+        # Response rate beside each CSAT: answered / surveys offered (answered + `offered`).
+        answered = sum(f.csat is not None for f in fs)
+        rate("resolution_csat_response_rate", answered,
+             answered + sum(f.csat_offered for f in fs))  # fmt: skip
+        # Delayed surveys: only answers have a way in, so every survey sent was answered.
+        n_delayed = sum(f.delayed is not None for f in fs)
+        rate("delayed_csat_response_rate", n_delayed, n_delayed)
+        rate("refusal_rate", sum(f.outcome == "refused" for f in ai), len(engaged))
+        scores = [s for f in fs for s in f.extra.get("model_csat", [])]
+        out.append(Row("model_csat", window, scope, key, None, len(scores),
+                       sum(scores) / len(scores) if scores else None, kind="mean"))  # fmt: skip
 
         def median(fid: str, values: list[float], ref: list[float]) -> None:
             m, lo, hi = _median(values)
