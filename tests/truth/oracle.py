@@ -382,7 +382,10 @@ class Oracle:
             cur = self._slices(inside, scope, lines)
             base = self._slices(self.baseline, scope, lines)
             for key, fs in sorted(cur.items()):
-                out.extend(self._figures(window, scope, key, fs, base.get(key, [])))
+                # Path slices compare with the whole pre-deployment baseline: before the bot
+                # there were no paths, every contact was the humans' (R3).
+                ref = self.baseline if scope == "path" else base.get(key, [])
+                out.extend(self._figures(window, scope, key, fs, ref))
         return out
 
     def _figures(
@@ -460,9 +463,11 @@ class Oracle:
     def live_weeks(self) -> list[str]:
         from tests.truth.scenario import LIVE_START, LIVE_WEEKS
 
-        return weeks_between(LIVE_START, LIVE_START + timedelta(weeks=LIVE_WEEKS) - timedelta(days=1))
+        return weeks_between(
+            LIVE_START, LIVE_START + timedelta(weeks=LIVE_WEEKS) - timedelta(days=1)
+        )
 
-    def window_rows(self, window: str) -> list[Row]:
+    def window_rows(self, window: str, archetype_lines: dict[str, str] | None = None) -> list[Row]:
         """Rows for a window label as the product writes it: 2026-W40 or 2026-W37..2026-W40."""
         if ".." in window:
             a, b = window.split("..")
@@ -470,7 +475,12 @@ class Oracle:
             weeks = all_weeks[all_weeks.index(a) : all_weeks.index(b) + 1]
         else:
             weeks = [window]
-        return self.rows(weeks)
+        return self.rows(weeks, archetype_lines)
+
+    def window_weeks(self, window: str) -> list[str]:
+        a, b = window.split("..")
+        all_weeks = self._all_weeks()
+        return all_weeks[all_weeks.index(a) : all_weeks.index(b) + 1]
 
     @staticmethod
     def _all_weeks() -> list[str]:
@@ -479,3 +489,44 @@ class Oracle:
 
 def tier(archetype: str) -> str:
     return ARCHETYPES[archetype][0]
+
+
+def members(oracle: Oracle, fid: str, weeks: list[str]) -> dict[str, bool]:
+    """Contact key -> in the numerator, for the contacts in ``fid``'s denominator (scope all)."""
+    out: dict[str, bool] = {}
+    rep = {"repeat_contact_24h": 1, "repeat_contact_7d": 7, "repeat_contact_30d": 30}
+    for f in oracle.facts:
+        if f.week not in weeks:
+            continue
+        ai_res = f.path == "ai_only" and f.outcome == "resolved"
+        if fid == "deflection_rate":
+            out[f.key] = ai_res
+        elif fid == "deflection_attempt_rate":
+            out[f.key] = f.engaged
+        elif fid in ("containment_rate", "abandonment_rate", "escalation_rate", "refusal_rate"):
+            if f.engaged:
+                out[f.key] = {
+                    "containment_rate": ai_res,
+                    "abandonment_rate": f.path == "ai_only" and f.outcome == "abandoned",
+                    "escalation_rate": f.path == "escalated",
+                    "refusal_rate": f.path == "ai_only" and f.outcome == "refused",
+                }[fid]
+        elif fid in ("context_loss_rate", "repetition_rate"):
+            if f.path == "escalated":
+                out[f.key] = f.flagged if fid == "context_loss_rate" else f.repetition
+        elif fid in rep:
+            if f.resolved_at is not None:
+                out[f.key] = oracle._repeat[rep[fid]][f.key]
+        elif fid in ("resolution_csat", "escalated_csat_delta"):
+            if f.csat and (fid == "resolution_csat" or f.path == "escalated"):
+                out[f.key] = f.csat == "good"
+        elif fid == "delayed_csat":
+            if f.delayed:
+                out[f.key] = f.delayed == "good"
+        elif fid == "bot_handle_time":
+            if f.bot_end is not None:
+                out[f.key] = True
+        elif fid == "escalated_handle_time":
+            if f.path == "escalated" and f.handoff and f.resolved_at:
+                out[f.key] = True
+    return out

@@ -125,7 +125,9 @@ class Ticket:
     tags: list[str]
     comments: list[Comment]
     statuses: list[tuple[datetime, str]] = field(default_factory=list)  # after creation
-    ratings: list[tuple[datetime, str]] = field(default_factory=list)  # good|bad|offered; latest wins
+    ratings: list[tuple[datetime, str]] = field(
+        default_factory=list
+    )  # good|bad|offered; latest wins
     delayed: tuple[datetime, str] | None = None  # 48-72 h survey answer
     flags: list[tuple[datetime, bool]] = field(default_factory=list)  # re-ask checkbox changes
 
@@ -269,8 +271,13 @@ class _Builder:
             "model_csat": round(self.rng.uniform(0.2, 0.95), 2),
             "turns": 4,
             "transcript": self.transcript(
-                cust, intent, greet, first, end,
-                pre_handoff_repeat=pre_handoff_repeat, escalating=outcome == "escalated",
+                cust,
+                intent,
+                greet,
+                first,
+                end,
+                pre_handoff_repeat=pre_handoff_repeat,
+                escalating=outcome == "escalated",
             ),  # fmt: skip
         }
         return BotBody("conversation", body, arrives or end + timedelta(seconds=5), ticket)
@@ -344,7 +351,9 @@ class _Builder:
         t.statuses.append((now, "solved"))
         if reopen:
             back = now + timedelta(days=2, hours=3)
-            t.comments.append(Comment(cust, "It happened a second time, please have a look.", True, back))
+            t.comments.append(
+                Comment(cust, "It happened a second time, please have a look.", True, back)
+            )
             t.statuses.append((back, "open"))
             now = back + timedelta(hours=4)
             t.comments.append(Comment(agent, AGENT_REPLIES[5], True, now - timedelta(minutes=30)))
@@ -406,14 +415,29 @@ class _Builder:
         cid = f"conv-{self.uid()[:13]}"
         c = Contact(self.next_key("C"), arch, intent, seg, channel, cust, None)
         if outcome != "escalated":
-            end = start + timedelta(minutes=self.rng.randint(2, 14), seconds=self.rng.randint(0, 59))
+            end = start + timedelta(
+                minutes=self.rng.randint(2, 14), seconds=self.rng.randint(0, 59)
+            )
             c.conversations.append(
-                self.conversation(cid, cust, how, channel, intent, greet, start, end, outcome, None,
-                                  arrives=kw.get("arrives"))  # fmt: skip
+                self.conversation(
+                    cid,
+                    cust,
+                    how,
+                    channel,
+                    intent,
+                    greet,
+                    start,
+                    end,
+                    outcome,
+                    None,
+                    arrives=kw.get("arrives"),
+                )  # fmt: skip
             )
             self.contacts.append(c)
             return c
-        handoff = start + timedelta(minutes=self.rng.randint(3, 18), seconds=self.rng.randint(0, 59))
+        handoff = start + timedelta(
+            minutes=self.rng.randint(3, 18), seconds=self.rng.randint(0, 59)
+        )
         opening = Comment(cust, self.fill(OPENERS[intent], cust), True, handoff)
         t = self.ticket(cust, "bot", handoff, opening, [f"segment_{seg}"])
         c.ticket = t.key
@@ -421,7 +445,15 @@ class _Builder:
         if variant != "orphan":
             c.conversations.append(
                 self.conversation(
-                    cid, cust, how, channel, intent, greet, start, handoff, "escalated",
+                    cid,
+                    cust,
+                    how,
+                    channel,
+                    intent,
+                    greet,
+                    start,
+                    handoff,
+                    "escalated",
                     None if variant == "no_ids" else t.key,
                     pre_handoff_repeat=kw.get("pre_handoff_repeat", False),
                 )  # fmt: skip
@@ -453,12 +485,31 @@ class _Builder:
             back = first_agent + timedelta(minutes=30)
             cid2 = f"conv-{self.uid()[:13]}"
             c.conversations.append(
-                self.conversation(cid2, cust, how, channel, intent, back - timedelta(seconds=30),
-                                  back, back + timedelta(minutes=4), "escalated", t.key)  # fmt: skip
+                self.conversation(
+                    cid2,
+                    cust,
+                    how,
+                    channel,
+                    intent,
+                    back - timedelta(seconds=30),
+                    back,
+                    back + timedelta(minutes=4),
+                    "escalated",
+                    t.key,
+                )  # fmt: skip
             )
             c.packets.append(
-                self.packet(cust, how, channel, intent, back - timedelta(seconds=30), back,
-                            back + timedelta(minutes=4), t.key, cid2)  # fmt: skip
+                self.packet(
+                    cust,
+                    how,
+                    channel,
+                    intent,
+                    back - timedelta(seconds=30),
+                    back,
+                    back + timedelta(minutes=4),
+                    t.key,
+                    cid2,
+                )  # fmt: skip
             )
         self.contacts.append(c)
         return c
@@ -470,13 +521,25 @@ class _Builder:
         channel = self.rng.choice(BOT_CHANNELS)
         greet = start - timedelta(seconds=30)
         end = start + timedelta(minutes=self.rng.randint(3, 10))
-        opening = Comment(cust, self.fill(OPENERS[intent], cust), True, start + timedelta(minutes=1))
+        opening = Comment(
+            cust, self.fill(OPENERS[intent], cust), True, start + timedelta(minutes=1)
+        )
         t = self.ticket(cust, "bot", start + timedelta(minutes=1), opening, [f"segment_{seg}"])
         c = Contact(self.next_key("C"), arch, intent, seg, channel, cust, t.key,
                     note="bot said resolved; a human replied on its ticket")  # fmt: skip
         c.conversations.append(
-            self.conversation(f"conv-{self.uid()[:13]}", cust, "both", channel, intent, greet,
-                              start, end, "resolved", t.key)  # fmt: skip
+            self.conversation(
+                f"conv-{self.uid()[:13]}",
+                cust,
+                "both",
+                channel,
+                intent,
+                greet,
+                start,
+                end,
+                "resolved",
+                t.key,
+            )  # fmt: skip
         )
         t.comments.append(Comment(cust, "The bot closed this but my problem is still there.", True,
                                   end + timedelta(hours=1)))  # fmt: skip
@@ -593,7 +656,9 @@ class _Builder:
                              arrives=start + timedelta(days=12))  # fmt: skip
         # 12. A packet sent twice (same body), a flag set then cleared, escalated twice.
         self.bot_contact(at(wk[5], 11, 0), "returns", custs[53], "escalated", resend=True)
-        self.bot_contact(at(wk[6], 11, 0), "order_status", custs[54], "escalated", flag_cleared=True)
+        self.bot_contact(
+            at(wk[6], 11, 0), "order_status", custs[54], "escalated", flag_cleared=True
+        )
         self.bot_contact(at(wk[7], 10, 0), "billing_dispute", custs[55], "escalated",
                          escalate_twice=True)  # fmt: skip
         # 13. Time zone: the bot greets on Sunday 23:58 Berlin, the customer writes at 00:05
