@@ -17,6 +17,7 @@ the moment it happened.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -127,6 +128,7 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
     from helpdesk_app.cli import main
     from helpdesk_app.sandbox.testing import running_sandbox
 
+    own_folder = workdir is None
     folder = workdir or Path(tempfile.mkdtemp(prefix="truth-"))
     folder.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{folder / 'handoff.db'}"
@@ -281,6 +283,8 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
             yield Fed(app, client, reports_token, ticket_ids, clock, log)
         finally:
             app.extensions["handoff"].engine.dispose()
+            if own_folder:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def refresh_full(fed: Fed) -> None:
