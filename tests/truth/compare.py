@@ -254,6 +254,10 @@ def compare_exports(exports: dict[str, dict[str, Any]], oracle: Oracle) -> Resul
     result = Result()
     for label, e in exports.items():
         compare_rows(label, e["rows"], oracle, e["archetype_lines"], result)
+        if e.get("headline") is not None:
+            compare_headline(
+                label, e["window"], e["headline"], oracle, e["archetype_lines"], result
+            )
     return result
 
 
@@ -262,9 +266,12 @@ def export_all(fed: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for view, week in VIEWS:
         panel = fed.panel(view, week)
+        rows = fed.table("figures", view, week)
         out[f"{view} {week}"] = {
-            "rows": fed.table("figures", view, week),
+            "rows": rows,
             "archetype_lines": panel.get("archetype_lines") or {},
+            "headline": fed.table("headline", view, week),
+            "window": next(r["window"] for r in rows if r["id"] == "deflection_rate"),
         }
     panel = fed.panel("weekly", "2026-W44")
     out["series 2026-W44"] = {
@@ -329,3 +336,64 @@ def drill_diff(fed: Any, oracle: Oracle, scenario: Any, view: str, week: str) ->
             label = f"{key} {notes.get(key, '')}".strip()
             lines.append(f"{fid} {window}: {label} in the truth's denominator only")
     return lines
+
+
+def min_sample() -> int:
+    """The configured minimum sample (the product configuration the feed uses)."""
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    data = yaml.safe_load((root / "config" / "product.example.yaml").read_text())
+    return int(data.get("min_sample", 1))
+
+
+def compare_headline(
+    view: str, window: str, lines_rows: list[dict[str, Any]], oracle: Oracle,
+    archetype_lines: dict[str, str], result: Result,
+) -> None:  # fmt: skip
+    """CSAT-protected deflection, one line per archetype: deflection and the verdict.
+
+    A delta is judged only when it has a baseline and both its current and baseline ratings
+    reach the configured minimum; any judged delta at or below the protected threshold makes the
+    line "not protected"; both deltas judged and above it make it "protected"; otherwise the
+    line is "not judged" (protected = None).
+    """
+    minimum = min_sample()
+    rows = {
+        (r.id, r.key): r
+        for r in oracle.window_rows(window, archetype_lines)
+        if r.scope == "archetype"
+    }
+    for line in lines_rows:
+        key = line["archetype"]
+        defl = rows.get(("deflection_rate", key))
+        result.compared += 2
+
+        def bad(e: str, g: str, why: str, key: str = key) -> None:
+            result.mismatches.append(
+                Mismatch(view, "headline", window, "archetype", key, e, g, why)
+            )
+
+        want = defl.value if defl else None
+        if not _close(line.get("deflection_rate"), want, 6e-5):
+            bad(_fmt(want), _fmt(line.get("deflection_rate")), "value: headline deflection")
+        verdicts = []
+        for fid in ("resolution_csat", "delayed_csat"):
+            r = rows.get((fid, key))
+            if r is None or r.value is None or r.baseline_value is None:
+                verdicts.append(None)
+                continue
+            judged = r.denominator >= minimum and (r.baseline_n or 0) >= minimum
+            verdicts.append((r.value - r.baseline_value) if judged else None)
+        if any(v is not None and v <= -2 for v in verdicts):
+            expected: bool | None = False
+        elif all(v is not None for v in verdicts):
+            expected = True
+        else:
+            expected = None
+        if line.get("protected") != expected:
+            label = {None: "not judged", True: "protected", False: "not protected"}
+            bad(label[expected], label.get(line.get("protected"), str(line.get("protected"))),
+                "verdict: CSAT-protected line")  # fmt: skip

@@ -8,7 +8,7 @@
 - The bot API (``/api/v1/conversations``, ``/api/v1/packets``) and the survey tool
   (``/api/v1/csat/delayed``), with bearer tokens made by ``handoff token create``.
 - The catch-up commands, as production runs them: ``handoff worker run --once`` and
-  ``handoff sync`` every evening, ``handoff panel refresh`` every Monday morning.
+  ``handoff sync`` every other evening, ``handoff panel refresh`` every Monday morning.
 
 The sandbox's clock and the app's clock both follow the scenario's time, so every write carries
 the moment it happened.
@@ -17,6 +17,7 @@ the moment it happened.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,7 +107,8 @@ def _actions(sc: Scenario) -> list[tuple[datetime, int, str, tuple[Any, ...]]]:
             acts.append((b.resend_at, 3, "post", (b,)))
     day = datetime.combine(BASELINE_START, datetime.min.time(), tzinfo=UTC)
     while day <= END_OF_DATA:
-        acts.append((day + timedelta(hours=23, minutes=30), 8, "catch_up", ()))
+        if (day.date() - BASELINE_START).days % 2 == 0:  # every other evening (< 50 h apart)
+            acts.append((day + timedelta(hours=23, minutes=30), 8, "catch_up", ()))
         if day.weekday() == 0 and day.date() > LIVE_START:
             acts.append((day + timedelta(hours=6), 9, "refresh", ()))
         day += timedelta(days=1)
@@ -126,6 +128,7 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
     from helpdesk_app.cli import main
     from helpdesk_app.sandbox.testing import running_sandbox
 
+    own_folder = workdir is None
     folder = workdir or Path(tempfile.mkdtemp(prefix="truth-"))
     folder.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{folder / 'handoff.db'}"
@@ -280,6 +283,8 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
             yield Fed(app, client, reports_token, ticket_ids, clock, log)
         finally:
             app.extensions["handoff"].engine.dispose()
+            if own_folder:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def refresh_full(fed: Fed) -> None:
