@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -238,6 +239,19 @@ def load_delayed_csat(
     if endpoints.admin_token is None:
         raise LoadError("delayed CSAT answers need an admin token (scope admin)")
     survey_tool = _Client(endpoints.app_url, token=endpoints.admin_token)
+    # The tool surveys every solved ticket 48 h after the solve and tells us so; most never answer.
+    surveyed = [c for c in world.contacts if c.solved_at is not None and c.key in report.ticket_ids]
+
+    def sent(contact: Contact) -> None:
+        assert contact.solved_at is not None
+        body = {
+            "ticket_id": report.ticket_ids[contact.key],
+            "sent_at": _iso(contact.solved_at + timedelta(hours=48)),
+            "source": "simulator",
+        }
+        survey_tool.call("POST", "/api/v1/csat/delayed/sent", body)
+
+    _in_parallel(sent, surveyed, endpoints.parallel, "delayed CSAT surveys sent (our API)", progress)
     answered = [c for c in world.contacts if c.delayed_csat and c.key in report.ticket_ids]
 
     def answer(contact: Contact) -> None:

@@ -113,6 +113,13 @@ def test_the_panel_reports_the_simulated_truth(make_app, clock, product_config):
             and SIM.deploy_start <= c.started_at.date() < PERIOD_END
         ]
         assert counts("delayed_csat", "path", path) == (delayed.count("good"), len(delayed)), path
+        # Surveys sent and never answered count: the response rate is answered / sent.
+        sent = [
+            c for c in world.contacts
+            if c.path == path and c.solved_at is not None
+            and SIM.deploy_start <= c.started_at.date() < PERIOD_END
+        ]  # fmt: skip
+        assert counts("delayed_csat_response_rate", "path", path) == (len(delayed), len(sent)), path
 
 
 def test_the_run_command_config_matches_the_simulator():
