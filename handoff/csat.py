@@ -100,7 +100,7 @@ def send_due(session: Session, *, secret: str, base_url: str, now: datetime) -> 
         enqueue(session, kind=OUTBOX_KIND, key=f"delayed_csat:{ticket.id}", now=now, ticket_id=ticket.id,
                 payload={"ticket_id": ticket.id, "body": text, "marker": marker})  # fmt: skip
         survey = DelayedSurvey(ticket_id=ticket.id, solved_at=ticket.solved_at, sent_at=now, score=None,
-                               source=None, answered_at=None)  # fmt: skip
+                               source=None, answered_at=None, recorded_at=now)  # fmt: skip
         session.add(survey)
         sent.append(survey)
     session.flush()
@@ -120,11 +120,12 @@ def record(session: Session, ticket_id: int, score: str, *, source: str, now: da
         if ticket is None or ticket.solved_at is None:
             raise NotFound(f"no solved ticket {ticket_id}")
         survey = DelayedSurvey(ticket_id=ticket_id, solved_at=ticket.solved_at, sent_at=now, score=None,
-                               source=None, answered_at=None)  # fmt: skip
+                               source=None, answered_at=None, recorded_at=now)  # fmt: skip
         session.add(survey)
     if survey.score is not None:
         return Answer(ticket_id, survey.score, recorded=False)
     survey.score, survey.source, survey.answered_at = score, source[:40], now
+    survey.recorded_at = now
     session.flush()
     return Answer(ticket_id, score, recorded=True)
 
@@ -143,7 +144,7 @@ def record_sent(
         raise NotFound(f"no solved ticket {ticket_id}")
     session.add(
         DelayedSurvey(ticket_id=ticket_id, solved_at=ticket.solved_at, sent_at=sent_at or now,
-                      score=None, source=source[:40], answered_at=None)
+                      score=None, source=source[:40], answered_at=None, recorded_at=now)
     )  # fmt: skip
     session.flush()
     return True

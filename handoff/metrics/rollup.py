@@ -165,6 +165,7 @@ def _touched(session: Session, since: datetime) -> Sources:
         (DetectionFinding.ticket_id, DetectionFinding.created_at),
         (DelayedSurvey.ticket_id, DelayedSurvey.sent_at),
         (DelayedSurvey.ticket_id, DelayedSurvey.answered_at),
+        (DelayedSurvey.ticket_id, DelayedSurvey.recorded_at),
         (ReaskFlag.ticket_id, ReaskFlag.updated_at),
         (PacketAcknowledgement.ticket_id, PacketAcknowledgement.created_at),
     ]

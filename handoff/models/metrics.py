@@ -166,6 +166,8 @@ class DelayedSurvey(Base):
     score: Mapped[str | None] = mapped_column(sa.String(8))
     source: Mapped[str | None] = mapped_column(sa.String(40))
     answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    # When we last stored it (our clock): a tool may report a survey sent long ago.
+    recorded_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class ReportLink(Base):

@@ -44,6 +44,9 @@ def upgrade() -> None:
     with op.batch_alter_table("hd_users") as batch:
         batch.add_column(sa.Column("external_id", sa.String(length=255), nullable=True))
         batch.create_index(batch.f("ix_hd_users_external_id"), ["external_id"])
+    with op.batch_alter_table("delayed_csat") as batch:
+        batch.add_column(sa.Column("recorded_at", handoff.models.base.UTCDateTime(), nullable=True))
+        batch.create_index(batch.f("ix_delayed_csat_recorded_at"), ["recorded_at"])
     for table in STAMPED:
         with op.batch_alter_table(table) as batch:
             batch.add_column(
@@ -55,6 +58,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in DERIVED:
         op.execute(sa.table(table).delete())
+    with op.batch_alter_table("delayed_csat") as batch:
+        batch.drop_index(batch.f("ix_delayed_csat_recorded_at"))
+        batch.drop_column("recorded_at")
     for table in STAMPED:
         with op.batch_alter_table(table) as batch:
             batch.drop_index(batch.f(f"ix_{table}_synced_at"))

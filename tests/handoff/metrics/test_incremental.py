@@ -22,7 +22,7 @@ from handoff.models import (
 )
 from handoff.models.detection import DetectionRun
 from handoff.models.flags import ReaskFlag
-from handoff.models.metrics import ContactFact, MetricRollup
+from handoff.models.metrics import ContactFact, DelayedSurvey, MetricRollup
 from handoff.productconfig import ProductConfig
 from tests.handoff.metrics.conftest import at
 
@@ -131,6 +131,17 @@ def _detection(tid: int, repetition: bool) -> Arrival:
     return arrive
 
 
+def _survey(tid: int, solved: str, score: str | None) -> Arrival:
+    def arrive(session: Session, when: datetime) -> None:
+        session.merge(
+            DelayedSurvey(ticket_id=tid, solved_at=at(solved), sent_at=at(solved) + timedelta(hours=48),
+                          score=score, source="tool", answered_at=when if score else None,
+                          recorded_at=when)
+        )  # fmt: skip
+
+    return arrive
+
+
 # An operation with the messy parts real ones send: links left out, late conversations, a
 # re-posted packet, a reply that turns a "resolved" conversation into an escalation, a user
 # known by external id only until sync fills their email, a lost and later re-synced rating.
@@ -159,6 +170,7 @@ ARRIVALS: list[Arrival] = [
     _ticket(104, "2026-01-13 09:05"),
     _ticket(105, "2026-01-14 09:00", solved="2026-01-14 10:00", tags=("intent:returns",)),
     _comment(5004, 105, "2026-01-14 09:30"),
+    _survey(105, "2026-01-14 10:00", None),  # an outside tool reports, weeks late, a survey it sent
 ]  # fmt: skip
 
 
