@@ -274,6 +274,7 @@ class _Loaded:
         self.reply_minutes: dict[int, int] = {}
         self.ratings: dict[int, list[Any]] = defaultdict(list)
         self.human_replies: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+        self.nonagent_first: dict[int, datetime] = {}
         self.reask_comments: set[int] = set()
         self.runs: dict[int, Any] = {}
         self.flagged: set[int] = set()
@@ -440,9 +441,15 @@ def _load(
             if first is None or (created_at, comment_id) < first:
                 opening[ticket_id] = (created_at, comment_id)
         for ticket_id, created_at, comment_id, author_id, role, public in comments:
+            is_opening = opening[ticket_id][1] == comment_id and _opens(
+                data.tickets[ticket_id], created_at
+            )
+            if public and author_id in skip and not is_opening:
+                spoke = data.nonagent_first.get(ticket_id, created_at)
+                data.nonagent_first[ticket_id] = min(created_at, spoke)
             if not public or role not in AGENT_ROLES or author_id in skip:
                 continue
-            if opening[ticket_id][1] == comment_id and _opens(data.tickets[ticket_id], created_at):
+            if is_opening:
                 continue  # a ticket's opening comment (an agent-made phone ticket) is no reply
             data.human_replies[ticket_id].append((created_at, comment_id))
         reasks = sa.select(DetectionFinding.comment_id).where(
@@ -667,8 +674,13 @@ def _contact(
             first_reply = _seconds(clock_start, after[0][0])
             useful = [at for at, cid in after if cid not in data.reask_comments]
             first_useful = _seconds(clock_start, useful[0]) if useful else None
-        if ticket_id in data.reply_minutes:
-            first_reply = data.reply_minutes[ticket_id] * 60  # Zendesk's own figure wins
+        bot_spoke = data.nonagent_first.get(ticket_id) if ticket_id else None
+        human = after[0][0] if after else None
+        if ticket_id in data.reply_minutes and (
+            bot_spoke is None or (human is not None and human < bot_spoke)
+        ):
+            # Zendesk's own figure wins, unless Zendesk would have counted the bot's reply.
+            first_reply = data.reply_minutes[ticket_id] * 60
     # Ratings: the ticket's latest, else the bot widget's.
     ratings = sorted(data.ratings.get(ticket_id, []) if ticket_id else [], key=lambda r: (r.updated_at, r.id))
     scored = [r for r in ratings if _score(r.score)]

@@ -192,3 +192,24 @@ def test_the_repetition_window_opens_at_the_conversations_escalation(
     recompute_ticket(session, 101, NOW)
     run = session.get(DetectionRun, 101)
     assert run is not None and run.repetition is True
+
+
+def test_zendesks_reply_time_wins_unless_it_counted_the_bot(
+    session: Session, world: World, config: ProductConfig
+) -> None:
+    """Is Zendesk's reply_time_in_minutes the first reply, except where the bot spoke before the first human?"""
+    from handoff.models import TicketMetric
+
+    config = replace(config, bot_user_ids=frozenset({BOT_USER}))
+    for tid, cid, bot in ((101, "C1", False), (102, "C2", True)):
+        world.conversation(cid, "order_status", "2026-01-05 09:00", "2026-01-05 09:10", "escalated",
+                           email=f"{cid}@x", ticket=tid)  # fmt: skip
+        world.ticket(tid, "2026-01-05 09:10")
+        if bot:
+            world.comment(tid, "2026-01-05 09:12", author=BOT_USER)
+        world.comment(tid, "2026-01-05 09:40")
+        session.add(TicketMetric(ticket_id=tid, reply_time_minutes=2))
+    session.commit()
+    facts = _facts(session, config)
+    assert facts["c:C1"].first_reply_s == 120  # Zendesk's figure
+    assert facts["c:C2"].first_reply_s == 30 * 60  # Zendesk counted the bot: ours
