@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from handoff.detection.cues import find_cues
 from handoff.detection.facts import PacketFacts, facts_from_packet
 from handoff.detection.implicit import find_implicit
+from handoff.detection.learned import THRESHOLD, VETO, features, get_model
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.window import to_comment, window
@@ -112,14 +113,59 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     return _Aliased(text, "".join(pieces), tuple(swaps))
 
 
+_SENTENCE_END = frozenset({".", "!", "?", "\n", "\n\n", "!!", "?!", "..."})
+
+
+def _sentences(doc: Doc) -> list[tuple[int, int]]:
+    """Split ``doc`` into (start, end) token ranges at sentence punctuation and line breaks."""
+    spans, start = [], 0
+    for token in doc:
+        if token.text in _SENTENCE_END or (token.is_space and "\n" in token.text):
+            if token.i + 1 > start:
+                spans.append((start, token.i + 1))
+            start = token.i + 1
+    if start < len(doc):
+        spans.append((start, len(doc)))
+    return spans
+
+
+def _learned_span(doc: Doc) -> tuple[int, int]:
+    """Return the character span of the sentence that weighs most towards a repetition."""
+    model = get_model()
+    best, best_weight = (0, len(doc)), float("-inf")
+    for start, end in _sentences(doc):
+        weight = model.weight_of(features(doc[start:end].as_doc())[1:])
+        if weight > best_weight:
+            best, best_weight = (start, end), weight
+    span = doc[best[0] : best[1]]
+    text = span.text.rstrip()
+    return span.start_char, span.start_char + len(text)
+
+
 def _explicit(
     doc: Doc, aliased: _Aliased | None, comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
+    hits = find_cues(doc)
+    probability = get_model().score(features(doc, [hit.cue for hit in hits]))
+    # The rules say where; the model, which also reads who was told and when, says whether:
+    # it vetoes a rule hit it is sure is a look-alike ("as I told my bank") and finds the
+    # phrasings no rule knows.
+    if hits and probability < VETO or not hits and probability < THRESHOLD:
+        return []
+    score = round(probability, 3)
+    if not hits:
+        start, end = _learned_span(doc)
+        if aliased is not None:
+            start, end = aliased.back(start, end)
+        text = (doc.text if aliased is None else aliased.original)[start:end][:SNIPPET_CHARS]
+        return [Finding(EXPLICIT, "learned", None, comment_id, agent_turn, text, start, end, score)]
     findings = []
-    for hit in find_cues(doc):
+    for hit in hits:
         start, end = (hit.start, hit.end) if aliased is None else aliased.back(hit.start, hit.end)
         text = hit.text if aliased is None else aliased.original[start:end]
-        findings.append(Finding(EXPLICIT, hit.cue, None, comment_id, agent_turn, text, start, end))
+        findings.append(
+            Finding(EXPLICIT, hit.cue, None, comment_id, agent_turn, text, start, end, score)
+        )
     return findings
 
 
