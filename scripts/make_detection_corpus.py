@@ -102,6 +102,11 @@ ISSUE = [
     "I never got the confirmation email", "my delivery is two weeks late", "the screen is cracked",
     "the router keeps dropping", "I need to change my flight",
 ]
+REQUESTS = [
+    "cancel it", "refund me", "cancel my order", "close my account", "send the invoice",
+    "I want my money back", "stop charging me", "I need a replacement", "please call me",
+    "unlock my account", "change the delivery address", "cancel the subscription",
+]
 CONTEXT = [
     "Hi.", "Hello,", "Hey.", "Good morning.", "Hi there.", "Ok.", "Look,", "Seriously.", "Ugh.",
     "Thanks.", "Please help.", "This is ridiculous.", "I'm really frustrated.", "Come on.",
@@ -288,6 +293,9 @@ def pos_repeat(r: random.Random) -> str:
         f"for the {pick(r, ['second', 'third', 'fourth', 'fifth', 'tenth', 'hundredth', 'umpteenth', 'last'])} time, {pick(r, INFO)} is {value}",
         f"for the {pick(r, ['third', 'fourth', 'fifth', 'umpteenth'])} time, {pick(r, ISSUE)}",
         f"to repeat: {value}",
+        f"for the {pick(r, ['second', 'third', 'fourth', 'fifth', 'last', 'umpteenth'])} time{pick(r, [':', ',', ' -', ''])} {pick(r, REQUESTS)}",
+        f"{pick(r, ['again', 'once again', 'one more time', 'I repeat'])}{pick(r, [':', ',', ' -'])} {pick(r, REQUESTS)}",
+        f"{pick(r, REQUESTS)}. {pick(r, ['Third', 'Fourth', 'Second', 'Fifth'])} time I'm asking",
         f"repeating myself: {pick(r, ISSUE)}",
         f"I'll say it again: {pick(r, ISSUE)}",
         f"I'm repeating what I said to {pick(r, BOT + AGENT)}: {pick(r, ISSUE)}",
@@ -697,6 +705,20 @@ def neg_plain(r: random.Random) -> str:
     return pick(r, forms)
 
 
+def ordinary() -> list[str]:
+    """Read the hand-written ordinary sentences (no repetition claim in any of them)."""
+    path = OUT.parent / "ordinary.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+ORDINARY = ordinary()
+
+
+def neg_ordinary(r: random.Random) -> str:
+    return " ".join(pick(r, ORDINARY) for _ in range(r.choice([1, 1, 2, 2, 3, 4])))
+
+
 SAY_PAST = [
     "said", "stated", "mentioned", "explained", "wrote", "typed", "noted", "specified",
     "indicated", "described", "outlined", "detailed", "clarified", "laid out", "spelled out",
@@ -825,7 +847,7 @@ POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
 NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_third, 500), (neg_not_yet, 420), (neg_future, 420), (neg_recurring, 380),
     (neg_narration, 450), (neg_already_other, 250), (neg_tell_other_sense, 260),
-    (neg_plain, 900), (neg_say, 800),
+    (neg_plain, 900), (neg_say, 800), (neg_ordinary, 2500),
 ]
 
 TYPO_SKIP = {"i", "a", "to", "the", "my", "it"}
@@ -853,9 +875,15 @@ def _typo(rng: random.Random, text: str) -> str:
     return " ".join(words)
 
 
+ORDINALS = {"second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "tenth": "10th",
+            "hundredth": "100th"}
+
+
 def vary(rng: random.Random, text: str) -> str:
     """Dress one message as a customer might type it."""
     text = " ".join(text.split())
+    if rng.random() < 0.3:
+        text = " ".join(ORDINALS.get(w, w) for w in text.split(" "))
     if rng.random() < 0.15:
         text = " ".join(SHORT.get(w, w) for w in text.split(" "))
     if rng.random() < 0.15:
@@ -873,6 +901,13 @@ def vary(rng: random.Random, text: str) -> str:
         text = f"{pick(rng, CONTEXT)} {pick(rng, ISSUE)}. {text}"
     elif roll < 0.55:
         text = f"{text} {pick(rng, ISSUE).capitalize()}. {pick(rng, TAIL)}"
+    roll = rng.random()
+    if roll < 0.2:
+        text = f"{pick(rng, ORDINARY)} {text}"
+    elif roll < 0.35:
+        text = f"{text} {pick(rng, ORDINARY)}"
+    elif roll < 0.42:
+        text = f"{pick(rng, ORDINARY)} {text} {pick(rng, ORDINARY)}"
     if rng.random() < 0.3:
         text = text.lower()
     elif rng.random() < 0.03:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from handoff.detection.cues import find_cues
 from handoff.detection.facts import PacketFacts, facts_from_packet
@@ -90,7 +90,7 @@ class _Aliased:
 
 
 def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
-    """Replace the packet's bot names ("Ava") by "bot", so the cues read them as the bot.
+    """Replace the packet's bot names ("Ava") by "the bot", so the cues read them as the bot.
 
     Word classes are properties of words shared by every message, so a per-ticket name is
     swapped in the text instead of being taught to the vocabulary.
@@ -105,66 +105,73 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     for match in pattern.finditer(text):
         pieces.append(text[last : match.start()])
         length += match.start() - last
-        swaps.append((length, length + 3, match.start(), match.end()))
-        pieces.append("bot")
-        length += 3
+        # "told Ava" reads as "told the bot"; "your Ava" as "your bot".
+        before = text[: match.start()].rstrip().lower()
+        name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
+        swaps.append((length, length + len(name), match.start(), match.end()))
+        pieces.append(name)
+        length += len(name)
         last = match.end()
     pieces.append(text[last:])
     return _Aliased(text, "".join(pieces), tuple(swaps))
 
 
-_SENTENCE_END = frozenset({".", "!", "?", "\n", "\n\n", "!!", "?!", "..."})
+_SENTENCE_END = frozenset({".", "!", "?", "!!", "?!", "...", "!!!", "??"})
 
 
-def _sentences(doc: Doc) -> list[tuple[int, int]]:
-    """Split ``doc`` into (start, end) token ranges at sentence punctuation and line breaks."""
+def _sentences(doc: Doc) -> list[Span]:
+    """Split ``doc`` at sentence punctuation and line breaks."""
     spans, start = [], 0
     for token in doc:
         if token.text in _SENTENCE_END or (token.is_space and "\n" in token.text):
             if token.i + 1 > start:
-                spans.append((start, token.i + 1))
+                spans.append(doc[start : token.i + 1])
             start = token.i + 1
     if start < len(doc):
-        spans.append((start, len(doc)))
+        spans.append(doc[start:])
     return spans
-
-
-def _learned_span(doc: Doc) -> tuple[int, int]:
-    """Return the character span of the sentence that weighs most towards a repetition."""
-    model = get_model()
-    best, best_weight = (0, len(doc)), float("-inf")
-    for start, end in _sentences(doc):
-        weight = model.weight_of(features(doc[start:end].as_doc())[1:])
-        if weight > best_weight:
-            best, best_weight = (start, end), weight
-    span = doc[best[0] : best[1]]
-    text = span.text.rstrip()
-    return span.start_char, span.start_char + len(text)
 
 
 def _explicit(
     doc: Doc, aliased: _Aliased | None, comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
     hits = find_cues(doc)
-    probability = get_model().score(features(doc, [hit.cue for hit in hits]))
-    # The rules say where; the model, which also reads who was told and when, says whether:
-    # it vetoes a rule hit it is sure is a look-alike ("as I told my bank") and finds the
-    # phrasings no rule knows.
-    if hits and probability < VETO or not hits and probability < THRESHOLD:
-        return []
-    score = round(probability, 3)
-    if not hits:
-        start, end = _learned_span(doc)
+    model = get_model()
+    # The rules say where; the model, which also reads who was told and when, says whether.
+    # Each sentence is scored on its own, so a long message cannot add up to a verdict:
+    # a rule hit stands unless the model reads its sentence as a look-alike ("as I told my
+    # bank"); with no rule hit standing, the model's surest sentence is the finding.
+    found: list[tuple[str, int, int, float]] = []
+    best: tuple[float, Span | None] = (0.0, None)
+    for sentence in _sentences(doc):
+        lo, hi = sentence.start_char, sentence.end_char
+        inside = [hit for hit in hits if lo <= hit.start < hi]
+        probability = model.score(features(sentence, [hit.cue for hit in inside]))
+        if inside and probability >= VETO:
+            found += [(hit.cue, hit.start, hit.end, probability) for hit in inside]
+        elif not inside and probability > best[0]:
+            best = (probability, sentence)
+    if not found and best[1] is not None and best[0] >= THRESHOLD:
+        span = best[1]
+        text = span.text.rstrip()
+        found.append(("learned", span.start_char, span.start_char + len(text), best[0]))
+    source = doc.text if aliased is None else aliased.original
+    findings = []
+    for cue, start, end, probability in found:
         if aliased is not None:
             start, end = aliased.back(start, end)
-        text = (doc.text if aliased is None else aliased.original)[start:end][:SNIPPET_CHARS]
-        return [Finding(EXPLICIT, "learned", None, comment_id, agent_turn, text, start, end, score)]
-    findings = []
-    for hit in hits:
-        start, end = (hit.start, hit.end) if aliased is None else aliased.back(hit.start, hit.end)
-        text = hit.text if aliased is None else aliased.original[start:end]
         findings.append(
-            Finding(EXPLICIT, hit.cue, None, comment_id, agent_turn, text, start, end, score)
+            Finding(
+                EXPLICIT,
+                cue,
+                None,
+                comment_id,
+                agent_turn,
+                source[start:end][:SNIPPET_CHARS],
+                start,
+                end,
+                round(probability, 3),
+            )
         )
     return findings
 

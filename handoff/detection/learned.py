@@ -22,20 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
 BITS = 20
 MASK = (1 << BITS) - 1
 # A message no rule matched is a repetition when the model's probability reaches this.
-THRESHOLD = 0.5
+THRESHOLD = 0.6
 # A rule hit stands unless the model's probability falls below this.
-VETO = 0.2
+VETO = 0.5
 _MIX = 0x9E3779B97F4A7C15
 _BOUNDARY = 0x2545F4914F6CDD1D  # the start and end of a message, as a pseudo-word
 _VALUE = 0x61C8864680B583EB  # any token with a digit or an @: "A-10442", "dana@example.com"
 _LEMMA = 0x94D049BB133111EB  # marks a lemma unigram apart from a norm unigram
 _RULE = 0xBF58476D1CE4E5B9  # marks a rule-family feature
+_ORDINAL = 0x3C6EF372FE94F82B  # "3rd", "4th": read alike, whatever the number
 _BIAS = 0
 
 
@@ -56,7 +57,11 @@ def _base(token: object) -> tuple[int, int]:
     found = _base_cache.get(orth)
     if found is None:
         text = token.text  # type: ignore[attr-defined]
-        if any(ch.isdigit() for ch in text) or "@" in text:
+        if text[:1].isdigit() and text[-2:].lower() in ("st", "nd", "rd", "th") and (
+            text[:-2].isdigit()
+        ):
+            found = (_ORDINAL, _ORDINAL)
+        elif any(ch.isdigit() for ch in text) or "@" in text:
             found = (_VALUE, _VALUE)
         else:
             found = (token.norm, token.lemma)  # type: ignore[attr-defined]
@@ -65,28 +70,66 @@ def _base(token: object) -> tuple[int, int]:
     return found
 
 
-def features(doc: Doc, rules: Iterable[str] = ()) -> list[int]:
-    """Return the hashed feature ids of a document: n-grams of norms, lemmas, rule families."""
-    norms = [_BOUNDARY]
-    out = [_BIAS]
+# Words a repetition claim can hardly do without (as lemmas); the model reads only the words
+# near them, so the length and topic of the rest of a message cannot add up to a verdict.
+ANCHORS = (
+    "tell", "say", "explain", "mention", "send", "give", "provide", "answer", "ask", "type",
+    "write", "fill", "submit", "upload", "attach", "email", "dm", "message", "forward", "share",
+    "state", "describe", "repeat", "reiterate", "already", "again", "before", "earlier",
+    "previously", "previous", "above", "twice", "time", "once", "same", "chat", "transcript",
+    "form", "bot", "chatbot", "assistant", "agent", "colleague", "rep", "representative",
+    "scroll", "record", "thread", "history", "over", "through", "cover", "call", "speak",
+    "contact", "ai", "alr", "b4", "dms", "dmed", "dm'd", "emailed", "told", "said", "sent",
+)
+WINDOW = 4
+UNIGRAMS = False
+LEMMA_BIGRAMS = False
+_anchor_keys: frozenset[int] = frozenset()
+
+
+def _anchors() -> frozenset[int]:
+    global _anchor_keys
+    if not _anchor_keys:
+        _anchor_keys = frozenset(hash_string(word) for word in ANCHORS)
+    return _anchor_keys
+
+
+def features(doc: Doc | Span, rules: Iterable[str] = ()) -> list[int]:
+    """Return the hashed feature ids of a document: n-grams of norms and lemmas near an anchor
+    word, and the rule families that fired. A document without anchors has only the bias."""
+    anchors = _anchors()
+    keys: list[tuple[int, int]] = []
+    near: list[int] = []
     for token in doc:
         if token.is_space:
             continue
         norm, lemma = _base(token)
-        norms.append(norm)
-        out.append(_bucket(_pair(_LEMMA, lemma)))
-    norms.append(_BOUNDARY)
-    previous2 = previous = 0
-    for key in norms:
-        out.append(_bucket(key))
-        if previous:
-            bigram = _pair(previous, key)
-            out.append(_bucket(bigram))
-            if previous2:
-                out.append(_bucket(_pair(bigram, previous2)))
-        previous2, previous = previous, key
+        if lemma in anchors or norm in anchors:
+            near.append(len(keys) + 1)
+        keys.append((norm, lemma))
+    out = [_BIAS]
     for name in rules:
         out.append(_bucket(_pair(_RULE, hash_string(name))))
+    if not near:
+        return out
+    norms = [_BOUNDARY, *(k[0] for k in keys), _BOUNDARY]
+    inside = [False] * len(norms)
+    for position in near:
+        for i in range(max(0, position - WINDOW), min(len(norms), position + WINDOW + 1)):
+            inside[i] = True
+    lemmas = [_BOUNDARY, *(k[1] for k in keys), _BOUNDARY]
+    for i, key in enumerate(norms):
+        if not inside[i]:
+            continue
+        if UNIGRAMS:
+            out.append(_bucket(key))
+        if i and inside[i - 1]:
+            bigram = _pair(norms[i - 1], key)
+            out.append(_bucket(bigram))
+            if LEMMA_BIGRAMS:
+                out.append(_bucket(_pair(_LEMMA, _pair(lemmas[i - 1], lemmas[i]))))
+            if i > 1 and inside[i - 2]:
+                out.append(_bucket(_pair(bigram, norms[i - 2])))
     return out
 
 
