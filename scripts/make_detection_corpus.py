@@ -840,14 +840,107 @@ def neg_say(r: random.Random) -> str:
     return pick(r, forms)
 
 
+MSGS = ["DMs", "direct messages", "emails", "messages", "DM's", "private messages", "tweets"]
+CASES = ["a complaint", "my complaint", "a ticket", "a case", "a request", "a claim", "a report",
+         "the complaint", "a support ticket"]
+STAFF = ["your executive", "the customer care executive", "your technician", "your engineer",
+         "your rep", "the executive", "customer care", "your agent", "your call centre",
+         "your support team", "the person on your helpline", "your supervisor"]
+
+
+def pos_channels(r: random.Random) -> str:
+    when = pick(r, WHEN)
+    forms = [
+        f"I DMed you {when}",
+        f"I DM'd you {pick(r, ['yesterday', 'earlier', 'last week', 'a long time ago', 'twice', 'already'])}",
+        f"I've DMed you {pick(r, ['twice', 'three times', 'already', 'several times'])}",
+        f"i have DM you {pick(r, ['already', 'yesterday', 'earlier', 'twice'])}",
+        f"I sent you {pick(r, ['a few', 'several', 'two', 'multiple', 'three', 'so many'])} {pick(r, MSGS)} {pick(r, ['about this', 'regarding this', 'already', 'this week', 'on this'])}",
+        f"you've been ignoring my {pick(r, MSGS)}",
+        f"nobody has answered the {pick(r, ['DM', 'email', 'message'])} I sent {pick(r, ['yesterday', 'last week', 'earlier', 'on Monday'])}",
+        f"I messaged you {pick(r, ['yesterday', 'last week', 'twice', 'already'])} and heard nothing",
+        f"DMed {pick(r, ['yesterday', 'twice', 'already', 'last night'])} but no response",
+        f"sent a DM {pick(r, ['yesterday', 'an hour ago', 'last night', 'this morning'])} with all the details",
+        f"did you get my {pick(r, ['DM', 'email', 'message', 'photos', 'receipt'])} from {pick(r, ['yesterday', 'earlier', 'this morning', 'last week'])}?",
+        f"I replied to your DM {pick(r, ['yesterday', 'last night', 'hours ago'])} and heard nothing",
+        f"I {pick(r, ['registered', 'logged', 'filed', 'raised', 'lodged', 'submitted'])} {pick(r, CASES)} {pick(r, ['already', 'last week', 'yesterday', 'twice', 'three times', '4 times', 'on the portal', 'online'])}",
+        f"I've {pick(r, ['registered', 'logged', 'raised', 'filed'])} this {pick(r, ['already', 'twice', 'three times', 'before'])}",
+        f"I have logged this already {pick(r, ['on the system', 'with you', 'online', ''])}",
+        f"I've complained {pick(r, ['twice', 'three times', 'already', 'about this before', 'so many times'])}",
+        f"I already reported this {pick(r, ['yesterday', 'last week', 'to your team', 'twice', ''])}",
+        f"I already informed {pick(r, ['you', 'your team'] + STAFF)} {pick(r, ['', 'about this', 'about the same', 'yesterday'])}",
+        f"I told {pick(r, STAFF)} {pick(r, ['already', 'yesterday', 'last week', 'twice'])} that {pick(r, ISSUE)}",
+        f"I already told {pick(r, STAFF)} {pick(r, ['that', 'all this', 'everything', 'the problem'])}",
+        f"I {pick(r, ['just', 'literally just'])} {pick(r, ['said', 'told you', 'explained', 'mentioned'])} {pick(r, ['that', 'this', 'it'])}",
+        f"I just said {pick(r, ISSUE)}",
+        f"I just told you {pick(r, ISSUE)}",
+        f"as {pick(r, ['mentioned', 'stated', 'noted', 'said', 'explained'])}{pick(r, [',', '', ' -'])} {pick(r, ISSUE)}",
+        f"however as stated, {pick(r, ISSUE)}",
+        f"{pick(r, ['check', 'see', 'refer to', 'please check', 'kindly check', 'please refer to'])} my {pick(r, ['earlier', 'previous', 'last', 'first'])} {pick(r, ['message', 'tweet', 'email', 'DM', 'details', 'reply', 'post'])}",
+        f"please refer to the details I {pick(r, ['gave', 'sent', 'provided'])} {pick(r, ['earlier', 'before', 'yesterday', 'in the link'])}",
+        f"I've already spoken to {pick(r, ['your team', 'support', 'customer service', 'an agent', 'two agents', '3 reps', 'your colleague'])} about this",
+        f"I've talked to {pick(r, ['so many', 'countless', 'five', 'three'])} {pick(r, ['people', 'agents', 'reps'])} about this already",
+        f"I've spoken to {pick(r, ['2', 'three', 'four', 'several'])} of your {pick(r, ['agents', 'techs', 'reps', 'people'])} already and explained it each time",
+        f"despite me telling you {pick(r, ISSUE)}",
+        f"even though I told you {pick(r, ['already', 'yesterday', 'twice'])}, {pick(r, ISSUE)}",
+        f"I told you that {pick(r, ['already', 'yesterday', 'before', 'earlier'])}",
+        f"I sent {pick(r, ['the receipt', 'the documents', 'the ID', 'the form', 'the tickets', 'the proof'])} in {pick(r, ['weeks', 'days', 'a week', 'a month'])} ago",
+        f"I sent in {pick(r, DOCS)} {pick(r, ['already', 'last week', 'as requested', 'weeks ago'])}",
+        f"I did that last time and {pick(r, ['nothing happened', 'nobody replied', 'no one contacted me'])}",
+        f"I was asked to {pick(r, ['send an email', 'fill in the form', 'send the photos', 'upload my ID'])}, which I did",
+        f"I shared what happened with {pick(r, STAFF)} {pick(r, ['already', 'yesterday', 'last time'])}",
+        f"don't you have notes from my {pick(r, ['call', 'chat', 'last call'])} {pick(r, ['yesterday', 'this morning', 'an hour ago'])}?",
+        f"check the notes on my account from {pick(r, ['yesterday', 'my last call', 'last week'])}",
+        f"I've had to chat with you {pick(r, ['three', 'four', '3', '5'])} times about this",
+        f"my {pick(r, ['wife', 'husband', 'partner'])} already spent an hour on your chat explaining this",
+        f"I went through it all with your chat again",
+    ]
+    return pick(r, forms)
+
+
+def neg_channels(r: random.Random) -> str:
+    forms = [
+        "Can I DM you?", "DM me please", "I'll DM you now", "just DMed you", "DM sent",
+        "Sent you a DM now", "please DM me", "How do I DM you?", "I can't DM you, please follow me",
+        f"I'll {pick(r, ['email', 'message', 'DM'])} you {pick(r, ['the details', 'my order number', 'a photo'])} now",
+        "I'd like to register a complaint", "How do I file a complaint?", "I want to raise a complaint",
+        "I'm going to report this", "Where do I log a ticket?", "Can you open a case for me?",
+        "I want to make a claim", "How do I submit a request?",
+        "please inform me when it ships", "I'll inform my bank", "kindly inform me of the status",
+        "I just want to say thanks", "I just said to my wife it would come today",
+        "as stated on your website, returns are free", "as mentioned in the news, there are strikes",
+        "as noted in your terms, I have 30 days", "as shown in the picture, the box is crushed",
+        "as you can see in the photo, it's broken", "as advertised, it should be free",
+        "I just told my husband", "my husband just told me it arrived",
+        "I messaged the seller yesterday", "I emailed the shop twice", "I DMed my friend about it",
+        "the seller ignored my emails", "the courier never replied to my messages",
+        "I complained to the landlord", "I reported it to the police",
+        "I filed a claim with my insurance", "I logged it with my bank",
+        "your executive told me to wait", "your technician said it's fixed",
+        "the customer care executive promised a callback", "your agent said it would be refunded",
+        "your rep told me 3 days", "the executive never called back",
+        f"I got your {pick(r, ['DM', 'email', 'message'])}, thanks",
+        "thanks for the DM", "I read your DM", "I saw your email",
+        "I have spoken to my family and we want to cancel",
+        "I've talked to my bank and they said it's fine",
+        "I spoke to the seller and they agreed to a refund",
+        "I'll check my previous emails", "let me check my emails",
+        "see the photo below", "see attached", "refer to the photo",
+        "check the tracking page", "please check my order", "kindly check and revert",
+        "I sent the parcel in last week", "I sent in my old phone for trade-in",
+        "I did that and it worked", "I did it and it still fails",
+    ]
+    return pick(r, forms)
+
+
 POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (pos_told, 700), (pos_sent, 500), (pos_answered, 220), (pos_did, 300), (pos_form, 160),
-    (pos_repeat, 650), (pos_pointer, 420), (pos_elliptical, 200), (pos_say, 800),
+    (pos_repeat, 650), (pos_pointer, 420), (pos_elliptical, 200), (pos_say, 800), (pos_channels, 700),
 ]
 NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_third, 500), (neg_not_yet, 420), (neg_future, 420), (neg_recurring, 380),
     (neg_narration, 450), (neg_already_other, 250), (neg_tell_other_sense, 260),
-    (neg_plain, 900), (neg_say, 800), (neg_ordinary, 2500),
+    (neg_plain, 900), (neg_say, 800), (neg_ordinary, 2500), (neg_channels, 500),
 ]
 
 TYPO_SKIP = {"i", "a", "to", "the", "my", "it"}
