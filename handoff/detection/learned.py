@@ -1,9 +1,10 @@
 """The learned repetition cue: a logistic regression over hashed word n-grams and rule hits.
 
 The rules in ``cues.py`` are precise but only know the phrasings they were written for. This
-model reads the same tokens (typo-corrected norms and lemmas of the shared pipeline) as
-hashed unigrams, bigrams and trigrams, plus one feature per rule family that fired, and says
-whether the message claims to repeat something. It is trained by
+model reads the same tokens (typo-corrected norms of the shared pipeline) as hashed bigrams
+and trigrams within four words of an anchor word (tell, sent, already, again, form, bot...),
+plus one feature per rule family that fired, and says whether a sentence claims to repeat
+something. It is trained by
 ``scripts/train_detection.py`` from the corpus in ``tests/data/detection/train/`` and shipped
 as ``repetition_model.npz`` (the non-zero weights only). Training is deterministic: full-batch
 AdaGrad from zero weights, no random state.
@@ -34,7 +35,6 @@ VETO = 0.5
 _MIX = 0x9E3779B97F4A7C15
 _BOUNDARY = 0x2545F4914F6CDD1D  # the start and end of a message, as a pseudo-word
 _VALUE = 0x61C8864680B583EB  # any token with a digit or an @: "A-10442", "dana@example.com"
-_LEMMA = 0x94D049BB133111EB  # marks a lemma unigram apart from a norm unigram
 _RULE = 0xBF58476D1CE4E5B9  # marks a rule-family feature
 _ORDINAL = 0x3C6EF372FE94F82B  # "3rd", "4th": read alike, whatever the number
 _BIAS = 0
@@ -82,8 +82,6 @@ ANCHORS = (
     "contact", "ai", "alr", "b4", "dms", "dmed", "dm'd", "emailed", "told", "said", "sent",
 )
 WINDOW = 4
-UNIGRAMS = False
-LEMMA_BIGRAMS = False
 _anchor_keys: frozenset[int] = frozenset()
 
 
@@ -117,17 +115,12 @@ def features(doc: Doc | Span, rules: Iterable[str] = ()) -> list[int]:
     for position in near:
         for i in range(max(0, position - WINDOW), min(len(norms), position + WINDOW + 1)):
             inside[i] = True
-    lemmas = [_BOUNDARY, *(k[1] for k in keys), _BOUNDARY]
+    # Bigrams and trigrams only: a lone word ("again", "twice", "already") says too little, and
+    # unigram weights were what made long ordinary messages add up to false alarms.
     for i, key in enumerate(norms):
-        if not inside[i]:
-            continue
-        if UNIGRAMS:
-            out.append(_bucket(key))
-        if i and inside[i - 1]:
+        if i and inside[i] and inside[i - 1]:
             bigram = _pair(norms[i - 1], key)
             out.append(_bucket(bigram))
-            if LEMMA_BIGRAMS:
-                out.append(_bucket(_pair(_LEMMA, _pair(lemmas[i - 1], lemmas[i]))))
             if i > 1 and inside[i - 2]:
                 out.append(_bucket(_pair(bigram, norms[i - 2])))
     return out
