@@ -8,12 +8,20 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from handoff.detection.cues import find_cues
 from handoff.detection.facts import PacketFacts, facts_from_packet
 from handoff.detection.implicit import find_implicit
-from handoff.detection.learned import THRESHOLD, VETO, features, get_model
+from handoff.detection.learned import (
+    COLUMNS,
+    THRESHOLD,
+    VETO,
+    features_of,
+    get_model,
+    hash_string,
+    words_of,
+)
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.window import to_comment, window
@@ -116,19 +124,20 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     return _Aliased(text, "".join(pieces), tuple(swaps))
 
 
-_SENTENCE_END = frozenset({".", "!", "?", "!!", "?!", "...", "!!!", "??"})
+_SENTENCE_END = frozenset(
+    hash_string(mark) for mark in (".", "!", "?", "!!", "?!", "...", "!!!", "??")
+)
 
 
-def _sentences(doc: Doc) -> list[Span]:
-    """Split ``doc`` at sentence punctuation and line breaks."""
+def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
+    """Split a document's token rows at sentence punctuation and line breaks: (start, end)."""
     spans, start = [], 0
-    for token in doc:
-        if token.text in _SENTENCE_END or (token.is_space and "\n" in token.text):
-            if token.i + 1 > start:
-                spans.append(doc[start : token.i + 1])
-            start = token.i + 1
-    if start < len(doc):
-        spans.append(doc[start:])
+    for i, (orth, _norm, _lemma, space) in enumerate(rows):
+        if orth in _SENTENCE_END or (space and "\n" in strings[orth]):
+            spans.append((start, i + 1))
+            start = i + 1
+    if start < len(rows):
+        spans.append((start, len(rows)))
     return spans
 
 
@@ -137,22 +146,28 @@ def _explicit(
 ) -> list[Finding]:
     hits = find_cues(doc)
     model = get_model()
+    rows = doc.to_array(list(COLUMNS)).tolist()
+    strings = doc.vocab.strings
+    items = words_of(rows, strings)
     # The rules say where; the model, which also reads who was told and when, says whether.
     # Each sentence is scored on its own, so a long message cannot add up to a verdict:
     # a rule hit stands unless the model reads its sentence as a look-alike ("as I told my
     # bank"); with no rule hit standing, the model's surest sentence is the finding.
     found: list[tuple[str, int, int, float]] = []
-    best: tuple[float, Span | None] = (0.0, None)
-    for sentence in _sentences(doc):
-        lo, hi = sentence.start_char, sentence.end_char
-        inside = [hit for hit in hits if lo <= hit.start < hi]
-        probability = model.score(features(sentence, [hit.cue for hit in inside]))
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    for start, end in _sentences(rows, strings):
+        inside = []
+        if hits:
+            lo = doc[start].idx
+            hi = doc[end - 1].idx + len(doc[end - 1])
+            inside = [hit for hit in hits if lo <= hit.start < hi]
+        probability = model.score(features_of(items[start:end], [hit.cue for hit in inside]))
         if inside and probability >= VETO:
             found += [(hit.cue, hit.start, hit.end, probability) for hit in inside]
         elif not inside and probability > best[0]:
-            best = (probability, sentence)
-    if not found and best[1] is not None and best[0] >= THRESHOLD:
-        span = best[1]
+            best = (probability, start, end)
+    if not found and best[0] >= THRESHOLD:
+        span = doc[best[1] : best[2]]
         text = span.text.rstrip()
         found.append(("learned", span.start_char, span.start_char + len(text), best[0]))
     source = doc.text if aliased is None else aliased.original

@@ -21,8 +21,11 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy
+from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
+from spacy.strings import hash_string as _spacy_hash
 from spacy.tokens import Doc, Span
 
 MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
@@ -48,30 +51,8 @@ def _bucket(key: int) -> int:
     return (key ^ (key >> 29)) & MASK
 
 
-_base_cache: dict[int, tuple[int, int]] = {}
-
-
-def _base(token: object) -> tuple[int, int]:
-    """Return (norm key, lemma key) of a token, values folded into one class; cached per word."""
-    orth = token.orth  # type: ignore[attr-defined]
-    found = _base_cache.get(orth)
-    if found is None:
-        text = token.text  # type: ignore[attr-defined]
-        if text[:1].isdigit() and text[-2:].lower() in ("st", "nd", "rd", "th") and (
-            text[:-2].isdigit()
-        ):
-            found = (_ORDINAL, _ORDINAL)
-        elif any(ch.isdigit() for ch in text) or "@" in text:
-            found = (_VALUE, _VALUE)
-        else:
-            found = (token.norm, token.lemma)  # type: ignore[attr-defined]
-        if len(_base_cache) < 500_000:
-            _base_cache[orth] = found
-    return found
-
-
-# Words a repetition claim can hardly do without (as lemmas); the model reads only the words
-# near them, so the length and topic of the rest of a message cannot add up to a verdict.
+# Words a repetition claim can hardly do without (norms or lemmas); the model reads only the
+# words near them, so the length and topic of the rest of a message cannot add up to a verdict.
 ANCHORS = (
     "tell", "say", "explain", "mention", "send", "give", "provide", "answer", "ask", "type",
     "write", "fill", "submit", "upload", "attach", "email", "dm", "message", "forward", "share",
@@ -82,7 +63,13 @@ ANCHORS = (
     "contact", "ai", "alr", "b4", "dms", "dmed", "dm'd", "emailed", "told", "said", "sent",
 )
 WINDOW = 4
+COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
+# One word of a document: its key for n-grams, and whether it is an anchor; None for spaces.
+Word = tuple[int, bool] | None
+
 _anchor_keys: frozenset[int] = frozenset()
+_word_cache: dict[int, tuple[int, bool]] = {}
+_rule_cache: dict[str, int] = {}
 
 
 def _anchors() -> frozenset[int]:
@@ -92,45 +79,77 @@ def _anchors() -> frozenset[int]:
     return _anchor_keys
 
 
+def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
+    """Return (key, is_anchor) of a word: ordinals and values fold into one key each."""
+    found = _word_cache.get(orth)
+    if found is None:
+        text = strings[orth]
+        if strings[norm] != text.lower():
+            key = norm  # shorthand the pipeline spelled out: "b4" is "before", not a value
+        elif text[:1].isdigit() and text[-2:].lower() in ("st", "nd", "rd", "th") and (
+            text[:-2].isdigit()
+        ):
+            key = _ORDINAL
+        elif any(ch.isdigit() for ch in text) or "@" in text:
+            key = _VALUE
+        else:
+            key = norm
+        anchors = _anchors()
+        found = (key, norm in anchors or lemma in anchors)
+        if len(_word_cache) < 500_000:
+            _word_cache[orth] = found
+    return found
+
+
+def words_of(rows: Sequence[Sequence[int]], strings: Any) -> list[Word]:
+    """Turn ``doc.to_array(COLUMNS).tolist()`` rows into words (None for whitespace tokens)."""
+    return [None if space else _word(orth, norm, lemma, strings) for orth, norm, lemma, space in rows]
+
+
+def words(doc: Doc | Span) -> list[Word]:
+    """Return the words of a document or span."""
+    whole = doc.doc if isinstance(doc, Span) else doc
+    found = words_of(whole.to_array(list(COLUMNS)).tolist(), whole.vocab.strings)
+    return found[doc.start : doc.end] if isinstance(doc, Span) else found
+
+
 def features(doc: Doc | Span, rules: Iterable[str] = ()) -> list[int]:
-    """Return the hashed feature ids of a document: n-grams of norms and lemmas near an anchor
-    word, and the rule families that fired. A document without anchors has only the bias."""
-    anchors = _anchors()
-    keys: list[tuple[int, int]] = []
-    near: list[int] = []
-    for token in doc:
-        if token.is_space:
-            continue
-        norm, lemma = _base(token)
-        if lemma in anchors or norm in anchors:
-            near.append(len(keys) + 1)
-        keys.append((norm, lemma))
+    """Return the hashed feature ids of a document or span (see ``features_of``)."""
+    return features_of(words(doc), rules)
+
+
+def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
+    """Return hashed feature ids: bigrams and trigrams of words within ``WINDOW`` of an anchor,
+    one per rule family that fired, and the bias. Without anchors, only rules and the bias."""
     out = [_BIAS]
     for name in rules:
-        out.append(_bucket(_pair(_RULE, hash_string(name))))
+        bucket = _rule_cache.get(name)
+        if bucket is None:
+            bucket = _rule_cache[name] = _bucket(_pair(_RULE, hash_string(name)))
+        out.append(bucket)
+    present = [w for w in items if w is not None]
+    near = [i + 1 for i, (_, anchor) in enumerate(present) if anchor]
     if not near:
         return out
-    norms = [_BOUNDARY, *(k[0] for k in keys), _BOUNDARY]
-    inside = [False] * len(norms)
+    keys = [_BOUNDARY, *(key for key, _ in present), _BOUNDARY]
+    inside = [False] * len(keys)
     for position in near:
-        for i in range(max(0, position - WINDOW), min(len(norms), position + WINDOW + 1)):
+        for i in range(max(0, position - WINDOW), min(len(keys), position + WINDOW + 1)):
             inside[i] = True
     # Bigrams and trigrams only: a lone word ("again", "twice", "already") says too little, and
     # unigram weights were what made long ordinary messages add up to false alarms.
-    for i, key in enumerate(norms):
-        if i and inside[i] and inside[i - 1]:
-            bigram = _pair(norms[i - 1], key)
+    for i in range(1, len(keys)):
+        if inside[i] and inside[i - 1]:
+            bigram = _pair(keys[i - 1], keys[i])
             out.append(_bucket(bigram))
             if i > 1 and inside[i - 2]:
-                out.append(_bucket(_pair(bigram, norms[i - 2])))
+                out.append(_bucket(_pair(bigram, keys[i - 2])))
     return out
 
 
 def hash_string(text: str) -> int:
     """Return spaCy's 64-bit hash of ``text`` (stable across processes)."""
-    from spacy.strings import hash_string as spacy_hash
-
-    return int(spacy_hash(text))
+    return int(_spacy_hash(text))
 
 
 def _sigmoid(z: float) -> float:
