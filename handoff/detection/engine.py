@@ -149,11 +149,15 @@ def _explicit(
     rows = doc.to_array(list(COLUMNS)).tolist()
     strings = doc.vocab.strings
     items = words_of(rows, strings)
+    if not hits and not any(item is not None and item[1] for item in items):
+        # No rule hit and no anchor word: the model would only see its bias (checked below).
+        if model.score(features_of(())) < THRESHOLD:
+            return []
     # The rules say where; the model, which also reads who was told and when, says whether.
     # Each sentence is scored on its own, so a long message cannot add up to a verdict:
     # a rule hit stands unless the model reads its sentence as a look-alike ("as I told my
     # bank"); with no rule hit standing, the model's surest sentence is the finding.
-    found: list[tuple[str, int, int, float]] = []
+    found: list[tuple[str, int, int, float, str]] = []
     best: tuple[float, int, int] = (0.0, 0, 0)
     for start, end in _sentences(rows, strings):
         inside = []
@@ -163,18 +167,18 @@ def _explicit(
             inside = [hit for hit in hits if lo <= hit.start < hi]
         probability = model.score(features_of(items[start:end], [hit.cue for hit in inside]))
         if inside and probability >= VETO:
-            found += [(hit.cue, hit.start, hit.end, probability) for hit in inside]
+            found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
         elif not inside and probability > best[0]:
             best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
         span = doc[best[1] : best[2]]
         text = span.text.rstrip()
-        found.append(("learned", span.start_char, span.start_char + len(text), best[0]))
-    source = doc.text if aliased is None else aliased.original
+        found.append(("learned", span.start_char, span.start_char + len(text), best[0], text))
     findings = []
-    for cue, start, end, probability in found:
+    for cue, start, end, probability, snippet in found:
         if aliased is not None:
             start, end = aliased.back(start, end)
+            snippet = aliased.original[start:end]
         findings.append(
             Finding(
                 EXPLICIT,
@@ -182,7 +186,7 @@ def _explicit(
                 None,
                 comment_id,
                 agent_turn,
-                source[start:end][:SNIPPET_CHARS],
+                snippet[:SNIPPET_CHARS],
                 start,
                 end,
                 round(probability, 3),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +43,11 @@ _ORDINAL = 0x3C6EF372FE94F82B  # "3rd", "4th": read alike, whatever the number
 _BIAS = 0
 
 
+_U64 = 0xFFFFFFFFFFFFFFFF
+
+
 def _pair(a: int, b: int) -> int:
-    return ((a * _MIX) ^ b) & 0xFFFFFFFFFFFFFFFF
+    return ((a * _MIX) ^ b) & _U64
 
 
 def _bucket(key: int) -> int:
@@ -127,23 +130,27 @@ def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
         if bucket is None:
             bucket = _rule_cache[name] = _bucket(_pair(_RULE, hash_string(name)))
         out.append(bucket)
-    present = [w for w in items if w is not None]
-    near = [i + 1 for i, (_, anchor) in enumerate(present) if anchor]
+    present = [w for w in items if w is not None] if None in items else items
+    near = [i + 1 for i, item in enumerate(present) if item[1]]  # type: ignore[index]
     if not near:
         return out
-    keys = [_BOUNDARY, *(key for key, _ in present), _BOUNDARY]
-    inside = [False] * len(keys)
+    keys = [_BOUNDARY, *(item[0] for item in present), _BOUNDARY]  # type: ignore[index]
+    count = len(keys)
+    inside = [False] * count
     for position in near:
-        for i in range(max(0, position - WINDOW), min(len(keys), position + WINDOW + 1)):
+        for i in range(max(0, position - WINDOW), min(count, position + WINDOW + 1)):
             inside[i] = True
     # Bigrams and trigrams only: a lone word ("again", "twice", "already") says too little, and
-    # unigram weights were what made long ordinary messages add up to false alarms.
-    for i in range(1, len(keys)):
+    # unigram weights were what made long ordinary messages add up to false alarms. The hash
+    # arithmetic is _pair and _bucket written out, as this loop runs for every sentence.
+    append = out.append
+    for i in range(1, count):
         if inside[i] and inside[i - 1]:
-            bigram = _pair(keys[i - 1], keys[i])
-            out.append(_bucket(bigram))
+            bigram = ((keys[i - 1] * _MIX) ^ keys[i]) & _U64
+            append((bigram ^ (bigram >> 29)) & MASK)
             if i > 1 and inside[i - 2]:
-                out.append(_bucket(_pair(bigram, keys[i - 2])))
+                trigram = ((bigram * _MIX) ^ keys[i - 2]) & _U64
+                append((trigram ^ (trigram >> 29)) & MASK)
     return out
 
 
@@ -164,16 +171,17 @@ class Model:
     """Weights per hashed feature; missing features weigh nothing."""
 
     weights: dict[int, float]
+    _dense: list[float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A dense table (one float per bucket, 8 MB) makes a score one indexed sum.
+        self._dense = [0.0] * (MASK + 1)
+        for key, weight in self.weights.items():
+            self._dense[key] = weight
 
     def score(self, ids: Sequence[int]) -> float:
         """Return the probability that a message with these feature ids is a repetition."""
-        get = self.weights.get
-        return _sigmoid(sum(get(i, 0.0) for i in ids))
-
-    def weight_of(self, ids: Iterable[int]) -> float:
-        """Return the summed weight of some features (to find the sentence that carries a verdict)."""
-        get = self.weights.get
-        return sum(get(i, 0.0) for i in ids)
+        return _sigmoid(sum(map(self._dense.__getitem__, ids)))
 
     def save(self, path: Path) -> None:
         """Write the non-zero weights as a compressed npz."""
