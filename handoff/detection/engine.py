@@ -27,7 +27,7 @@ from handoff.detection.reask import find_asks, held_value
 from handoff.detection.window import to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "1.1.0"
+DETECTOR_VERSION = "2.0.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
