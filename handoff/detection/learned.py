@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy
 from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
-from spacy.strings import hash_string as _spacy_hash
+from spacy.strings import hash_string as _spacy_hash  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Span
 
 MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
