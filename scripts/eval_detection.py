@@ -7,7 +7,20 @@ verdict per (comment, kind) pair, plus one per ticket for "repetition" as the CL
 Intervals are Wilson 95%. Splits: ``tune`` (the rules were tuned on it), ``heldout`` (written
 before the detector, never looked at while tuning), ``challenge`` (messages written after the
 rules existed, to probe them; tuned on after its first run), ``fresh`` (written after all
-tuning, run once). Errors are only listed with --show-errors.
+tuning, run once). Errors are only listed with --show-errors. ``--heldout DIR`` scores one
+directory of the same two files (``messages.jsonl``, ``conversations.jsonl``) written by
+someone who never saw the detector.
+
+Real conversations: ``--twcs PATH`` reads the public TweetSumm threads (Twitter customer
+support, a JSON file ``{"document": ["<id>\\n\\tCustomer:\\t...\\n\\tAgent:\\t...", ...]}`` such as
+``data/twitter.json`` of the public repository IssamLaradji/chat_summarization_tutorial),
+fetched to a local path at evaluation time. Their licence is non-commercial: neither the
+file nor labels or text derived from it belong in this repository. Each customer turn (with
+@handles and links removed) is one message. Without labels the script prints how many turns
+are flagged; with ``--labels PATH`` (JSON lines ``{"id": "<thread>:<turn>", "label":
+"yes"|"no"|"unsure"}`` kept beside the data, outside the repository) it prints recall on the
+"yes" turns and false alarms as a share of all customer turns (a flagged turn labelled "no",
+or not labelled at all, is a false alarm; "unsure" turns count neither way).
 """
 
 from __future__ import annotations
@@ -15,12 +28,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handoff.detection import EXPLICIT, IMPLICIT, KINDS, detect_message, detect_ticket  # noqa: E402
+from handoff.detection import (  # noqa: E402
+    EXPLICIT,
+    IMPLICIT,
+    KINDS,
+    detect_message,
+    detect_messages,
+    detect_ticket,
+)
 from handoff.detection.engine import has_repetition  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "detection"
@@ -36,14 +57,16 @@ def wilson(hits: int, total: int) -> str:
     return f"{max(0.0, centre - half):.2f}-{min(1.0, centre + half):.2f}"
 
 
-def load(name: str) -> list[dict]:
+def load(name: str, directory: Path = DATA) -> list[dict]:
     """Read one JSON-lines file of the evaluation set."""
-    with (DATA / name).open(encoding="utf-8") as fh:
+    with (directory / name).open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def score(split: str, show: bool) -> list[tuple[str, int, int, int]]:
-    """Return (kind, tp, fp, fn) rows for one split, printing errors when asked."""
+def score(split: str, show: bool, directory: Path = DATA) -> list[tuple[str, int, int, int]]:
+    """Return (kind, tp, fp, fn) rows for one split (or, with ``split`` empty, the files
+    ``messages.jsonl`` and ``conversations.jsonl`` of ``directory``), printing errors when asked."""
+    suffix = f".{split}" if split else ""
     counts = {k: [0, 0, 0] for k in (*KINDS, "explicit (messages)", "ticket repetition")}
 
     def tally(kind: str, predicted: bool, gold: bool, label: str) -> None:
@@ -57,13 +80,13 @@ def score(split: str, show: bool) -> list[tuple[str, int, int, int]]:
         if show and predicted != gold:
             print(f"  [{split}] {'FP' if predicted else 'FN'} {kind}: {label}")
 
-    for record in load(f"messages.{split}.jsonl"):
+    for record in load(f"messages{suffix}.jsonl", directory):
         found = bool(detect_message(record["text"]))
         tally("explicit (messages)", found, record["explicit"], record["text"])
         tally(EXPLICIT, found, record["explicit"], record["text"])
     tickets = (
-        load(f"conversations.{split}.jsonl")
-        if (DATA / f"conversations.{split}.jsonl").exists()
+        load(f"conversations{suffix}.jsonl", directory)
+        if (directory / f"conversations{suffix}.jsonl").exists()
         else []
     )
     for record in tickets:
@@ -79,20 +102,96 @@ def score(split: str, show: bool) -> list[tuple[str, int, int, int]]:
     return [(kind, *row) for kind, row in counts.items()]  # type: ignore[misc]
 
 
+TURN_RE = re.compile(r"\n\t(Customer|Agent):\t")
+HANDLE_RE = re.compile(r"@\w+")
+LINK_RE = re.compile(r"https?://\S+")
+
+
+def twcs_turns(path: Path) -> list[tuple[str, str]]:
+    """Return (id, text) of every customer turn of a TweetSumm JSON file; id is thread:turn."""
+    with path.open(encoding="utf-8") as fh:
+        documents = json.load(fh).get("document")
+    if not isinstance(documents, list):
+        raise SystemExit(f"{path}: expected a JSON object with a 'document' list")
+    turns = []
+    for n, document in enumerate(documents):
+        parts = TURN_RE.split(document)
+        thread = parts[0].strip() or f"doc{n}"
+        for i, (role, text) in enumerate(zip(parts[1::2], parts[2::2], strict=True)):
+            if role == "Customer":
+                clean = LINK_RE.sub("", HANDLE_RE.sub("", text)).strip()
+                turns.append((f"{thread}:{i}", clean))
+    return turns
+
+
+def score_twcs(path: Path, labels_path: Path | None, show: bool) -> None:
+    """Print flag rate, and with labels recall and false alarms, on real customer turns."""
+    turns = twcs_turns(path)
+    flagged = {
+        tid: findings
+        for (tid, _), findings in zip(turns, detect_messages([t for _, t in turns]), strict=True)
+        if findings
+    }
+    total = len(turns)
+    print(f"customer turns {total}, flagged {len(flagged)} ({len(flagged) / total:.2%})")
+    if labels_path is None:
+        if show:
+            for tid, text in turns:
+                if tid in flagged:
+                    print(f"  flagged {tid} [{flagged[tid][0].cue}]: {text[:160]}")
+        return
+    labels: dict[str, str] = {}
+    with labels_path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("label") not in {"yes", "no", "unsure"}:
+                raise SystemExit(f"{labels_path}:{n}: label must be yes, no or unsure")
+            labels[str(row["id"])] = row["label"]
+    text_of = dict(turns)
+    positives = [tid for tid, label in labels.items() if label == "yes" and tid in text_of]
+    found = [tid for tid in positives if tid in flagged]
+    false_alarms = [tid for tid in flagged if labels.get(tid, "no") == "no"]
+    unreviewed = [tid for tid in flagged if tid not in labels]
+    unsure = sum(1 for label in labels.values() if label == "unsure")
+    print(
+        f"recall {len(found)}/{len(positives)} = {len(found) / max(1, len(positives)):.3f} "
+        f"({wilson(len(found), len(positives))}); false alarms {len(false_alarms)}/{total} "
+        f"= {len(false_alarms) / total:.2%} ({wilson(len(false_alarms), total)}); "
+        f"flagged but unlabelled {len(unreviewed)}; unsure {unsure}"
+    )
+    if show:
+        for tid in positives:
+            if tid not in flagged:
+                print(f"  missed {tid}: {text_of[tid][:160]}")
+        for tid in false_alarms:
+            print(f"  false alarm {tid} [{flagged[tid][0].cue}]: {text_of[tid][:160]}")
+
+
 def main() -> None:
     """Print precision and recall per finding kind for the chosen splits."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--split", choices=["tune", "heldout", "challenge", "fresh", "all"], default="all"
     )
+    parser.add_argument("--heldout", type=Path, action="append", default=[], metavar="DIR")
+    parser.add_argument("--twcs", type=Path, metavar="PATH")
+    parser.add_argument("--labels", type=Path, metavar="PATH")
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
+    if args.twcs:
+        score_twcs(args.twcs, args.labels, args.show_errors)
+        return
     splits = ["tune", "heldout", "challenge", "fresh"] if args.split == "all" else [args.split]
     header = f"{'split':9} {'kind':22} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'(95%)':>11} {'recall':>7} {'(95%)':>11}"
     print(header)
     print("-" * len(header))
-    for split in splits:
-        for kind, tp, fp, fn in score(split, args.show_errors):
+    runs = [(d.name, lambda d=d: score("", args.show_errors, d)) for d in args.heldout] or [
+        (split, lambda split=split: score(split, args.show_errors)) for split in splits
+    ]
+    for split, run in runs:
+        for kind, tp, fp, fn in run():
             p = f"{tp / (tp + fp):.3f}" if tp + fp else "-"
             r = f"{tp / (tp + fn):.3f}" if tp + fn else "-"
             if tp + fp + fn == 0:

@@ -1,4 +1,4 @@
-"""Repetition and re-ask detection for escalated tickets (the team's issue 5).
+"""Repetition and re-ask detection for escalated tickets.
 
 Use ``detect_message`` for one customer message and ``detect_ticket`` for a
 packet with its comments; ``handoff.detection.store`` keeps the findings in

@@ -13,12 +13,21 @@ from spacy.tokens import Doc
 from handoff.detection.cues import find_cues
 from handoff.detection.facts import PacketFacts, facts_from_packet
 from handoff.detection.implicit import find_implicit
+from handoff.detection.learned import (
+    COLUMNS,
+    THRESHOLD,
+    VETO,
+    features_of,
+    get_model,
+    hash_string,
+    words_of,
+)
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.window import to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "1.0.0"
+DETECTOR_VERSION = "2.0.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -89,7 +98,7 @@ class _Aliased:
 
 
 def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
-    """Replace the packet's bot names ("Ava") by "bot", so the cues read them as the bot.
+    """Replace the packet's bot names ("Ava") by "the bot", so the cues read them as the bot.
 
     Word classes are properties of words shared by every message, so a per-ticket name is
     swapped in the text instead of being taught to the vocabulary.
@@ -104,22 +113,85 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     for match in pattern.finditer(text):
         pieces.append(text[last : match.start()])
         length += match.start() - last
-        swaps.append((length, length + 3, match.start(), match.end()))
-        pieces.append("bot")
-        length += 3
+        # "told Ava" reads as "told the bot"; "your Ava" as "your bot".
+        before = text[: match.start()].rstrip().lower()
+        name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
+        swaps.append((length, length + len(name), match.start(), match.end()))
+        pieces.append(name)
+        length += len(name)
         last = match.end()
     pieces.append(text[last:])
     return _Aliased(text, "".join(pieces), tuple(swaps))
 
 
+_SENTENCE_END = frozenset(
+    hash_string(mark) for mark in (".", "!", "?", "!!", "?!", "...", "!!!", "??")
+)
+
+
+def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
+    """Split a document's token rows at sentence punctuation and line breaks: (start, end)."""
+    spans, start = [], 0
+    for i, (orth, _norm, _lemma, space) in enumerate(rows):
+        if orth in _SENTENCE_END or (space and "\n" in strings[orth]):
+            spans.append((start, i + 1))
+            start = i + 1
+    if start < len(rows):
+        spans.append((start, len(rows)))
+    return spans
+
+
 def _explicit(
     doc: Doc, aliased: _Aliased | None, comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
+    hits = find_cues(doc)
+    model = get_model()
+    rows = doc.to_array(list(COLUMNS)).tolist()
+    strings = doc.vocab.strings
+    items = words_of(rows, strings)
+    if not hits and not any(item is not None and item[1] for item in items):
+        # No rule hit and no anchor word: the model would only see its bias (checked below).
+        if model.score(features_of(())) < THRESHOLD:
+            return []
+    # The rules say where; the model, which also reads who was told and when, says whether.
+    # Each sentence is scored on its own, so a long message cannot add up to a verdict:
+    # a rule hit stands unless the model reads its sentence as a look-alike ("as I told my
+    # bank"); with no rule hit standing, the model's surest sentence is the finding.
+    found: list[tuple[str, int, int, float, str]] = []
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    for start, end in _sentences(rows, strings):
+        inside = []
+        if hits:
+            lo = doc[start].idx
+            hi = doc[end - 1].idx + len(doc[end - 1])
+            inside = [hit for hit in hits if lo <= hit.start < hi]
+        probability = model.score(features_of(items[start:end], [hit.cue for hit in inside]))
+        if inside and probability >= VETO:
+            found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
+        elif not inside and probability > best[0]:
+            best = (probability, start, end)
+    if not found and best[0] >= THRESHOLD:
+        span = doc[best[1] : best[2]]
+        text = span.text.rstrip()
+        found.append(("learned", span.start_char, span.start_char + len(text), best[0], text))
     findings = []
-    for hit in find_cues(doc):
-        start, end = (hit.start, hit.end) if aliased is None else aliased.back(hit.start, hit.end)
-        text = hit.text if aliased is None else aliased.original[start:end]
-        findings.append(Finding(EXPLICIT, hit.cue, None, comment_id, agent_turn, text, start, end))
+    for cue, start, end, probability, snippet in found:
+        if aliased is not None:
+            start, end = aliased.back(start, end)
+            snippet = aliased.original[start:end]
+        findings.append(
+            Finding(
+                EXPLICIT,
+                cue,
+                None,
+                comment_id,
+                agent_turn,
+                snippet[:SNIPPET_CHARS],
+                start,
+                end,
+                round(probability, 3),
+            )
+        )
     return findings
 
 

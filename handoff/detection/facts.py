@@ -60,17 +60,25 @@ class KnownValue:
 
 @dataclass(frozen=True)
 class PacketFacts:
-    """What the packet holds, reduced to what the detectors compare against."""
+    """What the packet holds, reduced to what the detectors compare against.
+
+    ``values`` are what the customer gave (the packet's identifiers and id-like words of the
+    customer's transcript turns): only these can be repeated. ``looked_up`` are what the bot
+    or the helpdesk knew without the customer saying it (the requester's email, the account's
+    orders): an agent asking for them is still a re-ask, but a customer naming them is not
+    repeating anything ("my other order A-1234 arrived fine").
+    """
 
     values: tuple[KnownValue, ...] = ()
     descriptions: tuple[str, ...] = ()
     summary: str = ""
     handoff_at: datetime | None = None
     bot_names: tuple[str, ...] = ()
+    looked_up: tuple[KnownValue, ...] = ()
 
     def first(self, kind: str) -> KnownValue | None:
-        """Return the first held value of ``kind``, if any."""
-        for value in self.values:
+        """Return the first value of ``kind`` the packet holds, customer-given first."""
+        for value in (*self.values, *self.looked_up):
             if value.kind == kind:
                 return value
         return None
@@ -119,14 +127,6 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
     for ident in _dicts(packet.get("identifiers")):
         kind = ident.get("kind")
         _add(values, kind if kind in IDENTIFIER_KINDS else "other", ident.get("value"))
-    for holder in (packet.get("customer"), packet.get("requester")):
-        if isinstance(holder, Mapping):
-            _add(values, "email", holder.get("email"))
-            _add(values, "account_id", holder.get("id") or holder.get("external_id"))
-    state = packet.get("account_state")
-    if isinstance(state, Mapping):
-        for order in _dicts(state.get("orders")):
-            _add(values, "order_id", order.get("id"))
     descriptions: list[str] = []
     for turn in _dicts(packet.get("transcript")):
         text = turn.get("text")
@@ -139,6 +139,15 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         for word in TOKEN_RE.findall(without_emails):
             if is_id_like(word) and not any(v.key == id_key(word) for v in values.values()):
                 _add(values, TRANSCRIPT_VALUE, word)
+    looked_up: dict[tuple[str, str], KnownValue] = {}
+    for holder in (packet.get("customer"), packet.get("requester")):
+        if isinstance(holder, Mapping):
+            _add(looked_up, "email", holder.get("email"))
+            _add(looked_up, "account_id", holder.get("id") or holder.get("external_id"))
+    state = packet.get("account_state")
+    if isinstance(state, Mapping):
+        for order in _dicts(state.get("orders")):
+            _add(looked_up, "order_id", order.get("id"))
     bot = packet.get("bot")
     bot_names: tuple[str, ...] = ()
     if isinstance(bot, Mapping) and isinstance(bot.get("name"), str):
@@ -150,4 +159,5 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         summary=summary if isinstance(summary, str) else "",
         handoff_at=parse_time(packet.get("created_at")),
         bot_names=bot_names,
+        looked_up=tuple(v for k, v in looked_up.items() if k not in values),
     )

@@ -85,9 +85,12 @@ def test_typos_case_and_other_bot_names_are_tolerated(text: str) -> None:
 
 
 def test_packet_bot_name_counts_as_the_bot() -> None:
-    """Is the bot's own name from the packet read as one more name for the bot?"""
-    assert detect_message("I told Ava everything") == []
-    assert detect_message("I told Ava everything", bot_names=["Ava"])
+    """Is the bot's own name from the packet read as the bot, with offsets in the original text?"""
+    text = "As I told Ava, it never came"
+    assert detect_message(text) == []
+    (finding,) = detect_message(text, bot_names=["Ava"])
+    assert finding.cue == "as_i_said"
+    assert text[finding.start : finding.end] == finding.snippet == "As I told"
 
 
 def test_finding_carries_its_evidence() -> None:

@@ -67,3 +67,37 @@ def test_value_typed_in_the_transcript_counts(packet: dict[str, Any]) -> None:
     """Is an id-like value the customer typed to the bot, but not in identifiers, found?"""
     packet["transcript"][0]["text"] = "My code SAVE10 did not work"
     assert _implicit(packet, "the code was SAVE10") == [("value:transcript_value", "SAVE10")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "my other order A-20991 arrived fine",
+        "A-20991 is the one that came, thanks",
+        "order a20991 was fine, it is the late one I care about",
+        "you can also see 20991 on my account",
+        "it's c-77 btw",
+    ],
+)
+def test_values_the_bot_looked_up_are_not_repetition(packet: dict[str, Any], body: str) -> None:
+    """Are account orders and the customer record, which the customer never gave, left alone?"""
+    packet["account_state"]["orders"].append({"id": "A-20991", "status": "delivered"})
+    assert _implicit(packet, body) == []
+
+
+def test_requester_email_the_customer_never_typed_is_not_repetition(
+    packet: dict[str, Any],
+) -> None:
+    """Is the helpdesk's email on file, never given in the chat, left alone?"""
+    packet["identifiers"] = [{"kind": "order_id", "value": "A-10442"}]
+    assert _implicit(packet, "reach me at dana@example.com") == []
+
+
+def test_looked_up_values_still_count_for_reasks(packet: dict[str, Any]) -> None:
+    """Does asking for the email on file stay a re-ask though the customer never typed it?"""
+    from handoff.detection import REASK
+    from tests.handoff.detection.conftest import agent
+
+    packet["identifiers"] = [{"kind": "order_id", "value": "A-10442"}]
+    findings = detect_ticket(packet, [agent(1, "Could you send me your email address?", 5)])
+    assert [(f.kind, f.matched_value) for f in findings] == [(REASK, "dana@example.com")]

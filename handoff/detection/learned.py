@@ -1,0 +1,249 @@
+"""The learned repetition cue: a logistic regression over hashed word n-grams and rule hits.
+
+The rules in ``cues.py`` are precise but only know the phrasings they were written for. This
+model reads the same tokens (typo-corrected norms of the shared pipeline) as hashed bigrams
+and trigrams within four words of an anchor word (tell, sent, already, again, form, bot...),
+plus one feature per rule family that fired, and says whether a sentence claims to repeat
+something. It is trained by
+``scripts/train_detection.py`` from the corpus in ``tests/data/detection/train/`` and shipped
+as ``repetition_model.npz`` (the non-zero weights only). Training is deterministic: full-batch
+AdaGrad from zero weights, no random state.
+
+Feature ids are derived from spaCy's string hashes (64-bit MurmurHash of the text), which are
+the same in every process, so a model trained in one process reads the same features in
+another.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy
+from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
+from spacy.strings import hash_string as _spacy_hash  # type: ignore[attr-defined]
+from spacy.tokens import Doc, Span
+
+MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
+BITS = 20
+MASK = (1 << BITS) - 1
+# A message no rule matched is a repetition when the model's probability reaches this.
+THRESHOLD = 0.6
+# A rule hit stands unless the model's probability falls below this.
+VETO = 0.5
+_MIX = 0x9E3779B97F4A7C15
+_BOUNDARY = 0x2545F4914F6CDD1D  # the start and end of a message, as a pseudo-word
+_VALUE = 0x61C8864680B583EB  # any token with a digit or an @: "A-10442", "dana@example.com"
+_RULE = 0xBF58476D1CE4E5B9  # marks a rule-family feature
+_ORDINAL = 0x3C6EF372FE94F82B  # "3rd", "4th": read alike, whatever the number
+_BIAS = 0
+
+
+_U64 = 0xFFFFFFFFFFFFFFFF
+
+
+def _pair(a: int, b: int) -> int:
+    return ((a * _MIX) ^ b) & _U64
+
+
+def _bucket(key: int) -> int:
+    return (key ^ (key >> 29)) & MASK
+
+
+# Words a repetition claim can hardly do without (norms or lemmas); the model reads only the
+# words near them, so the length and topic of the rest of a message cannot add up to a verdict.
+ANCHORS = (
+    "tell", "say", "explain", "mention", "send", "give", "provide", "answer", "ask", "type",
+    "write", "fill", "submit", "upload", "attach", "email", "dm", "message", "forward", "share",
+    "state", "describe", "repeat", "reiterate", "already", "again", "before", "earlier",
+    "previously", "previous", "above", "twice", "time", "once", "same", "chat", "transcript",
+    "form", "bot", "chatbot", "assistant", "agent", "colleague", "rep", "representative",
+    "scroll", "record", "thread", "history", "over", "through", "cover", "call", "speak",
+    "contact", "ai", "alr", "b4", "dms", "dmed", "dm'd", "emailed", "told", "said", "sent",
+)
+WINDOW = 4
+COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
+# One word of a document: its key for n-grams, and whether it is an anchor; None for spaces.
+Word = tuple[int, bool] | None
+
+_anchor_keys: frozenset[int] = frozenset()
+_word_cache: dict[int, tuple[int, bool]] = {}
+_rule_cache: dict[str, int] = {}
+
+
+def _anchors() -> frozenset[int]:
+    global _anchor_keys
+    if not _anchor_keys:
+        _anchor_keys = frozenset(hash_string(word) for word in ANCHORS)
+    return _anchor_keys
+
+
+def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
+    """Return (key, is_anchor) of a word: ordinals and values fold into one key each."""
+    found = _word_cache.get(orth)
+    if found is None:
+        text = strings[orth]
+        if strings[norm] != text.lower():
+            key = norm  # shorthand the pipeline spelled out: "b4" is "before", not a value
+        elif text[:1].isdigit() and text[-2:].lower() in ("st", "nd", "rd", "th") and (
+            text[:-2].isdigit()
+        ):
+            key = _ORDINAL
+        elif any(ch.isdigit() for ch in text) or "@" in text:
+            key = _VALUE
+        else:
+            key = norm
+        anchors = _anchors()
+        found = (key, norm in anchors or lemma in anchors)
+        if len(_word_cache) < 500_000:
+            _word_cache[orth] = found
+    return found
+
+
+def words_of(rows: Sequence[Sequence[int]], strings: Any) -> list[Word]:
+    """Turn ``doc.to_array(COLUMNS).tolist()`` rows into words (None for whitespace tokens)."""
+    return [None if space else _word(orth, norm, lemma, strings) for orth, norm, lemma, space in rows]
+
+
+def words(doc: Doc | Span) -> list[Word]:
+    """Return the words of a document or span."""
+    whole = doc.doc if isinstance(doc, Span) else doc
+    found = words_of(whole.to_array(list(COLUMNS)).tolist(), whole.vocab.strings)
+    return found[doc.start : doc.end] if isinstance(doc, Span) else found
+
+
+def features(doc: Doc | Span, rules: Iterable[str] = ()) -> list[int]:
+    """Return the hashed feature ids of a document or span (see ``features_of``)."""
+    return features_of(words(doc), rules)
+
+
+def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
+    """Return hashed feature ids: bigrams and trigrams of words within ``WINDOW`` of an anchor,
+    one per rule family that fired, and the bias. Without anchors, only rules and the bias."""
+    out = [_BIAS]
+    for name in rules:
+        bucket = _rule_cache.get(name)
+        if bucket is None:
+            bucket = _rule_cache[name] = _bucket(_pair(_RULE, hash_string(name)))
+        out.append(bucket)
+    present = [w for w in items if w is not None] if None in items else items
+    near = [i + 1 for i, item in enumerate(present) if item[1]]  # type: ignore[index]
+    if not near:
+        return out
+    keys = [_BOUNDARY, *(item[0] for item in present), _BOUNDARY]  # type: ignore[index]
+    count = len(keys)
+    inside = [False] * count
+    for position in near:
+        for i in range(max(0, position - WINDOW), min(count, position + WINDOW + 1)):
+            inside[i] = True
+    # Bigrams and trigrams only: a lone word ("again", "twice", "already") says too little, and
+    # unigram weights were what made long ordinary messages add up to false alarms. The hash
+    # arithmetic is _pair and _bucket written out, as this loop runs for every sentence.
+    append = out.append
+    for i in range(1, count):
+        if inside[i] and inside[i - 1]:
+            bigram = ((keys[i - 1] * _MIX) ^ keys[i]) & _U64
+            append((bigram ^ (bigram >> 29)) & MASK)
+            if i > 1 and inside[i - 2]:
+                trigram = ((bigram * _MIX) ^ keys[i - 2]) & _U64
+                append((trigram ^ (trigram >> 29)) & MASK)
+    return out
+
+
+def hash_string(text: str) -> int:
+    """Return spaCy's 64-bit hash of ``text`` (stable across processes)."""
+    return int(_spacy_hash(text))
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass
+class Model:
+    """Weights per hashed feature; missing features weigh nothing."""
+
+    weights: dict[int, float]
+    _dense: list[float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A dense table (one float per bucket, 8 MB) makes a score one indexed sum.
+        self._dense = [0.0] * (MASK + 1)
+        for key, weight in self.weights.items():
+            self._dense[key] = weight
+
+    def score(self, ids: Sequence[int]) -> float:
+        """Return the probability that a message with these feature ids is a repetition."""
+        return _sigmoid(sum(map(self._dense.__getitem__, ids)))
+
+    def save(self, path: Path) -> None:
+        """Write the non-zero weights as a compressed npz."""
+        keys = sorted(k for k, v in self.weights.items() if v != 0.0)
+        numpy.savez_compressed(
+            path,
+            ids=numpy.array(keys, dtype=numpy.uint32),
+            weights=numpy.array([self.weights[k] for k in keys], dtype=numpy.float32),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Model:
+        """Read weights written by ``save``."""
+        with numpy.load(path) as data:
+            ids, weights = data["ids"].tolist(), data["weights"].tolist()
+        return cls(dict(zip(ids, weights, strict=True)))
+
+
+def train(
+    rows: Sequence[tuple[Sequence[int], bool]],
+    epochs: int = 300,
+    rate: float = 0.5,
+    l2: float = 1e-4,
+) -> Model:
+    """Fit a logistic regression by full-batch AdaGrad; the same rows give the same weights."""
+    if not rows:
+        raise ValueError("train: no rows to learn from")
+    columns = sorted({i for ids, _ in rows for i in ids})
+    index = {c: n for n, c in enumerate(columns)}
+    lengths = numpy.array([len(ids) for ids, _ in rows], dtype=numpy.int64)
+    flat = numpy.array([index[i] for ids, _ in rows for i in ids], dtype=numpy.int64)
+    row_of = numpy.repeat(numpy.arange(len(rows)), lengths)
+    starts = numpy.concatenate(([0], numpy.cumsum(lengths)[:-1]))
+    y = numpy.array([1.0 if label else 0.0 for _, label in rows])
+    w = numpy.zeros(len(columns))
+    g2 = numpy.full(len(columns), 1e-8)
+    n = float(len(rows))
+    for _ in range(epochs):
+        z = numpy.add.reduceat(w[flat], starts)
+        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(z, -30, 30)))
+        residual = p - y
+        grad = numpy.bincount(flat, weights=residual[row_of], minlength=len(columns)) / n
+        grad += l2 * w
+        g2 += grad * grad
+        w -= rate * grad / numpy.sqrt(g2)
+    return Model({c: float(v) for c, v in zip(columns, w, strict=True) if abs(v) > 1e-6})
+
+
+_model: Model | None = None
+_lock = threading.Lock()
+
+
+def get_model() -> Model:
+    """Return the shipped model, loaded once per process."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                if not MODEL_PATH.exists():
+                    raise FileNotFoundError(
+                        f"{MODEL_PATH}: the repetition model is missing; "
+                        "run scripts/train_detection.py to build it"
+                    )
+                _model = Model.load(MODEL_PATH)
+    return _model

@@ -1,0 +1,144 @@
+"""Train the learned repetition cue from the committed corpus and ship it beside the detector.
+
+    .venv/bin/python scripts/train_detection.py            # writes handoff/detection/repetition_model.npz
+    .venv/bin/python scripts/train_detection.py --compare  # also scores the alternatives
+
+The corpus is ``tests/data/detection/train/corpus.jsonl`` (written by
+``scripts/make_detection_corpus.py``). Training is deterministic. ``--compare`` holds out a
+sixth of the corpus and scores, on it and on the project's older hand-written sets
+(``tests/data/detection/messages.*.jsonl``, never used for training): the rules alone, the
+model alone (with and without rule features), rules OR model, and a spaCy ``TextCatBOW``
+classifier, with messages per second for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from handoff.detection.cues import find_cues  # noqa: E402
+from handoff.detection.learned import MODEL_PATH, THRESHOLD, Model, features, train  # noqa: E402
+from handoff.detection.nlp import get_nlp  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "detection" / "train" / "corpus.jsonl"
+OLD_SETS = ["tune", "heldout", "challenge", "fresh"]
+
+
+def load(path: Path) -> list[tuple[str, bool]]:
+    """Read (text, explicit) pairs from a JSON-lines file."""
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [(row["text"], bool(row["explicit"])) for row in rows]
+
+
+def featurize(texts: list[str], with_rules: bool = True) -> list[tuple[list[int], list[str]]]:
+    """Return each text's feature ids and the rule families that fired in it."""
+    out = []
+    for doc in get_nlp().pipe(texts, batch_size=256):
+        cues = [hit.cue for hit in find_cues(doc)]
+        out.append((features(doc, cues if with_rules else ()), cues))
+    return out
+
+
+def fit(rows: list[tuple[str, bool]], with_rules: bool = True) -> Model:
+    """Train on (text, label) rows."""
+    feats = featurize([t for t, _ in rows], with_rules)
+    return train([(ids, label) for (ids, _), (_, label) in zip(feats, rows, strict=True)])
+
+
+def prf(pred: list[bool], gold: list[bool]) -> str:
+    """Format precision / recall / counts."""
+    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    return f"P {prec:.3f} R {rec:.3f} ({tp}/{fp}/{fn})"
+
+
+def compare() -> None:
+    """Score the alternatives on a held-back sixth of the corpus and on the older sets."""
+    corpus = load(CORPUS)
+    cut = len(corpus) // 6
+    dev, tr = corpus[:cut], corpus[cut:]
+    evals = {"corpus dev (1/6)": dev}
+    for name in OLD_SETS:
+        evals[f"older {name}"] = load(ROOT / "tests" / "data" / "detection" / f"messages.{name}.jsonl")
+    stacked, plain = fit(tr, True), fit(tr, False)
+    spacy_cat = _spacy_textcat(tr)
+    for name, rows in evals.items():
+        texts, gold = [t for t, _ in rows], [g for _, g in rows]
+        with_rules = featurize(texts, True)
+        without = featurize(texts, False)
+        rules = [bool(c) for _, c in with_rules]
+        lr_plain = [plain.score(ids) >= THRESHOLD for ids, _ in without]
+        lr_stacked = [stacked.score(ids) >= THRESHOLD for ids, _ in with_rules]
+        cat = [s >= 0.5 for s in spacy_cat(texts)]
+        print(f"{name} ({len(rows)} messages, {sum(gold)} repetitions)")
+        print(f"  rules alone              {prf(rules, gold)}")
+        print(f"  model alone (n-grams)    {prf(lr_plain, gold)}")
+        print(f"  rules OR model           {prf([a or b for a, b in zip(rules, lr_plain, strict=True)], gold)}")
+        print(f"  model with rule features {prf(lr_stacked, gold)}")
+        print(f"  spaCy TextCatBOW         {prf(cat, gold)}")
+        print(f"  rules OR TextCatBOW      {prf([a or b for a, b in zip(rules, cat, strict=True)], gold)}")
+
+
+def _spacy_textcat(rows: list[tuple[str, bool]]):  # type: ignore[no-untyped-def]
+    """Train spaCy's bag-of-words text classifier (n-grams 1-3) on ``rows``; return a scorer."""
+    import spacy
+    from spacy.training import Example
+    from spacy.util import fix_random_seed, minibatch
+
+    fix_random_seed(0)
+    nlp = spacy.blank("en")
+    nlp.add_pipe(
+        "textcat",
+        config={
+            "model": {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": True,
+                "ngram_size": 3,
+                "no_output_layer": False,
+                "length": 262144,
+            }
+        },
+    )
+    examples = [
+        Example.from_dict(nlp.make_doc(t), {"cats": {"REP": float(g), "NOT": float(not g)}})
+        for t, g in rows
+    ]
+    optimizer = nlp.initialize(lambda: examples)
+    started = time.process_time()
+    for _ in range(8):
+        for batch in minibatch(examples, 64):
+            nlp.update(batch, sgd=optimizer, drop=0.0)
+    print(f"(spaCy TextCatBOW trained in {time.process_time() - started:.1f} s CPU)")
+
+    def score(texts: list[str]) -> list[float]:
+        return [doc.cats["REP"] for doc in nlp.pipe(texts, batch_size=256)]
+
+    return score
+
+
+def main() -> None:
+    """Train and save the shipped model; with --compare, print the alternatives first."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args()
+    if args.compare:
+        compare()
+    started = time.process_time()
+    model = fit(load(CORPUS))
+    model.save(args.out)
+    print(f"{len(model.weights)} weights, trained in {time.process_time() - started:.1f} s CPU -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The learned repetition cue: what it adds to the rules, what it vetoes, how it is built."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from handoff.detection import EXPLICIT, detect_message, learned
+from handoff.detection.cues import find_cues
+from handoff.detection.nlp import get_nlp
+
+ROOT = Path(__file__).resolve().parents[3]
+CORPUS = ROOT / "tests" / "data" / "detection" / "train" / "corpus.jsonl"
+
+# Phrasings that no rule matches: only the model can find them.
+UNRULED = [
+    "Gave all of that to your virtual agent an hour ago!",
+    "I uploaded the receipt to the chat this morning.",
+    "I filled in your refund form on Monday with all of this.",
+    "The photos are in the email I sent you last week.",
+    "Once again: ORD-88231.",
+    "I already answered those questions for the bot.",
+]
+
+# Rule hits the model reads as look-alikes: the customer never got to tell the bot.
+VETOED = [
+    "I couldn't explain it to the bot, it cut me off.",
+    "I didn't send the receipt because the chatbot cut me off.",
+]
+
+LOOK_ALIKES = [
+    "I told my bank about the charge.",
+    "I will send the photos tomorrow.",
+    "I didn't get to tell the bot my order number.",
+    "This is the second time this year my parcel is lost.",
+    "I sent the parcel back last week.",
+    "Can I send you the receipt?",
+    "Like I told my husband, the box was empty.",
+]
+
+
+@pytest.mark.parametrize("text", UNRULED)
+def test_model_finds_phrasings_no_rule_knows(text: str) -> None:
+    """Is a repetition in words no rule has found, as a "learned" finding on its sentence?"""
+    assert find_cues(get_nlp()(text)) == []
+    (finding,) = detect_message(text)
+    assert (finding.kind, finding.cue) == (EXPLICIT, "learned")
+    assert text[finding.start : finding.end] == finding.snippet
+    assert finding.score is not None and finding.score >= learned.THRESHOLD
+
+
+@pytest.mark.parametrize("text", VETOED)
+def test_model_vetoes_rule_hits_on_look_alikes(text: str) -> None:
+    """Is a rule hit dropped when the model reads the sentence as not a repetition?"""
+    assert find_cues(get_nlp()(text)), "a rule should match this look-alike"
+    assert detect_message(text) == []
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_look_alikes_stay_quiet(text: str) -> None:
+    """Are third parties, the future, recurring problems and not-yet-told left alone?"""
+    assert detect_message(text) == []
+
+
+def test_only_the_sentence_that_repeats_is_reported() -> None:
+    """Does a long message yield the repeating sentence, not the whole text?"""
+    text = "My router drops every evening. I uploaded the receipt to the chat this morning. Thanks."
+    (finding,) = detect_message(text)
+    assert finding.snippet == "I uploaded the receipt to the chat this morning."
+
+
+def test_a_message_without_anchor_words_has_only_the_bias() -> None:
+    """Does text without any word a repetition needs carry no n-gram features?"""
+    doc = get_nlp()("My router drops every evening, help")
+    assert learned.features(doc) == [0]
+
+
+def test_training_is_deterministic_and_separates_the_classes() -> None:
+    """Do the same rows give the same weights, and do they score their own labels right?"""
+    nlp = get_nlp()
+    rows = [
+        (learned.features(nlp(t)), label)
+        for t, label in [
+            ("I already told the bot", True),
+            ("as I said before", True),
+            ("I told my wife", False),
+            ("I will tell the bot", False),
+        ]
+    ]
+    first, second = learned.train(rows, epochs=50), learned.train(rows, epochs=50)
+    assert first.weights == second.weights
+    assert [first.score(ids) >= 0.5 for ids, _ in rows] == [True, True, False, False]
+
+
+def test_training_refuses_no_rows() -> None:
+    """Is an empty training set a clear error?"""
+    with pytest.raises(ValueError, match="no rows"):
+        learned.train([])
+
+
+def test_a_missing_model_file_names_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Does a missing model file fail with its path and how to build it?"""
+    monkeypatch.setattr(learned, "MODEL_PATH", tmp_path / "absent.npz")
+    monkeypatch.setattr(learned, "_model", None)
+    with pytest.raises(FileNotFoundError, match=r"absent\.npz.*train_detection\.py"):
+        learned.get_model()
+
+
+def test_committed_corpus_is_what_the_generator_writes() -> None:
+    """Is the committed training corpus exactly what the corpus script produces?"""
+    sys.path.insert(0, str(ROOT))
+    from scripts.make_detection_corpus import build
+
+    committed = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    assert build() == committed
+
+
+def test_shipped_model_is_what_training_on_the_corpus_gives(tmp_path: Path) -> None:
+    """Does retraining from the committed corpus reproduce the shipped weights?"""
+    out = tmp_path / "model.npz"
+    subprocess.run(  # noqa: S603 (our own script, fixed arguments)
+        [sys.executable, str(ROOT / "scripts" / "train_detection.py"), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    shipped, rebuilt = learned.Model.load(learned.MODEL_PATH), learned.Model.load(out)
+    assert shipped.weights.keys() == rebuilt.weights.keys()
+    assert max(abs(shipped.weights[k] - rebuilt.weights[k]) for k in shipped.weights) < 1e-5
