@@ -173,6 +173,7 @@ def _common(view: str, week: str | None) -> dict[str, Any]:
     built = panel_mod.build(get_session(), config, now=now(), view=view, end_week=week)
     return {"p": built, "config": config, "view": view, "week": week, "fig": built.find,
             "who": session.get("reports_who"), "views": VIEWS, "drillable": drilldown.RULES,
+            "names": names.FIGURES,
             **views_support.extras(built, config.threshold("context_loss_rate"))}  # fmt: skip
 
 

@@ -7,6 +7,7 @@ configured threshold is a labelled dashed line. A baseline can be drawn as a sha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], *, u
     values = [v for s in series for v in s.values if v is not None]
     extra = [threshold] if threshold is not None else []
     extra += list(band) if band else []
-    top = max([*values, *extra, 1e-9]) * 1.15
+    top = _nice(max([*values, *extra, 1e-9]) * 1.1, unit)
     n = max(len(labels), 1)
     step = (W - PAD_L - PAD_R) / max(n - 1, 1)
 
@@ -68,7 +69,7 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], *, u
     if band:
         parts.append(f'<rect x="{PAD_L}" y="{y(band[1]):.1f}" width="{W - PAD_L - PAD_R}" '
                      f'height="{max(y(band[0]) - y(band[1]), 1):.1f}" class="band"/>')  # fmt: skip
-        parts.append(f'<text x="{W - PAD_R + 4}" y="{(y(band[0]) + y(band[1])) / 2 + 4:.1f}" class="tick">'
+        parts.append(f'<text x="{PAD_L + 4}" y="{y(band[1]) - 4:.1f}" class="tick">'
                      f"{escape(band_label or 'baseline')}</text>")  # fmt: skip
     parts += [f'<line x1="{PAD_L}" y1="{H - PAD_B}" x2="{W - PAD_R}" y2="{H - PAD_B}" class="axis"/>',
               f'<line x1="{PAD_L}" y1="{PAD_T}" x2="{PAD_L}" y2="{H - PAD_B}" class="axis"/>',
@@ -207,6 +208,15 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float | None, tuple[float, f
                      f"{_fmt(value, unit)}</text>")  # fmt: skip
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text piece above is escaped
+
+
+def _nice(top: float, unit: str) -> float:
+    """Round an axis top up to a readable value; a share never goes past 100%."""
+    if unit == "%":
+        return min(1.0, math.ceil(top * 20) / 20)
+    if unit == "h":
+        return math.ceil(top / 3600) * 3600.0
+    return top
 
 
 def _path(points: list[str], dash: str) -> str:
