@@ -259,7 +259,7 @@ def _changes(cards: Sequence[Card], session: Session, now: datetime) -> tuple[Ch
     since = now - timedelta(days=7)
     query = sa.select(Action).where(sa.or_(Action.opened_at >= since, Action.closed_at >= since))
     for a in session.scalars(query.order_by(Action.id)):
-        about = a.archetype or a.intent or "all"
+        about = (a.archetype or a.intent or "all").replace("_", " ")
         if a.closed_at is not None and a.closed_at >= since:
             out.append(Change(f"Action #{a.id} ({a.kind.replace('_', ' ')}, {about}) closed", OK))
         if a.opened_at >= since:
