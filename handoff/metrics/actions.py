@@ -238,7 +238,7 @@ def decide(session: Session, action_id: int, *, decided_by: str, decision: str, 
 
 def may_decide(action: Action, who: str | None) -> bool:
     """Tell whether ``who`` is the action's owner (the one person who decides it)."""
-    return bool(who) and who.strip().casefold() == action.owner.strip().casefold()  # type: ignore[union-attr]
+    return who is not None and who.strip().casefold() == action.owner.strip().casefold()
 
 
 def as_dict(action: Action) -> dict[str, Any]:

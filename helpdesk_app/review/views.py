@@ -13,12 +13,12 @@ from werkzeug.wrappers.response import Response as BaseResponse
 
 from handoff import links
 from handoff.errors import HandoffError, ValidationFailed
-from handoff.productconfig import ProductConfig
-from handoff.weeks import week_label
 from handoff.policy import review, sampling
 from handoff.policy.golden import CLASSES
 from handoff.policy.judge import VERDICTS, Judge, NullJudge
+from handoff.productconfig import ProductConfig
 from handoff.tokens import AuthError, Forbidden, authenticate
+from handoff.weeks import week_label
 from helpdesk_app.auth import bearer_token
 from helpdesk_app.db import get_session, now
 from helpdesk_app.errors import error_response, wants_json

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from handoff.metrics import names
+from handoff.metrics import names, rollup
 from handoff.metrics import panel as panel_mod
-from handoff.metrics import rollup
 from handoff.productconfig import ProductConfig
 from tests.handoff.metrics import scenario
 from tests.handoff.metrics.conftest import World

@@ -78,7 +78,10 @@ def zendesk_users() -> Iterator[tuple[Any, dict[str, int]]]:
 
 @pytest.fixture
 def navbar_app(
-    make_app: Callable[..., Flask], zendesk_keys: tuple[bytes, str], zendesk_users: Any, tmp_path: Path
+    make_app: Callable[..., Flask],
+    zendesk_keys: tuple[bytes, str],  # noqa: F811 - the sidebar's fixture, imported above
+    zendesk_users: Any,
+    tmp_path: Path,
 ) -> Flask:
     """Return the app as Zendesk's nav bar reaches it: signed loads checked, roles looked up."""
     path = tmp_path / "product.yaml"
