@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, url_for
@@ -113,7 +113,7 @@ def _config() -> ProductConfig | None:
 
 def _recent_weeks(config: ProductConfig | None, count: int = 8) -> list[str]:
     """Return the last ``count`` complete ISO weeks, newest first (UTC without a configuration)."""
-    zone = config.zone if config else sampling.UTC
+    zone = config.zone if config else UTC
     local = now().astimezone(zone).date()
     last = local - timedelta(days=local.weekday() + 1)
     return [week_label(last - timedelta(weeks=i)) for i in range(count)]
@@ -144,7 +144,7 @@ def draw() -> BaseResponse:
     session = get_session()
     sampling.draw_sample(
         session, week=week, rate=rate, seed=secrets.randbelow(2**31), now=now(),
-        archetype_of=config.archetype_of if config else None, zone=config.zone if config else sampling.UTC,
+        archetype_of=config.archetype_of if config else None, zone=config.zone if config else UTC,
     )  # fmt: skip
     session.commit()
     return redirect(url_for(".week", week=week))
