@@ -51,7 +51,7 @@ def test_overview_shows_headline_and_kpi_cards(reports_app: Flask, open_link: Ca
     assert page.count('<div class="foot"><span class="status act">Act</span>') == 4
     assert "above the 5% limit; limit 5%" in page and "review at -2 pts" in page
     assert "-16.7 pts" in page and "(95%: -65.5 to +44.6)" in page
-    assert "Action #2 opened: investigate intent for order status" in page
+    assert re.search(r"Action #\d+ opened: investigate intent for order status, owner lead@example.com", page)
     assert page.count('<svg class="spark"') == 4
     assert "<script" not in page
     assert "script-src" not in response.headers["Content-Security-Policy"]
