@@ -162,9 +162,11 @@ def _protection(res: Figure | None, dly: Figure | None, limit: float) -> tuple[b
     def sufficient(f: Figure | None) -> bool:
         return f is not None and f.delta is not None and f.delta.sufficient
 
-    low = [p for p in (points(res), points(dly)) if p is not None and p <= limit]
-    if low:
+    low = [f for f in (res, dly) if (p := points(f)) is not None and p <= limit]
+    if any(sufficient(f) for f in low):
         return False, f"a CSAT delta is at or below {limit:g} points"
+    if low:  # a drop on a handful of ratings is noise: neither a win nor a loss
+        return None, f"not judged: a CSAT delta is at or below {limit:g} points but rests on too few ratings"
     if points(res) is None or not sufficient(res):
         return None, "not judged: the resolution CSAT delta is missing or its sample is too small"
     baseline_missing = (
