@@ -177,25 +177,35 @@ def _common(view: str, week: str | None) -> dict[str, Any]:
             **views_support.extras(built, config.threshold("context_loss_rate"))}  # fmt: skip
 
 
-@bp.get("/overview")
-def overview_page() -> str:
-    """Render the overview: headline and handoff KPIs as cards, open actions, what changed."""
+def _overview(status: int = 200, failed: int | None = None, problems: list[str] | None = None) -> tuple[str, int]:
     config = product_config()
     db = get_session()
     built = panel_mod.build(db, config, now=now(), view="rolling")
     found = overview.build(db, config, built, now=now())
     open_actions = actions.list_actions(db, actions.OPEN)
+    latest = {a.id: log[-1] for a in open_actions if (log := actions.decisions(db, a.id))}
     return render_template(
         "reports/overview.html", o=found, p=built, config=config, who=session.get("reports_who"),
-        open_actions=open_actions, sparks={c.figure_id: views_support.card_sparkline(c) for c in found.cards},
+        open_actions=open_actions, latest=latest,
+        sparks={c.figure_id: views_support.card_sparkline(c) for c in found.cards},
         csrf_token=session.get("reports_csrf", ""), may_decide=actions.may_decide,
         decided=request.args.get("decided", type=int), today=now().date(), views=None,
-    )  # fmt: skip
+        failed=failed, problems=problems or [], form=request.form,
+    ), status  # fmt: skip
+
+
+@bp.get("/overview")
+def overview_page() -> tuple[str, int]:
+    """Render the overview: headline and handoff KPIs as cards, open actions, what changed."""
+    return _overview()
 
 
 @bp.post("/actions/<int:action_id>/decide")
-def decide_action(action_id: int) -> BaseResponse:
-    """Record the owner's decision on an action (note, new due date, close) in the audit log."""
+def decide_action(action_id: int) -> BaseResponse | tuple[str, int]:
+    """Record the owner's decision on an action (note, new due date, close) in the audit log.
+
+    An incomplete decision shows the overview again with the problems and the typed text kept.
+    """
     db = get_session()
     action = db.get(Action, action_id)
     who = session.get("reports_who")
@@ -203,11 +213,16 @@ def decide_action(action_id: int) -> BaseResponse:
         raise Forbidden(f"only the action's owner ({action.owner}) decides it; you are signed in as {who}")
     form = request.form
     try:
-        due = date.fromisoformat(form["due_on"]) if form.get("due_on") else None
-    except ValueError:
-        raise ValidationFailed("the new due date must be a date like 2026-12-31") from None
-    actions.decide(db, action_id, decided_by=str(who), decision=form.get("decision", ""),
-                   note=form.get("note"), due_on=due, close=form.get("close") == "on", now=now())  # fmt: skip
+        try:
+            due = date.fromisoformat(form["due_on"]) if form.get("due_on") else None
+        except ValueError:
+            raise ValidationFailed("the new due date must be a date like 2026-12-31") from None
+        actions.decide(db, action_id, decided_by=str(who), decision=form.get("decision", ""),
+                       note=form.get("note"), due_on=due, close=form.get("close") == "on", now=now())  # fmt: skip
+    except ValidationFailed as exc:
+        db.rollback()
+        problems = [str(d["message"]) for d in exc.details] or [exc.message]
+        return _overview(422, action_id, problems)
     db.commit()
     return redirect(url_for("reports.overview_page", decided=action_id, _anchor="actions"), 303)
 

@@ -77,6 +77,8 @@ def test_owner_decides_an_action_in_the_page(reports_app: Flask, open_link: Call
         "tuning the returns flow\nNote: owner agreed with the bot team\n"
         "Due date moved from 2026-02-11 to 2026-02-20"
     )
+    page = client.get("/reports/overview").get_data(as_text=True)
+    assert "Last decision (2026-02-04, lead@example.com): tuning the returns flow" in page
     closing = {"csrf_token": form["csrf_token"], "decision": "fixed", "close": "on"}
     assert client.post(f"/reports/actions/{mine.id}/decide", data=closing).status_code == 303
     assert _action(reports_app, "investigate_intent").status == "closed"
@@ -98,6 +100,7 @@ def test_decisions_need_the_owner_the_csrf_token_and_a_sane_date(
     past = client.post(f"/reports/actions/{mine.id}/decide",
                        data={"csrf_token": token, "decision": "later", "due_on": "2026-01-01"})  # fmt: skip
     assert past.status_code == 422 and b"is in the past" in past.data
+    assert b'value="later"' in past.data and b"<details open>" in past.data  # nothing typed is lost
     bad = client.post(f"/reports/actions/{mine.id}/decide",
                       data={"csrf_token": token, "decision": "later", "due_on": "next week"})  # fmt: skip
     assert bad.status_code == 422 and b"a date like" in bad.data
