@@ -118,6 +118,9 @@ def test_cli_panel_and_actions(reports_app: Flask) -> None:
         main, ["actions", "decide", str(first), "--by", "head", "--decision", " ", "--close"]
     )
     assert refused.exit_code != 0
+    moved = runner.invoke(main, ["actions", "decide", str(first), "--by", "head", "--decision",
+                                 "waiting for the vendor", "--note", "ticket 88", "--due", "2026-02-27"])  # fmt: skip
+    assert moved.exit_code == 0, moved.output
     done = runner.invoke(
         main,
         ["actions", "decide", str(first), "--by", "head", "--decision", "rolled back", "--close"],
@@ -126,4 +129,9 @@ def test_cli_panel_and_actions(reports_app: Flask) -> None:
     closed = json.loads(
         runner.invoke(main, ["actions", "list", "--status", "closed", "--json"]).output
     )
-    assert closed[0]["decisions"][0]["decision"] == "rolled back"
+    assert closed[0]["due_at"].startswith("2026-02-27")
+    assert [d["decision"] for d in closed[0]["decisions"]] == [
+        "waiting for the vendor\nNote: ticket 88\nDue date moved from "
+        + listed[0]["due_at"][:10] + " to 2026-02-27",
+        "rolled back",
+    ]
