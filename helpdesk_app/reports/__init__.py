@@ -127,7 +127,10 @@ def handoff_error(exc: HandoffError) -> Any:
 
 
 def _start_session(who: str) -> None:
-    session.clear()
+    # Only our own keys: in Zendesk the nav bar and the ticket sidebar share this cookie, and an
+    # agent's open sidebars must keep working.
+    for key in ("reports_who", "reports_until", "reports_csrf", "review"):
+        session.pop(key, None)
     session["reports_who"] = who
     session["reports_until"] = (now() + SESSION_TTL).isoformat()
     session["reports_csrf"] = secrets.token_urlsafe(32)

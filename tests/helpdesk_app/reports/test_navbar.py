@@ -61,3 +61,16 @@ def test_roles_setting_is_parsed_strictly() -> None:
         parse_roles("admin,lead")
     assert Settings.from_env({"HANDOFF_REPORTS_ROLES": "agent"}).reports_roles == ("agent",)
     assert replace(Settings(), reports_roles=("admin",)).reports_roles == ("admin",)
+
+
+def test_opening_the_reports_keeps_the_sidebar_session(
+    navbar_app: Flask, sign: Callable[..., str], zendesk_users: Any
+) -> None:
+    """In Zendesk both frames share one cookie: does the nav bar leave an open sidebar signed in?"""
+    client = navbar_app.test_client()
+    admin = str(zendesk_users[1]["admin"])
+    assert client.post("/sidebar/", data={"token": sign(sub=admin)}).status_code == 200
+    assert client.get("/sidebar/ticket/1", headers={"Accept": "text/html"}).status_code != 401
+    client.post("/reports/zendesk", data={"token": sign(sub=admin, context={"location": "nav_bar"})})
+    assert client.get("/reports/overview").status_code == 200
+    assert client.get("/sidebar/ticket/1", headers={"Accept": "text/html"}).status_code != 401
