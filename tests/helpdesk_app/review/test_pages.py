@@ -88,7 +88,7 @@ def test_the_incident_is_sampled_and_prefilled_by_the_check(client, sampled_week
     client.get(open_link())
     week = client.get(f"/review/weeks/{WEEK}").data.decode()
     assert len(sampled_week) == 3  # 3% of 60 by stratum, plus the one with an incident
-    assert "conv-007" in week and "incident" in week
+    assert "conv-007" in week and "policy check flagged it" in week
     sample_id = re.search(r'/review/samples/(\d+)">conv-007', week).group(1)
     page = client.get(f"/review/samples/{sample_id}").data.decode()
     assert "suggested (check): hallucinated, refund pricing" in page
