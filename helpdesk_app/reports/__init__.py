@@ -34,12 +34,10 @@ from helpdesk_app.reports import views_support
 from helpdesk_app.reports import zendesk_load as zendesk_load_mod
 from helpdesk_app.runtime import runtime
 
-bp = Blueprint(
-    "reports", __name__, url_prefix="/reports", template_folder="templates", static_folder="static"
-)
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
 VIEWS = ("weekly", "monthly", "quarterly")
-OPEN_ENDPOINTS = {"reports.open_link", "reports.static", "reports.zendesk_load"}
+OPEN_ENDPOINTS = {"reports.open_link", "reports.zendesk_load"}
 SESSION_TTL = timedelta(hours=12)
 
 
