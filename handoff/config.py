@@ -64,6 +64,22 @@ def parse_public_url(raw: str | None) -> str | None:
     return raw.strip().rstrip("/")
 
 
+REPORT_ROLES = ("admin", "agent")
+
+
+def parse_roles(raw: str | None) -> tuple[str, ...]:
+    """Accept a comma-separated list of Zendesk roles (admin, agent); default admin only."""
+    if raw is None or raw.strip() == "":
+        return ("admin",)
+    roles = tuple(dict.fromkeys(r.strip().lower() for r in raw.split(",") if r.strip()))
+    wrong = [r for r in roles if r not in REPORT_ROLES]
+    if wrong or not roles:
+        raise ConfigError(
+            f"HANDOFF_REPORTS_ROLES: expected a comma-separated list of {', '.join(REPORT_ROLES)}, got {raw!r}"
+        )
+    return roles
+
+
 def parse_segment_source(raw: str | None) -> str | None:
     """Accept ``field:<ticket field id>`` or ``tag:<prefix>``, or nothing."""
     if raw is None or raw.strip() == "":
@@ -107,6 +123,8 @@ class Settings:
     public_url: str | None = None
     # Where a ticket's segment comes from in sync: "field:<ticket field id>" or "tag:<prefix>".
     sync_segment_source: str | None = None
+    # Zendesk roles that may open the reports from the app's nav bar.
+    reports_roles: tuple[str, ...] = ("admin",)
 
     @property
     def is_production(self) -> bool:
@@ -180,4 +198,5 @@ class Settings:
             ),
             public_url=parse_public_url(env.get("HANDOFF_PUBLIC_URL")),
             sync_segment_source=parse_segment_source(env.get("HANDOFF_SYNC_SEGMENT_SOURCE")),
+            reports_roles=parse_roles(env.get("HANDOFF_REPORTS_ROLES")),
         )

@@ -118,7 +118,7 @@ def dated_golden_set(config: SimConfig, instance: Path) -> Path:
 
 
 def photograph(folder: Path, reports_link: str, sidebar_url: str, app_url: str) -> None:
-    """Screenshot the panel, the handoff report and a sidebar in Debian's chromium."""
+    """Screenshot the overview (laptop and phone), every figure, the handoff report, QA review and a sidebar."""
     from playwright.sync_api import sync_playwright
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -126,14 +126,21 @@ def photograph(folder: Path, reports_link: str, sidebar_url: str, app_url: str) 
             "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(reports_link)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(reports_link)  # lands on the overview; the session also opens the QA review
+        page.screenshot(path=str(folder / "demo-overview.png"))
         for name, path in (
-            ("demo-panel.png", "/reports/panel"),
-            ("demo-handoff-report.png", "/reports/handoff"),
+            ("demo-panel.png", "/reports/panel?view=monthly"),
+            ("demo-handoff-report.png", "/reports/handoff?view=monthly"),
+            ("demo-review.png", "/review/"),
         ):
             page.goto(app_url + path)
             page.screenshot(path=str(folder / name), full_page=True)
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        phone.add_cookies(page.context.cookies())
+        mobile = phone.new_page()
+        mobile.goto(app_url + "/reports/overview")
+        mobile.screenshot(path=str(folder / "demo-overview-phone.png"), full_page=True)
         sidebar = browser.new_page(viewport={"width": 320, "height": 900}, device_scale_factor=2)
         sidebar.goto(sidebar_url)
         sidebar.screenshot(path=str(folder / "demo-sidebar.png"), full_page=True)
@@ -244,15 +251,18 @@ def main() -> None:
 
     say("6/6 ready\n")
     flagged = next(c for c in world.contacts if c.agent_flagged)
-    reports = run(["reports", "open-link", "demo-lead", "--base-url", app_url], env).splitlines()[
-        -1
-    ]
+    # The link signs in as the configured default owner, who decides the actions they own.
+    lead = "support.lead@example.com"
+    reports = run(["reports", "open-link", lead, "--base-url", app_url], env).splitlines()[-1]
     review = run(
         ["review", "open-link", "--lead", "demo-lead", "--base-url", app_url], env
     ).splitlines()[-1]
     say(f"  Reports (one-time link):  {reports}")
-    say(f"    then the panel:         {app_url}/reports/panel")
-    say(f"    and the handoff report: {app_url}/reports/handoff")
+    say(f"    opens the overview:     {app_url}/reports/overview  (signed in as {lead})")
+    say(f"    every figure:           {app_url}/reports/panel")
+    say(f"    the handoff report:     {app_url}/reports/handoff")
+    say("    an action is decided in the page by its owner: "
+        "handoff reports open-link <owner's email> signs them in")
     say(f"  Sidebar, flagged ticket:  {app_url}/sidebar/dev/{report.ticket_ids[flagged.key]}")
     say(f"  QA review (one-time):     {review}")
     say(f"  API (OpenAPI):            {app_url}/api/v1/openapi.json   bot token: {bot_token}")

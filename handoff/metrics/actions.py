@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -236,8 +236,12 @@ def decisions(session: Session, action_id: int) -> list[ActionDecision]:
 
 
 def decide(session: Session, action_id: int, *, decided_by: str, decision: str, close: bool,
-           now: datetime) -> ActionDecision:  # fmt: skip
-    """Log a decision on an action, closing it when asked; a closed action takes no more."""
+           now: datetime, note: str | None = None, due_on: date | None = None) -> ActionDecision:  # fmt: skip
+    """Log a decision on an action, closing it or moving its due date when asked.
+
+    A closed action takes no more decisions. The note and a moved due date are written into the
+    logged decision, so the audit log alone tells what was decided.
+    """
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound(f"no action {action_id}")
@@ -248,11 +252,22 @@ def decide(session: Session, action_id: int, *, decided_by: str, decision: str, 
         problems.append(
             {"path": "$.decision", "message": "an action is closed by a decision: write it"}
         )
+    if due_on is not None and close:
+        problems.append({"path": "$.due_on", "message": "a closed action has no due date: leave it empty"})
+    if due_on is not None and due_on < now.date():
+        problems.append({"path": "$.due_on", "message": f"the new due date {due_on} is in the past"})
     if problems:
         raise ValidationFailed("the decision is incomplete", details=problems)
     if action.status == CLOSED:
         raise Conflict(f"action {action_id} was closed on {action.closed_at:%Y-%m-%d}")
-    entry = ActionDecision(action_id=action.id, decided_by=decided_by.strip()[:320], decision=decision.strip(),
+    text = decision.strip()
+    if note and note.strip():
+        text += f"\nNote: {note.strip()}"
+    if due_on is not None:
+        moved = datetime.combine(due_on, action.due_at.time(), action.due_at.tzinfo)
+        text += f"\nDue date moved from {action.due_at:%Y-%m-%d} to {due_on:%Y-%m-%d}"
+        action.due_at = moved
+    entry = ActionDecision(action_id=action.id, decided_by=decided_by.strip()[:320], decision=text,
                            closes=close, created_at=now)  # fmt: skip
     session.add(entry)
     if close:
@@ -260,6 +275,11 @@ def decide(session: Session, action_id: int, *, decided_by: str, decision: str, 
         action.closed_at = now
     session.flush()
     return entry
+
+
+def may_decide(action: Action, who: str | None) -> bool:
+    """Tell whether ``who`` is the action's owner (the one person who decides it)."""
+    return who is not None and who.strip().casefold() == action.owner.strip().casefold()
 
 
 def as_dict(action: Action) -> dict[str, Any]:

@@ -9,11 +9,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from handoff.metrics import actions as actions_mod
+from handoff.metrics.names import name_of
 from handoff.metrics.panel import Panel
 from handoff.models.metrics import Action
 
 TABLES = ("figures", "series", "headline", "context_loss_vs_repetition", "deflection_bands",
           "most_missing_fields", "unavailable", "actions")  # fmt: skip
+
+
+def named(row: dict[str, Any]) -> dict[str, Any]:
+    """Put the figure's plain name right after its id; the id stays the key."""
+    return {"id": row["id"], "name": name_of(row["id"]), **{k: v for k, v in row.items() if k != "id"}}
 
 
 def tables(panel: Panel, open_actions: Sequence[Action]) -> dict[str, list[dict[str, Any]]]:
@@ -32,8 +38,8 @@ def tables(panel: Panel, open_actions: Sequence[Action]) -> dict[str, list[dict[
         row["evidence"] = json.dumps(row["evidence"], sort_keys=True)
         action_rows.append(row)
     return {
-        "figures": [f.as_row() for f in panel.figures()],
-        "series": [f.as_row() for f in panel.series()],
+        "figures": [named(f.as_row()) for f in panel.figures()],
+        "series": [named(f.as_row()) for f in panel.series()],
         "headline": headline,
         "context_loss_vs_repetition": full["context_loss_vs_repetition"],
         "deflection_bands": full["deflection_bands"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 from flask.cli import with_appcontext
@@ -47,15 +48,19 @@ def list_command(status: str, as_json: bool) -> None:
 @click.argument("action_id", type=int)
 @click.option("--by", "decided_by", required=True, help="Who decided.")
 @click.option("--decision", required=True, help="What was decided.")
+@click.option("--note", default=None, help="A note kept with the decision.")
+@click.option("--due", "due_on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Move the due date (YYYY-MM-DD).")  # fmt: skip
 @click.option("--close", is_flag=True, help="Close the action with this decision.")
 @with_appcontext
-def decide(action_id: int, decided_by: str, decision: str, close: bool) -> None:
-    """Log a decision on an action (closing needs one)."""
-    rt = runtime()
+def decide(action_id: int, decided_by: str, decision: str, note: str | None,
+           due_on: datetime | None, close: bool) -> None:  # fmt: skip
+    """Log a decision on an action (closing needs one); the overview page logs the same way."""
+    found = runtime()
     try:
-        with transaction(rt.sessions) as session:
+        with transaction(found.sessions) as session:
             actions.decide(session, action_id, decided_by=decided_by, decision=decision, close=close,
-                           now=rt.clock())  # fmt: skip
+                           note=note, due_on=due_on.date() if due_on else None, now=found.clock())  # fmt: skip
     except HandoffError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"action #{action_id}: decision logged{' and closed' if close else ''}")

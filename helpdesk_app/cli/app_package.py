@@ -1,8 +1,8 @@
-"""``handoff app``: build the Zendesk app (the agent's sidebar) an admin uploads.
+"""``handoff app``: build the Zendesk app (the agent's sidebar and the leads' reports) an admin uploads.
 
 ``handoff app package --server-url https://handoff.example.com`` writes a zip with the manifest
-pointing the ticket sidebar at ``<server-url>/sidebar/`` (signed URLs on), the translations and
-the logos. The group is ``app`` because ``zendesk`` belongs to the helpdesk setup commands.
+pointing the ticket sidebar at ``<server-url>/sidebar/`` and the nav bar at
+``<server-url>/reports/zendesk`` (signed URLs on, for both), the translations and the logos. The group is ``app`` because ``zendesk`` belongs to the helpdesk setup commands.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import click
 
 APP_DIR = Path(__file__).resolve().parent.parent / "zendesk_app"
 LOGOS = {"assets/logo.png": 320, "assets/logo-small.png": 128}
-REQUIRED = ("manifest.json", "translations/en.json", *LOGOS)
+NAV_ICON = "assets/icon_nav_bar.svg"  # Zendesk requires an SVG icon for a nav_bar location
+REQUIRED = ("manifest.json", "translations/en.json", *LOGOS, NAV_ICON)
 # Zip entries get one fixed time, so the same inputs give the same bytes.
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
@@ -50,11 +51,17 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def reports_url(server_url: str) -> str:
+    """Return the reports' nav-bar entry on ``server_url`` (the same checks as the sidebar's)."""
+    return sidebar_url(server_url).removesuffix("/sidebar/") + "/reports/zendesk"
+
+
 def build_manifest(app_dir: Path, server_url: str, version: str | None = None) -> dict[str, Any]:
-    """Return the app's manifest with the ticket sidebar pointed at ``server_url``."""
+    """Return the app's manifest with the ticket sidebar and the nav bar pointed at ``server_url``."""
     manifest: dict[str, Any] = json.loads((app_dir / "manifest.json").read_text("utf-8"))
     sidebar = manifest["location"]["support"]["ticket_sidebar"]
     sidebar["url"] = sidebar_url(server_url)
+    manifest["location"]["support"]["nav_bar"] = {"url": reports_url(server_url)}
     manifest["signedUrls"] = True
     manifest["frameworkVersion"] = "2.0"
     if version:

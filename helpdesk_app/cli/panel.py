@@ -60,12 +60,13 @@ def group(fmt: str, view: str, week: str | None, table_name: str) -> None:
         for h in built.headline:
             verdict = {True: "protected", False: "NOT protected", None: "not judged"}[h.protected]
             click.echo(f"  [{verdict}] {h.text}")
-        click.echo(f"{'id':34} {'scope':10} {'key':18} {'value':>10} {'n':>7}  note")
+        click.echo(f"{'figure':34} {'scope':10} {'key':18} {'value':>10} {'n':>7}  id / note")
         for row in tables["figures"]:
             value = "" if row["value"] is None else f"{row['value']:.4g}"
             n = "" if row["n"] is None else str(row["n"])
             click.echo(
-                f"{row['id']:34} {row['scope']:10} {row['key'][:18]:18} {value:>10} {n:>7}  {row['note'] or ''}"
+                f"{row['name'][:34]:34} {row['scope']:10} {row['key'][:18]:18} {value:>10} {n:>7}  "
+                f"{row['id']}{'; ' + row['note'] if row['note'] else ''}"
             )
         for a in tables["actions"]:
             click.echo(

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from werkzeug.wrappers import Response
 
 from handoff import csat
 from handoff.links import LinkRefused
 from helpdesk_app.db import get_session, now
 
 bp = Blueprint("csat", __name__, url_prefix="/csat", template_folder="templates")
+
+
+@bp.after_request
+def headers(response: Response) -> Response:
+    """Our own stylesheet only, no scripts, never framed, never cached (links carry a token)."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<token>")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import re
-from datetime import datetime, timedelta
+import secrets
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -19,20 +21,23 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from handoff import links, productconfig
-from handoff.metrics import actions, drilldown
+from handoff.errors import HandoffError, ValidationFailed
+from handoff.metrics import actions, drilldown, names, overview
 from handoff.metrics import panel as panel_mod
+from handoff.models.metrics import Action
 from handoff.productconfig import ProductConfig
+from handoff.tokens import Forbidden
 from handoff.weeks import monday
 from helpdesk_app.db import get_session, now
+from helpdesk_app.errors import error_response, wants_json
 from helpdesk_app.reports import views_support
+from helpdesk_app.reports import zendesk_load as zendesk_load_mod
 from helpdesk_app.runtime import runtime
 
-bp = Blueprint(
-    "reports", __name__, url_prefix="/reports", template_folder="templates", static_folder="static"
-)
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
 VIEWS = ("weekly", "monthly", "quarterly")
-OPEN_ENDPOINTS = {"reports.open_link", "reports.static"}
+OPEN_ENDPOINTS = {"reports.open_link", "reports.zendesk_load"}
 SESSION_TTL = timedelta(hours=12)
 
 
@@ -80,14 +85,56 @@ def view_args() -> tuple[str, str | None]:
 
 @bp.before_request
 def require_session() -> Any:
-    """Let only a session opened by a one-time link see the pages."""
+    """Let only a session opened by a one-time link or Zendesk's signed load see the pages."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     until = session.get("reports_until")
     if not session.get("reports_who") or not until or datetime.fromisoformat(until) < now():
         return render_template("reports/message.html", title="Sign-in needed",
-                               message="Open a link made with `handoff reports open-link`."), 401  # fmt: skip
+                               message="Open the reports from Zendesk, or with a link made by "
+                                       "`handoff reports open-link`."), 401  # fmt: skip
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not hmac.compare_digest(sent, str(session.get("reports_csrf", ""))):
+            raise Forbidden("the form's CSRF token is missing or wrong; reload the page")
     return None
+
+
+@bp.after_request
+def headers(response: BaseResponse) -> BaseResponse:
+    """Our own styles only, no scripts, framed only by Zendesk (the nav bar), never cached."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'self' https://*.zendesk.com"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(HandoffError)
+def handoff_error(exc: HandoffError) -> Any:
+    """Answer the pages with an escaped HTML page in the reports' layout."""
+    if wants_json():
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+    title = "Not allowed" if exc.status in (401, 403) else "Something needs fixing"
+    return render_template(
+        "reports/message.html", title=title, message=exc.message, details=exc.details
+    ), exc.status
+
+
+def _start_session(who: str) -> None:
+    # Only our own keys: in Zendesk the nav bar and the ticket sidebar share this cookie, and an
+    # agent's open sidebars must keep working.
+    for key in ("reports_who", "reports_until", "reports_csrf", "review"):
+        session.pop(key, None)
+    session["reports_who"] = who
+    session["reports_until"] = (now() + SESSION_TTL).isoformat()
+    session["reports_csrf"] = secrets.token_urlsafe(32)
+    # The same person may review the week's QA sample without a second link.
+    session["review"] = {"lead": who, "exp": (now() + SESSION_TTL).timestamp(),
+                         "csrf": secrets.token_urlsafe(32)}  # fmt: skip
 
 
 @bp.get("/open/<token>")
@@ -101,16 +148,25 @@ def open_link(token: str) -> BaseResponse | tuple[str, int]:
             "reports/message.html", title="Link refused", message=exc.message
         ), 403
     db.commit()
-    session.clear()
-    session["reports_who"] = who
-    session["reports_until"] = (now() + SESSION_TTL).isoformat()
-    return redirect(url_for("reports.panel"))
+    _start_session(who)
+    return redirect(url_for("reports.overview_page"))
+
+
+@bp.post("/zendesk")
+def zendesk_load() -> BaseResponse:
+    """Zendesk's nav-bar load: verify the signed token and the user's role, open a session."""
+    found = runtime()
+    who = zendesk_load_mod.reports_user(
+        request.form.get("token", ""), found.settings, found.helpdesk, now()
+    )
+    _start_session(who)
+    return redirect(url_for("reports.overview_page"), 303)
 
 
 @bp.get("/")
 def index() -> BaseResponse:
-    """Send leads to the panel."""
-    return redirect(url_for("reports.panel"))
+    """Send leads to the overview."""
+    return redirect(url_for("reports.overview_page"))
 
 
 def _common(view: str, week: str | None) -> dict[str, Any]:
@@ -118,7 +174,58 @@ def _common(view: str, week: str | None) -> dict[str, Any]:
     built = panel_mod.build(get_session(), config, now=now(), view=view, end_week=week)
     return {"p": built, "config": config, "view": view, "week": week, "fig": built.find,
             "who": session.get("reports_who"), "views": VIEWS, "drillable": drilldown.RULES,
+            "names": names.FIGURES,
             **views_support.extras(built, config.threshold("context_loss_rate"))}  # fmt: skip
+
+
+def _overview(status: int = 200, failed: int | None = None, problems: list[str] | None = None) -> tuple[str, int]:
+    config = product_config()
+    db = get_session()
+    built = panel_mod.build(db, config, now=now(), view="rolling")
+    found = overview.build(db, config, built, now=now())
+    open_actions = actions.list_actions(db, actions.OPEN)
+    latest = {a.id: log[-1] for a in open_actions if (log := actions.decisions(db, a.id))}
+    return render_template(
+        "reports/overview.html", o=found, p=built, config=config, who=session.get("reports_who"),
+        open_actions=open_actions, latest=latest,
+        sparks={c.figure_id: views_support.card_sparkline(c) for c in found.cards},
+        csrf_token=session.get("reports_csrf", ""), may_decide=actions.may_decide,
+        decided=request.args.get("decided", type=int), today=now().date(), views=None,
+        failed=failed, problems=problems or [], form=request.form,
+    ), status  # fmt: skip
+
+
+@bp.get("/overview")
+def overview_page() -> tuple[str, int]:
+    """Render the overview: headline and handoff KPIs as cards, open actions, what changed."""
+    return _overview()
+
+
+@bp.post("/actions/<int:action_id>/decide")
+def decide_action(action_id: int) -> BaseResponse | tuple[str, int]:
+    """Record the owner's decision on an action (note, new due date, close) in the audit log.
+
+    An incomplete decision shows the overview again with the problems and the typed text kept.
+    """
+    db = get_session()
+    action = db.get(Action, action_id)
+    who = session.get("reports_who")
+    if action is not None and not actions.may_decide(action, who):
+        raise Forbidden(f"only the action's owner ({action.owner}) decides it; you are signed in as {who}")
+    form = request.form
+    try:
+        try:
+            due = date.fromisoformat(form["due_on"]) if form.get("due_on") else None
+        except ValueError:
+            raise ValidationFailed("the new due date must be a date like 2026-12-31") from None
+        actions.decide(db, action_id, decided_by=str(who), decision=form.get("decision", ""),
+                       note=form.get("note"), due_on=due, close=form.get("close") == "on", now=now())  # fmt: skip
+    except ValidationFailed as exc:
+        db.rollback()
+        problems = [str(d["message"]) for d in exc.details] or [exc.message]
+        return _overview(422, action_id, problems)
+    db.commit()
+    return redirect(url_for("reports.overview_page", decided=action_id, _anchor="actions"), 303)
 
 
 @bp.get("/panel")
@@ -175,3 +282,44 @@ def pts(value: float | None) -> str:
 def band_map(bands: Any) -> dict[str, Any]:
     """Index deflection bands by archetype."""
     return {b[0]: b for b in bands}
+
+
+@bp.app_template_global("fname")
+def fname(figure_id: str) -> str:
+    """Return a figure's plain name for the templates."""
+    return names.name_of(figure_id)
+
+
+@bp.app_template_global("fdef")
+def fdef(figure_id: str) -> str:
+    """Return a figure's one-sentence definition for the templates."""
+    return names.definition_of(figure_id)
+
+
+KIND_WORDS = {
+    "review": "Review confidence or routing", "rollback": "Roll back: off the deflection list",
+    "incident": "Policy incident", "integration": "Structural handoff work",
+    "handoff_review": "Handoff review", "tuning_review": "Bot tuning review",
+    "investigate_intent": "Investigate the intent",
+}  # fmt: skip
+
+
+@bp.app_template_filter("kind_words")
+def kind_words(kind: str) -> str:
+    """Name an action kind in words."""
+    return KIND_WORDS.get(kind, kind.replace("_", " "))
+
+
+@bp.app_template_filter("trigger_words")
+def trigger_words(trigger: str) -> str:
+    """Word a trigger (``context_loss_rate>0.05``) with the figure's plain name."""
+    match = re.match(r"^([a-z0-9_]+?)(<=|>=|<|>|$)(.*)$", trigger)
+    if match is None or match.group(1) not in names.FIGURES:
+        return trigger.replace("_", " ")
+    return f"{names.name_of(match.group(1))} {match.group(2)} {match.group(3)}".strip()
+
+
+@bp.app_template_filter("status_word")
+def status_word(status: str) -> str:
+    """Say a status in words."""
+    return overview.STATUS_WORDS.get(status, status)

@@ -6,6 +6,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from handoff.metrics.overview import Card
 from handoff.metrics.panel import Panel
 from helpdesk_app.reports import charts
 
@@ -45,25 +46,32 @@ def panel_charts(panel: Panel) -> dict[str, Markup]:
     for f in panel.deflection.figures:
         if f.id == "deflection_rate" and f.scope == "archetype" and f.rate is not None:
             bars.append((f.key, f.rate.value, f.rate.interval))
+    bands = {a: (lo, hi) for a, _tier, lo, hi, _verdict in panel.deflection.bands}
+    base = panel.find("resolution_csat_delta")
+    band = base.delta.baseline.interval if base is not None and base.delta is not None else None
     return {
-        "deflection": charts.bar_chart("Deflection rate per archetype, with 95% interval", bars),
+        "deflection": charts.bar_chart(
+            "Deflection per archetype: bar with its 95% interval, target band shaded", bars, bands=bands
+        ),
         "csat": charts.line_chart(
-            "Weekly resolution and delayed CSAT",
+            "Weekly CSAT at resolution and after 2-3 days, with the baseline band",
             weeks,
             [
-                _rate_series(panel, "resolution_csat", "resolution CSAT"),
-                _rate_series(panel, "delayed_csat", "delayed CSAT"),
+                _rate_series(panel, "resolution_csat", "at resolution"),
+                _rate_series(panel, "delayed_csat", "after 2-3 days"),
             ],
+            band=band,
+            band_label="baseline",
         ),
         "deflection_trend": charts.line_chart(
-            "Weekly deflection rate", weeks, [_rate_series(panel, "deflection_rate", "deflection")]
+            "Weekly deflection", weeks, [_rate_series(panel, "deflection_rate", "deflection")]
         ),
         "handle": charts.line_chart(
             "Weekly median handle times",
             weeks,
             [
-                _median_series(panel, "bot_handle_time", "bot handle"),
-                _median_series(panel, "escalated_handle_time", "escalated handle"),
+                _median_series(panel, "bot_handle_time", "bot"),
+                _median_series(panel, "escalated_handle_time", "escalated"),
             ],  # fmt: skip
             unit="h",
         ),
@@ -73,14 +81,14 @@ def panel_charts(panel: Panel) -> dict[str, Markup]:
 def fidelity_chart(panel: Panel, limit: float) -> Markup:
     """Draw context loss and repetition per week with the context-loss limit."""
     return charts.line_chart(
-        "Weekly context loss (agent flags) and repetition (detector)",
+        "Weekly context loss (agent flags) and customer repetition (detector), with the context-loss limit",
         panel_weeks(panel),
         [
             _rate_series(panel, "context_loss_rate", "context loss"),
             _rate_series(panel, "repetition_rate", "repetition"),
         ],
         threshold=limit,
-        threshold_label="limit",
+        threshold_label=f"limit {limit * 100:g}%",
     )
 
 
@@ -90,3 +98,12 @@ def extras(panel: Panel, limit: float) -> dict[str, Any]:
         "archs": archetypes(panel),
         "ch": {**panel_charts(panel), "fidelity": fidelity_chart(panel, limit)},
     }
+
+
+def card_sparkline(card: Card) -> Markup:
+    """Draw a KPI card's weekly trend with its threshold line where the unit allows one."""
+    fmt = {"rate": lambda v: f"{v * 100:.1f}%", "points": lambda v: f"{v:+.1f} pts",
+           "duration": lambda v: f"{v / 3600:.1f} h"}[card.kind]  # fmt: skip
+    limit = card.threshold if card.kind in ("rate", "points") else None
+    points = [(p.week, p.value, p.sufficient) for p in card.trend]
+    return charts.sparkline(card.name, points, fmt=fmt, threshold=limit, zero=card.kind != "points")

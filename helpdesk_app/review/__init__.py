@@ -7,7 +7,6 @@ bp = Blueprint(
     __name__,
     url_prefix="/review",
     template_folder="templates",
-    static_folder="static",
 )
 
 from helpdesk_app.review import views  # noqa: E402,F401 - attaches the routes to bp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, url_for
@@ -16,15 +16,19 @@ from handoff.errors import HandoffError, ValidationFailed
 from handoff.policy import review, sampling
 from handoff.policy.golden import CLASSES
 from handoff.policy.judge import VERDICTS, Judge, NullJudge
+from handoff.productconfig import ProductConfig
 from handoff.tokens import AuthError, Forbidden, authenticate
+from handoff.weeks import week_label
 from helpdesk_app.auth import bearer_token
 from helpdesk_app.db import get_session, now
 from helpdesk_app.errors import error_response, wants_json
+from helpdesk_app.reports import product_config
 from helpdesk_app.review import bp
+from helpdesk_app.runtime import runtime
 
 SESSION_HOURS = 8
 SCOPE = "reports:read"
-PUBLIC = {"review.open_link", "review.static"}
+PUBLIC = {"review.open_link"}
 
 
 def _judge() -> Judge:
@@ -57,10 +61,10 @@ def _authenticate() -> None:
 
 @bp.after_request
 def _headers(response: BaseResponse) -> BaseResponse:
-    """Our own styles only, no scripts, never framed, never cached."""
+    """Our own styles only, no scripts, framed only by Zendesk (the nav bar), never cached."""
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
+        "base-uri 'none'; frame-ancestors 'self' https://*.zendesk.com"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -101,23 +105,47 @@ def open_link() -> BaseResponse | tuple[str, int]:
     return redirect(url_for(".index"))
 
 
+def _config() -> ProductConfig | None:
+    """Return the product configuration when one is set (archetypes and zone for sampling)."""
+    path = runtime().settings.product_config_path
+    return None if path is None else product_config()
+
+
+def _recent_weeks(config: ProductConfig | None, count: int = 8) -> list[str]:
+    """Return the last ``count`` complete ISO weeks, newest first (UTC without a configuration)."""
+    zone = config.zone if config else UTC
+    local = now().astimezone(zone).date()
+    last = local - timedelta(days=local.weekday() + 1)
+    return [week_label(last - timedelta(weeks=i)) for i in range(count)]
+
+
 @bp.get("/")
 def index() -> tuple[str, int]:
-    """List the sampled weeks and how far each one's review got."""
-    return _page("review/index.html", weeks=review.weeks(get_session()))
+    """List the sampled weeks and offer the last complete week's sample, one click away."""
+    choices = _recent_weeks(_config())
+    return _page("review/index.html", weeks=review.weeks(get_session()), choices=choices)
 
 
 @bp.post("/draw")
 def draw() -> BaseResponse:
-    """Draw a week's sample from the browser (same rules as ``handoff review draw``)."""
+    """Draw a week's sample from the browser (same rules as ``handoff review draw``).
+
+    The seed is chosen here and kept with every sampled row, so the draw can be repeated exactly;
+    a lead never has to invent one.
+    """
     week = request.form.get("week", "").strip()
     try:
         rate = float(request.form.get("rate", "0.02"))
-        seed = int(request.form.get("seed", "1"))
     except ValueError:
-        raise ValidationFailed("rate and seed must be numbers") from None
+        raise ValidationFailed("the sample size must be 1%, 2% or 3%") from None
+    if week not in _recent_weeks(_config(), 53):
+        raise ValidationFailed(f"choose a complete week from the list; {week!r} is not one")
+    config = _config()
     session = get_session()
-    sampling.draw_sample(session, week=week, rate=rate, seed=seed, now=now())
+    sampling.draw_sample(
+        session, week=week, rate=rate, seed=secrets.randbelow(2**31), now=now(),
+        archetype_of=config.archetype_of if config else None, zone=config.zone if config else UTC,
+    )  # fmt: skip
     session.commit()
     return redirect(url_for(".week", week=week))
 

@@ -33,3 +33,11 @@ def test_delayed_without_baseline_and_small_samples() -> None:
         _protection(delta(8, 10, 800, 1000), delta(40, 50, 400, 500, "d"), -2)[0] is None
     )  # n=10 < 30
     assert _protection(delta(80, 100, 800, 1000), delta(8, 10, 400, 500, "d"), -2)[0] is None
+
+
+def test_a_drop_on_too_few_ratings_is_not_judged() -> None:
+    """Does a -20 point delta on 7 ratings read "not judged", never "not protected"?"""
+    protected, reason = _protection(delta(4, 7, 800, 1000), delta(80, 100, 800, 1000, "d"), -2)
+    assert protected is None and "too few ratings" in reason
+    # The same drop on enough ratings is a loss.
+    assert _protection(delta(60, 100, 800, 1000), delta(80, 100, 800, 1000, "d"), -2)[0] is False

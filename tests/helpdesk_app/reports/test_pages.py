@@ -35,11 +35,16 @@ def test_panel_shows_headline_and_actions(reports_app: Flask, open_link: Callabl
     client = reports_app.test_client()
     client.get(open_link())
     page = client.get("/reports/panel?view=monthly").get_data(as_text=True)
-    assert "order_status: deflection 66.7% with resolution CSAT delta -50.0 pts" in page
-    assert "NOT PROTECTED" in page
+    assert "deflection 66.7% with resolution CSAT delta -50.0 pts" in page
+    assert "not protected" in page
     assert page.count("<svg") >= 4
-    assert "investigate_intent" in page and "head@example.com" in page  # open actions
-    assert "policy_incidents" in page and "Not computed" in page
+    assert "Investigate the intent" in page and "head@example.com" in page  # open actions
+    assert "Wrong policy statements" in page and "Not computed" in page
+    # Plain names head the columns; the ids stay beside them, quieter.
+    assert '<th scope="col" title="Share of escalations where the agent flagged' in page
+    assert 'Context loss<span class="fid">context_loss_rate</span>' in page
+    # A small sample is greyed and said once, never boxed.
+    assert "too few to judge" in page and "small sample" not in page
     for view in ("weekly", "quarterly"):
         assert client.get(f"/reports/panel?view={view}").status_code == 200
     assert client.get("/reports/panel?view=yearly").status_code == 400
@@ -77,8 +82,8 @@ def test_api_exports_json_and_csv(reports_app: Flask) -> None:
     csv = client.get(
         "/api/v1/reports/tables/figures?view=monthly&format=csv", headers=headers
     ).get_data(as_text=True)
-    assert csv.startswith("id,scope,key,window,value,numerator,denominator")
-    assert "\ncontext_loss_rate,all,,2026-W02..2026-W05,0.5,1,2," in csv
+    assert csv.startswith("id,name,scope,key,window,value,numerator,denominator")
+    assert "\ncontext_loss_rate,Context loss,all,,2026-W02..2026-W05,0.5,1,2," in csv
     rows = client.get("/api/v1/reports/tables/actions", headers=headers).get_json()["rows"]
     assert {r["kind"] for r in rows} == {"rollback", "investigate_intent"}
     drill = client.get("/api/v1/reports/drill/deflection_rate?view=monthly&scope=archetype&key=order_status",
@@ -113,6 +118,9 @@ def test_cli_panel_and_actions(reports_app: Flask) -> None:
         main, ["actions", "decide", str(first), "--by", "head", "--decision", " ", "--close"]
     )
     assert refused.exit_code != 0
+    moved = runner.invoke(main, ["actions", "decide", str(first), "--by", "head", "--decision",
+                                 "waiting for the vendor", "--note", "ticket 88", "--due", "2026-02-27"])  # fmt: skip
+    assert moved.exit_code == 0, moved.output
     done = runner.invoke(
         main,
         ["actions", "decide", str(first), "--by", "head", "--decision", "rolled back", "--close"],
@@ -121,4 +129,9 @@ def test_cli_panel_and_actions(reports_app: Flask) -> None:
     closed = json.loads(
         runner.invoke(main, ["actions", "list", "--status", "closed", "--json"]).output
     )
-    assert closed[0]["decisions"][0]["decision"] == "rolled back"
+    assert closed[0]["due_at"].startswith("2026-02-27")
+    assert [d["decision"] for d in closed[0]["decisions"]] == [
+        "waiting for the vendor\nNote: ticket 88\nDue date moved from "
+        + listed[0]["due_at"][:10] + " to 2026-02-27",
+        "rolled back",
+    ]

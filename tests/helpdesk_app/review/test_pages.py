@@ -88,7 +88,7 @@ def test_the_incident_is_sampled_and_prefilled_by_the_check(client, sampled_week
     client.get(open_link())
     week = client.get(f"/review/weeks/{WEEK}").data.decode()
     assert len(sampled_week) == 3  # 3% of 60 by stratum, plus the one with an incident
-    assert "conv-007" in week and "incident" in week
+    assert "conv-007" in week and "policy check flagged it" in week
     sample_id = re.search(r'/review/samples/(\d+)">conv-007', week).group(1)
     page = client.get(f"/review/samples/{sample_id}").data.decode()
     assert "suggested (check): hallucinated, refund pricing" in page
@@ -106,3 +106,33 @@ def test_a_bearer_token_with_reports_read_can_review(client, sampled_week, make_
     )
     bot = {"Authorization": f"Bearer {make_token(name='bot')}", **HTML}
     assert client.get("/review/", headers=bot).status_code == 403
+
+
+def test_the_last_complete_week_is_drawn_in_one_click(app, clock, open_link):
+    """Is the last complete week preselected, and drawn without a seed in the form (kept in the rows)?"""
+    import sqlalchemy as sa
+
+    from handoff import conversations
+    from handoff.models.policy import QaSample
+    from tests import factories
+
+    runtime = app.extensions["handoff"]
+    with transaction(runtime.sessions) as session:
+        for i in range(40):
+            doc = factories.conversation(conversation_id=f"w10-{i:03d}", started_at="2026-03-03T10:00:00Z",
+                                         intent={"name": "returns", "confidence": 0.9})  # fmt: skip
+            conversations.record_conversation(session, doc, now=runtime.clock())
+    clock.advance(days=7)  # Monday 2026-03-09: 2026-W10 has just ended
+    client = app.test_client()
+    client.get(open_link())
+    page = client.get("/review/", headers=HTML).get_data(as_text=True)
+    assert '<option value="2026-W10" selected>2026-W10 (last complete week)</option>' in page
+    assert 'name="seed"' not in page and "ISO week" not in page
+    drawn = client.post("/review/draw", data={"csrf_token": _csrf(page), "week": "2026-W10", "rate": "0.03"})
+    assert drawn.status_code == 302 and drawn.headers["Location"].endswith("/review/weeks/2026-W10")
+    with runtime.sessions() as session:
+        seeds = set(session.scalars(sa.select(QaSample.seed).where(QaSample.week == "2026-W10")))
+    assert len(seeds) == 1 and isinstance(seeds.pop(), int)
+    future = client.post("/review/draw", data={"csrf_token": _csrf(page), "week": "2026-W11", "rate": "0.02"},
+                         headers=HTML)  # fmt: skip
+    assert future.status_code == 422 and b"choose a complete week" in future.data

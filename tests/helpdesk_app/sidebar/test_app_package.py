@@ -18,6 +18,7 @@ def test_the_app_folder_is_ready_to_upload():
     assert manifest["signedUrls"] is True
     assert manifest["frameworkVersion"] == "2.0"
     assert manifest["location"]["support"]["ticket_sidebar"]["url"].endswith("/sidebar/")
+    assert manifest["location"]["support"]["nav_bar"]["url"].endswith("/reports/zendesk")
 
 
 def test_package_writes_the_upload_zip(cli, tmp_path):
@@ -37,11 +38,14 @@ def test_package_writes_the_upload_zip(cli, tmp_path):
         "translations/en.json",
         "assets/logo.png",
         "assets/logo-small.png",
+        "assets/icon_nav_bar.svg",
     }
     assert (
         manifest["location"]["support"]["ticket_sidebar"]["url"]
         == "https://handoff.example.com/sidebar/"
     )
+    # The same app opens the leads' reports from Zendesk's navigation bar, signed the same way.
+    assert manifest["location"]["support"]["nav_bar"]["url"] == "https://handoff.example.com/reports/zendesk"
     assert manifest["signedUrls"] is True
     assert png_size(logo) == (320, 320) and png_size(small) == (128, 128)
 
