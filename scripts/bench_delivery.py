@@ -36,8 +36,8 @@ from handoff.delivery import objects
 from handoff.delivery.throttle import ThrottledHelpdesk, TokenBucket
 from handoff.delivery.worker import WorkerConfig, delivery_status, run
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import serve_wsgi
+from sandbox import SandboxState
+from sandbox.testing import serve_wsgi
 
 MARKER = re.compile(r"\[handoff:packet:([0-9a-f-]{36})\]")
 
@@ -82,7 +82,7 @@ def fresh_database(server: str | None, workdir: Path) -> tuple[str, Callable[[],
 
 def sandbox_process(conn) -> None:
     """Serve a sandbox in this process and answer the bench's commands over ``conn``."""
-    from helpdesk_app.sandbox.app import create_sandbox_app
+    from sandbox.app import create_sandbox_app
 
     state = SandboxState()
     with serve_wsgi(create_sandbox_app(state)) as base_url:

@@ -19,7 +19,7 @@ from handoff.helpdesk.errors import (
     RateLimited,
 )
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 from tests.handoff.helpdesk.conftest import TIMEOUT_STALL
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -18,7 +18,7 @@ from handoff.helpdesk.base import (
     Requester,
 )
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 
 HISTORY = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
 

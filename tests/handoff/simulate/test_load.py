@@ -9,7 +9,7 @@ from handoff.models.flags import PacketAcknowledgement, ReaskFlag
 from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load
 from handoff.tokens import create_token
-from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
+from sandbox.testing import running_sandbox, serve_wsgi
 
 TINY = SimConfig(seed=11, baseline_weeks=1, weeks=2, contacts_per_week=15)
 

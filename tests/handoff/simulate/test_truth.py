@@ -13,7 +13,7 @@ from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load, load_delayed_csat
 from handoff.tokens import create_token
 from helpdesk_app.cli import main
-from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
+from sandbox.testing import running_sandbox, serve_wsgi
 from tests.conftest import ROOT
 
 # Two baseline weeks, then four weeks with the bot: ISO weeks 2026-W04..W07 (UTC).

@@ -12,7 +12,7 @@ from handoff import flags, webhooks
 from handoff.delivery.objects import WEBHOOK_KEY, field_key
 from handoff.models.delivery_state import HelpdeskObject, WebhookEvent
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
-from helpdesk_app.sandbox import SandboxState, sign
+from sandbox import SandboxState, sign
 
 SECRET = "webhook-test-secret"
 URL = "/webhooks/zendesk"

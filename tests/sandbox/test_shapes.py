@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from zenpy import Zenpy
 
-from helpdesk_app.sandbox import SandboxState
-from tests.helpdesk_app.sandbox.conftest import Raw
+from sandbox import SandboxState
+from tests.sandbox.conftest import Raw
 
 SHAPES = json.loads(
-    (Path(__file__).resolve().parents[2] / "data" / "zendesk_shapes.json").read_text()
+    (Path(__file__).resolve().parents[1] / "data" / "zendesk_shapes.json").read_text()
 )["shapes"]
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Flask, request
 
-from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import serve_wsgi
-from tests.helpdesk_app.sandbox.conftest import Raw
+from sandbox import SandboxState
+from sandbox.testing import serve_wsgi
+from tests.sandbox.conftest import Raw
 
 SECRET = "dGVzdC1zZWNyZXQ="
 
