@@ -32,9 +32,11 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
     def gate() -> Response | None:
         if request.path.startswith("/_sandbox"):
             return None
-        if not request.headers.get("Authorization"):
+        user_id = st.authenticate(request.headers.get("Authorization"))
+        if user_id is None:
             return error(401, {"error": "Couldn't authenticate you"})
-        allowed, headers = st.check_rate_limit(request.path)
+        g.user_id = user_id
+        allowed, headers = st.check_rate_limit(request.path, request.method, user_id)
         g.rate_headers = headers
         if not allowed:
             return error(

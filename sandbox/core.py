@@ -22,6 +22,8 @@ ACCOUNT_ID = 18525119
 BRAND_ID = 360000000001
 TICKET_FORM_ID = 360000000002
 CUSTOM_STATUS_IDS = {s: 360000000100 + i for i, s in enumerate(TICKET_STATUSES)}
+API_EMAIL = "admin@sandbox.test"
+API_TOKEN = "test-token"  # noqa: S105 - the local sandbox account's token
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,6 +128,9 @@ class StateBase:
     now: Callable[[], datetime] = _utcnow
     subdomain: str = "sandbox"
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # The account's one API token (Admin Center > Apps and integrations > Zendesk API); requests
+    # must carry ``{agent email}/token:{api_token}`` or an OAuth bearer token of ``oauth_tokens``.
+    api_token: str = field(default=API_TOKEN, repr=False)
 
     def _reset_base(self) -> None:
         self.now = self._initial_now  # a test may have frozen the clock

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.core import StateBase, locked
+from sandbox.core import API_EMAIL, StateBase, locked
 from sandbox.exports import ImportsMixin
-from sandbox.faults import Fault, FaultsMixin, LogEntry, RateWindow
+from sandbox.faults import Fault, FaultsMixin, LogEntry
 from sandbox.fields import FieldsMixin
 from sandbox.ratings import RatingsMixin
 from sandbox.tickets import TicketsMixin
@@ -52,12 +52,12 @@ class SandboxState(
         self.jobs: dict[str, dict[str, Any]] = {}
         self.log: list[LogEntry] = []
         self.faults: list[Fault] = []
-        self.rate = RateWindow()
-        self.endpoint_rates: dict[str, RateWindow] = {}
+        self._reset_limits()
         self.outbox: list[WebhookDelivery] = []
         self.delivered: list[tuple[WebhookDelivery, int | None]] = []
         self.auto_deliver = False
         self._next_ticket = 1
         self._seed_system_fields()
-        self.api_user_id = self.add_user("Sandbox Admin", "admin@sandbox.test", "admin")["id"]
+        self.oauth_tokens: dict[str, int] = {}
+        self.api_user_id = self.add_user("Sandbox Admin", API_EMAIL, "admin")["id"]
 

@@ -323,12 +323,9 @@ class TicketsMixin:
         previous_tags = list(t["tags"])
         if "tags" in body:
             t["tags"] = normalize_tags(body["tags"])
-        for tag in normalize_tags(body.get("additional_tags")):
-            if tag not in t["tags"]:
-                t["tags"].append(tag)
-        for tag in normalize_tags(body.get("remove_tags")):
-            if tag in t["tags"]:
-                t["tags"].remove(tag)
+        # ``additional_tags``/``remove_tags`` are documented for bulk updates (update_many) only;
+        # a single-ticket update ignores them and ``tags`` replaces the whole list. Source: Zendesk
+        # API reference, Tickets, "Update Ticket" vs "Update Many Tickets"; Tags, "Add Tags".
         self._apply_custom_fields(t, body.get("custom_fields"), events, creating=False)
         if "status" in body and body["status"] != t["status"]:
             self._validate_enum("status", body["status"], TICKET_STATUSES)
@@ -369,8 +366,15 @@ class TicketsMixin:
     @locked
     def change_tags(self, ticket_id: int, tags: list[str], mode: str) -> list[str]:
         """Set (``set``), add (``add``) or remove (``remove``) tags; return the ticket's tags."""
-        key = {"set": "tags", "add": "additional_tags", "remove": "remove_tags"}[mode]
-        t, _ = self.update_ticket(ticket_id, {key: tags})
+        # The tags endpoint (PUT adds, POST sets, DELETE removes) changes only the tags named.
+        current = list(self.ticket(ticket_id)["tags"])
+        if mode == "set":
+            wanted = tags
+        elif mode == "add":
+            wanted = current + [tag for tag in tags if tag not in current]
+        else:
+            wanted = [tag for tag in current if tag not in tags]
+        t, _ = self.update_ticket(ticket_id, {"tags": wanted})
         return list(t["tags"])
 
     def render_ticket(self, t: Mapping[str, Any], base: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -29,6 +31,38 @@ bp = Blueprint("sandbox_users", __name__)
 
 class UsersMixin:
     """The users store and its Zendesk rendering."""
+
+    @locked
+    def authenticate(self, header: str | None) -> int | None:
+        """Return the id of the user a request's Authorization header proves, or None.
+
+        Source: Zendesk API reference, Introduction, "Security and authentication": API token
+        auth is basic auth with ``{email_address}/token:{api_token}`` for an agent or admin;
+        OAuth access tokens are sent as ``Bearer``. Anything else is answered 401.
+        """
+        if not header:
+            return None
+        kind, _, credentials = header.partition(" ")
+        if kind.lower() == "bearer":
+            return self.oauth_tokens.get(credentials.strip())
+        if kind.lower() != "basic":
+            return None
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+        except ValueError:
+            return None
+        email, sep, token = decoded.partition("/token:")
+        if not sep or not hmac.compare_digest(token, self.api_token):
+            return None
+        for u in self.users.values():
+            if u["email"] == email.lower() and u["role"] in ("agent", "admin"):
+                return int(u["id"])
+        return None
+
+    @locked
+    def add_oauth_token(self, token: str, user_id: int | None = None) -> None:
+        """Accept ``token`` as an OAuth bearer token of ``user_id`` (the API user by default)."""
+        self.oauth_tokens[token] = user_id or self.api_user_id
 
     @locked
     def add_user(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -473,26 +474,40 @@ class ZendeskHelpdesk:
         custom_fields: Mapping[int, Any] | None = None,
         status: str | None = None,
     ) -> TicketWrite:
-        """Add a comment, add/remove tags and set custom fields in one PUT; other fields are kept."""
-        ticket = ZTicket(id=ticket_id)
-        if comment is not None:
-            ticket.comment = _zcomment(comment)
-        # additional_tags/remove_tags change only these tags, so a concurrent agent edit survives.
+        """Add a comment, set custom fields and status in one PUT, then add/remove tags through
+        the tags endpoint; other fields and other tags are kept."""
+        write: TicketWrite | None = None
+        if comment is not None or custom_fields or status is not None:
+            ticket = ZTicket(id=ticket_id)
+            if comment is not None:
+                ticket.comment = _zcomment(comment)
+            if custom_fields:
+                ticket.custom_fields = _custom_fields(custom_fields)
+            if status is not None:
+                ticket.status = status
+            with _translated():
+                result = self._z.tickets.update(ticket)
+                write = TicketWrite(
+                    ticket=parse_ticket(result.ticket),
+                    audit_id=_int(_dict(result.audit).get("id")),
+                    comment_id=_comment_id_of(result.audit) if comment is not None else None,
+                )
+        # A single-ticket PUT replaces the whole tag list (additional_tags/remove_tags are for
+        # update_many only), which would wipe tags agents and triggers set meanwhile: the tags
+        # endpoint changes only the tags named.
+        tags: tuple[str, ...] | None = None
         if add_tags:
-            ticket.additional_tags = list(add_tags)
+            tags = self.add_tags(ticket_id, add_tags)
         if remove_tags:
-            ticket.remove_tags = list(remove_tags)
-        if custom_fields:
-            ticket.custom_fields = _custom_fields(custom_fields)
-        if status is not None:
-            ticket.status = status
-        with _translated():
-            result = self._z.tickets.update(ticket)
-            return TicketWrite(
-                ticket=parse_ticket(result.ticket),
-                audit_id=_int(_dict(result.audit).get("id")),
-                comment_id=_comment_id_of(result.audit) if comment is not None else None,
-            )
+            tags = self.remove_tags(ticket_id, remove_tags)
+        if write is None:
+            current = self.get_ticket(ticket_id) if tags is None else None
+            base = current or Ticket(id=ticket_id, subject=None, description=None, status="",
+                                     requester_id=None)  # fmt: skip
+            return TicketWrite(ticket=replace(base, tags=tags or base.tags), audit_id=None)
+        if tags is not None:
+            write = replace(write, ticket=replace(write.ticket, tags=tags))
+        return write
 
     def create_ticket(
         self,

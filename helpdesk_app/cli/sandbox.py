@@ -39,12 +39,27 @@ def group() -> None:
 @click.option(
     "--rate-limit", type=click.IntRange(1), default=None, help="Requests per minute before 429."
 )
-def serve(host: str, port: int, rate_limit: int | None) -> None:
+@click.option(
+    "--plan",
+    default="growth",
+    show_default=True,
+    type=click.Choice(["team", "growth", "professional", "enterprise", "high_volume"]),
+    help="Whose documented limits to enforce.",
+)
+@click.option(
+    "--api-token",
+    envvar="SANDBOX_API_TOKEN",
+    default="test-token",
+    show_default=True,
+    help="The account's API token; requests carry admin@sandbox.test/token:<it>.",
+)
+def serve(host: str, port: int, rate_limit: int | None, plan: str, api_token: str) -> None:
     """Serve the sandbox until interrupted; point zenpy at it with ZENPY_FORCE_NETLOC."""
     from werkzeug.serving import run_simple
 
     sandbox = _load_sandbox()
-    state = sandbox.SandboxState()
+    state = sandbox.SandboxState(api_token=api_token)
+    state.configure_plan(plan)
     state.configure_rate_limit(rate_limit)
     click.echo(
         f"sandbox: export ZENPY_FORCE_NETLOC={host}:{port} ZENPY_FORCE_SCHEME=http; "
