@@ -262,8 +262,10 @@ class WebhooksMixin:
                     t,
                     "zen:event-type:ticket.custom_field_changed",
                     {
-                        "current": e["value"],
-                        "previous": e["previous_value"],
+                        # Payloads model both sides as objects, not bare values. Source: Zendesk
+                        # developer docs, Webhooks, "Ticket events" schema, custom_field_changed.
+                        "current": _field_side(e["value"]),
+                        "previous": _field_side(e["previous_value"]),
                         "custom_field": {
                             "id": e["field_name"],
                             "title": spec.get("title"),
@@ -378,6 +380,11 @@ def control_webhooks_deliver() -> Response:
     st = state()
     results = st.deliver_webhooks()
     return jsonify({"delivered": [{"url": d.url, "status": s} for d, s in results]})
+
+def _field_side(value: Any) -> dict[str, Any]:
+    """Wrap one side of a custom field change as the event payload does."""
+    return {"value": value, "id": None, "relationship_target": None}
+
 
 def _http_post(delivery: WebhookDelivery) -> int | None:
     """POST a delivery with requests; a failed connection is recorded as None."""

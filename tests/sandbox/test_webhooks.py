@@ -90,7 +90,8 @@ def test_status_and_custom_field_events(state: SandboxState) -> None:
     events = {d.json()["type"]: d.json()["event"] for d in state.pending_webhooks()}
     assert events["zen:event-type:ticket.status_changed"] == {"current": "OPEN", "previous": "NEW"}
     changed = events["zen:event-type:ticket.custom_field_changed"]
-    assert changed["current"] is True and changed["custom_field"]["id"] == str(box["id"])
+    assert changed["current"] == {"value": True, "id": None, "relationship_target": None}
+    assert changed["previous"]["value"] is None and changed["custom_field"]["id"] == str(box["id"])
     assert events["zen:event-type:ticket.tags_changed"]["tags"]["added"] == ["reask"]
 
 

@@ -285,3 +285,14 @@ def test_an_event_that_fails_to_process_is_kept_and_processed_later(
     (event,) = rows(app, WebhookEvent)
     assert event.status == "processed"
     assert len(rows(app, HelpdeskComment)) == 1
+
+
+def test_field_change_values_are_read_as_objects_or_bare() -> None:
+    """Is a custom_field_changed side read from the object Zendesk sends, and from a bare value?"""
+    from handoff.webhooks import checkbox_value, field_event_value
+
+    wrapped = {"value": True, "id": None, "relationship_target": None}
+    assert checkbox_value(field_event_value(wrapped)) is True
+    assert checkbox_value(field_event_value({"value": "false", "id": None})) is False
+    assert checkbox_value(field_event_value("true")) is True
+    assert field_event_value(None) is None
