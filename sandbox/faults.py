@@ -119,6 +119,11 @@ class FaultsMixin:
         self._reset_limits(plan)
 
     @locked
+    def configure_update_limit(self, per_minute: int | None) -> None:
+        """Override the ticket-update limit (None: the plan's); for demos with no agents."""
+        self.update_rate = RateWindow(per_minute=per_minute or PLANS[self.plan].ticket_updates)
+
+    @locked
     def configure_rate_limit(
         self, per_minute: int | None, *, path_prefix: str | None = None
     ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -29,6 +29,22 @@ bp = Blueprint("sandbox_ratings", __name__)
 
 class RatingsMixin:
     """Ratings per ticket and metrics computed from a ticket's history."""
+
+    def has_metrics(self, t: Mapping[str, Any]) -> bool:
+        """Return False for an imported ticket: imported tickets have no metrics or SLAs.
+
+        Source: Zendesk API reference, Ticket Import ("Imported tickets ... do not have ticket
+        metrics"); the ticket's metrics read answers 404 and the listing leaves it out.
+        """
+        return not t.get("imported")
+
+    def archived(self, t: Mapping[str, Any]) -> bool:
+        """Return True for a ticket closed more than 120 days ago, which Zendesk archives.
+
+        Source: Zendesk help, "About ticket archiving"; the ticket metrics listing (List Ticket
+        Metrics) does not return archived tickets, the incremental export does.
+        """
+        return t["status"] == "closed" and self.now() - t["updated_at"] > timedelta(days=120)
 
     @locked
     def rate_ticket(
@@ -154,13 +170,21 @@ class RatingsMixin:
 @route(bp, "/api/v2/tickets/<int:ticket_id>/metrics")
 def ticket_metric(ticket_id: int) -> Response:
     st = state()
-    return jsonify({"ticket_metric": st.render_metric(st.ticket(ticket_id), base())})
+    t = st.ticket(ticket_id)
+    if not st.has_metrics(t):
+        raise not_found()
+    return jsonify({"ticket_metric": st.render_metric(t, base())})
 
 
 @route(bp, "/api/v2/ticket_metrics")
 def ticket_metrics() -> Response:
     st = state()
-    items = [st.render_metric(t, base()) for t in st.tickets.values()]
+    # The listing leaves out archived tickets (and imported ones have no metrics at all).
+    items = [
+        st.render_metric(t, base())
+        for t in st.tickets.values()
+        if st.has_metrics(t) and not st.archived(t)
+    ]
     return jsonify(cursor_page("ticket_metrics", items))
 
 
@@ -168,7 +192,7 @@ def ticket_metrics() -> Response:
 def ticket_metric_by_id(metric_id: int) -> Response:
     st = state()
     for t in st.tickets.values():
-        if t["id"] + 900000 == metric_id or t["id"] == metric_id:
+        if (t["id"] + 900000 == metric_id or t["id"] == metric_id) and st.has_metrics(t):
             return jsonify({"ticket_metric": st.render_metric(t, base())})
     raise not_found()
 

@@ -240,6 +240,7 @@ class TicketsMixin:
             "solved_at": None,
             "reopens": 0,
             "status_history": [(moment, status)],
+            "imported": importing,
         }
         events: list[dict[str, Any]] = []
         self._apply_custom_fields(t, body.get("custom_fields"), events, creating=True)

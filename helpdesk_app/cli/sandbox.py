@@ -53,7 +53,16 @@ def group() -> None:
     show_default=True,
     help="The account's API token; requests carry admin@sandbox.test/token:<it>.",
 )
-def serve(host: str, port: int, rate_limit: int | None, plan: str, api_token: str) -> None:
+@click.option(
+    "--update-limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Ticket updates per minute before 429, instead of the plan's (demos only).",
+)
+def serve(
+    host: str, port: int, rate_limit: int | None, plan: str, api_token: str,
+    update_limit: int | None,
+) -> None:  # fmt: skip
     """Serve the sandbox until interrupted; point zenpy at it with ZENPY_FORCE_NETLOC."""
     from werkzeug.serving import run_simple
 
@@ -61,6 +70,7 @@ def serve(host: str, port: int, rate_limit: int | None, plan: str, api_token: st
     state = sandbox.SandboxState(api_token=api_token)
     state.configure_plan(plan)
     state.configure_rate_limit(rate_limit)
+    state.configure_update_limit(update_limit)
     click.echo(
         f"sandbox: export ZENPY_FORCE_NETLOC={host}:{port} ZENPY_FORCE_SCHEME=http; "
         f"control endpoints under http://{host}:{port}/_sandbox/",

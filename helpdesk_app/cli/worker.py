@@ -35,7 +35,7 @@ def run(once: bool, batch: int, poll: float) -> None:
     """Deliver due items; SIGTERM or Ctrl-C finishes the item in hand, then exits."""
     rt = runtime()
     settings = rt.settings
-    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk))
+    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk), rt.sessions)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: Any) -> None:
