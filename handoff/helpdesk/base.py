@@ -201,6 +201,10 @@ class TicketExportPage:
     tickets: tuple[Ticket, ...]
     cursor: str | None  # Zendesk's after_cursor: resume with export_tickets(cursor=...)
     end_of_stream: bool
+    # Side-loaded with the page when asked for (``sideload``): the tickets' metric sets (none
+    # for imported tickets) and their requesters, submitters and assignees.
+    metrics: tuple[TicketMetric, ...] = ()
+    users: tuple[User, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -395,8 +399,10 @@ class Helpdesk(Protocol):
         start_time: datetime | None = None,
         cursor: str | None = None,
         page_size: int | None = None,
+        sideload: Sequence[str] = (),
     ) -> TicketExportPage:
-        """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
+        """Return one page of tickets changed since ``start_time``, or after ``cursor``, with
+        the side-loads asked for (``metric_sets``, ``users``)."""
         ...
 
     def export_ticket_events(

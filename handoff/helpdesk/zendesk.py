@@ -646,8 +646,10 @@ class ZendeskHelpdesk:
         start_time: datetime | None = None,
         cursor: str | None = None,
         page_size: int | None = None,
+        sideload: Sequence[str] = (),
     ) -> TicketExportPage:
-        """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
+        """Return one page of tickets changed since ``start_time``, or after ``cursor``, with
+        the side-loads asked for (``metric_sets``, ``users``)."""
         params: dict[str, Any]
         if cursor:
             params = {"cursor": cursor}
@@ -657,12 +659,16 @@ class ZendeskHelpdesk:
             raise ValueError("export_tickets needs start_time or cursor")
         if page_size is not None:
             params["per_page"] = page_size  # Zendesk's default and maximum is 1000
+        if sideload:
+            params["include"] = ",".join(sideload)
         with _translated():
             body = self._get_json("incremental/tickets/cursor.json", params)
             return TicketExportPage(
                 tickets=tuple(parse_ticket(t) for t in body.get("tickets") or ()),
                 cursor=body.get("after_cursor") or cursor,
                 end_of_stream=bool(body.get("end_of_stream")),
+                metrics=tuple(parse_metric(m) for m in body.get("metric_sets") or ()),
+                users=tuple(parse_user(u) for u in body.get("users") or ()),
             )
 
     def export_ticket_events(
