@@ -346,6 +346,8 @@ class TicketsMixin:
         if events and events[0]["type"] == "Comment":
             self.comments[t["id"]][-1]["audit_id"] = audit["id"]
         self._emit_for_events(t, events)
+        if events:
+            self._fire_triggers(t, author)
         return t, audit
 
     def _change_status(

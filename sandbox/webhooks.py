@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -164,6 +165,9 @@ class WebhooksMixin:
         any_ = list(conditions.get("any") or body.get("any") or [])
         if not all_ and not any_:
             raise invalid("conditions", "Conditions: cannot be blank", "BlankValue")
+        for action in actions:
+            if action.get("field") == "notification_webhook":
+                self._check_trigger_webhook(action.get("value"))
         tid = self._next_id()
         moment = self.now()
         self.triggers[tid] = {
@@ -181,6 +185,57 @@ class WebhooksMixin:
             "category_id": str(body.get("category_id") or "360000000300"),
         }
         return self.triggers[tid]
+
+    def _check_trigger_webhook(self, value: Any) -> None:
+        """Refuse a trigger notifying a webhook not subscribed to ``conditional_ticket_events``.
+
+        Source: Zendesk developer docs, Webhooks, "Creating and monitoring webhooks": a webhook
+        subscribed to event types cannot be connected to a trigger or automation, and its
+        connection method cannot change afterwards.
+        """
+        webhook_id = value[0] if isinstance(value, list) and value else None
+        w = self.webhooks.get(str(webhook_id))
+        if w is None:
+            raise invalid("actions", f"Actions: webhook {webhook_id} does not exist")
+        if "conditional_ticket_events" not in w["subscriptions"]:
+            raise invalid(
+                "actions",
+                f"Actions: webhook {webhook_id} is subscribed to Zendesk events and cannot be "
+                "used in triggers or automations",
+            )
+
+    def _fire_triggers(self, t: Mapping[str, Any], actor_id: int) -> None:
+        """Send the body of every active trigger notifying a webhook, placeholders filled in.
+
+        Conditions other than ``update_type is Change`` are not modelled: such a trigger fires
+        on every update.
+        """
+        for trigger in self.triggers.values():
+            if not trigger["active"]:
+                continue
+            for action in trigger["actions"]:
+                if action.get("field") != "notification_webhook":
+                    continue
+                webhook_id, template = action["value"][0], str(action["value"][1])
+                w = self.webhooks.get(str(webhook_id))
+                if w is None or w["status"] != "active":
+                    continue
+                body = self._placeholders(template, t, actor_id).encode()
+                self.outbox.append(self._signed(w, body))
+
+    def _placeholders(self, template: str, t: Mapping[str, Any], actor_id: int) -> str:
+        def field_value(match: re.Match[str]) -> str:
+            value = t["custom_fields"].get(int(match.group(1)))
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return "" if value is None else str(value)
+
+        text = template.replace("{{ticket.id}}", str(t["id"]))
+        # Placeholders render statuses as agents see them ("Open"), not as the API spells them.
+        text = text.replace("{{ticket.status}}", t["status"].capitalize())
+        text = text.replace("{{ticket.updated_at_with_timestamp}}", iso(t["updated_at"]) or "")
+        text = text.replace("{{current_user.id}}", str(actor_id))
+        return re.sub(r"\{\{ticket\.ticket_field_(\d+)\}\}", field_value, text)
 
     def render_trigger(self, t: Mapping[str, Any], base: str) -> dict[str, Any]:
         """Render a trigger as Zendesk does."""
@@ -289,17 +344,21 @@ class WebhooksMixin:
                 "event": dict(event),
             }
             body = json.dumps(envelope, separators=(",", ":")).encode()
-            timestamp = iso(self.now()) or ""
-            headers = {
-                "Content-Type": "application/json",
-                "User-Agent": "Zendesk Webhook",
-                "X-Zendesk-Account-Id": str(ACCOUNT_ID),
-                "X-Zendesk-Webhook-Id": w["id"],
-                "X-Zendesk-Webhook-Invocation-Id": str(uuid.uuid4().int)[:12],
-                "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
-                "X-Zendesk-Webhook-Signature": sign(self.webhook_secrets[w["id"]], timestamp, body),
-            }
-            self.outbox.append(WebhookDelivery(w["id"], w["endpoint"], headers, body))
+            self.outbox.append(self._signed(w, body))
+
+    def _signed(self, w: Mapping[str, Any], body: bytes) -> WebhookDelivery:
+        """Return ``body`` as a delivery to ``w``, signed with its secret as Zendesk signs."""
+        timestamp = iso(self.now()) or ""
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Zendesk Webhook",
+            "X-Zendesk-Account-Id": str(ACCOUNT_ID),
+            "X-Zendesk-Webhook-Id": w["id"],
+            "X-Zendesk-Webhook-Invocation-Id": str(uuid.uuid4().int)[:12],
+            "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
+            "X-Zendesk-Webhook-Signature": sign(self.webhook_secrets[w["id"]], timestamp, body),
+        }
+        return WebhookDelivery(w["id"], w["endpoint"], headers, body)
 
     @locked
     def pending_webhooks(self) -> list[WebhookDelivery]:
@@ -327,9 +386,9 @@ def webhooks() -> Response | tuple[Response, int]:
     if request.method == "POST":
         w = st.create_webhook(body_of("webhook"))
         return jsonify({"webhook": st.render_webhook(w)}), 201
-    items = [st.render_webhook(w) for w in st.webhooks.values()]
-    return jsonify({"webhooks": items, "meta": {"has_more": False, "after_cursor": None,
-                    "before_cursor": None}, "links": {"next": None, "prev": None}})  # fmt: skip
+    wanted = (request.args.get("filter[name_contains]") or "").lower()
+    items = [st.render_webhook(w) for w in st.webhooks.values() if wanted in w["name"].lower()]
+    return jsonify(cursor_page("webhooks", items))
 
 
 @route(bp, "/api/v2/webhooks/<webhook_id>", both=False)

@@ -434,6 +434,14 @@ class Helpdesk(Protocol):
         """Create an active JSON POST webhook (subscribe to zen:event-type:... or trigger events)."""
         ...
 
+    def list_webhooks(self, name_contains: str | None = None) -> list[Webhook]:
+        """Return the account's webhooks (those whose name contains ``name_contains``)."""
+        ...
+
+    def list_triggers(self) -> list[Trigger]:
+        """Return the account's triggers (all pages)."""
+        ...
+
     def webhook_signing_secret(self, webhook_id: str) -> str:
         """Return the secret the webhook signs its requests with."""
         ...

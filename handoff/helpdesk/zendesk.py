@@ -723,6 +723,33 @@ class ZendeskHelpdesk:
         with _translated():
             return parse_webhook(self._z.webhooks.create(hook))
 
+    def list_webhooks(self, name_contains: str | None = None) -> list[Webhook]:
+        """Return the account's webhooks (those whose name contains ``name_contains``)."""
+        params: dict[str, Any] = {"page[size]": 100}
+        if name_contains:
+            params["filter[name_contains]"] = name_contains
+        return [parse_webhook(w) for w in self._all_pages("webhooks", "webhooks", params)]
+
+    def list_triggers(self) -> list[Trigger]:
+        """Return the account's triggers (all pages)."""
+        params = {"page[size]": 100}
+        return [parse_trigger(t) for t in self._all_pages("triggers.json", "triggers", params)]
+
+    def _all_pages(
+        self, path: str, key: str, params: Mapping[str, Any]
+    ) -> list[Mapping[str, Any]]:
+        """Read every page of a cursor-paged list (``meta.has_more``, ``meta.after_cursor``)."""
+        items: list[Mapping[str, Any]] = []
+        query = dict(params)
+        with _translated():
+            while True:
+                body = self._get_json(path, query)
+                items.extend(body.get(key) or ())
+                meta = body.get("meta") or {}
+                if not meta.get("has_more") or not meta.get("after_cursor"):
+                    return items
+                query["page[after]"] = meta["after_cursor"]
+
     def webhook_signing_secret(self, webhook_id: str) -> str:
         """Return the secret the webhook signs its requests with."""
         with _translated():
