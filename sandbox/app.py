@@ -13,6 +13,7 @@ from flask import Flask, Response, g, jsonify, request
 
 from sandbox import exports, faults, fields, ratings, tickets, users, webhooks
 from sandbox.core import SandboxError
+from sandbox.faults import Exchange
 from sandbox.http import error
 from sandbox.state import SandboxState
 
@@ -71,6 +72,17 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
         for name, value in (getattr(g, "rate_headers", None) or {}).items():
             response.headers.setdefault(name, value)
         st.record(request.method, request.path, response.status_code, request.query_string.decode())
+        if st.exchanges is not None:
+            st.exchanges.append(
+                Exchange(
+                    method=request.method,
+                    path=request.path,
+                    query=[(k, v) for k, vs in request.args.lists() for v in vs],
+                    request=request.get_json(silent=True),
+                    status=response.status_code,
+                    response=response.get_json(silent=True),
+                )
+            )
         fault = getattr(g, "fault", None)
         if fault is not None and fault.status is None and fault.after_write:
             time.sleep(fault.sleep)  # the write is applied; the client gives up waiting

@@ -46,6 +46,18 @@ class LogEntry:
 
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One API request and the sandbox's answer, kept whole while ``state.exchanges`` is a list."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    request: Any
+    status: int
+    response: Any
+
+
 @dataclass
 class RateWindow:
     """A fixed window of ``limit`` requests per ``seconds``."""

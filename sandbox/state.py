@@ -11,7 +11,7 @@ from typing import Any
 
 from sandbox.core import API_EMAIL, StateBase, locked
 from sandbox.exports import ImportsMixin
-from sandbox.faults import Fault, FaultsMixin, LogEntry
+from sandbox.faults import Exchange, Fault, FaultsMixin, LogEntry
 from sandbox.fields import FieldsMixin
 from sandbox.ratings import RatingsMixin
 from sandbox.tickets import TicketsMixin
@@ -51,6 +51,7 @@ class SandboxState(
         self.triggers: dict[int, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.log: list[LogEntry] = []
+        self.exchanges: list[Exchange] | None = None  # set to [] to keep whole exchanges
         self.faults: list[Fault] = []
         self._reset_limits()
         self.outbox: list[WebhookDelivery] = []

@@ -530,6 +530,9 @@ def tags(ticket_id: int) -> Response:
         return jsonify({"tags": list(st.ticket(ticket_id)["tags"])})
     data = request.get_json(silent=True) or {}
     raw = data.get("tags")
+    if request.method == "DELETE" and request.args.get("tags"):
+        # Remove Tags documents a comma-separated ``tags`` query parameter.
+        raw = [t for t in request.args["tags"].split(",") if t]
     if not isinstance(raw, list):
         raise SandboxError(400, {"error": "InvalidEndpoint", "description": "tags required"})
     mode = {"PUT": "add", "POST": "set", "DELETE": "remove"}[request.method]

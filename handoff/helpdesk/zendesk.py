@@ -562,8 +562,13 @@ class ZendeskHelpdesk:
 
     def remove_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
         """Remove tags from the ticket; return the tags left."""
+        # Remove Tags takes the tags as a comma-separated query parameter (zenpy's delete_tags
+        # sends a body the API description does not document).
+        api = self._z.tickets
+        url = self._url(f"tickets/{int(ticket_id)}/tags.json", {"tags": ",".join(tags)})
         with _translated():
-            return tuple(self._z.tickets.delete_tags(ticket_id, list(tags)))
+            response = api._call_api(api.session.delete, url, timeout=api.timeout)
+            return tuple(dict(response.json()).get("tags") or ())
 
     def list_comments(self, ticket_id: int) -> list[Comment]:
         """Return every comment of the ticket, oldest first (all pages)."""
