@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.config import Settings
 from handoff.delivery.handlers import ArchetypeOf, no_archetype
-from handoff.delivery.throttle import SharedBudgets, ThrottledHelpdesk, default_budgets
+from handoff.delivery.throttle import (
+    TICKET_UPDATES,
+    SharedBudgets,
+    ThrottledHelpdesk,
+    default_budgets,
+)
 from handoff.delivery.worker import WorkerConfig
 
 
@@ -40,6 +45,19 @@ def throttled(
 ) -> ThrottledHelpdesk:
     """Wrap the helpdesk so every call draws on the budgets shared through the database."""
     return ThrottledHelpdesk(helpdesk, budgets(settings, sessions))
+
+
+def default_batch(settings: Settings) -> int:
+    """Return a batch a worker can deliver well within its lease at the update budget's pace.
+
+    A note costs two ticket updates; half the lease is kept as margin for other processes
+    sharing the budget.
+    """
+    updates = default_budgets(
+        settings.zendesk_plan, ticket_updates=settings.zendesk_updates_per_minute
+    )[TICKET_UPDATES]
+    notes_per_lease = settings.delivery_lease_seconds / 60 * updates / 2
+    return max(1, min(50, int(notes_per_lease / 2)))
 
 
 def worker_config(settings: Settings) -> WorkerConfig:

@@ -105,3 +105,10 @@ def test_the_cli_budgets_come_from_the_settings(sessions: sessionmaker[Session])
     """Are the budgets the worker and sync use sized from the plan and overrides?"""
     built = connect.budgets(Settings(zendesk_plan="team", zendesk_exports_per_minute=5), sessions)
     assert built.rates == {ACCOUNT: 100 / 60, TICKET_UPDATES: 30 / 60, EXPORTS: 5 / 60}
+
+
+def test_the_default_batch_fits_within_a_lease() -> None:
+    """Is the default batch what the update budget delivers in half a lease (2 updates a note)?"""
+    assert connect.default_batch(Settings()) == 15  # 2 min x 30 updates/min / 2 a note / 2
+    assert connect.default_batch(Settings(zendesk_updates_per_minute=6000)) == 50
+    assert connect.default_batch(Settings(zendesk_updates_per_minute=1)) == 1
