@@ -93,7 +93,8 @@ class RatingsMixin:
         return existing
 
     def render_rating(self, r: Mapping[str, Any], base: str) -> dict[str, Any]:
-        """Render a satisfaction rating with every key Zendesk's docs list."""
+        """Render a satisfaction rating as Zendesk answers it: the docs list ``reason_code`` but
+        real answers never carry it (checked against Zendesk's recorded responses)."""
         return {
             "url": f"{base}/api/v2/satisfaction_ratings/{r['id']}.json",
             "id": r["id"],
@@ -104,7 +105,6 @@ class RatingsMixin:
             "score": r["score"],
             "comment": r["comment"],
             "reason": "No reason provided",
-            "reason_code": 0,
             "reason_id": 0,
             "created_at": iso(r["created_at"]),
             "updated_at": iso(r["updated_at"]),
