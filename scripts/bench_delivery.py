@@ -188,7 +188,8 @@ def agents_edit(state, clock, agent_id, ticket_ids, per_minute, stop) -> None:
     gap = 60.0 / per_minute
     next_at = clock.time()
     while not stop.is_set():
-        next_at += gap
+        # Never catch up in a burst after a stall (a loaded machine): agents keep their pace.
+        next_at = max(next_at + gap, clock.time())
         clock.sleep(next_at - clock.time())
         ticket_id = ticket_ids[(n * 7919) % len(ticket_ids)]  # spread over tickets
         n += 1
