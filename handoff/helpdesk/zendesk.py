@@ -496,10 +496,19 @@ class ZendeskHelpdesk:
         # update_many only), which would wipe tags agents and triggers set meanwhile: the tags
         # endpoint changes only the tags named.
         tags: tuple[str, ...] | None = None
-        if add_tags:
-            tags = self.add_tags(ticket_id, add_tags)
-        if remove_tags:
-            tags = self.remove_tags(ticket_id, remove_tags)
+        try:
+            if add_tags:
+                tags = self.add_tags(ticket_id, add_tags)
+            if remove_tags:
+                tags = self.remove_tags(ticket_id, remove_tags)
+        except RateLimited as exc:
+            if write is None:
+                raise  # nothing written yet: a clean refusal
+            # The PUT is applied; a 429 now is no clean refusal, and a retry must first look
+            # for what was written (HelpdeskUnavailable makes the next attempt uncertain).
+            raise HelpdeskUnavailable(
+                f"ticket {ticket_id} updated but its tags were refused (429): {exc}"
+            ) from exc
         if write is None:
             current = self.get_ticket(ticket_id) if tags is None else None
             base = current or Ticket(id=ticket_id, subject=None, description=None, status="",

@@ -166,3 +166,19 @@ def test_zenpy_budget_guard_never_sleeps(helpdesk: ZendeskHelpdesk, state: Sandb
         helpdesk.me()
     assert info.value.retry_after is None  # zenpy's exception carries no response
     assert [e.status for e in state.requests()] == [429]
+
+
+def test_a_429_on_the_tags_after_the_note_is_not_a_clean_refusal(
+    helpdesk: ZendeskHelpdesk, state: SandboxState
+) -> None:
+    """When the note's PUT went through and the tags call then meets a 429, is it reported as
+    a write that may have happened (so the retry looks for the note) rather than a clean 429?"""
+    tid = _ticket(state)
+    state.inject_fault(429, retry_after=5, method="PUT", path_prefix=f"/api/v2/tickets/{tid}/tags")
+    with pytest.raises(HelpdeskUnavailable) as raised:
+        helpdesk.update_ticket(tid, comment=NewComment("packet [hf:t9]"), add_tags=["handoff"])
+    assert not isinstance(raised.value, RateLimited)
+    assert helpdesk.find_comment(tid, "[hf:t9]") is not None
+    state.inject_fault(429, retry_after=5, method="PUT", path_prefix=f"/api/v2/tickets/{tid}/tags")
+    with pytest.raises(RateLimited):
+        helpdesk.update_ticket(tid, add_tags=["handoff"])
