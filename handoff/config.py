@@ -80,6 +80,27 @@ def parse_roles(raw: str | None) -> tuple[str, ...]:
     return roles
 
 
+ZENDESK_PLANS = ("team", "growth", "professional", "enterprise", "high_volume")
+
+
+def parse_plan(raw: str | None) -> str:
+    """Accept a Zendesk plan name (its limits are in handoff.delivery.throttle.PLANS)."""
+    if raw is None or raw.strip() == "":
+        return "growth"
+    plan = raw.strip().lower().replace("-", "_").replace(" ", "_")
+    if plan not in ZENDESK_PLANS:
+        raise ConfigError(f"HANDOFF_ZENDESK_PLAN: expected one of {', '.join(ZENDESK_PLANS)}, got {raw!r}")
+    return plan
+
+
+def parse_optional_int(name: str, env: Mapping[str, str]) -> int | None:
+    """Parse a positive integer setting that may be left unset (None)."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    return parse_int(name, raw, 1, minimum=1)
+
+
 def parse_segment_source(raw: str | None) -> str | None:
     """Accept ``field:<ticket field id>`` or ``tag:<prefix>``, or nothing."""
     if raw is None or raw.strip() == "":
@@ -113,8 +134,13 @@ class Settings:
     product_config_path: Path | None = None
     # Escalation: the rule file (None = the built-in defaults).
     escalation_rules_path: Path | None = None
-    # Delivery to Zendesk: stay below the plan's requests per minute (Team plan 200, with headroom).
-    zendesk_rpm: int = 160
+    # Zendesk's limits come from the plan (team, growth, professional, enterprise, high_volume);
+    # the product's budgets default to a share of them (handoff.delivery.throttle) and are shared
+    # by every process through the database. Set one to give the product more or less.
+    zendesk_plan: str = "growth"
+    zendesk_rpm: int | None = None
+    zendesk_updates_per_minute: int | None = None
+    zendesk_exports_per_minute: int | None = None
     delivery_max_attempts: int = 10
     delivery_lease_seconds: int = 120
     # Webhooks: the largest clock skew accepted on a signed timestamp.
@@ -175,8 +201,13 @@ class Settings:
                 if env.get("HANDOFF_ESCALATION_RULES")
                 else None
             ),
-            zendesk_rpm=parse_int(
-                "HANDOFF_ZENDESK_RPM", env.get("HANDOFF_ZENDESK_RPM"), 160, minimum=1
+            zendesk_plan=parse_plan(env.get("HANDOFF_ZENDESK_PLAN")),
+            zendesk_rpm=parse_optional_int("HANDOFF_ZENDESK_RPM", env),
+            zendesk_updates_per_minute=parse_optional_int(
+                "HANDOFF_ZENDESK_UPDATES_PER_MINUTE", env
+            ),
+            zendesk_exports_per_minute=parse_optional_int(
+                "HANDOFF_ZENDESK_EXPORTS_PER_MINUTE", env
             ),
             delivery_max_attempts=parse_int(
                 "HANDOFF_DELIVERY_MAX_ATTEMPTS",

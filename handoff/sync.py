@@ -9,16 +9,25 @@ changes nothing.
 Requests: tickets come from the incremental cursor export (up to 1,000 a request); comments
 from the incremental ticket-event export with ``include=comment_events`` (up to 1,000 audits a
 request), never one request per ticket; authors' roles from ``users/show_many`` (100 a request)
-for authors not yet known; ratings and metrics from their cursor-paged lists (100 a request).
+for authors not yet known; ratings from their cursor-paged list (100 a request). The ticket
+export side-loads each page's metric sets and users (requesters, assignees), so metrics cost no
+request of their own (the 100-a-page metrics listing, which also leaves archived tickets out, is
+used only when the metrics stream runs without the ticket stream) and most authors are known.
+
+Pacing: every call goes through the shared budgets (``handoff.delivery.throttle``); a 429 that
+still comes is waited out (its Retry-After) and the same page asked again, never an abort: the
+saved cursors make any stop resumable anyway.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +36,7 @@ from handoff import flags, webhooks
 from handoff.delivery import mirror, objects
 from handoff.detection.store import recompute_ticket
 from handoff.helpdesk.base import Helpdesk, Minutes, Ticket, TicketMetric
-from handoff.helpdesk.errors import HelpdeskNotFound
+from handoff.helpdesk.errors import HelpdeskNotFound, RateLimited
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.flags import ReaskFlag
 from handoff.models.helpdesk import HelpdeskTicket, HelpdeskUser
@@ -47,6 +56,30 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # from the newest rating it has seen. A customer can change a rating until the ticket closes,
 # which Zendesk does at most 28 days after the solve by default; 35 days covers that.
 RATING_LOOKBACK = timedelta(days=35)
+# What the ticket export brings along: metrics (no separate listing) and the tickets' users.
+TICKET_SIDELOADS = ("metric_sets", "users")
+# A 429 without Retry-After: wait this long (incremental exports allow 10 a minute).
+DEFAULT_RETRY_AFTER = 60.0
+
+T = TypeVar("T")
+Sleep = Callable[[float], None]
+
+
+def patiently(call: Callable[[], T], helpdesk: Any, sleep: Sleep, what: str) -> T:
+    """Run ``call``; on a 429 hold every process (the budgets' pause), wait its Retry-After and
+    ask again, as often as it takes: a sync never aborts on a rate limit."""
+    waits = 0
+    while True:
+        try:
+            return call()
+        except RateLimited as exc:
+            wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
+            waits += 1
+            log.warning("sync rate_limited call=%s retry_after=%.0f waits=%s", what, wait, waits)
+            pacer = getattr(helpdesk, "bucket", None)
+            if pacer is not None:
+                pacer.pause(wait)
+            sleep(wait)
 
 
 @dataclass
@@ -144,18 +177,24 @@ def sync_tickets(
     summary: SyncSummary,
     max_pages: int | None = None,
     page_size: int | None = None,
+    sleep: Sleep = time.sleep,
 ) -> None:
-    """Pull tickets changed since the saved cursor (or ``since`` on the first run)."""
+    """Pull tickets changed since the saved cursor (or ``since`` on the first run), with their
+    metrics and users side-loaded."""
     pages = 0
     # Zendesk's default page is 1,000 tickets; a smaller one is for tests (the adapter takes it).
     sized: dict[str, Any] = {"page_size": page_size} if page_size else {}
+    sized["sideload"] = TICKET_SIDELOADS
     while max_pages is None or pages < max_pages:
         with sessions() as session:
             saved = get_cursor(session, TICKETS)
-            if saved is not None and saved.cursor:
-                page = helpdesk.export_tickets(cursor=saved.cursor, **sized)
-            else:
-                page = helpdesk.export_tickets(start_time=since, **sized)
+            position: dict[str, Any] = (
+                {"cursor": saved.cursor} if saved is not None and saved.cursor
+                else {"start_time": since}
+            )  # fmt: skip
+            page = patiently(
+                partial(helpdesk.export_tickets, **position, **sized), helpdesk, sleep, "tickets"
+            )
             moment = now()
             reask_field = objects.field_ids(session).get("reask")
             for ticket in page.tickets:
@@ -171,6 +210,7 @@ def sync_tickets(
                     row.solved_at = ticket.updated_at
                 if reask_field is not None:
                     reconcile_reask(session, ticket, reask_field, now=moment)
+            _store_sideloads(session, page.users, page.metrics, summary)
             _save_cursor(session, TICKETS, moment, cursor=page.cursor, position=None)
             session.commit()
         pages += 1
@@ -209,6 +249,32 @@ def reconcile_reask(session: Session, ticket: Ticket, field_id: int, *, now: dat
     )
 
 
+def _store_sideloads(
+    session: Session,
+    users: Iterable[Any],
+    metrics: Iterable[TicketMetric],
+    summary: SyncSummary,
+) -> None:
+    """Store the users and metric sets a ticket export page brought along."""
+    for user in users:
+        mirror.upsert_user(
+            session,
+            user.id,
+            role=user.role,
+            name=user.name,
+            email=user.email,
+            organization_id=user.organization_id,
+            updated_at=user.updated_at,
+            external_id=user.external_id,
+        )
+        summary.users += 1
+    pending = list(metrics)
+    if pending:
+        session.flush()  # the page's tickets first: a metric's solved time lands on its ticket
+    for metric in pending:
+        _store_metric(session, metric, summary)
+
+
 def _roles(session: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = list(set(ids))
     if not wanted:
@@ -220,13 +286,17 @@ def _roles(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 
 def _fetch_users(
-    session: Session, helpdesk: Helpdesk, ids: Iterable[int], summary: SyncSummary
+    session: Session,
+    helpdesk: Helpdesk,
+    ids: Iterable[int],
+    summary: SyncSummary,
+    sleep: Sleep = time.sleep,
 ) -> dict[int, str]:
     """Return every author's role, asking Zendesk (show_many) for authors not yet known and for
     those first seen through a webhook (stored without email or external id)."""
     ids = {int(i) for i in ids}
     known = _roles(session, ids)
-    partial = set(
+    incomplete = set(
         session.scalars(
             sa.select(HelpdeskUser.id).where(
                 HelpdeskUser.id.in_(list(ids)),
@@ -235,9 +305,10 @@ def _fetch_users(
             )
         )
     )
-    missing = sorted((ids - set(known)) | partial)
+    missing = sorted((ids - set(known)) | incomplete)
     if missing:
-        for user in helpdesk.get_users(missing):
+        users = patiently(partial(helpdesk.get_users, missing), helpdesk, sleep, "users")
+        for user in users:
             mirror.upsert_user(
                 session,
                 user.id,
@@ -270,6 +341,7 @@ def sync_comments(
     summary: SyncSummary,
     max_pages: int | None = None,
     fallback_limit: int = 2000,
+    sleep: Sleep = time.sleep,
 ) -> None:
     """Pull comments from the incremental ticket-event export, with their authors' roles."""
     pages = 0
@@ -277,10 +349,12 @@ def sync_comments(
         with sessions() as session:
             saved = get_cursor(session, EVENTS)
             start = saved.position if saved is not None and saved.position else since
-            page = helpdesk.export_ticket_events(start)
+            page = patiently(
+                partial(helpdesk.export_ticket_events, start), helpdesk, sleep, "ticket_events"
+            )
             comments = [c for event in page.events for c in event.comments]
             roles = _fetch_users(
-                session, helpdesk, [c.author_id for c in comments if c.author_id], summary
+                session, helpdesk, [c.author_id for c in comments if c.author_id], summary, sleep
             )
             touched: set[int] = set()
             moment = now()
@@ -321,8 +395,9 @@ def sync_comments(
             # A full page inside one second: the time-based export cannot move past it. Read the
             # comments of every ticket changed since then one ticket at a time, then go on.
             if not _catch_up_one_by_one(
-                sessions, helpdesk, start, now=now, summary=summary, limit=fallback_limit
-            ):
+                sessions, helpdesk, start, now=now, summary=summary, limit=fallback_limit,
+                sleep=sleep,
+            ):  # fmt: skip
                 summary.stuck.append(f"{EVENTS} at {start.isoformat()}")
                 log.warning("sync stream=ticket_events stuck start_time=%s", start.isoformat())
                 return
@@ -336,6 +411,7 @@ def _catch_up_one_by_one(
     now: Callable[[], datetime],
     summary: SyncSummary,
     limit: int,
+    sleep: Sleep = time.sleep,
 ) -> bool:
     """Store the comments of every ticket changed since ``second`` and move the cursor past it.
 
@@ -357,9 +433,11 @@ def _catch_up_one_by_one(
         touched: set[int] = set()
         moment = now()
         for ticket_id in ids:
-            comments = helpdesk.list_comments(ticket_id)
+            comments = patiently(
+                partial(helpdesk.list_comments, ticket_id), helpdesk, sleep, "comments"
+            )
             roles = _fetch_users(
-                session, helpdesk, [c.author_id for c in comments if c.author_id], summary
+                session, helpdesk, [c.author_id for c in comments if c.author_id], summary, sleep
             )
             for comment in comments:
                 _, new = mirror.upsert_comment(
@@ -396,6 +474,7 @@ def sync_ratings(
     since: datetime = EPOCH,
     summary: SyncSummary,
     lookback: timedelta = RATING_LOOKBACK,
+    sleep: Sleep = time.sleep,
 ) -> None:
     """Pull satisfaction ratings created since the newest seen (minus the lookback)."""
     with sessions() as session:
@@ -410,7 +489,10 @@ def sync_ratings(
         start = datetime.fromtimestamp(int(stamp), UTC)
     while True:
         with sessions() as session:
-            page = helpdesk.satisfaction_ratings(start, cursor=cursor)
+            page = patiently(
+                partial(helpdesk.satisfaction_ratings, start, cursor=cursor),
+                helpdesk, sleep, "satisfaction_ratings",
+            )  # fmt: skip
             for rating in page.items:
                 if rating.ticket_id is None:
                     continue
@@ -469,6 +551,7 @@ def sync_metrics(
     now: Callable[[], datetime],
     summary: SyncSummary,
     changed: set[int] | None = None,
+    sleep: Sleep = time.sleep,
 ) -> None:
     """Pull ticket metrics: the whole list (it has no time filter), resumable by cursor; or, when
     only ``changed`` tickets can have new metrics and asking for each costs fewer requests than
@@ -481,15 +564,22 @@ def sync_metrics(
         with sessions() as session:
             for ticket_id in sorted(changed):
                 try:
-                    _store_metric(session, helpdesk.ticket_metric(ticket_id), summary)
+                    metric = patiently(
+                        partial(helpdesk.ticket_metric, ticket_id),
+                        helpdesk, sleep, "ticket_metric",
+                    )  # fmt: skip
                 except HelpdeskNotFound:
-                    continue  # deleted since, or no metrics yet
+                    continue  # deleted since, imported (no metrics), or none yet
+                _store_metric(session, metric, summary)
             _save_cursor(session, METRICS, now(), cursor=None, position=now())
             session.commit()
         return
     while True:
         with sessions() as session:
-            page = helpdesk.ticket_metrics(cursor=cursor)
+            page = patiently(
+                partial(helpdesk.ticket_metrics, cursor=cursor),
+                helpdesk, sleep, "ticket_metrics",
+            )  # fmt: skip
             for metric in page.items:
                 _store_metric(session, metric, summary)
             cursor = page.after_cursor if page.has_more else None
@@ -509,8 +599,12 @@ def sync(
     segments: SegmentSource | None = None,
     streams: Iterable[str] = STREAMS,
     page_size: int | None = None,
+    sleep: Sleep = time.sleep,
 ) -> SyncSummary:
-    """Run the chosen streams in order (tickets, comments, ratings, metrics); return the counts."""
+    """Run the chosen streams in order (tickets, comments, ratings, metrics); return the counts.
+
+    A 429 anywhere is waited out (``sleep``) and the page asked again: the run never aborts.
+    """
     chosen = set(streams)
     summary = SyncSummary()
     if TICKETS in chosen:
@@ -522,15 +616,16 @@ def sync(
             segments=segments,
             summary=summary,
             page_size=page_size,
+            sleep=sleep,
         )
     if EVENTS in chosen:
-        sync_comments(sessions, helpdesk, now=now, since=since, summary=summary)
+        sync_comments(sessions, helpdesk, now=now, since=since, summary=summary, sleep=sleep)
     if RATINGS in chosen:
-        sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary)
-    if METRICS in chosen:
-        # Metrics change only with their ticket: after a ticket stream, only changed ones count.
-        changed = summary.changed_tickets if TICKETS in chosen else None
-        sync_metrics(sessions, helpdesk, now=now, summary=summary, changed=changed)
+        sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary, sleep=sleep)
+    if METRICS in chosen and TICKETS not in chosen:
+        # With the ticket stream, metrics came side-loaded with the tickets (archived ones too);
+        # alone, the metrics stream reads the listing.
+        sync_metrics(sessions, helpdesk, now=now, summary=summary, sleep=sleep)
     log.info("sync done %s", " ".join(f"{k}={v}" for k, v in summary.as_dict().items()))
     return summary
 

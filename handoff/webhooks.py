@@ -304,6 +304,14 @@ def _on_status_changed(
     mirror.set_ticket_status(session, ticket_id, str(status).lower(), at=at)
 
 
+def field_event_value(raw: Any) -> Any:
+    """Return the value of a custom_field_changed ``current``/``previous``: real payloads wrap it
+    in an object ``{"value", "id", "relationship_target"}``; a bare value is accepted too."""
+    if isinstance(raw, Mapping):
+        return raw.get("value")
+    return raw
+
+
 def checkbox_value(value: Any) -> bool:
     """Read a checkbox value however Zendesk spells it (true, "true", "1", null...)."""
     if isinstance(value, bool):
@@ -330,13 +338,14 @@ def _on_field_changed(
     if field_id is None:
         raise WebhookMalformed("custom_field_changed without a field id")
     at = mirror.parse_time(doc.get("time")) or now
+    current = field_event_value(event.get("current"))
     mirror.upsert_ticket(session, ticket_id, _ticket_values(detail), seen_at=at)
-    mirror.set_custom_field(session, ticket_id, field_id, event.get("current"))
+    mirror.set_custom_field(session, ticket_id, field_id, current)
     if field_id == field_ids(session).get("reask"):
         agent = mirror.as_int(
             detail.get("actor_id") or event.get("actor_id") or doc.get("actor_id")
         )
-        _apply_reask(session, ticket_id, event.get("current"), agent, now)
+        _apply_reask(session, ticket_id, current, agent, now)
 
 
 def _on_trigger(session: Session, doc: Mapping[str, Any], ticket_id: int, now: datetime) -> None:

@@ -27,10 +27,10 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--requests", "200"],
     ),
     "delivery": (
-        "Delivery drain: a burst of queued packets into the sandbox through real zenpy at the "
-        "configured rate limit; 429s and duplicates",
-        ["--packets", "10000", "--sandbox-limit", "6000"],
-        ["--packets", "300", "--sandbox-limit", "6000"],
+        "Delivery drain under a Growth plan's limits (100 ticket updates a minute shared with "
+        "simulated agents, 10 exports a minute), on a clock scaled 60x; then a first sync",
+        ["--packets", "10000", "--scale", "60"],
+        ["--packets", "300", "--scale", "60"],
     ),
     "detection": (
         "Repetition detection throughput on one core",

@@ -1,17 +1,25 @@
-"""Drain a burst of queued packets into the sandbox through the real zenpy client; then sync it back.
+"""Drain a burst of queued packets into the sandbox under Zendesk's real limits; then sync it back.
 
-    .venv/bin/python scripts/bench_delivery.py                      # 10,000 packets, SQLite
-    .venv/bin/python scripts/bench_delivery.py --packets 2000 --database postgresql://postgres@127.0.0.1:5432/test
-    .venv/bin/python scripts/bench_delivery.py --sandbox-limit 700 --rpm 800   # over budget: see 429s
+    .venv/bin/python scripts/bench_delivery.py                       # 10,000 packets, SQLite
+    .venv/bin/python scripts/bench_delivery.py --packets 500 --scale 60
+    .venv/bin/python scripts/bench_delivery.py --database postgresql://postgres@127.0.0.1:5432/x
 
-Reports the wall time of the drain, requests made, 429s the sandbox answered, and duplicates
-(notes whose marker appears more than once on the sandbox ticket: must be 0) and missing notes
-(must be 0). Then it syncs the sandbox's tickets back and reports requests per 1,000 tickets.
+The sandbox enforces a Growth plan's documented limits: 400 requests a minute, 100 ticket
+updates a minute for the whole account (agents' own edits included), 30 updates per ticket per
+user in 10 minutes, 10 incremental exports a minute. While the workers drain, simulated agents
+edit tickets at ``--agent-edits`` a minute, drawing on the same 100 updates; an agent edit the
+sandbox refuses is counted (it must stay 0). The product runs with its default budgets (30
+ticket updates, 200 requests, 8 exports a minute), kept in the database and shared by the
+worker threads, each with its own budgets object as separate processes would have.
 
-The sandbox runs in its own process (its own interpreter and core), as Zendesk would be; the
-script drives it through a pipe. The sandbox's rate limit is raised for the run (a plan's real 200-700 a minute would take most
-of an hour for 10,000 notes); the worker's token bucket runs at 80% of whatever limit is set,
-exactly as HANDOFF_ZENDESK_RPM would in production.
+Time is scaled: the sandbox's clock (its limit windows, Retry-After) and the product's (budgets,
+leases, retry times, sync's waits) both run ``--scale`` times faster than the wall clock, so
+every limit keeps its ratio to every other: at --scale 60 one wall second is one minute for
+both sides. Reported times are simulated ("sim") and wall.
+
+Reports requests, 429s, duplicates (notes whose marker appears twice: must be 0), missing notes
+(must be 0), agent edits refused (must be 0), then a first sync of every ticket with requests per
+1,000 tickets and whether it finished (no abort).
 """
 
 from __future__ import annotations
@@ -32,12 +40,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from handoff import db, packets, sync
+from handoff.config import Settings
 from handoff.delivery import objects
-from handoff.delivery.throttle import ThrottledHelpdesk, TokenBucket
+from handoff.delivery.throttle import SharedBudgets, ThrottledHelpdesk, default_budgets
 from handoff.delivery.worker import WorkerConfig, delivery_status, run
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import serve_wsgi
+from sandbox import SandboxState
+from sandbox.testing import serve_wsgi
 
 MARKER = re.compile(r"\[handoff:packet:([0-9a-f-]{36})\]")
 
@@ -80,38 +89,69 @@ def fresh_database(server: str | None, workdir: Path) -> tuple[str, Callable[[],
     return url, drop
 
 
-def sandbox_process(conn) -> None:
-    """Serve a sandbox in this process and answer the bench's commands over ``conn``."""
-    from helpdesk_app.sandbox.app import create_sandbox_app
+class ScaledClock:
+    """Wall time run ``scale`` times faster from a shared origin (both processes agree)."""
 
-    state = SandboxState()
+    def __init__(self, scale: float, origin_wall: float, origin_mono: float) -> None:
+        self.scale, self.origin_wall, self.origin_mono = scale, origin_wall, origin_mono
+
+    def time(self) -> float:
+        """Return simulated epoch seconds."""
+        return self.origin_wall + (time.monotonic() - self.origin_mono) * self.scale
+
+    def now(self) -> datetime:
+        """Return the simulated time as an aware datetime."""
+        return datetime.fromtimestamp(self.time(), UTC)
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` of simulated time."""
+        time.sleep(max(0.0, seconds) / self.scale)
+
+
+def sandbox_process(conn, clock_args) -> None:
+    """Serve a sandbox in this process and answer the bench's commands over ``conn``."""
+    from sandbox.app import create_sandbox_app
+
+    clock = ScaledClock(*clock_args)
+    state = SandboxState(now=clock.now, api_token="bench")
+    agents_stop = threading.Event()
     with serve_wsgi(create_sandbox_app(state)) as base_url:
         conn.send(base_url)
         while True:
             command, arg = conn.recv()
             if command == "stop":
+                agents_stop.set()
                 conn.send(None)
                 return
             if command == "tickets":
+                count, imported_every = arg
                 customer = state.add_user("Bench Customer", "bench@example.com", "end-user")
                 ids = []
-                # Imported with their history spread over the last days, as real tickets are (a
-                # burst of over 1,000 audits inside one second would stall the time-based export).
-                start = datetime.now(UTC) - timedelta(seconds=30 * arg)
-                for n in range(arg):
-                    opened = (start + timedelta(seconds=30 * n)).isoformat()
-                    ticket, _ = state.create_ticket(
-                        {"subject": f"Order {n}", "requester_id": customer["id"], "status": "open",
-                         "created_at": opened, "updated_at": opened,
-                         "comments": [{"body": f"Where is my order {n}?", "author_id": customer["id"],
-                                       "created_at": opened}]},
-                        importing=True,
-                    )  # fmt: skip
+                for n in range(count):
+                    body = {"subject": f"Order {n}", "requester_id": customer["id"],
+                            "status": "open", "comment": {"body": f"Where is my order {n}?",
+                                                          "author_id": customer["id"]}}  # fmt: skip
+                    if imported_every and n % imported_every == 0:
+                        # An imported ticket: no metrics in Zendesk.
+                        body["comments"] = [body.pop("comment")]
+                        ticket, _ = state.create_ticket(body, importing=True)
+                    else:
+                        ticket, _ = state.create_ticket(body)
                     ids.append(ticket["id"])
                 state.outbox.clear()  # webhook emissions are not under test here
                 conn.send(ids)
-            elif command == "limit":
-                state.configure_rate_limit(arg)
+            elif command == "agents":
+                per_minute, ticket_ids = arg
+                agent = state.add_user("Bench Agent", "agent@bench.test", "agent")
+                thread = threading.Thread(
+                    target=agents_edit,
+                    args=(state, clock, agent["id"], ticket_ids, per_minute, agents_stop),
+                    daemon=True,
+                )
+                thread.start()
+                conn.send(None)
+            elif command == "agents_stop":
+                agents_stop.set()
                 conn.send(None)
             elif command == "faults":
                 state.inject_fault(500, count=20, method="PUT")
@@ -119,26 +159,54 @@ def sandbox_process(conn) -> None:
                 state.inject_timeout(6, count=3, after_write=True, method="PUT")
                 conn.send(None)
             elif command == "clear_log":
-                state.log.clear()
-                state.outbox.clear()
+                with state.lock:
+                    state.log.clear()
+                    state.outbox.clear()
+                    state.refused.clear()
                 conn.send(None)
             elif command == "log":
-                conn.send([(e.method, e.path, e.status) for e in state.log])
+                with state.lock:
+                    conn.send([(e.method, e.path, e.status) for e in state.log])
+            elif command == "stats":
+                with state.lock:
+                    state.outbox.clear()
+                    conn.send({"agent_edits": state.agent_edits,
+                               "agent_edits_refused": state.agent_edits_refused,
+                               "refused": dict(state.refused)})  # fmt: skip
             elif command == "markers":
                 seen: Counter[str] = Counter()
-                for comments in state.comments.values():
-                    for c in comments:
-                        seen.update(MARKER.findall(c["body"]))
+                with state.lock:
+                    for comments in state.comments.values():
+                        for c in comments:
+                            seen.update(MARKER.findall(c["body"]))
                 conn.send(dict(seen))
+
+
+def agents_edit(state, clock, agent_id, ticket_ids, per_minute, stop) -> None:
+    """Edit tickets as agents in Zendesk's UI would, ``per_minute`` an (simulated) minute."""
+    n = 0
+    gap = 60.0 / per_minute
+    next_at = clock.time()
+    while not stop.is_set():
+        # Never catch up in a burst after a stall (a loaded machine): agents keep their pace.
+        next_at = max(next_at + gap, clock.time())
+        clock.sleep(next_at - clock.time())
+        ticket_id = ticket_ids[(n * 7919) % len(ticket_ids)]  # spread over tickets
+        n += 1
+        state.agent_edit(ticket_id, agent_id, {"comment": {
+            "body": f"Agent note {n}", "public": False}})  # fmt: skip
+        with state.lock:
+            state.outbox.clear()
 
 
 class Sandbox:
     """The bench's handle on the sandbox process."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: ScaledClock) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=sandbox_process, args=(child,), daemon=True)
+        args = (clock.scale, clock.origin_wall, clock.origin_mono)
+        self.process = ctx.Process(target=sandbox_process, args=(child, args), daemon=True)
         self.process.start()
         self.base_url = self.conn.recv()
         os.environ["ZENPY_FORCE_NETLOC"] = self.base_url.removeprefix("http://")
@@ -156,10 +224,14 @@ class Sandbox:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packets", type=int, default=10_000)
-    parser.add_argument("--sandbox-limit", type=int, default=6000, help="sandbox requests/minute")
-    parser.add_argument("--rpm", type=int, help="worker budget (default: 80%% of the limit)")
-    parser.add_argument("--workers", type=int, default=2, help="worker threads (one bucket shared)")
-    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--scale", type=float, default=60.0, help="simulated seconds per wall second")
+    parser.add_argument(
+        "--agent-edits", type=float, default=60.0, help="agents' own ticket updates a minute"
+    )
+    parser.add_argument("--imported-every", type=int, default=10,
+                        help="every Nth ticket is imported (no metrics in Zendesk); 0: none")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=2, help="worker threads (budgets shared)")
+    parser.add_argument("--batch", type=int, default=4)
     parser.add_argument(
         "--database",
         help="a PostgreSQL server URL postgresql://...; the bench makes and drops its own database there "
@@ -170,137 +242,135 @@ def main() -> None:
     )
     parser.add_argument("--no-sync", action="store_true")
     args = parser.parse_args()
-    rpm = args.rpm or int(args.sandbox_limit * 0.8)
-
-    zendesk = Sandbox()
+    clock = ScaledClock(args.scale, time.time(), time.monotonic())
+    zendesk = Sandbox(clock)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            bench(args, rpm, zendesk, Path(tmp))
+            url, drop = fresh_database(args.database, Path(tmp))
+            try:
+                drain_and_sync(args, clock, zendesk, url)
+            finally:
+                drop()
     finally:
         zendesk.stop()
 
 
-def bench(args: argparse.Namespace, rpm: int, zendesk: Sandbox, tmp: Path) -> None:
-    """Queue, drain, check, sync."""
-    url, drop = fresh_database(args.database, tmp)
-    try:
-        drain_and_sync(args, rpm, zendesk, url)
-    finally:
-        drop()
-
-
-def drain_and_sync(args: argparse.Namespace, rpm: int, zendesk: Sandbox, url: str) -> None:
-    """Queue, drain, check, sync."""
-    pooled = {"pool_size": args.workers + 2} if url.startswith("postgresql") else {}
+def drain_and_sync(args: argparse.Namespace, clock: ScaledClock, zendesk: Sandbox, url: str) -> None:
+    """Queue, drain under the limits with agents editing, check, sync."""
+    pooled = {"pool_size": args.workers + 4} if url.startswith("postgresql") else {}
     engine = db.make_engine(url, **pooled)
     sessions = db.make_session_factory(engine)
-    helpdesk = ZendeskHelpdesk.connect(
-        subdomain="sandbox", email="admin@sandbox.test", token="bench", timeout=5
-    )
-    now = datetime.now(UTC)
+
+    def connect(timeout: float = 5) -> ZendeskHelpdesk:
+        return ZendeskHelpdesk.connect(
+            subdomain="sandbox", email="admin@sandbox.test", token="bench", timeout=timeout
+        )
+
+    settings = Settings()  # the defaults: a Growth plan, the product's default shares
+    per_minute = default_budgets(settings.zendesk_plan)
+
+    def budgets() -> SharedBudgets:
+        return SharedBudgets(sessions, per_minute, clock=clock.time, sleep=clock.sleep)
+
     t0 = time.perf_counter()
-    ticket_ids = zendesk.ask("tickets", args.packets)
+    ticket_ids = zendesk.ask("tickets", (args.packets, args.imported_every))
+    now = clock.now()
     with sessions() as session:
-        objects.setup(session, helpdesk, endpoint="https://bench.example/webhooks/zendesk", now=now)
+        objects.setup(session, connect(), endpoint="https://bench.example/webhooks/zendesk", now=now)
         for n, ticket_id in enumerate(ticket_ids):
             packets.accept_packet(session, packet_body(ticket_id, n), now=now)
             if n % 1000 == 999:
                 session.commit()
         session.commit()
-    print(
-        f"queued {args.packets} packets on {args.packets} sandbox tickets in {time.perf_counter() - t0:.1f}s"
-    )
+    print(f"queued {args.packets} packets on {args.packets} sandbox tickets in "
+          f"{time.perf_counter() - t0:.1f}s wall")  # fmt: skip
 
-    zendesk.ask("limit", args.sandbox_limit)
     zendesk.ask("clear_log")
     if args.faults:
         zendesk.ask("faults")
-    # One bucket for the whole account; one client per worker, as separate processes would have.
-    bucket = TokenBucket(rpm)
-    config = WorkerConfig(max_attempts=20, base_delay=1.0, max_delay=10.0)
-
-    def clock() -> datetime:
-        return datetime.now(UTC)
+    zendesk.ask("agents", (args.agent_edits, ticket_ids))
+    # A lease long enough for a batch at the budget's pace (see BENCHMARKS.md).
+    config = WorkerConfig(max_attempts=20, base_delay=1.0, max_delay=60.0,
+                          lease=timedelta(hours=2))  # fmt: skip
 
     def worker(name: str) -> None:
-        client = ZendeskHelpdesk.connect(
-            subdomain="sandbox", email="admin@sandbox.test", token="bench", timeout=5
-        )
-        throttled = ThrottledHelpdesk(client, bucket)
+        paced = budgets()  # one per worker, as separate processes would have
+        throttled = ThrottledHelpdesk(connect(), paced)
         while True:
-            run(sessions, throttled, worker_id=name, clock=clock, config=config,
-                batch=args.batch, once=True, bucket=bucket)  # fmt: skip
+            run(sessions, throttled, worker_id=name, clock=clock.now, config=config,
+                batch=args.batch, once=True, bucket=paced)  # fmt: skip
             with sessions() as s:
-                counts = delivery_status(s, clock()).counts
+                counts = delivery_status(s, clock.now()).counts
             if counts["pending"] == 0 and counts["in_progress"] == 0:
                 return
-            time.sleep(0.2)  # only retries scheduled for later are left
+            clock.sleep(5)  # only retries scheduled for later are left
 
-    started = time.perf_counter()
+    started, sim_started = time.perf_counter(), clock.time()
     threads = [threading.Thread(target=worker, args=(f"bench-{i}",)) for i in range(args.workers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - started
+    elapsed, sim_elapsed = time.perf_counter() - started, clock.time() - sim_started
+    zendesk.ask("agents_stop")
+    stats = zendesk.ask("stats")
 
     log = zendesk.ask("log")
     statuses = Counter(status for _, _, status in log)
+    updates = sum(1 for m, p, st in log if st < 400 and m in ("PUT", "DELETE", "POST") and "/tickets/" in p)
     with sessions() as s:
-        counts = delivery_status(s, clock()).counts
+        counts = delivery_status(s, clock.now()).counts
         expected = set(s.scalars(sa.text("SELECT packet_id FROM packets")))
     seen = zendesk.ask("markers")
     duplicates = sum(n - 1 for n in seen.values() if n > 1)
     missing = len(expected - set(seen))
-    if missing and os.environ.get("BENCH_DEBUG"):
-        lost = sorted(expected - set(seen))[:5]
-        with sessions() as s:
-            for pid in lost:
-                row = s.execute(
-                    sa.text(
-                        "SELECT id, status, attempts, result, last_error, ticket_id FROM outbox WHERE key = :k"
-                    ),
-                    {"k": f"packet_note:{pid}"},
-                ).one()
-                print("missing", pid, row)
-        print(Counter((m, st) for m, _, st in log))
     backend = url.split(":", 1)[0].split("+", 1)[0]
     print()
+    print("| packets | backend | workers | scale | drain (sim) | drain (wall) | notes/min (sim) | "
+          "our updates/min (sim) | agent edits/min (sim) | agent edits refused | requests | 429s | "
+          "5xx | duplicates | missing | failed |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(
-        "| packets | backend | workers | sandbox limit/min | worker budget/min | drain time | notes/min | requests | 429s | 5xx | duplicates | missing | failed |"
+        f"| {args.packets} | {backend} | {args.workers} | {args.scale:g} | {sim_elapsed / 60:.0f} min | "
+        f"{elapsed:.0f}s | {args.packets / sim_elapsed * 60:.1f} | {updates / sim_elapsed * 60:.1f} | "
+        f"{stats['agent_edits'] / sim_elapsed * 60:.1f} | {stats['agent_edits_refused']} | {len(log)} | "
+        f"{statuses[429]} | {sum(v for k, v in statuses.items() if k >= 500)} | {duplicates} | "
+        f"{missing} | {counts['failed']} |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    print(
-        f"| {args.packets} | {backend} | {args.workers} | {args.sandbox_limit} | {rpm} | "
-        f"{elapsed:.1f}s | {args.packets / elapsed * 60:.0f} | {len(log)} | {statuses[429]} | "
-        f"{sum(v for k, v in statuses.items() if k >= 500)} | {duplicates} | {missing} | {counts['failed']} |"
-    )
+    print(f"429s by limit: {stats['refused'] or '-'}")
 
     if not args.no_sync:
-        zendesk.ask("limit", None)
         zendesk.ask("clear_log")
-        started = time.perf_counter()
-        # The sandbox renders every metric for each page of the list: give it time.
-        patient = ZendeskHelpdesk.connect(
-            subdomain="sandbox", email="admin@sandbox.test", token="bench", timeout=120
-        )
-        summary = sync.sync(sessions, patient, now=clock)
-        took = time.perf_counter() - started
+        started, sim_started = time.perf_counter(), clock.time()
+        paced = budgets()
+        patient = ThrottledHelpdesk(connect(timeout=120), paced)
+        aborted = "no"
+        try:
+            summary = sync.sync(sessions, patient, now=clock.now, sleep=clock.sleep)
+        except Exception as exc:  # reported, not hidden: the bench must show an abort
+            aborted = f"yes: {exc!r}"
+            summary = sync.SyncSummary()
+        took, sim_took = time.perf_counter() - started, clock.time() - sim_started
+        log = zendesk.ask("log")
         requests = Counter(
-            path.split("/api/v2/", 1)[-1].split("/", 1)[0].removesuffix(".json")
-            for _, path, _ in zendesk.ask("log")
+            path.split("/api/v2/", 1)[-1].split("/", 1)[0].removesuffix(".json") for _, path, _ in log
         )
+        refused = Counter(status for _, _, status in log)[429]
         total = sum(requests.values())
         print()
-        print(
-            "| tickets synced | comments | users | ratings | metrics | requests | per 1,000 tickets | time |"
-        )
-        print("|---|---|---|---|---|---|---|---|")
+        print("| tickets synced | comments | users | ratings | metrics | requests | per 1,000 tickets | "
+              "429s | aborted | time (sim) | time (wall) |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         print(
             f"| {summary.tickets} | {summary.new_comments} | {summary.users} | {summary.ratings} | "
-            f"{summary.metrics} | {total} | {total / max(summary.tickets, 1) * 1000:.1f} | {took:.1f}s |"
+            f"{summary.metrics} | {total} | {total / max(summary.tickets, 1) * 1000:.1f} | {refused} | "
+            f"{aborted} | {sim_took / 60:.1f} min | {took:.0f}s |"
         )
         print("requests by endpoint: " + ", ".join(f"{k}={v}" for k, v in sorted(requests.items())))
+        zendesk.ask("clear_log")
+        again = sync.sync(sessions, patient, now=clock.now, sleep=clock.sleep)
+        print(f"a second sync with nothing new: {len(zendesk.ask('log'))} requests "
+              f"(tickets={again.tickets})")  # fmt: skip
     engine.dispose()
 
 

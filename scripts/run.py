@@ -200,9 +200,12 @@ def main() -> None:
         "HANDOFF_DEV_SIDEBAR": "true",
         "HANDOFF_CONFIG": str(ROOT / "config" / "product.example.yaml"),
         "HANDOFF_PUBLIC_URL": app_url,
+        # The demo account has no agents of its own: the product may use (almost) all of it.
+        "HANDOFF_ZENDESK_PLAN": "high_volume",
         "HANDOFF_ZENDESK_RPM": "2400",
+        "HANDOFF_ZENDESK_UPDATES_PER_MINUTE": "2400",
         "ZENDESK_SUBDOMAIN": "sandbox",
-        "ZENDESK_EMAIL": "admin@example.com",
+        "ZENDESK_EMAIL": "admin@sandbox.test",
         "ZENDESK_API_TOKEN": "sandbox-token",
         "ZENPY_FORCE_NETLOC": f"127.0.0.1:{opts.sandbox_port}",
         "ZENPY_FORCE_SCHEME": "http",
@@ -218,7 +221,8 @@ def main() -> None:
     golden_set = dated_golden_set(config, instance)
 
     say("1/6 starting the local Zendesk sandbox and the database")
-    start("sandbox", [HANDOFF, "sandbox", "serve", "--port", str(opts.sandbox_port), "--rate-limit", "2500"],
+    start("sandbox", [HANDOFF, "sandbox", "serve", "--port", str(opts.sandbox_port), "--plan", "high_volume",
+                      "--rate-limit", "2500", "--update-limit", "2500", "--api-token", "sandbox-token"],
           env, instance / "sandbox.log")  # fmt: skip
     wait_for(f"{sandbox_url}/_sandbox/log", "the sandbox")
     run(["db", "upgrade"], env)
@@ -238,7 +242,7 @@ def main() -> None:
     world = generate(config)
     say(f"4/6 loading {len(world.contacts)} simulated contacts through the APIs (seed {opts.seed})")
     endpoints = Endpoints(
-        sandbox_url, "admin@example.com", "sandbox-token", app_url, bot_token, survey_token
+        sandbox_url, "admin@sandbox.test", "sandbox-token", app_url, bot_token, survey_token
     )
     report = load(world, endpoints, progress)
     (instance / "truth.json").write_text(json.dumps(world.truth().as_dict(), indent=2))

@@ -235,7 +235,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[tuple[str, Any]]:
     """Serve one local Zendesk sandbox for the module and point zenpy at it."""
-    from helpdesk_app.sandbox.testing import running_sandbox
+    from sandbox.testing import running_sandbox
 
     with running_sandbox() as served:
         yield served

@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from handoff.config import Settings
 from handoff.delivery.handlers import ArchetypeOf, no_archetype
-from handoff.delivery.throttle import ThrottledHelpdesk, TokenBucket
+from handoff.delivery.throttle import (
+    TICKET_UPDATES,
+    SharedBudgets,
+    ThrottledHelpdesk,
+    default_budgets,
+)
 from handoff.delivery.worker import WorkerConfig
 
 
@@ -20,9 +27,37 @@ def helpdesk_for(settings: Settings, given: Any | None = None) -> Any:
     return ZendeskHelpdesk.from_settings(settings)
 
 
-def throttled(settings: Settings, helpdesk: Any) -> ThrottledHelpdesk:
-    """Wrap the helpdesk in a token bucket at the configured requests per minute."""
-    return ThrottledHelpdesk(helpdesk, TokenBucket(settings.zendesk_rpm))
+def budgets(settings: Settings, sessions: sessionmaker[Session]) -> SharedBudgets:
+    """Return the budgets every process shares, sized from the plan and the settings."""
+    return SharedBudgets(
+        sessions,
+        default_budgets(
+            settings.zendesk_plan,
+            requests=settings.zendesk_rpm,
+            ticket_updates=settings.zendesk_updates_per_minute,
+            exports=settings.zendesk_exports_per_minute,
+        ),
+    )
+
+
+def throttled(
+    settings: Settings, helpdesk: Any, sessions: sessionmaker[Session]
+) -> ThrottledHelpdesk:
+    """Wrap the helpdesk so every call draws on the budgets shared through the database."""
+    return ThrottledHelpdesk(helpdesk, budgets(settings, sessions))
+
+
+def default_batch(settings: Settings) -> int:
+    """Return a batch a worker can deliver well within its lease at the update budget's pace.
+
+    A note costs two ticket updates; half the lease is kept as margin for other processes
+    sharing the budget.
+    """
+    updates = default_budgets(
+        settings.zendesk_plan, ticket_updates=settings.zendesk_updates_per_minute
+    )[TICKET_UPDATES]
+    notes_per_lease = settings.delivery_lease_seconds / 60 * updates / 2
+    return max(1, min(50, int(notes_per_lease / 2)))
 
 
 def worker_config(settings: Settings) -> WorkerConfig:

@@ -111,8 +111,12 @@ def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any
     if ctx.uncertain:
         found = ctx.helpdesk.find_comment(ticket_id, marker)
         if found is not None:
-            # The note is there; tags and fields travel in the same PUT, so they are there too.
+            # The note and its fields (same PUT) are there; the tags are a second call that may
+            # not have run. Adding a tag twice changes nothing, so add them again.
+            ctx.helpdesk.add_tags(ticket_id, tags)
             return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
+    # The note and fields go in one PUT; the adapter adds the tags through the tags endpoint,
+    # which keeps the tags agents and triggers set (a single-ticket PUT replaces the list).
     write = ctx.helpdesk.update_ticket(
         ticket_id,
         comment=NewComment(body=note, public=False),

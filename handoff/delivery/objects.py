@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from handoff.errors import HandoffError
 from handoff.helpdesk.base import Helpdesk, NewTicketField
 from handoff.models.delivery_state import HelpdeskObject
 
@@ -23,6 +25,14 @@ BOT, PRODUCT = "bot", "product"
 WEBHOOK_KEY = "webhook"
 WEBHOOK_NAME = "Handoff fidelity events"
 WEBHOOK_PATH = "/webhooks/zendesk"
+# A trigger can only notify a webhook subscribed to ``conditional_ticket_events``, and a
+# webhook's connection method never changes (Zendesk developer docs, Webhooks, "Creating and
+# monitoring webhooks"): the trigger gets a second webhook, with its own signing secret.
+TRIGGER_WEBHOOK_KEY = "webhook:trigger"
+TRIGGER_WEBHOOK_NAME = "Handoff fidelity trigger"
+TRIGGER_SUBSCRIPTIONS = ("conditional_ticket_events",)
+TRIGGER_KEY = "trigger:ticket_updated"
+TRIGGER_TITLE = "Handoff fidelity: ticket updated"
 WEBHOOK_EVENTS = (
     "zen:event-type:ticket.created",
     "zen:event-type:ticket.comment_added",
@@ -84,8 +94,32 @@ def nonagent_user_ids(session: Session) -> frozenset[int]:
 
 
 def webhook_secret(session: Session) -> str | None:
-    """Return the stored signing secret of our webhook, or None before setup."""
+    """Return the stored signing secret of our event webhook, or None before setup."""
     return session.scalar(sa.select(HelpdeskObject.secret).where(HelpdeskObject.key == WEBHOOK_KEY))
+
+
+def webhook_secrets(session: Session) -> list[str]:
+    """Return the signing secrets of both our webhooks (events, and the trigger's when made)."""
+    rows = session.scalars(
+        sa.select(HelpdeskObject.secret).where(
+            HelpdeskObject.key.in_((WEBHOOK_KEY, TRIGGER_WEBHOOK_KEY))
+        )
+    )
+    return [secret for secret in rows if secret]
+
+
+def trigger_body(reask_field_id: int | None) -> str:
+    """Return the JSON body our trigger sends (the form ``handoff.webhooks`` reads)."""
+    body = {
+        "type": "trigger:ticket.updated",
+        "ticket_id": "{{ticket.id}}",
+        "status": "{{ticket.status}}",
+        "updated_at": "{{ticket.updated_at_with_timestamp}}",
+        "actor_id": "{{current_user.id}}",
+    }
+    if reask_field_id is not None:
+        body["reask"] = f"{{{{ticket.ticket_field_{reask_field_id}}}}}"
+    return json.dumps(body)
 
 
 def _record(
@@ -117,6 +151,8 @@ class SetupReport:
     created: tuple[str, ...]
     found: tuple[str, ...]
     webhook_id: str
+    trigger_webhook_id: str | None = None
+    trigger_id: int | None = None
 
 
 def record_nonagents(
@@ -139,19 +175,28 @@ def record_nonagents(
     return sorted(wanted)
 
 
+class SetupConflict(HandoffError):
+    """An object of ours exists in Zendesk but cannot be used as it is (told how to fix it)."""
+
+    code = "zendesk_setup_conflict"
+
+
 def setup(
     session: Session,
     helpdesk: Helpdesk,
     *,
     endpoint: str,
     now: datetime,
+    with_trigger: bool = False,
     bot_user_ids: Iterable[int] = (),
 ) -> SetupReport:
-    """Create, once, our custom fields and the webhook; record their ids and the signing secret.
+    """Create, once, our custom fields and webhook (and, if asked, a trigger with its own
+    webhook); record their ids and signing secrets.
 
-    Fields are matched by title and type, so a second run (or a field an admin made by hand)
-    creates nothing. The webhook is made once and remembered here; its secret is stored, never
-    printed. The bot's users and the product's own user are recorded as never being agents.
+    Everything is looked up in Zendesk first (fields by title and type, webhooks by name,
+    the trigger by title), so a second run, a second database or an object an admin made by
+    hand creates nothing twice. Secrets are stored, never printed. The bot's users and the
+    product's own user are recorded as never being agents.
     """
     created: list[str] = []
     found: list[str] = []
@@ -165,44 +210,98 @@ def setup(
         else:
             found.append(field_key(name))
         _record(session, field_key(name), str(field.id), now, detail={"title": field.title})
-    row = session.get(HelpdeskObject, WEBHOOK_KEY)
-    if row is not None and row.detail.get("endpoint") == endpoint and row.secret:
-        found.append(WEBHOOK_KEY)
-        webhook_id = row.zendesk_id
-    else:
-        webhook = _find_webhook(helpdesk, endpoint)
-        if webhook is None:
-            webhook = helpdesk.create_webhook(
-                name=WEBHOOK_NAME, endpoint=endpoint, subscriptions=WEBHOOK_EVENTS
-            )
-            created.append(WEBHOOK_KEY)
-        else:
-            found.append(WEBHOOK_KEY)
-        secret = helpdesk.webhook_signing_secret(webhook.id)
-        _record(
-            session,
-            WEBHOOK_KEY,
-            webhook.id,
-            now,
-            detail={"endpoint": endpoint, "subscriptions": list(WEBHOOK_EVENTS)},
-            secret=secret,
-        )
-        webhook_id = webhook.id
+    webhook_id = _ensure_webhook(
+        session, helpdesk, WEBHOOK_KEY, WEBHOOK_NAME, endpoint, WEBHOOK_EVENTS, now,
+        created, found,
+    )  # fmt: skip
+    trigger_webhook_id: str | None = None
+    trigger_id: int | None = None
+    if with_trigger:
+        trigger_webhook_id = _ensure_webhook(
+            session, helpdesk, TRIGGER_WEBHOOK_KEY, TRIGGER_WEBHOOK_NAME, endpoint,
+            TRIGGER_SUBSCRIPTIONS, now, created, found,
+        )  # fmt: skip
+        trigger_id = _ensure_trigger(
+            session, helpdesk, trigger_webhook_id, field_ids(session).get("reask"), now,
+            created, found,
+        )  # fmt: skip
     log.info(
-        "zendesk setup created=%s found=%s webhook_id=%s",
+        "zendesk setup created=%s found=%s webhook_id=%s trigger_webhook_id=%s trigger_id=%s",
         ",".join(created) or "-",
         ",".join(found) or "-",
         webhook_id,
+        trigger_webhook_id or "-",
+        trigger_id or "-",
     )
-    return SetupReport(tuple(created), tuple(found), webhook_id)
+    return SetupReport(tuple(created), tuple(found), webhook_id, trigger_webhook_id, trigger_id)
 
 
-def _find_webhook(helpdesk: Helpdesk, endpoint: str) -> Any:
-    """Return an existing webhook posting to ``endpoint`` when the adapter can list them."""
-    lister = getattr(helpdesk, "list_webhooks", None)
-    if lister is None:
-        return None
-    for webhook in lister():
-        if getattr(webhook, "endpoint", None) == endpoint:
-            return webhook
-    return None
+def _ensure_webhook(
+    session: Session,
+    helpdesk: Helpdesk,
+    key: str,
+    name: str,
+    endpoint: str,
+    subscriptions: Sequence[str],
+    now: datetime,
+    created: list[str],
+    found: list[str],
+) -> str:
+    """Find our webhook by name in Zendesk (else create it); record its id and secret."""
+    webhook = next((w for w in helpdesk.list_webhooks(name) if w.name == name), None)
+    if webhook is None:
+        webhook = helpdesk.create_webhook(name=name, endpoint=endpoint, subscriptions=subscriptions)
+        created.append(key)
+    else:
+        if webhook.endpoint != endpoint:
+            raise SetupConflict(
+                f"Zendesk webhook {name!r} (id {webhook.id}) posts to {webhook.endpoint}, not "
+                f"{endpoint}: change its endpoint in Admin Center > Apps and integrations > "
+                "Webhooks, or delete it, then run setup again"
+            )
+        if tuple(webhook.subscriptions) != tuple(subscriptions):
+            raise SetupConflict(
+                f"Zendesk webhook {name!r} (id {webhook.id}) is subscribed to "
+                f"{', '.join(webhook.subscriptions) or 'nothing'}, not {', '.join(subscriptions)};"
+                " a webhook's connection cannot change: delete it and run setup again"
+            )
+        found.append(key)
+    row = session.get(HelpdeskObject, key)
+    secret = row.secret if row is not None and row.zendesk_id == webhook.id else None
+    _record(
+        session,
+        key,
+        webhook.id,
+        now,
+        detail={"endpoint": endpoint, "subscriptions": list(subscriptions), "name": name},
+        secret=secret or helpdesk.webhook_signing_secret(webhook.id),
+    )
+    return webhook.id
+
+
+def _ensure_trigger(
+    session: Session,
+    helpdesk: Helpdesk,
+    webhook_id: str,
+    reask_field_id: int | None,
+    now: datetime,
+    created: list[str],
+    found: list[str],
+) -> int:
+    """Find our trigger by title in Zendesk (else create it, notifying the trigger webhook)."""
+    trigger = next((t for t in helpdesk.list_triggers() if t.title == TRIGGER_TITLE), None)
+    if trigger is None:
+        trigger = helpdesk.create_trigger(
+            title=TRIGGER_TITLE,
+            conditions={"all": [{"field": "update_type", "operator": "is", "value": "Change"}],
+                        "any": []},
+            actions=[{"field": "notification_webhook",
+                      "value": [webhook_id, trigger_body(reask_field_id)]}],
+        )  # fmt: skip
+        created.append(TRIGGER_KEY)
+    else:
+        found.append(TRIGGER_KEY)
+    _record(session, TRIGGER_KEY, str(trigger.id), now, detail={"title": TRIGGER_TITLE})
+    return trigger.id
+
+

@@ -33,7 +33,7 @@ from handoff.delivery.handlers import (
     no_archetype,
 )
 from handoff.delivery.objects import field_ids
-from handoff.delivery.throttle import TokenBucket
+from handoff.delivery.throttle import Pacer
 from handoff.errors import HelpdeskError, NotFound
 from handoff.helpdesk.errors import HelpdeskRejected, RateLimited
 from handoff.models.delivery import DELIVERED, FAILED, IN_PROGRESS, PENDING, OutboxItem
@@ -169,7 +169,7 @@ def deliver_item(
     *,
     now: datetime,
     config: WorkerConfig,
-    bucket: TokenBucket | None = None,
+    bucket: Pacer | None = None,
     archetype_of: ArchetypeOf = no_archetype,
     rng: random.Random | None = None,
     fields: dict[str, int] | None = None,
@@ -306,7 +306,7 @@ def run_pass(
     clock: Callable[[], datetime],
     config: WorkerConfig,
     batch: int,
-    bucket: TokenBucket | None = None,
+    bucket: Pacer | None = None,
     archetype_of: ArchetypeOf = no_archetype,
     should_stop: Callable[[], bool] = lambda: False,
     rng: random.Random | None = None,
@@ -353,7 +353,7 @@ def run(
     config: WorkerConfig,
     batch: int = 50,
     once: bool = False,
-    bucket: TokenBucket | None = None,
+    bucket: Pacer | None = None,
     archetype_of: ArchetypeOf = no_archetype,
     should_stop: Callable[[], bool] = lambda: False,
     idle_sleep: Callable[[float], object] | None = None,

@@ -201,6 +201,10 @@ class TicketExportPage:
     tickets: tuple[Ticket, ...]
     cursor: str | None  # Zendesk's after_cursor: resume with export_tickets(cursor=...)
     end_of_stream: bool
+    # Side-loaded with the page when asked for (``sideload``): the tickets' metric sets (none
+    # for imported tickets) and their requesters, submitters and assignees.
+    metrics: tuple[TicketMetric, ...] = ()
+    users: tuple[User, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,10 @@ class Helpdesk(Protocol):
         """Create a ticket for the requester with a first comment, tags and custom fields."""
         ...
 
+    def find_tickets_by_external_id(self, external_id: str) -> list[Ticket]:
+        """Return the tickets whose external id is ``external_id`` (none, one, or several)."""
+        ...
+
     def set_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
         """Replace the ticket's tags; return them as stored."""
         ...
@@ -391,8 +399,10 @@ class Helpdesk(Protocol):
         start_time: datetime | None = None,
         cursor: str | None = None,
         page_size: int | None = None,
+        sideload: Sequence[str] = (),
     ) -> TicketExportPage:
-        """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
+        """Return one page of tickets changed since ``start_time``, or after ``cursor``, with
+        the side-loads asked for (``metric_sets``, ``users``)."""
         ...
 
     def export_ticket_events(
@@ -422,6 +432,14 @@ class Helpdesk(Protocol):
         subscriptions: Sequence[str] = ("conditional_ticket_events",),
     ) -> Webhook:
         """Create an active JSON POST webhook (subscribe to zen:event-type:... or trigger events)."""
+        ...
+
+    def list_webhooks(self, name_contains: str | None = None) -> list[Webhook]:
+        """Return the account's webhooks (those whose name contains ``name_contains``)."""
+        ...
+
+    def list_triggers(self) -> list[Trigger]:
+        """Return the account's triggers (all pages)."""
         ...
 
     def webhook_signing_secret(self, webhook_id: str) -> str:

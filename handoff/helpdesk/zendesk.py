@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -473,26 +474,49 @@ class ZendeskHelpdesk:
         custom_fields: Mapping[int, Any] | None = None,
         status: str | None = None,
     ) -> TicketWrite:
-        """Add a comment, add/remove tags and set custom fields in one PUT; other fields are kept."""
-        ticket = ZTicket(id=ticket_id)
-        if comment is not None:
-            ticket.comment = _zcomment(comment)
-        # additional_tags/remove_tags change only these tags, so a concurrent agent edit survives.
-        if add_tags:
-            ticket.additional_tags = list(add_tags)
-        if remove_tags:
-            ticket.remove_tags = list(remove_tags)
-        if custom_fields:
-            ticket.custom_fields = _custom_fields(custom_fields)
-        if status is not None:
-            ticket.status = status
-        with _translated():
-            result = self._z.tickets.update(ticket)
-            return TicketWrite(
-                ticket=parse_ticket(result.ticket),
-                audit_id=_int(_dict(result.audit).get("id")),
-                comment_id=_comment_id_of(result.audit) if comment is not None else None,
-            )
+        """Add a comment, set custom fields and status in one PUT, then add/remove tags through
+        the tags endpoint; other fields and other tags are kept."""
+        write: TicketWrite | None = None
+        if comment is not None or custom_fields or status is not None:
+            ticket = ZTicket(id=ticket_id)
+            if comment is not None:
+                ticket.comment = _zcomment(comment)
+            if custom_fields:
+                ticket.custom_fields = _custom_fields(custom_fields)
+            if status is not None:
+                ticket.status = status
+            with _translated():
+                result = self._z.tickets.update(ticket)
+                write = TicketWrite(
+                    ticket=parse_ticket(result.ticket),
+                    audit_id=_int(_dict(result.audit).get("id")),
+                    comment_id=_comment_id_of(result.audit) if comment is not None else None,
+                )
+        # A single-ticket PUT replaces the whole tag list (additional_tags/remove_tags are for
+        # update_many only), which would wipe tags agents and triggers set meanwhile: the tags
+        # endpoint changes only the tags named.
+        tags: tuple[str, ...] | None = None
+        try:
+            if add_tags:
+                tags = self.add_tags(ticket_id, add_tags)
+            if remove_tags:
+                tags = self.remove_tags(ticket_id, remove_tags)
+        except RateLimited as exc:
+            if write is None:
+                raise  # nothing written yet: a clean refusal
+            # The PUT is applied; a 429 now is no clean refusal, and a retry must first look
+            # for what was written (HelpdeskUnavailable makes the next attempt uncertain).
+            raise HelpdeskUnavailable(
+                f"ticket {ticket_id} updated but its tags were refused (429): {exc}"
+            ) from exc
+        if write is None:
+            current = self.get_ticket(ticket_id) if tags is None else None
+            base = current or Ticket(id=ticket_id, subject=None, description=None, status="",
+                                     requester_id=None)  # fmt: skip
+            return TicketWrite(ticket=replace(base, tags=tags or base.tags), audit_id=None)
+        if tags is not None:
+            write = replace(write, ticket=replace(write.ticket, tags=tags))
+        return write
 
     def create_ticket(
         self,
@@ -521,6 +545,20 @@ class ZendeskHelpdesk:
                 comment_id=_comment_id_of(result.audit),
             )
 
+    def find_tickets_by_external_id(self, external_id: str) -> list[Ticket]:
+        """Return the tickets whose external id is ``external_id`` (none, one, or several)."""
+        found: list[Ticket] = []
+        params: dict[str, Any] = {"external_id": external_id, "per_page": 100}
+        with _translated():
+            body = self._get_json("tickets.json", params)
+            found.extend(parse_ticket(t) for t in body.get("tickets") or ())
+            # Offset paging: follow next_page (absolute) while Zendesk gives one.
+            while body.get("next_page"):
+                response = self._z.tickets._get(str(body["next_page"]), raw_response=True)
+                body = dict(response.json())
+                found.extend(parse_ticket(t) for t in body.get("tickets") or ())
+        return found
+
     def set_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
         """Replace the ticket's tags; return them as stored."""
         with _translated():
@@ -533,8 +571,13 @@ class ZendeskHelpdesk:
 
     def remove_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
         """Remove tags from the ticket; return the tags left."""
+        # Remove Tags takes the tags as a comma-separated query parameter (zenpy's delete_tags
+        # sends a body the API description does not document).
+        api = self._z.tickets
+        url = self._url(f"tickets/{int(ticket_id)}/tags.json", {"tags": ",".join(tags)})
         with _translated():
-            return tuple(self._z.tickets.delete_tags(ticket_id, list(tags)))
+            response = api._call_api(api.session.delete, url, timeout=api.timeout)
+            return tuple(dict(response.json()).get("tags") or ())
 
     def list_comments(self, ticket_id: int) -> list[Comment]:
         """Return every comment of the ticket, oldest first (all pages)."""
@@ -617,8 +660,10 @@ class ZendeskHelpdesk:
         start_time: datetime | None = None,
         cursor: str | None = None,
         page_size: int | None = None,
+        sideload: Sequence[str] = (),
     ) -> TicketExportPage:
-        """Return one page of tickets changed since ``start_time``, or after ``cursor``."""
+        """Return one page of tickets changed since ``start_time``, or after ``cursor``, with
+        the side-loads asked for (``metric_sets``, ``users``)."""
         params: dict[str, Any]
         if cursor:
             params = {"cursor": cursor}
@@ -628,12 +673,16 @@ class ZendeskHelpdesk:
             raise ValueError("export_tickets needs start_time or cursor")
         if page_size is not None:
             params["per_page"] = page_size  # Zendesk's default and maximum is 1000
+        if sideload:
+            params["include"] = ",".join(sideload)
         with _translated():
             body = self._get_json("incremental/tickets/cursor.json", params)
             return TicketExportPage(
                 tickets=tuple(parse_ticket(t) for t in body.get("tickets") or ()),
                 cursor=body.get("after_cursor") or cursor,
                 end_of_stream=bool(body.get("end_of_stream")),
+                metrics=tuple(parse_metric(m) for m in body.get("metric_sets") or ()),
+                users=tuple(parse_user(u) for u in body.get("users") or ()),
             )
 
     def export_ticket_events(
@@ -687,6 +736,33 @@ class ZendeskHelpdesk:
         )
         with _translated():
             return parse_webhook(self._z.webhooks.create(hook))
+
+    def list_webhooks(self, name_contains: str | None = None) -> list[Webhook]:
+        """Return the account's webhooks (those whose name contains ``name_contains``)."""
+        params: dict[str, Any] = {"page[size]": 100}
+        if name_contains:
+            params["filter[name_contains]"] = name_contains
+        return [parse_webhook(w) for w in self._all_pages("webhooks", "webhooks", params)]
+
+    def list_triggers(self) -> list[Trigger]:
+        """Return the account's triggers (all pages)."""
+        params = {"page[size]": 100}
+        return [parse_trigger(t) for t in self._all_pages("triggers.json", "triggers", params)]
+
+    def _all_pages(
+        self, path: str, key: str, params: Mapping[str, Any]
+    ) -> list[Mapping[str, Any]]:
+        """Read every page of a cursor-paged list (``meta.has_more``, ``meta.after_cursor``)."""
+        items: list[Mapping[str, Any]] = []
+        query = dict(params)
+        with _translated():
+            while True:
+                body = self._get_json(path, query)
+                items.extend(body.get(key) or ())
+                meta = body.get("meta") or {}
+                if not meta.get("has_more") or not meta.get("after_cursor"):
+                    return items
+                query["page[after]"] = meta["after_cursor"]
 
     def webhook_signing_secret(self, webhook_id: str) -> str:
         """Return the secret the webhook signs its requests with."""

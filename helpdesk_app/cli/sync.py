@@ -34,7 +34,7 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
         return
     rt = runtime()
     settings = rt.settings
-    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk))
+    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk), rt.sessions)
     summary = core.sync(
         rt.sessions,
         helpdesk,

@@ -26,16 +26,21 @@ def group() -> None:
 
 @group.command("run")
 @click.option("--once", is_flag=True, help="Stop when nothing is due instead of waiting.")
-@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--batch",
+    default=None,
+    type=click.IntRange(1, 1000),
+    help="Items claimed at once (default: what the update budget delivers within half a lease).",
+)
 @click.option(
     "--poll", default=1.0, show_default=True, type=float, help="Seconds between idle polls."
 )
 @with_appcontext
-def run(once: bool, batch: int, poll: float) -> None:
+def run(once: bool, batch: int | None, poll: float) -> None:
     """Deliver due items; SIGTERM or Ctrl-C finishes the item in hand, then exits."""
     rt = runtime()
     settings = rt.settings
-    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk))
+    helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk), rt.sessions)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: Any) -> None:
@@ -64,7 +69,7 @@ def run(once: bool, batch: int, poll: float) -> None:
             worker_id=worker_id,
             clock=rt.clock,
             config=connect.worker_config(settings),
-            batch=batch,
+            batch=batch or connect.default_batch(settings),
             once=once,
             bucket=helpdesk.bucket,
             archetype_of=connect.archetype_lookup(settings),

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Response, current_app, jsonify, request
 
 from handoff import webhooks
-from handoff.delivery.objects import webhook_secret
+from handoff.delivery.objects import webhook_secrets
 from helpdesk_app.db import get_session, now
 from helpdesk_app.runtime import runtime
 from helpdesk_app.webhooks import bp
@@ -23,7 +23,7 @@ def zendesk() -> tuple[Response, int]:
         body=request.get_data(cache=False),
         timestamp=request.headers.get(webhooks.TIMESTAMP_HEADER),
         signature=request.headers.get(webhooks.SIGNATURE_HEADER),
-        secrets=[rt.settings.zendesk_webhook_secret or "", webhook_secret(session) or ""],
+        secrets=[rt.settings.zendesk_webhook_secret or "", *webhook_secrets(session)],
         now=now(),
         max_skew=timedelta(seconds=rt.settings.webhook_max_skew_seconds),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 
 
 @pytest.fixture

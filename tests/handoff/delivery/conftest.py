@@ -9,7 +9,7 @@ import pytest
 from handoff.delivery import objects
 from handoff.delivery.worker import WorkerConfig, run
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 
 # Long enough for a loaded CI machine; an injected stall (TIMEOUT_STALL) always outlasts it.
 CLIENT_TIMEOUT = 2.0

@@ -12,7 +12,7 @@ from tests.handoff.delivery.conftest import ENDPOINT, comments_with, ticket_for
 @pytest.fixture
 def app(make_app, helpdesk):
     """Return the app wired to the sandbox through the real adapter."""
-    return make_app(helpdesk=helpdesk, zendesk_rpm=6000)
+    return make_app(helpdesk=helpdesk, zendesk_rpm=6000, zendesk_updates_per_minute=6000)
 
 
 def test_a_posted_packet_shows_up_on_the_ticket_after_setup_and_a_worker_run(

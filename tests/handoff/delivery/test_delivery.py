@@ -107,6 +107,24 @@ def test_a_timeout_after_the_write_is_not_written_twice(
     assert item.attempts == 2
 
 
+def test_a_429_on_the_tags_after_the_note_adds_the_tags_not_a_second_note(
+    session, sessions, zendesk, fields, clock, drain
+):
+    """When the note is written and the tags call then meets a 429, does the retry find the note,
+    add the tags, and leave one note, keeping a tag an agent set meanwhile?"""
+    ticket_id = ticket_for(zendesk)
+    packet = accept(session, clock, ticket_id=ticket_id)
+    zendesk.inject_fault(
+        429, retry_after=1, method="PUT", path_prefix=f"/api/v2/tickets/{ticket_id}/tags"
+    )
+    zendesk.change_tags(ticket_id, ["vip"], "add")
+    drain()
+    assert len(comments_with(zendesk, ticket_id, packet_marker(packet.packet_id))) == 1
+    assert {"vip", "handoff_packet"} <= set(zendesk.tickets[ticket_id]["tags"])
+    (item,) = items(sessions)
+    assert item.status == "delivered" and item.result["already_there"] is True
+
+
 def test_a_worker_killed_mid_delivery_is_resumed_without_a_duplicate(
     session, sessions, helpdesk, zendesk, fields, clock, config, drain
 ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 
 # Long enough for a loaded CI machine; an injected stall (TIMEOUT_STALL) always outlasts it.
 CLIENT_TIMEOUT = 2.0

@@ -19,7 +19,7 @@ from handoff.helpdesk.errors import (
     RateLimited,
 )
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 from tests.handoff.helpdesk.conftest import TIMEOUT_STALL
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -129,7 +129,8 @@ def test_timeout_after_write_is_found_by_marker(
         helpdesk.update_ticket(tid, comment=NewComment("packet [hf:t2]"), add_tags=["handoff"])
     found = helpdesk.find_comment(tid, "[hf:t2]")
     assert found is not None and found.public is False
-    assert "handoff" in helpdesk.get_ticket(tid).tags
+    # The tags call never ran: the handler adds them when it finds its note.
+    assert "handoff" not in helpdesk.get_ticket(tid).tags
 
 
 def test_connection_refused_is_unavailable(
@@ -165,3 +166,19 @@ def test_zenpy_budget_guard_never_sleeps(helpdesk: ZendeskHelpdesk, state: Sandb
         helpdesk.me()
     assert info.value.retry_after is None  # zenpy's exception carries no response
     assert [e.status for e in state.requests()] == [429]
+
+
+def test_a_429_on_the_tags_after_the_note_is_not_a_clean_refusal(
+    helpdesk: ZendeskHelpdesk, state: SandboxState
+) -> None:
+    """When the note's PUT went through and the tags call then meets a 429, is it reported as
+    a write that may have happened (so the retry looks for the note) rather than a clean 429?"""
+    tid = _ticket(state)
+    state.inject_fault(429, retry_after=5, method="PUT", path_prefix=f"/api/v2/tickets/{tid}/tags")
+    with pytest.raises(HelpdeskUnavailable) as raised:
+        helpdesk.update_ticket(tid, comment=NewComment("packet [hf:t9]"), add_tags=["handoff"])
+    assert not isinstance(raised.value, RateLimited)
+    assert helpdesk.find_comment(tid, "[hf:t9]") is not None
+    state.inject_fault(429, retry_after=5, method="PUT", path_prefix=f"/api/v2/tickets/{tid}/tags")
+    with pytest.raises(RateLimited):
+        helpdesk.update_ticket(tid, add_tags=["handoff"])

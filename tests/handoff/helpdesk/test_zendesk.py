@@ -17,8 +17,9 @@ from handoff.helpdesk.base import (
     NewTicketField,
     Requester,
 )
+from handoff.helpdesk.errors import HelpdeskAuthError, HelpdeskNotFound
 from handoff.helpdesk.zendesk import ZendeskHelpdesk
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 
 HISTORY = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -51,9 +52,21 @@ def test_from_settings_needs_credentials() -> None:
 def test_from_settings_reaches_the_sandbox(state: SandboxState) -> None:
     """Does an adapter built from Settings authenticate and read the API user?"""
     settings = Settings(
-        zendesk_subdomain="acme", zendesk_email="admin@sandbox.test", zendesk_api_token="t"
+        zendesk_subdomain="acme", zendesk_email="admin@sandbox.test", zendesk_api_token="test-token"
     )
     assert ZendeskHelpdesk.from_settings(settings).me().role == "admin"
+
+
+def test_wrong_credentials_are_an_auth_error(state: SandboxState) -> None:
+    """Is a wrong API token, or an email that is no agent's, refused as HelpdeskAuthError?"""
+    for email, token in (("admin@sandbox.test", "wrong"), ("nobody@sandbox.test", "test-token")):
+        adapter = ZendeskHelpdesk.connect(subdomain="sandbox", email=email, token=token)
+        with pytest.raises(HelpdeskAuthError):
+            adapter.me()
+    state.add_oauth_token("oauth-1")
+    assert ZendeskHelpdesk.connect(subdomain="sandbox", oauth_token="oauth-1").me().role == "admin"
+    with pytest.raises(HelpdeskAuthError):
+        ZendeskHelpdesk.connect(subdomain="sandbox", oauth_token="oauth-2").me()
 
 
 def test_get_ticket_reads_fresh(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
@@ -67,8 +80,11 @@ def test_get_ticket_reads_fresh(helpdesk: ZendeskHelpdesk, state: SandboxState) 
     assert ticket.created_at is not None and ticket.created_at.tzinfo is not None
 
 
-def test_update_ticket_is_one_put(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
-    """Do an internal comment, tags and custom fields land together in a single PUT?"""
+def test_update_ticket_writes_tags_through_the_tags_endpoint(
+    helpdesk: ZendeskHelpdesk, state: SandboxState
+) -> None:
+    """Do the note and fields go in one PUT and the tags through the tags endpoint, keeping the
+    tags an agent set (a single-ticket PUT would replace the whole list)?"""
     field = state.create_ticket_field({"type": "text", "title": "Packet"})
     tid = _ticket(state, tags=["agent_edit", "bot"])
     state.log.clear()
@@ -80,9 +96,12 @@ def test_update_ticket_is_one_put(helpdesk: ZendeskHelpdesk, state: SandboxState
         custom_fields={field["id"]: "p-1"},
     )
     assert [(e.method, e.path) for e in state.requests()] == [
-        ("PUT", f"/api/v2/tickets/{tid}.json")
+        ("PUT", f"/api/v2/tickets/{tid}.json"),
+        ("PUT", f"/api/v2/tickets/{tid}/tags.json"),
+        ("DELETE", f"/api/v2/tickets/{tid}/tags.json"),
     ]
     assert set(write.ticket.tags) == {"agent_edit", "handoff"}
+    assert set(state.tickets[tid]["tags"]) == {"agent_edit", "handoff"}
     assert write.ticket.custom_fields[field["id"]] == "p-1"
     assert write.audit_id is not None and write.comment_id is not None
     comment = state.comments[tid][-1]
@@ -313,12 +332,13 @@ def test_import_keeps_history_and_shows_in_exports(
         ("Where is my order?", HISTORY),
         ("Shipped.", HISTORY + timedelta(hours=2)),
     ]
-    metric = helpdesk.ticket_metric(ticket.id)
-    assert metric.solved_at == HISTORY + timedelta(hours=3)
-    assert metric.replies == 1
-    assert metric.reply_time is not None and metric.reply_time.calendar == 120
-    assert metric.first_resolution_time == metric.full_resolution_time
-    assert metric.full_resolution_time is not None and metric.full_resolution_time.calendar == 180
+    # Imported tickets have no metrics in Zendesk: times must come from the comments above.
+    with pytest.raises(HelpdeskNotFound):
+        helpdesk.ticket_metric(ticket.id)
+    sideloaded = helpdesk.export_tickets(
+        start_time=HISTORY - timedelta(days=1), sideload=("metric_sets",)
+    )
+    assert ticket.id not in {m.ticket_id for m in sideloaded.metrics}
 
 
 def test_import_many_is_a_job(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
@@ -375,3 +395,13 @@ def test_export_ticket_events_pages_by_time(helpdesk: ZendeskHelpdesk, state: Sa
         page = helpdesk.export_ticket_events(page.end_time, page_size=2)
         pages += 1
     assert len(seen) == 5 and pages > 1
+
+
+def test_find_tickets_by_external_id(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
+    """Does the lookup by external id find the ticket an earlier create opened, and only it?"""
+    wanted = _ticket(state, external_id="handoff-packet-p1")
+    state.create_ticket({"subject": "Other", "comment": {"body": "Hi"}, "external_id": "x-2"})
+    found = helpdesk.find_tickets_by_external_id("handoff-packet-p1")
+    assert [t.id for t in found] == [wanted]
+    assert helpdesk.find_tickets_by_external_id("handoff-packet-none") == []
+    assert "external_id=handoff-packet-none" in state.requests("GET", "/api/v2/tickets")[-1].query

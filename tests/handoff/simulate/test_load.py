@@ -9,7 +9,7 @@ from handoff.models.flags import PacketAcknowledgement, ReaskFlag
 from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load
 from handoff.tokens import create_token
-from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
+from sandbox.testing import running_sandbox, serve_wsgi
 
 TINY = SimConfig(seed=11, baseline_weeks=1, weeks=2, contacts_per_week=15)
 
@@ -25,7 +25,7 @@ def test_a_world_arrives_whole_through_the_apis(make_app):
     with running_sandbox() as (helpdesk_url, state), serve_wsgi(app) as app_url:
         report = load(
             world,
-            Endpoints(helpdesk_url, "admin@example.com", "sandbox-token", app_url, token),
+            Endpoints(helpdesk_url, "admin@sandbox.test", "test-token", app_url, token),
         )
         ticketed = [c for c in world.contacts if c.path != "ai_only"]
         assert report.tickets == len(ticketed) == len(report.ticket_ids)

@@ -13,7 +13,7 @@ from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load, load_delayed_csat
 from handoff.tokens import create_token
 from helpdesk_app.cli import main
-from helpdesk_app.sandbox.testing import running_sandbox, serve_wsgi
+from sandbox.testing import running_sandbox, serve_wsgi
 from tests.conftest import ROOT
 
 # Two baseline weeks, then four weeks with the bot: ISO weeks 2026-W04..W07 (UTC).
@@ -42,13 +42,19 @@ def test_the_panel_reports_the_simulated_truth(make_app, clock, product_config):
     world = generate(SIM)
     truth = world.truth(until=PERIOD_END)
     clock.now = datetime.combine(PERIOD_END + timedelta(days=10), datetime.min.time(), UTC)
-    with running_sandbox() as (helpdesk_url, _state):
+    with running_sandbox() as (helpdesk_url, zendesk):
+        # A simulated account with no agents of its own: the product may use all of it.
+        zendesk.configure_plan("high_volume")
+        zendesk.configure_update_limit(2500)
         app = make_app(
+            zendesk_plan="high_volume",
+            zendesk_rpm=2400,
+            zendesk_updates_per_minute=2400,
             dev_sidebar=True,
             product_config_path=product_config,
             zendesk_subdomain="sandbox",
-            zendesk_email="admin@example.com",
-            zendesk_api_token="sandbox-token",
+            zendesk_email="admin@sandbox.test",
+            zendesk_api_token="test-token",
         )
         runtime = app.extensions["handoff"]
         with runtime.sessions() as s:
@@ -65,7 +71,7 @@ def test_the_panel_reports_the_simulated_truth(make_app, clock, product_config):
         with serve_wsgi(app) as app_url:
             handoff("zendesk", "setup", "--url", app_url)
             endpoints = Endpoints(
-                helpdesk_url, "admin@example.com", "sandbox-token", app_url, token, survey_tool
+                helpdesk_url, "admin@sandbox.test", "test-token", app_url, token, survey_tool
             )
             loaded = load(world, endpoints)
             handoff("worker", "run", "--once")

@@ -80,22 +80,58 @@ def test_a_second_run_changes_nothing_and_reads_only_what_is_new(
     third = sync.sync(sessions, helpdesk, now=clock)
     assert third.tickets == 1 and third.new_comments == 2
     assert snapshot(sessions)["tickets"][-1][0] == new
-    # Four tickets known: one list request is cheaper than asking per changed ticket.
-    assert len(zendesk.requests(path_prefix="/api/v2/ticket_metrics")) == 1
+    # The new ticket's metrics came side-loaded with it: no metrics request at all.
+    assert zendesk.requests(path_prefix="/api/v2/ticket_metrics") == []
+    assert third.metrics == 1
 
 
-def test_metrics_of_only_a_few_changed_tickets_are_asked_for_one_by_one(
-    sessions, helpdesk, zendesk, clock
-):
-    """With many tickets known and one changed, is that ticket's metric read alone instead of the whole list?"""
+def test_metrics_come_side_loaded_with_the_changed_tickets(sessions, helpdesk, zendesk, clock):
+    """With many tickets known and one changed, does its metric come with the ticket export
+    (include=metric_sets) rather than from a metrics request of its own?"""
     ids = [open_ticket(zendesk, f"Question {n}") for n in range(120)]
-    sync.sync(sessions, helpdesk, now=clock)
+    first = sync.sync(sessions, helpdesk, now=clock)
+    assert first.metrics == 120
     reply(zendesk, ids[5], "Here is the answer.")
     zendesk.log.clear()
     summary = sync.sync(sessions, helpdesk, now=clock)
     assert summary.metrics == 1
+    (export,) = zendesk.requests(path_prefix="/api/v2/incremental/tickets")
+    assert "include=metric_sets%2Cusers" in export.query or "include=metric_sets,users" in export.query
     assert zendesk.requests(path_prefix="/api/v2/ticket_metrics") == []
-    assert len(zendesk.requests(path_prefix=f"/api/v2/tickets/{ids[5]}/metrics")) == 1
+    assert zendesk.requests(path_prefix=f"/api/v2/tickets/{ids[5]}/metrics") == []
+    with sessions() as s:
+        assert s.get(TicketMetric, ids[5]).replies == 1
+
+
+def test_archived_and_imported_tickets(sessions, helpdesk, zendesk, clock):
+    """Does an archived ticket's metric arrive (the listing would leave it out), and does an
+    imported ticket, which has none in Zendesk, sync without one?"""
+    old = open_ticket(zendesk, "Long ago")
+    zendesk.update_ticket(old, {"status": "closed"})
+    imported, _ = zendesk.create_ticket(
+        {"subject": "Imported", "comments": [{"body": "old mail"}], "status": "solved",
+         "created_at": "2024-01-02T10:00:00Z"}, importing=True,
+    )  # fmt: skip
+    zendesk.advance(days=200)
+    assert zendesk.archived(zendesk.tickets[old])
+    summary = sync.sync(sessions, helpdesk, now=clock)
+    with sessions() as s:
+        assert s.get(TicketMetric, old) is not None
+        assert s.get(TicketMetric, imported["id"]) is None
+    assert summary.tickets == 2 and summary.metrics == 1
+
+
+def test_a_429_on_the_export_is_waited_out_not_an_abort(sessions, helpdesk, zendesk, clock):
+    """When the export limit answers 429 mid-sync, does sync wait its Retry-After, resume from
+    the saved cursor and finish every stream (ratings and metrics included)?"""
+    for n in range(5):
+        open_ticket(zendesk, f"Question {n}")
+    zendesk.inject_fault(429, retry_after=7, path_prefix="/api/v2/incremental/", count=2)
+    slept: list[float] = []
+    summary = sync.sync(sessions, helpdesk, now=clock, page_size=2, sleep=slept.append)
+    assert slept == [7, 7]
+    assert summary.tickets == 5 and summary.metrics == 5
+    assert zendesk.requests(path_prefix="/api/v2/satisfaction_ratings")
 
 
 class FailingAfter:

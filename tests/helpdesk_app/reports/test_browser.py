@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from helpdesk_app.sandbox.testing import serve_wsgi as serve
+from sandbox.testing import serve_wsgi as serve
 
 pytestmark = pytest.mark.browser
 KPI_NAMES = ["Context loss", "Customer repetition", "Escalated CSAT vs baseline", "Escalated handle time"]

@@ -6,7 +6,7 @@ import pytest
 
 from handoff.db import transaction
 from handoff.policy import review
-from helpdesk_app.sandbox.testing import serve_wsgi as serve
+from sandbox.testing import serve_wsgi as serve
 from tests.helpdesk_app.review.conftest import WEEK
 
 pytestmark = pytest.mark.browser

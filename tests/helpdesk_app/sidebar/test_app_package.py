@@ -58,7 +58,15 @@ def test_the_same_inputs_give_the_same_zip(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://handoff.example.com", "ftp://x", "not a url", "https://h.example.com/?a=1"]
+    "url",
+    [
+        "http://handoff.example.com",
+        "ftp://x",
+        "not a url",
+        "https://h.example.com/?a=1",
+        "http://127.0.0.1:8000",
+        "http://[::1]:8000",
+    ],
 )
 def test_unsafe_or_malformed_server_urls_are_refused(tmp_path, url):
     """Are plain-HTTP (off this machine), non-HTTP and query-carrying URLs refused?"""

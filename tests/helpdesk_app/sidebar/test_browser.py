@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from handoff.models import OutboxItem
 from handoff.models.flags import ReaskFlag
-from helpdesk_app.sandbox.testing import serve_wsgi as serve
+from sandbox.testing import serve_wsgi as serve
 from tests.helpdesk_app.sidebar.conftest import store_packet
 
 pytestmark = pytest.mark.browser
@@ -200,7 +200,7 @@ def test_the_flag_reaches_the_sandbox_ticket_and_undo_clears_it(dev_app, live, p
     from handoff.delivery import objects
     from handoff.delivery.worker import WorkerConfig, run
     from handoff.helpdesk.zendesk import ZendeskHelpdesk
-    from helpdesk_app.sandbox.testing import running_sandbox
+    from sandbox.testing import running_sandbox
 
     runtime = dev_app.extensions["handoff"]
     with running_sandbox() as (_, zendesk):

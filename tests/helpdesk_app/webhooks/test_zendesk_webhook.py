@@ -12,7 +12,7 @@ from handoff import flags, webhooks
 from handoff.delivery.objects import WEBHOOK_KEY, field_key
 from handoff.models.delivery_state import HelpdeskObject, WebhookEvent
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
-from helpdesk_app.sandbox import SandboxState, sign
+from sandbox import SandboxState, sign
 
 SECRET = "webhook-test-secret"
 URL = "/webhooks/zendesk"
@@ -285,3 +285,86 @@ def test_an_event_that_fails_to_process_is_kept_and_processed_later(
     (event,) = rows(app, WebhookEvent)
     assert event.status == "processed"
     assert len(rows(app, HelpdeskComment)) == 1
+
+
+def test_field_change_values_are_read_as_objects_or_bare() -> None:
+    """Is a custom_field_changed side read from the object Zendesk sends, and from a bare value?"""
+    from handoff.webhooks import checkbox_value, field_event_value
+
+    wrapped = {"value": True, "id": None, "relationship_target": None}
+    assert checkbox_value(field_event_value(wrapped)) is True
+    assert checkbox_value(field_event_value({"value": "false", "id": None})) is False
+    assert checkbox_value(field_event_value("true")) is True
+    assert field_event_value(None) is None
+
+
+def test_the_trigger_webhook_is_verified_with_its_own_secret(client, app, clock):
+    """Does a body sent by our trigger's webhook (a second secret, set by setup) get accepted,
+    and its re-ask placeholder ticked by an agent record a flag?"""
+    from handoff.delivery import objects
+
+    state = SandboxState(now=clock)
+    agent = state.add_user("Sam Agent", "sam@support.test", "agent")
+    runtime = app.extensions["handoff"]
+    with runtime.sessions() as s:
+        report = objects.setup(
+            s, _Local(state), endpoint=f"http://testserver{URL}", now=clock(), with_trigger=True
+        )
+        s.commit()
+        reask = objects.field_ids(s)["reask"]
+    state.outbox.clear()
+    ticket, _ = state.create_ticket({"subject": "s", "comment": {"body": "Hello"}})
+    state.outbox.clear()
+    state.update_ticket(
+        ticket["id"],
+        {"custom_fields": [{"id": reask, "value": True}], "comment": {
+            "body": "Re-asked", "author_id": agent["id"], "public": False}},
+    )  # fmt: skip
+    from_trigger = [d for d in state.pending_webhooks() if d.webhook_id == report.trigger_webhook_id]
+    assert len(from_trigger) == 1
+    assert from_trigger[0].json()["type"] == "trigger:ticket.updated"
+    assert post(client, from_trigger[0]).status_code == 200
+    with runtime.sessions() as s:
+        assert flags.active_flag(s, ticket["id"]) is not None
+
+
+class _Local:
+    """The adapter's setup calls, answered by a sandbox state in-process."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+
+    def list_ticket_fields(self):
+        from handoff.helpdesk.zendesk import parse_ticket_field
+
+        return [parse_ticket_field(self.state.render_ticket_field(f, "")) for f in self.state.ticket_fields.values()]
+
+    def create_ticket_field(self, spec):
+        from handoff.helpdesk.zendesk import parse_ticket_field
+
+        body = {"type": spec.type, "title": spec.title, "tag": spec.tag}
+        return parse_ticket_field(self.state.render_ticket_field(self.state.create_ticket_field(body), ""))
+
+    def list_webhooks(self, name_contains=None):
+        from handoff.helpdesk.zendesk import parse_webhook
+
+        return [parse_webhook(self.state.render_webhook(w)) for w in self.state.webhooks.values()]
+
+    def create_webhook(self, *, name, endpoint, subscriptions):
+        from handoff.helpdesk.zendesk import parse_webhook
+
+        body = {"name": name, "endpoint": endpoint, "http_method": "POST",
+                "request_format": "json", "status": "active", "subscriptions": list(subscriptions)}
+        return parse_webhook(self.state.render_webhook(self.state.create_webhook(body)))
+
+    def webhook_signing_secret(self, webhook_id):
+        return self.state.webhook_secrets[webhook_id]
+
+    def list_triggers(self):
+        return []
+
+    def create_trigger(self, *, title, conditions, actions):
+        from handoff.helpdesk.zendesk import parse_trigger
+
+        t = self.state.create_trigger({"title": title, "conditions": conditions, "actions": actions})
+        return parse_trigger(self.state.render_trigger(t, ""))

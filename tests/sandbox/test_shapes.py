@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from zenpy import Zenpy
 
-from helpdesk_app.sandbox import SandboxState
-from tests.helpdesk_app.sandbox.conftest import Raw
+from sandbox import SandboxState
+from tests.sandbox.conftest import Raw
 
 SHAPES = json.loads(
-    (Path(__file__).resolve().parents[2] / "data" / "zendesk_shapes.json").read_text()
+    (Path(__file__).resolve().parents[1] / "data" / "zendesk_shapes.json").read_text()
 )["shapes"]
 
 
@@ -217,7 +217,9 @@ def test_zenpy_parses_sandbox_objects(
     sandbox: tuple[str, SandboxState], world: dict[str, Any]
 ) -> None:
     """Does real zenpy read the sandbox's ticket, user and comments back with every recorded key?"""
-    client = Zenpy(subdomain="sandbox", email="a@b.c", token="t", disable_cache=True)
+    client = Zenpy(
+        subdomain="sandbox", email="admin@sandbox.test", token="test-token", disable_cache=True
+    )
     ticket = client.tickets(id=world["ticket"]).to_dict()
     assert set(SHAPES["ticket"]["required"]) <= set(ticket)
     user = client.users(id=world["agent"]).to_dict()

@@ -10,8 +10,8 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from helpdesk_app.sandbox.app import create_sandbox_app
-from helpdesk_app.sandbox.state import SandboxState
+from sandbox.app import create_sandbox_app
+from sandbox.state import SandboxState
 
 FORCE_VARS = ("ZENPY_FORCE_NETLOC", "ZENPY_FORCE_SCHEME")
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Flask, request
 
-from helpdesk_app.sandbox import SandboxState
-from helpdesk_app.sandbox.testing import serve_wsgi
-from tests.helpdesk_app.sandbox.conftest import Raw
+from sandbox import SandboxState
+from sandbox.testing import serve_wsgi
+from tests.sandbox.conftest import Raw
 
 SECRET = "dGVzdC1zZWNyZXQ="
 
@@ -90,7 +90,8 @@ def test_status_and_custom_field_events(state: SandboxState) -> None:
     events = {d.json()["type"]: d.json()["event"] for d in state.pending_webhooks()}
     assert events["zen:event-type:ticket.status_changed"] == {"current": "OPEN", "previous": "NEW"}
     changed = events["zen:event-type:ticket.custom_field_changed"]
-    assert changed["current"] is True and changed["custom_field"]["id"] == str(box["id"])
+    assert changed["current"] == {"value": True, "id": None, "relationship_target": None}
+    assert changed["previous"]["value"] is None and changed["custom_field"]["id"] == str(box["id"])
     assert events["zen:event-type:ticket.tags_changed"]["tags"]["added"] == ["reask"]
 
 

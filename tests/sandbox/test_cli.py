@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,3 +33,29 @@ def test_group_is_registered_in_the_main_command() -> None:
     from helpdesk_app.cli import main
 
     assert main.commands["sandbox"] is sandbox_cli.group
+
+
+def test_the_product_never_imports_the_sandbox() -> None:
+    """Do the product's app and CLI load without the sandbox, which stays out of the wheel?"""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import helpdesk_app.cli\n"
+        "from helpdesk_app import create_app\n"
+        "assert not [m for m in sys.modules if m == 'sandbox' or m.startswith('sandbox.')]\n"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], check=True, env={"PYTHONPATH": root}, cwd="/"
+    )
+
+
+def test_the_wheel_leaves_the_sandbox_out() -> None:
+    """Does the package list of pyproject.toml name only the product's packages?"""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    found = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert all(not p.startswith("sandbox") for p in found["find"]["include"])

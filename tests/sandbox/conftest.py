@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from helpdesk_app.sandbox import SandboxState
+from sandbox import SandboxState
 
 
 class Raw:

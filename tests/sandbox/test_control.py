@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import requests
 
-from helpdesk_app.sandbox import SandboxState
-from tests.helpdesk_app.sandbox.conftest import Raw
+from sandbox import SandboxState
+from tests.sandbox.conftest import Raw
 
 
 def test_requests_need_credentials(raw: Raw) -> None:
