@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from handoff import jsonguard
 from handoff.delivery import mirror
 from handoff.delivery.objects import field_ids
 from handoff.detection.store import recompute_ticket
@@ -161,8 +162,13 @@ def receive(
     secrets: Iterable[str],
     now: datetime,
     max_skew: timedelta = timedelta(minutes=5),
+    limits: jsonguard.Limits = jsonguard.DEFAULT_LIMITS,
 ) -> Received:
-    """Verify and store one webhook request; flush, the caller commits."""
+    """Verify and store one webhook request; flush, the caller commits.
+
+    The body is read by the same strict guard as the API's (depth, numbers, UTF-8, NUL), so an
+    event that is stored can always be processed and served.
+    """
     signed_at = verify(
         secrets, timestamp=timestamp, signature=signature, body=body, now=now, max_skew=max_skew
     )
@@ -175,10 +181,7 @@ def receive(
             session.flush()
     except IntegrityError:
         raise WebhookReplayed("this signed request was already received") from None
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise WebhookMalformed("the body is not JSON") from None
+    document = jsonguard.parse(body, limits)
     if not isinstance(document, dict):
         raise WebhookMalformed("the body is not a JSON object")
     raw_id = document.get("id")

@@ -12,7 +12,7 @@ from handoff.models.base import MAX_BIGINT
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
-from helpdesk_app.db import get_session, now
+from helpdesk_app.db import commit_retrying, now
 
 _BODY: dict[str, Any] = {
     "type": "object",
@@ -69,9 +69,10 @@ def _parse(document: object) -> tuple[int, str, str]:
 def post_delayed_csat() -> tuple[Response, int]:
     """Record a delayed CSAT answer (201), or return the answer that already stands (200)."""
     ticket_id, score, source = _parse(json_body())
-    session = get_session()
-    result = csat.record(session, ticket_id, score, source=source, now=now())
-    session.commit()
+    moment = now()
+    result = commit_retrying(
+        lambda session: csat.record(session, ticket_id, score, source=source, now=moment)
+    )
     return jsonify(
         {"ticket_id": result.ticket_id, "score": result.score, "recorded": result.recorded}
     ), (201 if result.recorded else 200)

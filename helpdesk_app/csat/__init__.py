@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 
 from handoff import csat
 from handoff.links import LinkRefused
-from helpdesk_app.db import get_session, now
+from helpdesk_app.db import commit_retrying, now
 
 bp = Blueprint("csat", __name__, url_prefix="/csat", template_folder="templates")
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    """The page's one inline style, no scripts, never framed, never cached (links are single-use)."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<token>")
@@ -28,7 +39,8 @@ def answer(token: str) -> tuple[str, int]:
         ticket_id, score = csat.read_token(current_app.config["SECRET_KEY"], token)
     except LinkRefused as exc:
         return render_template("csat/page.html", message=exc.message), 403
-    session = get_session()
-    result = csat.record(session, ticket_id, score, source="link", now=now())
-    session.commit()
+    moment = now()
+    result = commit_retrying(
+        lambda session: csat.record(session, ticket_id, score, source="link", now=moment)
+    )
     return render_template("csat/page.html", answered=result), 200
