@@ -144,13 +144,25 @@ class Received:
 
 
 def _ticket_id_of(document: Mapping[str, Any]) -> int | None:
+    """Return the ticket an event is about; refuse one named by a value that is no 64-bit id."""
     detail = document.get("detail")
-    if isinstance(detail, Mapping) and mirror.as_int(detail.get("id")) is not None:
-        return mirror.as_int(detail.get("id"))
     subject = str(document.get("subject") or "")
-    if subject.startswith("zen:ticket:"):
-        return mirror.as_int(subject.rsplit(":", 1)[1])
-    return mirror.as_int(document.get("ticket_id"))
+    if isinstance(detail, Mapping) and detail.get("id") not in (None, ""):
+        raw: Any = detail.get("id")
+    elif subject.startswith("zen:ticket:"):
+        raw = subject.rsplit(":", 1)[1]
+    else:
+        raw = document.get("ticket_id")
+    if raw is None or raw == "":
+        return None
+    ticket_id = mirror.as_int(raw)
+    if ticket_id is None or ticket_id < 1:
+        shown = str(raw)[:40]
+        raise WebhookMalformed(
+            f"the ticket id {shown!r} is not a ticket id (a positive 64-bit integer)",
+            details=[{"path": "$.ticket_id", "message": f"not a ticket id: {shown!r}"}],
+        )
+    return ticket_id
 
 
 def receive(
