@@ -89,9 +89,10 @@ def depth(raw: bytes) -> int:
 
 
 def _path(parts: tuple[Any, ...]) -> str:
+    """Render a JSON path with control characters and surrogates escaped, as JSON escapes them."""
     out = "$"
     for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        out += f"[{part}]" if isinstance(part, int) else f".{json.dumps(part)[1:-1]}"
     return out
 
 
@@ -128,7 +129,7 @@ def check_text(document: Any) -> None:
             for key, item in value.items():
                 problem = _bad_text(key)
                 if problem:
-                    raise _refuse_text(problem, (*parts, key.encode("utf-8", "replace").decode()), "a key")
+                    raise _refuse_text(problem, (*parts, key), "a key")
                 stack.append((item, (*parts, key)))
         elif isinstance(value, list):
             stack.extend((item, (*parts, i)) for i, item in enumerate(value))
