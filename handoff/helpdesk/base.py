@@ -330,6 +330,10 @@ class Helpdesk(Protocol):
         """Create a ticket for the requester with a first comment, tags and custom fields."""
         ...
 
+    def find_tickets_by_external_id(self, external_id: str) -> list[Ticket]:
+        """Return the tickets whose external id is ``external_id`` (none, one, or several)."""
+        ...
+
     def set_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
         """Replace the ticket's tags; return them as stored."""
         ...

@@ -521,6 +521,20 @@ class ZendeskHelpdesk:
                 comment_id=_comment_id_of(result.audit),
             )
 
+    def find_tickets_by_external_id(self, external_id: str) -> list[Ticket]:
+        """Return the tickets whose external id is ``external_id`` (none, one, or several)."""
+        found: list[Ticket] = []
+        params: dict[str, Any] = {"external_id": external_id, "per_page": 100}
+        with _translated():
+            body = self._get_json("tickets.json", params)
+            found.extend(parse_ticket(t) for t in body.get("tickets") or ())
+            # Offset paging: follow next_page (absolute) while Zendesk gives one.
+            while body.get("next_page"):
+                response = self._z.tickets._get(str(body["next_page"]), raw_response=True)
+                body = dict(response.json())
+                found.extend(parse_ticket(t) for t in body.get("tickets") or ())
+        return found
+
     def set_tags(self, ticket_id: int, tags: Sequence[str]) -> tuple[str, ...]:
         """Replace the ticket's tags; return them as stored."""
         with _translated():

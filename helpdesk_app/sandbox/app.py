@@ -195,8 +195,19 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
         return _error(405, {"error": "InvalidEndpoint", "description": "Method not allowed"})
 
     # --- tickets ---------------------------------------------------------------------------
-    @route("/api/v2/tickets", ["POST"])
-    def create_ticket() -> tuple[Response, int]:
+    @route("/api/v2/tickets", ["GET", "POST"])
+    def create_ticket() -> Response | tuple[Response, int]:
+        if request.method == "GET":
+            # List Tickets: ``external_id`` filters on the ticket's external id.
+            external_id = request.args.get("external_id")
+            with st.lock:
+                found = [
+                    st.render_ticket(t, _base())
+                    for t in st.tickets.values()
+                    if external_id is None or t["external_id"] == external_id
+                ]
+            return jsonify({"tickets": found, "next_page": None, "previous_page": None,
+                            "count": len(found)})  # fmt: skip
         t, audit = st.create_ticket(_body("ticket"))
         assert audit is not None
         payload = {"ticket": st.render_ticket(t, _base()), "audit": st.render_audit(audit)}

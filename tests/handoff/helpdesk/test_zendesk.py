@@ -375,3 +375,13 @@ def test_export_ticket_events_pages_by_time(helpdesk: ZendeskHelpdesk, state: Sa
         page = helpdesk.export_ticket_events(page.end_time, page_size=2)
         pages += 1
     assert len(seen) == 5 and pages > 1
+
+
+def test_find_tickets_by_external_id(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
+    """Does the lookup by external id find the ticket an earlier create opened, and only it?"""
+    wanted = _ticket(state, external_id="handoff-packet-p1")
+    state.create_ticket({"subject": "Other", "comment": {"body": "Hi"}, "external_id": "x-2"})
+    found = helpdesk.find_tickets_by_external_id("handoff-packet-p1")
+    assert [t.id for t in found] == [wanted]
+    assert helpdesk.find_tickets_by_external_id("handoff-packet-none") == []
+    assert state.requests("GET", "/api/v2/tickets")[-1].query.startswith("external_id=")
