@@ -4,7 +4,12 @@ A handler gets the item and a ``DeliveryContext`` and returns what it did (store
 ``result``). It raises the helpdesk's errors unchanged; the worker decides on retries. Every
 write that adds a comment carries a marker, and when ``ctx.uncertain`` is set (an earlier
 attempt may have reached Zendesk: a timeout, a 5xx, a worker killed mid-call) the handler
-looks for the marker before writing again.
+looks for the marker before writing again. A marker counts only where content cannot put it:
+the last line of a comment written by our own API user (free text in our notes is escaped so it
+can never end a note with a marker, and a customer's or an agent's comment has another author).
+Right before each write the handler calls ``ctx.hold()``, which proves the worker still holds
+the item's lease (and extends it), so a worker that was too slow never writes after another
+took the item over.
 """
 
 from __future__ import annotations
@@ -48,6 +53,34 @@ class DeliveryContext:
     archetype_of: ArchetypeOf = no_archetype
     uncertain: bool = False
     notes: dict[str, Any] = field(default_factory=dict)
+    # Called right before each write: raises LeaseLost when another worker took the item.
+    hold: Callable[[], None] = lambda: None
+    # Our API user's id (whose comments alone can carry a marker); None when it cannot be known.
+    author_id: Callable[[], int | None] = lambda: None
+
+
+class LeaseLost(HandoffError):
+    """The worker no longer holds the item's lease: another worker owns it now; do not write."""
+
+    code = "lease_lost"
+
+
+def find_marked(ctx: DeliveryContext, ticket_id: int, marker: str) -> Any | None:
+    """Return our comment on the ticket that ends with ``marker``, or None.
+
+    Only a comment by our API user whose last non-blank line is exactly the marker counts: a
+    customer quoting the marker, an agent pasting it, or another note quoting it in its text
+    (escaped there, and never on its last line) cannot make a write look done.
+    """
+    ours = ctx.author_id()
+    for comment in ctx.helpdesk.list_comments(ticket_id):
+        lines = [line.strip() for line in (comment.body or "").splitlines() if line.strip()]
+        if not lines or lines[-1] != marker:
+            continue
+        if ours is not None and comment.author_id != ours:
+            continue
+        return comment
+    return None
 
 
 Handler = Callable[[DeliveryContext, OutboxItem], dict[str, Any]]
@@ -109,10 +142,11 @@ def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any
         return _create_ticket(ctx, item, packet, note=note, tags=tags, custom=custom)
     ticket_id = int(packet.ticket_id)
     if ctx.uncertain:
-        found = ctx.helpdesk.find_comment(ticket_id, marker)
+        found = find_marked(ctx, ticket_id, marker)
         if found is not None:
             # The note is there; tags and fields travel in the same PUT, so they are there too.
             return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
+    ctx.hold()
     write = ctx.helpdesk.update_ticket(
         ticket_id,
         comment=NewComment(body=note, public=False),
@@ -128,12 +162,9 @@ def external_id_for(packet_id: str) -> str:
 
 
 def _find_ticket_for(ctx: DeliveryContext, external_id: str) -> int | None:
-    """Return the id of a ticket an earlier attempt opened, when the adapter can search for it."""
-    finder = getattr(ctx.helpdesk, "find_ticket_by_external_id", None)
-    if finder is None:
-        return None
-    ticket = finder(external_id)
-    return None if ticket is None else int(ticket.id)
+    """Return the id of the ticket an earlier attempt opened (the first, if several), or None."""
+    found = ctx.helpdesk.find_tickets_by_external_id(external_id)
+    return min((int(t.id) for t in found), default=None)
 
 
 def _create_ticket(
@@ -156,6 +187,7 @@ def _create_ticket(
     if ticket_id is not None:
         result = {"ticket_id": ticket_id, "created": False, "already_there": True}
     else:
+        ctx.hold()
         write = ctx.helpdesk.create_ticket(
             Requester(
                 email=requester.get("email"),
@@ -184,6 +216,7 @@ def deliver_reask_flag(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any]
     field_id = ctx.fields.get("reask")
     custom = {field_id: value} if field_id is not None else None
     # Setting the same value twice is harmless, so no marker is needed here.
+    ctx.hold()
     write = ctx.helpdesk.update_ticket(
         ticket_id,
         add_tags=[REASK_TAG] if value else [],
@@ -201,11 +234,13 @@ def deliver_public_comment(ctx: DeliveryContext, item: OutboxItem) -> dict[str, 
     marker = str(_payload(item, "marker"))
     if not marker.strip():
         raise PermanentDeliveryError("public_comment needs a non-empty marker")
-    if marker not in body:
+    if not body.rstrip().endswith(marker):
+        # The marker counts only on the last line (see find_marked).
         body = f"{body.rstrip()}\n\n{marker}"
     if ctx.uncertain:
-        found = ctx.helpdesk.find_comment(ticket_id, marker)
+        found = find_marked(ctx, ticket_id, marker)
         if found is not None:
             return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
+    ctx.hold()
     write = ctx.helpdesk.update_ticket(ticket_id, comment=NewComment(body=body, public=True))
     return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}

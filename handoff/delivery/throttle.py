@@ -60,6 +60,14 @@ class TokenBucket:
             self._sleep(wait)
             slept += wait
 
+    def wait_unpaused(self) -> float:
+        """Sleep until a pause (a 429's Retry-After) is over, taking no token; return the seconds slept."""
+        with self._lock:
+            wait = max(0.0, self._paused_until - self._clock())
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
     def pause(self, seconds: float) -> None:
         """Let no call through for ``seconds`` from now, and start again with an empty bucket."""
         with self._lock:
