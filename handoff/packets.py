@@ -167,7 +167,8 @@ def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted
         received_at=now,
     )
     session.add(packet)
-    session.flush()
+    # One flush writes the packet and its delivery together; the packet's id is new (looked up
+    # above, and the unique key refuses a concurrent twin), so the item needs no lookup either.
     enqueue(
         session,
         kind=DELIVERY_KIND,
@@ -175,6 +176,7 @@ def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted
         payload={"packet_id": packet.packet_id},
         now=now,
         ticket_id=packet.ticket_id,
+        known_new=True,
     )
     return Accepted(packet, created=True)
 

@@ -19,14 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.delivery.note import packet_marker, packet_tags, render_note, subject_for
 from handoff.delivery.objects import REASK_TAG
 from handoff.errors import HandoffError
 from handoff.helpdesk.base import Helpdesk, NewComment, Requester
+from handoff.models import BotConversation
 from handoff.models.delivery import OutboxItem
 from handoff.packets import get_packet
+from handoff.policy.checks import check_conversation, check_packet
 
 ArchetypeOf = Callable[[str], "str | None"]
 
@@ -244,3 +247,27 @@ def deliver_public_comment(ctx: DeliveryContext, item: OutboxItem) -> dict[str, 
     ctx.hold()
     write = ctx.helpdesk.update_ticket(ticket_id, comment=NewComment(body=body, public=True))
     return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}
+
+
+@handles("policy_check")
+def run_policy_check(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any]:
+    """Check a stored packet or conversation against the policy golden set (rerunning replaces its results)."""
+    source, source_id = str(_payload(item, "source")), str(_payload(item, "id"))
+    if source == "packet":
+        packet = get_packet(ctx.session, source_id, missing_ok=True)
+        if packet is None:
+            raise PermanentDeliveryError(f"packet {source_id} no longer exists")
+        ctx.hold()
+        result = check_packet(ctx.session, packet, ctx.now)
+    elif source == "conversation":
+        conversation = ctx.session.scalar(
+            sa.select(BotConversation).where(BotConversation.conversation_id == source_id)
+        )
+        if conversation is None:
+            raise PermanentDeliveryError(f"conversation {source_id} no longer exists")
+        ctx.hold()
+        result = check_conversation(ctx.session, conversation, ctx.now)
+    else:
+        raise PermanentDeliveryError(f"policy_check of an unknown source {source!r}")
+    ctx.session.flush()
+    return {"source": source, "id": source_id, "incidents": len(result.incidents)}

@@ -104,15 +104,18 @@ def claim(
     now: datetime,
     batch: int,
     lease: timedelta,
+    kinds: Sequence[str] | None = None,
 ) -> list[OutboxItem]:
     """Take up to ``batch`` due items (pending, or in progress with an expired lease) and commit.
 
     Each claim counts as an attempt, so an item whose worker died is known to be uncertain.
+    ``kinds`` limits the claim to those outbox kinds (e.g. a worker for policy checks only).
     """
     token = f"{worker_id}:{uuid.uuid4().hex[:12]}"[:120]
+    due = _due(now) if kinds is None else sa.and_(_due(now), OutboxItem.kind.in_(list(kinds)))
     candidates = (
         sa.select(OutboxItem.id)
-        .where(_due(now))
+        .where(due)
         .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
         .limit(batch)
     )
@@ -121,7 +124,7 @@ def claim(
     session.execute(
         sa.update(OutboxItem)
         # The outer condition is re-checked on the locked rows: two claims cannot both win.
-        .where(OutboxItem.id.in_(candidates.scalar_subquery()), _due(now))
+        .where(OutboxItem.id.in_(candidates.scalar_subquery()), due)
         .values(
             status=IN_PROGRESS,
             locked_by=token,
@@ -374,11 +377,13 @@ def run_pass(
     archetype_of: ArchetypeOf = no_archetype,
     should_stop: Callable[[], bool] = lambda: False,
     rng: random.Random | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> RunSummary:
     """Claim one batch and deliver it item by item; on stop, finish the item in hand and release the rest."""
     summary = RunSummary()
     with sessions() as session:
-        items = claim(session, worker_id=worker_id, now=clock(), batch=batch, lease=config.lease)
+        items = claim(session, worker_id=worker_id, now=clock(), batch=batch, lease=config.lease,
+                      kinds=kinds)  # fmt: skip
         summary.claimed = len(items)
         fields = field_ids(session) if items else {}
         author_id = _our_user(helpdesk)
@@ -429,6 +434,7 @@ def run(
     poll_seconds: float = 1.0,
     before_pass: Callable[[], None] | None = None,
     max_passes: int | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> RunSummary:
     """Deliver until stopped (or, with ``once``, until nothing is due now)."""
     import time
@@ -449,6 +455,7 @@ def run(
             bucket=bucket,
             archetype_of=archetype_of,
             should_stop=should_stop,
+            kinds=kinds,
         )
         total.add(summary)
         passes += 1
