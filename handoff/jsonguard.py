@@ -5,8 +5,8 @@ The standard decoder recurses once per nesting level (``RecursionError`` past ~1
 infinity, refuses integers over 4,300 digits with a bare ``ValueError``, guesses UTF-16 from the
 first bytes and keeps lone surrogates (``"\\ud800"``), which no database can store. ``parse``
 checks the nesting depth on the raw text first, then decodes strict UTF-8 with hooks that refuse
-non-finite numbers and over-long integers, then refuses NUL and lone surrogates in any string or
-key. Each refusal is a :class:`HandoffError` naming the problem and, where known, its JSON path.
+non-finite numbers, over-long integers and a key given twice in one object (parsers disagree on
+which value wins), then refuses NUL and lone surrogates in any string or key. Each refusal is a :class:`HandoffError` naming the problem and, where known, its JSON path.
 """
 
 from __future__ import annotations
@@ -175,9 +175,26 @@ def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
             )
         return int(literal)
 
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        document = dict(pairs)
+        if len(document) != len(pairs):
+            seen: set[str] = set()
+            twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            shown = json.dumps(twice)[:80]
+            # Parsers disagree on which of two values wins: refuse rather than pick one.
+            raise MalformedJSON(
+                f"the body is not valid JSON for this API: the key {shown} appears twice in one object",
+                details=[{"path": "$", "message": f"duplicate key {shown}"}],
+            )
+        return document
+
     try:
         document = json.loads(
-            text, parse_constant=refuse_constant, parse_float=finite, parse_int=bounded
+            text,
+            parse_constant=refuse_constant,
+            parse_float=finite,
+            parse_int=bounded,
+            object_pairs_hook=unique_keys,
         )
     except json.JSONDecodeError as exc:
         raise MalformedJSON(

@@ -145,7 +145,8 @@ def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted
     packet = _insert_new(
         session,
         packet_id=body["packet_id"],
-        ticket_id=body.get("ticket_id"),
+        # JSON Schema counts 42.0 as an integer; the column holds 42.
+        ticket_id=int(body["ticket_id"]) if body.get("ticket_id") is not None else None,
         conversation_id=body.get("conversation_id"),
         schema_version=body["schema_version"],
         intent=body["intent"]["name"],

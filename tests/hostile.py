@@ -130,6 +130,12 @@ def cases() -> list[Case]:
         Case("only whitespace", b" \n\t ", 400, "malformed_json"),
         Case("two documents", b"{}{}", 400, "malformed_json"),
         Case("a bare NUL byte", b"{\"a\": \"\x00\"}", 400, "malformed_json"),
+        Case(
+            "packet_id given twice",
+            _packet_text().replace('"schema_version"', '"packet_id": "x", "schema_version"', 1).encode(),
+            400,
+            "malformed_json",
+        ),
     ]
 
 
