@@ -82,7 +82,7 @@ _Validator = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
 @cache
 def validator(name: str) -> Draft202012Validator:
     """Return the one validator for schema ``name``, with format checking on."""
-    return _Validator(  # type: ignore[no-any-return]
+    return _Validator(
         schema(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
 

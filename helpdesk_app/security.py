@@ -7,8 +7,10 @@ our own styles and scripts only, never framed, never sniffed.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, NotFound
+
+from helpdesk_app.runtime import runtime
 
 DEFAULT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,7 +27,7 @@ class URITooLong(HTTPException):
 
 def _refuse_hostile_urls() -> None:
     """Refuse an over-long URI (414) and a NUL in the path (404) before any view or query runs."""
-    limit = current_app.extensions["handoff"].settings.max_uri_chars
+    limit = runtime().settings.max_uri_chars
     uri = request.full_path if request.query_string else request.path
     if len(uri) > limit:
         raise URITooLong(f"the request URI has {len(uri)} characters; the limit is {limit}")

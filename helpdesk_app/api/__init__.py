@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from handoff import jsonguard
 from handoff.jsonguard import MalformedJSON
+from helpdesk_app.runtime import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -18,7 +19,7 @@ def json_body() -> Any:
     """Parse the request body as strict JSON within the configured limits (see handoff.jsonguard)."""
     if not request.mimetype or request.mimetype != "application/json":
         raise MalformedJSON("send the body as application/json")
-    limits = current_app.extensions["handoff"].settings.json_limits
+    limits = runtime().settings.json_limits
     return jsonguard.parse(request.get_data(cache=True), limits)
 
 

@@ -6,11 +6,12 @@ import copy
 from functools import cache
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 
 from handoff import schemas
 from handoff.jsonguard import DEFAULT_LIMITS, Limits
 from helpdesk_app.api import bp
+from helpdesk_app.runtime import runtime
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -82,7 +83,8 @@ def _component(name: str) -> dict[str, Any]:
             return [rewrite(v) for v in node]
         return node
 
-    return rewrite(copy.deepcopy(schemas.schema(SCHEMA_COMPONENTS[name])))
+    embedded: dict[str, Any] = rewrite(copy.deepcopy(schemas.schema(SCHEMA_COMPONENTS[name])))
+    return embedded
 
 
 def _guarded(node: Any, max_integer: int) -> Any:
@@ -284,5 +286,5 @@ def _document() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """Serve the OpenAPI document (public: it describes, it reveals nothing)."""
-    settings = current_app.extensions["handoff"].settings
+    settings = runtime().settings
     return jsonify(document(settings.json_limits, settings.max_body_bytes))

@@ -31,7 +31,7 @@ def test_a_posted_packet_shows_up_on_the_ticket_after_setup_and_a_worker_run(
     assert pending.status_code == 200 and pending.json["status"] == "pending"
     result = cli("worker", "run", "--once", "--batch", "10")
     assert result.exit_code == 0, result.output
-    assert "delivered=1" in result.output
+    assert "delivered=2" in result.output  # the note and the queued policy check
     assert len(comments_with(zendesk, ticket_id, packet_marker(body["packet_id"]))) == 1
     ticket = zendesk.tickets[ticket_id]
     assert "intent_order_status" in ticket["tags"]
