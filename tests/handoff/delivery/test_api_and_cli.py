@@ -40,7 +40,7 @@ def test_a_posted_packet_shows_up_on_the_ticket_after_setup_and_a_worker_run(
     assert done.json["status"] == "delivered" and done.json["result"]["ticket_id"] == ticket_id
     listed = client.get("/api/v1/deliveries?status=delivered", headers=auth)
     assert {i["key"] for i in listed.json["items"]} == {f"packet_note:{body['packet_id']}", f"policy_check:packet:{body['packet_id']}"}
-    assert listed.json["summary"]["counts"]["delivered"] == 1
+    assert listed.json["summary"]["counts"]["delivered"] == 2
 
 
 def test_setup_run_twice_creates_nothing_new(cli, zendesk):
