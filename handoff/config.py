@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from handoff.errors import ConfigError
+from handoff.jsonguard import DEFAULT_MAX_DEPTH, DEFAULT_MAX_INTEGER_DIGITS, Limits
 
 ENVIRONMENTS = ("development", "test", "production")
 DEV_SECRET = "dev-only-secret-do-not-use-in-production"  # noqa: S105 - refused outside development
@@ -29,8 +30,10 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
     raise ConfigError(f"{name}: expected a boolean (true/false, 1/0, yes/no, on/off), got {raw!r}")
 
 
-def parse_int(name: str, raw: str | None, default: int, *, minimum: int = 0) -> int:
-    """Parse an integer setting with a lower bound."""
+def parse_int(
+    name: str, raw: str | None, default: int, *, minimum: int = 0, maximum: int | None = None
+) -> int:
+    """Parse an integer setting within its bounds."""
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -39,6 +42,8 @@ def parse_int(name: str, raw: str | None, default: int, *, minimum: int = 0) -> 
         raise ConfigError(f"{name}: expected an integer, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name}: must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}: must be <= {maximum}, got {value}")
     return value
 
 
@@ -121,6 +126,11 @@ class Settings:
     database_url: str = "sqlite:///instance/handoff.db"
     secret_key: str = DEV_SECRET
     max_body_bytes: int = 1_048_576
+    # Every JSON body (API and webhooks): deepest nesting and longest integer accepted.
+    max_json_depth: int = DEFAULT_MAX_DEPTH
+    max_json_integer_digits: int = DEFAULT_MAX_INTEGER_DIGITS
+    # The longest path plus query string answered; a longer one is a 414 in the error shape.
+    max_uri_chars: int = 4096
     instance_path: Path = Path("instance")
     zendesk_subdomain: str | None = None
     zendesk_email: str | None = None
@@ -151,6 +161,11 @@ class Settings:
     sync_segment_source: str | None = None
     # Zendesk roles that may open the reports from the app's nav bar.
     reports_roles: tuple[str, ...] = ("admin",)
+
+    @property
+    def json_limits(self) -> Limits:
+        """The limits every JSON body is read within."""
+        return Limits(self.max_json_depth, self.max_json_integer_digits)
 
     @property
     def is_production(self) -> bool:
@@ -185,6 +200,24 @@ class Settings:
             secret_key=secret,
             max_body_bytes=parse_int(
                 "HANDOFF_MAX_BODY_BYTES", env.get("HANDOFF_MAX_BODY_BYTES"), 1_048_576, minimum=1024
+            ),
+            max_json_depth=parse_int(
+                "HANDOFF_MAX_JSON_DEPTH",
+                env.get("HANDOFF_MAX_JSON_DEPTH"),
+                DEFAULT_MAX_DEPTH,
+                minimum=8,
+                # Python's decoder recurses per level: stay far below its recursion limit.
+                maximum=500,
+            ),
+            max_json_integer_digits=parse_int(
+                "HANDOFF_MAX_JSON_INTEGER_DIGITS",
+                env.get("HANDOFF_MAX_JSON_INTEGER_DIGITS"),
+                DEFAULT_MAX_INTEGER_DIGITS,
+                minimum=19,
+                maximum=4000,
+            ),
+            max_uri_chars=parse_int(
+                "HANDOFF_MAX_URI_CHARS", env.get("HANDOFF_MAX_URI_CHARS"), 4096, minimum=256
             ),
             instance_path=instance,
             zendesk_subdomain=env.get("ZENDESK_SUBDOMAIN") or None,

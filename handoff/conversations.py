@@ -46,7 +46,8 @@ def record_conversation(session: Session, document: Any, *, now: datetime) -> Re
     if row is None:
         row = BotConversation(conversation_id=document["conversation_id"])
         session.add(row)
-    row.ticket_id = document.get("ticket_id")
+    # JSON Schema counts 42.0 as an integer; the column holds 42.
+    row.ticket_id = int(document["ticket_id"]) if document.get("ticket_id") is not None else None
     row.customer_key = customer_key(document)
     row.channel = document.get("channel")
     row.intent = document["intent"]["name"]

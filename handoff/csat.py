@@ -108,7 +108,11 @@ def send_due(session: Session, *, secret: str, base_url: str, now: datetime) -> 
 
 
 def record(session: Session, ticket_id: int, score: str, *, source: str, now: datetime) -> Answer:
-    """Record an answer; the first one stands and a repeat is not an error; flush only."""
+    """Record an answer; the first one stands and a repeat is not an error; flush only.
+
+    The answer is written by one conditional UPDATE (``WHERE score IS NULL``), so of concurrent
+    answers exactly one records; the others read the score that stands.
+    """
     if score not in SCORES:
         raise ValidationFailed(
             "invalid score", details=[{"path": "$.score", "message": "good or bad"}]
@@ -119,14 +123,23 @@ def record(session: Session, ticket_id: int, score: str, *, source: str, now: da
         ticket = session.get(HelpdeskTicket, ticket_id)
         if ticket is None or ticket.solved_at is None:
             raise NotFound(f"no solved ticket {ticket_id}")
+        # A concurrent first answer inserting the same row makes this flush fail: the caller reruns.
         survey = DelayedSurvey(ticket_id=ticket_id, solved_at=ticket.solved_at, sent_at=now, score=None,
                                source=None, answered_at=None, recorded_at=now)  # fmt: skip
         session.add(survey)
+        session.flush()
     if survey.score is not None:
         return Answer(ticket_id, survey.score, recorded=False)
-    survey.score, survey.source, survey.answered_at = score, source[:40], now
-    survey.recorded_at = now
-    session.flush()
+    written = session.execute(
+        sa.update(DelayedSurvey)
+        .where(DelayedSurvey.ticket_id == ticket_id, DelayedSurvey.score.is_(None))
+        .values(score=score, source=source[:40], answered_at=now, recorded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(survey)
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        assert survey.score is not None
+        return Answer(ticket_id, survey.score, recorded=False)
     return Answer(ticket_id, score, recorded=True)
 
 

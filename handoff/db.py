@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.errors import ConfigError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -35,6 +37,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(url, **kwargs)
+
+
+class DatabaseUnreachable(ConfigError):
+    """The configured database cannot be connected to."""
+
+
+def check_reachable(url: str) -> None:
+    """Connect once to ``url``; raise DatabaseUnreachable naming the database (no password) if not."""
+    engine = make_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        where = sa.engine.make_url(url).render_as_string(hide_password=True)
+        reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc) else ""
+        raise DatabaseUnreachable(f"cannot reach the database {where}: {reason}") from None
+    finally:
+        engine.dispose()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -19,11 +19,18 @@ def enqueue(
     payload: dict[str, Any],
     now: datetime,
     ticket_id: int | None = None,
+    known_new: bool = False,
+    flush: bool = True,
 ) -> OutboxItem:
-    """Add a delivery to the outbox unless one with ``key`` exists; flush, never commit."""
-    existing = session.scalar(sa.select(OutboxItem).where(OutboxItem.key == key))
-    if existing is not None:
-        return existing
+    """Add a delivery to the outbox unless one with ``key`` exists; flush, never commit.
+
+    ``known_new`` skips the lookup when the caller just created what ``key`` names (a new
+    packet's id cannot have an item yet; the unique key still refuses a duplicate).
+    """
+    if not known_new:
+        existing = session.scalar(sa.select(OutboxItem).where(OutboxItem.key == key))
+        if existing is not None:
+            return existing
     item = OutboxItem(
         kind=kind,
         key=key,
@@ -36,5 +43,6 @@ def enqueue(
         updated_at=now,
     )
     session.add(item)
-    session.flush()
+    if flush:
+        session.flush()
     return item

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from handoff import schemas
@@ -139,20 +141,12 @@ def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted
         )
     body = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
     digest = canonical_hash(body)
-    existing = get_packet(session, body["packet_id"], missing_ok=True)
-    if existing is not None:
-        if existing.body_hash != digest:
-            raise Conflict(
-                f"packet {body['packet_id']} was already accepted with different content",
-                details=[
-                    {"path": "$.packet_id", "message": "reuse of packet_id with another body"}
-                ],
-            )
-        return Accepted(existing, created=False)
     score = completeness(body)
-    packet = Packet(
+    packet = _insert_new(
+        session,
         packet_id=body["packet_id"],
-        ticket_id=body.get("ticket_id"),
+        # JSON Schema counts 42.0 as an integer; the column holds 42.
+        ticket_id=int(body["ticket_id"]) if body.get("ticket_id") is not None else None,
         conversation_id=body.get("conversation_id"),
         schema_version=body["schema_version"],
         intent=body["intent"]["name"],
@@ -166,8 +160,19 @@ def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted
         created_at=parse_time(body["created_at"]) if "created_at" in body else now,
         received_at=now,
     )
-    session.add(packet)
-    session.flush()
+    if packet is None:
+        existing = get_packet(session, body["packet_id"])
+        assert existing is not None
+        if existing.body_hash != digest:
+            raise Conflict(
+                f"packet {body['packet_id']} was already accepted with different content",
+                details=[
+                    {"path": "$.packet_id", "message": "reuse of packet_id with another body"}
+                ],
+            )
+        return Accepted(existing, created=False)
+    # The packet's id is new (the insert just won it), so its delivery needs no lookup either;
+    # it is written with whatever else the request queues, in one statement at the commit.
     enqueue(
         session,
         kind=DELIVERY_KIND,
@@ -175,8 +180,24 @@ def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted
         payload={"packet_id": packet.packet_id},
         now=now,
         ticket_id=packet.ticket_id,
+        known_new=True,
+        flush=False,
     )
     return Accepted(packet, created=True)
+
+
+def _insert_new(session: Session, **values: Any) -> Packet | None:
+    """Insert a packet unless its ``packet_id`` is taken; return it, or None when it was taken.
+
+    One ``INSERT ... ON CONFLICT (packet_id) DO NOTHING RETURNING`` round trip: no lookup
+    first, and a concurrent twin waits for the winner instead of failing on the unique key.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Packet).on_conflict_do_nothing(index_elements=["packet_id"]).returning(Packet)
+    )
+    return session.scalars(statement, [values]).first()
 
 
 def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) -> Packet | None:

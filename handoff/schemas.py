@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
@@ -45,9 +47,42 @@ def schema(name: str) -> dict[str, Any]:
 
 
 @cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a schema pattern with ECMA-262's ``$``: the end of the string, not before a final newline."""
+    out, escaped, in_class = [], False, False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+        elif ch == "]":
+            in_class = False
+            out.append(ch)
+        else:
+            out.append("\\Z" if ch == "$" and not in_class else ch)
+    return re.compile("".join(out))
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """The ``pattern`` keyword as JSON Schema defines it (ECMA-262), not as Python's ``re`` reads ``$``."""
+    if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
+@cache
 def validator(name: str) -> Draft202012Validator:
     """Return the one validator for schema ``name``, with format checking on."""
-    return Draft202012Validator(
+    return _Validator(
         schema(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
 

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from handoff import jsonguard
 from handoff.delivery import mirror
 from handoff.delivery.objects import field_ids
 from handoff.detection.store import recompute_ticket
@@ -143,13 +144,25 @@ class Received:
 
 
 def _ticket_id_of(document: Mapping[str, Any]) -> int | None:
+    """Return the ticket an event is about; refuse one named by a value that is no 64-bit id."""
     detail = document.get("detail")
-    if isinstance(detail, Mapping) and mirror.as_int(detail.get("id")) is not None:
-        return mirror.as_int(detail.get("id"))
     subject = str(document.get("subject") or "")
-    if subject.startswith("zen:ticket:"):
-        return mirror.as_int(subject.rsplit(":", 1)[1])
-    return mirror.as_int(document.get("ticket_id"))
+    if isinstance(detail, Mapping) and detail.get("id") not in (None, ""):
+        raw: Any = detail.get("id")
+    elif subject.startswith("zen:ticket:"):
+        raw = subject.rsplit(":", 1)[1]
+    else:
+        raw = document.get("ticket_id")
+    if raw is None or raw == "":
+        return None
+    ticket_id = mirror.as_int(raw)
+    if ticket_id is None or ticket_id < 1:
+        shown = str(raw)[:40]
+        raise WebhookMalformed(
+            f"the ticket id {shown!r} is not a ticket id (a positive 64-bit integer)",
+            details=[{"path": "$.ticket_id", "message": f"not a ticket id: {shown!r}"}],
+        )
+    return ticket_id
 
 
 def receive(
@@ -161,8 +174,13 @@ def receive(
     secrets: Iterable[str],
     now: datetime,
     max_skew: timedelta = timedelta(minutes=5),
+    limits: jsonguard.Limits = jsonguard.DEFAULT_LIMITS,
 ) -> Received:
-    """Verify and store one webhook request; flush, the caller commits."""
+    """Verify and store one webhook request; flush, the caller commits.
+
+    The body is read by the same strict guard as the API's (depth, numbers, UTF-8, NUL), so an
+    event that is stored can always be processed and served.
+    """
     signed_at = verify(
         secrets, timestamp=timestamp, signature=signature, body=body, now=now, max_skew=max_skew
     )
@@ -175,10 +193,7 @@ def receive(
             session.flush()
     except IntegrityError:
         raise WebhookReplayed("this signed request was already received") from None
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise WebhookMalformed("the body is not JSON") from None
+    document = jsonguard.parse(body, limits)
     if not isinstance(document, dict):
         raise WebhookMalformed("the body is not a JSON object")
     raw_id = document.get("id")

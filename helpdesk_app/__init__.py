@@ -46,10 +46,11 @@ def create_app(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from helpdesk_app import api, csat, db, errors, reports, review, sidebar, webhooks
+    from helpdesk_app import api, csat, db, errors, reports, review, security, sidebar, webhooks
 
     db.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(csat.bp)
     app.register_blueprint(reports.bp)

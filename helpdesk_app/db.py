@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from flask import Flask, g
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from helpdesk_app.runtime import runtime
+
+T = TypeVar("T")
+# A lost race is retried this many times; the retry sees the winner's row and answers from it.
+RACE_ATTEMPTS = 3
 
 
 def get_session() -> Session:
@@ -16,6 +23,33 @@ def get_session() -> Session:
         g.db_session = runtime().sessions()
     session: Session = g.db_session
     return session
+
+
+def _lost_race(exc: Exception) -> bool:
+    """Tell whether a failed commit lost a race a retry can settle (unique key, SQLite's lock)."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def commit_retrying(work: Callable[[Session], T], attempts: int = RACE_ATTEMPTS) -> T:
+    """Run ``work`` in this request's session and commit; after a lost race, roll back and rerun.
+
+    Concurrent requests writing the same key (a packet id, a conversation id, a survey) race to
+    insert it: the loser's unique-key error is not an answer. Run again, ``work`` finds the row
+    the winner committed and answers as for a repeat (200) or a conflict (409).
+    """
+    session = get_session()
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except (IntegrityError, OperationalError) as exc:
+            session.rollback()
+            if attempt == attempts or not _lost_race(exc):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def now() -> datetime:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from handoff.errors import HandoffError
@@ -55,10 +56,31 @@ def _handoff_error(exc: HandoffError) -> tuple[Response, int]:
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
+# Headers an HTTP error must keep: 405's Allow, 503's and 429's Retry-After, 401's challenge.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+DATABASE_RETRY_AFTER = "5"
+
+
 def _http_error(exc: HTTPException) -> tuple[Response, int]:
-    """Render werkzeug's 4xx/5xx (404, 405, 413...) in our shape."""
+    """Render werkzeug's 4xx/5xx (404, 405, 413...) in our shape, keeping the headers they need."""
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(exc.code or 500, code, exc.description or exc.name)
+    response, status = error_response(exc.code or 500, code, exc.description or exc.name)
+    for name, value in exc.get_headers():
+        if name in _KEPT_HEADERS:
+            response.headers[name] = value
+    return response, status
+
+
+def _database_unavailable(exc: Exception) -> tuple[Response, int]:
+    """Answer 503 with Retry-After when the database cannot be reached or is busy; one log line."""
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(exc) else ""
+    log.error("database unavailable path=%s error=%s reason=%s", request.path,
+              type(getattr(exc, "orig", exc)).__name__, reason)  # fmt: skip
+    response, status = error_response(
+        503, "database_unavailable", "the database is unavailable; retry shortly"
+    )
+    response.headers["Retry-After"] = DATABASE_RETRY_AFTER
+    return response, status
 
 
 def _unexpected(exc: Exception) -> tuple[Response, int]:
@@ -71,4 +93,6 @@ def init_app(app: Flask) -> None:
     """Register the handlers that turn every failure into the JSON error shape."""
     app.register_error_handler(HandoffError, _handoff_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)

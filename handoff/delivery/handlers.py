@@ -4,7 +4,12 @@ A handler gets the item and a ``DeliveryContext`` and returns what it did (store
 ``result``). It raises the helpdesk's errors unchanged; the worker decides on retries. Every
 write that adds a comment carries a marker, and when ``ctx.uncertain`` is set (an earlier
 attempt may have reached Zendesk: a timeout, a 5xx, a worker killed mid-call) the handler
-looks for the marker before writing again.
+looks for the marker before writing again. A marker counts only where content cannot put it:
+the last line of a comment written by our own API user (free text in our notes is escaped so it
+can never end a note with a marker, and a customer's or an agent's comment has another author).
+Right before each write the handler calls ``ctx.hold()``, which proves the worker still holds
+the item's lease (and extends it), so a worker that was too slow never writes after another
+took the item over.
 """
 
 from __future__ import annotations
@@ -14,14 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.delivery.note import packet_marker, packet_tags, render_note, subject_for
 from handoff.delivery.objects import REASK_TAG
 from handoff.errors import HandoffError
 from handoff.helpdesk.base import Helpdesk, NewComment, Requester
+from handoff.models import BotConversation
 from handoff.models.delivery import OutboxItem
 from handoff.packets import get_packet
+from handoff.policy.checks import check_conversation, check_packet
 
 ArchetypeOf = Callable[[str], "str | None"]
 
@@ -48,6 +56,34 @@ class DeliveryContext:
     archetype_of: ArchetypeOf = no_archetype
     uncertain: bool = False
     notes: dict[str, Any] = field(default_factory=dict)
+    # Called right before each write: raises LeaseLost when another worker took the item.
+    hold: Callable[[], None] = lambda: None
+    # Our API user's id (whose comments alone can carry a marker); None when it cannot be known.
+    author_id: Callable[[], int | None] = lambda: None
+
+
+class LeaseLost(HandoffError):
+    """The worker no longer holds the item's lease: another worker owns it now; do not write."""
+
+    code = "lease_lost"
+
+
+def find_marked(ctx: DeliveryContext, ticket_id: int, marker: str) -> Any | None:
+    """Return our comment on the ticket that ends with ``marker``, or None.
+
+    Only a comment by our API user whose last non-blank line is exactly the marker counts: a
+    customer quoting the marker, an agent pasting it, or another note quoting it in its text
+    (escaped there, and never on its last line) cannot make a write look done.
+    """
+    ours = ctx.author_id()
+    for comment in ctx.helpdesk.list_comments(ticket_id):
+        lines = [line.strip() for line in (comment.body or "").splitlines() if line.strip()]
+        if not lines or lines[-1] != marker:
+            continue
+        if ours is not None and comment.author_id != ours:
+            continue
+        return comment
+    return None
 
 
 Handler = Callable[[DeliveryContext, OutboxItem], dict[str, Any]]
@@ -109,7 +145,7 @@ def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any
         return _create_ticket(ctx, item, packet, note=note, tags=tags, custom=custom)
     ticket_id = int(packet.ticket_id)
     if ctx.uncertain:
-        found = ctx.helpdesk.find_comment(ticket_id, marker)
+        found = find_marked(ctx, ticket_id, marker)
         if found is not None:
             # The note and its fields (same PUT) are there; the tags are a second call that may
             # not have run. Adding a tag twice changes nothing, so add them again.
@@ -117,6 +153,7 @@ def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any
             return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
     # The note and fields go in one PUT; the adapter adds the tags through the tags endpoint,
     # which keeps the tags agents and triggers set (a single-ticket PUT replaces the list).
+    ctx.hold()
     write = ctx.helpdesk.update_ticket(
         ticket_id,
         comment=NewComment(body=note, public=False),
@@ -132,12 +169,9 @@ def external_id_for(packet_id: str) -> str:
 
 
 def _find_ticket_for(ctx: DeliveryContext, external_id: str) -> int | None:
-    """Return the id of a ticket an earlier attempt opened, when the adapter can search for it."""
-    finder = getattr(ctx.helpdesk, "find_ticket_by_external_id", None)
-    if finder is None:
-        return None
-    ticket = finder(external_id)
-    return None if ticket is None else int(ticket.id)
+    """Return the id of the ticket an earlier attempt opened (the first, if several), or None."""
+    found = ctx.helpdesk.find_tickets_by_external_id(external_id)
+    return min((int(t.id) for t in found), default=None)
 
 
 def _create_ticket(
@@ -160,6 +194,7 @@ def _create_ticket(
     if ticket_id is not None:
         result = {"ticket_id": ticket_id, "created": False, "already_there": True}
     else:
+        ctx.hold()
         write = ctx.helpdesk.create_ticket(
             Requester(
                 email=requester.get("email"),
@@ -188,6 +223,7 @@ def deliver_reask_flag(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any]
     field_id = ctx.fields.get("reask")
     custom = {field_id: value} if field_id is not None else None
     # Setting the same value twice is harmless, so no marker is needed here.
+    ctx.hold()
     write = ctx.helpdesk.update_ticket(
         ticket_id,
         add_tags=[REASK_TAG] if value else [],
@@ -205,11 +241,37 @@ def deliver_public_comment(ctx: DeliveryContext, item: OutboxItem) -> dict[str, 
     marker = str(_payload(item, "marker"))
     if not marker.strip():
         raise PermanentDeliveryError("public_comment needs a non-empty marker")
-    if marker not in body:
+    if not body.rstrip().endswith(marker):
+        # The marker counts only on the last line (see find_marked).
         body = f"{body.rstrip()}\n\n{marker}"
     if ctx.uncertain:
-        found = ctx.helpdesk.find_comment(ticket_id, marker)
+        found = find_marked(ctx, ticket_id, marker)
         if found is not None:
             return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
+    ctx.hold()
     write = ctx.helpdesk.update_ticket(ticket_id, comment=NewComment(body=body, public=True))
     return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}
+
+
+@handles("policy_check")
+def run_policy_check(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any]:
+    """Check a stored packet or conversation against the policy golden set (rerunning replaces its results)."""
+    source, source_id = str(_payload(item, "source")), str(_payload(item, "id"))
+    if source == "packet":
+        packet = get_packet(ctx.session, source_id, missing_ok=True)
+        if packet is None:
+            raise PermanentDeliveryError(f"packet {source_id} no longer exists")
+        ctx.hold()
+        result = check_packet(ctx.session, packet, ctx.now)
+    elif source == "conversation":
+        conversation = ctx.session.scalar(
+            sa.select(BotConversation).where(BotConversation.conversation_id == source_id)
+        )
+        if conversation is None:
+            raise PermanentDeliveryError(f"conversation {source_id} no longer exists")
+        ctx.hold()
+        result = check_conversation(ctx.session, conversation, ctx.now)
+    else:
+        raise PermanentDeliveryError(f"policy_check of an unknown source {source!r}")
+    ctx.session.flush()
+    return {"source": source, "id": source_id, "incidents": len(result.incidents)}

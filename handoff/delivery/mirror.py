@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from handoff.models.base import MAX_BIGINT
 from handoff.models.helpdesk import (
     HelpdeskComment,
     HelpdeskTicket,
@@ -34,7 +35,10 @@ def parse_time(value: Any) -> datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     text = str(value).strip()
     if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
+        try:
+            return datetime.fromtimestamp(int(text), UTC)
+        except (OverflowError, OSError, ValueError):  # beyond the calendar: not a time
+            return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -43,13 +47,16 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def as_int(value: Any) -> int | None:
-    """Read an id Zendesk may send as a number or a string."""
+    """Read an id Zendesk may send as a number or a string; None unless it fits a 64-bit column."""
     if value is None or value == "" or isinstance(value, bool):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    if isinstance(value, str) and len(value.strip()) > 20:
         return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if -MAX_BIGINT - 1 <= number <= MAX_BIGINT else None
 
 
 def _upsert(

@@ -15,6 +15,14 @@ MAX_LIST_ITEMS = 20
 MAX_NOTE_CHARS = 60_000  # Zendesk accepts far longer comments; an agent reads far less
 
 _TAG_UNSAFE = re.compile(r"[^a-z0-9_]+")
+# What free text must never reproduce: a marker (``[handoff:...]``, ``Ref. DCSAT-...``) or the
+# note's frame (``=== ... ===``); each is broken by a space, which keeps it readable.
+_MARKER_LIKE = re.compile(r"\[(\s*)handoff(\s*):", re.I)
+_SURVEY_MARKER_LIKE = re.compile(r"\bRef\.(\s*)DCSAT-", re.I)
+_FRAME_LIKE = re.compile(r"={3,}")
+# Continuation lines of multi-line free text are indented under their label, so a line of text
+# can never pose as one of the note's own lines ("Escalation reason: ...", the footer).
+CONTINUATION = "    "
 
 
 def packet_marker(packet_id: str) -> str:
@@ -45,12 +53,18 @@ def clean_text(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
     )
     # Zendesk expands {{placeholders}} in some places; a customer's braces must stay literal.
     text = text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %")
+    text = _MARKER_LIKE.sub("[handoff :", text)
+    text = _SURVEY_MARKER_LIKE.sub("Ref. DCSAT -", text)
+    text = _FRAME_LIKE.sub(lambda m: " ".join(m.group(0)), text)
     text = re.sub(r"[ \t]+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "\n".join(
+        line if i == 0 else CONTINUATION + line.strip() for i, line in enumerate(text.split("\n"))
+    )
 
 
 def _one_line(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
-    return clean_text(value, limit).replace("\n", " ")
+    return re.sub(r"\s*\n\s*", " ", clean_text(value, limit))
 
 
 def _percent(value: Any) -> str:

@@ -68,6 +68,10 @@ class Pacer(Protocol):
         """Let no call through for ``seconds``."""
         ...
 
+    def wait_unpaused(self) -> float:
+        """Sleep until a pause (a 429's Retry-After) is over, taking no token; return the wait."""
+        ...
+
 
 def default_budgets(
     plan: str,
@@ -167,6 +171,20 @@ class SharedBudgets:
         self.calls += 1
         return waited
 
+    def wait_unpaused(self) -> float:
+        """Sleep until no pause holds ticket updates (a 429's Retry-After, in any process); return
+        the seconds slept. Takes no token."""
+        with self._sessions() as session:
+            until = session.scalar(
+                sa.select(sa.func.max(RateBudget.paused_until)).where(
+                    RateBudget.name.in_((ACCOUNT, TICKET_UPDATES))
+                )
+            )
+        wait = max(0.0, (until or 0.0) - self._clock())
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
     def pause(self, seconds: float, names: Sequence[str] | None = None) -> None:
         """Let no call draw on ``names`` for ``seconds``, in every process, and start them again
         empty. By default: the limit this thread's last call fell under (a 429 on an export
@@ -237,6 +255,14 @@ class TokenBucket:
                     wait = (1 - self.tokens) / self.rate
             self._sleep(wait)
             slept += wait
+
+    def wait_unpaused(self) -> float:
+        """Sleep until a pause (a 429's Retry-After) is over, taking no token; return the seconds slept."""
+        with self._lock:
+            wait = max(0.0, self._paused_until - self._clock())
+        if wait > 0:
+            self._sleep(wait)
+        return wait
 
     def pause(self, seconds: float) -> None:
         """Let no call through for ``seconds`` from now, and start again with an empty bucket."""

@@ -6,8 +6,13 @@ Guarantees, and how:
   (``locked_until``) that expires, and the next claim takes it back;
 - no item is delivered by two workers at once: on PostgreSQL the claim selects with
   ``FOR UPDATE SKIP LOCKED``; on SQLite the claim is one UPDATE, which the database serializes;
-- nothing is written twice: every attempt after the first that was not a clean refusal
-  (a 429) is "uncertain", and the handler looks for its marker on the ticket before writing;
+- nothing is written twice: right before each write the worker proves in the database that it
+  still holds the item's lease and extends it (``hold``; after waiting out any Retry-After
+  pause, so the write leaves while the lease is fresh); a worker that lost it skips the item.
+  Every attempt after the first that was not a clean refusal (a 429) is "uncertain", whoever
+  made it, and the handler looks for its marker on the ticket before writing. The lease given
+  at ``hold`` is at least ``write_lease``, longer than one helpdesk call can take, so no other
+  worker can take the item over while a write is in flight;
 - Zendesk's limits are kept: a token bucket paces every call and a 429's Retry-After pauses
   the whole worker; other failures back off exponentially with jitter.
 """
@@ -28,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff.delivery.handlers import (
     ArchetypeOf,
     DeliveryContext,
+    LeaseLost,
     PermanentDeliveryError,
     handler_for,
     no_archetype,
@@ -50,6 +56,8 @@ class WorkerConfig:
 
     max_attempts: int = 10
     lease: timedelta = timedelta(seconds=120)
+    # The lease a write is sent under: longer than one helpdesk call can last (its timeout).
+    write_lease: timedelta = timedelta(seconds=60)
     base_delay: float = 2.0
     max_delay: float = 900.0
     default_retry_after: float = 60.0
@@ -65,11 +73,13 @@ class RunSummary:
     rate_limited: int = 0
     failed: int = 0
     released: int = 0
+    lease_lost: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: RunSummary) -> None:
         """Add another summary's counts to this one."""
-        for name in ("claimed", "delivered", "retried", "rate_limited", "failed", "released"):
+        for name in ("claimed", "delivered", "retried", "rate_limited", "failed", "released",
+                     "lease_lost"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
@@ -94,15 +104,18 @@ def claim(
     now: datetime,
     batch: int,
     lease: timedelta,
+    kinds: Sequence[str] | None = None,
 ) -> list[OutboxItem]:
     """Take up to ``batch`` due items (pending, or in progress with an expired lease) and commit.
 
     Each claim counts as an attempt, so an item whose worker died is known to be uncertain.
+    ``kinds`` limits the claim to those outbox kinds (e.g. a worker for policy checks only).
     """
     token = f"{worker_id}:{uuid.uuid4().hex[:12]}"[:120]
+    due = _due(now) if kinds is None else sa.and_(_due(now), OutboxItem.kind.in_(list(kinds)))
     candidates = (
         sa.select(OutboxItem.id)
-        .where(_due(now))
+        .where(due)
         .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
         .limit(batch)
     )
@@ -111,7 +124,7 @@ def claim(
     session.execute(
         sa.update(OutboxItem)
         # The outer condition is re-checked on the locked rows: two claims cannot both win.
-        .where(OutboxItem.id.in_(candidates.scalar_subquery()), _due(now))
+        .where(OutboxItem.id.in_(candidates.scalar_subquery()), due)
         .values(
             status=IN_PROGRESS,
             locked_by=token,
@@ -150,6 +163,36 @@ def _finish(session: Session, item: OutboxItem, values: dict[str, Any], now: dat
     return bool(getattr(done, "rowcount", 1))
 
 
+def hold_lease(
+    session: Session,
+    item: OutboxItem,
+    *,
+    clock: Callable[[], datetime],
+    config: WorkerConfig,
+    bucket: Pacer | None = None,
+) -> None:
+    """Prove this worker still holds ``item``'s lease and extend it for one write; commit.
+
+    Raises LeaseLost when another worker claimed the item since (its token replaced ours).
+    """
+    if bucket is not None:
+        bucket.wait_unpaused()
+    now = clock()
+    kept = session.execute(
+        sa.update(OutboxItem)
+        .where(
+            OutboxItem.id == item.id,
+            OutboxItem.locked_by == item.locked_by,
+            OutboxItem.status == IN_PROGRESS,
+        )
+        .values(locked_until=now + max(config.lease, config.write_lease), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if not getattr(kept, "rowcount", 0):
+        raise LeaseLost(f"item {item.id} was taken over by another worker")
+
+
 def _log(item: OutboxItem, outcome: str, **extra: Any) -> None:
     parts = [
         f"delivery item={item.id}",
@@ -173,8 +216,10 @@ def deliver_item(
     archetype_of: ArchetypeOf = no_archetype,
     rng: random.Random | None = None,
     fields: dict[str, int] | None = None,
+    clock: Callable[[], datetime] | None = None,
+    author_id: Callable[[], int | None] = lambda: None,
 ) -> str:
-    """Deliver one claimed item and record the outcome; return delivered, pending or failed."""
+    """Deliver one claimed item and record the outcome; return delivered, pending, failed or lease_lost."""
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
     bookkeeping = dict(item.result or {})
     ctx = DeliveryContext(
@@ -183,11 +228,20 @@ def deliver_item(
         now=now,
         fields=field_ids(session) if fields is None else fields,
         archetype_of=archetype_of,
-        # Every attempt but the first that was not a clean 429 may have reached Zendesk.
+        # Every attempt but the first that was not a clean 429 may have reached Zendesk. The
+        # count is the database's at our claim, and holding the lease means no one claimed since.
         uncertain=item.attempts > 1,
+        hold=lambda: hold_lease(session, item, clock=clock or (lambda: now), config=config,
+                                bucket=bucket),  # fmt: skip
+        author_id=author_id,
     )
     try:
         result = handler_for(item.kind)(ctx, item)
+    except LeaseLost:
+        # Another worker owns the item now: it records the outcome; we must not touch it.
+        session.rollback()
+        _log(item, "lease_lost")
+        return "lease_lost"
     except RateLimited as exc:
         session.rollback()
         wait = exc.retry_after if exc.retry_after is not None else config.default_retry_after
@@ -298,6 +352,19 @@ def release(session: Session, items: Sequence[OutboxItem], now: datetime) -> int
     return released
 
 
+def _our_user(helpdesk: Any) -> Callable[[], int | None]:
+    """Return a function giving the API user's id, asked of the helpdesk once, when first needed."""
+    known: list[int | None] = []
+
+    def author_id() -> int | None:
+        if not known:
+            me = getattr(helpdesk, "me", None)
+            known.append(int(me().id) if me is not None else None)
+        return known[0]
+
+    return author_id
+
+
 def run_pass(
     sessions: sessionmaker[Session],
     helpdesk: Any,
@@ -310,13 +377,16 @@ def run_pass(
     archetype_of: ArchetypeOf = no_archetype,
     should_stop: Callable[[], bool] = lambda: False,
     rng: random.Random | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> RunSummary:
     """Claim one batch and deliver it item by item; on stop, finish the item in hand and release the rest."""
     summary = RunSummary()
     with sessions() as session:
-        items = claim(session, worker_id=worker_id, now=clock(), batch=batch, lease=config.lease)
+        items = claim(session, worker_id=worker_id, now=clock(), batch=batch, lease=config.lease,
+                      kinds=kinds)  # fmt: skip
         summary.claimed = len(items)
         fields = field_ids(session) if items else {}
+        author_id = _our_user(helpdesk)
         for index, item in enumerate(items):
             if should_stop():
                 summary.released += release(session, items[index:], clock())
@@ -331,6 +401,8 @@ def run_pass(
                 archetype_of=archetype_of,
                 rng=rng,
                 fields=fields,
+                clock=clock,
+                author_id=author_id,
             )
             if outcome == DELIVERED:
                 summary.delivered += 1
@@ -339,6 +411,8 @@ def run_pass(
                 summary.errors.append(f"{item.key}: {item.last_error}")
             elif outcome == "rate_limited":
                 summary.rate_limited += 1
+            elif outcome == "lease_lost":
+                summary.lease_lost += 1
             else:
                 summary.retried += 1
     return summary
@@ -360,6 +434,7 @@ def run(
     poll_seconds: float = 1.0,
     before_pass: Callable[[], None] | None = None,
     max_passes: int | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> RunSummary:
     """Deliver until stopped (or, with ``once``, until nothing is due now)."""
     import time
@@ -380,6 +455,7 @@ def run(
             bucket=bucket,
             archetype_of=archetype_of,
             should_stop=should_stop,
+            kinds=kinds,
         )
         total.add(summary)
         passes += 1

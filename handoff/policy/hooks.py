@@ -1,31 +1,34 @@
-"""Entry points the intake calls after storing a packet or a conversation: check it, never block it."""
+"""Entry points the intake calls after storing a packet or a conversation: queue its check, never block it.
+
+The check runs in the delivery worker (outbox kind ``policy_check``), not in the request: the
+packet and its queued check are written in the intake's one transaction, a failing check is
+retried with backoff like any delivery, and one that keeps failing stays ``failed`` with its
+error in ``handoff worker status`` and ``GET /api/v1/deliveries``.
+"""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from handoff.models import BotConversation, Packet
-from handoff.policy.checks import check_conversation, check_packet
+from handoff.outbox import enqueue
 
-log = logging.getLogger(__name__)
+OUTBOX_KIND = "policy_check"
+PACKET = "packet"
+CONVERSATION = "conversation"
 
 
 def after_packet(session: Session, packet: Packet, now: datetime) -> None:
-    """Check a just-accepted packet in a savepoint; a failing check is logged, the packet still stored."""
-    try:
-        with session.begin_nested():
-            check_packet(session, packet, now)
-    except Exception:  # the packet must reach the agent even when the policy check breaks
-        log.exception("policy check failed packet_id=%s", packet.packet_id)
+    """Queue the policy check of a just-accepted packet (its id is new: no lookup needed); the commit flushes it."""
+    enqueue(session, kind=OUTBOX_KIND, key=f"{OUTBOX_KIND}:{PACKET}:{packet.packet_id}",
+            payload={"source": PACKET, "id": packet.packet_id}, now=now, known_new=True,
+            flush=False)  # fmt: skip
 
 
 def after_conversation(session: Session, conversation: BotConversation, now: datetime) -> None:
-    """Check a just-recorded conversation in a savepoint; a failure is logged, not raised."""
-    try:
-        with session.begin_nested():
-            check_conversation(session, conversation, now)
-    except Exception:  # recording the conversation matters more than checking it
-        log.exception("policy check failed conversation_id=%s", conversation.conversation_id)
+    """Queue the policy check of a just-recorded conversation, once per version of its body; flush."""
+    key = f"{OUTBOX_KIND}:{CONVERSATION}:{conversation.conversation_id}:{conversation.body_hash[:16]}"
+    enqueue(session, kind=OUTBOX_KIND, key=key[:200],
+            payload={"source": CONVERSATION, "id": conversation.conversation_id}, now=now)  # fmt: skip

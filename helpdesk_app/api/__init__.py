@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, request
 
-from handoff.errors import HandoffError
+from handoff import jsonguard
+from handoff.jsonguard import MalformedJSON
+from helpdesk_app.runtime import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-
-class MalformedJSON(HandoffError):
-    """The body is not a JSON document (400)."""
-
-    status = 400
-    code = "malformed_json"
+__all__ = ["MalformedJSON", "bp", "json_body"]
 
 
 def json_body() -> Any:
-    """Parse the request body as JSON, naming the line and column of a syntax error."""
+    """Parse the request body as strict JSON within the configured limits (see handoff.jsonguard)."""
     if not request.mimetype or request.mimetype != "application/json":
         raise MalformedJSON("send the body as application/json")
-    raw = request.get_data(cache=True)
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise MalformedJSON("the body is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise MalformedJSON(
-            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            details=[{"path": "$", "message": exc.msg, "line": exc.lineno, "column": exc.colno}],
-        ) from None
+    limits = runtime().settings.json_limits
+    return jsonguard.parse(request.get_data(cache=True), limits)
 
 
 # Each module attaches its routes to ``bp`` when imported; the list is the API's table of contents.

@@ -15,7 +15,7 @@ from handoff.packets import parse_time
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
-from helpdesk_app.db import get_session, now
+from helpdesk_app.db import commit_retrying, now
 
 _BODY: dict[str, Any] = {
     "type": "object",
@@ -72,9 +72,10 @@ def _parse(document: object) -> tuple[int, str, str]:
 def post_delayed_csat() -> tuple[Response, int]:
     """Record a delayed CSAT answer (201), or return the answer that already stands (200)."""
     ticket_id, score, source = _parse(json_body())
-    session = get_session()
-    result = csat.record(session, ticket_id, score, source=source, now=now())
-    session.commit()
+    moment = now()
+    result = commit_retrying(
+        lambda session: csat.record(session, ticket_id, score, source=source, now=moment)
+    )
     return jsonify(
         {"ticket_id": result.ticket_id, "score": result.score, "recorded": result.recorded}
     ), (201 if result.recorded else 200)
@@ -115,9 +116,12 @@ def _parse_sent(document: object) -> tuple[int, datetime | None, str]:
 def post_delayed_csat_sent() -> tuple[Response, int]:
     """Record that an outside tool sent the delayed survey (201), or that it was known (200)."""
     ticket_id, sent_at, source = _parse_sent(json_body())
-    session = get_session()
-    created = csat.record_sent(session, ticket_id, source=source, now=now(), sent_at=sent_at)
-    session.commit()
+    moment = now()
+    created = commit_retrying(
+        lambda session: csat.record_sent(
+            session, ticket_id, source=source, now=moment, sent_at=sent_at
+        )
+    )
     return jsonify({"ticket_id": ticket_id, "recorded": created}), (201 if created else 200)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from typing import Any
 
 from flask import Response, jsonify
 
 from handoff import schemas
+from handoff.jsonguard import DEFAULT_LIMITS, Limits
 from helpdesk_app.api import bp
+from helpdesk_app.runtime import runtime
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -26,8 +29,8 @@ def error_responses(*statuses: int) -> dict[str, Any]:
         403: "Token lacks the scope",
         404: "Not found",
         409: "packet_id reused with another body",
-        413: "Body over the configured limit",
-        422: "Schema errors, each with its JSON path",
+        413: "Body over the configured size or nesting limit",
+        422: "Schema errors, each with its JSON path; NUL in a string; a number out of range",
     }
     return {str(s): json_content(ERROR, text[s]) for s in statuses}
 
@@ -43,9 +46,99 @@ def _module_paths() -> dict[str, Any]:
     return paths
 
 
+# Components built from the schema files, and the file ``$id`` each one stands for.
+SCHEMA_COMPONENTS = {
+    "HandoffPacket": schemas.PACKET,
+    "BotConversation": schemas.CONVERSATION,
+    "PolicyGoldenSet": "policy-golden-set",
+}
+# What the input guard refuses in any string and in any key; generators must not send it.
+NO_NUL = "^[^\\u0000]*$"
+# Statuses every operation can give besides its own: a long URI, the database unavailable.
+ALWAYS = {
+    "414": "URI over the configured length",
+    "503": "Database unavailable; retry after the Retry-After header's seconds",
+}
+
+
+def _component(name: str) -> dict[str, Any]:
+    """Embed a schema file as a component: no ``$id``, every ``$ref`` pointing inside this document.
+
+    A ``$ref`` inside a file (``#/$defs/money``) or across files (``<packet $id>#/properties/bot``)
+    resolves against the file's ``$id``, which an OpenAPI reader does not load: rewritten to
+    ``#/components/schemas/<name>/...`` every reference resolves in the served document alone.
+    """
+    by_id = {schemas.schema(f)["$id"]: c for c, f in SCHEMA_COMPONENTS.items()}
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rewrite(v) for k, v in node.items() if k not in ("$id", "$schema")}
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                base, _, pointer = ref.partition("#")
+                target = by_id[base] if base else name
+                out["$ref"] = f"#/components/schemas/{target}{pointer}"
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    embedded: dict[str, Any] = rewrite(copy.deepcopy(schemas.schema(SCHEMA_COMPONENTS[name])))
+    return embedded
+
+
+def _guarded(node: Any, max_integer: int) -> Any:
+    """State in a schema what the input guard refuses: NUL in strings and keys, long integers."""
+    if isinstance(node, list):
+        return [_guarded(v, max_integer) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _guarded(v, max_integer) for k, v in node.items()}
+    types = node.get("type")
+    types = types if isinstance(types, list) else [types]
+    free = not any(k in node for k in ("enum", "const", "$ref", "format", "pattern"))
+    if "string" in types and free:
+        out["pattern"] = NO_NUL
+    if "integer" in types:
+        out.setdefault("minimum", -max_integer)
+        out.setdefault("maximum", max_integer)
+    if "object" in types and node.get("additionalProperties") is not False:
+        out.setdefault("propertyNames", {"pattern": NO_NUL})
+    return out
+
+
 @cache
-def document() -> dict[str, Any]:
-    """Return the OpenAPI document (built once)."""
+def document(limits: Limits = DEFAULT_LIMITS, max_body_bytes: int = 1_048_576) -> dict[str, Any]:
+    """Return the OpenAPI document for the given input limits (built once per limits)."""
+    spec = _document()
+    max_integer = 10**limits.max_integer_digits - 1
+    spec["info"]["description"] = (
+        "Every JSON body is read strictly before validation: UTF-8 only; no NaN or Infinity; "
+        f"nesting at most {limits.max_depth} deep (deeper: 413); integers of at most "
+        f"{limits.max_integer_digits} digits and finite numbers (else 422); no NUL (\\u0000) in "
+        f"any string or key (422) and no lone surrogate (400); at most {max_body_bytes} bytes (413)."
+    )
+    spec["info"]["x-input-limits"] = {
+        "maxBodyBytes": max_body_bytes,
+        "maxDepth": limits.max_depth,
+        "maxIntegerDigits": limits.max_integer_digits,
+    }
+    components = spec["components"]["schemas"]
+    for name in SCHEMA_COMPONENTS:  # what clients send; the server's own answers need no guard
+        components[name] = _guarded(components[name], max_integer)
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _guarded(parameter["schema"], max_integer)
+            if "requestBody" in operation:
+                operation["requestBody"] = _guarded(operation["requestBody"], max_integer)
+            for status, text in ALWAYS.items():
+                operation["responses"].setdefault(status, json_content(ERROR, text))
+    return spec
+
+
+def _document() -> dict[str, Any]:
+    """Build the OpenAPI document from the routes' descriptions and the schema files."""
     packet = {"$ref": "#/components/schemas/HandoffPacket"}
     stored = {"$ref": "#/components/schemas/StoredPacket"}
     conversation = {"$ref": "#/components/schemas/BotConversation"}
@@ -158,8 +251,7 @@ def document() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
-                "HandoffPacket": schemas.schema(schemas.PACKET),
-                "BotConversation": schemas.schema(schemas.CONVERSATION),
+                **{name: _component(name) for name in SCHEMA_COMPONENTS},
                 "StoredPacket": {
                     "allOf": [{"$ref": "#/components/schemas/HandoffPacket"}],
                     "required": ["completeness", "received_at"],
@@ -194,4 +286,5 @@ def document() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """Serve the OpenAPI document (public: it describes, it reveals nothing)."""
-    return jsonify(document())
+    settings = runtime().settings
+    return jsonify(document(settings.json_limits, settings.max_body_bytes))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
+from sqlalchemy.orm import Session
 
 from handoff import packets
 from handoff.policy import hooks as policy_hooks
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.auth import require_token
-from helpdesk_app.db import get_session, now
+from helpdesk_app.db import commit_retrying, get_session, now
 from helpdesk_app.errors import error_response
 
 
@@ -16,12 +17,16 @@ from helpdesk_app.errors import error_response
 @require_token("packets:write")
 def post_packet() -> tuple[Response, int]:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again."""
-    session, moment = get_session(), now()
-    accepted = packets.accept_packet(session, json_body(), now=moment)
-    if accepted.created:
-        # Check the bot's policy quotes in the same transaction; a failing check never blocks.
-        policy_hooks.after_packet(session, accepted.packet, moment)
-    session.commit()
+    document, moment = json_body(), now()
+
+    def accept(session: Session) -> packets.Accepted:
+        accepted = packets.accept_packet(session, document, now=moment)
+        if accepted.created:
+            # Check the bot's policy quotes in the same transaction; a failing check never blocks.
+            policy_hooks.after_packet(session, accepted.packet, moment)
+        return accepted
+
+    accepted = commit_retrying(accept)
     return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
 
 

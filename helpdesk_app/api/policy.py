@@ -127,8 +127,14 @@ def get_ticket_policy_incidents(ticket_id: int) -> Response:
     )
 
 
-# The document is validated by schemas/policy-golden-set.schema.json (its $defs cannot be inlined here).
-_GOLDEN = {"type": "object", "description": "schemas/policy-golden-set.schema.json"}
+# schemas/policy-golden-set.schema.json, embedded in the document as a component.
+_GOLDEN = {"$ref": "#/components/schemas/PolicyGoldenSet"}
+# A date (midnight UTC) or an RFC 3339 instant.
+_WHEN = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$",
+}
+_WEEK = {"type": "string", "pattern": r"^\d{4}-W\d{2}$"}
 _VIEW = {
     "type": "object",
     "required": ["revision", "in_force", "document"],
@@ -161,7 +167,7 @@ OPENAPI_PATHS = {
             "summary": "The golden set in use and the versions in force at a date (scope reports:read)",
             "security": _SECURED,
             "parameters": [
-                {"name": "at", "in": "query", "required": False, "schema": {"type": "string"}}
+                {"name": "at", "in": "query", "required": False, "schema": _WHEN}
             ],
             "responses": {
                 "200": json_content(_VIEW, "The golden set"),
@@ -175,13 +181,13 @@ OPENAPI_PATHS = {
             "summary": "Policy incidents by week and class, policy accuracy and QA trust figures, with counts",
             "security": _SECURED,
             "parameters": [
-                {"name": "since", "in": "query", "required": False, "schema": {"type": "string"}},
-                {"name": "until", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "since", "in": "query", "required": False, "schema": _WHEN},
+                {"name": "until", "in": "query", "required": False, "schema": _WHEN},
                 {
                     "name": "week",
                     "in": "query",
                     "required": False,
-                    "schema": {"type": "array", "items": {"type": "string"}},
+                    "schema": {"type": "array", "items": _WEEK},
                     "style": "form",
                     "explode": True,
                 },

@@ -38,10 +38,16 @@ def serve(bind: str, workers: int, dev: bool, upgrade: bool) -> None:
     from handoff.config import Settings
 
     settings = Settings.from_env()  # fail here, before gunicorn forks, on a bad setting
-    if upgrade:
-        core_db.upgrade(settings.database_url)
+    try:
+        core_db.check_reachable(settings.database_url)
+        if upgrade:
+            core_db.upgrade(settings.database_url)
+    except core_db.DatabaseUnreachable as exc:
+        raise click.ClickException(str(exc)) from None
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
-            "--access-logfile", "-", "--no-control-socket", "helpdesk_app.wsgi:app"]  # fmt: skip
+            "--access-logfile", "-", "--no-control-socket",
+            # gunicorn's own 414 is an HTML page: let long URIs (up to 1 MB) reach the app's JSON one.
+            "--limit-request-line", "0", "helpdesk_app.wsgi:app"]  # fmt: skip
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
 

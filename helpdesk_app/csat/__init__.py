@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from handoff import csat
 from handoff.links import LinkRefused
-from helpdesk_app.db import get_session, now
+from helpdesk_app.db import commit_retrying, now
 
 bp = Blueprint("csat", __name__, url_prefix="/csat", template_folder="templates")
 
@@ -41,7 +41,8 @@ def answer(token: str) -> tuple[str, int]:
         ticket_id, score = csat.read_token(current_app.config["SECRET_KEY"], token)
     except LinkRefused as exc:
         return render_template("csat/page.html", message=exc.message), 403
-    session = get_session()
-    result = csat.record(session, ticket_id, score, source="link", now=now())
-    session.commit()
+    moment = now()
+    result = commit_retrying(
+        lambda session: csat.record(session, ticket_id, score, source="link", now=moment)
+    )
     return render_template("csat/page.html", answered=result), 200

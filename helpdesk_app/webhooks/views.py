@@ -26,6 +26,7 @@ def zendesk() -> tuple[Response, int]:
         secrets=[rt.settings.zendesk_webhook_secret or "", *webhook_secrets(session)],
         now=now(),
         max_skew=timedelta(seconds=rt.settings.webhook_max_skew_seconds),
+        limits=rt.settings.json_limits,
     )
     session.commit()
     response = jsonify(

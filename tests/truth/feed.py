@@ -119,7 +119,6 @@ def _actions(sc: Scenario) -> list[tuple[datetime, int, str, tuple[Any, ...]]]:
 @contextmanager
 def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
     """Run the sandbox and the app, feed ``sc`` through them, yield the fed product."""
-    from helpdesk_app.sandbox.testing import running_sandbox
     from zenpy import Zenpy
     from zenpy.lib.api_objects import Comment, CustomField, Ticket, User
 
@@ -127,6 +126,7 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
     from handoff.config import Settings
     from helpdesk_app import create_app
     from helpdesk_app.cli import main
+    from sandbox.testing import running_sandbox
 
     own_folder = workdir is None
     folder = workdir or Path(tempfile.mkdtemp(prefix="truth-"))

@@ -31,7 +31,7 @@ def test_a_posted_packet_shows_up_on_the_ticket_after_setup_and_a_worker_run(
     assert pending.status_code == 200 and pending.json["status"] == "pending"
     result = cli("worker", "run", "--once", "--batch", "10")
     assert result.exit_code == 0, result.output
-    assert "delivered=1" in result.output
+    assert "delivered=2" in result.output  # the note and the queued policy check
     assert len(comments_with(zendesk, ticket_id, packet_marker(body["packet_id"]))) == 1
     ticket = zendesk.tickets[ticket_id]
     assert "intent_order_status" in ticket["tags"]
@@ -39,8 +39,8 @@ def test_a_posted_packet_shows_up_on_the_ticket_after_setup_and_a_worker_run(
     done = client.get(f"/api/v1/packets/{body['packet_id']}/delivery", headers=auth)
     assert done.json["status"] == "delivered" and done.json["result"]["ticket_id"] == ticket_id
     listed = client.get("/api/v1/deliveries?status=delivered", headers=auth)
-    assert [i["key"] for i in listed.json["items"]] == [f"packet_note:{body['packet_id']}"]
-    assert listed.json["summary"]["counts"]["delivered"] == 1
+    assert {i["key"] for i in listed.json["items"]} == {f"packet_note:{body['packet_id']}", f"policy_check:packet:{body['packet_id']}"}
+    assert listed.json["summary"]["counts"]["delivered"] == 2
 
 
 def test_setup_run_twice_creates_nothing_new(cli, zendesk):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -18,22 +22,45 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
 ]
+# The long run: FUZZ_EXAMPLES per operation (20 operations; 500 each is 10,000 cases).
+LONG_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))
+
+
+def fuzz(app, headers: dict[str, str], examples: int) -> int:
+    """Run ``examples`` generated cases per operation of the served document; return how many ran."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert operations
+    ran = 0
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        def exercise(case):
+            nonlocal ran
+            ran += 1
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        exercise()
+    return ran
 
 
 def test_the_api_never_errors_and_answers_as_documented(app, make_token):
     """For generated requests, valid and invalid, does every answer match the document and never 500?"""
     headers = {"Authorization": f"Bearer {make_token('admin', name='fuzzer')}"}
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert operations
-    for operation in operations:
+    assert fuzz(app, headers, 25) > 0
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
-        def exercise(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
 
-        exercise()
+@pytest.mark.fuzz
+@pytest.mark.slow
+def test_thousands_of_generated_cases_find_no_server_error_or_mismatch(app, make_token):
+    """Over thousands of generated cases per backend, is there no 500 and no answer the document does not state?"""
+    headers = {"Authorization": f"Bearer {make_token('admin', name='fuzzer')}"}
+    assert fuzz(app, headers, LONG_EXAMPLES) >= 1000

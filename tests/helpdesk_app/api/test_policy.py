@@ -13,6 +13,20 @@ from tests import factories
 EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "policy-golden-set.example.yaml"
 
 
+def run_checks(app) -> list:
+    """Run the worker over the queued policy checks, as ``handoff worker run`` does; return the items."""
+    import sqlalchemy as sa
+
+    from handoff.delivery.worker import WorkerConfig, run
+    from handoff.models import OutboxItem
+
+    runtime = app.extensions["handoff"]
+    run(runtime.sessions, None, worker_id="test", clock=runtime.clock, config=WorkerConfig(),
+        once=True, kinds=["policy_check"])  # fmt: skip
+    with runtime.sessions() as session:
+        return list(session.scalars(sa.select(OutboxItem).where(OutboxItem.kind == "policy_check")))
+
+
 @pytest.fixture
 def doc():
     """Return the example golden set."""
@@ -75,6 +89,10 @@ def test_a_posted_packet_is_checked_and_its_incident_stored(app, client, doc, ad
     )
     assert client.post("/api/v1/packets", json=packet, headers=auth).status_code == 201
     with app.extensions["handoff"].sessions() as session:
+        assert incidents_for_ticket(session, 1001) == []  # checked after the answer, not in it
+    [queued] = run_checks(app)
+    assert queued.status == "delivered" and queued.result["incidents"] == 1
+    with app.extensions["handoff"].sessions() as session:
         [item] = incidents_for_ticket(session, 1001)
     assert item.said == "60 days" and item.policy == "30 days"
 
@@ -94,17 +112,20 @@ def test_a_posted_conversation_is_checked(app, client, doc, admin, auth):
         ]
     )
     assert client.post("/api/v1/conversations", json=conv, headers=auth).status_code == 201
+    assert [i.status for i in run_checks(app)] == ["delivered"]
     with app.extensions["handoff"].sessions() as session:
         accuracy = policy_accuracy(session)
     assert (accuracy.matching, accuracy.statements) == (1, 1)
 
 
-def test_a_broken_check_does_not_lose_the_packet(client, auth, monkeypatch):
-    """When the policy check raises, is the packet still accepted?"""
-    from handoff.policy import hooks
+def test_a_broken_check_does_not_lose_the_packet(app, client, auth, monkeypatch):
+    """When the policy check raises, is the packet still accepted and the failure kept, visible, for a retry?"""
+    from handoff.delivery import handlers
 
     def boom(*_a, **_k):
         raise RuntimeError("bug in the check")
 
-    monkeypatch.setattr(hooks, "check_packet", boom)
+    monkeypatch.setattr(handlers, "check_packet", boom)
     assert client.post("/api/v1/packets", json=factories.packet(), headers=auth).status_code == 201
+    [queued] = run_checks(app)
+    assert queued.status == "pending" and queued.last_error == "RuntimeError: bug in the check"

@@ -1,0 +1,22 @@
+"""The report pages cannot be framed or sniffed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from tests.helpdesk_app.test_security import assert_locked
+
+
+def test_reports_pages_cannot_be_framed(reports_app: Flask, open_link: Callable[[], str]) -> None:
+    """Does every reports page (signed in or not, and the link itself) refuse framing and sniffing?"""
+    client = reports_app.test_client()
+    assert_locked(client.get("/reports/panel"), "unauthenticated panel")
+    link = open_link()
+    assert_locked(client.get(link), "the one-time link")
+    for path in ("/reports/panel", "/reports/handoff?view=monthly",
+                 "/reports/drill/context_loss_rate?scope=all&view=monthly"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_locked(response, path)
