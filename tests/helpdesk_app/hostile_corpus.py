@@ -21,6 +21,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder, TestResponse
+from werkzeug.wrappers import Response
 
 from handoff import tokens, webhooks
 from helpdesk_app.sandbox import sign
@@ -258,7 +259,7 @@ def strict_json(raw: bytes) -> Any:
         raise NotStrictJson(str(exc)) from exc
 
 
-def error_shape_problem(response: TestResponse) -> str | None:
+def error_shape_problem(response: Response) -> str | None:
     """Return what is wrong with a 4xx body, or None if it is the JSON error shape."""
     if response.mimetype != "application/json":
         return f"content type {response.content_type!r}"

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
+from werkzeug.wrappers import Response
 
 from handoff.config import Settings
-from tests.helpdesk_app.hostile_corpus import Credentials, load_cases, run_corpus
+from helpdesk_app.sandbox import sign
+from tests.conftest import FIXED_NOW
+from tests.helpdesk_app.hostile_corpus import (
+    Case,
+    Credentials,
+    NotStrictJson,
+    error_shape_problem,
+    load_cases,
+    matches,
+    probe_expectation,
+    request_for,
+    run_corpus,
+    strict_json,
+)
 
 SECRET = "hostile-corpus-webhook-secret"
 
@@ -37,3 +54,126 @@ def test_every_hostile_request_is_answered_cleanly(app, make_token, clock):
         pytest.fail("\n" + report.table(), pytrace=False)
     if report.skipped:
         pytest.skip(f"{report.ran} cases passed, but some could not be run:\n{report.table()}")
+
+
+def _case(**fields):
+    """Return a minimal corpus case with the given fields changed."""
+    base = {
+        "id": "T-1",
+        "route": "/api/v1/packets",
+        "method": "POST",
+        "auth": "bot",
+        "content_type": "application/json",
+        "body_b64": "e30=",
+        "signed_webhook": False,
+        "expect": "4xx",
+        "why": "runner check",
+    }
+    return Case.from_json({**base, **fields})
+
+
+CREDENTIALS = Credentials(
+    bot_token="hf_bot", admin_token="hf_admin", webhook_secret="s3cret", now=lambda: FIXED_NOW
+)
+
+
+def test_the_request_is_sent_exactly_as_the_case_gives_it():
+    """Are the route, raw body, missing content type and hostile headers sent untouched?"""
+    case = _case(
+        route="/api/v1/packets/%ED%A0%80?limit=%00",
+        content_type="",
+        body_b64=base64.b64encode(b"\xff\xfe{").decode(),
+        authorization_header="Bearer {token}\x00x",
+    )
+    environ = request_for(case, CREDENTIALS).get_environ()
+    assert environ["REQUEST_URI"] == "/api/v1/packets/%ED%A0%80?limit=%00"
+    assert environ["QUERY_STRING"] == "limit=%00"
+    assert "CONTENT_TYPE" not in environ
+    assert environ["wsgi.input"].read() == b"\xff\xfe{"
+    assert environ["HTTP_AUTHORIZATION"] == "Bearer hf_bot\x00x"
+
+
+def test_a_signed_webhook_signs_the_hostile_timestamp_and_a_forged_header_wins():
+    """Is the body signed over the case's timestamp, and does signature_header replace it?"""
+    body = b'{"type": "x"}'
+    signed = _case(
+        route="/webhooks/zendesk",
+        auth="none",
+        body_b64=base64.b64encode(body).decode(),
+        signed_webhook=True,
+        timestamp_header="0",
+    )
+    environ = request_for(signed, CREDENTIALS).get_environ()
+    assert "HTTP_AUTHORIZATION" not in environ
+    assert environ["HTTP_X_ZENDESK_WEBHOOK_SIGNATURE_TIMESTAMP"] == "0"
+    assert environ["HTTP_X_ZENDESK_WEBHOOK_SIGNATURE"] == sign("s3cret", "0", body)
+    forged = _case(route="/webhooks/zendesk", auth="none", signature_header="AAAA")
+    environ = request_for(forged, CREDENTIALS).get_environ()
+    assert environ["HTTP_X_ZENDESK_WEBHOOK_SIGNATURE"] == "AAAA"
+    assert environ["HTTP_X_ZENDESK_WEBHOOK_SIGNATURE_TIMESTAMP"] == "2026-03-02T09:30:00Z"
+
+
+def test_admin_cases_use_the_admin_token_and_bad_ones_an_unknown_token():
+    """Does needs_scope pick the admin token, and auth 'bad' a token that was never issued?"""
+    admin = request_for(_case(needs_scope="admin"), CREDENTIALS).get_environ()
+    assert admin["HTTP_AUTHORIZATION"] == "Bearer hf_admin"
+    bad = request_for(_case(auth="bad"), CREDENTIALS).get_environ()
+    assert bad["HTTP_AUTHORIZATION"] not in ("Bearer hf_bot", "Bearer hf_admin")
+    assert "HTTP_AUTHORIZATION" not in request_for(_case(auth="none"), CREDENTIALS).get_environ()
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome", "expected"),
+    [
+        (404, "4xx", True),
+        (409, "409", True),
+        (500, "4xx", False),
+        (201, "2xx", True),
+        (413, "4xx", True),
+        (400, "413", False),
+    ],
+)
+def test_outcomes_match_by_class_or_exact_code(status, outcome, expected):
+    """Does ``4xx`` match any 4xx and ``409`` only 409?"""
+    assert matches(status, outcome) is expected
+
+
+def test_the_probe_follows_the_answer_the_case_allowed():
+    """Must a 2xx allowed by also_ok be stored, a refusal or a 5xx store nothing, a 409 keep the first?"""
+    case = _case(also_ok=["2xx"], probe="/api/v1/packets/x", probe_expect="404")
+    assert probe_expectation(case, 422) == "404"
+    assert probe_expectation(case, 201) == "2xx"
+    assert probe_expectation(case, 500) == "404"
+    forbidden = _case(probe="/api/v1/packets/x", probe_expect="404")
+    assert probe_expectation(forbidden, 201) == "404"  # wrongly accepted: the probe shows if stored
+    reuse = _case(expect="2xx", also_ok=["409"], probe="/api/v1/packets/x", probe_expect="2xx")
+    assert probe_expectation(reuse, 409) == "2xx"
+    assert (
+        probe_expectation(_case(expect="2xx", also_ok=["413"], probe="/p", probe_expect="2xx"), 413)
+        == "404"
+    )
+
+
+@pytest.mark.parametrize("raw", [b'{"a": NaN}', b"[Infinity]", b"-Infinity", b'"\xff"', b"{", b""])
+def test_strict_json_refuses_what_rfc_8259_does_not_allow(raw):
+    """Are NaN, Infinity, invalid UTF-8 and broken documents refused?"""
+    with pytest.raises(NotStrictJson):
+        strict_json(raw)
+
+
+@pytest.mark.parametrize(
+    ("body", "mimetype", "problem"),
+    [
+        ({"error": {"code": "bad", "message": "m", "details": []}}, "application/json", None),
+        ({"error": {"code": "bad", "message": "m"}}, "application/json", "error lacks details"),
+        ({"message": "m"}, "application/json", "no 'error' object"),
+        ({"error": {"code": "", "message": "m", "details": []}}, "application/json", "error.code"),
+        ({"error": {"code": "c", "message": "m", "details": ["x"]}}, "application/json", "details"),
+        ({"error": {"code": "c", "message": "m", "details": []}}, "text/html", "content type"),
+    ],
+)
+def test_the_error_shape_is_checked(body, mimetype, problem):
+    """Is only ``{"error": {"code", "message", "details"}}`` as JSON accepted on a 4xx?"""
+    response = Response(json.dumps(body), status=400, mimetype=mimetype)
+    found = error_shape_problem(response)
+    assert (found is None) if problem is None else (problem in (found or ""))
