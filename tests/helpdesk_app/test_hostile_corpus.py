@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 
 import pytest
 from werkzeug.wrappers import Response
@@ -15,10 +16,12 @@ from tests.helpdesk_app.hostile_corpus import (
     Case,
     Credentials,
     NotStrictJson,
+    Report,
     error_shape_problem,
     load_cases,
     matches,
     probe_expectation,
+    refused_for_scope,
     request_for,
     run_corpus,
     strict_json,
@@ -45,11 +48,14 @@ def test_every_hostile_request_is_answered_cleanly(app, make_token, clock):
         webhook_secret=settings.zendesk_webhook_secret,
         now=clock,
     )
+    client = app.test_client()
     # A second between requests, as in a real run: a retried webhook gets a new timestamp.
-    report = run_corpus(
-        app.test_client(), cases, credentials, before_each=lambda: clock.advance(seconds=1)
-    )
+    report = run_corpus(client, cases, credentials, before_each=lambda: clock.advance(seconds=1))
     assert report.ran + len(report.skipped) == len(cases)
+    # Then the cases stopped by a scope the corpus did not ask for, with an admin token.
+    unreached = refused_for_scope(cases, report)
+    admin = replace(credentials, bot_token=credentials.admin_token)
+    report.extend(run_corpus(client, unreached, admin, lambda: clock.advance(seconds=1)))
     if report.findings or report.tracebacks:
         pytest.fail("\n" + report.table(), pytrace=False)
     if report.skipped:
@@ -177,3 +183,16 @@ def test_the_error_shape_is_checked(body, mimetype, problem):
     response = Response(json.dumps(body), status=400, mimetype=mimetype)
     found = error_shape_problem(response)
     assert (found is None) if problem is None else (problem in (found or ""))
+
+
+def test_only_cases_stopped_by_an_unasked_scope_are_rerun():
+    """Are 403s rerun with an admin token, but not auth cases or cases that chose their token?"""
+    cases = [
+        _case(id="A"),
+        _case(id="B", category="auth"),
+        _case(id="C", needs_scope="admin"),
+        _case(id="D", authorization_header="Token {token}"),
+        _case(id="E"),
+    ]
+    report = Report(answers={"A": 403, "B": 403, "C": 403, "D": 403, "E": 422})
+    assert [case.id for case in refused_for_scope(cases, report)] == ["A+admin"]
