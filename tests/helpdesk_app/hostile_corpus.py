@@ -442,13 +442,29 @@ def refused_for_scope(cases: list[Case], report: Report) -> list[Case]:
     ]
 
 
+def stored_rows_problem(case: Case, status: int, before: int, after: int) -> str | None:
+    """Judge how many rows a case added where no probe can look: none if refused, at most one."""
+    added = after - before
+    if status // 100 != 2 and added:
+        return f"stored despite a {status} answer"
+    if added and not any(matches(status, outcome) for outcome in (case.expect, *case.also_ok)):
+        return "stored a rejected request"
+    if added > 1:
+        return "stored more than once"
+    return None
+
+
 def run_corpus(
     client: FlaskClient,
     cases: list[Case],
     credentials: Credentials,
     before_each: Callable[[], None] = lambda: None,
+    rows: Callable[[Case], int | None] = lambda case: None,
 ) -> Report:
-    """Run every case in order on one client; collect findings, skips and logged tracebacks."""
+    """Run every case in order on one client; collect findings, skips and logged tracebacks.
+
+    ``rows`` counts the rows a case could store where no probe reaches (None: not counted).
+    """
     report = Report()
     with tracebacks_logged() as logged:
         for case in cases:
@@ -460,9 +476,16 @@ def run_corpus(
                 continue
             seen = len(logged.records)
             report.ran += 1
+            before = rows(case)
             try:
                 got, findings = run_case(client, case, credentials)
-                report.answers[case.id] = int(got.split()[0])
+                report.answers[case.id] = status = int(got.split()[0])
+                after = rows(case)
+                if before is not None and after is not None:
+                    problem = stored_rows_problem(case, status, before, after)
+                    if problem:
+                        detail = f"{after - before} row(s) added"
+                        findings.append(Finding(case, got, problem, detail))
             except Exception as exc:  # an exception escaping the app is as bad as a 5xx
                 got, findings = (
                     "exception",

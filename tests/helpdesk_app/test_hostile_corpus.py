@@ -7,9 +7,11 @@ import json
 from dataclasses import replace
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.wrappers import Response
 
 from handoff.config import Settings
+from handoff.models.delivery_state import WebhookEvent
 from helpdesk_app.sandbox import sign
 from tests.conftest import FIXED_NOW
 from tests.helpdesk_app.hostile_corpus import (
@@ -24,6 +26,7 @@ from tests.helpdesk_app.hostile_corpus import (
     refused_for_scope,
     request_for,
     run_corpus,
+    stored_rows_problem,
     strict_json,
 )
 
@@ -49,13 +52,24 @@ def test_every_hostile_request_is_answered_cleanly(app, make_token, clock):
         now=clock,
     )
     client = app.test_client()
-    # A second between requests, as in a real run: a retried webhook gets a new timestamp.
-    report = run_corpus(client, cases, credentials, before_each=lambda: clock.advance(seconds=1))
+
+    def tick() -> None:
+        # A second between requests, as in a real run: a retried webhook gets a new timestamp.
+        clock.advance(seconds=1)
+
+    def inbox_rows(case: Case) -> int | None:
+        # The webhook cases have no probe: count the inbox instead.
+        if not case.route.startswith("/webhooks/"):
+            return None
+        with app.extensions["handoff"].sessions() as s:
+            return s.scalar(sa.select(sa.func.count()).select_from(WebhookEvent))
+
+    report = run_corpus(client, cases, credentials, before_each=tick, rows=inbox_rows)
     assert report.ran + len(report.skipped) == len(cases)
     # Then the cases stopped by a scope the corpus did not ask for, with an admin token.
     unreached = refused_for_scope(cases, report)
     admin = replace(credentials, bot_token=credentials.admin_token)
-    report.extend(run_corpus(client, unreached, admin, lambda: clock.advance(seconds=1)))
+    report.extend(run_corpus(client, unreached, admin, before_each=tick, rows=inbox_rows))
     if report.findings or report.tracebacks:
         pytest.fail("\n" + report.table(), pytrace=False)
     if report.skipped:
@@ -196,3 +210,16 @@ def test_only_cases_stopped_by_an_unasked_scope_are_rerun():
     ]
     report = Report(answers={"A": 403, "B": 403, "C": 403, "D": 403, "E": 422})
     assert [case.id for case in refused_for_scope(cases, report)] == ["A+admin"]
+
+
+def test_a_refused_request_adds_no_row_and_an_accepted_one_at_most_one():
+    """Is a row added by a 401 caught, and a second row for one accepted request?"""
+    case = _case(route="/webhooks/zendesk")
+    assert stored_rows_problem(case, 401, 3, 4) == "stored despite a 401 answer"
+    assert stored_rows_problem(case, 500, 3, 4) == "stored despite a 500 answer"
+    assert stored_rows_problem(case, 200, 3, 4) == "stored a rejected request"
+    accepted = _case(route="/webhooks/zendesk", expect="2xx")
+    assert stored_rows_problem(accepted, 200, 3, 5) == "stored more than once"
+    assert stored_rows_problem(accepted, 200, 3, 4) is None
+    assert stored_rows_problem(accepted, 200, 3, 3) is None  # a retried event is a duplicate
+    assert stored_rows_problem(case, 409, 3, 3) is None
