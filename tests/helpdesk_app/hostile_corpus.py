@@ -386,10 +386,22 @@ def check_probe(
         body = strict_json(response.get_data())
     except NotStrictJson as exc:
         return [Finding(case, got, "stored data read back as non-strict JSON", str(exc))]
-    wanted = case.probe_body_contains
-    if wanted is not None and not any(wanted in text for text in _strings(body)):
-        return [Finding(case, got, "stored body changed", f"probe lacks {wanted!r}")]
+    wanted = [case.probe_body_contains] if case.probe_body_contains is not None else []
+    if status == 201:  # this request created the row: its free text must read back intact
+        wanted.extend(_summary(case))
+    missing = [text for text in wanted if not any(text in found for found in _strings(body))]
+    if missing:
+        return [Finding(case, got, "stored body changed", f"probe lacks {missing[0]!r}")]
     return []
+
+
+def _summary(case: Case) -> list[str]:
+    try:
+        document = json.loads(case.body)  # bytes: a BOM or UTF-16/32 is detected as the app may
+    except (ValueError, RecursionError):
+        return []
+    summary = document.get("summary") if isinstance(document, dict) else None
+    return [summary] if isinstance(summary, str) else []
 
 
 def run_case(
