@@ -85,10 +85,17 @@ class Case:
         return "|".join((self.expect, *self.also_ok))
 
 
-def load_cases(path: Path = CORPUS) -> list[Case]:
-    """Read every case of the corpus, in file order."""
+ERRATA = CORPUS.with_name("errata.json")
+
+
+def load_cases(path: Path = CORPUS, errata: Path = ERRATA) -> list[Case]:
+    """Read every case of the corpus, in file order, with the documented corrections applied."""
+    fixes: dict[str, dict[str, Any]] = json.loads(errata.read_text(encoding="utf-8"))["cases"]
     with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [Case.from_json(json.loads(line)) for line in lines if line.strip()]
+        raw = [json.loads(line) for line in lines if line.strip()]
+    for case in raw:
+        case.update({k: v for k, v in fixes.get(case["id"], {}).items() if k != "why"})
+    return [Case.from_json(case) for case in raw]
 
 
 @dataclass(frozen=True)

@@ -182,18 +182,23 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
         bot_token = token("truth-bot")
         survey_token = token("truth-survey", "--scope", "admin")
         reports_token = token("truth-lead", "--scope", "reports:read")
-        cli("zendesk", "setup", "--url", APP_URL)
         zd = Zenpy(subdomain="sandbox", email=ZD_EMAIL, token=ZD_TOKEN, disable_cache=True)
-        reask_field = next(
-            f.id for f in zd.ticket_fields() if f.title == "Had to re-ask the customer"
-        )
-
         user_ids: dict[str, int] = {}
         for u in sc.users.values():
             made = zd.users.create(
                 User(name=u.name, email=u.email, external_id=u.external_id, role=u.role)
             )
             user_ids[u.key] = int(made.id)
+        # The bot's Zendesk user is named in the product configuration (its documented way in),
+        # then setup records it, so its comments are never an agent's.
+        config_path = folder / "product.yaml"
+        config = yaml.safe_load(config_path.read_text())
+        config["bot_user_ids"] = sorted(user_ids[u.key] for u in sc.users.values() if u.is_bot)
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+        cli("zendesk", "setup", "--url", APP_URL)
+        reask_field = next(
+            f.id for f in zd.ticket_fields() if f.title == "Had to re-ask the customer"
+        )
         ticket_ids: dict[str, int] = {}
 
         def bearer(token: str) -> dict[str, str]:
