@@ -40,8 +40,8 @@ from tests.truth.scenario import (
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_URL = "http://handoff.test"
-ZD_EMAIL = "admin@example.com"
-ZD_TOKEN = "sandbox-token"
+ZD_EMAIL = "admin@sandbox.test"
+ZD_TOKEN = "test-token"
 
 
 class Clock:

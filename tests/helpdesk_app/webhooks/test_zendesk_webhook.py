@@ -334,6 +334,11 @@ class _Local:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
 
+    def me(self):
+        from handoff.helpdesk.zendesk import parse_user
+
+        return parse_user(self.state.render_user(self.state.users[self.state.api_user_id], ""))
+
     def list_ticket_fields(self):
         from handoff.helpdesk.zendesk import parse_ticket_field
 
