@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from handoff.models import BotConversation, OutboxItem, Packet
 from handoff.models.flags import PacketAcknowledgement, ReaskFlag
+from handoff.policy.hooks import OUTBOX_KIND as POLICY_KIND
 from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load
 from handoff.tokens import create_token
@@ -56,8 +57,13 @@ def test_a_world_arrives_whole_through_the_apis(make_app):
             s.scalar(sa.select(sa.func.count()).select_from(PacketAcknowledgement))
             == report.acknowledgements
         )
-        # Each packet's note and each flag's mirror wait in the outbox for the worker.
+        # Each packet's note and each flag's mirror wait in the outbox for the worker, and each
+        # packet and conversation's policy check beside them.
+        writes = sa.select(sa.func.count()).select_from(OutboxItem)
         assert (
-            s.scalar(sa.select(sa.func.count()).select_from(OutboxItem))
-            == report.packets + report.flags
+            s.scalar(writes.where(OutboxItem.kind != POLICY_KIND)) == report.packets + report.flags
+        )
+        assert (
+            s.scalar(writes.where(OutboxItem.kind == POLICY_KIND))
+            == report.packets + report.conversations
         )
