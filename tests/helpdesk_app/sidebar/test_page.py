@@ -135,6 +135,9 @@ def test_repetition_findings_are_shown(dev_app):
     assert "Suggested re-ask:</strong> the agent asked for A-10442" in html
 
 
+from tests.helpdesk_app.api.test_policy import run_checks  # noqa: E402
+
+
 def _store_checked_packet(app: Flask, ticket_id: int) -> None:
     """Load the example golden set, store a packet whose bot misquotes it, and run the check."""
     runtime = app.extensions["handoff"]
@@ -152,6 +155,7 @@ def _store_checked_packet(app: Flask, ticket_id: int) -> None:
         )
         accepted = accept_packet(session, body, now=runtime.clock())
         policy_hooks.after_packet(session, accepted.packet, runtime.clock())
+    run_checks(app)  # the check is queued work: run it as the worker does
 
 
 def test_policy_mismatches_are_shown(dev_app):
