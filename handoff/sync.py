@@ -249,6 +249,21 @@ def reconcile_reask(session: Session, ticket: Ticket, field_id: int, *, now: dat
     )
 
 
+def _store_user(session: Session, user: Any, summary: SyncSummary) -> None:
+    """Mirror one Zendesk user (role, name, email, organization, external id) and count it."""
+    mirror.upsert_user(
+        session,
+        user.id,
+        role=user.role,
+        name=user.name,
+        email=user.email,
+        organization_id=user.organization_id,
+        updated_at=user.updated_at,
+        external_id=user.external_id,
+    )
+    summary.users += 1
+
+
 def _store_sideloads(
     session: Session,
     users: Iterable[Any],
@@ -257,17 +272,7 @@ def _store_sideloads(
 ) -> None:
     """Store the users and metric sets a ticket export page brought along."""
     for user in users:
-        mirror.upsert_user(
-            session,
-            user.id,
-            role=user.role,
-            name=user.name,
-            email=user.email,
-            organization_id=user.organization_id,
-            updated_at=user.updated_at,
-            external_id=user.external_id,
-        )
-        summary.users += 1
+        _store_user(session, user, summary)
     pending = list(metrics)
     if pending:
         session.flush()  # the page's tickets first: a metric's solved time lands on its ticket
@@ -309,18 +314,8 @@ def _fetch_users(
     if missing:
         users = patiently(partial(helpdesk.get_users, missing), helpdesk, sleep, "users")
         for user in users:
-            mirror.upsert_user(
-                session,
-                user.id,
-                role=user.role,
-                name=user.name,
-                email=user.email,
-                organization_id=user.organization_id,
-                updated_at=user.updated_at,
-                external_id=user.external_id,
-            )
+            _store_user(session, user, summary)
             known[user.id] = user.role
-            summary.users += 1
     return known
 
 
