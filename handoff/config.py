@@ -94,7 +94,9 @@ def parse_plan(raw: str | None) -> str:
         return "growth"
     plan = raw.strip().lower().replace("-", "_").replace(" ", "_")
     if plan not in ZENDESK_PLANS:
-        raise ConfigError(f"HANDOFF_ZENDESK_PLAN: expected one of {', '.join(ZENDESK_PLANS)}, got {raw!r}")
+        raise ConfigError(
+            f"HANDOFF_ZENDESK_PLAN: expected one of {', '.join(ZENDESK_PLANS)}, got {raw!r}"
+        )
     return plan
 
 

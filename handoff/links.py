@@ -41,9 +41,7 @@ def sign(secret: str, salt: str, nonce: str) -> str:
     return URLSafeTimedSerializer(secret, salt=salt).dumps({"n": nonce})
 
 
-def read(
-    secret: str, salt: str, token: str, *, max_age: timedelta, expired: str = EXPIRED
-) -> str:
+def read(secret: str, salt: str, token: str, *, max_age: timedelta, expired: str = EXPIRED) -> str:
     """Return the nonce a token carries; refuse a forged token or one older than ``max_age``."""
     try:
         data: Any = URLSafeTimedSerializer(secret, salt=salt).loads(

@@ -81,7 +81,6 @@ class ImportsMixin:
         }
 
 
-
 @route(bp, "/api/v2/imports/tickets", ["POST"])
 def import_ticket() -> tuple[Response, int]:
     st = state()
@@ -185,9 +184,8 @@ def export_ticket_events() -> Response:
         }
     )
 
-def _ticket_event(
-    st: Any, audit: Mapping[str, Any], with_comments: bool
-) -> dict[str, Any]:
+
+def _ticket_event(st: Any, audit: Mapping[str, Any], with_comments: bool) -> dict[str, Any]:
     """Render one audit as an incremental ticket event (comments only if sideloaded)."""
     children: list[dict[str, Any]] = []
     comment = next((e for e in audit["events"] if e["type"] == "Comment"), None)

@@ -45,7 +45,6 @@ class LogEntry:
     query: str = ""
 
 
-
 @dataclass(frozen=True)
 class Exchange:
     """One API request and the sandbox's answer, kept whole while ``state.exchanges`` is a list."""
@@ -237,9 +236,7 @@ class FaultsMixin:
         return True, self._peek(self.rate)[1]
 
     @locked
-    def agent_edit(
-        self, ticket_id: int, agent_id: int, body: dict[str, Any] | None = None
-    ) -> bool:
+    def agent_edit(self, ticket_id: int, agent_id: int, body: dict[str, Any] | None = None) -> bool:
         """Apply an agent's own edit made in Zendesk's UI, which counts against the ticket-update
         limit like an API update; return False (and count it) when the limit refused it."""
         self.agent_edits += 1
@@ -301,7 +298,6 @@ class FaultsMixin:
             if (method is None or e.method == method.upper())
             and (path_prefix is None or e.path.startswith(path_prefix))
         ]
-
 
 
 @bp.post("/_sandbox/rate_limit")

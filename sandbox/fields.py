@@ -39,7 +39,6 @@ class FieldsMixin:
             fid = self._next_id()
             self.ticket_fields[fid] = self._field_record(fid, kind, title, system=True)
 
-
     def _field_record(
         self,
         fid: int,
@@ -136,7 +135,6 @@ class FieldsMixin:
 
     def _custom_fields(self) -> list[dict[str, Any]]:
         return [f for f in self.ticket_fields.values() if not f["system"]]
-
 
 
 @route(bp, "/api/v2/ticket_fields", ["GET", "POST"])

@@ -166,7 +166,6 @@ class RatingsMixin:
         }
 
 
-
 @route(bp, "/api/v2/tickets/<int:ticket_id>/metrics")
 def ticket_metric(ticket_id: int) -> Response:
     st = state()

@@ -61,4 +61,3 @@ class SandboxState(
         self._seed_system_fields()
         self.oauth_tokens: dict[str, int] = {}
         self.api_user_id = self.add_user("Sandbox Admin", API_EMAIL, "admin")["id"]
-

@@ -463,7 +463,6 @@ class TicketsMixin:
         }
 
 
-
 @route(bp, "/api/v2/tickets", ["GET", "POST"])
 def create_ticket() -> Response | tuple[Response, int]:
     st = state()
@@ -499,9 +498,7 @@ def ticket(ticket_id: int) -> Response:
     st = state()
     if request.method == "PUT":
         t, audit = st.update_ticket(ticket_id, body_of("ticket"))
-        return jsonify(
-            {"ticket": st.render_ticket(t, base()), "audit": st.render_audit(audit)}
-        )
+        return jsonify({"ticket": st.render_ticket(t, base()), "audit": st.render_audit(audit)})
     return jsonify({"ticket": st.render_ticket(st.ticket(ticket_id), base())})
 
 

@@ -120,9 +120,7 @@ class UsersMixin:
         email = (spec.get("email") or "").lower() or None
         external_id = spec.get("external_id")
         for u in self.users.values():
-            if (email and u["email"] == email) or (
-                external_id and u["external_id"] == external_id
-            ):
+            if (email and u["email"] == email) or (external_id and u["external_id"] == external_id):
                 return int(u["id"])
         if not email and not spec.get("name"):
             raise invalid("requester", "Requester: Name is too short", "BlankValue")
@@ -171,7 +169,6 @@ class UsersMixin:
             "report_csv": staff,
             "user_fields": {},
         }
-
 
 
 @route(bp, "/api/v2/users/me")

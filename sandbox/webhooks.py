@@ -49,7 +49,6 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
-
 @dataclass(frozen=True)
 class WebhookDelivery:
     """One signed webhook request waiting to be (or already) sent."""
@@ -62,7 +61,6 @@ class WebhookDelivery:
     def json(self) -> Any:
         """Return the decoded body."""
         return json.loads(self.body)
-
 
 
 bp = Blueprint("sandbox_webhooks", __name__)
@@ -379,7 +377,6 @@ class WebhooksMixin:
         return results
 
 
-
 @route(bp, "/api/v2/webhooks", ["GET", "POST"], both=False)
 def webhooks() -> Response | tuple[Response, int]:
     st = state()
@@ -439,6 +436,7 @@ def control_webhooks_deliver() -> Response:
     st = state()
     results = st.deliver_webhooks()
     return jsonify({"delivered": [{"url": d.url, "status": s} for d, s in results]})
+
 
 def _field_side(value: Any) -> dict[str, Any]:
     """Wrap one side of a custom field change as the event payload does."""

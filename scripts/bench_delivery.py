@@ -224,7 +224,9 @@ class Sandbox:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packets", type=int, default=10_000)
-    parser.add_argument("--scale", type=float, default=60.0, help="simulated seconds per wall second")
+    parser.add_argument(
+        "--scale", type=float, default=60.0, help="simulated seconds per wall second"
+    )
     parser.add_argument(
         "--agent-edits", type=float, default=60.0, help="agents' own ticket updates a minute"
     )
@@ -255,7 +257,9 @@ def main() -> None:
         zendesk.stop()
 
 
-def drain_and_sync(args: argparse.Namespace, clock: ScaledClock, zendesk: Sandbox, url: str) -> None:
+def drain_and_sync(
+    args: argparse.Namespace, clock: ScaledClock, zendesk: Sandbox, url: str
+) -> None:
     """Queue, drain under the limits with agents editing, check, sync."""
     pooled = {"pool_size": args.workers + 4} if url.startswith("postgresql") else {}
     engine = db.make_engine(url, **pooled)
@@ -276,7 +280,9 @@ def drain_and_sync(args: argparse.Namespace, clock: ScaledClock, zendesk: Sandbo
     ticket_ids = zendesk.ask("tickets", (args.packets, args.imported_every))
     now = clock.now()
     with sessions() as session:
-        objects.setup(session, connect(), endpoint="https://bench.example/webhooks/zendesk", now=now)
+        objects.setup(
+            session, connect(), endpoint="https://bench.example/webhooks/zendesk", now=now
+        )
         for n, ticket_id in enumerate(ticket_ids):
             packets.accept_packet(session, packet_body(ticket_id, n), now=now)
             if n % 1000 == 999:
@@ -317,7 +323,9 @@ def drain_and_sync(args: argparse.Namespace, clock: ScaledClock, zendesk: Sandbo
 
     log = zendesk.ask("log")
     statuses = Counter(status for _, _, status in log)
-    updates = sum(1 for m, p, st in log if st < 400 and m in ("PUT", "DELETE", "POST") and "/tickets/" in p)
+    updates = sum(
+        1 for m, p, st in log if st < 400 and m in ("PUT", "DELETE", "POST") and "/tickets/" in p
+    )
     with sessions() as s:
         counts = delivery_status(s, clock.now()).counts
         expected = set(s.scalars(sa.text("SELECT packet_id FROM packets")))
@@ -353,7 +361,8 @@ def drain_and_sync(args: argparse.Namespace, clock: ScaledClock, zendesk: Sandbo
         took, sim_took = time.perf_counter() - started, clock.time() - sim_started
         log = zendesk.ask("log")
         requests = Counter(
-            path.split("/api/v2/", 1)[-1].split("/", 1)[0].removesuffix(".json") for _, path, _ in log
+            path.split("/api/v2/", 1)[-1].split("/", 1)[0].removesuffix(".json")
+            for _, path, _ in log
         )
         refused = Counter(status for _, _, status in log)[429]
         total = sum(requests.values())

@@ -264,7 +264,9 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     for name, measured in steps.items():
-        print(f"\n{name}: accepting one packet, step by step ({args.breakdown} packets, in process)")
+        print(
+            f"\n{name}: accepting one packet, step by step ({args.breakdown} packets, in process)"
+        )
         print(f"{'step':<44} {'p50 ms':>8} {'mean ms':>8}")
         for step, p50, mean in measured:
             print(f"{step:<44} {p50:>8.2f} {mean:>8.2f}")

@@ -212,9 +212,15 @@ def operation(r: Resolver, method: str, path: str) -> dict[str, Any]:
     """Summarise one operation of the description."""
     item = r.doc["paths"][path]
     op = item[method]
-    params = [parameter(r, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
+    params = [
+        parameter(r, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]
+    ]
     params += EXTRA_PARAMETERS.get((method, path), [])
-    body = r.schema(((op.get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema"))
+    body = r.schema(
+        ((op.get("requestBody") or {}).get("content") or {})
+        .get("application/json", {})
+        .get("schema")
+    )
     status, response = next(
         (code, resp) for code, resp in sorted(op["responses"].items()) if str(code).startswith("2")
     )
@@ -237,7 +243,9 @@ def main() -> None:
     """Read the description, write the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("oas", type=Path)
-    parser.add_argument("-o", "--out", type=Path, default=Path("tests/data/zendesk_api_summary.json"))
+    parser.add_argument(
+        "-o", "--out", type=Path, default=Path("tests/data/zendesk_api_summary.json")
+    )
     parser.add_argument("--origin", default=f"{DOCS}/zendesk/oas.yaml")
     args = parser.parse_args()
     raw = args.oas.read_bytes()
@@ -245,7 +253,9 @@ def main() -> None:
     class Loader(yaml.SafeLoader):
         """The description uses YAML's ``=`` (value) tag in an example: read it as text."""
 
-    Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+    Loader.add_constructor(
+        "tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node)
+    )
     doc = yaml.load(raw, Loader=Loader)  # noqa: S506 - SafeLoader plus one scalar tag
     r = Resolver(doc)
     operations = {f"{m} {p}": operation(r, m, p) for m, p in OPERATIONS}

@@ -265,8 +265,10 @@ def main() -> None:
     say(f"    opens the overview:     {app_url}/reports/overview  (signed in as {lead})")
     say(f"    every figure:           {app_url}/reports/panel")
     say(f"    the handoff report:     {app_url}/reports/handoff")
-    say("    an action is decided in the page by its owner: "
-        "handoff reports open-link <owner's email> signs them in")
+    say(
+        "    an action is decided in the page by its owner: "
+        "handoff reports open-link <owner's email> signs them in"
+    )
     say(f"  Sidebar, flagged ticket:  {app_url}/sidebar/dev/{report.ticket_ids[flagged.key]}")
     say(f"  QA review (one-time):     {review}")
     say(f"  API (OpenAPI):            {app_url}/api/v1/openapi.json   bot token: {bot_token}")

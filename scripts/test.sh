@@ -22,7 +22,8 @@ if [[ ",${TEST_BACKENDS:-sqlite,postgresql}," == *",postgresql,"* ]]; then
 fi
 
 log "lint and types"
-.venv/bin/ruff check handoff helpdesk_app tests scripts
+.venv/bin/ruff check handoff helpdesk_app sandbox tests scripts
+.venv/bin/ruff format --check handoff helpdesk_app sandbox tests scripts
 .venv/bin/mypy
 
 log "tests"

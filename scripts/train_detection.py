@@ -69,7 +69,9 @@ def compare() -> None:
     dev, tr = corpus[:cut], corpus[cut:]
     evals = {"corpus dev (1/6)": dev}
     for name in OLD_SETS:
-        evals[f"older {name}"] = load(ROOT / "tests" / "data" / "detection" / f"messages.{name}.jsonl")
+        evals[f"older {name}"] = load(
+            ROOT / "tests" / "data" / "detection" / f"messages.{name}.jsonl"
+        )
     stacked, plain = fit(tr, True), fit(tr, False)
     spacy_cat = _spacy_textcat(tr)
     for name, rows in evals.items():
@@ -83,10 +85,14 @@ def compare() -> None:
         print(f"{name} ({len(rows)} messages, {sum(gold)} repetitions)")
         print(f"  rules alone              {prf(rules, gold)}")
         print(f"  model alone (n-grams)    {prf(lr_plain, gold)}")
-        print(f"  rules OR model           {prf([a or b for a, b in zip(rules, lr_plain, strict=True)], gold)}")
+        print(
+            f"  rules OR model           {prf([a or b for a, b in zip(rules, lr_plain, strict=True)], gold)}"
+        )
         print(f"  model with rule features {prf(lr_stacked, gold)}")
         print(f"  spaCy TextCatBOW         {prf(cat, gold)}")
-        print(f"  rules OR TextCatBOW      {prf([a or b for a, b in zip(rules, cat, strict=True)], gold)}")
+        print(
+            f"  rules OR TextCatBOW      {prf([a or b for a, b in zip(rules, cat, strict=True)], gold)}"
+        )
 
 
 def _spacy_textcat(rows: list[tuple[str, bool]]):  # type: ignore[no-untyped-def]
@@ -137,7 +143,9 @@ def main() -> None:
     started = time.process_time()
     model = fit(load(CORPUS))
     model.save(args.out)
-    print(f"{len(model.weights)} weights, trained in {time.process_time() - started:.1f} s CPU -> {args.out}")
+    print(
+        f"{len(model.weights)} weights, trained in {time.process_time() - started:.1f} s CPU -> {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,11 @@ class Live:
     log: Path
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         """Send one request on a fresh connection; return status, headers and body."""
         conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -38,10 +42,15 @@ class Live:
         finally:
             conn.close()
 
-    def json(self, method: str, path: str, document: Any, headers: dict[str, str]) -> tuple[int, Any]:
+    def json(
+        self, method: str, path: str, document: Any, headers: dict[str, str]
+    ) -> tuple[int, Any]:
         """Send a JSON body; return the status and the decoded answer."""
         status, _, raw = self.request(
-            method, path, json.dumps(document).encode(), {**headers, "Content-Type": "application/json"}
+            method,
+            path,
+            json.dumps(document).encode(),
+            {**headers, "Content-Type": "application/json"},
         )
         return status, json.loads(raw) if raw else None
 

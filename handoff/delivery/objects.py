@@ -303,5 +303,3 @@ def _ensure_trigger(
         found.append(TRIGGER_KEY)
     _record(session, TRIGGER_KEY, str(trigger.id), now, detail={"title": TRIGGER_TITLE})
     return trigger.id
-
-

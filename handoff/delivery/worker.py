@@ -231,8 +231,9 @@ def deliver_item(
         # Every attempt but the first that was not a clean 429 may have reached Zendesk. The
         # count is the database's at our claim, and holding the lease means no one claimed since.
         uncertain=item.attempts > 1,
-        hold=lambda: hold_lease(session, item, clock=clock or (lambda: now), config=config,
-                                bucket=bucket),  # fmt: skip
+        hold=lambda: hold_lease(
+            session, item, clock=clock or (lambda: now), config=config, bucket=bucket
+        ),  # fmt: skip
         author_id=author_id,
     )
     try:

@@ -57,13 +57,71 @@ def _bucket(key: int) -> int:
 # Words a repetition claim can hardly do without (norms or lemmas); the model reads only the
 # words near them, so the length and topic of the rest of a message cannot add up to a verdict.
 ANCHORS = (
-    "tell", "say", "explain", "mention", "send", "give", "provide", "answer", "ask", "type",
-    "write", "fill", "submit", "upload", "attach", "email", "dm", "message", "forward", "share",
-    "state", "describe", "repeat", "reiterate", "already", "again", "before", "earlier",
-    "previously", "previous", "above", "twice", "time", "once", "same", "chat", "transcript",
-    "form", "bot", "chatbot", "assistant", "agent", "colleague", "rep", "representative",
-    "scroll", "record", "thread", "history", "over", "through", "cover", "call", "speak",
-    "contact", "ai", "alr", "b4", "dms", "dmed", "dm'd", "emailed", "told", "said", "sent",
+    "tell",
+    "say",
+    "explain",
+    "mention",
+    "send",
+    "give",
+    "provide",
+    "answer",
+    "ask",
+    "type",
+    "write",
+    "fill",
+    "submit",
+    "upload",
+    "attach",
+    "email",
+    "dm",
+    "message",
+    "forward",
+    "share",
+    "state",
+    "describe",
+    "repeat",
+    "reiterate",
+    "already",
+    "again",
+    "before",
+    "earlier",
+    "previously",
+    "previous",
+    "above",
+    "twice",
+    "time",
+    "once",
+    "same",
+    "chat",
+    "transcript",
+    "form",
+    "bot",
+    "chatbot",
+    "assistant",
+    "agent",
+    "colleague",
+    "rep",
+    "representative",
+    "scroll",
+    "record",
+    "thread",
+    "history",
+    "over",
+    "through",
+    "cover",
+    "call",
+    "speak",
+    "contact",
+    "ai",
+    "alr",
+    "b4",
+    "dms",
+    "dmed",
+    "dm'd",
+    "emailed",
+    "told",
+    "said",
+    "sent",
 )
 WINDOW = 4
 COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
@@ -89,8 +147,10 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
         text = strings[orth]
         if strings[norm] != text.lower():
             key = norm  # shorthand the pipeline spelled out: "b4" is "before", not a value
-        elif text[:1].isdigit() and text[-2:].lower() in ("st", "nd", "rd", "th") and (
-            text[:-2].isdigit()
+        elif (
+            text[:1].isdigit()
+            and text[-2:].lower() in ("st", "nd", "rd", "th")
+            and (text[:-2].isdigit())
         ):
             key = _ORDINAL
         elif any(ch.isdigit() for ch in text) or "@" in text:
@@ -106,7 +166,9 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
 
 def words_of(rows: Sequence[Sequence[int]], strings: Any) -> list[Word]:
     """Turn ``doc.to_array(COLUMNS).tolist()`` rows into words (None for whitespace tokens)."""
-    return [None if space else _word(orth, norm, lemma, strings) for orth, norm, lemma, space in rows]
+    return [
+        None if space else _word(orth, norm, lemma, strings) for orth, norm, lemma, space in rows
+    ]
 
 
 def words(doc: Doc | Span) -> list[Word]:

@@ -749,9 +749,7 @@ class ZendeskHelpdesk:
         params = {"page[size]": 100}
         return [parse_trigger(t) for t in self._all_pages("triggers.json", "triggers", params)]
 
-    def _all_pages(
-        self, path: str, key: str, params: Mapping[str, Any]
-    ) -> list[Mapping[str, Any]]:
+    def _all_pages(self, path: str, key: str, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         """Read every page of a cursor-paged list (``meta.has_more``, ``meta.after_cursor``)."""
         items: list[Mapping[str, Any]] = []
         query = dict(params)

@@ -253,9 +253,13 @@ def decide(session: Session, action_id: int, *, decided_by: str, decision: str, 
             {"path": "$.decision", "message": "an action is closed by a decision: write it"}
         )
     if due_on is not None and close:
-        problems.append({"path": "$.due_on", "message": "a closed action has no due date: leave it empty"})
+        problems.append(
+            {"path": "$.due_on", "message": "a closed action has no due date: leave it empty"}
+        )
     if due_on is not None and due_on < now.date():
-        problems.append({"path": "$.due_on", "message": f"the new due date {due_on} is in the past"})
+        problems.append(
+            {"path": "$.due_on", "message": f"the new due date {due_on} is in the past"}
+        )
     if problems:
         raise ValidationFailed("the decision is incomplete", details=problems)
     if action.status == CLOSED:

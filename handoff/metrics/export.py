@@ -19,7 +19,11 @@ TABLES = ("figures", "series", "headline", "context_loss_vs_repetition", "deflec
 
 def named(row: dict[str, Any]) -> dict[str, Any]:
     """Put the figure's plain name right after its id; the id stays the key."""
-    return {"id": row["id"], "name": name_of(row["id"]), **{k: v for k, v in row.items() if k != "id"}}
+    return {
+        "id": row["id"],
+        "name": name_of(row["id"]),
+        **{k: v for k, v in row.items() if k != "id"},
+    }
 
 
 def tables(panel: Panel, open_actions: Sequence[Action]) -> dict[str, list[dict[str, Any]]]:

@@ -549,7 +549,9 @@ def _path_and_handoff(
     # The handoff is when the bot escalated, as the conversation shows it.
     if escalated_convs:
         first = min(escalated_convs, key=lambda c: (c.started_at, c.conversation_id))
-        handoff = first.ended_at or min(p.created_at for p in packets) if packets else first.ended_at
+        handoff = (
+            first.ended_at or min(p.created_at for p in packets) if packets else first.ended_at
+        )
         handoff = handoff or first.started_at
     elif packets:
         handoff = min(p.created_at for p in packets)
@@ -561,11 +563,15 @@ def _path_and_handoff(
     return ESCALATED, handoff, "escalated"
 
 
-def _packets_complete(packets: list[Any], config: ProductConfig, intent: str) -> tuple[int, list[str]]:
+def _packets_complete(
+    packets: list[Any], config: ProductConfig, intent: str
+) -> tuple[int, list[str]]:
     """Count the packets carrying every field the archetype needs; list every missing field."""
     archetype = config.archetypes.get(config.archetype_of(intent) or "")
     required = set(
-        archetype.required_fields if archetype and archetype.required_fields else COMPLETENESS_FIELDS
+        archetype.required_fields
+        if archetype and archetype.required_fields
+        else COMPLETENESS_FIELDS
     )
     complete = 0
     missing: list[str] = []
@@ -682,7 +688,9 @@ def _contact(
             # Zendesk's own figure wins, unless Zendesk would have counted the bot's reply.
             first_reply = data.reply_minutes[ticket_id] * 60
     # Ratings: the ticket's latest, else the bot widget's.
-    ratings = sorted(data.ratings.get(ticket_id, []) if ticket_id else [], key=lambda r: (r.updated_at, r.id))
+    ratings = sorted(
+        data.ratings.get(ticket_id, []) if ticket_id else [], key=lambda r: (r.updated_at, r.id)
+    )
     scored = [r for r in ratings if _score(r.score)]
     csat = _score(scored[-1].score) if scored else None
     offered = bool(scored) or any(str(r.score).lower() == "offered" for r in ratings)

@@ -26,7 +26,11 @@ COLUMNS = (
 SCOPES = ("all", "archetype", "segment", "channel")
 
 # The trust figures come from the weekly QA sample's human review (random draws only).
-TRUST_FIGURES = ("sampled_hallucination_rate", "grounding_citation_rate", "unwarranted_confidence_rate")
+TRUST_FIGURES = (
+    "sampled_hallucination_rate",
+    "grounding_citation_rate",
+    "unwarranted_confidence_rate",
+)
 UNAVAILABLE: tuple[tuple[str, str], ...] = ()
 
 

@@ -137,7 +137,9 @@ def _sum_rates(points: Sequence[Rate]) -> Rate | None:
     )
 
 
-def _rate_card(panel: Panel, config: ProductConfig, figure_id: str, weekly: Sequence[Figure]) -> Card:
+def _rate_card(
+    panel: Panel, config: ProductConfig, figure_id: str, weekly: Sequence[Figure]
+) -> Card:
     """A share with a limit: context loss, repetition; its change is against the previous window."""
     f = panel.find(figure_id)
     rate = f.rate if f else None
@@ -204,7 +206,10 @@ def _handle_card(panel: Panel, config: ProductConfig) -> Card:
     if current and base and current.seconds is not None and base.seconds:
         change = current.seconds / base.seconds - 1
     if current is None or current.seconds is None or not current.sufficient:
-        status, reason = NOT_ENOUGH, f"n={current.n if current else 0}, too few to judge (minimum {config.min_sample})"
+        status, reason = (
+            NOT_ENOUGH,
+            f"n={current.n if current else 0}, too few to judge (minimum {config.min_sample})",
+        )
     elif base is None or not base.seconds or not base.sufficient:
         status, reason = NOT_ENOUGH, "no baseline handle time to compare with"
     elif change is not None and change > increase:
@@ -235,7 +240,9 @@ def _headline(panel: Panel) -> tuple[ArchetypeLine, ...]:
             status, verdict = ACT, "not protected"
         else:
             status, verdict = NOT_ENOUGH, "not judged"
-        lines.append(ArchetypeLine(h.archetype, h.deflection.rate, status, verdict, h.text, h.reason))
+        lines.append(
+            ArchetypeLine(h.archetype, h.deflection.rate, status, verdict, h.text, h.reason)
+        )
     return tuple(lines)
 
 
@@ -263,7 +270,12 @@ def _changes(cards: Sequence[Card], session: Session, now: datetime) -> tuple[Ch
         if a.closed_at is not None and a.closed_at >= since:
             out.append(Change(f"Action #{a.id} ({a.kind.replace('_', ' ')}, {about}) closed", OK))
         if a.opened_at >= since:
-            out.append(Change(f"Action #{a.id} opened: {a.kind.replace('_', ' ')} for {about}, owner {a.owner}", ACT))
+            out.append(
+                Change(
+                    f"Action #{a.id} opened: {a.kind.replace('_', ' ')} for {about}, owner {a.owner}",
+                    ACT,
+                )
+            )
     return tuple(out)
 
 

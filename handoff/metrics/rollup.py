@@ -221,7 +221,9 @@ def _write_facts(
         session.connection().execute(sa.insert(ContactFact), [f.columns() for f in built.values()])
     for f in built.values():
         weeks.add(f.week)
-        customers.update(c for c in (f.customer_key, f.customer_email and f"email:{f.customer_email}") if c)
+        customers.update(
+            c for c in (f.customer_key, f.customer_email and f"email:{f.customer_email}") if c
+        )
 
 
 def _customer_rows(session: Session, customers: set[str] | None) -> list[Any]:
@@ -232,7 +234,9 @@ def _customer_rows(session: Session, customers: set[str] | None) -> list[Any]:
         ContactFact.repeat_24h, ContactFact.repeat_7d, ContactFact.repeat_30d,
     )  # fmt: skip
     if customers is None:
-        return list(session.execute(sa.select(*columns).where(ContactFact.customer_key.is_not(None))))
+        return list(
+            session.execute(sa.select(*columns).where(ContactFact.customer_key.is_not(None)))
+        )
     rows: dict[str, Any] = {}
     wanted, asked = set(customers), set[str]()
     while wanted - asked:
@@ -320,8 +324,12 @@ def refresh(
         batches: list[tuple[set[str], set[int], set[int]]] = [
             (set(p), set(), set()) for p in facts_mod._chunks(sorted(sources.conversations), BATCH)
         ]
-        batches += [(set(), set(p), set()) for p in facts_mod._chunks(sorted(sources.tickets), BATCH)]
-        batches += [(set(), set(), set(p)) for p in facts_mod._chunks(sorted(sources.packets), BATCH)]
+        batches += [
+            (set(), set(p), set()) for p in facts_mod._chunks(sorted(sources.tickets), BATCH)
+        ]
+        batches += [
+            (set(), set(), set(p)) for p in facts_mod._chunks(sorted(sources.packets), BATCH)
+        ]
         for conv_part, ticket_part, packet_part in batches:
             ticket_part -= tickets
             packet_part -= packet_rows

@@ -29,6 +29,8 @@ def after_packet(session: Session, packet: Packet, now: datetime) -> None:
 
 def after_conversation(session: Session, conversation: BotConversation, now: datetime) -> None:
     """Queue the policy check of a just-recorded conversation, once per version of its body; flush."""
-    key = f"{OUTBOX_KIND}:{CONVERSATION}:{conversation.conversation_id}:{conversation.body_hash[:16]}"
+    key = (
+        f"{OUTBOX_KIND}:{CONVERSATION}:{conversation.conversation_id}:{conversation.body_hash[:16]}"
+    )
     enqueue(session, kind=OUTBOX_KIND, key=key[:200],
             payload={"source": CONVERSATION, "id": conversation.conversation_id}, now=now)  # fmt: skip

@@ -251,7 +251,9 @@ def load_delayed_csat(
         }
         survey_tool.call("POST", "/api/v1/csat/delayed/sent", body)
 
-    _in_parallel(sent, surveyed, endpoints.parallel, "delayed CSAT surveys sent (our API)", progress)
+    _in_parallel(
+        sent, surveyed, endpoints.parallel, "delayed CSAT surveys sent (our API)", progress
+    )
     answered = [c for c in world.contacts if c.delayed_csat and c.key in report.ticket_ids]
 
     def answer(contact: Contact) -> None:

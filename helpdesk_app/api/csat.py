@@ -134,11 +134,23 @@ OPENAPI_PATHS = {
             "requestBody": {"required": True, **json_content(_SENT, "The notice")},
             "responses": {
                 "201": json_content(
-                    {"type": "object", "properties": {"ticket_id": {"type": "integer"}, "recorded": {"type": "boolean"}}},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "ticket_id": {"type": "integer"},
+                            "recorded": {"type": "boolean"},
+                        },
+                    },
                     "Recorded",
                 ),
                 "200": json_content(
-                    {"type": "object", "properties": {"ticket_id": {"type": "integer"}, "recorded": {"type": "boolean"}}},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "ticket_id": {"type": "integer"},
+                            "recorded": {"type": "boolean"},
+                        },
+                    },
                     "Already known; nothing changed",
                 ),
                 **error_responses(400, 401, 403, 404, 413, 422),
@@ -157,5 +169,5 @@ OPENAPI_PATHS = {
                 **error_responses(400, 401, 403, 404, 413, 422),
             },
         }
-    }
+    },
 }

@@ -178,7 +178,9 @@ def _document() -> dict[str, Any]:
                     "security": secured,
                     "requestBody": {"required": True, **json_content(packet, "The packet")},
                     "responses": {
-                        "200": json_content({"$ref": "#/components/schemas/ValidationResult"}, "Valid"),
+                        "200": json_content(
+                            {"$ref": "#/components/schemas/ValidationResult"}, "Valid"
+                        ),
                         **write,
                     },
                 }
@@ -195,7 +197,10 @@ def _document() -> dict[str, Any]:
                             "schema": {"type": "string"},
                         }
                     ],
-                    "responses": {"200": json_content(stored, "The packet"), **error_responses(401, 403, 404)},
+                    "responses": {
+                        "200": json_content(stored, "The packet"),
+                        **error_responses(401, 403, 404),
+                    },
                 }
             },
             "/api/v1/tickets/{ticket_id}/packet": {
@@ -239,7 +244,10 @@ def _document() -> dict[str, Any]:
                     "operationId": "postConversation",
                     "summary": "Create or update a bot conversation",
                     "security": secured,
-                    "requestBody": {"required": True, **json_content(conversation, "The conversation")},
+                    "requestBody": {
+                        "required": True,
+                        **json_content(conversation, "The conversation"),
+                    },
                     "responses": {
                         "201": json_content(recorded, "Created"),
                         "200": json_content(recorded, "Updated or unchanged"),

@@ -166,9 +166,7 @@ OPENAPI_PATHS = {
             "operationId": "getPolicyGoldenSet",
             "summary": "The golden set in use and the versions in force at a date (scope reports:read)",
             "security": _SECURED,
-            "parameters": [
-                {"name": "at", "in": "query", "required": False, "schema": _WHEN}
-            ],
+            "parameters": [{"name": "at", "in": "query", "required": False, "schema": _WHEN}],
             "responses": {
                 "200": json_content(_VIEW, "The golden set"),
                 **error_responses(401, 403, 404, 422),

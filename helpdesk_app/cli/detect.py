@@ -47,7 +47,5 @@ def recompute(ticket_ids: tuple[int, ...], stale: bool, limit: int | None) -> No
             tickets, findings = sweep.tickets, sweep.findings
         else:
             tickets = len(ticket_ids)
-            findings = sum(
-                len(store.recompute_ticket(session, t, rt.clock())) for t in ticket_ids
-            )
+            findings = sum(len(store.recompute_ticket(session, t, rt.clock())) for t in ticket_ids)
     click.echo(f"detector {DETECTOR_VERSION}: {tickets} tickets, {findings} findings")

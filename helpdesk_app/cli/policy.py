@@ -53,9 +53,7 @@ def load(file: Path, by: str | None) -> None:
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
-            loaded = golden.load_file(
-                session, file, by=by or getpass.getuser(), now=rt.clock()
-            )
+            loaded = golden.load_file(session, file, by=by or getpass.getuser(), now=rt.clock())
     except HandoffError as exc:
         fail(exc)
         return

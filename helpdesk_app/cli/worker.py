@@ -58,9 +58,7 @@ def run(once: bool, batch: int | None, poll: float) -> None:
 
     def inbox() -> None:
         # Webhook events the request could not process (crash, error) are retried here.
-        webhooks.process_pending(
-            rt.sessions, rt.clock(), older_than=timedelta(seconds=30)
-        )
+        webhooks.process_pending(rt.sessions, rt.clock(), older_than=timedelta(seconds=30))
 
     try:
         summary = worker.run(

@@ -45,9 +45,7 @@ def product_config() -> ProductConfig:
     """Load the product configuration once per app (the configured file, or the example)."""
     cached = current_app.extensions.get("handoff_product_config")
     if cached is None:
-        cached = productconfig.load_for(
-            runtime().settings.product_config_path
-        )
+        cached = productconfig.load_for(runtime().settings.product_config_path)
         current_app.extensions["handoff_product_config"] = cached
     return cached
 
@@ -178,7 +176,9 @@ def _common(view: str, week: str | None) -> dict[str, Any]:
             **views_support.extras(built, config.threshold("context_loss_rate"))}  # fmt: skip
 
 
-def _overview(status: int = 200, failed: int | None = None, problems: list[str] | None = None) -> tuple[str, int]:
+def _overview(
+    status: int = 200, failed: int | None = None, problems: list[str] | None = None
+) -> tuple[str, int]:
     config = product_config()
     db = get_session()
     built = panel_mod.build(db, config, now=now(), view="rolling")
@@ -211,7 +211,9 @@ def decide_action(action_id: int) -> BaseResponse | tuple[str, int]:
     action = db.get(Action, action_id)
     who = session.get("reports_who")
     if action is not None and not actions.may_decide(action, who):
-        raise Forbidden(f"only the action's owner ({action.owner}) decides it; you are signed in as {who}")
+        raise Forbidden(
+            f"only the action's owner ({action.owner}) decides it; you are signed in as {who}"
+        )
     form = request.form
     try:
         try:

@@ -82,7 +82,9 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], *, u
                          f"{escape(label[-3:])}</text>")  # fmt: skip
     if threshold is not None:
         ty = y(threshold)
-        parts.append(f'<line x1="{PAD_L}" y1="{ty:.1f}" x2="{W - PAD_R}" y2="{ty:.1f}" class="limit"/>')
+        parts.append(
+            f'<line x1="{PAD_L}" y1="{ty:.1f}" x2="{W - PAD_R}" y2="{ty:.1f}" class="limit"/>'
+        )
         parts.append(f'<text x="{W - PAD_R + 4}" y="{ty + 4:.1f}" class="tick">'
                      f"{escape(threshold_label or 'limit')}</text>")  # fmt: skip
     ends: list[tuple[float, str]] = []
@@ -143,11 +145,15 @@ def sparkline(title: str, points: Sequence[tuple[str, float | None, bool]], *,
     def py(v: float) -> float:
         return pad + (h - 2 * pad) * (1 - (v - lo) / span)
 
-    summary = ", ".join(f"{week}: {fmt(v) if v is not None else 'no data'}" for week, v, _ in points)
+    summary = ", ".join(
+        f"{week}: {fmt(v) if v is not None else 'no data'}" for week, v, _ in points
+    )
     parts = [f'<svg class="spark" viewBox="0 0 {w} {h}" preserveAspectRatio="none" role="img" '
              f'aria-label="{escape(title)}, week by week: {escape(summary)}">']  # fmt: skip
     if threshold is not None:
-        parts.append(f'<line x1="0" y1="{py(threshold):.1f}" x2="{w}" y2="{py(threshold):.1f}" class="limit"/>')
+        parts.append(
+            f'<line x1="0" y1="{py(threshold):.1f}" x2="{w}" y2="{py(threshold):.1f}" class="limit"/>'
+        )
     segment: list[str] = []
     for i, (_, v, _) in enumerate(points):
         if v is None:

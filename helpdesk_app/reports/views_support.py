@@ -51,7 +51,9 @@ def panel_charts(panel: Panel) -> dict[str, Markup]:
     band = base.delta.baseline.interval if base is not None and base.delta is not None else None
     return {
         "deflection": charts.bar_chart(
-            "Deflection per archetype: bar with its 95% interval, target band shaded", bars, bands=bands
+            "Deflection per archetype: bar with its 95% interval, target band shaded",
+            bars,
+            bands=bands,
         ),
         "csat": charts.line_chart(
             "Weekly CSAT at resolution and after 2-3 days, with the baseline band",

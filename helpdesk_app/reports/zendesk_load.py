@@ -36,11 +36,15 @@ def reports_user(token: str, settings: Settings, helpdesk: Any | None, now: date
     if agent.agent_id is None:
         raise ReportsDenied("the signed token names no Zendesk user, so the role cannot be checked")
     if helpdesk is None:
-        raise RoleUnknown("the helpdesk connection is not configured, so the role cannot be checked")
+        raise RoleUnknown(
+            "the helpdesk connection is not configured, so the role cannot be checked"
+        )
     try:
         users = helpdesk.get_users([agent.agent_id])
     except HandoffError as exc:
-        raise RoleUnknown(f"could not read your Zendesk role ({exc.message}); reopen the app") from None
+        raise RoleUnknown(
+            f"could not read your Zendesk role ({exc.message}); reopen the app"
+        ) from None
     if not users:
         raise ReportsDenied(f"Zendesk user {agent.agent_id} was not found")
     user = users[0]

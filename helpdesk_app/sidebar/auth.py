@@ -180,10 +180,7 @@ def current_agent(now: datetime) -> tuple[Agent, str]:
     if data.get("expires", 0) <= now.timestamp():
         session.pop(SESSION_KEY, None)
         raise SidebarDenied("the sidebar session has expired; reopen the ticket")
-    if (
-        data.get("issuer") == DEV_ISSUER
-        and not runtime().settings.dev_sidebar
-    ):
+    if data.get("issuer") == DEV_ISSUER and not runtime().settings.dev_sidebar:
         raise SidebarDenied("development sessions are not accepted here")
     return Agent(agent_id=data.get("agent_id"), issuer=str(data["issuer"])), str(data["sid"])
 

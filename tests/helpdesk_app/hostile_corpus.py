@@ -24,7 +24,7 @@ from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Response
 
 from handoff import tokens, webhooks
-from helpdesk_app.sandbox import sign
+from sandbox.webhooks import sign
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "hostile" / "cases.jsonl.gz"
 # Well formed, never issued: the answer must be 401 like any unknown token.

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from handoff.config import Settings
 from handoff.models.delivery_state import WebhookEvent
-from helpdesk_app.sandbox import sign
+from sandbox.webhooks import sign
 from tests.conftest import FIXED_NOW
 from tests.helpdesk_app.hostile_corpus import (
     Case,

@@ -38,7 +38,9 @@ def _path(app: Flask, kind: str) -> str:
     secret = app.config["SECRET_KEY"]
     with transaction(runtime.sessions) as session:
         if kind == "reports":
-            token = links.issue_report_link(session, secret, "lead@example.com", now=runtime.clock())
+            token = links.issue_report_link(
+                session, secret, "lead@example.com", now=runtime.clock()
+            )
             return f"/reports/open/{token}"
         token = links.issue_review_link(
             session, secret, "lea", now=runtime.clock(), ttl=timedelta(minutes=30)

@@ -34,7 +34,10 @@ def test_the_survey_page_cannot_be_framed(app: Flask) -> None:
 def test_api_answers_and_errors_are_not_sniffed(client, auth) -> None:
     """Do JSON answers and JSON errors carry nosniff?"""
     assert client.get("/api/v1/openapi.json").headers["X-Content-Type-Options"] == "nosniff"
-    assert client.get("/api/v1/packets/none", headers=auth).headers["X-Content-Type-Options"] == "nosniff"
+    assert (
+        client.get("/api/v1/packets/none", headers=auth).headers["X-Content-Type-Options"]
+        == "nosniff"
+    )
 
 
 def test_the_sidebar_keeps_its_own_frame_policy(client) -> None:
@@ -46,7 +49,10 @@ def test_the_sidebar_keeps_its_own_frame_policy(client) -> None:
 
 @pytest.mark.parametrize(
     "dead_url",
-    ["postgresql+psycopg://postgres@127.0.0.1:1/gone", "sqlite:////nonexistent-dir/deeper/handoff.db"],
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:1/gone",
+        "sqlite:////nonexistent-dir/deeper/handoff.db",
+    ],
     ids=["postgresql", "sqlite"],
 )
 def test_a_database_that_is_gone_is_a_503_with_retry_after(make_app, dead_url, caplog) -> None:
@@ -57,15 +63,25 @@ def test_a_database_that_is_gone_is_a_503_with_retry_after(make_app, dead_url, c
     body = b'{"type": "trigger:ticket.updated", "ticket_id": 5}'
     stamp = "2026-03-02T09:30:00Z"
     answers = [
-        client.post("/api/v1/packets", json=factories.packet(), headers={"Authorization": "Bearer x"}),
+        client.post(
+            "/api/v1/packets", json=factories.packet(), headers={"Authorization": "Bearer x"}
+        ),
         client.get("/api/v1/packets/abc", headers={"Authorization": "Bearer x"}),
-        client.post("/webhooks/zendesk", data=body, headers={
-            webhooks.TIMESTAMP_HEADER: stamp, webhooks.SIGNATURE_HEADER: webhooks.sign("s", stamp, body),
-            "Content-Type": "application/json"}),  # fmt: skip
+        client.post(
+            "/webhooks/zendesk",
+            data=body,
+            headers={
+                webhooks.TIMESTAMP_HEADER: stamp,
+                webhooks.SIGNATURE_HEADER: webhooks.sign("s", stamp, body),
+                "Content-Type": "application/json",
+            },
+        ),  # fmt: skip
     ]
     for response in answers:
         assert response.status_code == 503, response.get_data()
         assert response.headers["Retry-After"].isdigit()
         assert response.get_json()["error"]["code"] == "database_unavailable"
     assert not [r for r in caplog.records if r.exc_info]
-    assert len([r for r in caplog.records if "database unavailable" in r.getMessage()]) == len(answers)
+    assert len([r for r in caplog.records if "database unavailable" in r.getMessage()]) == len(
+        answers
+    )

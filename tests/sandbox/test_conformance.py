@@ -62,12 +62,14 @@ RECORDED_NAMES = {
 
 
 def _template(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{[^}]+\}", r"[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "$")
+    return re.compile(
+        "^"
+        + re.sub(r"\{[^}]+\}", r"[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}"))
+        + "$"
+    )
 
 
-TEMPLATES = [
-    (key.split(" ", 1)[0], _template(key.split(" ", 1)[1]), key) for key in OPERATIONS
-]
+TEMPLATES = [(key.split(" ", 1)[0], _template(key.split(" ", 1)[1]), key) for key in OPERATIONS]
 
 
 def operation_of(exchange: Exchange) -> str | None:
@@ -221,7 +223,9 @@ def exchanges(sandbox: tuple[str, SandboxState]) -> list[Exchange]:
     state = sandbox[1]
     state.reset()
     state.exchanges = []
-    zendesk = ZendeskHelpdesk.connect(subdomain="sandbox", email="admin@sandbox.test", token="test-token")
+    zendesk = ZendeskHelpdesk.connect(
+        subdomain="sandbox", email="admin@sandbox.test", token="test-token"
+    )
     agent = state.add_user("Sam Agent", "sam@sandbox.test", "agent")
     box = zendesk.create_ticket_field(NewTicketField(type="checkbox", title="Re-ask", tag="reask"))
     zendesk.list_ticket_fields()
@@ -260,7 +264,9 @@ def exchanges(sandbox: tuple[str, SandboxState]) -> list[Exchange]:
     zendesk.export_tickets(cursor=page.cursor, page_size=100)
     zendesk.export_ticket_events(history)
     events = zendesk.create_webhook(
-        name="Events", endpoint="https://h.example/w", subscriptions=["zen:event-type:ticket.created"]
+        name="Events",
+        endpoint="https://h.example/w",
+        subscriptions=["zen:event-type:ticket.created"],
     )
     hook = zendesk.create_webhook(name="Trigger", endpoint="https://h.example/w")
     zendesk.list_webhooks("Trig")
@@ -290,7 +296,9 @@ def test_requests_and_answers_match_the_description(exchanges: list[Exchange]) -
     # on these known slips of the description (each is a real answer's shape in the recordings).
     kinds = {re.sub(r"^.*?\.(\w+)(\[\])?(: | \()", r"\1\3", re.sub(r"\[\d+\]", "[]", d))
              for d in departures}  # fmt: skip
-    assert kinds and {k.split(":")[0].split(" ")[0] for k in kinds} <= DESCRIPTION_SLIPS, sorted(kinds)
+    assert kinds and {k.split(":")[0].split(" ")[0] for k in kinds} <= DESCRIPTION_SLIPS, sorted(
+        kinds
+    )
 
 
 def test_the_check_sees_a_departure() -> None:
@@ -298,7 +306,9 @@ def test_the_check_sees_a_departure() -> None:
     parameter or a wrongly typed answer be reported?"""
     put = Exchange("PUT", "/api/v2/tickets/1.json", [], {"ticket": {}, "additional_tags": []},
                    200, {"ticket": {"id": 1}, "audit": {}})  # fmt: skip
-    assert problems_of(put) == ["put /api/v2/tickets/{ticket_id}: request key 'additional_tags' is not described"]
+    assert problems_of(put) == [
+        "put /api/v2/tickets/{ticket_id}: request key 'additional_tags' is not described"
+    ]
     listing = Exchange("GET", "/api/v2/ticket_metrics.json", [("start_time", "0")], None, 200,
                        {"ticket_metrics": [{"id": "x", "ticket_id": 1}]})  # fmt: skip
     found = problems_of(listing)

@@ -39,7 +39,10 @@ def test_a_posted_packet_shows_up_on_the_ticket_after_setup_and_a_worker_run(
     done = client.get(f"/api/v1/packets/{body['packet_id']}/delivery", headers=auth)
     assert done.json["status"] == "delivered" and done.json["result"]["ticket_id"] == ticket_id
     listed = client.get("/api/v1/deliveries?status=delivered", headers=auth)
-    assert {i["key"] for i in listed.json["items"]} == {f"packet_note:{body['packet_id']}", f"policy_check:packet:{body['packet_id']}"}
+    assert {i["key"] for i in listed.json["items"]} == {
+        f"packet_note:{body['packet_id']}",
+        f"policy_check:packet:{body['packet_id']}",
+    }
     assert listed.json["summary"]["counts"]["delivered"] == 2
 
 

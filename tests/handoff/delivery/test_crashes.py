@@ -40,7 +40,14 @@ def marked(zendesk, ticket_id: int, marker: str) -> list[dict]:
 
 def spawn(database_url: str, name: str, log: Path) -> subprocess.Popen:
     """Start one worker process."""
-    argv = [sys.executable, "-m", "tests.handoff.delivery.crash_worker", database_url, name, str(LEASE)]
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.handoff.delivery.crash_worker",
+        database_url,
+        name,
+        str(LEASE),
+    ]
     with log.open("ab") as out:
         return subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},  # noqa: S603
                                 stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
@@ -49,7 +56,11 @@ def spawn(database_url: str, name: str, log: Path) -> subprocess.Popen:
 def counts(sessions) -> dict[str, int]:
     """Count outbox items by status."""
     with sessions() as s:
-        return dict(s.execute(sa.select(OutboxItem.status, sa.func.count()).group_by(OutboxItem.status)).all())
+        return dict(
+            s.execute(
+                sa.select(OutboxItem.status, sa.func.count()).group_by(OutboxItem.status)
+            ).all()
+        )
 
 
 @pytest.mark.slow
@@ -62,7 +73,11 @@ def test_killed_workers_under_faults_lose_nothing_and_write_nothing_twice(
     tickets = [ticket_for(zendesk, f"Order {n}") for n in range(PACKETS)]
     sent = []
     for ticket_id in tickets:
-        sent.append(packets.accept_packet(session, factories.packet(ticket_id=ticket_id), now=clock()).packet)
+        sent.append(
+            packets.accept_packet(
+                session, factories.packet(ticket_id=ticket_id), now=clock()
+            ).packet
+        )
     session.commit()
     faults = ["stall"] * 6 + ["500", "502", "503", "500", "502"] + ["429"] * 3
     rng.shuffle(faults)
@@ -106,11 +121,15 @@ def test_killed_workers_under_faults_lose_nothing_and_write_nothing_twice(
             worker.send_signal(signal.SIGKILL)
             worker.wait()
     assert counts(sessions) == {"delivered": PACKETS}
-    written = {p.packet_id: len(marked(zendesk, p.ticket_id, packet_marker(p.packet_id))) for p in sent}
+    written = {
+        p.packet_id: len(marked(zendesk, p.ticket_id, packet_marker(p.packet_id))) for p in sent
+    }
     assert written == {p.packet_id: 1 for p in sent}
 
 
-def deliver_claimed(sessions, helpdesk, clock, fields, *, uncertain: set[str] = frozenset()) -> dict[str, str]:
+def deliver_claimed(
+    sessions, helpdesk, clock, fields, *, uncertain: set[str] = frozenset()
+) -> dict[str, str]:
     """Claim every due item and deliver it; items of packets in ``uncertain`` act as retries."""
     outcomes = {}
     with sessions() as s:
@@ -138,7 +157,8 @@ def test_a_quoted_marker_does_not_make_a_note_look_written(
     session.commit()
     customer = zendesk.customer["id"]  # type: ignore[attr-defined]
     helpdesk.update_ticket(
-        ticket_id, comment=NewComment(body=f"As the bot said:\n{marker_a}", public=True, author_id=customer)
+        ticket_id,
+        comment=NewComment(body=f"As the bot said:\n{marker_a}", public=True, author_id=customer),
     )
     assert deliver_claimed(sessions, helpdesk, clock, fields, uncertain={a.packet_id}) == {
         a.packet_id: "delivered",
@@ -148,10 +168,15 @@ def test_a_quoted_marker_does_not_make_a_note_look_written(
     b_note = marked(zendesk, ticket_id, packet_marker(b.packet_id))[0]["body"]
     assert marker_a not in b_note
     # The summary's own lines stay inside the summary: indented, never a line of the note's frame.
-    assert all(not line.startswith(("=== END", "Escalation reason: fake")) for line in b_note.splitlines()[1:-2])
+    assert all(
+        not line.startswith(("=== END", "Escalation reason: fake"))
+        for line in b_note.splitlines()[1:-2]
+    )
 
 
-def test_free_text_cannot_forge_the_notes_frame(session, sessions, helpdesk, zendesk, fields, clock):
+def test_free_text_cannot_forge_the_notes_frame(
+    session, sessions, helpdesk, zendesk, fields, clock
+):
     """Can a summary add its own footer or escalation line to the note? (It must not.)"""
     ticket_id = ticket_for(zendesk)
     summary = "Refund asked.\n=== END OF HANDOFF ===\nEscalation reason: legal_threat"

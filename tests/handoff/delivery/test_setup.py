@@ -35,9 +35,10 @@ def test_the_trigger_uses_a_webhook_of_its_own(session, helpdesk, zendesk, clock
     trigger_hook = zendesk.webhooks[report.trigger_webhook_id]
     assert trigger_hook["subscriptions"] == ["conditional_ticket_events"]
     assert "zen:event-type:ticket.comment_added" in events["subscriptions"]
-    assert zendesk.webhook_secrets[report.webhook_id] != zendesk.webhook_secrets[
-        report.trigger_webhook_id
-    ]
+    assert (
+        zendesk.webhook_secrets[report.webhook_id]
+        != zendesk.webhook_secrets[report.trigger_webhook_id]
+    )
     (action,) = zendesk.triggers[report.trigger_id]["actions"]
     assert action["value"][0] == report.trigger_webhook_id
 
@@ -60,7 +61,9 @@ def test_a_webhook_of_ours_with_another_endpoint_is_a_clear_error(
 ):
     """When a webhook with our name posts elsewhere, does setup say which and how to fix it?"""
     helpdesk.create_webhook(
-        name=objects.WEBHOOK_NAME, endpoint="https://old.example/x", subscriptions=["zen:event-type:ticket.created"]
+        name=objects.WEBHOOK_NAME,
+        endpoint="https://old.example/x",
+        subscriptions=["zen:event-type:ticket.created"],
     )
     with pytest.raises(objects.SetupConflict, match="old.example"):
         objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock())

@@ -152,7 +152,9 @@ def test_an_orphan_packet_starts_at_the_customers_first_message(
     assert fact.bot_handle_s == 12 * 60
 
 
-def test_what_the_bot_sends_is_counted(session: Session, world: World, config: ProductConfig) -> None:
+def test_what_the_bot_sends_is_counted(
+    session: Session, world: World, config: ProductConfig
+) -> None:
     """Do widget CSAT (no ticket), a refusal's validity and the tools called reach the contact's facts?"""
     world.conversation("C1", "order_status", "2026-01-05 09:00", "2026-01-05 09:10", "resolved",
                        email="a@x", body={"csat": {"score": 5}, "tools_called": ["order_lookup"]})  # fmt: skip
@@ -162,7 +164,11 @@ def test_what_the_bot_sends_is_counted(session: Session, world: World, config: P
                        email="c@x", body={"refusal": {"valid_question": True}})  # fmt: skip
     session.commit()
     facts = _facts(session, config)
-    assert (facts["c:C1"].csat, facts["c:C1"].csat_offered, facts["c:C1"].tools) == ("good", True, ["order_lookup"])
+    assert (facts["c:C1"].csat, facts["c:C1"].csat_offered, facts["c:C1"].tools) == (
+        "good",
+        True,
+        ["order_lookup"],
+    )
     assert (facts["c:C2"].csat, facts["c:C2"].csat_offered) == (None, True)
     assert facts["c:C3"].refused_valid is True
     report = panel.build(session, config, now=NOW, view="monthly", end_week="2026-W05")
@@ -185,9 +191,9 @@ def test_the_repetition_window_opens_at_the_conversations_escalation(
     said = world.comment(101, "2026-01-05 09:15", role="end-user")
     session.flush()
     session.execute(
-        sa.update(HelpdeskComment).where(HelpdeskComment.id == said).values(
-            body="As I already told the bot, my order number is A-12345."
-        )
+        sa.update(HelpdeskComment)
+        .where(HelpdeskComment.id == said)
+        .values(body="As I already told the bot, my order number is A-12345.")
     )
     recompute_ticket(session, 101, NOW)
     run = session.get(DetectionRun, 101)

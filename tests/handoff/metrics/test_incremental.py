@@ -78,7 +78,9 @@ def _ticket(tid: int, created: str, *, solved: str | None = None, requester: int
     return arrive
 
 
-def _comment(cid: int, tid: int, when_said: str, *, role: str = "agent", author: int = 1) -> Arrival:
+def _comment(
+    cid: int, tid: int, when_said: str, *, role: str = "agent", author: int = 1
+) -> Arrival:
     def arrive(session: Session, when: datetime) -> None:
         session.add(
             HelpdeskComment(

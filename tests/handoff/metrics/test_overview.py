@@ -24,5 +24,6 @@ def test_csat_delta_status() -> None:
     assert _delta_status(Delta(Rate(81, 100, 30), base, "b"), -2)[0] == OK
     assert _delta_status(Delta(Rate(1, 7, 30), base, "b"), -2)[0] == NOT_ENOUGH
     assert _delta_status(Delta(Rate(80, 100, 30), Rate(0, 0, 30), "b"), -2) == (
-        NOT_ENOUGH, "no baseline to compare with"
+        NOT_ENOUGH,
+        "no baseline to compare with",
     )

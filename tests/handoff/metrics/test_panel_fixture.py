@@ -216,7 +216,11 @@ def test_operational(panel: panel_mod.Panel) -> None:
     assert human is not None and human.amount == pytest.approx(7.9)
     assert panel.operational.unavailable == ()
     # No QA review in the window: the trust figures are there, with nothing reviewed.
-    for name in ("grounding_citation_rate", "unwarranted_confidence_rate", "sampled_hallucination_rate"):
+    for name in (
+        "grounding_citation_rate",
+        "unwarranted_confidence_rate",
+        "sampled_hallucination_rate",
+    ):
         assert rate(panel, name) == (0, 0)
 
 

@@ -96,7 +96,9 @@ def test_metrics_come_side_loaded_with_the_changed_tickets(sessions, helpdesk, z
     summary = sync.sync(sessions, helpdesk, now=clock)
     assert summary.metrics == 1
     (export,) = zendesk.requests(path_prefix="/api/v2/incremental/tickets")
-    assert "include=metric_sets%2Cusers" in export.query or "include=metric_sets,users" in export.query
+    assert (
+        "include=metric_sets%2Cusers" in export.query or "include=metric_sets,users" in export.query
+    )
     assert zendesk.requests(path_prefix="/api/v2/ticket_metrics") == []
     assert zendesk.requests(path_prefix=f"/api/v2/tickets/{ids[5]}/metrics") == []
     with sessions() as s:

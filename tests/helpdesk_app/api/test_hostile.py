@@ -67,7 +67,9 @@ def assert_refused(response, case: hostile.Case, where: str) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_every_json_route_refuses_the_case_and_stores_nothing(app, client, admin, clock, case, caplog):
+def test_every_json_route_refuses_the_case_and_stores_nothing(
+    app, client, admin, clock, case, caplog
+):
     """Does every JSON route and the signed webhook answer the case as documented, storing nothing?"""
     caplog.set_level(logging.INFO)
     before = counts(app)
@@ -86,7 +88,10 @@ def test_the_guard_lets_real_text_through(client, admin, name, extra):
     """Are an emoji, brackets in strings and a 19-digit integer stored and served back unchanged?"""
     packet = factories.packet(**extra())
     if "account_state" in extra():
-        packet["account_state"] = {**factories.packet()["account_state"], **extra()["account_state"]}
+        packet["account_state"] = {
+            **factories.packet()["account_state"],
+            **extra()["account_state"],
+        }
     created = client.post("/api/v1/packets", json=packet, headers=admin)
     assert created.status_code == 201, created.get_json()
     served = client.get(f"/api/v1/packets/{packet['packet_id']}", headers=admin).get_json()

@@ -20,7 +20,9 @@ import pytest
 from handoff import webhooks
 from tests.conftest import ROOT
 
-CORPUS = Path(os.environ.get("HOSTILE_CORPUS", ROOT / "tests" / "data" / "hostile" / "cases.jsonl.gz"))
+CORPUS = Path(
+    os.environ.get("HOSTILE_CORPUS", ROOT / "tests" / "data" / "hostile" / "cases.jsonl.gz")
+)
 SECRET = "corpus-webhook-secret"
 
 
@@ -98,7 +100,9 @@ def test_the_frozen_hostile_corpus(app, client, make_token, clock, caplog):
         if 400 <= status < 500:
             error = (response.get_json(silent=True) or {}).get("error")
             if not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
-                failures.append(f"{where}: {status} not in the error shape: {response.get_data()[:160]!r}")
+                failures.append(
+                    f"{where}: {status} not in the error shape: {response.get_data()[:160]!r}"
+                )
         if "probe" in case:
             # The probe states what the expected answer stores; an answer the case also allows
             # must store exactly when it is a 2xx.
@@ -107,8 +111,12 @@ def test_the_frozen_hostile_corpus(app, client, make_token, clock, caplog):
                 wanted = "2xx" if outcome(status) == "2xx" else "404"
             probe = client.get(case["probe"], headers={"Authorization": f"Bearer {tokens['bot']}"})
             if not allowed({"expect": wanted}, probe.status_code):
-                failures.append(f"{where}: probe {case['probe']} got {probe.status_code}, wanted {wanted}")
-            elif case.get("probe_body_contains") and case["probe_body_contains"] not in probe.get_data(as_text=True):
+                failures.append(
+                    f"{where}: probe {case['probe']} got {probe.status_code}, wanted {wanted}"
+                )
+            elif case.get("probe_body_contains") and case[
+                "probe_body_contains"
+            ] not in probe.get_data(as_text=True):
                 failures.append(f"{where}: probe lacks {case['probe_body_contains']!r}")
     assert failures == [], "\n".join(failures)
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"

@@ -75,9 +75,7 @@ def test_answers_match_the_documented_responses(client, spec, auth):
         (
             "/api/v1/packets",
             "post",
-            client.post(
-                "/api/v1/packets", data="{", content_type="application/json", headers=auth
-            ),
+            client.post("/api/v1/packets", data="{", content_type="application/json", headers=auth),
         ),
         (
             "/api/v1/packets/validate",

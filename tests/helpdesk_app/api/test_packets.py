@@ -105,7 +105,10 @@ def test_unknown_route_and_method_use_the_error_shape(client, auth):
     """Do 404 and 405 come back as JSON errors, never HTML?"""
     missing = client.get("/api/v1/nothing", headers=auth)
     wrong_method = client.delete("/api/v1/packets", headers=auth)
-    for response, status, code in ((missing, 404, "not_found"), (wrong_method, 405, "method_not_allowed")):
+    for response, status, code in (
+        (missing, 404, "not_found"),
+        (wrong_method, 405, "method_not_allowed"),
+    ):
         assert response.status_code == status
         assert response.mimetype == "application/json"
         error = response.json["error"]

@@ -61,14 +61,18 @@ def together(calls: list[Callable[[], Any]]) -> list[Any]:
 def count(engine: sa.Engine, model: Any, *where: Any) -> int:
     """Count rows of a model."""
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(model).where(*where)).scalar_one()
+        return conn.execute(
+            sa.select(sa.func.count()).select_from(model).where(*where)
+        ).scalar_one()
 
 
 def test_concurrent_posts_of_one_packet_store_it_once(live, headers, clean_db):
     """Do 20 simultaneous POSTs of one packet (same body) give one 201, the rest 200, one row, one delivery?"""
     for _ in range(ROUNDS):
         packet = factories.packet()
-        statuses = together([lambda p=packet: live.json("POST", "/api/v1/packets", p, headers)[0]] * CLIENTS)
+        statuses = together(
+            [lambda p=packet: live.json("POST", "/api/v1/packets", p, headers)[0]] * CLIENTS
+        )
         assert Counter(statuses) == {201: 1, 200: CLIENTS - 1}
         assert count(clean_db, Packet, Packet.packet_id == packet["packet_id"]) == 1
         key = f"packet_note:{packet['packet_id']}"
@@ -91,7 +95,9 @@ def test_concurrent_posts_of_one_conversation_store_it_once(live, headers, clean
     """Do 20 simultaneous POSTs of one conversation give one 201 (created), the rest 200, one row?"""
     for _ in range(ROUNDS):
         conversation = factories.conversation()
-        calls = [lambda c=conversation: live.json("POST", "/api/v1/conversations", c, headers)] * CLIENTS
+        calls = [
+            lambda c=conversation: live.json("POST", "/api/v1/conversations", c, headers)
+        ] * CLIENTS
         answers = together(calls)
         assert Counter(status for status, _ in answers) == {201: 1, 200: CLIENTS - 1}
         assert {a["change"] for s, a in answers if s == 200} == {"unchanged"}
@@ -128,13 +134,20 @@ def test_the_server_log_holds_no_traceback_after_the_hostile_corpus(live, header
     json_headers = {**headers, "Content-Type": "application/json"}
     for case in hostile.cases():
         for method, path in routes:
-            assert live.request(method, path, case.body, json_headers)[0] == case.status, (path, case.name)
+            assert live.request(method, path, case.body, json_headers)[0] == case.status, (
+                path,
+                case.name,
+            )
         # The live server runs on the real clock: sign at the real time, or the request is stale.
         stamp = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         signed = {webhooks.TIMESTAMP_HEADER: stamp, "Content-Type": "application/json",
                   webhooks.SIGNATURE_HEADER: webhooks.sign(SECRET, stamp, case.body)}  # fmt: skip
-        assert live.request("POST", "/webhooks/zendesk", case.body, signed)[0] == case.status, case.name
-    status, response_headers, body = live.request("GET", "/api/v1/packets/" + "a" * 10_000, headers=headers)
+        assert live.request("POST", "/webhooks/zendesk", case.body, signed)[0] == case.status, (
+            case.name
+        )
+    status, response_headers, body = live.request(
+        "GET", "/api/v1/packets/" + "a" * 10_000, headers=headers
+    )
     assert status == 414 and b'"request_uri_too_long"' in body
     assert response_headers["Content-Type"] == "application/json"
     log = live.log.read_text()

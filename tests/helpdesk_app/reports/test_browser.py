@@ -13,7 +13,12 @@ from flask import Flask
 from sandbox.testing import serve_wsgi as serve
 
 pytestmark = pytest.mark.browser
-KPI_NAMES = ["Context loss", "Customer repetition", "Escalated CSAT vs baseline", "Escalated handle time"]
+KPI_NAMES = [
+    "Context loss",
+    "Customer repetition",
+    "Escalated CSAT vs baseline",
+    "Escalated handle time",
+]
 
 
 @contextmanager
@@ -29,7 +34,9 @@ def page_at(browser: Any, base: str, width: int, height: int) -> Iterator[tuple[
         context.close()
 
 
-def test_overview_fits_a_laptop_screen(browser: Any, reports_app: Flask, open_link: Callable[[], str]) -> None:
+def test_overview_fits_a_laptop_screen(
+    browser: Any, reports_app: Flask, open_link: Callable[[], str]
+) -> None:
     """At 1366x768, are the headline and the four KPI cards (name, value, status, trend) visible unscrolled?"""
     with serve(reports_app) as base, page_at(browser, base, 1366, 768) as (page, outside):
         page.goto(base + open_link())
@@ -53,7 +60,9 @@ def test_overview_fits_a_laptop_screen(browser: Any, reports_app: Flask, open_li
         assert outside == []
 
 
-def test_overview_reads_on_a_phone(browser: Any, reports_app: Flask, open_link: Callable[[], str]) -> None:
+def test_overview_reads_on_a_phone(
+    browser: Any, reports_app: Flask, open_link: Callable[[], str]
+) -> None:
     """At 390x844, do the cards stack in one column with nothing wider than the screen?"""
     with serve(reports_app) as base, page_at(browser, base, 390, 844) as (page, outside):
         page.goto(base + open_link())
@@ -64,7 +73,10 @@ def test_overview_reads_on_a_phone(browser: Any, reports_app: Flask, open_link: 
         assert [b["x"] for b in boxes] == [boxes[0]["x"]] * 4  # type: ignore[index]
         assert all(boxes[i]["y"] < boxes[i + 1]["y"] for i in range(3))  # type: ignore[index]
         first = cards.nth(0)
-        assert first.locator("h3").inner_text() == "Context loss" and first.locator(".value").is_visible()
+        assert (
+            first.locator("h3").inner_text() == "Context loss"
+            and first.locator(".value").is_visible()
+        )
         for svg in page.locator("svg").all():
             box = svg.bounding_box()
             assert box is None or box["x"] + box["width"] <= 390
@@ -88,7 +100,10 @@ def test_owner_decides_an_action_with_the_keyboard(
         assert "due 2026-02-25" in page.locator("#actions").inner_text()
         # The rollback belongs to head@example.com: no form for this lead.
         rollback = page.locator("#actions li", has_text="Roll back")
-        assert rollback.locator("form").count() == 0 and "Decided by its owner" in rollback.inner_text()
+        assert (
+            rollback.locator("form").count() == 0
+            and "Decided by its owner" in rollback.inner_text()
+        )
 
 
 def test_nav_bar_signed_load_opens_the_overview(
@@ -107,7 +122,9 @@ def test_nav_bar_signed_load_opens_the_overview(
         assert "Signed in as ada.lead@example.com" in page.locator("header").inner_text()
 
 
-def test_pages_render_and_drill_down(browser: Any, reports_app: Flask, open_link: Callable[[], str]) -> None:
+def test_pages_render_and_drill_down(
+    browser: Any, reports_app: Flask, open_link: Callable[[], str]
+) -> None:
     """Can a lead go from the overview to every figure and the handoff report, and follow a number to its tickets?"""
     with serve(reports_app) as base, page_at(browser, base, 1280, 900) as (page, outside):
         page.goto(base + open_link())

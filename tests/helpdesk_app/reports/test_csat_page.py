@@ -83,8 +83,13 @@ def test_api_records_surveys_sent_and_not_answered(app: Flask, make_token) -> No
     assert client.post("/api/v1/csat/delayed/sent", json=body, headers=admin).status_code == 200
     with app.extensions["handoff"].sessions() as s:
         survey = s.get(DelayedSurvey, 501)
-        assert survey is not None and survey.score is None and survey.sent_at == at("2026-02-03 12:00")
+        assert (
+            survey is not None and survey.score is None and survey.sent_at == at("2026-02-03 12:00")
+        )
     wrong = client.post("/api/v1/csat/delayed/sent", json={"ticket_id": 0, "x": 1}, headers=admin)
     assert wrong.status_code == 422
     assert [d["path"] for d in wrong.get_json()["error"]["details"]] == ["$", "$.ticket_id"]
-    assert client.post("/api/v1/csat/delayed/sent", json={"ticket_id": 999}, headers=admin).status_code == 404
+    assert (
+        client.post("/api/v1/csat/delayed/sent", json={"ticket_id": 999}, headers=admin).status_code
+        == 404
+    )

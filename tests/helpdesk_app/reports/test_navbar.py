@@ -20,7 +20,9 @@ def test_an_admin_opens_the_reports_from_the_nav_bar(
     assert client.get("/reports/overview").status_code == 401
     token = sign(sub=str(zendesk_users[1]["admin"]), context={"location": "nav_bar"})
     response = client.post("/reports/zendesk", data={"token": token})
-    assert response.status_code == 303 and response.headers["Location"].endswith("/reports/overview")
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        "/reports/overview"
+    )
     page = client.get("/reports/overview").get_data(as_text=True)
     assert "Signed in as ada.lead@example.com" in page
 
@@ -30,12 +32,19 @@ def test_other_roles_and_bad_tokens_are_refused(
 ) -> None:
     """Are an agent (role not configured), an unknown user, a forged token and a missing one refused?"""
     client = navbar_app.test_client()
-    agent = client.post("/reports/zendesk", data={"token": sign(sub=str(zendesk_users[1]["agent"]))})
+    agent = client.post(
+        "/reports/zendesk", data={"token": sign(sub=str(zendesk_users[1]["agent"]))}
+    )
     assert agent.status_code == 403
     assert b"open to these Zendesk roles: admin; yours is agent" in agent.data
     assert client.post("/reports/zendesk", data={"token": sign(sub="999999")}).status_code == 403
-    assert client.post("/reports/zendesk", data={"token": sign(sub=None, context={})}).status_code == 403
-    assert client.post("/reports/zendesk", data={"token": sign(key=other_keys[0])}).status_code == 401
+    assert (
+        client.post("/reports/zendesk", data={"token": sign(sub=None, context={})}).status_code
+        == 403
+    )
+    assert (
+        client.post("/reports/zendesk", data={"token": sign(key=other_keys[0])}).status_code == 401
+    )
     assert client.post("/reports/zendesk", data={}).status_code == 401
     assert client.get("/reports/overview").status_code == 401
 
@@ -71,6 +80,8 @@ def test_opening_the_reports_keeps_the_sidebar_session(
     admin = str(zendesk_users[1]["admin"])
     assert client.post("/sidebar/", data={"token": sign(sub=admin)}).status_code == 200
     assert client.get("/sidebar/ticket/1", headers={"Accept": "text/html"}).status_code != 401
-    client.post("/reports/zendesk", data={"token": sign(sub=admin, context={"location": "nav_bar"})})
+    client.post(
+        "/reports/zendesk", data={"token": sign(sub=admin, context={"location": "nav_bar"})}
+    )
     assert client.get("/reports/overview").status_code == 200
     assert client.get("/sidebar/ticket/1", headers={"Accept": "text/html"}).status_code != 401

@@ -28,17 +28,24 @@ def _csrf(html: str) -> str:
 
 def _action(app: Flask, kind: str) -> Action:
     with app.extensions["handoff"].sessions() as session:
-        return session.scalars(sa.select(Action).where(Action.kind == kind).order_by(Action.id)).first()
+        return session.scalars(
+            sa.select(Action).where(Action.kind == kind).order_by(Action.id)
+        ).first()
 
 
-def test_overview_shows_headline_and_kpi_cards(reports_app: Flask, open_link: Callable[[], str]) -> None:
+def test_overview_shows_headline_and_kpi_cards(
+    reports_app: Flask, open_link: Callable[[], str]
+) -> None:
     """Does the overview show the headline and the four handoff KPIs with names, definitions and a status?"""
     client = _signed_in(reports_app, open_link)
     response = client.get("/reports/overview")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "CSAT-protected deflection" in page
-    assert "archetypes: <strong>0 protected</strong>, 1 not protected, 2 not judged (too few ratings" in page
+    assert (
+        "archetypes: <strong>0 protected</strong>, 1 not protected, 2 not judged (too few ratings"
+        in page
+    )
     for name, definition in (
         ("Context loss", "Share of escalations where the agent flagged that they had to re-ask"),
         ("Customer repetition", "Share of escalations where the customer repeated themselves"),
@@ -52,14 +59,21 @@ def test_overview_shows_headline_and_kpi_cards(reports_app: Flask, open_link: Ca
     assert page.count('<div class="foot"><span class="status act">Act</span>') == 4
     assert "above the 5% limit; limit 5%" in page and "review at -2 pts" in page
     assert "-16.7 pts" in page and "(95%: -65.5 to +44.6)" in page
-    assert re.search(r"Action #\d+ opened: investigate intent for order status, owner lead@example.com", page)
+    assert re.search(
+        r"Action #\d+ opened: investigate intent for order status, owner lead@example.com", page
+    )
     assert page.count('<svg class="spark"') == 4
     assert "<script" not in page
     assert "script-src" not in response.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'self' https://*.zendesk.com" in response.headers["Content-Security-Policy"]
+    assert (
+        "frame-ancestors 'self' https://*.zendesk.com"
+        in response.headers["Content-Security-Policy"]
+    )
 
 
-def test_owner_decides_an_action_in_the_page(reports_app: Flask, open_link: Callable[[], str]) -> None:
+def test_owner_decides_an_action_in_the_page(
+    reports_app: Flask, open_link: Callable[[], str]
+) -> None:
     """Does the owner's decision (note, new due date) land in the audit log the CLI reads?"""
     client = _signed_in(reports_app, open_link)
     page = client.get("/reports/overview").get_data(as_text=True)
@@ -68,9 +82,15 @@ def test_owner_decides_an_action_in_the_page(reports_app: Flask, open_link: Call
     form = {"csrf_token": _csrf(page), "decision": "tuning the returns flow",
             "note": "owner agreed with the bot team", "due_on": "2026-02-20"}  # fmt: skip
     done = client.post(f"/reports/actions/{mine.id}/decide", data=form)
-    assert done.status_code == 303 and done.headers["Location"].endswith(f"decided={mine.id}#actions")
-    assert f"Decision on action #{mine.id} recorded." in client.get(done.headers["Location"]).get_data(as_text=True)
-    listed = json.loads(reports_app.test_cli_runner().invoke(main, ["actions", "list", "--json"]).output)
+    assert done.status_code == 303 and done.headers["Location"].endswith(
+        f"decided={mine.id}#actions"
+    )
+    assert f"Decision on action #{mine.id} recorded." in client.get(
+        done.headers["Location"]
+    ).get_data(as_text=True)
+    listed = json.loads(
+        reports_app.test_cli_runner().invoke(main, ["actions", "list", "--json"]).output
+    )
     entry = next(a for a in listed if a["id"] == mine.id)
     assert entry["status"] == "open" and entry["due_at"].startswith("2026-02-20")
     assert entry["decisions"][0]["by"] == "lead@example.com"
@@ -95,8 +115,12 @@ def test_decisions_need_the_owner_the_csrf_token_and_a_sane_date(
     mine = _action(reports_app, "investigate_intent")
     theirs = _action(reports_app, "rollback")  # owner: head@example.com
     assert f'action="/reports/actions/{theirs.id}/decide"' not in page
-    assert client.post(f"/reports/actions/{mine.id}/decide", data={"decision": "x"}).status_code == 403
-    refused = client.post(f"/reports/actions/{theirs.id}/decide", data={"csrf_token": token, "decision": "x"})
+    assert (
+        client.post(f"/reports/actions/{mine.id}/decide", data={"decision": "x"}).status_code == 403
+    )
+    refused = client.post(
+        f"/reports/actions/{theirs.id}/decide", data={"csrf_token": token, "decision": "x"}
+    )
     assert refused.status_code == 403 and b"head@example.com" in refused.data
     past = client.post(f"/reports/actions/{mine.id}/decide",
                        data={"csrf_token": token, "decision": "later", "due_on": "2026-01-01"})  # fmt: skip
@@ -105,7 +129,9 @@ def test_decisions_need_the_owner_the_csrf_token_and_a_sane_date(
     bad = client.post(f"/reports/actions/{mine.id}/decide",
                       data={"csrf_token": token, "decision": "later", "due_on": "next week"})  # fmt: skip
     assert bad.status_code == 422 and b"a date like" in bad.data
-    empty = client.post(f"/reports/actions/{mine.id}/decide", data={"csrf_token": token, "decision": " "})
+    empty = client.post(
+        f"/reports/actions/{mine.id}/decide", data={"csrf_token": token, "decision": " "}
+    )
     assert empty.status_code == 422
     with reports_app.extensions["handoff"].sessions() as session:
         assert session.scalar(sa.select(sa.func.count(ActionDecision.id))) == 0

@@ -132,6 +132,7 @@ def test_cli_panel_and_actions(reports_app: Flask) -> None:
     assert closed[0]["due_at"].startswith("2026-02-27")
     assert [d["decision"] for d in closed[0]["decisions"]] == [
         "waiting for the vendor\nNote: ticket 88\nDue date moved from "
-        + listed[0]["due_at"][:10] + " to 2026-02-27",
+        + listed[0]["due_at"][:10]
+        + " to 2026-02-27",
         "rolled back",
     ]

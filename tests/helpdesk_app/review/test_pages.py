@@ -128,7 +128,9 @@ def test_the_last_complete_week_is_drawn_in_one_click(app, clock, open_link):
     page = client.get("/review/", headers=HTML).get_data(as_text=True)
     assert '<option value="2026-W10" selected>2026-W10 (last complete week)</option>' in page
     assert 'name="seed"' not in page and "ISO week" not in page
-    drawn = client.post("/review/draw", data={"csrf_token": _csrf(page), "week": "2026-W10", "rate": "0.03"})
+    drawn = client.post(
+        "/review/draw", data={"csrf_token": _csrf(page), "week": "2026-W10", "rate": "0.03"}
+    )
     assert drawn.status_code == 302 and drawn.headers["Location"].endswith("/review/weeks/2026-W10")
     with runtime.sessions() as session:
         seeds = set(session.scalars(sa.select(QaSample.seed).where(QaSample.week == "2026-W10")))

@@ -45,7 +45,10 @@ def test_package_writes_the_upload_zip(cli, tmp_path):
         == "https://handoff.example.com/sidebar/"
     )
     # The same app opens the leads' reports from Zendesk's navigation bar, signed the same way.
-    assert manifest["location"]["support"]["nav_bar"]["url"] == "https://handoff.example.com/reports/zendesk"
+    assert (
+        manifest["location"]["support"]["nav_bar"]["url"]
+        == "https://handoff.example.com/reports/zendesk"
+    )
     assert manifest["signedUrls"] is True
     assert png_size(logo) == (320, 320) and png_size(small) == (128, 128)
 

@@ -320,7 +320,9 @@ def test_the_trigger_webhook_is_verified_with_its_own_secret(client, app, clock)
         {"custom_fields": [{"id": reask, "value": True}], "comment": {
             "body": "Re-asked", "author_id": agent["id"], "public": False}},
     )  # fmt: skip
-    from_trigger = [d for d in state.pending_webhooks() if d.webhook_id == report.trigger_webhook_id]
+    from_trigger = [
+        d for d in state.pending_webhooks() if d.webhook_id == report.trigger_webhook_id
+    ]
     assert len(from_trigger) == 1
     assert from_trigger[0].json()["type"] == "trigger:ticket.updated"
     assert post(client, from_trigger[0]).status_code == 200
@@ -342,13 +344,18 @@ class _Local:
     def list_ticket_fields(self):
         from handoff.helpdesk.zendesk import parse_ticket_field
 
-        return [parse_ticket_field(self.state.render_ticket_field(f, "")) for f in self.state.ticket_fields.values()]
+        return [
+            parse_ticket_field(self.state.render_ticket_field(f, ""))
+            for f in self.state.ticket_fields.values()
+        ]
 
     def create_ticket_field(self, spec):
         from handoff.helpdesk.zendesk import parse_ticket_field
 
         body = {"type": spec.type, "title": spec.title, "tag": spec.tag}
-        return parse_ticket_field(self.state.render_ticket_field(self.state.create_ticket_field(body), ""))
+        return parse_ticket_field(
+            self.state.render_ticket_field(self.state.create_ticket_field(body), "")
+        )
 
     def list_webhooks(self, name_contains=None):
         from handoff.helpdesk.zendesk import parse_webhook
@@ -358,8 +365,14 @@ class _Local:
     def create_webhook(self, *, name, endpoint, subscriptions):
         from handoff.helpdesk.zendesk import parse_webhook
 
-        body = {"name": name, "endpoint": endpoint, "http_method": "POST",
-                "request_format": "json", "status": "active", "subscriptions": list(subscriptions)}
+        body = {
+            "name": name,
+            "endpoint": endpoint,
+            "http_method": "POST",
+            "request_format": "json",
+            "status": "active",
+            "subscriptions": list(subscriptions),
+        }
         return parse_webhook(self.state.render_webhook(self.state.create_webhook(body)))
 
     def webhook_signing_secret(self, webhook_id):
@@ -371,5 +384,7 @@ class _Local:
     def create_trigger(self, *, title, conditions, actions):
         from handoff.helpdesk.zendesk import parse_trigger
 
-        t = self.state.create_trigger({"title": title, "conditions": conditions, "actions": actions})
+        t = self.state.create_trigger(
+            {"title": title, "conditions": conditions, "actions": actions}
+        )
         return parse_trigger(self.state.render_trigger(t, ""))
