@@ -35,11 +35,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff import flags, webhooks
 from handoff.delivery import mirror, objects
 from handoff.detection.store import recompute_ticket
-from handoff.helpdesk.base import Helpdesk, Minutes, Ticket, TicketMetric
-from handoff.helpdesk.errors import HelpdeskNotFound, RateLimited
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.flags import ReaskFlag
 from handoff.models.helpdesk import HelpdeskTicket, HelpdeskUser
+from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketMetric
+from handoff.ticketing.errors import HelpdeskNotFound, RateLimited
 
 log = logging.getLogger("handoff.sync")
 

@@ -44,7 +44,7 @@ from handoff.config import Settings
 from handoff.delivery import objects
 from handoff.delivery.throttle import SharedBudgets, ThrottledHelpdesk, default_budgets
 from handoff.delivery.worker import WorkerConfig, delivery_status, run
-from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
 from sandbox.testing import serve_wsgi
 

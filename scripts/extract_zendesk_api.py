@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-# (method, path) of every call the adapter (handoff/helpdesk/zendesk.py) makes.
+# (method, path) of every call the adapter (handoff/ticketing/zendesk.py) makes.
 OPERATIONS = [
     ("get", "/api/v2/tickets/{ticket_id}"),
     ("put", "/api/v2/tickets/{ticket_id}"),

@@ -22,7 +22,7 @@ def helpdesk_for(settings: Settings, given: Any | None = None) -> Any:
     """Return ``given`` (tests, the sandbox) or the Zendesk adapter built from ``ZENDESK_*``."""
     if given is not None:
         return given
-    from handoff.helpdesk.zendesk import ZendeskHelpdesk
+    from handoff.ticketing.zendesk import ZendeskHelpdesk
 
     return ZendeskHelpdesk.from_settings(settings)
 

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from handoff.delivery.note import packet_marker, packet_tags, render_note, subject_for
 from handoff.delivery.objects import REASK_TAG
 from handoff.errors import HandoffError
-from handoff.helpdesk.base import Helpdesk, NewComment, Requester
 from handoff.models import BotConversation
 from handoff.models.delivery import OutboxItem
 from handoff.packets import get_packet
 from handoff.policy.checks import check_conversation, check_packet
+from handoff.ticketing.base import Helpdesk, NewComment, Requester
 
 ArchetypeOf = Callable[[str], "str | None"]
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.errors import HandoffError
-from handoff.helpdesk.base import Helpdesk, NewTicketField
 from handoff.models.delivery_state import HelpdeskObject
+from handoff.ticketing.base import Helpdesk, NewTicketField
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from handoff.delivery.handlers import (
 from handoff.delivery.objects import field_ids
 from handoff.delivery.throttle import Pacer
 from handoff.errors import HelpdeskError, NotFound
-from handoff.helpdesk.errors import HelpdeskRejected, RateLimited
 from handoff.models.delivery import DELIVERED, FAILED, IN_PROGRESS, PENDING, OutboxItem
+from handoff.ticketing.errors import HelpdeskRejected, RateLimited
 
 log = logging.getLogger("handoff.delivery")
 

@@ -11,8 +11,8 @@ from typing import Any
 from spacy.tokens import Doc
 
 from handoff.detection.cues import find_cues
-from handoff.detection.facts import PacketFacts, facts_from_packet
 from handoff.detection.implicit import find_implicit
+from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
     COLUMNS,
     THRESHOLD,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from handoff.detection.facts import (
+from handoff.detection.known import (
     EMAIL_RE,
     PHONE_RE,
     TOKEN_RE,

@@ -13,7 +13,7 @@ from handoff.detection.engine import (
     detect_ticket,
     has_repetition,
 )
-from handoff.detection.facts import parse_time
+from handoff.detection.known import parse_time
 from handoff.detection.window import AGENT_ROLES, CUSTOMER_ROLES
 
 ROLES = CUSTOMER_ROLES | AGENT_ROLES

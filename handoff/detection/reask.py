@@ -8,7 +8,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from handoff.detection.facts import PacketFacts
+from handoff.detection.known import PacketFacts
 from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
 
 PROBLEM = "problem"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handoff.detection.facts import parse_time
+from handoff.detection.known import parse_time
 
 CUSTOMER_ROLES = frozenset({"end-user"})
 AGENT_ROLES = frozenset({"agent", "admin"})

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.errors import Conflict, NotFound, ValidationFailed
-from handoff.metrics.common import Figure, window_label
+from handoff.metrics.context import Figure, window_label
 from handoff.metrics.panel import Panel
 from handoff.models.metrics import Action, ActionDecision
 from handoff.productconfig import UNMAPPED, ProductConfig

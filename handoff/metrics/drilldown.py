@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.errors import NotFound, ValidationFailed
-from handoff.metrics.common import Context
+from handoff.metrics.context import Context
 from handoff.models.metrics import ContactFact as F
 from handoff.productconfig import ProductConfig
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.sql import Select
 
-from handoff.metrics.common import (
+from handoff.metrics.context import (
     Context,
     Figure,
     Row,

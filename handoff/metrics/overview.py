@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from handoff.metrics import handoff
-from handoff.metrics.common import Figure
+from handoff.metrics import fidelity
+from handoff.metrics.context import Figure
 from handoff.metrics.names import FIGURES
 from handoff.metrics.panel import Panel
 from handoff.metrics.stats import Delta, Rate
@@ -164,7 +164,7 @@ def _rate_card(
 
 def escalated_csat_weeks(session: Session, weeks: Sequence[str]) -> dict[str, tuple[int, int]]:
     """Return (good, rated) CSAT of escalated contacts per week."""
-    query = handoff.query(weeks, by=("week", "path"))
+    query = fidelity.query(weeks, by=("week", "path"))
     out: dict[str, tuple[int, int]] = {}
     for row in session.execute(query):
         if row.path != "escalated":

@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from handoff.metrics import csat, deflection, handoff, leading, operational, policy
-from handoff.metrics.common import (
+from handoff.metrics import csat, deflection, fidelity, leading, operational, policy
+from handoff.metrics.context import (
     Context,
     Figure,
     Row,
@@ -87,7 +87,7 @@ class Panel:
     headline: tuple[Headline, ...]
     deflection: deflection.Deflection
     csat: csat.Csat
-    handoff: handoff.HandoffFidelity
+    handoff: fidelity.HandoffFidelity
     leading: leading.Leading
     operational: operational.Operational
     policy: policy.Policy
@@ -262,7 +262,7 @@ def build(
     hist_rows = _histograms(session, {agg_key(window): window, agg_key(baseline): baseline}, series)
     deflect = deflection.compute(ctx, rows)
     sat = csat.compute(ctx, gather(csat.query))
-    fidelity = handoff.compute(ctx, gather(handoff.query))
+    seam = fidelity.compute(ctx, gather(fidelity.query))
     lead = leading.compute(ctx, gather(leading.query), hist_rows)
     ops = operational.compute(ctx, gather(operational.query), hist_rows,
                               _json_rows(session, "missing", {agg_key(window): window}),
@@ -276,7 +276,7 @@ def build(
     ]
     return Panel(
         view, now, window, rolling, baseline, lines, _headline(ctx, deflect, sat),
-        deflect, sat, fidelity, lead, ops, pol, tuple(notes),
+        deflect, sat, seam, lead, ops, pol, tuple(notes),
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from handoff.metrics.common import Context, Figure
+from handoff.metrics.context import Context, Figure
 from handoff.policy import report
 from handoff.weeks import monday
 

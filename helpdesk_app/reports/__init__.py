@@ -30,7 +30,7 @@ from handoff.tokens import Forbidden
 from handoff.weeks import monday
 from helpdesk_app.db import get_session, now
 from helpdesk_app.errors import error_response, wants_json
-from helpdesk_app.reports import views_support
+from helpdesk_app.reports import drawing
 from helpdesk_app.reports import zendesk_load as zendesk_load_mod
 from helpdesk_app.runtime import runtime
 
@@ -173,7 +173,7 @@ def _common(view: str, week: str | None) -> dict[str, Any]:
     return {"p": built, "config": config, "view": view, "week": week, "fig": built.find,
             "who": session.get("reports_who"), "views": VIEWS, "drillable": drilldown.RULES,
             "names": names.FIGURES,
-            **views_support.extras(built, config.threshold("context_loss_rate"))}  # fmt: skip
+            **drawing.extras(built, config.threshold("context_loss_rate"))}  # fmt: skip
 
 
 def _overview(
@@ -188,7 +188,7 @@ def _overview(
     return render_template(
         "reports/overview.html", o=found, p=built, config=config, who=session.get("reports_who"),
         open_actions=open_actions, latest=latest,
-        sparks={c.figure_id: views_support.card_sparkline(c) for c in found.cards},
+        sparks={c.figure_id: drawing.card_sparkline(c) for c in found.cards},
         csrf_token=session.get("reports_csrf", ""), may_decide=actions.may_decide,
         decided=request.args.get("decided", type=int), today=now().date(), views=None,
         failed=failed, problems=problems or [], form=request.form,

@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
-from handoff.helpdesk.base import (
+from handoff.ticketing.base import (
     ImportComment,
     ImportTicket,
     NewComment,
     NewTicketField,
     Requester,
 )
-from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
 from sandbox.faults import Exchange
 

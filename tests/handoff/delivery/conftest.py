@@ -8,7 +8,7 @@ import pytest
 
 from handoff.delivery import objects
 from handoff.delivery.worker import WorkerConfig, run
-from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
 
 # Long enough for a loaded CI machine; an injected stall (TIMEOUT_STALL) always outlasts it.

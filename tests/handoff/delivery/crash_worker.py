@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from handoff.db import make_engine, make_session_factory
 from handoff.delivery.throttle import ThrottledHelpdesk, TokenBucket
 from handoff.delivery.worker import WorkerConfig, run
-from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from handoff.ticketing.zendesk import ZendeskHelpdesk
 from tests.handoff.delivery.conftest import CLIENT_TIMEOUT
 
 

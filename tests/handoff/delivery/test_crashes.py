@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from handoff import packets
 from handoff.delivery.note import packet_marker
 from handoff.delivery.worker import WorkerConfig, claim, deliver_item
-from handoff.helpdesk.base import NewComment
 from handoff.models import OutboxItem, Packet
+from handoff.ticketing.base import NewComment
 from tests import factories
 from tests.conftest import ROOT
 from tests.handoff.delivery.conftest import CLIENT_TIMEOUT, TIMEOUT_STALL, ticket_for

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from handoff.delivery import objects
-from handoff.helpdesk.errors import HelpdeskRejected
 from handoff.models.delivery_state import HelpdeskObject
+from handoff.ticketing.errors import HelpdeskRejected
 
 ENDPOINT = "https://h.example/webhooks/zendesk"
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 import handoff.models  # noqa: F401 - the tables the migrations build
 from handoff.detection import DETECTOR_VERSION, EXPLICIT, IMPLICIT, REASK, store
-from handoff.detection.facts import parse_time
+from handoff.detection.known import parse_time
 from handoff.models import HelpdeskComment, Packet
 from handoff.models.detection import DetectionFinding, DetectionRun
 from tests.handoff.detection.conftest import HANDOFF, NOW, agent, customer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handoff.metrics.common import Figure
+from handoff.metrics.context import Figure
 from handoff.metrics.panel import _protection
 from handoff.metrics.stats import Delta, Rate
 

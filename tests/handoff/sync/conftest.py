@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
 
 

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from handoff import packets, sync
-from handoff.helpdesk.errors import HelpdeskUnavailable
 from handoff.models import (
     HelpdeskComment,
     HelpdeskTicket,
@@ -18,6 +17,7 @@ from handoff.models import (
 )
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.detection import DetectionRun
+from handoff.ticketing.errors import HelpdeskUnavailable
 from tests import factories
 from tests.handoff.sync.conftest import open_ticket, reply
 

@@ -62,7 +62,7 @@ def open_link(reports_app: Flask) -> Callable[[], str]:
 @pytest.fixture
 def zendesk_users() -> Iterator[tuple[Any, dict[str, int]]]:
     """Serve the local Zendesk sandbox with an admin and an agent; yield the real adapter on it."""
-    from handoff.helpdesk.zendesk import ZendeskHelpdesk
+    from handoff.ticketing.zendesk import ZendeskHelpdesk
     from sandbox.testing import running_sandbox
 
     with running_sandbox() as (_, zendesk):

@@ -199,7 +199,7 @@ def test_the_flag_reaches_the_sandbox_ticket_and_undo_clears_it(dev_app, live, p
     """Through the delivery worker, does the flag tick the sandbox ticket's field and tag, and undo clear them?"""
     from handoff.delivery import objects
     from handoff.delivery.worker import WorkerConfig, run
-    from handoff.helpdesk.zendesk import ZendeskHelpdesk
+    from handoff.ticketing.zendesk import ZendeskHelpdesk
     from sandbox.testing import running_sandbox
 
     runtime = dev_app.extensions["handoff"]

@@ -337,12 +337,12 @@ class _Local:
         self.state = state
 
     def me(self):
-        from handoff.helpdesk.zendesk import parse_user
+        from handoff.ticketing.zendesk import parse_user
 
         return parse_user(self.state.render_user(self.state.users[self.state.api_user_id], ""))
 
     def list_ticket_fields(self):
-        from handoff.helpdesk.zendesk import parse_ticket_field
+        from handoff.ticketing.zendesk import parse_ticket_field
 
         return [
             parse_ticket_field(self.state.render_ticket_field(f, ""))
@@ -350,7 +350,7 @@ class _Local:
         ]
 
     def create_ticket_field(self, spec):
-        from handoff.helpdesk.zendesk import parse_ticket_field
+        from handoff.ticketing.zendesk import parse_ticket_field
 
         body = {"type": spec.type, "title": spec.title, "tag": spec.tag}
         return parse_ticket_field(
@@ -358,12 +358,12 @@ class _Local:
         )
 
     def list_webhooks(self, name_contains=None):
-        from handoff.helpdesk.zendesk import parse_webhook
+        from handoff.ticketing.zendesk import parse_webhook
 
         return [parse_webhook(self.state.render_webhook(w)) for w in self.state.webhooks.values()]
 
     def create_webhook(self, *, name, endpoint, subscriptions):
-        from handoff.helpdesk.zendesk import parse_webhook
+        from handoff.ticketing.zendesk import parse_webhook
 
         body = {
             "name": name,
@@ -382,7 +382,7 @@ class _Local:
         return []
 
     def create_trigger(self, *, title, conditions, actions):
-        from handoff.helpdesk.zendesk import parse_trigger
+        from handoff.ticketing.zendesk import parse_trigger
 
         t = self.state.create_trigger(
             {"title": title, "conditions": conditions, "actions": actions}

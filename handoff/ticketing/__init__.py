@@ -1,6 +1,6 @@
 """The helpdesk as the product sees it: the Protocol, its values and errors (zenpy stays inside zendesk.py)."""
 
-from handoff.helpdesk.base import (
+from handoff.ticketing.base import (
     Comment,
     Helpdesk,
     NewComment,
@@ -13,7 +13,7 @@ from handoff.helpdesk.base import (
     TicketWrite,
     User,
 )
-from handoff.helpdesk.errors import (
+from handoff.ticketing.errors import (
     HelpdeskAuthError,
     HelpdeskNotFound,
     HelpdeskRejected,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from handoff.errors import HelpdeskError
-from handoff.helpdesk.base import NewComment, NewTicketField
-from handoff.helpdesk.errors import (
+from handoff.ticketing.base import NewComment, NewTicketField
+from handoff.ticketing.errors import (
     HelpdeskAuthError,
     HelpdeskNotFound,
     HelpdeskRejected,
@@ -18,9 +18,9 @@ from handoff.helpdesk.errors import (
     HelpdeskUnavailable,
     RateLimited,
 )
-from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
-from tests.handoff.helpdesk.conftest import TIMEOUT_STALL
+from tests.handoff.ticketing.conftest import TIMEOUT_STALL
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -146,7 +146,7 @@ def test_connection_refused_is_unavailable(
 
 
 def test_only_the_adapter_imports_zenpy() -> None:
-    """Is zenpy imported by handoff/helpdesk/zendesk.py and no other module of the product?"""
+    """Is zenpy imported by handoff/ticketing/zendesk.py and no other module of the product?"""
     pattern = re.compile(r"^\s*(from|import)\s+zenpy\b", re.MULTILINE)
     offenders = [
         str(path.relative_to(ROOT))
@@ -154,7 +154,7 @@ def test_only_the_adapter_imports_zenpy() -> None:
         for path in (ROOT / package).rglob("*.py")
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
-    assert offenders == ["handoff/helpdesk/zendesk.py"]
+    assert offenders == ["handoff/ticketing/zendesk.py"]
 
 
 def test_zenpy_budget_guard_never_sleeps(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:

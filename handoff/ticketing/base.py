@@ -1,8 +1,8 @@
 """What the product asks of a helpdesk: the ``Helpdesk`` Protocol and the plain values it returns.
 
-Everything here is independent of zenpy and of Zendesk's JSON; ``handoff.helpdesk.zendesk``
+Everything here is independent of zenpy and of Zendesk's JSON; ``handoff.ticketing.zendesk``
 is the one implementation. Datetimes are timezone-aware UTC. Every method may raise the errors
-of ``handoff.helpdesk.errors`` (all subclasses of ``handoff.errors.HelpdeskError``) and nothing
+of ``handoff.ticketing.errors`` (all subclasses of ``handoff.errors.HelpdeskError``) and nothing
 else: ``RateLimited`` (429, with ``retry_after``), ``HelpdeskTimeout`` (a write may have been
 applied), ``HelpdeskUnavailable`` (5xx, connection), ``HelpdeskNotFound`` (404),
 ``HelpdeskAuthError`` (401/403), ``HelpdeskRejected`` (other 4xx, e.g. 422 with ``details``).

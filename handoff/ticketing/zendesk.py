@@ -1,7 +1,7 @@
 """The one Zendesk adapter: ``Helpdesk`` on top of zenpy.
 
 This is the only module that imports zenpy, and the only place zenpy's and requests' exceptions
-become the project's (``handoff.helpdesk.errors``). Where zenpy has a wrapper we use it; where it
+become the project's (``handoff.ticketing.errors``). Where zenpy has a wrapper we use it; where it
 has none, or only an auto-paging generator when the caller needs one page and its cursor, we call
 zenpy's own low-level ``_get``/``_call_api`` through the same client and session.
 
@@ -39,7 +39,7 @@ from zenpy.lib.exception import (
 
 from handoff.config import Settings
 from handoff.errors import ConfigError
-from handoff.helpdesk.base import (
+from handoff.ticketing.base import (
     Comment,
     FieldOption,
     ImportTicket,
@@ -61,7 +61,7 @@ from handoff.helpdesk.base import (
     User,
     Webhook,
 )
-from handoff.helpdesk.errors import (
+from handoff.ticketing.errors import (
     HelpdeskAuthError,
     HelpdeskNotFound,
     HelpdeskRejected,

@@ -8,8 +8,8 @@ import pytest
 
 from handoff.config import Settings
 from handoff.errors import ConfigError
-from handoff.helpdesk import Helpdesk
-from handoff.helpdesk.base import (
+from handoff.ticketing import Helpdesk
+from handoff.ticketing.base import (
     FieldOption,
     ImportComment,
     ImportTicket,
@@ -17,8 +17,8 @@ from handoff.helpdesk.base import (
     NewTicketField,
     Requester,
 )
-from handoff.helpdesk.errors import HelpdeskAuthError, HelpdeskNotFound
-from handoff.helpdesk.zendesk import ZendeskHelpdesk
+from handoff.ticketing.errors import HelpdeskAuthError, HelpdeskNotFound
+from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
 
 HISTORY = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)

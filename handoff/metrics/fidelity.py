@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.sql import Select
 
-from handoff.metrics.common import Context, Figure, Row, rollup_query, sliced
+from handoff.metrics.context import Context, Figure, Row, rollup_query, sliced
 
 COLUMNS = (
     "escalated",
