@@ -1,12 +1,15 @@
-"""One-time, expiring links that open a browser session: the reports pages and QA review.
+"""One-time, expiring links that open a browser session, and the sessions they open.
 
 The URL carries a signed nonce (itsdangerous); the database spends it. Spending is one conditional
-UPDATE, so of any number of concurrent redemptions of one link exactly one succeeds. The functions
-add and flush; the caller commits.
+UPDATE, so of any number of concurrent redemptions of one link exactly one succeeds. A session is
+a random token in the (signed) cookie and a row holding its SHA-256 digest, checked on every
+request, so a session can be revoked before it expires. The functions add and flush; the caller
+commits.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -16,7 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from handoff.errors import HandoffError, ValidationFailed
-from handoff.models.metrics import ReportLink
+from handoff.models.metrics import BrowserSession, ReportLink
 from handoff.models.policy import ReviewLink
 
 REPORT_SALT = "handoff-reports-open-link"
@@ -118,3 +121,56 @@ def redeem_review_link(
     except LinkRefused:
         return None
     return spend(session, ReviewLink, nonce, now=now, live=ReviewLink.expires_at > now)
+
+
+def _digest(token: str) -> str:
+    """Return the stored form of a session token (a leaked table opens no session)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, who: str, kind: str, *, now: datetime, ttl: timedelta) -> str:
+    """Record a browser session for ``who`` and return the token its cookie carries; flush only."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        BrowserSession(
+            digest=_digest(token),
+            who=who[:320],
+            kind=kind,
+            created_at=now,
+            expires_at=now + ttl,
+            revoked_at=None,
+        )  # fmt: skip
+    )
+    session.flush()
+    return token
+
+
+def session_holder(session: Session, token: object, *, now: datetime) -> str | None:
+    """Return who holds a live session ``token``; None when unknown, expired or revoked."""
+    if not isinstance(token, str) or not token:
+        return None
+    who = session.execute(
+        sa.select(BrowserSession.who).where(
+            BrowserSession.digest == _digest(token),
+            BrowserSession.expires_at > now,
+            BrowserSession.revoked_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    return who
+
+
+def revoke_sessions(
+    session: Session, *, now: datetime, token: str | None = None, who: str | None = None
+) -> int:
+    """Revoke one session (``token``), all of ``who``'s, or with neither every live one; count them."""
+    query = sa.update(BrowserSession).where(
+        BrowserSession.revoked_at.is_(None), BrowserSession.expires_at > now
+    )
+    if token is not None:
+        query = query.where(BrowserSession.digest == _digest(token))
+    if who is not None:
+        query = query.where(BrowserSession.who == who)
+    result = session.execute(
+        query.values(revoked_at=now).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))

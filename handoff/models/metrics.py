@@ -181,6 +181,24 @@ class ReportLink(Base):
     used_at: Mapped[datetime | None]
 
 
+class BrowserSession(Base):
+    """A signed-in browser (reports or QA review): the cookie holds a token, the row its digest.
+
+    A session is live until ``expires_at`` unless ``revoked_at`` is set (sign-out, or
+    ``handoff reports revoke``); every request checks the row, so revoking takes effect at once.
+    """
+
+    __tablename__ = "browser_sessions"
+    __table_args__ = (sa.Index("ix_browser_sessions_who", "who"),)
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    who: Mapped[str] = mapped_column(sa.String(320))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class MetricWeekHistogram(Base):
     """Duration histograms of one week and path, for the weekly trend lines (one row each)."""
 

@@ -1,4 +1,4 @@
-"""``handoff reports open-link``: a one-time, expiring link that opens the reports pages."""
+"""``handoff reports open-link`` and ``revoke``: who may open the reports pages, and for how long."""
 
 from __future__ import annotations
 
@@ -28,3 +28,17 @@ def open_link(who: str, base_url: str) -> None:
             session, current_app.config["SECRET_KEY"], who, now=rt.clock()
         )
     click.echo(f"{base_url.rstrip('/')}/reports/open/{token}")
+
+
+@group.command("revoke")
+@click.option("--who", help="Revoke only this person's sessions (as named in open-link).")
+@click.option("--all", "everyone", is_flag=True, help="Revoke every open session.")
+@with_appcontext
+def revoke(who: str | None, everyone: bool) -> None:
+    """Close open reports and review sessions at once (e.g. a lost laptop, someone leaving)."""
+    if (who is None) == (not everyone):
+        raise click.UsageError("give either --who NAME or --all")
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        count = links.revoke_sessions(session, now=rt.clock(), who=who)
+    click.echo(f"revoked {count} session(s)")

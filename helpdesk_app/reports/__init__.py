@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import (
@@ -86,8 +86,8 @@ def require_session() -> Any:
     """Let only a session opened by a one-time link or Zendesk's signed load see the pages."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    until = session.get("reports_until")
-    if not session.get("reports_who") or not until or datetime.fromisoformat(until) < now():
+    holder = links.session_holder(get_session(), session.get("reports_sid"), now=now())
+    if holder is None or holder != session.get("reports_who"):
         return render_template("reports/message.html", title="Sign-in needed",
                                message="Open the reports from Zendesk, or with a link made by "
                                        "`handoff reports open-link`."), 401  # fmt: skip
@@ -125,14 +125,22 @@ def handoff_error(exc: HandoffError) -> Any:
 def _start_session(who: str) -> None:
     # Only our own keys: in Zendesk the nav bar and the ticket sidebar share this cookie, and an
     # agent's open sidebars must keep working.
-    for key in ("reports_who", "reports_until", "reports_csrf", "review"):
-        session.pop(key, None)
+    _end_session()
+    db = get_session()
+    sid = links.open_session(db, who, "reports", now=now(), ttl=SESSION_TTL)
+    db.commit()
     session["reports_who"] = who
-    session["reports_until"] = (now() + SESSION_TTL).isoformat()
+    session["reports_sid"] = sid
     session["reports_csrf"] = secrets.token_urlsafe(32)
     # The same person may review the week's QA sample without a second link.
     session["review"] = {"lead": who, "exp": (now() + SESSION_TTL).timestamp(),
-                         "csrf": secrets.token_urlsafe(32)}  # fmt: skip
+                         "csrf": secrets.token_urlsafe(32), "sid": sid}  # fmt: skip
+
+
+def _end_session() -> None:
+    """Forget this browser's reports keys (not the sidebar's)."""
+    for key in ("reports_who", "reports_sid", "reports_until", "reports_csrf", "review"):
+        session.pop(key, None)
 
 
 @bp.get("/open/<token>")
@@ -148,6 +156,20 @@ def open_link(token: str) -> BaseResponse | tuple[str, int]:
     db.commit()
     _start_session(who)
     return redirect(url_for("reports.overview_page"))
+
+
+@bp.post("/sign-out")
+def sign_out() -> tuple[str, int]:
+    """Revoke this browser's reports session at once."""
+    db = get_session()
+    links.revoke_sessions(db, now=now(), token=str(session.get("reports_sid", "")))
+    db.commit()
+    _end_session()
+    return render_template(
+        "reports/message.html",
+        title="Signed out",
+        message="This browser's reports session is closed.",
+    ), 200
 
 
 @bp.post("/zendesk")

@@ -48,7 +48,11 @@ def _authenticate() -> None:
         g.review_lead, g.review_by_token = f"token:{api_token.name}", True
         return
     info = web_session.get("review")
-    if not isinstance(info, dict) or float(info.get("exp", 0)) <= now().timestamp():
+    if (
+        not isinstance(info, dict)
+        or float(info.get("exp", 0)) <= now().timestamp()
+        or links.session_holder(get_session(), info.get("sid"), now=now()) is None
+    ):
         raise AuthError(
             "no review session: run `handoff review open-link --lead NAME` and open its URL"
         )
@@ -93,14 +97,18 @@ def open_link() -> BaseResponse | tuple[str, int]:
     link = links.redeem_review_link(
         session, current_app.config["SECRET_KEY"], request.args.get("t", ""), now=now()
     )
-    session.commit()
     if link is None:
+        session.commit()
         raise Forbidden("this review link is invalid, expired or already used; ask for a new one")
+    ttl = timedelta(hours=SESSION_HOURS)
+    sid = links.open_session(session, link.lead, "review", now=now(), ttl=ttl)
+    session.commit()
     web_session.clear()  # a fresh session: nothing from before the link survives
     web_session["review"] = {
         "lead": link.lead,
-        "exp": (now() + timedelta(hours=SESSION_HOURS)).timestamp(),
+        "exp": (now() + ttl).timestamp(),
         "csrf": secrets.token_urlsafe(32),
+        "sid": sid,
     }
     return redirect(url_for(".index"))
 
