@@ -281,7 +281,11 @@ def drain_and_sync(
     now = clock.now()
     with sessions() as session:
         objects.setup(
-            session, connect(), endpoint="https://bench.example/webhooks/zendesk", now=now
+            session,
+            connect(),
+            endpoint="https://bench.example/webhooks/zendesk",
+            now=now,
+            sealing_key="bench",
         )
         for n, ticket_id in enumerate(ticket_ids):
             packets.accept_packet(session, packet_body(ticket_id, n), now=now)

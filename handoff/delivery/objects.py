@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from handoff import sealed
 from handoff.errors import HandoffError
 from handoff.models.delivery_state import HelpdeskObject
 from handoff.ticketing.base import Helpdesk, NewTicketField
@@ -93,19 +94,39 @@ def nonagent_user_ids(session: Session) -> frozenset[int]:
     return frozenset(int(z) for z in rows)
 
 
-def webhook_secret(session: Session) -> str | None:
-    """Return the stored signing secret of our event webhook, or None before setup."""
-    return session.scalar(sa.select(HelpdeskObject.secret).where(HelpdeskObject.key == WEBHOOK_KEY))
+def webhook_secret(session: Session, key: str) -> str | None:
+    """Return the signing secret of our event webhook, or None before setup."""
+    found = _secrets(session, key, (WEBHOOK_KEY,))
+    return found[0] if found else None
 
 
-def webhook_secrets(session: Session) -> list[str]:
+def webhook_secrets(session: Session, key: str) -> list[str]:
     """Return the signing secrets of both our webhooks (events, and the trigger's when made)."""
+    return _secrets(session, key, (WEBHOOK_KEY, TRIGGER_WEBHOOK_KEY))
+
+
+def _secrets(session: Session, key: str, names: Sequence[str]) -> list[str]:
+    """Unseal the stored secrets of ``names``, sealing any still stored in the clear."""
+    found = []
     rows = session.scalars(
-        sa.select(HelpdeskObject.secret).where(
-            HelpdeskObject.key.in_((WEBHOOK_KEY, TRIGGER_WEBHOOK_KEY))
-        )
+        sa.select(HelpdeskObject).where(HelpdeskObject.key.in_(names)).order_by(HelpdeskObject.key)
     )
-    return [secret for secret in rows if secret]
+    for row in rows:
+        if not row.secret:
+            continue
+        try:
+            plain = sealed.unseal(key, row.secret)
+        except sealed.Unsealable:
+            log.warning(
+                "the signing secret of %s was sealed with another secret key; run "
+                "`handoff zendesk setup` again to fetch it from Zendesk", row.key,
+            )  # fmt: skip
+            continue
+        if not sealed.is_sealed(row.secret):
+            row.secret = sealed.seal(key, plain)
+            session.flush()
+        found.append(plain)
+    return found
 
 
 def trigger_body(reask_field_id: int | None) -> str:
@@ -187,6 +208,7 @@ def setup(
     *,
     endpoint: str,
     now: datetime,
+    sealing_key: str,
     with_trigger: bool = False,
     bot_user_ids: Iterable[int] = (),
 ) -> SetupReport:
@@ -195,7 +217,8 @@ def setup(
 
     Everything is looked up in Zendesk first (fields by title and type, webhooks by name,
     the trigger by title), so a second run, a second database or an object an admin made by
-    hand creates nothing twice. Secrets are stored, never printed. The bot's users and the
+    hand creates nothing twice. Secrets are stored sealed with ``sealing_key`` (the
+    application's secret key), never printed. The bot's users and the
     product's own user are recorded as never being agents.
     """
     created: list[str] = []
@@ -212,14 +235,14 @@ def setup(
         _record(session, field_key(name), str(field.id), now, detail={"title": field.title})
     webhook_id = _ensure_webhook(
         session, helpdesk, WEBHOOK_KEY, WEBHOOK_NAME, endpoint, WEBHOOK_EVENTS, now,
-        created, found,
+        created, found, sealing_key,
     )  # fmt: skip
     trigger_webhook_id: str | None = None
     trigger_id: int | None = None
     if with_trigger:
         trigger_webhook_id = _ensure_webhook(
             session, helpdesk, TRIGGER_WEBHOOK_KEY, TRIGGER_WEBHOOK_NAME, endpoint,
-            TRIGGER_SUBSCRIPTIONS, now, created, found,
+            TRIGGER_SUBSCRIPTIONS, now, created, found, sealing_key,
         )  # fmt: skip
         trigger_id = _ensure_trigger(
             session, helpdesk, trigger_webhook_id, field_ids(session).get("reask"), now,
@@ -246,8 +269,9 @@ def _ensure_webhook(
     now: datetime,
     created: list[str],
     found: list[str],
+    sealing_key: str,
 ) -> str:
-    """Find our webhook by name in Zendesk (else create it); record its id and secret."""
+    """Find our webhook by name in Zendesk (else create it); record its id and sealed secret."""
     webhook = next((w for w in helpdesk.list_webhooks(name) if w.name == name), None)
     if webhook is None:
         webhook = helpdesk.create_webhook(name=name, endpoint=endpoint, subscriptions=subscriptions)
@@ -267,14 +291,19 @@ def _ensure_webhook(
             )
         found.append(key)
     row = session.get(HelpdeskObject, key)
-    secret = row.secret if row is not None and row.zendesk_id == webhook.id else None
+    secret = None
+    if row is not None and row.zendesk_id == webhook.id and row.secret:
+        try:
+            secret = sealed.unseal(sealing_key, row.secret)
+        except sealed.Unsealable:
+            secret = None  # the secret key changed: fetch the secret from Zendesk again
     _record(
         session,
         key,
         webhook.id,
         now,
         detail={"endpoint": endpoint, "subscriptions": list(subscriptions), "name": name},
-        secret=secret or helpdesk.webhook_signing_secret(webhook.id),
+        secret=sealed.seal(sealing_key, secret or helpdesk.webhook_signing_secret(webhook.id)),
     )
     return webhook.id
 

@@ -18,7 +18,8 @@ class HelpdeskObject(Base):
 
     Keys: ``field:intent``, ``field:archetype``, ``field:escalation_reason``,
     ``field:completeness``, ``field:reask``, ``webhook``, ``trigger:<name>``. Only the webhook
-    row carries ``secret`` (its signing secret); it is never logged or serialized.
+    row carries ``secret`` (its signing secret, sealed by ``handoff.sealed``); it is never
+    logged or serialized.
     """
 
     __tablename__ = "helpdesk_fields"

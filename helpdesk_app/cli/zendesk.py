@@ -43,6 +43,7 @@ def setup(public_url: str | None, with_trigger: bool) -> None:
                 helpdesk,
                 endpoint=base + objects.WEBHOOK_PATH,
                 now=rt.clock(),
+                sealing_key=rt.settings.secret_key,
                 with_trigger=with_trigger,
                 bot_user_ids=productconfig.load_for(rt.settings.product_config_path).bot_user_ids,
             )

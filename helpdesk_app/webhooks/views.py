@@ -23,7 +23,10 @@ def zendesk() -> tuple[Response, int]:
         body=request.get_data(cache=False),
         timestamp=request.headers.get(webhooks.TIMESTAMP_HEADER),
         signature=request.headers.get(webhooks.SIGNATURE_HEADER),
-        secrets=[rt.settings.zendesk_webhook_secret or "", *webhook_secrets(session)],
+        secrets=[
+            rt.settings.zendesk_webhook_secret or "",
+            *webhook_secrets(session, rt.settings.secret_key),
+        ],
         now=now(),
         max_skew=timedelta(seconds=rt.settings.webhook_max_skew_seconds),
         limits=rt.settings.json_limits,

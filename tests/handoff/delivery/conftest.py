@@ -28,7 +28,7 @@ def helpdesk(zendesk: SandboxState) -> ZendeskHelpdesk:
 @pytest.fixture
 def fields(session, helpdesk, clock) -> dict[str, int]:
     """Run setup against the sandbox and return our field ids."""
-    objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock())
+    objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key="k")
     session.commit()
     return objects.field_ids(session)
 

@@ -276,15 +276,23 @@ def test_deliver_item_records_a_429s_retry_after_without_using_an_attempt(
 def test_setup_is_idempotent_and_stores_the_secret(session, helpdesk, zendesk, clock):
     """Does a second setup create nothing, and is the webhook's signing secret stored for verification?"""
     first = objects.setup(
-        session, helpdesk, endpoint="https://h.example/webhooks/zendesk", now=clock()
+        session,
+        helpdesk,
+        endpoint="https://h.example/webhooks/zendesk",
+        now=clock(),
+        sealing_key="k",
     )
     session.commit()
     second = objects.setup(
-        session, helpdesk, endpoint="https://h.example/webhooks/zendesk", now=clock()
+        session,
+        helpdesk,
+        endpoint="https://h.example/webhooks/zendesk",
+        now=clock(),
+        sealing_key="k",
     )
     session.commit()
     assert len(first.created) == 6 and second.created == ()
-    assert objects.webhook_secret(session) == zendesk.webhook_secrets[first.webhook_id]
+    assert objects.webhook_secret(session, "k") == zendesk.webhook_secrets[first.webhook_id]
     custom = [f for f in zendesk.ticket_fields.values() if not f["system"]]
     assert len(custom) == 5
     (hook,) = zendesk.webhooks.values()
@@ -296,10 +304,16 @@ def test_setup_records_the_bot_and_the_product_as_never_agents(session, helpdesk
     """Does setup record the configured bot user and the product's own user, and forget a bot no longer configured?"""
     bot = zendesk.add_user("Ava (bot)", "ava.bot@example.com", "agent")
     objects.setup(session, helpdesk, endpoint="https://h.example/webhooks/zendesk", now=clock(),
-                  bot_user_ids=[bot["id"]])  # fmt: skip
+                  sealing_key="k", bot_user_ids=[bot["id"]])  # fmt: skip
     session.commit()
     me = helpdesk.me()
     assert objects.nonagent_user_ids(session) == {bot["id"], me.id}
-    objects.setup(session, helpdesk, endpoint="https://h.example/webhooks/zendesk", now=clock())
+    objects.setup(
+        session,
+        helpdesk,
+        endpoint="https://h.example/webhooks/zendesk",
+        now=clock(),
+        sealing_key="k",
+    )
     session.commit()
     assert objects.nonagent_user_ids(session) == {me.id}

@@ -10,27 +10,31 @@ from handoff.models.delivery_state import HelpdeskObject
 from handoff.ticketing.errors import HelpdeskRejected
 
 ENDPOINT = "https://h.example/webhooks/zendesk"
+KEY = "the-application-secret-key"
 
 
 def test_a_fresh_database_finds_the_objects_by_name(session, helpdesk, zendesk, clock):
     """With our own table emptied (a new database), does setup find the fields, webhooks and
     trigger in Zendesk by name instead of making second copies?"""
-    first = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), with_trigger=True)
+    first = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key=KEY,
+                           with_trigger=True)  # fmt: skip
     session.commit()
     session.execute(sa.delete(HelpdeskObject))
     session.commit()
-    again = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), with_trigger=True)
+    again = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key=KEY,
+                           with_trigger=True)  # fmt: skip
     session.commit()
     assert again.created == () and len(first.created) == 8
     assert len(zendesk.webhooks) == 2 and len(zendesk.triggers) == 1
-    assert objects.webhook_secret(session) == zendesk.webhook_secrets[first.webhook_id]
-    assert set(objects.webhook_secrets(session)) == set(zendesk.webhook_secrets.values())
+    assert objects.webhook_secret(session, KEY) == zendesk.webhook_secrets[first.webhook_id]
+    assert set(objects.webhook_secrets(session, KEY)) == set(zendesk.webhook_secrets.values())
 
 
 def test_the_trigger_uses_a_webhook_of_its_own(session, helpdesk, zendesk, clock):
     """Is the trigger connected to a second webhook subscribed to conditional_ticket_events,
     with its own secret, while the event webhook keeps its event subscriptions?"""
-    report = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), with_trigger=True)
+    report = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key=KEY,
+                           with_trigger=True)  # fmt: skip
     events = zendesk.webhooks[report.webhook_id]
     trigger_hook = zendesk.webhooks[report.trigger_webhook_id]
     assert trigger_hook["subscriptions"] == ["conditional_ticket_events"]
@@ -45,7 +49,7 @@ def test_the_trigger_uses_a_webhook_of_its_own(session, helpdesk, zendesk, clock
 
 def test_zendesk_refuses_a_trigger_on_the_event_webhook(session, helpdesk, zendesk, clock):
     """Does connecting a trigger to the event-subscribed webhook fail, as it does in Zendesk?"""
-    report = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock())
+    report = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key=KEY)
     with pytest.raises(HelpdeskRejected) as refused:
         helpdesk.create_trigger(
             title="t",
@@ -66,4 +70,25 @@ def test_a_webhook_of_ours_with_another_endpoint_is_a_clear_error(
         subscriptions=["zen:event-type:ticket.created"],
     )
     with pytest.raises(objects.SetupConflict, match="old.example"):
-        objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock())
+        objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key=KEY)
+
+
+def test_secrets_are_sealed_at_rest(session, helpdesk, zendesk, clock):
+    """Is each webhook secret stored sealed, a clear one from an older install sealed on first
+    use, and a secret sealed under an old key fetched again by the next setup?"""
+    report = objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key=KEY)
+    session.commit()
+    plain = zendesk.webhook_secrets[report.webhook_id]
+    row = session.get(HelpdeskObject, objects.WEBHOOK_KEY)
+    assert row.secret.startswith("sealed:v1:") and plain not in row.secret
+
+    row.secret = plain  # as an older version stored it
+    session.commit()
+    assert objects.webhook_secret(session, KEY) == plain
+    session.commit()
+    assert session.get(HelpdeskObject, objects.WEBHOOK_KEY).secret.startswith("sealed:v1:")
+
+    assert objects.webhook_secret(session, "a-new-secret-key") is None
+    objects.setup(session, helpdesk, endpoint=ENDPOINT, now=clock(), sealing_key="a-new-secret-key")
+    session.commit()
+    assert objects.webhook_secret(session, "a-new-secret-key") == plain

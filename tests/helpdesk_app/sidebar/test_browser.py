@@ -222,6 +222,7 @@ def test_the_flag_reaches_the_sandbox_ticket_and_undo_clears_it(dev_app, live, p
                 helpdesk,
                 endpoint="https://handoff.example.test/webhooks/zendesk",
                 now=clock(),
+                sealing_key=runtime.settings.secret_key,
             )
             session.commit()
             reask_field = objects.field_ids(session)["reask"]

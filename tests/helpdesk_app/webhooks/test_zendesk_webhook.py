@@ -308,7 +308,12 @@ def test_the_trigger_webhook_is_verified_with_its_own_secret(client, app, clock)
     runtime = app.extensions["handoff"]
     with runtime.sessions() as s:
         report = objects.setup(
-            s, _Local(state), endpoint=f"http://testserver{URL}", now=clock(), with_trigger=True
+            s,
+            _Local(state),
+            endpoint=f"http://testserver{URL}",
+            now=clock(),
+            with_trigger=True,
+            sealing_key=runtime.settings.secret_key,
         )
         s.commit()
         reask = objects.field_ids(s)["reask"]
