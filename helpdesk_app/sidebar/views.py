@@ -9,7 +9,7 @@ from flask import Response, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from handoff import flags
+from handoff import flags, jsonguard
 from handoff.errors import HandoffError, NotFound, ValidationFailed
 from handoff.models.base import MAX_BIGINT
 from helpdesk_app.db import get_session, now
@@ -137,7 +137,7 @@ def ticket(ticket_id: int) -> Any:
 def _form() -> tuple[dict[str, Any], str | None]:
     """Return the posted fields and CSRF token, from JSON (header token) or a form."""
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = jsonguard.parse(request.get_data(cache=True), runtime().settings.json_limits)
         if not isinstance(body, dict):
             raise ValidationFailed(
                 "expected a JSON object", details=[{"path": "", "message": "not an object"}]

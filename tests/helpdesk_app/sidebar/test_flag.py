@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from handoff.models import OutboxItem
@@ -128,6 +129,31 @@ def test_json_posts_use_the_header_token_and_answer_json(dev_app):
     assert bad.get_json()["error"]["code"] == "validation_failed"
     forged = client.post("/sidebar/ticket/1001/flag", json={}, headers={"X-CSRF-Token": "forged"})
     assert forged.status_code == 403 and forged.get_json()["error"]["code"] == "csrf_failed"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"[" * 5000 + b"]" * 5000, 413, "json_too_deep"),
+        (b'{"note": NaN}', 400, "malformed_json"),
+        (b'{"note": "\\ud800"}', 400, "invalid_unicode"),
+        (b'{"note": "a", "note": "b"}', 400, "malformed_json"),
+        (b"\xff\xfe{}", 400, "malformed_json"),
+    ],
+)
+def test_hostile_json_is_refused_like_the_api(dev_app, body, status, code):
+    """Is a flag body that is too deep, not strict JSON or not UTF-8 refused in the API's error
+    shape, through the same guard as the API, with nothing stored?"""
+    client = dev_app.test_client()
+    csrf = csrf_of(open_dev(client, 1001))
+    answer = client.post(
+        "/sidebar/ticket/1001/flag",
+        data=body,
+        headers={"X-CSRF-Token": csrf, "Content-Type": "application/json"},
+    )
+    assert (answer.status_code, answer.get_json()["error"]["code"]) == (status, code)
+    assert answer.get_json()["error"]["message"]
+    assert _rows(dev_app, ReaskFlag) == []
 
 
 def test_an_out_of_range_ticket_id_is_a_404_page(dev_app):
