@@ -3,9 +3,13 @@
 A card's status compares the figure on the rolling window (the same window the action triggers
 use) with its configured threshold:
 
-* ``act``: the figure is past the threshold that opens an action;
+* ``act``: the cadence's trigger for this figure has fired with enough data, so an action is
+  (or, at the next evaluation, will be) open; the reason names the archetypes. Triggers are per
+  archetype, so a card over its limit overall with no archetype crossing it on enough data
+  says ``watch`` and why, and a card whose figure has no trigger (escalated CSAT) never says
+  ``act``;
 * ``watch``: not past it, but heading there (a rate above 80% of its limit, a CSAT delta below
-  zero, a handle time above its baseline);
+  zero, a handle time above its baseline), or past it with no action to take yet;
 * ``ok``: neither;
 * ``not_enough_data``: the sample is below the configured minimum (or there is no baseline to
   compare with), so the figure is shown greyed and judged by nobody.
@@ -14,13 +18,13 @@ use) with its configured threshold:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from handoff.metrics import fidelity
+from handoff.metrics import actions, fidelity
 from handoff.metrics.context import Figure
 from handoff.metrics.names import FIGURES
 from handoff.metrics.panel import Panel
@@ -285,6 +289,30 @@ def _hours(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
+# The cadence's trigger for each card's figure (actions.candidates), if it has one.
+CARD_TRIGGERS = {
+    "context_loss_rate": "context_loss_rate>",
+    "repetition_rate": "repetition_rate>",
+    "escalated_handle_time": "escalated_handle_time>",
+}
+
+
+def _with_actions(card: Card, fired: Sequence[actions.Candidate]) -> Card:
+    """Say ``act`` only where an action is warranted: the figure's trigger fired on enough data."""
+    prefix = CARD_TRIGGERS.get(card.figure_id)
+    where = sorted({c.key.replace("_", " ") or "all" for c in fired
+                    if prefix and c.trigger.startswith(prefix)})  # fmt: skip
+    if where:
+        return replace(card, status=ACT, reason=f"{card.reason}; action for {', '.join(where)}")
+    if card.status != ACT:
+        return card
+    if prefix is None:
+        why = "the cadence opens no action on this figure (CSAT actions follow resolution CSAT)"
+    else:
+        why = "no archetype crosses it with enough contacts to open an action"
+    return replace(card, status=WATCH, reason=f"{card.reason} overall; {why}")
+
+
 def build(session: Session, config: ProductConfig, panel: Panel, *, now: datetime) -> Overview:
     """Word the rolling-window panel as the overview's headline, cards and changes."""
     weeks = [p.week for p in panel.handoff.weeks]
@@ -294,8 +322,10 @@ def build(session: Session, config: ProductConfig, panel: Panel, *, now: datetim
         _csat_card(panel, config, escalated_csat_weeks(session, weeks)),
         _handle_card(panel, config),
     )  # fmt: skip
+    fired = [c for c in actions.candidates(panel, config) if c.sufficient]
+    judged = tuple(_with_actions(card, fired) for card in cards)
     overall = panel.find("deflection_rate")
     return Overview(
-        panel.window, overall.rate if overall else None, _headline(panel), cards,
-        _changes(cards, session, now), config.min_sample,
+        panel.window, overall.rate if overall else None, _headline(panel), judged,
+        _changes(judged, session, now), config.min_sample,
     )  # fmt: skip

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from handoff.metrics.overview import ACT, NOT_ENOUGH, OK, WATCH, _delta_status, _rate_status
+from handoff.metrics.actions import Candidate
+from handoff.metrics.overview import (
+    ACT,
+    NOT_ENOUGH,
+    OK,
+    WATCH,
+    Card,
+    _delta_status,
+    _rate_status,
+    _with_actions,
+)
 from handoff.metrics.stats import Delta, Rate
 
 
@@ -27,3 +37,33 @@ def test_csat_delta_status() -> None:
         NOT_ENOUGH,
         "no baseline to compare with",
     )
+
+
+def _card(figure_id: str, status: str, reason: str) -> Card:
+    return Card(figure_id, "n", "d", "rate", 0.07, None, 200, 30, None, None, "b", 0.05, "t",
+                status, reason, ())  # fmt: skip
+
+
+def _fired(trigger: str, key: str) -> Candidate:
+    return Candidate("integration", trigger, "archetype", key, "w", {}, True)
+
+
+def test_act_only_where_an_action_is_warranted() -> None:
+    """Does a card say "act" only when its trigger fired for some archetype on enough data, and
+    name where; and fall back to "watch", saying why, when it is over its limit overall only?"""
+    over = _card("context_loss_rate", ACT, "above the 5% limit")
+    fired = [_fired("context_loss_rate>0.05", "order_status"), _fired("repetition_rate>0.08", "x")]
+    acted = _with_actions(over, fired)
+    assert (acted.status, acted.reason) == (ACT, "above the 5% limit; action for order status")
+    alone = _with_actions(over, [_fired("repetition_rate>0.08", "x")])
+    assert alone.status == WATCH
+    assert alone.reason == (
+        "above the 5% limit overall; no archetype crosses it with enough contacts to open an action"
+    )
+    # Under its limit overall, but one archetype crossed it: there is an action to take.
+    under = _with_actions(_card("context_loss_rate", OK, "below the 5% limit"), fired)
+    assert under.status == ACT and under.reason.endswith("action for order status")
+    # A figure the cadence has no trigger for never says act.
+    csat = _with_actions(_card("escalated_csat_delta", ACT, "at or below -2 points"), fired)
+    assert csat.status == WATCH and "opens no action on this figure" in csat.reason
+    assert _with_actions(_card("repetition_rate", NOT_ENOUGH, "n=7"), []).status == NOT_ENOUGH

@@ -55,9 +55,13 @@ def test_overview_shows_headline_and_kpi_cards(
         assert f">{name}</h3>" in page and definition in page
     # Each status is a word; the reason and the configured threshold stand beside it.
     cards = re.findall(r'<article class="card kpi (\w+)".*?</article>', page, flags=re.S)
-    assert cards == ["act"] * 4
-    assert page.count('<div class="foot"><span class="status act">Act</span>') == 4
-    assert "above the 5% limit; limit 5%" in page and "review at -2 pts" in page
+    # Every figure is past its threshold overall, but no archetype crosses one on enough data, so
+    # no action exists to act on: the cards say "Watch" and why, never "Act" with nothing to do.
+    assert cards == ["watch"] * 4
+    assert page.count('<div class="foot"><span class="status watch">Watch</span>') == 4
+    assert "above the 5% limit overall; no archetype crosses it with enough contacts" in page
+    assert "review at -2 pts" in page
+    assert "the cadence opens no action on this figure" in page
     assert "-16.7 pts" in page and "(95%: -65.5 to +44.6)" in page
     assert re.search(
         r"Action #\d+ opened: investigate intent for order status, owner lead@example.com", page
