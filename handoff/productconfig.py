@@ -245,7 +245,8 @@ _StringDates.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
-EXAMPLE_PATH = Path(__file__).resolve().parent.parent / "config" / "product.example.yaml"
+# `handoff/_config` links to the top-level `config/`; a wheel holds the files themselves.
+EXAMPLE_PATH = Path(__file__).parent / "_config" / "product.example.yaml"
 
 
 def load_for(path: Path | None) -> ProductConfig:

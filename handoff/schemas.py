@@ -15,7 +15,8 @@ from referencing import Registry, Resource
 
 from handoff.errors import SchemaError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# `handoff/_schemas` links to the top-level `schemas/`; a wheel holds the files themselves.
+SCHEMA_DIR = Path(__file__).parent / "_schemas"
 PACKET = "handoff-packet"
 CONVERSATION = "bot-conversation"
 
