@@ -11,12 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("handoff", "helpdesk_app")
 
 
-def _package_of(path: Path) -> Path:
-    """Return the nearest directory above ``path`` that is a Python package."""
-    here = path.parent
-    while not (here / "__init__.py").exists():
-        here = here.parent
-    return here
+def _packages_of(path: Path) -> list[Path]:
+    """Return the package directories above ``path`` (setuptools takes a pattern from any)."""
+    return [p for p in path.parents if (p / "__init__.py").exists() and ROOT in p.parents]
 
 
 def _data_files() -> list[Path]:
@@ -36,11 +33,10 @@ def test_every_data_file_is_package_data() -> None:
     missing = []
     files = _data_files()
     for path in files:
-        package = _package_of(path)
-        name = ".".join(package.relative_to(ROOT).parts)
         shipped = {
             Path(p)
-            for pattern in patterns.get(name, [])
+            for package in _packages_of(path)
+            for pattern in patterns.get(".".join(package.relative_to(ROOT).parts), [])
             for p in glob.glob(str(package / pattern), recursive=True)
         }
         if path not in shipped:
