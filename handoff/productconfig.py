@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,7 +86,12 @@ class ProductConfig:
         """Return the archetype an intent belongs to, or None when no archetype lists it."""
         if intent is None:
             return None
-        return _intent_index(self).get(intent)
+        return self._intent_index.get(intent)
+
+    @cached_property
+    def _intent_index(self) -> dict[str, str]:
+        """Map every intent to its archetype (built once per configuration object)."""
+        return {i: a.name for a in self.archetypes.values() for i in a.intents}
 
     def tier_of(self, archetype: str) -> str | None:
         """Return an archetype's tier."""
@@ -123,18 +129,6 @@ class ProductConfig:
     def ticket_link(self, ticket_id: int) -> str | None:
         """Return the agent-interface link of a ticket, when a link prefix is configured."""
         return self.agent_url.replace("{id}", str(ticket_id)) if self.agent_url else None
-
-
-_INDEX: dict[int, dict[str, str]] = {}
-
-
-def _intent_index(config: ProductConfig) -> dict[str, str]:
-    """Map every intent to its archetype (built once per config object)."""
-    index = _INDEX.get(id(config))
-    if index is None:
-        index = {i: a.name for a in config.archetypes.values() for i in a.intents}
-        _INDEX[id(config)] = index
-    return index
 
 
 def parse(document: Any, *, source: str = "<memory>") -> ProductConfig:

@@ -66,7 +66,7 @@ _ROWS: tuple[tuple[str, str, str], ...] = (
     ("escalation_rate", "Escalation rate",
      "Share of bot-engaged contacts that the bot handed to a human."),
     ("refusal_rate", "Refusal rate",
-     "Share of bot-engaged contacts the bot ended by refusing, counted whether or not the question was valid."),
+     "Share of bot-engaged contacts the bot ended by refusing a valid question (a refusal the bot did not judge counts as valid)."),
     ("packet_completeness", "Complete handoff packets",
      "Share of handoff packets that carry every field their archetype needs."),
     ("packet_acknowledged_rate", "Packets read by agents",

@@ -78,3 +78,19 @@ def test_weeks_are_cut_in_the_configured_zone() -> None:
     config = productconfig.parse(CONFIG)
     assert config.week_of(at("2026-02-01 22:30")) == "2026-W05"
     assert config.week_of(at("2026-02-01 23:30")) == "2026-W06"
+
+
+def test_each_configuration_maps_intents_by_its_own_archetypes() -> None:
+    """Does a configuration built after another was dropped (Python may reuse its id) map an
+    intent by its own archetypes, never by the dropped one's?"""
+    first, second = dict(CONFIG["archetypes"]), {}
+    for n, archetype in enumerate(first.values()):
+        second[f"renamed_{n}"] = archetype
+    intent = next(iter(next(iter(first.values()))["intents"]))
+    for _ in range(50):
+        one = productconfig.parse({**CONFIG, "archetypes": first})
+        assert one.archetype_of(intent) == next(iter(first))
+        del one
+        two = productconfig.parse({**CONFIG, "archetypes": second})
+        assert two.archetype_of(intent) == "renamed_0"
+        del two
