@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, tzinfo
+
+WEEK_PATTERN = (
+    "^[0-9]{4}-W[0-9]{2}$"  # for JSON Schema and OpenAPI; is_week also checks the week exists
+)
 
 
 def week_label(moment: date, zone: tzinfo = UTC) -> str:
@@ -15,3 +20,14 @@ def week_label(moment: date, zone: tzinfo = UTC) -> str:
 def monday(week: str) -> date:
     """Return the Monday of an ISO week label."""
     return date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+
+
+def is_week(text: str) -> bool:
+    """Tell whether ``text`` names a real ISO week between 2000 and 2199 (``2026-W05``)."""
+    if not re.fullmatch(r"[0-9]{4}-W[0-9]{2}", text) or not 2000 <= int(text[:4]) <= 2199:
+        return False
+    try:
+        monday(text)
+    except ValueError:
+        return False
+    return True

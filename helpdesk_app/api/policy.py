@@ -10,6 +10,7 @@ from flask import Response, g, jsonify, request
 from handoff.errors import NotFound, ValidationFailed
 from handoff.policy import golden, review
 from handoff.policy.report import incidents_for_ticket, policy_accuracy, policy_incidents
+from handoff.weeks import WEEK_PATTERN, is_week
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
@@ -86,6 +87,10 @@ def get_policy_report() -> Response:
     since = _at("since") if request.args.get("since") else None
     until = _at("until") if request.args.get("until") else None
     weeks = request.args.getlist("week") or [w for w, _n, _r in review.weeks(session)]
+    wrong = [{"path": f"week[{n}]", "message": f"{w!r} is not an ISO week like 2026-W05"}
+             for n, w in enumerate(weeks) if not is_week(w)]  # fmt: skip
+    if wrong:
+        raise ValidationFailed("week must be ISO weeks like 2026-W05", details=wrong)
     accuracy = policy_accuracy(session, since, until)
     trust = review.trust_figures(session, weeks)
 
@@ -134,7 +139,7 @@ _WHEN = {
     "type": "string",
     "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$",
 }
-_WEEK = {"type": "string", "pattern": r"^\d{4}-W\d{2}$"}
+_WEEK = {"type": "string", "pattern": WEEK_PATTERN}
 _VIEW = {
     "type": "object",
     "required": ["revision", "in_force", "document"],

@@ -9,11 +9,12 @@ from flask import Response, jsonify, request
 from handoff.errors import NotFound, ValidationFailed
 from handoff.metrics import actions, drilldown, export
 from handoff.metrics import panel as panel_mod
+from handoff.weeks import WEEK_PATTERN, is_week
 from helpdesk_app.api import bp
 from helpdesk_app.api.openapi import error_responses, json_content
 from helpdesk_app.auth import require_token
 from helpdesk_app.db import get_session, now
-from helpdesk_app.reports import product_config, valid_week
+from helpdesk_app.reports import product_config
 
 VIEWS = ("weekly", "monthly", "quarterly")
 
@@ -28,7 +29,7 @@ def _args() -> tuple[str, str | None, str]:
     problems = []
     if view not in VIEWS:
         problems.append({"path": "$.view", "message": f"one of {', '.join(VIEWS)}"})
-    if week is not None and not valid_week(week):
+    if week is not None and not is_week(week):
         problems.append({"path": "$.week", "message": "an ISO week like 2026-W05"})
     if fmt not in ("json", "csv"):
         problems.append({"path": "$.format", "message": "json or csv"})
@@ -90,7 +91,7 @@ def report_drill(figure_id: str) -> Response:
 
 _QUERY = [
     {"name": "view", "in": "query", "schema": {"enum": list(VIEWS), "default": "weekly"}},
-    {"name": "week", "in": "query", "schema": {"type": "string", "pattern": r"^\d{4}-W\d{2}$"},
+    {"name": "week", "in": "query", "schema": {"type": "string", "pattern": WEEK_PATTERN},
      "description": "last ISO week of the view (default: the last complete week)"},
     {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"], "default": "json"}},
 ]  # fmt: skip

@@ -27,7 +27,7 @@ from handoff.metrics import panel as panel_mod
 from handoff.models.metrics import Action
 from handoff.productconfig import ProductConfig
 from handoff.tokens import Forbidden
-from handoff.weeks import monday
+from handoff.weeks import is_week
 from helpdesk_app.db import get_session, now
 from helpdesk_app.errors import error_response, wants_json
 from helpdesk_app.reports import drawing
@@ -35,7 +35,6 @@ from helpdesk_app.reports import zendesk_load as zendesk_load_mod
 from helpdesk_app.runtime import runtime
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
-WEEK = re.compile(r"^\d{4}-W\d{2}$")
 VIEWS = ("weekly", "monthly", "quarterly")
 OPEN_ENDPOINTS = {"reports.open_link", "reports.zendesk_load"}
 SESSION_TTL = timedelta(hours=12)
@@ -61,22 +60,11 @@ def ticket_link(config: ProductConfig, ticket_id: int | None) -> str | None:
     return link
 
 
-def valid_week(week: str) -> bool:
-    """Tell whether ``week`` names a real ISO week (2026-W05)."""
-    if not WEEK.match(week) or not 2000 <= int(week[:4]) <= 2199:
-        return False
-    try:
-        monday(week)
-    except ValueError:
-        return False
-    return True
-
-
 def view_args() -> tuple[str, str | None]:
     """Read and check ?view= and ?week=."""
     view = request.args.get("view", "weekly")
     week = request.args.get("week") or None
-    if view not in VIEWS or (week is not None and not valid_week(week)):
+    if view not in VIEWS or (week is not None and not is_week(week)):
         abort(400, "view must be weekly, monthly or quarterly; week like 2026-W05")
     return view, week
 

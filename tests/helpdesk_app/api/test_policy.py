@@ -129,3 +129,15 @@ def test_a_broken_check_does_not_lose_the_packet(app, client, auth, monkeypatch)
     assert client.post("/api/v1/packets", json=factories.packet(), headers=auth).status_code == 201
     [queued] = run_checks(app)
     assert queued.status == "pending" and queued.last_error == "RuntimeError: bug in the check"
+
+
+@pytest.mark.parametrize("week", ["2026-W05\x00", "2026-W5", "2026-W54", "٢٠٢٦-W05", "2026-W05\n"])
+def test_a_week_that_is_not_an_iso_week_is_422_naming_it(client, reader, week):
+    """Is a report asked for a malformed week (NUL, short, nonexistent, non-ASCII digits,
+    trailing newline) refused with 422 naming which value, never sent to the database?"""
+    answer = client.get("/api/v1/policy/report", query_string={"week": ["2026-W05", week]},
+                        headers=reader)  # fmt: skip
+    assert answer.status_code == 422, answer.data
+    (detail,) = answer.json["error"]["details"]
+    assert detail["path"] == "week[1]" and repr(week) in detail["message"]
+    assert client.get("/api/v1/policy/report?week=2026-W05", headers=reader).status_code == 200
