@@ -33,6 +33,7 @@ from helpdesk_app.errors import error_response, wants_json
 from helpdesk_app.reports import drawing
 from helpdesk_app.reports import zendesk_load as zendesk_load_mod
 from helpdesk_app.runtime import runtime
+from helpdesk_app.security import lead_page_headers
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 VIEWS = ("weekly", "monthly", "quarterly")
@@ -86,17 +87,7 @@ def require_session() -> Any:
     return None
 
 
-@bp.after_request
-def headers(response: BaseResponse) -> BaseResponse:
-    """Our own styles only, no scripts, framed only by Zendesk (the nav bar), never cached."""
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'self' https://*.zendesk.com"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(lead_page_headers)
 
 
 @bp.errorhandler(HandoffError)

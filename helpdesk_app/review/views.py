@@ -25,6 +25,7 @@ from helpdesk_app.errors import error_response, wants_json
 from helpdesk_app.reports import product_config
 from helpdesk_app.review import bp
 from helpdesk_app.runtime import runtime
+from helpdesk_app.security import lead_page_headers
 
 SESSION_HOURS = 8
 SCOPE = "reports:read"
@@ -63,17 +64,7 @@ def _authenticate() -> None:
             raise Forbidden("the form's CSRF token is missing or wrong; reload the page")
 
 
-@bp.after_request
-def _headers(response: BaseResponse) -> BaseResponse:
-    """Our own styles only, no scripts, framed only by Zendesk (the nav bar), never cached."""
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'self' https://*.zendesk.com"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(lead_page_headers)
 
 
 @bp.errorhandler(HandoffError)
