@@ -29,6 +29,7 @@ from handoff.db import transaction  # noqa: E402
 from handoff.models.detection import DetectionFinding  # noqa: E402
 from handoff.packets import accept_packet  # noqa: E402
 from helpdesk_app import create_app  # noqa: E402
+from helpdesk_app.runtime import runtime as runtime_of  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 CHROMIUM_ARGS = [
@@ -162,7 +163,7 @@ POOR = {
 
 def seed(app) -> None:
     """Store both packets, the detector's findings for the full one, and a flag on the poor one."""
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with transaction(runtime.sessions) as session:
         accept_packet(session, FULL, now=NOW)
         accept_packet(session, POOR, now=NOW)
@@ -233,7 +234,7 @@ def main() -> None:
                 browser.close()
         finally:
             server.shutdown()
-            app.extensions["handoff"].engine.dispose()
+            runtime_of(app).engine.dispose()
 
 
 if __name__ == "__main__":

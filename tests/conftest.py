@@ -25,6 +25,7 @@ from handoff import db as core_db
 from handoff import tokens
 from handoff.config import Settings
 from handoff.models import Base
+from helpdesk_app.runtime import runtime as runtime_of
 
 BACKENDS = [
     b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()
@@ -162,7 +163,7 @@ def make_app(
 
     yield factory
     for app in built:
-        app.extensions["handoff"].engine.dispose()
+        runtime_of(app).engine.dispose()
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def make_token(app: Flask) -> Callable[..., str]:
     """Return a function creating an API token with the given scopes."""
 
     def create(*scopes: str, name: str = "test-bot") -> str:
-        runtime = app.extensions["handoff"]
+        runtime = runtime_of(app)
         with core_db.transaction(runtime.sessions) as s:
             issued = tokens.create_token(
                 s, name, now=runtime.clock(), scopes=scopes or tokens.DEFAULT_SCOPES

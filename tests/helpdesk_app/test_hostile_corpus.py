@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from handoff.config import Settings
 from handoff.models.delivery_state import WebhookEvent
+from helpdesk_app.runtime import runtime as runtime_of
 from sandbox.webhooks import sign
 from tests.conftest import FIXED_NOW
 from tests.helpdesk_app.hostile_corpus import (
@@ -44,7 +45,7 @@ def test_every_hostile_request_is_answered_cleanly(app, make_token, clock):
     """Does every corpus case, run in order, get its expected answer with nothing stored by mistake?"""
     cases = load_cases()
     assert len(cases) == 352
-    settings = app.extensions["handoff"].settings
+    settings = runtime_of(app).settings
     credentials = Credentials(
         bot_token=make_token(),
         admin_token=make_token("admin", name="hostile-admin"),
@@ -61,7 +62,7 @@ def test_every_hostile_request_is_answered_cleanly(app, make_token, clock):
         # The webhook cases have no probe: count the inbox instead.
         if not case.route.startswith("/webhooks/"):
             return None
-        with app.extensions["handoff"].sessions() as s:
+        with runtime_of(app).sessions() as s:
             return s.scalar(sa.select(sa.func.count()).select_from(WebhookEvent))
 
     report = run_corpus(client, cases, credentials, before_each=tick, rows=inbox_rows)

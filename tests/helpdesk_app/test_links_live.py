@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from handoff import links
 from handoff.db import transaction
+from helpdesk_app.runtime import runtime as runtime_of
 
 RACERS = 10
 
@@ -34,7 +35,7 @@ def serving(app: Flask) -> Iterator[str]:
 
 
 def _path(app: Flask, kind: str) -> str:
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     secret = app.config["SECRET_KEY"]
     with transaction(runtime.sessions) as session:
         if kind == "reports":

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from helpdesk_app.runtime import runtime as runtime_of
 from tests.truth.scenario import (
     BASELINE_END,
     BASELINE_START,
@@ -287,7 +288,7 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
         try:
             yield Fed(app, client, reports_token, ticket_ids, clock, log)
         finally:
-            app.extensions["handoff"].engine.dispose()
+            runtime_of(app).engine.dispose()
             if own_folder:
                 shutil.rmtree(folder, ignore_errors=True)
 

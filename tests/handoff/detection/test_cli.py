@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from helpdesk_app.cli.detect import group
+from helpdesk_app.runtime import runtime as runtime_of
 from tests.handoff.detection.conftest import agent, customer
 
 
@@ -92,7 +93,7 @@ def test_recompute_stale_command_fills_findings(
     from handoff.models.detection import DetectionFinding
     from tests.handoff.detection.test_store import TICKET, _add_ticket
 
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with runtime.sessions() as session:
         _add_ticket(session, packet, [customer(12, "like I said, it's late", 2)])
         session.commit()

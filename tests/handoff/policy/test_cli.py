@@ -6,6 +6,7 @@ import json
 
 from handoff import packets
 from handoff.db import transaction
+from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories
 from tests.handoff.policy.conftest import EXAMPLE
 
@@ -38,7 +39,7 @@ def test_a_bad_file_names_file_path_and_problem_and_changes_nothing(cli, tmp_pat
 
 def test_recheck_and_report(cli, app):
     """After a load, does recheck judge stored packets and report print counts and accuracy?"""
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     transcript = [
         {"role": "bot", "text": "It comes with a 3-year warranty.", "at": "2026-03-02T08:00:00Z"}
     ]

@@ -10,6 +10,7 @@ from handoff.policy.hooks import OUTBOX_KIND as POLICY_KIND
 from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load
 from handoff.tokens import create_token
+from helpdesk_app.runtime import runtime as runtime_of
 from sandbox.testing import running_sandbox, serve_wsgi
 
 TINY = SimConfig(seed=11, baseline_weeks=1, weeks=2, contacts_per_week=15)
@@ -18,7 +19,7 @@ TINY = SimConfig(seed=11, baseline_weeks=1, weeks=2, contacts_per_week=15)
 def test_a_world_arrives_whole_through_the_apis(make_app):
     """Does every user, ticket, rating, conversation, packet, read and flag arrive through the APIs?"""
     app = make_app(dev_sidebar=True)
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with runtime.sessions() as s:
         token = create_token(s, "sim", now=runtime.clock()).plaintext
         s.commit()
@@ -42,7 +43,7 @@ def test_a_world_arrives_whole_through_the_apis(make_app):
             scores = sorted(r["score"] for r in state.ratings.values())
             assert scores == sorted(c.csat for c in ticketed if c.csat)
 
-    sessions = app.extensions["handoff"].sessions
+    sessions = runtime_of(app).sessions
     with sessions() as s:
         assert (
             s.scalar(sa.select(sa.func.count()).select_from(BotConversation))

@@ -13,6 +13,7 @@ from handoff.simulate import SimConfig, generate
 from handoff.simulate.load import Endpoints, load, load_delayed_csat
 from handoff.tokens import create_token
 from helpdesk_app.cli import main
+from helpdesk_app.runtime import runtime as runtime_of
 from sandbox.testing import running_sandbox, serve_wsgi
 from tests.conftest import ROOT
 
@@ -56,7 +57,7 @@ def test_the_panel_reports_the_simulated_truth(make_app, clock, product_config):
             zendesk_email="admin@sandbox.test",
             zendesk_api_token="test-token",
         )
-        runtime = app.extensions["handoff"]
+        runtime = runtime_of(app)
         with runtime.sessions() as s:
             token = create_token(s, "sim", now=clock()).plaintext
             survey_tool = create_token(s, "survey", now=clock(), scopes=("admin",)).plaintext

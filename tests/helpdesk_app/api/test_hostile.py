@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from handoff import webhooks
 from handoff.jsonguard import DEFAULT_MAX_DEPTH, depth
 from handoff.models import Base
+from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories, hostile
 
 SECRET = "hostile-webhook-secret"
@@ -40,7 +41,7 @@ def admin(make_token):
 
 def counts(app) -> dict[str, int]:
     """Count the rows of every table."""
-    with app.extensions["handoff"].engine.connect() as conn:
+    with runtime_of(app).engine.connect() as conn:
         return {
             t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
             for t in Base.metadata.sorted_tables

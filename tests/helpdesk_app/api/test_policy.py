@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from handoff.policy import golden
+from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "policy-golden-set.example.yaml"
@@ -20,7 +21,7 @@ def run_checks(app) -> list:
     from handoff.delivery.worker import WorkerConfig, run
     from handoff.models import OutboxItem
 
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     run(runtime.sessions, None, worker_id="test", clock=runtime.clock, config=WorkerConfig(),
         once=True, kinds=["policy_check"])  # fmt: skip
     with runtime.sessions() as session:
@@ -88,11 +89,11 @@ def test_a_posted_packet_is_checked_and_its_incident_stored(app, client, doc, ad
         ]
     )
     assert client.post("/api/v1/packets", json=packet, headers=auth).status_code == 201
-    with app.extensions["handoff"].sessions() as session:
+    with runtime_of(app).sessions() as session:
         assert incidents_for_ticket(session, 1001) == []  # checked after the answer, not in it
     [queued] = run_checks(app)
     assert queued.status == "delivered" and queued.result["incidents"] == 1
-    with app.extensions["handoff"].sessions() as session:
+    with runtime_of(app).sessions() as session:
         [item] = incidents_for_ticket(session, 1001)
     assert item.said == "60 days" and item.policy == "30 days"
 
@@ -113,7 +114,7 @@ def test_a_posted_conversation_is_checked(app, client, doc, admin, auth):
     )
     assert client.post("/api/v1/conversations", json=conv, headers=auth).status_code == 201
     assert [i.status for i in run_checks(app)] == ["delivered"]
-    with app.extensions["handoff"].sessions() as session:
+    with runtime_of(app).sessions() as session:
         accuracy = policy_accuracy(session)
     assert (accuracy.matching, accuracy.statements) == (1, 1)
 

@@ -16,6 +16,7 @@ from handoff import webhooks
 from handoff.db import transaction
 from handoff.models import BotConversation, HelpdeskTicket, OutboxItem, Packet
 from handoff.models.metrics import DelayedSurvey
+from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories, hostile
 from tests.conftest import FIXED_NOW
 from tests.live import Live, gunicorn
@@ -109,7 +110,7 @@ def test_concurrent_survey_answers_record_the_first_only(live, headers, clean_db
     """Do 20 simultaneous delayed answers (good and bad) for one ticket record one, and all report it?"""
     for round_ in range(ROUNDS):
         ticket_id = 7000 + round_
-        with transaction(app.extensions["handoff"].sessions) as s:
+        with transaction(runtime_of(app).sessions) as s:
             s.add(HelpdeskTicket(id=ticket_id, status="solved", tags=[], custom_fields=[],
                                  created_at=FIXED_NOW, updated_at=FIXED_NOW, solved_at=FIXED_NOW))  # fmt: skip
         bodies = [
@@ -121,7 +122,7 @@ def test_concurrent_survey_answers_record_the_first_only(live, headers, clean_db
         assert Counter(status for status, _ in answers) == {201: 1, 200: CLIENTS - 1}
         winner = next(a for s, a in answers if s == 201)
         assert {a["score"] for _, a in answers} == {winner["score"]}
-        with app.extensions["handoff"].sessions() as s:
+        with runtime_of(app).sessions() as s:
             survey = s.get(DelayedSurvey, ticket_id)
             assert survey is not None and survey.score == winner["score"]
 

@@ -15,6 +15,7 @@ from handoff import productconfig
 from handoff.db import transaction
 from handoff.metrics import actions, rollup
 from handoff.metrics import panel as panel_mod
+from helpdesk_app.runtime import runtime as runtime_of
 from tests.handoff.metrics import scenario
 from tests.handoff.metrics.conftest import CONFIG, World
 from tests.helpdesk_app.sidebar.conftest import (  # noqa: F401 - shared fixtures
@@ -33,7 +34,7 @@ def reports_app(make_app: Callable[..., Flask], clock: Any, tmp_path: Path) -> F
     path.write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
     clock.now = scenario.NOW
     app = make_app(product_config_path=path)
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     config = productconfig.load(path)
     with transaction(runtime.sessions) as session:
         scenario.build(World(session))

@@ -8,11 +8,12 @@ from handoff import csat, tokens
 from handoff.db import transaction
 from handoff.models import HelpdeskTicket
 from handoff.models.metrics import DelayedSurvey
+from helpdesk_app.runtime import runtime as runtime_of
 from tests.handoff.metrics.conftest import at
 
 
 def _solved_ticket(app: Flask, ticket_id: int = 501) -> None:
-    with transaction(app.extensions["handoff"].sessions) as s:
+    with transaction(runtime_of(app).sessions) as s:
         s.add(HelpdeskTicket(id=ticket_id, status="solved", tags=[], custom_fields=[], created_at=at("2026-02-01 09:00"),
                              updated_at=at("2026-02-01 12:00"), solved_at=at("2026-02-01 12:00")))  # fmt: skip
 
@@ -24,12 +25,12 @@ def test_link_confirms_then_records_once(app: Flask) -> None:
     token = csat.link_token(app.config["SECRET_KEY"], 501, "good")
     page = client.get(f"/csat/{token}")
     assert page.status_code == 200 and b"Confirm" in page.data
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         assert s.get(DelayedSurvey, 501) is None  # a GET (or a mail scanner) records nothing
     assert b"We recorded your answer" in client.post(f"/csat/{token}").data
     bad = csat.link_token(app.config["SECRET_KEY"], 501, "bad")
     assert b"We already had your answer" in client.post(f"/csat/{bad}").data
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         survey = s.get(DelayedSurvey, 501)
         assert survey is not None and survey.score == "good"
     assert client.get(f"/csat/{token[:-4]}abcd").status_code == 403
@@ -81,7 +82,7 @@ def test_api_records_surveys_sent_and_not_answered(app: Flask, make_token) -> No
     created = client.post("/api/v1/csat/delayed/sent", json=body, headers=admin)
     assert created.status_code == 201 and created.get_json()["recorded"] is True
     assert client.post("/api/v1/csat/delayed/sent", json=body, headers=admin).status_code == 200
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         survey = s.get(DelayedSurvey, 501)
         assert (
             survey is not None and survey.score is None and survey.sent_at == at("2026-02-03 12:00")

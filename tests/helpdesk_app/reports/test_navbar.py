@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from handoff.config import ConfigError, Settings, parse_roles
+from helpdesk_app.runtime import runtime as runtime_of
 
 
 def test_an_admin_opens_the_reports_from_the_nav_bar(
@@ -53,7 +54,7 @@ def test_configured_roles_let_agents_in(
     make_app: Callable[..., Flask], navbar_app: Flask, sign: Callable[..., str], zendesk_users: Any
 ) -> None:
     """With HANDOFF_REPORTS_ROLES=admin,agent, does an agent get in too?"""
-    runtime = navbar_app.extensions["handoff"]
+    runtime = runtime_of(navbar_app)
     app = make_app(**{**runtime.settings.__dict__, "reports_roles": ("admin", "agent"),
                       "helpdesk": runtime.helpdesk})  # fmt: skip
     response = app.test_client().post(

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from handoff.models.metrics import Action, ActionDecision
 from helpdesk_app.cli import main
+from helpdesk_app.runtime import runtime as runtime_of
 
 
 def _signed_in(app: Flask, open_link: Callable[[], str]) -> FlaskClient:
@@ -27,7 +28,7 @@ def _csrf(html: str) -> str:
 
 
 def _action(app: Flask, kind: str) -> Action:
-    with app.extensions["handoff"].sessions() as session:
+    with runtime_of(app).sessions() as session:
         return session.scalars(
             sa.select(Action).where(Action.kind == kind).order_by(Action.id)
         ).first()
@@ -137,7 +138,7 @@ def test_decisions_need_the_owner_the_csrf_token_and_a_sane_date(
         f"/reports/actions/{mine.id}/decide", data={"csrf_token": token, "decision": " "}
     )
     assert empty.status_code == 422
-    with reports_app.extensions["handoff"].sessions() as session:
+    with runtime_of(reports_app).sessions() as session:
         assert session.scalar(sa.select(sa.func.count(ActionDecision.id))) == 0
 
 

@@ -10,6 +10,7 @@ from flask import Flask
 from handoff import tokens
 from handoff.db import transaction
 from helpdesk_app.cli import main
+from helpdesk_app.runtime import runtime as runtime_of
 
 
 def test_pages_need_a_session(reports_app: Flask) -> None:
@@ -64,7 +65,7 @@ def test_handoff_report_and_drill(reports_app: Flask, open_link: Callable[[], st
 
 
 def _token(app: Flask, *scopes: str) -> dict[str, str]:
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with transaction(runtime.sessions) as s:
         issued = tokens.create_token(s, "lead", now=runtime.clock(), scopes=scopes)
     return {"Authorization": f"Bearer {issued.plaintext}"}

@@ -11,6 +11,7 @@ from flask import Flask
 from handoff.db import transaction
 from handoff.models.metrics import BrowserSession
 from helpdesk_app.cli import main
+from helpdesk_app.runtime import runtime as runtime_of
 
 
 def _csrf(client: object) -> str:
@@ -66,7 +67,7 @@ def test_the_table_holds_no_usable_token(reports_app: Flask, open_link: Callable
     client.get(open_link())
     with client.session_transaction() as cookie:
         token = cookie["reports_sid"]
-    runtime = reports_app.extensions["handoff"]
+    runtime = runtime_of(reports_app)
     with transaction(runtime.sessions) as session:
         rows = session.execute(sa.select(BrowserSession)).scalars().all()
     assert [(r.who, r.kind, r.revoked_at) for r in rows] == [("lead@example.com", "reports", None)]

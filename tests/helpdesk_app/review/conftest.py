@@ -10,6 +10,7 @@ from handoff import conversations, links
 from handoff.db import transaction
 from handoff.policy import golden, sampling
 from handoff.policy.checks import check_conversation
+from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories
 from tests.handoff.policy.conftest import EXAMPLE
 
@@ -19,7 +20,7 @@ WEEK = "2026-W10"
 @pytest.fixture
 def sampled_week(app):
     """Store 60 conversations in week 2026-W10 (one quoting a wrong return window) and draw 3%."""
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with transaction(runtime.sessions) as session:
         golden.load(session, golden.read_file(EXAMPLE), by="test", now=runtime.clock())
         for i in range(60):
@@ -51,7 +52,7 @@ def open_link(app):
     """Return a function making a one-time review link URL path for a lead."""
 
     def make(lead: str = "lea", minutes: int = 30) -> str:
-        runtime = app.extensions["handoff"]
+        runtime = runtime_of(app)
         with transaction(runtime.sessions) as session:
             token = links.issue_review_link(
                 session, runtime.settings.secret_key, lead, now=runtime.clock(),

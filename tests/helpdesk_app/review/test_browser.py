@@ -6,6 +6,7 @@ import pytest
 
 from handoff.db import transaction
 from handoff.policy import review
+from helpdesk_app.runtime import runtime as runtime_of
 from sandbox.testing import serve_wsgi as serve
 from tests.helpdesk_app.review.conftest import WEEK
 
@@ -41,7 +42,7 @@ def test_a_lead_reviews_a_whole_week_in_the_browser(app, browser, sampled_week, 
         assert page.locator("td", has_text="to review").count() == 0
     assert outside == []
     assert reviewed == len(sampled_week)
-    with transaction(app.extensions["handoff"].sessions) as session:
+    with transaction(runtime_of(app).sessions) as session:
         assert review.next_unreviewed(session, WEEK) is None
         forced = [s for s, _ in review.week_samples(session, WEEK) if s.reason == "incident"]
         item = review.review_item(session, forced[0])

@@ -6,6 +6,7 @@ import re
 
 from handoff.db import transaction
 from handoff.policy import review
+from helpdesk_app.runtime import runtime as runtime_of
 from tests.helpdesk_app.review.conftest import WEEK
 
 HTML = {"Accept": "text/html"}
@@ -70,7 +71,7 @@ def test_a_reviewer_saves_and_moves_on(client, app, sampled_week, open_link):
     assert response.status_code == 302 and response.headers["Location"].endswith(
         f"/review/samples/{sampled_week[1]}"
     )
-    with transaction(app.extensions["handoff"].sessions) as session:
+    with transaction(runtime_of(app).sessions) as session:
         item = review.review_item(session, review.get_sample(session, sampled_week[0]))
         assert item.review.reviewer == "maria"
 
@@ -116,7 +117,7 @@ def test_the_last_complete_week_is_drawn_in_one_click(app, clock, open_link):
     from handoff.models.policy import QaSample
     from tests import factories
 
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with transaction(runtime.sessions) as session:
         for i in range(40):
             doc = factories.conversation(conversation_id=f"w10-{i:03d}", started_at="2026-03-03T10:00:00Z",

@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from helpdesk_app.runtime import runtime as runtime_of
+
 SUBDOMAIN = "acme"
 AUDIENCE = "https://acme.zendesk.com/api/v2/apps/installations/4242.json"
 
@@ -98,7 +100,7 @@ def store_packet(app: Flask, **overrides: Any) -> Any:
     from handoff.packets import accept_packet
     from tests.factories import packet
 
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with transaction(runtime.sessions) as session:
         body = {k: v for k, v in packet(**overrides).items() if v is not None}
         accepted = accept_packet(session, body, now=runtime.clock())

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from handoff.models import OutboxItem
 from handoff.models.flags import ReaskFlag
+from helpdesk_app.runtime import runtime as runtime_of
 from sandbox.testing import serve_wsgi as serve
 from tests.helpdesk_app.sidebar.conftest import store_packet
 
@@ -67,7 +68,7 @@ def _zendesk_router(base: str) -> Any:
 
 
 def _rows(app, model):
-    with app.extensions["handoff"].sessions() as session:
+    with runtime_of(app).sessions() as session:
         return session.scalars(sa.select(model).order_by(model.id)).all()
 
 
@@ -202,7 +203,7 @@ def test_the_flag_reaches_the_sandbox_ticket_and_undo_clears_it(dev_app, live, p
     from handoff.ticketing.zendesk import ZendeskHelpdesk
     from sandbox.testing import running_sandbox
 
-    runtime = dev_app.extensions["handoff"]
+    runtime = runtime_of(dev_app)
     with running_sandbox() as (_, zendesk):
         customer = zendesk.add_user("Dana Reyes", "dana@example.com", "end-user")
         created, _ = zendesk.create_ticket(

@@ -7,11 +7,12 @@ import sqlalchemy as sa
 
 from handoff.models import OutboxItem
 from handoff.models.flags import PacketAcknowledgement, ReaskFlag
+from helpdesk_app.runtime import runtime as runtime_of
 from tests.helpdesk_app.sidebar.conftest import csrf_of, open_dev, store_packet
 
 
 def _rows(app, model):
-    with app.extensions["handoff"].sessions() as session:
+    with runtime_of(app).sessions() as session:
         return session.scalars(sa.select(model).order_by(model.id)).all()
 
 

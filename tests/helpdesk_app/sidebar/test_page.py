@@ -12,6 +12,7 @@ from handoff.packets import accept_packet
 from handoff.policy import golden
 from handoff.policy import hooks as policy_hooks
 from handoff.policy import report as policy_report
+from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories
 from tests.helpdesk_app.sidebar.conftest import open_dev, store_packet
 
@@ -113,7 +114,7 @@ def test_hostile_text_is_escaped_everywhere(dev_app):
 def test_repetition_findings_are_shown(dev_app):
     """Are the detector's findings for the ticket worded for the agent?"""
     store_packet(dev_app, ticket_id=1004)
-    runtime = dev_app.extensions["handoff"]
+    runtime = runtime_of(dev_app)
     with transaction(runtime.sessions) as session:
         for kind, cue, value, snippet in [
             ("explicit_repetition", "as_i_told", None, "as I told the bot"),
@@ -140,7 +141,7 @@ from tests.helpdesk_app.api.test_policy import run_checks  # noqa: E402
 
 def _store_checked_packet(app: Flask, ticket_id: int) -> None:
     """Load the example golden set, store a packet whose bot misquotes it, and run the check."""
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with transaction(runtime.sessions) as session:
         golden.load(session, golden.read_file(GOLDEN_EXAMPLE), by="test", now=runtime.clock())
         body = factories.packet(

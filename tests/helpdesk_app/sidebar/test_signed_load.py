@@ -5,6 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from helpdesk_app.runtime import runtime as runtime_of
 from tests.helpdesk_app.sidebar.conftest import AUDIENCE, store_packet
 
 ZAF = "origin=https%3A%2F%2Facme.zendesk.com&app_guid=abc-123"
@@ -217,5 +218,5 @@ def test_the_agent_id_comes_from_the_subject(sidebar_app, sign, sub, expected):
     assert _load(client, sign(sub=sub)).status_code == 200
     csrf = csrf_of(client.get("/sidebar/ticket/1001").get_data(as_text=True))
     assert client.post("/sidebar/ticket/1001/flag", data={"csrf_token": csrf}).status_code == 303
-    with sidebar_app.extensions["handoff"].sessions() as session:
+    with runtime_of(sidebar_app).sessions() as session:
         assert session.query(ReaskFlag).one().agent_id == expected

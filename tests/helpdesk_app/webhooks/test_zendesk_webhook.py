@@ -12,6 +12,7 @@ from handoff import flags, webhooks
 from handoff.delivery.objects import WEBHOOK_KEY, field_key
 from handoff.models.delivery_state import HelpdeskObject, WebhookEvent
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
+from helpdesk_app.runtime import runtime as runtime_of
 from sandbox import SandboxState, sign
 
 SECRET = "webhook-test-secret"
@@ -55,7 +56,7 @@ def flush(client, zendesk):
 
 def rows(app, model):
     """Return every row of a table."""
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         return list(s.scalars(sa.select(model)))
 
 
@@ -197,7 +198,7 @@ def test_without_any_secret_webhooks_are_refused(make_app, clock):
 def test_the_secret_stored_by_setup_verifies(make_app, clock):
     """Is a request signed with the secret setup stored accepted when no setting overrides it?"""
     app = make_app(zendesk_webhook_secret=None)
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         s.add(
             HelpdeskObject(
                 key=WEBHOOK_KEY,
@@ -232,7 +233,7 @@ def test_ticking_the_reask_checkbox_in_zendesk_records_a_flag(client, app, zende
     field = zendesk.create_ticket_field(
         {"type": "checkbox", "title": "Had to re-ask the customer", "tag": "handoff_reask"}
     )
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         s.add(
             HelpdeskObject(
                 key=field_key("reask"), zendesk_id=str(field["id"]), detail={}, updated_at=clock()
@@ -244,11 +245,11 @@ def test_ticking_the_reask_checkbox_in_zendesk_records_a_flag(client, app, zende
     )
     zendesk.update_ticket(ticket["id"], {"custom_fields": [{"id": field["id"], "value": True}]})
     flush(client, zendesk)
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         assert flags.active_flag(s, ticket["id"]) is not None
     zendesk.update_ticket(ticket["id"], {"custom_fields": [{"id": field["id"], "value": False}]})
     flush(client, zendesk)
-    with app.extensions["handoff"].sessions() as s:
+    with runtime_of(app).sessions() as s:
         assert flags.active_flag(s, ticket["id"]) is None
 
 
@@ -281,7 +282,7 @@ def test_an_event_that_fails_to_process_is_kept_and_processed_later(
     assert event.status == "pending" and "database hiccup" in event.last_error
     assert rows(app, HelpdeskComment) == []
     monkeypatch.setitem(webhooks.PROCESSORS, webhooks.COMMENT_ADDED, original)
-    assert webhooks.process_pending(app.extensions["handoff"].sessions, clock()) == 1
+    assert webhooks.process_pending(runtime_of(app).sessions, clock()) == 1
     (event,) = rows(app, WebhookEvent)
     assert event.status == "processed"
     assert len(rows(app, HelpdeskComment)) == 1
@@ -305,7 +306,7 @@ def test_the_trigger_webhook_is_verified_with_its_own_secret(client, app, clock)
 
     state = SandboxState(now=clock)
     agent = state.add_user("Sam Agent", "sam@support.test", "agent")
-    runtime = app.extensions["handoff"]
+    runtime = runtime_of(app)
     with runtime.sessions() as s:
         report = objects.setup(
             s,
