@@ -10,22 +10,9 @@ import pytest
 from handoff.policy import golden
 from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories
+from tests.helpdesk_app.queued import run_checks
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "policy-golden-set.example.yaml"
-
-
-def run_checks(app) -> list:
-    """Run the worker over the queued policy checks, as ``handoff worker run`` does; return the items."""
-    import sqlalchemy as sa
-
-    from handoff.delivery.worker import WorkerConfig, run
-    from handoff.models import OutboxItem
-
-    runtime = runtime_of(app)
-    run(runtime.sessions, None, worker_id="test", clock=runtime.clock, config=WorkerConfig(),
-        once=True, kinds=["policy_check"])  # fmt: skip
-    with runtime.sessions() as session:
-        return list(session.scalars(sa.select(OutboxItem).where(OutboxItem.kind == "policy_check")))
 
 
 @pytest.fixture

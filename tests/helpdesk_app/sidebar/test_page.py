@@ -14,6 +14,7 @@ from handoff.policy import hooks as policy_hooks
 from handoff.policy import report as policy_report
 from helpdesk_app.runtime import runtime as runtime_of
 from tests import factories
+from tests.helpdesk_app.queued import run_checks
 from tests.helpdesk_app.sidebar.conftest import open_dev, store_packet
 
 GOLDEN_EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "policy-golden-set.example.yaml"
@@ -134,9 +135,6 @@ def test_repetition_findings_are_shown(dev_app):
     html = open_dev(dev_app.test_client(), 1004)
     assert "Customer repeated:</strong> “as I told the bot”" in html
     assert "Suggested re-ask:</strong> the agent asked for A-10442" in html
-
-
-from tests.helpdesk_app.api.test_policy import run_checks  # noqa: E402
 
 
 def _store_checked_packet(app: Flask, ticket_id: int) -> None:
