@@ -140,7 +140,12 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
         "HANDOFF_INSTANCE_PATH": str(folder / "instance"),
         "HANDOFF_CONFIG": str(product_config(folder)),
         "HANDOFF_PUBLIC_URL": APP_URL,
+        # The sandbox enforces Zendesk's limits on its own (frozen) clock; the product's budgets
+        # would otherwise pace this feed on the wall clock for a quarter of an hour. Pacing has
+        # tests of its own (tests/handoff/delivery, tests/handoff/sync).
         "HANDOFF_ZENDESK_RPM": "100000",
+        "HANDOFF_ZENDESK_UPDATES_PER_MINUTE": "100000",
+        "HANDOFF_ZENDESK_EXPORTS_PER_MINUTE": "100000",
         "HANDOFF_SYNC_SEGMENT_SOURCE": "tag:segment_",
         "ZENDESK_SUBDOMAIN": "sandbox",
         "ZENDESK_EMAIL": ZD_EMAIL,
