@@ -297,6 +297,7 @@ class TicketsMixin:
         t = self.ticket(ticket_id)
         if t["status"] == "closed":
             raise invalid("status", "Status: closed prevents ticket update", "ClosedTicket")
+        self._check_safe_update(t, body)
         moment = self.now()
         events: list[dict[str, Any]] = []
         author = self.api_user_id
@@ -349,6 +350,27 @@ class TicketsMixin:
         if events:
             self._fire_triggers(t, author)
         return t, audit
+
+    def _check_safe_update(self, t: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+        """Refuse a safe update whose ``updated_stamp`` is not the ticket's ``updated_at`` (409).
+
+        Source: Zendesk API reference, Tickets, Update Ticket, "Protecting against ticket update
+        collisions": with ``safe_update`` true and ``updated_stamp`` (the ``updated_at`` the
+        client read), an update to a ticket changed since then fails with 409 ``UpdateConflict``.
+        Stamps are compared at the second, as ``updated_at`` is published.
+        """
+        if body.get("safe_update") not in (True, "true") or body.get("updated_stamp") is None:
+            return
+        stamp = parse_time(body["updated_stamp"], "updated_stamp")
+        if stamp != t["updated_at"].replace(microsecond=0):
+            raise SandboxError(
+                409,
+                {
+                    "error": "UpdateConflict",
+                    "description": "Safe Update prevented the update due to outdated ticket data. "
+                    "Please refresh the ticket data and try again.",
+                },
+            )
 
     def _change_status(
         self, t: dict[str, Any], status: str, moment: datetime, events: list[dict[str, Any]]

@@ -30,6 +30,7 @@ from handoff.models.delivery import OutboxItem
 from handoff.packets import get_packet
 from handoff.policy.checks import check_conversation, check_packet
 from handoff.ticketing.base import Helpdesk, NewComment, Requester
+from handoff.ticketing.errors import UpdateConflict
 
 ArchetypeOf = Callable[[str], "str | None"]
 
@@ -144,23 +145,61 @@ def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any
     if packet.ticket_id is None:
         return _create_ticket(ctx, item, packet, note=note, tags=tags, custom=custom)
     ticket_id = int(packet.ticket_id)
-    if ctx.uncertain:
-        found = find_marked(ctx, ticket_id, marker)
-        if found is not None:
-            # The note and its fields (same PUT) are there; the tags are a second call that may
-            # not have run. Adding a tag twice changes nothing, so add them again.
-            ctx.helpdesk.add_tags(ticket_id, tags)
-            return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
-    # The note and fields go in one PUT; the adapter adds the tags through the tags endpoint,
-    # which keeps the tags agents and triggers set (a single-ticket PUT replaces the list).
-    ctx.hold()
-    write = ctx.helpdesk.update_ticket(
-        ticket_id,
-        comment=NewComment(body=note, public=False),
-        add_tags=tags,
-        custom_fields=custom or None,
+    return _write_note_fenced(ctx, ticket_id, marker, note=note, tags=tags, custom=custom)
+
+
+# A 409 on a safe update means the ticket moved since it was read (our own late write, another
+# worker's, an agent's edit): re-read and re-check this many times before backing off normally.
+CONFLICT_RETRIES = 3
+
+
+def _write_note_fenced(
+    ctx: DeliveryContext,
+    ticket_id: int,
+    marker: str,
+    *,
+    note: str,
+    tags: list[str],
+    custom: dict[int, Any],
+) -> dict[str, Any]:
+    """Write the note as a safe update stamped with the ticket's ``updated_at`` as read.
+
+    The stamp is read before the marker is looked for, so a write that lands after the look
+    (a slower worker's, whose lease ran out while its request was in flight) moves
+    ``updated_at`` and our PUT is refused with ``UpdateConflict`` instead of writing twice.
+    The marker is looked for on uncertain attempts and after every conflict; a first attempt
+    needs no look, as no other worker ever held the item.
+    """
+    look = ctx.uncertain
+    for _ in range(CONFLICT_RETRIES + 1):
+        stamp = ctx.helpdesk.get_ticket(ticket_id).updated_at
+        if look:
+            found = find_marked(ctx, ticket_id, marker)
+            if found is not None:
+                # The note and its fields (same PUT) are there; the tags are a second call that
+                # may not have run. Adding a tag twice changes nothing, so add them again.
+                ctx.helpdesk.add_tags(ticket_id, tags)
+                return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
+        # The note and fields go in one PUT; the adapter adds the tags through the tags endpoint,
+        # which keeps the tags agents and triggers set (a single-ticket PUT replaces the list).
+        ctx.hold()
+        try:
+            write = ctx.helpdesk.update_ticket(
+                ticket_id,
+                comment=NewComment(body=note, public=False),
+                add_tags=tags,
+                custom_fields=custom or None,
+                updated_stamp=stamp,
+            )
+        except UpdateConflict:
+            look = True
+            continue
+        return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}
+    raise UpdateConflict(
+        f"ticket {ticket_id} kept changing across {CONFLICT_RETRIES + 1} safe updates",
+        http_status=409,
+        error="UpdateConflict",
     )
-    return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}
 
 
 def external_id_for(packet_id: str) -> str:

@@ -317,8 +317,12 @@ class Helpdesk(Protocol):
         remove_tags: Sequence[str] = (),
         custom_fields: Mapping[int, Any] | None = None,
         status: str | None = None,
+        updated_stamp: datetime | None = None,
     ) -> TicketWrite:
-        """Add a comment, add/remove tags and set custom fields in one PUT; other fields are kept."""
+        """Add a comment, add/remove tags and set custom fields in one PUT; other fields are kept.
+
+        With ``updated_stamp`` the PUT is refused (``UpdateConflict``) if the ticket changed since.
+        """
         ...
 
     def create_ticket(

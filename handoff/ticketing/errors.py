@@ -67,3 +67,18 @@ class HelpdeskAuthError(HelpdeskRejected):
     """The helpdesk refused our credentials (401/403), or none are configured."""
 
     code = "helpdesk_auth_error"
+
+
+class UpdateConflict(HelpdeskError):
+    """409 ``UpdateConflict``: the ticket changed since the ``updated_stamp`` sent with
+    ``safe_update``; nothing was written. Re-read the ticket (and look for the marker) and retry."""
+
+    code = "helpdesk_update_conflict"
+    retryable = True
+
+    def __init__(
+        self, message: str, *, http_status: int = 409, error: str = "UpdateConflict"
+    ) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.error = error

@@ -68,6 +68,7 @@ from handoff.ticketing.errors import (
     HelpdeskTimeout,
     HelpdeskUnavailable,
     RateLimited,
+    UpdateConflict,
 )
 
 DEFAULT_TIMEOUT = 20.0
@@ -126,6 +127,8 @@ def _from_status(status: int, response: requests.Response | None, message: str) 
         return HelpdeskAuthError(text, http_status=status, error=error)
     if status == 404:
         return HelpdeskNotFound(text, http_status=status, error=error)
+    if status == 409 and error == "UpdateConflict":
+        return UpdateConflict(text, http_status=status, error=error)
     return HelpdeskRejected(text, http_status=status, error=error, details=details)
 
 
@@ -473,12 +476,22 @@ class ZendeskHelpdesk:
         remove_tags: Sequence[str] = (),
         custom_fields: Mapping[int, Any] | None = None,
         status: str | None = None,
+        updated_stamp: datetime | None = None,
     ) -> TicketWrite:
         """Add a comment, set custom fields and status in one PUT, then add/remove tags through
-        the tags endpoint; other fields and other tags are kept."""
+        the tags endpoint; other fields and other tags are kept.
+
+        With ``updated_stamp`` (the ticket's ``updated_at`` as read) the PUT is a safe update:
+        Zendesk refuses it with 409 ``UpdateConflict`` when the ticket changed since then
+        (Tickets API, Update Ticket, "Protecting against ticket update collisions").
+        """
         write: TicketWrite | None = None
         if comment is not None or custom_fields or status is not None:
             ticket = ZTicket(id=ticket_id)
+            if updated_stamp is not None:
+                # zenpy sends every attribute set on the object (its dirty attributes).
+                ticket.safe_update = True
+                ticket.updated_stamp = _iso(updated_stamp)
             if comment is not None:
                 ticket.comment = _zcomment(comment)
             if custom_fields:
