@@ -9,7 +9,8 @@ the last line of a comment written by our own API user (free text in our notes i
 can never end a note with a marker, and a customer's or an agent's comment has another author).
 Right before each write the handler calls ``ctx.hold()``, which proves the worker still holds
 the item's lease (and extends it), so a worker that was too slow never writes after another
-took the item over.
+took the item over. A lease cannot fence a request already in flight, so the packet note is also
+sent as a Zendesk safe update (``updated_stamp``): a write that lands late is refused with 409.
 """
 
 from __future__ import annotations

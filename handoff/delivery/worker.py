@@ -11,8 +11,12 @@ Guarantees, and how:
   pause, so the write leaves while the lease is fresh); a worker that lost it skips the item.
   Every attempt after the first that was not a clean refusal (a 429) is "uncertain", whoever
   made it, and the handler looks for its marker on the ticket before writing. The lease given
-  at ``hold`` is at least ``write_lease``, longer than one helpdesk call can take, so no other
-  worker can take the item over while a write is in flight;
+  at ``hold`` is at least ``write_lease``, meant to outlast one helpdesk call. A lease cannot
+  fence Zendesk, though: a request can land after its lease ran out (the worker descheduled
+  after ``hold``, the server applying it late) while another worker took the item over. So the
+  packet note is a Zendesk safe update stamped with the ticket's ``updated_at`` read before the
+  marker look; a write landing after that look moves ``updated_at`` and the later PUT gets 409
+  ``UpdateConflict`` (nothing written); the handler re-reads, finds the marker, and stops;
 - Zendesk's limits are kept: a token bucket paces every call and a 429's Retry-After pauses
   the whole worker; other failures back off exponentially with jitter.
 """
