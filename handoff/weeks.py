@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, tzinfo
 
-WEEK_PATTERN = (
-    "^[0-9]{4}-W[0-9]{2}$"  # for JSON Schema and OpenAPI; is_week also checks the week exists
-)
+_WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
+# For JSON Schema and OpenAPI; is_week also checks that the week exists.
+WEEK_PATTERN = f"^{_WEEK.pattern}$"
 
 
 def week_label(moment: date, zone: tzinfo = UTC) -> str:
@@ -24,7 +24,7 @@ def monday(week: str) -> date:
 
 def is_week(text: str) -> bool:
     """Tell whether ``text`` names a real ISO week between 2000 and 2199 (``2026-W05``)."""
-    if not re.fullmatch(r"[0-9]{4}-W[0-9]{2}", text) or not 2000 <= int(text[:4]) <= 2199:
+    if not _WEEK.fullmatch(text) or not 2000 <= int(text[:4]) <= 2199:
         return False
     try:
         monday(text)
