@@ -47,14 +47,15 @@ from handoff.detection.engine import has_repetition  # noqa: E402
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "detection"
 
 
-def wilson(hits: int, total: int) -> str:
-    """Return the Wilson 95% interval of hits/total as 'lo-hi'."""
+def wilson(hits: int, total: int, percent: bool = False) -> str:
+    """Return the Wilson 95% interval of hits/total as 'lo-hi', as shares or as percentages."""
     if total == 0:
         return "-"
     z, p = 1.96, hits / total
     centre = (p + z * z / (2 * total)) / (1 + z * z / total)
     half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return f"{max(0.0, centre - half):.2f}-{min(1.0, centre + half):.2f}"
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    return f"{low:.2%}-{high:.2%}" if percent else f"{low:.2f}-{high:.2f}"
 
 
 def load(name: str, directory: Path = DATA) -> list[dict]:
@@ -158,7 +159,7 @@ def score_twcs(path: Path, labels_path: Path | None, show: bool) -> None:
     print(
         f"recall {len(found)}/{len(positives)} = {len(found) / max(1, len(positives)):.3f} "
         f"({wilson(len(found), len(positives))}); false alarms {len(false_alarms)}/{total} "
-        f"= {len(false_alarms) / total:.2%} ({wilson(len(false_alarms), total)}); "
+        f"= {len(false_alarms) / total:.2%} ({wilson(len(false_alarms), total, percent=True)}); "
         f"flagged but unlabelled {len(unreviewed)}; unsure {unsure}"
     )
     if show:
