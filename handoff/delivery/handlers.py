@@ -9,8 +9,9 @@ the last line of a comment written by our own API user (free text in our notes i
 can never end a note with a marker, and a customer's or an agent's comment has another author).
 Right before each write the handler calls ``ctx.hold()``, which proves the worker still holds
 the item's lease (and extends it), so a worker that was too slow never writes after another
-took the item over. A lease cannot fence a request already in flight, so the packet note is also
-sent as a Zendesk safe update (``updated_stamp``): a write that lands late is refused with 409.
+took the item over. A lease cannot fence a request already in flight, so every marked comment
+(packet note, public comment) is also sent as a Zendesk safe update (``updated_stamp``): a write
+that lands late is refused with 409.
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any
     if packet.ticket_id is None:
         return _create_ticket(ctx, item, packet, note=note, tags=tags, custom=custom)
     ticket_id = int(packet.ticket_id)
-    return _write_note_fenced(ctx, ticket_id, marker, note=note, tags=tags, custom=custom)
+    comment = NewComment(body=note, public=False)
+    return _write_fenced(ctx, ticket_id, marker, comment, tags=tags, custom=custom)
 
 
 # A 409 on a safe update means the ticket moved since it was read (our own late write, another
@@ -154,16 +156,16 @@ def deliver_packet_note(ctx: DeliveryContext, item: OutboxItem) -> dict[str, Any
 CONFLICT_RETRIES = 3
 
 
-def _write_note_fenced(
+def _write_fenced(
     ctx: DeliveryContext,
     ticket_id: int,
     marker: str,
+    comment: NewComment,
     *,
-    note: str,
-    tags: list[str],
-    custom: dict[int, Any],
+    tags: list[str] | None = None,
+    custom: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write the note as a safe update stamped with the ticket's ``updated_at`` as read.
+    """Add a marked comment as a safe update stamped with the ticket's ``updated_at`` as read.
 
     The stamp is read before the marker is looked for, so a write that lands after the look
     (a slower worker's, whose lease ran out while its request was in flight) moves
@@ -177,18 +179,20 @@ def _write_note_fenced(
         if look:
             found = find_marked(ctx, ticket_id, marker)
             if found is not None:
-                # The note and its fields (same PUT) are there; the tags are a second call that
-                # may not have run. Adding a tag twice changes nothing, so add them again.
-                ctx.helpdesk.add_tags(ticket_id, tags)
+                # The comment and its fields (same PUT) are there; the tags are a second call
+                # that may not have run. Adding a tag twice changes nothing, so add them again.
+                if tags:
+                    ctx.helpdesk.add_tags(ticket_id, tags)
                 return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
-        # The note and fields go in one PUT; the adapter adds the tags through the tags endpoint,
-        # which keeps the tags agents and triggers set (a single-ticket PUT replaces the list).
+        # The comment and fields go in one PUT; the adapter adds the tags through the tags
+        # endpoint, which keeps the tags agents and triggers set (a single-ticket PUT replaces
+        # the list).
         ctx.hold()
         try:
             write = ctx.helpdesk.update_ticket(
                 ticket_id,
-                comment=NewComment(body=note, public=False),
-                add_tags=tags,
+                comment=comment,
+                add_tags=tags or (),
                 custom_fields=custom or None,
                 updated_stamp=stamp,
             )
@@ -284,13 +288,7 @@ def deliver_public_comment(ctx: DeliveryContext, item: OutboxItem) -> dict[str, 
     if not body.rstrip().endswith(marker):
         # The marker counts only on the last line (see find_marked).
         body = f"{body.rstrip()}\n\n{marker}"
-    if ctx.uncertain:
-        found = find_marked(ctx, ticket_id, marker)
-        if found is not None:
-            return {"ticket_id": ticket_id, "comment_id": found.id, "already_there": True}
-    ctx.hold()
-    write = ctx.helpdesk.update_ticket(ticket_id, comment=NewComment(body=body, public=True))
-    return {"ticket_id": ticket_id, "comment_id": write.comment_id, "audit_id": write.audit_id}
+    return _write_fenced(ctx, ticket_id, marker, NewComment(body=body, public=True))
 
 
 @handles("policy_check")

@@ -1,4 +1,6 @@
-"""A note write that outlives its lease is fenced by Zendesk's safe update, whatever the order.
+"""A comment write that outlives its lease is fenced by Zendesk's safe update, whatever the order.
+
+Both kinds that add a marked comment are checked: the packet note and a public comment (survey).
 
 No timing: a gate around the helpdesk holds one worker's PUT until the other worker has looked
 (and, in one order, written), as a descheduled process or a slow server would.
@@ -11,7 +13,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from handoff import packets
+import pytest
+
+from handoff import outbox, packets
 from handoff.delivery.handlers import DeliveryContext, handler_for
 from handoff.delivery.note import packet_marker
 from handoff.delivery.worker import claim
@@ -46,13 +50,30 @@ class Gate:
             raise
 
 
-def _setup(session, zendesk, clock) -> tuple[int, str]:
+@pytest.fixture(params=["packet_note", "public_comment"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """The outbox kind whose comment write is fenced."""
+    return str(request.param)
+
+
+def _setup(session, zendesk, clock, kind: str) -> tuple[int, str]:
+    """Queue one item of ``kind`` for a ticket last changed a minute ago; return ticket and marker."""
     ticket_id = ticket_for(zendesk)
     # The ticket was last changed a minute ago: every write now moves updated_at.
     zendesk.tickets[ticket_id]["updated_at"] -= timedelta(minutes=1)
-    accepted = packets.accept_packet(session, factories.packet(ticket_id=ticket_id), now=clock())
+    if kind == "packet_note":
+        accepted = packets.accept_packet(
+            session, factories.packet(ticket_id=ticket_id), now=clock()
+        )
+        marker = packet_marker(accepted.packet.packet_id)
+    else:
+        marker = "[handoff:csat:91]"
+        payload = {"ticket_id": ticket_id, "body": "How did we do?", "marker": marker}
+        outbox.enqueue(
+            session, kind=kind, key="csat:91", payload=payload, now=clock(), ticket_id=ticket_id
+        )
     session.commit()
-    return ticket_id, accepted.packet.packet_id
+    return ticket_id, marker
 
 
 def _deliver(sessions, helpdesk, fields, clock, worker: str) -> dict[str, Any]:
@@ -68,10 +89,10 @@ def _deliver(sessions, helpdesk, fields, clock, worker: str) -> dict[str, Any]:
 
 
 def test_a_late_write_landing_after_the_next_worker_wrote_gets_409_and_no_duplicate(
-    session, sessions, helpdesk, zendesk, fields, clock
+    session, sessions, helpdesk, zendesk, fields, clock, kind
 ):
     """A holds, its PUT stalls past the lease; B takes over, looks, writes; does A's PUT get 409, not a second note?"""
-    ticket_id, packet_id = _setup(session, zendesk, clock)
+    ticket_id, marker = _setup(session, zendesk, clock, kind)
     seen: dict[str, Any] = {}
 
     def b_takes_over() -> None:
@@ -80,16 +101,16 @@ def test_a_late_write_landing_after_the_next_worker_wrote_gets_409_and_no_duplic
 
     a = Gate(helpdesk, before=b_takes_over)
     seen["a"] = _deliver(sessions, a, fields, clock, "a")
-    assert len(comments_with(zendesk, ticket_id, packet_marker(packet_id))) == 1
+    assert len(comments_with(zendesk, ticket_id, marker)) == 1
     assert a.conflicts == 1
     assert seen["a"]["already_there"] is True and "already_there" not in seen["b"]
 
 
 def test_a_late_write_landing_between_the_next_workers_look_and_write_fences_that_write(
-    session, sessions, helpdesk, zendesk, fields, clock
+    session, sessions, helpdesk, zendesk, fields, clock, kind
 ):
     """B looks (no marker), then A's stalled PUT lands, then B writes: is B's PUT refused 409, not a second note?"""
-    ticket_id, packet_id = _setup(session, zendesk, clock)
+    ticket_id, marker = _setup(session, zendesk, clock, kind)
     a_stalled, release_a, a_landed = threading.Event(), threading.Event(), threading.Event()
     seen: dict[str, Any] = {}
 
@@ -119,6 +140,6 @@ def test_a_late_write_landing_between_the_next_workers_look_and_write_fences_tha
     b = Gate(helpdesk, before=a_lands)
     seen["b"] = _deliver(sessions, b, fields, clock, "b")
     worker_a.join(30)
-    assert len(comments_with(zendesk, ticket_id, packet_marker(packet_id))) == 1
+    assert len(comments_with(zendesk, ticket_id, marker)) == 1
     assert b.conflicts == 1 and a.conflicts == 0
     assert seen["b"]["already_there"] is True and "already_there" not in seen["a"]
