@@ -37,8 +37,8 @@ from handoff.delivery import mirror, objects
 from handoff.detection.store import recompute_ticket
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.flags import ReaskFlag
-from handoff.models.helpdesk import HelpdeskTicket, HelpdeskUser
-from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketMetric
+from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
+from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketEvent, TicketMetric
 from handoff.ticketing.errors import HelpdeskNotFound, RateLimited
 
 log = logging.getLogger("handoff.sync")
@@ -58,6 +58,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RATING_LOOKBACK = timedelta(days=35)
 # What the ticket export brings along: metrics (no separate listing) and the tickets' users.
 TICKET_SIDELOADS = ("metric_sets", "users")
+# The last line of our own comments: the packet note's marker and the delayed survey's.
+OUR_MARKERS = ("[handoff:packet:", "Ref. DCSAT-")
 # A 429 without Retry-After: wait this long (incremental exports allow 10 a minute).
 DEFAULT_RETRY_AFTER = 60.0
 
@@ -164,6 +166,7 @@ def _ticket_values(ticket: Ticket, segments: SegmentSource | None) -> dict[str, 
         values["segment"] = segments.segment_of(ticket)
     if ticket.status not in mirror.SOLVED_STATUSES:
         values["solved_at"] = None
+        values["solved_from"] = None
     return values
 
 
@@ -206,8 +209,10 @@ def sync_tickets(
                     synced_at=moment,
                 )
                 if ticket.status in mirror.SOLVED_STATUSES and row.solved_at is None:
-                    # The export has no solved time; metrics sync fills the exact one.
-                    row.solved_at = ticket.updated_at
+                    # The export has no solved time: its side-loaded metrics bring the exact one;
+                    # without metrics (imported tickets) the comment stream replaces this
+                    # stand-in with the status change or the last public comment.
+                    row.solved_at, row.solved_from = ticket.updated_at, "updated"
                 if reask_field is not None:
                     reconcile_reask(session, ticket, reask_field, now=moment)
             _store_sideloads(session, page.users, page.metrics, summary)
@@ -370,6 +375,7 @@ def sync_comments(
                         touched.add(event.ticket_id)
                         summary.new_comments += 1
                     summary.comments += 1
+            _settle_solved(session, page.events)
             _recompute(session, touched, moment, summary)
             end = page.end_time or start
             _save_cursor(session, EVENTS, moment, cursor=None, position=end)
@@ -385,6 +391,10 @@ def sync_comments(
             page.end_of_stream,
         )
         if page.end_of_stream:
+            with sessions() as session:
+                # Tickets solved without metrics that this run's events did not touch.
+                estimate_solved(session, _provisional(session))
+                session.commit()
             return
         if end <= start:
             # A full page inside one second: the time-based export cannot move past it. Read the
@@ -396,6 +406,108 @@ def sync_comments(
                 summary.stuck.append(f"{EVENTS} at {start.isoformat()}")
                 log.warning("sync stream=ticket_events stuck start_time=%s", start.isoformat())
                 return
+
+
+def _solved_changes(events: Iterable[TicketEvent]) -> dict[int, datetime]:
+    """Return, per ticket, when these audits last changed its status to solved (or closed)
+    from an unsolved one; solved to closed is no new solve, and an import's Create is none."""
+    found: dict[int, datetime] = {}
+    for event in events:
+        if event.created_at is None:
+            continue
+        for child in event.child_events:
+            kind = child.get("event_type") or child.get("type")
+            if kind != "Change" or child.get("field_name") != "status":
+                continue
+            value = str(child.get("value", child.get("status")) or "").lower()
+            previous = str(child.get("previous_value") or "").lower()
+            if value in mirror.SOLVED_STATUSES and previous not in mirror.SOLVED_STATUSES:
+                found[event.ticket_id] = max(found.get(event.ticket_id, event.created_at),
+                                             event.created_at)  # fmt: skip
+    return found
+
+
+def _settle_solved(session: Session, events: Iterable[TicketEvent]) -> None:
+    """Give the page's tickets that have no metrics a solved time from what the audits show.
+
+    A status change to solved is the time itself; a ticket solved without one (an import sets
+    the status at creation) takes its last public comment's time (``estimate_solved``).
+    Zendesk's metrics, when the ticket has them, win over both.
+    """
+    events = list(events)
+    session.flush()
+    for ticket_id, at in sorted(_solved_changes(events).items()):
+        row = session.get(HelpdeskTicket, ticket_id)
+        if row is not None and row.status in mirror.SOLVED_STATUSES:
+            mirror.set_solved(row, at, "status")
+    estimate_solved(session, {e.ticket_id for e in events})
+
+
+def _provisional(session: Session) -> list[int]:
+    """Return the solved tickets whose solved time is still their update time (a stand-in)."""
+    return list(
+        session.scalars(
+            sa.select(HelpdeskTicket.id).where(
+                HelpdeskTicket.status.in_(mirror.SOLVED_STATUSES),
+                HelpdeskTicket.solved_at.is_not(None),
+                sa.or_(HelpdeskTicket.solved_from.is_(None),
+                       HelpdeskTicket.solved_from == "updated"),
+            )
+        )
+    )  # fmt: skip
+
+
+def _ours(body: str) -> bool:
+    """Tell whether a comment ends with one of our markers (a packet note, a survey)."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    return bool(lines) and lines[-1].startswith(OUR_MARKERS)
+
+
+def estimate_solved(session: Session, ticket_ids: Iterable[int]) -> int:
+    """Set the solved time of solved tickets known only by estimate to their last public
+    comment's time; return how many changed.
+
+    Only tickets whose solved time came from nowhere better (no metrics, no status change) are
+    touched. Our own comments (the packet note, the delayed survey) and the bot's are no part
+    of the solve: comments by the users setup recorded as ours, or ending with our markers.
+    """
+    ids = sorted(set(ticket_ids))
+    skip = objects.nonagent_user_ids(session)
+    changed = 0
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        rows = {
+            t.id: t
+            for t in session.scalars(
+                sa.select(HelpdeskTicket).where(
+                    HelpdeskTicket.id.in_(part),
+                    HelpdeskTicket.status.in_(mirror.SOLVED_STATUSES),
+                )
+            )
+            if mirror.solved_rank(t.solved_from if t.solved_at else None)
+            <= mirror.solved_rank("comment")
+        }
+        if not rows:
+            continue
+        last: dict[int, datetime] = {}
+        comments = session.execute(
+            sa.select(HelpdeskComment.ticket_id, HelpdeskComment.created_at,
+                      HelpdeskComment.author_id, HelpdeskComment.body)
+            .where(HelpdeskComment.ticket_id.in_(list(rows)), HelpdeskComment.public.is_(True))
+        )  # fmt: skip
+        for ticket_id, created_at, author_id, body in comments:
+            if author_id in skip or _ours(body or ""):
+                continue
+            if ticket_id not in last or created_at > last[ticket_id]:
+                last[ticket_id] = created_at
+        for ticket_id, at in last.items():
+            row = rows[ticket_id]
+            if (row.solved_at, row.solved_from) != (at, "comment"):
+                mirror.set_solved(row, at, "comment")
+                changed += 1
+    if changed:
+        session.flush()
+    return changed
 
 
 def _catch_up_one_by_one(
@@ -450,6 +562,7 @@ def _catch_up_one_by_one(
                     touched.add(ticket_id)
                     summary.new_comments += 1
                 summary.comments += 1
+        estimate_solved(session, touched)
         _recompute(session, touched, moment, summary)
         _save_cursor(session, EVENTS, moment, cursor=None, position=second + timedelta(seconds=1))
         session.commit()
@@ -535,7 +648,7 @@ def _store_metric(session: Session, metric: TicketMetric, summary: SyncSummary) 
     mirror.upsert_metric(session, metric.ticket_id, _metric_values(metric))
     ticket = session.get(HelpdeskTicket, metric.ticket_id)
     if ticket is not None and metric.solved_at is not None:
-        ticket.solved_at = metric.solved_at
+        mirror.set_solved(ticket, metric.solved_at, "metrics")
     summary.metrics += 1
 
 
