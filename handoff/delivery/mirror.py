@@ -188,6 +188,7 @@ def upsert_ticket(
         "updated_at",
         "solved_at",
         "solved_from",
+        "comment_count",
     }
     given = {k: v for k, v in values.items() if k in allowed}
 
@@ -208,6 +209,7 @@ def upsert_ticket(
             updated_at=given.get("updated_at") or seen_at,
             solved_at=given.get("solved_at"),
             solved_from=given.get("solved_from"),
+            comment_count=given.get("comment_count"),
         )
 
     def update(row: HelpdeskTicket) -> None:

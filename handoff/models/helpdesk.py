@@ -50,7 +50,8 @@ class HelpdeskTicket(Base):
     # ones), an estimate from the comments or the ticket's update time, which a better source
     # replaces.
     solved_from: Mapped[str | None] = mapped_column(sa.String(16))
-    # How many comments Zendesk counted when sync last read the ticket's comments.
+    # How many comments Zendesk says the ticket has (the export's ``comment_count`` side-load):
+    # sync reads a ticket's comments only while fewer than this are stored.
     comment_count: Mapped[int | None]
     # When we last stored the row (our clock): what changed since a refresh, however late it came.
     synced_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -63,6 +63,8 @@ class Ticket:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     url: str | None = None
+    # How many comments the ticket has, when the read side-loaded it (``comment_count``).
+    comment_count: int | None = None
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,7 @@ def parse_ticket(raw: Any) -> Ticket:
         created_at=_time(d.get("created_at")),
         updated_at=_time(d.get("updated_at")),
         url=d.get("url"),
+        comment_count=_int(d.get("comment_count")),
     )
 
 

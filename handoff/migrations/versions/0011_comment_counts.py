@@ -20,6 +20,11 @@ def upgrade() -> None:
     with op.batch_alter_table("hd_tickets") as batch:
         batch.add_column(sa.Column("comment_count", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("solved_from", sa.String(length=16), nullable=True))
+    # What sync already holds counts as read: only comments beyond it are asked for again.
+    op.execute(
+        "UPDATE hd_tickets SET comment_count = "
+        "(SELECT count(*) FROM hd_comments WHERE hd_comments.ticket_id = hd_tickets.id)"
+    )
 
 
 def downgrade() -> None:

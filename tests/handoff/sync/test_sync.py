@@ -19,7 +19,7 @@ from handoff.models.delivery_state import SyncCursor
 from handoff.models.detection import DetectionRun
 from handoff.ticketing.errors import HelpdeskUnavailable
 from tests import factories
-from tests.handoff.sync.conftest import open_ticket, reply
+from tests.handoff.sync.conftest import escalate, open_ticket, reply
 
 
 def snapshot(sessions) -> dict[str, list]:
@@ -73,9 +73,12 @@ def test_a_second_run_changes_nothing_and_reads_only_what_is_new(
     (export,) = zendesk.requests(path_prefix="/api/v2/incremental/tickets")
     assert "cursor=" in export.query and "start_time" not in export.query
     assert zendesk.requests(path_prefix="/api/v2/ticket_metrics") == []
-    assert len(zendesk.requests()) == 3  # one per stream with nothing new; no metrics at all
+    # Nothing new: the ticket export and the ratings; no comments to read, no metrics at all.
+    assert len(zendesk.requests()) == 2
+    assert zendesk.requests(path_prefix="/api/v2/incremental/ticket_events") == []
     new = open_ticket(zendesk, "My parcel never came")
     reply(zendesk, new, "Sorry to hear that; let me check.")
+    escalate(sessions, clock, new)
     zendesk.log.clear()
     third = sync.sync(sessions, helpdesk, now=clock)
     assert third.tickets == 1 and third.new_comments == 2
