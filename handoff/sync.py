@@ -39,6 +39,7 @@ from handoff.detection.store import recompute_ticket
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.flags import ReaskFlag
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
+from handoff.models.helpdesk import SatisfactionRating as RatingRow
 from handoff.models.helpdesk import TicketMetric as TicketMetricRow
 from handoff.models.packets import BotConversation, Packet
 from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketEvent, TicketMetric
@@ -53,6 +54,10 @@ TICKETS, EVENTS, RATINGS, METRICS = (
     "ticket_metrics",
 )
 STREAMS = (TICKETS, EVENTS, RATINGS, METRICS)
+# What a plain ``handoff sync`` runs: ratings come with the tickets (each ticket's own
+# ``satisfaction_rating``; a rating updates its ticket), so the ratings listing runs only when
+# asked for (``--stream satisfaction_ratings``, e.g. to backfill creation times).
+DEFAULT_STREAMS = (TICKETS, EVENTS, METRICS)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Ratings change after they are created ("offered" becomes "good" or "bad", a customer changes
 # their mind weeks later), and the list filters on creation time: each run looks this far back
@@ -224,6 +229,8 @@ def sync_tickets(
                     row.solved_at, row.solved_from = ticket.updated_at, "updated"
                 if reask_field is not None:
                     reconcile_reask(session, ticket, reask_field, now=moment)
+                if ticket.rating is not None:
+                    _store_ticket_rating(session, ticket, moment, summary)
             _store_sideloads(session, page.users, page.metrics, summary)
             _save_cursor(session, TICKETS, moment, cursor=page.cursor, position=None)
             session.commit()
@@ -239,6 +246,30 @@ def sync_tickets(
         )
         if page.end_of_stream:
             return
+
+
+def _store_ticket_rating(
+    session: Session, ticket: Ticket, moment: datetime, summary: SyncSummary
+) -> None:
+    """Store the rating a ticket carries; it has no times of its own, so a new one is dated by
+    the ticket's update (a rating updates its ticket) and a known one keeps its creation."""
+    rating = ticket.rating
+    assert rating is not None
+    known = session.get(RatingRow, rating.id)
+    if known is not None and (known.score, known.comment) == (rating.score, rating.comment):
+        return
+    stamp = ticket.updated_at or moment
+    mirror.upsert_rating(
+        session,
+        rating.id,
+        ticket_id=ticket.id,
+        score=rating.score,
+        comment=rating.comment,
+        created_at=known.created_at if known is not None else stamp,
+        updated_at=stamp,
+        synced_at=moment,
+    )
+    summary.ratings += 1
 
 
 def reconcile_reask(session: Session, ticket: Ticket, field_id: int, *, now: datetime) -> None:
@@ -877,7 +908,7 @@ def sync(
     now: Callable[[], datetime],
     since: datetime = EPOCH,
     segments: SegmentSource | None = None,
-    streams: Iterable[str] = STREAMS,
+    streams: Iterable[str] = DEFAULT_STREAMS,
     page_size: int | None = None,
     sleep: Sleep = time.sleep,
 ) -> SyncSummary:

@@ -68,7 +68,7 @@ def test_a_ticket_escalated_later_has_its_earlier_comments_read(sessions, helpde
     zendesk.log.clear()
     again = sync.sync(sessions, helpdesk, now=clock)
     assert again.new_comments == 0
-    assert len(zendesk.requests()) == 2  # the ticket export and the ratings
+    assert len(zendesk.requests()) == 1  # the ticket export
 
 
 def test_a_new_comment_is_read_only_where_it_is_needed(sessions, helpdesk, zendesk, clock):
