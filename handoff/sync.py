@@ -21,9 +21,10 @@ saved cursors make any stop resumable anyway.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -37,8 +38,11 @@ from handoff.delivery import mirror, objects
 from handoff.detection.store import recompute_ticket
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.flags import ReaskFlag
-from handoff.models.helpdesk import HelpdeskTicket, HelpdeskUser
-from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketMetric
+from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
+from handoff.models.helpdesk import SatisfactionRating as RatingRow
+from handoff.models.helpdesk import TicketMetric as TicketMetricRow
+from handoff.models.packets import BotConversation, Packet
+from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketEvent, TicketMetric
 from handoff.ticketing.errors import HelpdeskNotFound, RateLimited
 
 log = logging.getLogger("handoff.sync")
@@ -50,14 +54,24 @@ TICKETS, EVENTS, RATINGS, METRICS = (
     "ticket_metrics",
 )
 STREAMS = (TICKETS, EVENTS, RATINGS, METRICS)
+# What a plain ``handoff sync`` runs: ratings come with the tickets (each ticket's own
+# ``satisfaction_rating``; a rating updates its ticket), so the ratings listing runs only when
+# asked for (``--stream satisfaction_ratings``, e.g. to backfill creation times).
+DEFAULT_STREAMS = (TICKETS, EVENTS, METRICS)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Ratings change after they are created ("offered" becomes "good" or "bad", a customer changes
 # their mind weeks later), and the list filters on creation time: each run looks this far back
 # from the newest rating it has seen. A customer can change a rating until the ticket closes,
 # which Zendesk does at most 28 days after the solve by default; 35 days covers that.
 RATING_LOOKBACK = timedelta(days=35)
-# What the ticket export brings along: metrics (no separate listing) and the tickets' users.
-TICKET_SIDELOADS = ("metric_sets", "users")
+# What the ticket export brings along: metrics (no separate listing), the tickets' users and
+# each ticket's comment count (which says whose comments are still to read).
+TICKET_SIDELOADS = ("metric_sets", "users", "comment_count")
+# Requests: a ticket's comment list gives 100 comments a page, the event export 1,000 audits.
+COMMENTS_PER_PAGE = 100
+AUDITS_PER_PAGE = 1000
+# The last line of our own comments: the packet note's marker and the delayed survey's.
+OUR_MARKERS = ("[handoff:packet:", "Ref. DCSAT-")
 # A 429 without Retry-After: wait this long (incremental exports allow 10 a minute).
 DEFAULT_RETRY_AFTER = 60.0
 
@@ -162,8 +176,11 @@ def _ticket_values(ticket: Ticket, segments: SegmentSource | None) -> dict[str, 
     }
     if segments is not None:
         values["segment"] = segments.segment_of(ticket)
+    if ticket.comment_count is not None:
+        values["comment_count"] = ticket.comment_count
     if ticket.status not in mirror.SOLVED_STATUSES:
         values["solved_at"] = None
+        values["solved_from"] = None
     return values
 
 
@@ -206,10 +223,14 @@ def sync_tickets(
                     synced_at=moment,
                 )
                 if ticket.status in mirror.SOLVED_STATUSES and row.solved_at is None:
-                    # The export has no solved time; metrics sync fills the exact one.
-                    row.solved_at = ticket.updated_at
+                    # The export has no solved time: its side-loaded metrics bring the exact one;
+                    # without metrics (imported tickets) the comment stream replaces this
+                    # stand-in with the status change or the last public comment.
+                    row.solved_at, row.solved_from = ticket.updated_at, "updated"
                 if reask_field is not None:
                     reconcile_reask(session, ticket, reask_field, now=moment)
+                if ticket.rating is not None:
+                    _store_ticket_rating(session, ticket, moment, summary)
             _store_sideloads(session, page.users, page.metrics, summary)
             _save_cursor(session, TICKETS, moment, cursor=page.cursor, position=None)
             session.commit()
@@ -225,6 +246,30 @@ def sync_tickets(
         )
         if page.end_of_stream:
             return
+
+
+def _store_ticket_rating(
+    session: Session, ticket: Ticket, moment: datetime, summary: SyncSummary
+) -> None:
+    """Store the rating a ticket carries; it has no times of its own, so a new one is dated by
+    the ticket's update (a rating updates its ticket) and a known one keeps its creation."""
+    rating = ticket.rating
+    assert rating is not None
+    known = session.get(RatingRow, rating.id)
+    if known is not None and (known.score, known.comment) == (rating.score, rating.comment):
+        return
+    stamp = ticket.updated_at or moment
+    mirror.upsert_rating(
+        session,
+        rating.id,
+        ticket_id=ticket.id,
+        score=rating.score,
+        comment=rating.comment,
+        created_at=known.created_at if known is not None else stamp,
+        updated_at=stamp,
+        synced_at=moment,
+    )
+    summary.ratings += 1
 
 
 def reconcile_reask(session: Session, ticket: Ticket, field_id: int, *, now: datetime) -> None:
@@ -327,23 +372,204 @@ def _recompute(
         summary.recomputed += 1
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A mirrored ticket with fewer comments stored than Zendesk counts."""
+
+    ticket_id: int
+    created_at: datetime
+    updated_at: datetime
+    total: int | None  # Zendesk's count (None: not known yet)
+    missing: int  # how many more Zendesk has (at least 1 when unknown)
+    needed: bool  # escalated (a packet or a bot conversation names it) or without metrics
+
+
+@dataclass(frozen=True)
+class CommentPlan:
+    """How to read the comments sync needs: each ticket's list for ``per_ticket``, and the
+    ticket-event export from ``start`` (None: not at all); ``requests`` is the estimate."""
+
+    per_ticket: tuple[int, ...]
+    start: datetime | None
+    requests: int
+
+
+def pending_comments(session: Session) -> list[Pending]:
+    """Return the tickets whose side-loaded comment count is above the comments stored; a
+    ticket with no known count counts only when its comments are needed."""
+    stored = (
+        sa.select(HelpdeskComment.ticket_id, sa.func.count().label("n"))
+        .group_by(HelpdeskComment.ticket_id)
+        .subquery()
+    )
+    have = sa.func.coalesce(stored.c.n, 0)
+    escalated = sa.union(
+        sa.select(Packet.ticket_id).where(Packet.ticket_id.is_not(None)),
+        sa.select(BotConversation.ticket_id).where(BotConversation.ticket_id.is_not(None)),
+    )
+    needed = sa.or_(
+        HelpdeskTicket.id.in_(escalated),
+        HelpdeskTicket.id.not_in(sa.select(TicketMetricRow.ticket_id)),
+    )
+    rows = session.execute(
+        sa.select(HelpdeskTicket.id, HelpdeskTicket.created_at, HelpdeskTicket.updated_at,
+                  HelpdeskTicket.comment_count, have, needed)
+        .outerjoin(stored, stored.c.ticket_id == HelpdeskTicket.id)
+        .where(sa.or_(HelpdeskTicket.comment_count > have,
+                      sa.and_(HelpdeskTicket.comment_count.is_(None), needed)))
+    )  # fmt: skip
+    return [
+        Pending(int(i), created, updated, total, max(1, (total or 0) - int(n)), bool(need))
+        for i, created, updated, total, n, need in rows
+    ]
+
+
+def _list_pages(p: Pending) -> int:
+    return max(1, -(-(p.total or p.missing) // COMMENTS_PER_PAGE))
+
+
+def plan_comments(pending: Sequence[Pending]) -> CommentPlan:
+    """Choose the cheapest way to read the needed tickets' comments.
+
+    The event export from a time ``S`` costs one request per 1,000 audits after ``S`` (at
+    least one a pending ticket changed since ``S``, with one more per missing comment, an
+    estimate from below) and brings every needed ticket created since ``S`` complete; the
+    needed tickets created before ``S`` are read one list each (one request per 100 comments).
+    ``S`` is tried at each needed ticket's creation; reading every list is the other end. On a
+    tie the export wins: it also brings status changes (solved times).
+    """
+    needed = sorted((p for p in pending if p.needed), key=lambda p: (p.created_at, p.ticket_id))
+    if not needed:
+        return CommentPlan((), None, 0)
+    by_update = sorted(pending, key=lambda p: p.updated_at)
+    times = [p.updated_at for p in by_update]
+    after = [0] * (len(by_update) + 1)
+    for i in range(len(by_update) - 1, -1, -1):
+        after[i] = after[i + 1] + by_update[i].missing + 1
+    best = CommentPlan(
+        tuple(p.ticket_id for p in needed), None, sum(_list_pages(p) for p in needed)
+    )
+    listed = 0
+    for k, p in enumerate(needed):
+        audits = after[bisect.bisect_left(times, p.created_at)]
+        cost = listed + audits // AUDITS_PER_PAGE + 1
+        if cost < best.requests or (best.start is None and cost == best.requests):
+            best = CommentPlan(tuple(q.ticket_id for q in needed[:k]), p.created_at, cost)
+        listed += _list_pages(p)
+    return best
+
+
 def sync_comments(
     sessions: sessionmaker[Session],
     helpdesk: Helpdesk,
     *,
     now: Callable[[], datetime],
-    since: datetime = EPOCH,
     summary: SyncSummary,
     max_pages: int | None = None,
     fallback_limit: int = 2000,
     sleep: Sleep = time.sleep,
 ) -> None:
-    """Pull comments from the incremental ticket-event export, with their authors' roles."""
+    """Store the comments the product needs, those of escalated tickets and of tickets without
+    metrics, whose side-loaded comment count is above what is stored; read through each
+    ticket's comment list or the ticket-event export, whichever costs fewer requests."""
+    with sessions() as session:
+        plan = plan_comments(pending_comments(session))
+        saved = get_cursor(session, EVENTS)
+    log.info(
+        "sync stream=ticket_events plan per_ticket=%s events_from=%s requests=%s",
+        len(plan.per_ticket),
+        plan.start.isoformat() if plan.start else None,
+        plan.requests,
+    )
+    if plan.start is not None:
+        start = plan.start.replace(microsecond=0)
+        if (
+            saved is not None and saved.cursor and saved.position is not None
+            and int(saved.cursor) <= int(start.timestamp()) and saved.position > start
+        ):  # fmt: skip
+            # A pass that covers this one was cut short: go on where it stopped.
+            start = saved.position
+        _read_events(sessions, helpdesk, start, now=now, summary=summary, max_pages=max_pages,
+                     fallback_limit=fallback_limit, sleep=sleep)  # fmt: skip
+    else:
+        with sessions() as session:
+            _save_cursor(session, EVENTS, now(), cursor=None, position=now())
+            session.commit()
+    with sessions() as session:
+        # What the export could not complete (or what the plan gave to the lists).
+        short = {p.ticket_id for p in pending_comments(session) if p.needed}
+    ids = sorted(short | set(plan.per_ticket))
+    for chunk in range(0, len(ids), 50):
+        with sessions() as session:
+            touched: set[int] = set()
+            moment = now()
+            for ticket_id in ids[chunk : chunk + 50]:
+                if _read_ticket_comments(session, helpdesk, ticket_id, moment, summary, sleep):
+                    touched.add(ticket_id)
+            estimate_solved(session, touched)
+            _recompute(session, touched, moment, summary)
+            session.commit()
+    with sessions() as session:
+        # Tickets solved without metrics that nothing in this run touched.
+        estimate_solved(session, _provisional(session))
+        session.commit()
+
+
+def _read_ticket_comments(
+    session: Session,
+    helpdesk: Helpdesk,
+    ticket_id: int,
+    moment: datetime,
+    summary: SyncSummary,
+    sleep: Sleep,
+) -> bool:
+    """Store one ticket's comments from its own list; True when any was new."""
+    comments = patiently(partial(helpdesk.list_comments, ticket_id), helpdesk, sleep, "comments")
+    summary.pages += max(1, -(-len(comments) // COMMENTS_PER_PAGE))
+    roles = _fetch_users(
+        session, helpdesk, [c.author_id for c in comments if c.author_id], summary, sleep
+    )
+    fresh = False
+    for comment in comments:
+        _, new = mirror.upsert_comment(
+            session,
+            comment.id,
+            ticket_id=ticket_id,
+            author_id=comment.author_id,
+            author_role=roles.get(comment.author_id or -1),
+            public=comment.public,
+            body=comment.plain_body or comment.body,
+            created_at=comment.created_at or moment,
+            synced_at=moment,
+        )
+        if new:
+            fresh = True
+            summary.new_comments += 1
+        summary.comments += 1
+    row = session.get(HelpdeskTicket, ticket_id)
+    if row is not None:
+        # The list is the whole truth now: a count it cannot reach is not asked for again.
+        row.comment_count = len(comments)
+    return fresh
+
+
+def _read_events(
+    sessions: sessionmaker[Session],
+    helpdesk: Helpdesk,
+    pass_start: datetime,
+    *,
+    now: Callable[[], datetime],
+    summary: SyncSummary,
+    max_pages: int | None,
+    fallback_limit: int,
+    sleep: Sleep,
+) -> None:
+    """Read the ticket-event export from ``pass_start`` to its end, storing every comment."""
     pages = 0
+    mark = str(int(pass_start.timestamp()))
+    start = pass_start
     while max_pages is None or pages < max_pages:
         with sessions() as session:
-            saved = get_cursor(session, EVENTS)
-            start = saved.position if saved is not None and saved.position else since
             page = patiently(
                 partial(helpdesk.export_ticket_events, start), helpdesk, sleep, "ticket_events"
             )
@@ -370,9 +596,12 @@ def sync_comments(
                         touched.add(event.ticket_id)
                         summary.new_comments += 1
                     summary.comments += 1
+            _settle_solved(session, page.events)
             _recompute(session, touched, moment, summary)
             end = page.end_time or start
-            _save_cursor(session, EVENTS, moment, cursor=None, position=end)
+            _save_cursor(
+                session, EVENTS, moment, cursor=None if page.end_of_stream else mark, position=end
+            )
             session.commit()
         pages += 1
         summary.pages += 1
@@ -391,11 +620,116 @@ def sync_comments(
             # comments of every ticket changed since then one ticket at a time, then go on.
             if not _catch_up_one_by_one(
                 sessions, helpdesk, start, now=now, summary=summary, limit=fallback_limit,
-                sleep=sleep,
+                sleep=sleep, mark=mark,
             ):  # fmt: skip
                 summary.stuck.append(f"{EVENTS} at {start.isoformat()}")
                 log.warning("sync stream=ticket_events stuck start_time=%s", start.isoformat())
                 return
+            start = start + timedelta(seconds=1)
+        else:
+            start = end
+
+
+def _solved_changes(events: Iterable[TicketEvent]) -> dict[int, datetime]:
+    """Return, per ticket, when these audits last changed its status to solved (or closed)
+    from an unsolved one; solved to closed is no new solve, and an import's Create is none."""
+    found: dict[int, datetime] = {}
+    for event in events:
+        if event.created_at is None:
+            continue
+        for child in event.child_events:
+            kind = child.get("event_type") or child.get("type")
+            if kind != "Change" or child.get("field_name") != "status":
+                continue
+            value = str(child.get("value", child.get("status")) or "").lower()
+            previous = str(child.get("previous_value") or "").lower()
+            if value in mirror.SOLVED_STATUSES and previous not in mirror.SOLVED_STATUSES:
+                found[event.ticket_id] = max(found.get(event.ticket_id, event.created_at),
+                                             event.created_at)  # fmt: skip
+    return found
+
+
+def _settle_solved(session: Session, events: Iterable[TicketEvent]) -> None:
+    """Give the page's tickets that have no metrics a solved time from what the audits show.
+
+    A status change to solved is the time itself; a ticket solved without one (an import sets
+    the status at creation) takes its last public comment's time (``estimate_solved``).
+    Zendesk's metrics, when the ticket has them, win over both.
+    """
+    events = list(events)
+    session.flush()
+    for ticket_id, at in sorted(_solved_changes(events).items()):
+        row = session.get(HelpdeskTicket, ticket_id)
+        if row is not None and row.status in mirror.SOLVED_STATUSES:
+            mirror.set_solved(row, at, "status")
+    estimate_solved(session, {e.ticket_id for e in events})
+
+
+def _provisional(session: Session) -> list[int]:
+    """Return the solved tickets whose solved time is still their update time (a stand-in)."""
+    return list(
+        session.scalars(
+            sa.select(HelpdeskTicket.id).where(
+                HelpdeskTicket.status.in_(mirror.SOLVED_STATUSES),
+                HelpdeskTicket.solved_at.is_not(None),
+                sa.or_(HelpdeskTicket.solved_from.is_(None),
+                       HelpdeskTicket.solved_from == "updated"),
+            )
+        )
+    )  # fmt: skip
+
+
+def _ours(body: str) -> bool:
+    """Tell whether a comment ends with one of our markers (a packet note, a survey)."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    return bool(lines) and lines[-1].startswith(OUR_MARKERS)
+
+
+def estimate_solved(session: Session, ticket_ids: Iterable[int]) -> int:
+    """Set the solved time of solved tickets known only by estimate to their last public
+    comment's time; return how many changed.
+
+    Only tickets whose solved time came from nowhere better (no metrics, no status change) are
+    touched. Our own comments (the packet note, the delayed survey) and the bot's are no part
+    of the solve: comments by the users setup recorded as ours, or ending with our markers.
+    """
+    ids = sorted(set(ticket_ids))
+    skip = objects.nonagent_user_ids(session)
+    changed = 0
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        rows = {
+            t.id: t
+            for t in session.scalars(
+                sa.select(HelpdeskTicket).where(
+                    HelpdeskTicket.id.in_(part),
+                    HelpdeskTicket.status.in_(mirror.SOLVED_STATUSES),
+                )
+            )
+            if mirror.solved_rank(t.solved_from if t.solved_at else None)
+            <= mirror.solved_rank("comment")
+        }
+        if not rows:
+            continue
+        last: dict[int, datetime] = {}
+        comments = session.execute(
+            sa.select(HelpdeskComment.ticket_id, HelpdeskComment.created_at,
+                      HelpdeskComment.author_id, HelpdeskComment.body)
+            .where(HelpdeskComment.ticket_id.in_(list(rows)), HelpdeskComment.public.is_(True))
+        )  # fmt: skip
+        for ticket_id, created_at, author_id, body in comments:
+            if author_id in skip or _ours(body or ""):
+                continue
+            if ticket_id not in last or created_at > last[ticket_id]:
+                last[ticket_id] = created_at
+        for ticket_id, at in last.items():
+            row = rows[ticket_id]
+            if (row.solved_at, row.solved_from) != (at, "comment"):
+                mirror.set_solved(row, at, "comment")
+                changed += 1
+    if changed:
+        session.flush()
+    return changed
 
 
 def _catch_up_one_by_one(
@@ -407,6 +741,7 @@ def _catch_up_one_by_one(
     summary: SyncSummary,
     limit: int,
     sleep: Sleep = time.sleep,
+    mark: str | None = None,
 ) -> bool:
     """Store the comments of every ticket changed since ``second`` and move the cursor past it.
 
@@ -428,30 +763,11 @@ def _catch_up_one_by_one(
         touched: set[int] = set()
         moment = now()
         for ticket_id in ids:
-            comments = patiently(
-                partial(helpdesk.list_comments, ticket_id), helpdesk, sleep, "comments"
-            )
-            roles = _fetch_users(
-                session, helpdesk, [c.author_id for c in comments if c.author_id], summary, sleep
-            )
-            for comment in comments:
-                _, new = mirror.upsert_comment(
-                    session,
-                    comment.id,
-                    ticket_id=ticket_id,
-                    author_id=comment.author_id,
-                    author_role=roles.get(comment.author_id or -1),
-                    public=comment.public,
-                    body=comment.plain_body or comment.body,
-                    created_at=comment.created_at or moment,
-                    synced_at=moment,
-                )
-                if new:
-                    touched.add(ticket_id)
-                    summary.new_comments += 1
-                summary.comments += 1
+            if _read_ticket_comments(session, helpdesk, ticket_id, moment, summary, sleep):
+                touched.add(ticket_id)
+        estimate_solved(session, touched)
         _recompute(session, touched, moment, summary)
-        _save_cursor(session, EVENTS, moment, cursor=None, position=second + timedelta(seconds=1))
+        _save_cursor(session, EVENTS, moment, cursor=mark, position=second + timedelta(seconds=1))
         session.commit()
     log.warning(
         "sync stream=ticket_events caught_up_one_by_one second=%s tickets=%s",
@@ -535,7 +851,7 @@ def _store_metric(session: Session, metric: TicketMetric, summary: SyncSummary) 
     mirror.upsert_metric(session, metric.ticket_id, _metric_values(metric))
     ticket = session.get(HelpdeskTicket, metric.ticket_id)
     if ticket is not None and metric.solved_at is not None:
-        ticket.solved_at = metric.solved_at
+        mirror.set_solved(ticket, metric.solved_at, "metrics")
     summary.metrics += 1
 
 
@@ -592,7 +908,7 @@ def sync(
     now: Callable[[], datetime],
     since: datetime = EPOCH,
     segments: SegmentSource | None = None,
-    streams: Iterable[str] = STREAMS,
+    streams: Iterable[str] = DEFAULT_STREAMS,
     page_size: int | None = None,
     sleep: Sleep = time.sleep,
 ) -> SyncSummary:
@@ -614,7 +930,7 @@ def sync(
             sleep=sleep,
         )
     if EVENTS in chosen:
-        sync_comments(sessions, helpdesk, now=now, since=since, summary=summary, sleep=sleep)
+        sync_comments(sessions, helpdesk, now=now, summary=summary, sleep=sleep)
     if RATINGS in chosen:
         sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary, sleep=sleep)
     if METRICS in chosen and TICKETS not in chosen:

@@ -83,6 +83,11 @@ class RatingsMixin:
                 "updated_at": moment,
             }
         )
+        # A rating is an update of its ticket (an audit with a SatisfactionRating event), so
+        # the ticket export brings the rated ticket again. Source: Zendesk help, "Understanding
+        # CSAT ratings" / API reference, Satisfaction Ratings,
+        # https://developer.zendesk.com/api-reference/ticketing/ticket-management/satisfaction_ratings/
+        t["updated_at"] = max(t["updated_at"], moment)
         t["satisfaction_rating"] = {
             "score": score,
             "id": existing["id"],

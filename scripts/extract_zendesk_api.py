@@ -98,6 +98,12 @@ EXTRA_RESPONSE_KEYS: dict[tuple[str, str], dict[str, Any]] = {
         "users": {"types": ["array"], "source": SIDELOADING},
     },
 }
+# Keys a side-load adds to each listed object, by the same pages.
+EXTRA_ITEM_KEYS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("get", "/api/v2/incremental/tickets/cursor"): {
+        "tickets": {"comment_count": {"types": ["integer"], "source": SIDELOADING}},
+    },
+}
 # The Webhooks API is described apart from the Support API: summarised from its reference page.
 WEBHOOK_OPERATIONS: dict[str, Any] = {
     "get /api/v2/webhooks": {
@@ -227,6 +233,11 @@ def operation(r: Resolver, method: str, path: str) -> dict[str, Any]:
     content = (r.ref(response).get("content") or {}).get("application/json") or {}
     keys = shape(r, content.get("schema") or {}, 3).get("keys", {}) if content else {}
     keys.update(EXTRA_RESPONSE_KEYS.get((method, path), {}))
+    for key, extra_items in EXTRA_ITEM_KEYS.get((method, path), {}).items():
+        keys[key].setdefault("items", {"types": ["object"]}).setdefault("keys", {})
+        keys[key]["items"]["keys"] = dict(
+            sorted({**keys[key]["items"]["keys"], **extra_items}.items())
+        )
     request = sorted((body.get("properties") or {}).keys())
     extra = EXTRA_REQUEST.get((method, path))
     return {

@@ -25,6 +25,24 @@ from handoff.models.helpdesk import (
 M = TypeVar("M")
 STAFF_ROLES = ("agent", "admin")
 SOLVED_STATUSES = ("solved", "closed")
+# Where a ticket's solved time came from, worst first. Zendesk's ticket metrics carry the exact
+# one; tickets without metrics (imported ones have none) take it from a status change to solved
+# (a webhook or an audit), else from their last public comment, else, for now, their update
+# time (which our own note moves to "now", so only until a better source is read).
+SOLVED_FROM = ("updated", "comment", "status", "metrics")
+
+
+def solved_rank(source: str | None) -> int:
+    """Rank a solved-time source (an unknown or unrecorded one is the worst)."""
+    return SOLVED_FROM.index(source) if source in SOLVED_FROM else 0
+
+
+def set_solved(row: HelpdeskTicket, at: datetime, source: str) -> bool:
+    """Set the ticket's solved time from ``source`` unless a better source set it; True if set."""
+    if row.solved_at is not None and solved_rank(source) < solved_rank(row.solved_from):
+        return False
+    row.solved_at, row.solved_from = at, source
+    return True
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -169,6 +187,8 @@ def upsert_ticket(
         "created_at",
         "updated_at",
         "solved_at",
+        "solved_from",
+        "comment_count",
     }
     given = {k: v for k, v in values.items() if k in allowed}
 
@@ -188,6 +208,8 @@ def upsert_ticket(
             created_at=given.get("created_at") or seen_at,
             updated_at=given.get("updated_at") or seen_at,
             solved_at=given.get("solved_at"),
+            solved_from=given.get("solved_from"),
+            comment_count=given.get("comment_count"),
         )
 
     def update(row: HelpdeskTicket) -> None:
@@ -292,9 +314,10 @@ def set_ticket_status(
     """Record a status change; solving stamps ``solved_at``, reopening clears it."""
     row = upsert_ticket(session, ticket_id, {"status": status, "updated_at": at}, seen_at=at)
     if status in SOLVED_STATUSES:
-        row.solved_at = row.solved_at or at
+        if row.solved_at is None:
+            row.solved_at, row.solved_from = at, "status"
     else:
-        row.solved_at = None
+        row.solved_at, row.solved_from = None, None
     session.flush()
     return row
 

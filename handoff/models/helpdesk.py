@@ -45,6 +45,14 @@ class HelpdeskTicket(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
     solved_at: Mapped[datetime | None]
+    # Where ``solved_at`` came from (``SOLVED_FROM`` in handoff.delivery.mirror): Zendesk's
+    # metrics, a status change (webhook or audit), or, for tickets without metrics (imported
+    # ones), an estimate from the comments or the ticket's update time, which a better source
+    # replaces.
+    solved_from: Mapped[str | None] = mapped_column(sa.String(16))
+    # How many comments Zendesk says the ticket has (the export's ``comment_count`` side-load):
+    # sync reads a ticket's comments only while fewer than this are stored.
+    comment_count: Mapped[int | None]
     # When we last stored the row (our clock): what changed since a refresh, however late it came.
     synced_at: Mapped[datetime | None] = mapped_column(index=True)
 

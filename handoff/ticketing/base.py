@@ -63,6 +63,10 @@ class Ticket:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     url: str | None = None
+    # How many comments the ticket has, when the read side-loaded it (``comment_count``).
+    comment_count: int | None = None
+    # The ticket's own ``satisfaction_rating`` when it has been rated (an id and a score).
+    rating: SatisfactionRating | None = None
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,24 @@ def parse_ticket(raw: Any) -> Ticket:
         created_at=_time(d.get("created_at")),
         updated_at=_time(d.get("updated_at")),
         url=d.get("url"),
+        comment_count=_int(d.get("comment_count")),
+        rating=_ticket_rating(d),
+    )
+
+
+def _ticket_rating(d: Mapping[str, Any]) -> SatisfactionRating | None:
+    """Read a ticket's ``satisfaction_rating`` ({id, score, comment, reason}): a rating when it
+    has an id; offered or unoffered without one is none yet. It carries no times."""
+    raw = d.get("satisfaction_rating")
+    if not isinstance(raw, dict) or raw.get("id") is None or not raw.get("score"):
+        return None
+    return SatisfactionRating(
+        id=int(raw["id"]),
+        ticket_id=int(d["id"]),
+        score=str(raw["score"]),
+        comment=raw.get("comment"),
+        requester_id=_int(d.get("requester_id")),
+        reason=raw.get("reason"),
     )
 
 

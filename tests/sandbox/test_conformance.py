@@ -260,7 +260,9 @@ def exchanges(sandbox: tuple[str, SandboxState]) -> list[Exchange]:
         ImportTicket(requester_id=agent["id"], subject="Older", created_at=history,
                      comments=(ImportComment(agent["id"], "older mail", history),))
     )  # fmt: skip
-    page = zendesk.export_tickets(start_time=history, sideload=("metric_sets", "users"))
+    page = zendesk.export_tickets(
+        start_time=history, sideload=("metric_sets", "users", "comment_count")
+    )
     zendesk.export_tickets(cursor=page.cursor, page_size=100)
     zendesk.export_ticket_events(history)
     events = zendesk.create_webhook(

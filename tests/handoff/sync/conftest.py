@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
+from handoff import packets
 from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
+from tests import factories
 
 
 @pytest.fixture
@@ -40,8 +43,9 @@ def reply(zendesk: SandboxState, ticket_id: int, text: str, *, agent: bool = Tru
 
 
 @pytest.fixture
-def history(zendesk: SandboxState) -> list[int]:
-    """Make three tickets with a conversation each; solve and rate the first."""
+def history(zendesk: SandboxState, sessions: sessionmaker[Session], clock) -> list[int]:
+    """Make three tickets with a conversation each, each escalated by the bot (a packet names
+    it, so sync reads its comments); solve and rate the first."""
     ids = []
     for n in range(3):
         ticket_id = open_ticket(
@@ -52,4 +56,14 @@ def history(zendesk: SandboxState) -> list[int]:
         ids.append(ticket_id)
     zendesk.update_ticket(ids[0], {"status": "solved"})
     zendesk.rate_ticket(ids[0], "good", "Quick, thanks")
+    escalate(sessions, clock, *ids)
     return ids
+
+
+def escalate(sessions: sessionmaker[Session], clock, *ticket_ids: int) -> None:
+    """Record a bot's packet for each ticket: sync reads the comments of escalated tickets."""
+    with sessions() as session:
+        for n, ticket_id in enumerate(ticket_ids):
+            body = factories.packet(ticket_id=ticket_id, conversation_id=f"conv-{ticket_id}-{n}")
+            packets.accept_packet(session, body, now=clock())
+        session.commit()

@@ -19,7 +19,7 @@ from handoff.models.delivery_state import SyncCursor
 from handoff.models.detection import DetectionRun
 from handoff.ticketing.errors import HelpdeskUnavailable
 from tests import factories
-from tests.handoff.sync.conftest import open_ticket, reply
+from tests.handoff.sync.conftest import escalate, open_ticket, reply
 
 
 def snapshot(sessions) -> dict[str, list]:
@@ -73,9 +73,12 @@ def test_a_second_run_changes_nothing_and_reads_only_what_is_new(
     (export,) = zendesk.requests(path_prefix="/api/v2/incremental/tickets")
     assert "cursor=" in export.query and "start_time" not in export.query
     assert zendesk.requests(path_prefix="/api/v2/ticket_metrics") == []
-    assert len(zendesk.requests()) == 3  # one per stream with nothing new; no metrics at all
+    # Nothing new: the ticket export alone; no comments to read, no ratings listing, no metrics.
+    assert len(zendesk.requests()) == 1
+    assert zendesk.requests(path_prefix="/api/v2/incremental/ticket_events") == []
     new = open_ticket(zendesk, "My parcel never came")
     reply(zendesk, new, "Sorry to hear that; let me check.")
+    escalate(sessions, clock, new)
     zendesk.log.clear()
     third = sync.sync(sessions, helpdesk, now=clock)
     assert third.tickets == 1 and third.new_comments == 2
@@ -130,7 +133,9 @@ def test_a_429_on_the_export_is_waited_out_not_an_abort(sessions, helpdesk, zend
         open_ticket(zendesk, f"Question {n}")
     zendesk.inject_fault(429, retry_after=7, path_prefix="/api/v2/incremental/", count=2)
     slept: list[float] = []
-    summary = sync.sync(sessions, helpdesk, now=clock, page_size=2, sleep=slept.append)
+    summary = sync.sync(
+        sessions, helpdesk, now=clock, page_size=2, sleep=slept.append, streams=sync.STREAMS
+    )
     assert slept == [7, 7]
     assert summary.tickets == 5 and summary.metrics == 5
     assert zendesk.requests(path_prefix="/api/v2/satisfaction_ratings")
@@ -209,6 +214,19 @@ def test_new_comments_recompute_detection_for_their_tickets(
     assert summary.recomputed == 3
     with sessions() as s:
         assert s.get(DetectionRun, history[1]) is not None
+
+
+def test_ratings_come_with_the_tickets_and_the_listing_only_when_asked(
+    sessions, helpdesk, zendesk, history, clock
+):
+    """Is the rating stored from the ticket's own satisfaction_rating, with no ratings listing
+    request, and does the listing (named stream) find the same row, not a second one?"""
+    sync.sync(sessions, helpdesk, now=clock)
+    assert zendesk.requests(path_prefix="/api/v2/satisfaction_ratings") == []
+    assert [(r[1], r[2]) for r in snapshot(sessions)["ratings"]] == [(history[0], "good")]
+    sync.sync(sessions, helpdesk, now=clock, streams=[sync.RATINGS])
+    assert zendesk.requests(path_prefix="/api/v2/satisfaction_ratings")
+    assert [(r[1], r[2]) for r in snapshot(sessions)["ratings"]] == [(history[0], "good")]
 
 
 def test_ratings_changed_after_they_were_first_seen_are_updated(

@@ -341,6 +341,21 @@ def test_import_keeps_history_and_shows_in_exports(
     assert ticket.id not in {m.ticket_id for m in sideloaded.metrics}
 
 
+def test_the_export_side_loads_each_tickets_comment_count(
+    helpdesk: ZendeskHelpdesk, state: SandboxState
+) -> None:
+    """With include=comment_count, does each exported ticket say how many comments it has, and
+    without it, nothing (None, not 0)?"""
+    customer = state.add_user("Counted", "counted@example.com")
+    ticket, _ = state.create_ticket({"requester_id": customer["id"], "comment": {"body": "hi"}})
+    state.update_ticket(ticket["id"], {"comment": {"body": "note", "public": False}})
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    counted = helpdesk.export_tickets(start_time=start, sideload=("comment_count",))
+    assert {t.id: t.comment_count for t in counted.tickets}[ticket["id"]] == 2
+    plain = helpdesk.export_tickets(start_time=start)
+    assert {t.id: t.comment_count for t in plain.tickets}[ticket["id"]] is None
+
+
 def test_import_many_is_a_job(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
     """Does create_many answer with a queued job whose status later lists the new tickets?"""
     customer = state.add_user("Old", "old@example.com")
