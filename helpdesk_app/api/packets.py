@@ -20,11 +20,10 @@ def post_packet() -> tuple[Response, int]:
     document, moment = json_body(), now()
 
     def accept(session: Session) -> packets.Accepted:
-        accepted = packets.accept_packet(session, document, now=moment)
-        if accepted.created:
-            # Check the bot's policy quotes in the same transaction; a failing check never blocks.
-            policy_hooks.after_packet(session, accepted.packet, moment)
-        return accepted
+        # The policy check is queued with the packet (one transaction); it never blocks intake.
+        return packets.accept_packet(
+            session, document, now=moment, follow_ups=policy_hooks.packet_follow_ups
+        )
 
     accepted = commit_retrying(accept)
     return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
