@@ -572,6 +572,32 @@ def packet_delivery(session: Session, packet_id: str) -> OutboxItem | None:
     return session.scalar(sa.select(OutboxItem).where(OutboxItem.key == f"packet_note:{packet_id}"))
 
 
+def prune_delivered(
+    session: Session, *, now: datetime, older_than: timedelta, batch: int = 5000
+) -> int:
+    """Delete up to ``batch`` items delivered before ``now - older_than``; flush, never commit.
+
+    Pending, in-progress and failed items are never touched. Once pruned, an item no longer
+    shows in the delivery API; nothing re-queues it (a packet's note is queued only when the
+    packet is new, a survey once per ticket, a flag's mirror once per flag change). The caller
+    commits after each batch and calls again until it returns 0, so no lock is held for long.
+    """
+    cutoff = now - older_than
+    oldest = (
+        sa.select(OutboxItem.id)
+        .where(OutboxItem.status == DELIVERED, OutboxItem.delivered_at < cutoff)
+        .order_by(OutboxItem.id)
+        .limit(batch)
+    )
+    result = session.execute(
+        sa.delete(OutboxItem)
+        .where(OutboxItem.id.in_(oldest.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def requeue(
     session: Session,
     *,
