@@ -18,6 +18,14 @@ there is reported as lost (and the run fails).
 (e.g. ``git archive main``): its code is put first on PYTHONPATH for the server, the migrations
 and the token. Both share this interpreter and its installed packages.
 
+Each server alternates ``--alternations`` runs of the trivial endpoint and of ingest (3 by
+default) and reports the medians: on a shared machine the load moves between runs, and
+alternating lets both endpoints see the same spells.
+
+``--synchronous-commit off`` (PostgreSQL, a diagnostic only) runs the servers on a database
+that acknowledges a commit before its WAL reaches the disk: the difference from a normal run is
+what the durable commit costs. Never run the product so: a crash could lose acknowledged packets.
+
 ``--breakdown N`` also times each step of accepting a packet in this process (N packets per
 database, after a warm-up): the token lookup, reading the body, schema validation (the compiled
 validator, and for comparison the Python one the accept path no longer runs), the row values
@@ -202,7 +210,9 @@ def lost_packets(url: str, accepted: list[str]) -> tuple[int, int]:
     return len(set(accepted) - found), len({f"packet_note:{i}" for i in accepted} - notes)
 
 
-def fresh_database(kind: str, tmp: Path) -> tuple[str, Callable[[], None]]:
+def fresh_database(
+    kind: str, tmp: Path, synchronous_commit: str = "on"
+) -> tuple[str, Callable[[], None]]:
     """Return the URL of a new, empty database of ``kind`` and the function that drops it."""
     if kind == "sqlite":
         path = tmp / f"bench-{uuid.uuid4().hex[:8]}.db"
@@ -211,6 +221,10 @@ def fresh_database(kind: str, tmp: Path) -> tuple[str, Callable[[], None]]:
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        if synchronous_commit != "on":  # a diagnostic only: see --synchronous-commit
+            conn.execute(
+                sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = {synchronous_commit}')
+            )
 
     def drop() -> None:
         with admin.connect() as conn:
@@ -300,20 +314,40 @@ def breakdown(url: str, count: int) -> list[tuple[str, float, float]]:
     return out
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """Summarise alternated runs of one endpoint: the median of each figure, the loads seen."""
+    return {
+        "run": runs[0]["run"],
+        "requests": sum(r["requests"] for r in runs),
+        "req_per_s": statistics.median(r["req_per_s"] for r in runs),
+        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+        "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        "load": statistics.fmean(r["load"] for r in runs),
+    }
+
+
 def serve_and_measure(kind: str, code: Path | None, label: str, args: argparse.Namespace,
                       tmp: Path) -> list[dict]:  # fmt: skip
     """Start a server on a fresh database, run the trivial and the ingest load, check nothing was lost."""
-    url, cleanup = fresh_database(kind, tmp)
+    url, cleanup = fresh_database(kind, tmp, args.synchronous_commit)
+    if args.synchronous_commit != "on":
+        label += f" (synchronous_commit={args.synchronous_commit})"
     proc, port, token = start_server(
         url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code
     )
     try:
-        trivial = measure(f"{label} {kind}: GET /healthz", port, token, args.requests,
-                          args.clients, True)  # fmt: skip
-        accepted: list[str] = []
-        ingest = measure(f"{label} {kind}: POST /packets", port, token, args.requests,
-                         args.clients, False, accepted)  # fmt: skip
+        # Alternate short runs of each so both see the same (shared, noisy) machine.
+        trivials, ingests, accepted = [], [], []
+        for _ in range(args.alternations):
+            trivials.append(measure(f"{label} {kind}: GET /healthz", port, token, args.requests,
+                                    args.clients, True))  # fmt: skip
+            ingests.append(measure(f"{label} {kind}: POST /packets", port, token, args.requests,
+                                   args.clients, False, accepted))  # fmt: skip
+        trivial, ingest = _median_run(trivials), _median_run(ingests)
         ingest["vs_trivial"] = trivial["req_per_s"] / ingest["req_per_s"]
+        ingest["pairs"] = [
+            t["req_per_s"] / i["req_per_s"] for t, i in zip(trivials, ingests, strict=True)
+        ]
         lost, lost_notes = lost_packets(url, accepted)
         ingest["acknowledged"], ingest["lost"], ingest["lost_notes"] = (
             len(accepted),
@@ -342,6 +376,19 @@ def main() -> None:
     parser.add_argument("--compare", type=Path, help="another checkout to serve back to back")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
     parser.add_argument("--rounds", type=int, default=1, help="alternate the servers N times")
+    parser.add_argument(
+        "--alternations",
+        type=int,
+        default=3,
+        help="per server: alternate trivial and ingest runs N times, report the medians",
+    )
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=["on", "off"],
+        default="on",
+        help="PostgreSQL: 'off' shows what the WAL flush costs. A diagnostic, never a setting: "
+        "with it off a crash can lose packets already acknowledged",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     kinds = [args.only] if args.only else ["sqlite", "postgresql"]
@@ -388,7 +435,8 @@ def main() -> None:
         lost = f"{r['lost']}/{r['acknowledged']}" if "lost" in r else ""
         print(
             f"{r['run']:<38} {r['req_per_s']:>7.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
-            f"{cost:>6} {r['load']:>5.2f} {lost:>9}"
+            f"{cost:>6} {r['load']:>5.2f} {lost:>9}  "
+            + " ".join(f"{p:.1f}" for p in r.get("pairs", []))
         )
     lost_any = [r for r in rows if r.get("lost") or r.get("lost_notes")]
     if lost_any:

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.delivery.handlers import (
+    LOCAL_KINDS,
     ArchetypeOf,
     DeliveryContext,
     LeaseLost,
@@ -238,6 +239,7 @@ def deliver_item(
         hold=lambda: hold_lease(
             session, item, clock=clock or (lambda: now), config=config, bucket=bucket
         ),  # fmt: skip
+        hold_local=lambda: hold_lease(session, item, clock=clock or (lambda: now), config=config),
         author_id=author_id,
     )
     try:
@@ -390,6 +392,8 @@ def run_pass(
         items = claim(session, worker_id=worker_id, now=clock(), batch=batch, lease=config.lease,
                       kinds=kinds)  # fmt: skip
         summary.claimed = len(items)
+        # Local work first (oldest first within each group): it takes no Zendesk call.
+        items.sort(key=lambda i: i.kind not in LOCAL_KINDS)
         fields = field_ids(session) if items else {}
         author_id = _our_user(helpdesk)
         for index, item in enumerate(items):
