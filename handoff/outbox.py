@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +11,36 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.models.delivery import PENDING, OutboxItem
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One write to queue beside a new row whose id makes ``key`` new (no lookup needed)."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    ticket_id: int | None = None
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        """Return the outbox row's column values, due ``now``."""
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "ticket_id": self.ticket_id,
+            "payload": self.payload,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
+def insert_new(session: Session, queued: Sequence[Queued], now: datetime) -> None:
+    """Write ``queued`` in one multi-row INSERT, without lookups; the unique key refuses a twin."""
+    if queued:
+        session.execute(sa.insert(OutboxItem).values([q.row(now) for q in queued]))
 
 
 def enqueue(
@@ -31,17 +63,7 @@ def enqueue(
         existing = session.scalar(sa.select(OutboxItem).where(OutboxItem.key == key))
         if existing is not None:
             return existing
-    item = OutboxItem(
-        kind=kind,
-        key=key,
-        ticket_id=ticket_id,
-        payload=payload,
-        status=PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    item = OutboxItem(**Queued(kind, key, payload, ticket_id).row(now))
     session.add(item)
     if flush:
         session.flush()

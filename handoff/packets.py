@@ -6,21 +6,22 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from handoff import schemas
+from handoff import outbox, schemas
 from handoff.errors import Conflict, NotFound, SchemaError, ValidationFailed
-from handoff.models import Packet
+from handoff.models import OutboxItem, Packet
 from handoff.models.base import MAX_BIGINT
-from handoff.outbox import enqueue
+from handoff.outbox import Queued
 
 SCHEMA_VERSION = "1.0"
 
@@ -128,76 +129,145 @@ def customer_key(document: Mapping[str, Any]) -> str | None:
     return f"id:{ident}" if ident else None
 
 
-def accept_packet(session: Session, document: Any, *, now: datetime) -> Accepted:
+def no_follow_ups(packet_id: str) -> Sequence[Queued]:
+    """Queue nothing beyond the packet's own delivery."""
+    return ()
+
+
+def delivery_of(packet_id: str, ticket_id: int | None) -> Queued:
+    """The outbox row that writes a new packet's note to its ticket."""
+    return Queued(
+        DELIVERY_KIND, f"{DELIVERY_KIND}:{packet_id}", {"packet_id": packet_id}, ticket_id
+    )
+
+
+def accept_packet(
+    session: Session,
+    document: Any,
+    *,
+    now: datetime,
+    follow_ups: Callable[[str], Sequence[Queued]] = no_follow_ups,
+) -> Accepted:
     """Validate and store a packet and queue its delivery to the ticket, in the caller's transaction.
 
-    The same body posted again returns the stored packet; a different body under the same
-    ``packet_id`` raises Conflict. Nothing is written when validation fails.
+    ``follow_ups(packet_id)`` names more work to queue for a new packet (its policy check); it
+    is written with the packet and its delivery, on PostgreSQL in the same single statement.
+    The same body posted again returns the stored packet and queues nothing; a different body
+    under the same ``packet_id`` raises Conflict. Nothing is written when validation fails.
     """
     errors = validate_packet(document)
     if errors:
         raise ValidationFailed(
             f"the packet has {len(errors)} schema error(s)", details=[e.as_dict() for e in errors]
         )
-    body = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
-    digest = canonical_hash(body)
-    score = completeness(body)
-    packet = _insert_new(
-        session,
-        packet_id=body["packet_id"],
-        # JSON Schema counts 42.0 as an integer; the column holds 42.
-        ticket_id=int(body["ticket_id"]) if body.get("ticket_id") is not None else None,
-        conversation_id=body.get("conversation_id"),
-        schema_version=body["schema_version"],
-        intent=body["intent"]["name"],
-        escalation_reason=body["escalation"]["reason"],
-        channel=body.get("channel"),
-        customer_key=customer_key(body),
-        completeness=score.score,
-        missing_fields=list(score.missing),
-        body=body,
-        body_hash=digest,
-        created_at=parse_time(body["created_at"]) if "created_at" in body else now,
-        received_at=now,
-    )
+    values = packet_values(document, now=now)
+    queued = [
+        delivery_of(values["packet_id"], values["ticket_id"]),
+        *follow_ups(values["packet_id"]),
+    ]
+    packet = _insert_new(session, values, queued, now)
     if packet is None:
-        existing = get_packet(session, body["packet_id"])
+        existing = get_packet(session, values["packet_id"])
         assert existing is not None
-        if existing.body_hash != digest:
+        if existing.body_hash != values["body_hash"]:
             raise Conflict(
-                f"packet {body['packet_id']} was already accepted with different content",
+                f"packet {values['packet_id']} was already accepted with different content",
                 details=[
                     {"path": "$.packet_id", "message": "reuse of packet_id with another body"}
                 ],
             )
         return Accepted(existing, created=False)
-    # The packet's id is new (the insert just won it), so its delivery needs no lookup either;
-    # it is written with whatever else the request queues, in one statement at the commit.
-    enqueue(
-        session,
-        kind=DELIVERY_KIND,
-        key=f"{DELIVERY_KIND}:{packet.packet_id}",
-        payload={"packet_id": packet.packet_id},
-        now=now,
-        ticket_id=packet.ticket_id,
-        known_new=True,
-        flush=False,
-    )
     return Accepted(packet, created=True)
 
 
-def _insert_new(session: Session, **values: Any) -> Packet | None:
-    """Insert a packet unless its ``packet_id`` is taken; return it, or None when it was taken.
+def packet_values(document: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
+    """Return the packets row for a valid packet: its body without server fields, and what is derived."""
+    body = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
+    score = completeness(body)
+    return {
+        "packet_id": body["packet_id"],
+        # JSON Schema counts 42.0 as an integer; the column holds 42.
+        "ticket_id": int(body["ticket_id"]) if body.get("ticket_id") is not None else None,
+        "conversation_id": body.get("conversation_id"),
+        "schema_version": body["schema_version"],
+        "intent": body["intent"]["name"],
+        "escalation_reason": body["escalation"]["reason"],
+        "channel": body.get("channel"),
+        "customer_key": customer_key(body),
+        "completeness": score.score,
+        "missing_fields": list(score.missing),
+        "body": body,
+        "body_hash": canonical_hash(body),
+        "created_at": parse_time(body["created_at"]) if "created_at" in body else now,
+        "received_at": now,
+    }
 
-    One ``INSERT ... ON CONFLICT (packet_id) DO NOTHING RETURNING`` round trip: no lookup
-    first, and a concurrent twin waits for the winner instead of failing on the unique key.
+
+_PACKET_COLUMNS = (
+    "packet_id", "ticket_id", "conversation_id", "schema_version", "intent", "escalation_reason",
+    "channel", "customer_key", "completeness", "missing_fields", "body", "body_hash",
+    "created_at", "received_at",
+)  # fmt: skip
+_QUEUED_COLUMNS = tuple(Queued("", "", {}).row(datetime.now(UTC)))
+
+
+@cache
+def _insert_statement(dialect: str, queued: int) -> sa.Executable:
+    """Build, once per shape, the statement that inserts a packet and ``queued`` outbox rows.
+
+    The values are bound parameters, so SQLAlchemy compiles it once and each request only
+    binds. PostgreSQL gets a single statement: the outbox rows are selected from the packet
+    insert's RETURNING in a data-modifying CTE, so they exist only if the packet does.
+    """
+    packets: sa.Table = Packet.__table__  # type: ignore[assignment]
+    items: sa.Table = OutboxItem.__table__  # type: ignore[assignment]
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    new_packet = (
+        insert(packets)
+        .values({c: sa.bindparam(c, type_=packets.c[c].type) for c in _PACKET_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["packet_id"])
+        .returning(packets.c.id)
+    )
+    if dialect != "postgresql" or not queued:
+        return new_packet
+    returned = new_packet.cte("new_packet")
+    rows = [
+        sa.select(
+            *(sa.bindparam(f"q{i}_{c}", type_=items.c[c].type) for c in _QUEUED_COLUMNS)
+        ).select_from(returned)
+        for i in range(queued)
+    ]
+    into_outbox = (
+        sa.insert(items).from_select(list(_QUEUED_COLUMNS), sa.union_all(*rows)).cte("queued")
+    )
+    return sa.select(returned.c.id).add_cte(into_outbox)
+
+
+def _insert_new(
+    session: Session, values: dict[str, Any], queued: Sequence[Queued], now: datetime
+) -> Packet | None:
+    """Insert a packet and its queued work unless its ``packet_id`` is taken; None when it was.
+
+    ``INSERT ... ON CONFLICT (packet_id) DO NOTHING``: no lookup first, and a concurrent twin
+    waits for the winner instead of failing on the unique key. PostgreSQL writes the packet
+    and its outbox rows in one statement (one round trip); SQLite, which has no data-modifying
+    CTE, takes a second statement in the same transaction. The stored row is returned as a
+    persistent object without reading it back.
     """
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Packet).on_conflict_do_nothing(index_elements=["packet_id"]).returning(Packet)
-    )
-    return session.scalars(statement, [values]).first()
+    params = dict(values)
+    if dialect == "postgresql":
+        for i, q in enumerate(queued):
+            params.update({f"q{i}_{c}": v for c, v in q.row(now).items()})
+    new_id = session.execute(_insert_statement(dialect, len(queued)), params).scalar()
+    if new_id is None:
+        return None
+    if dialect != "postgresql":
+        outbox.insert_new(session, queued, now)
+    packet = Packet(id=new_id, **values)
+    make_transient_to_detached(packet)
+    session.add(packet)
+    return packet
 
 
 def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) -> Packet | None:

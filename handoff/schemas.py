@@ -1,4 +1,11 @@
-"""The JSON Schemas under ``schemas/``, each loaded once into a draft 2020-12 validator."""
+"""The JSON Schemas under ``schemas/``, each loaded once into a draft 2020-12 validator.
+
+Two validators per schema: a compiled one (jsonschema-rs) answers "valid?" in microseconds on
+the accept path; the Python one (jsonschema) is the authority and explains a refusal, every
+error with its JSON path. A document the fast one refuses is judged again by the Python one, so
+the answer is always the Python validator's; the fast one only has to be no more lenient
+(tests/handoff/test_schemas.py holds both to that on the test corpora).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
@@ -88,6 +96,37 @@ def validator(name: str) -> Draft202012Validator:
     )
 
 
+@cache
+def fast_validator(name: str) -> Any:
+    """Return the compiled validator for schema ``name``: formats asserted, ``$ref`` resolved offline."""
+    registry = jsonschema_rs.Registry([(doc["$id"], doc) for doc in _documents().values()])
+    return jsonschema_rs.validator_for(
+        schema(name), validate_formats=True, registry=registry, offline=True
+    )
+
+
+def _may_hold_nul(value: Any) -> bool:
+    """Tell whether any string or key in ``value`` may hold NUL: its repr shows every NUL as ``\\x00``.
+
+    A string holding a backslash followed by ``x00`` also matches: that only sends the document
+    to the Python validator, which looks for NUL itself (``_nul_errors``).
+    """
+    return "\\x00" in repr(value)
+
+
+def passes_fast(name: str, document: Any) -> bool:
+    """Tell whether ``document`` is surely valid: the compiled validator accepts it and no NUL.
+
+    False means "ask the Python validator", not "invalid": the compiled one may refuse what
+    the Python one accepts (a stricter email check), or fail to read the document at all.
+    """
+    try:
+        accepted = bool(fast_validator(name).is_valid(document))
+    except Exception:  # noqa: BLE001 - e.g. a lone surrogate or a huge int: let Python judge
+        return False
+    return accepted and not _may_hold_nul(document)
+
+
 def _path(parts: Any) -> str:
     """Render an error location as a JSON path: ``$.transcript[0].role``."""
     out = "$"
@@ -116,6 +155,8 @@ def _nul_errors(value: Any, path: tuple[Any, ...] = ()) -> list[SchemaError]:
 
 def validate(name: str, document: Any) -> list[SchemaError]:
     """Validate ``document`` against schema ``name`` and return every error, sorted by path."""
+    if passes_fast(name, document):
+        return []
     errors: list[SchemaError] = _nul_errors(document)
     for error in validator(name).iter_errors(document):
         if error.validator in ("anyOf", "oneOf") and error.context:

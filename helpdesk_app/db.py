@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Flask, g
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from helpdesk_app.runtime import runtime
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 # A lost race is retried this many times; the retry sees the winner's row and answers from it.
 RACE_ATTEMPTS = 3
 
@@ -23,6 +25,35 @@ def get_session() -> Session:
         g.db_session = runtime().sessions()
     session: Session = g.db_session
     return session
+
+
+def single_statement(view: F) -> F:
+    """Run ``view`` in a session where each statement is its own transaction (PostgreSQL only).
+
+    Only for idempotent views whose writes are one statement, all or nothing: packet intake,
+    where the packet and its outbox rows are one INSERT. Reads (the token) and that write then
+    take no ``BEGIN``/``COMMIT`` round trips. The pool does not ping: a pooled connection found
+    dead (the database restarted) is dropped and the view runs once more on a fresh one; if the
+    lost statement had landed, the rerun answers as for a repeat. Put it above ``require_token``
+    so the token is read in the same session. On SQLite the view runs in the usual transaction.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        factory = runtime().statement_sessions
+        if factory is None or "db_session" in g:
+            return view(*args, **kwargs)
+        g.db_session = factory()
+        try:
+            return view(*args, **kwargs)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            _close(None)
+            g.db_session = factory()
+            return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _lost_race(exc: Exception) -> bool:

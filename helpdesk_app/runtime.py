@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.config import Settings
-from handoff.db import make_engine, make_session_factory
+from handoff.db import make_engine, make_session_factory, statement_session_factory
 
 Clock = Callable[[], datetime]
 EXTENSION = "handoff"
@@ -28,7 +29,22 @@ class Runtime:
         self.clock = clock
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
+        self._statement_sessions: sessionmaker[Session] | None = None
         self.helpdesk = helpdesk
+
+    @property
+    def statement_sessions(self) -> sessionmaker[Session] | None:
+        """Sessions for requests that write one statement (packet intake); None on SQLite."""
+        if self._statement_sessions is None:
+            self._statement_sessions = statement_session_factory(self.settings.database_url)
+        return self._statement_sessions
+
+    def dispose(self) -> None:
+        """Close every pooled connection (tests and scripts that build many apps)."""
+        self.engine.dispose()
+        if self._statement_sessions is not None:
+            bind = self._statement_sessions.kw["bind"]
+            bind.dispose()
 
 
 def init_app(app: Flask, runtime: Runtime) -> None:

@@ -7,12 +7,31 @@ server. It prints throughput and p50/p99 latency, and the ratio of the two, whic
 validation and storage cost.
 
     .venv/bin/python scripts/bench_ingest.py [--requests 2000] [--clients 8] [--workers 2]
-        [--breakdown 300]
+        [--breakdown 300] [--compare /path/to/other/checkout] [--only postgresql]
+
+Request bodies are built before the clock starts, so the clients (on the same machine) spend
+their CPU on sending, not on making packets. After each ingest run every packet id answered
+2xx is looked up in the database with its two outbox rows: an acknowledged packet that is not
+there is reported as lost (and the run fails).
+
+``--compare PATH`` serves the same runs, back to back, from another checkout of the project
+(e.g. ``git archive main``): its code is put first on PYTHONPATH for the server, the migrations
+and the token. Both share this interpreter and its installed packages.
+
+Each server alternates ``--alternations`` runs of the trivial endpoint and of ingest (3 by
+default) and reports the medians: on a shared machine the load moves between runs, and
+alternating lets both endpoints see the same spells.
+
+``--synchronous-commit off`` (PostgreSQL, a diagnostic only) runs the servers on a database
+that acknowledges a commit before its WAL reaches the disk: the difference from a normal run is
+what the durable commit costs. Never run the product so: a crash could lose acknowledged packets.
 
 ``--breakdown N`` also times each step of accepting a packet in this process (N packets per
-database, after a warm-up): reading the body, schema validation, hashing, completeness, the
-packet insert, queueing the delivery and the policy check, the commit (one INSERT for both),
-encoding the answer; and, for comparison, the policy check the request no longer runs.
+database, after a warm-up): the token lookup, reading the body, schema validation (the compiled
+validator, and for comparison the Python one the accept path no longer runs), the row values
+(hash, completeness), the one insert of packet and outbox rows, the commit, encoding the
+answer; and, for comparison, the policy check the request no longer runs. On PostgreSQL it also
+times a bare ``COMMIT`` of a one-row insert, to show how much of the commit is the WAL flush.
 """
 
 from __future__ import annotations
@@ -28,6 +47,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -51,15 +71,17 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, workers: int, instance: Path
+    database_url: str, workers: int, instance: Path, code: Path | None = None
 ) -> tuple[subprocess.Popen, int, str]:
-    """Migrate, create a token, start gunicorn; return the process, its port and the token."""
+    """Migrate, create a token, start gunicorn (from ``code`` when given); return it, its port, the token."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "HANDOFF_INSTANCE_PATH": str(instance),
         "HANDOFF_ENV": "development",
     }
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     handoff = [str(Path(sys.executable).parent / "handoff")]
     subprocess.run([*handoff, "db", "upgrade"], env=env, check=True, capture_output=True)
     token = subprocess.run(
@@ -81,6 +103,7 @@ def start_server(
             "helpdesk_app.wsgi:app",
         ],
         env=env,
+        cwd=str(code or ROOT),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -98,20 +121,40 @@ def start_server(
     )
 
 
-def drive(port: int, token: str, total: int, clients: int, trivial: bool) -> list[float]:
-    """Send ``total`` requests over ``clients`` keep-alive connections; return latencies in ms."""
+def drive(
+    port: int,
+    token: str,
+    total: int,
+    clients: int,
+    trivial: bool,
+    accepted: list[str] | None = None,
+) -> list[float]:
+    """Send ``total`` requests over ``clients`` keep-alive connections; return latencies in ms.
+
+    Packet ids answered 2xx are appended to ``accepted``.
+    """
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     per_client = total // clients
+    bodies = [
+        [
+            None
+            if trivial
+            else json.dumps(
+                packet(packet_id=str(uuid.uuid4()), ticket_id=10_000 + c * per_client + i)
+            )
+            for i in range(per_client)
+        ]
+        for c in range(clients)
+    ]
 
-    def run(_: int) -> list[float]:
+    def run(c: int) -> list[float]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         out = []
-        for i in range(per_client):
+        for body in bodies[c]:
             if trivial:
-                method, path, body = "GET", "/healthz", None
+                method, path = "GET", "/healthz"
             else:
-                doc = packet(packet_id=str(uuid.uuid4()), ticket_id=10_000 + i)
-                method, path, body = "POST", "/api/v1/packets", json.dumps(doc)
+                method, path = "POST", "/api/v1/packets"
             started = time.perf_counter()
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
@@ -119,6 +162,8 @@ def drive(port: int, token: str, total: int, clients: int, trivial: bool) -> lis
             out.append((time.perf_counter() - started) * 1000)
             if response.status not in (200, 201):
                 raise RuntimeError(f"{path} answered {response.status}")
+            if body is not None and accepted is not None:
+                accepted.append(json.loads(body)["packet_id"])
         conn.close()
         return out
 
@@ -126,11 +171,12 @@ def drive(port: int, token: str, total: int, clients: int, trivial: bool) -> lis
         return [ms for chunk in pool.map(run, range(clients)) for ms in chunk]
 
 
-def measure(label: str, port: int, token: str, total: int, clients: int, trivial: bool) -> dict:
+def measure(label: str, port: int, token: str, total: int, clients: int, trivial: bool,
+            accepted: list[str] | None = None) -> dict:  # fmt: skip
     """Warm up, then time one run and summarise it."""
-    drive(port, token, clients * 5, clients, trivial)
+    drive(port, token, clients * 5, clients, trivial, accepted)
     started = time.perf_counter()
-    latencies = drive(port, token, total, clients, trivial)
+    latencies = drive(port, token, total, clients, trivial, accepted)
     elapsed = time.perf_counter() - started
     latencies.sort()
     return {
@@ -139,22 +185,54 @@ def measure(label: str, port: int, token: str, total: int, clients: int, trivial
         "req_per_s": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+        "load": os.getloadavg()[0],
     }
 
 
-def databases(tmp: Path) -> list[tuple[str, str, callable]]:
-    """Return (name, url, cleanup) for a fresh SQLite file and a fresh PostgreSQL database."""
+def lost_packets(url: str, accepted: list[str]) -> tuple[int, int]:
+    """Return how many acknowledged packets, and how many of their outbox rows, are missing."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = set()
+            notes = set()
+            for start in range(0, len(accepted), 500):
+                chunk = accepted[start : start + 500]
+                found |= set(conn.execute(
+                    sa.text("SELECT packet_id FROM packets WHERE packet_id IN :ids")
+                    .bindparams(sa.bindparam("ids", expanding=True)), {"ids": chunk}).scalars())  # fmt: skip
+                keys = [f"packet_note:{i}" for i in chunk]
+                notes |= set(conn.execute(
+                    sa.text("SELECT key FROM outbox WHERE key IN :keys")
+                    .bindparams(sa.bindparam("keys", expanding=True)), {"keys": keys}).scalars())  # fmt: skip
+    finally:
+        engine.dispose()
+    return len(set(accepted) - found), len({f"packet_note:{i}" for i in accepted} - notes)
+
+
+def fresh_database(
+    kind: str, tmp: Path, synchronous_commit: str = "on"
+) -> tuple[str, Callable[[], None]]:
+    """Return the URL of a new, empty database of ``kind`` and the function that drops it."""
+    if kind == "sqlite":
+        path = tmp / f"bench-{uuid.uuid4().hex[:8]}.db"
+        return f"sqlite:///{path}", lambda: None
     name = f"handoff_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        if synchronous_commit != "on":  # a diagnostic only: see --synchronous-commit
+            conn.execute(
+                sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = {synchronous_commit}')
+            )
 
     def drop() -> None:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
-    pg_url = sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    return [("sqlite", f"sqlite:///{tmp / 'bench.db'}", lambda: None), ("postgresql", pg_url, drop)]
+    url = sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    return url, drop
 
 
 def breakdown(url: str, count: int) -> list[tuple[str, float, float]]:
@@ -163,9 +241,8 @@ def breakdown(url: str, count: int) -> list[tuple[str, float, float]]:
 
     from flask import json as flask_json
 
-    from handoff import jsonguard, packets, schemas
-    from handoff.db import make_engine, make_session_factory, upgrade
-    from handoff.outbox import enqueue
+    from handoff import jsonguard, packets, schemas, tokens
+    from handoff.db import make_engine, make_session_factory, statement_session_factory, upgrade
     from handoff.policy import golden, hooks
     from handoff.policy.checks import check_packet
 
@@ -176,6 +253,7 @@ def breakdown(url: str, count: int) -> list[tuple[str, float, float]]:
     with sessions() as session:
         golden.load(session, golden.read_file(ROOT / "config" / "policy-golden-set.example.yaml"),
                     by="bench", now=now, source="bench")  # fmt: skip
+        plaintext = tokens.create_token(session, "bench", now=now).plaintext
         session.commit()
     steps: dict[str, list[float]] = {}
 
@@ -185,36 +263,106 @@ def breakdown(url: str, count: int) -> list[tuple[str, float, float]]:
         steps.setdefault(name, []).append((time.perf_counter() - started) * 1000)
         return result
 
+    def python_validation(doc):  # type: ignore[no-untyped-def]
+        return schemas._nul_errors(doc) + list(schemas.validator(schemas.PACKET).iter_errors(doc))
+
+    postgres = url.startswith("postgresql")
+    # What the app does: on PostgreSQL the intake's statements commit by themselves.
+    intake = statement_session_factory(url) if postgres else sessions
+    if postgres:
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_commit (x int)"))
     for i in range(count + 20):
         raw = json.dumps(packet(packet_id=str(uuid.uuid4()), ticket_id=20_000 + i)).encode()
-        with sessions() as session:
+        with intake() as session:
+            timed("token lookup" + ("" if postgres else " (opens the transaction)"),
+                  tokens.authenticate, session, plaintext, "packets:write", now=now)  # fmt: skip
             doc = timed("read body (strict JSON guard)", jsonguard.parse, raw)
-            timed("schema validation (formats on)", schemas.validate, schemas.PACKET, doc)
-            digest = timed("canonical hash", packets.canonical_hash, doc)
-            score = timed("completeness", packets.completeness, doc)
-            row = timed("packet insert (on conflict do nothing)", packets._insert_new, session,
-                        packet_id=doc["packet_id"], ticket_id=doc["ticket_id"],
-                        conversation_id=doc.get("conversation_id"), schema_version=doc["schema_version"],
-                        intent=doc["intent"]["name"], escalation_reason=doc["escalation"]["reason"],
-                        channel=doc.get("channel"), customer_key=packets.customer_key(doc),
-                        completeness=score.score, missing_fields=list(score.missing), body=doc,
-                        body_hash=digest, created_at=packets.parse_time(doc["created_at"]),
-                        received_at=now)  # fmt: skip
-            timed("queue the delivery", enqueue, session, kind=packets.DELIVERY_KIND,
-                  key=f"{packets.DELIVERY_KIND}:{row.packet_id}", payload={"packet_id": row.packet_id},
-                  now=now, ticket_id=row.ticket_id, known_new=True, flush=False)  # fmt: skip
-            timed("queue the policy check", hooks.after_packet, session, row, now)
-            timed("commit (writes both queued items)", session.commit)
+            timed(
+                "schema validation (compiled, accept path)", schemas.validate, schemas.PACKET, doc
+            )
+            timed("(Python validator, now only for refusals)", python_validation, doc)
+            values = timed("row values (hash, completeness)", packets.packet_values, doc, now=now)
+            queued = [packets.delivery_of(values["packet_id"], values["ticket_id"]),
+                      *hooks.packet_follow_ups(values["packet_id"])]  # fmt: skip
+            row = timed(
+                "insert packet + 2 outbox rows" + (" (commits: WAL flush)" if postgres else ""),
+                packets._insert_new, session, values, queued, now,
+            )  # fmt: skip
+            if not postgres:
+                timed("commit (WAL write)", session.commit)
             timed("encode the answer", flask_json.dumps, packets.packet_view(row))
+        with sessions() as session:
+            stored = packets.get_packet(session, values["packet_id"])
             with session.begin_nested():
-                timed("(policy check, no longer in the request)", check_packet, session, row, now)
+                timed(
+                    "(policy check, no longer in the request)", check_packet, session, stored, now
+                )
             session.rollback()
+        if postgres:
+            with intake() as session:
+                timed("(a one-row INSERT committing by itself)", session.execute,
+                      sa.text("INSERT INTO bench_commit VALUES (1)"))  # fmt: skip
+                timed("(a SELECT 1 round trip)", session.execute, sa.text("SELECT 1"))
+    if postgres:
+        intake.kw["bind"].dispose()
     engine.dispose()
     out = []
     for name, values in steps.items():
         kept = sorted(values[20:])
         out.append((name, statistics.median(kept), statistics.fmean(kept)))
     return out
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """Summarise alternated runs of one endpoint: the median of each figure, the loads seen."""
+    return {
+        "run": runs[0]["run"],
+        "requests": sum(r["requests"] for r in runs),
+        "req_per_s": statistics.median(r["req_per_s"] for r in runs),
+        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+        "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        "load": statistics.fmean(r["load"] for r in runs),
+    }
+
+
+def serve_and_measure(kind: str, code: Path | None, label: str, args: argparse.Namespace,
+                      tmp: Path) -> list[dict]:  # fmt: skip
+    """Start a server on a fresh database, run the trivial and the ingest load, check nothing was lost."""
+    url, cleanup = fresh_database(kind, tmp, args.synchronous_commit)
+    if args.synchronous_commit != "on":
+        label += f" (synchronous_commit={args.synchronous_commit})"
+    proc, port, token = start_server(
+        url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code
+    )
+    try:
+        # Alternate short runs of each so both see the same (shared, noisy) machine.
+        trivials, ingests, accepted = [], [], []
+        for _ in range(args.alternations):
+            trivials.append(measure(f"{label} {kind}: GET /healthz", port, token, args.requests,
+                                    args.clients, True))  # fmt: skip
+            ingests.append(measure(f"{label} {kind}: POST /packets", port, token, args.requests,
+                                   args.clients, False, accepted))  # fmt: skip
+        trivial, ingest = _median_run(trivials), _median_run(ingests)
+        ingest["vs_trivial"] = trivial["req_per_s"] / ingest["req_per_s"]
+        ingest["pairs"] = [
+            t["req_per_s"] / i["req_per_s"] for t, i in zip(trivials, ingests, strict=True)
+        ]
+        lost, lost_notes = lost_packets(url, accepted)
+        ingest["acknowledged"], ingest["lost"], ingest["lost_notes"] = (
+            len(accepted),
+            lost,
+            lost_notes,
+        )
+        return [trivial, ingest]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not lose the numbers
+            proc.kill()
+            proc.wait()
+        cleanup()
 
 
 def main() -> None:
@@ -225,41 +373,42 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--breakdown", type=int, default=0, help="time each step over N packets")
     parser.add_argument("--skip-server", action="store_true", help="only the breakdown")
+    parser.add_argument("--compare", type=Path, help="another checkout to serve back to back")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
+    parser.add_argument("--rounds", type=int, default=1, help="alternate the servers N times")
+    parser.add_argument(
+        "--alternations",
+        type=int,
+        default=3,
+        help="per server: alternate trivial and ingest runs N times, report the medians",
+    )
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=["on", "off"],
+        default="on",
+        help="PostgreSQL: 'off' shows what the WAL flush costs. A diagnostic, never a setting: "
+        "with it off a crash can lose packets already acknowledged",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    rows = []
+    kinds = [args.only] if args.only else ["sqlite", "postgresql"]
+    rows: list[dict] = []
     steps: dict[str, list[tuple[str, float, float]]] = {}
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     try:
-        for name, url, cleanup in databases(tmp):
+        for kind in kinds:
             if args.breakdown:
-                steps[name] = breakdown(url, args.breakdown)
-            if args.skip_server:
-                cleanup()
-                continue
-            proc, port, token = start_server(url, args.workers, tmp / name)
-            try:
-                trivial = measure(
-                    f"{name}: GET /healthz (trivial)",
-                    port,
-                    token,
-                    args.requests,
-                    args.clients,
-                    True,
-                )
-                ingest = measure(
-                    f"{name}: POST /api/v1/packets", port, token, args.requests, args.clients, False
-                )
-                ingest["vs_trivial"] = trivial["req_per_s"] / ingest["req_per_s"]
-                rows += [trivial, ingest]
-            finally:
-                proc.terminate()
+                url, cleanup = fresh_database(kind, tmp)
                 try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:  # a loaded machine: do not lose the numbers
-                    proc.kill()
-                    proc.wait()
-                cleanup()
+                    steps[kind] = breakdown(url, args.breakdown)
+                finally:
+                    cleanup()
+            if args.skip_server:
+                continue
+            for _ in range(args.rounds):
+                if args.compare is not None:
+                    rows += serve_and_measure(kind, args.compare, "compare", args, tmp)
+                rows += serve_and_measure(kind, None, "this", args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
@@ -276,14 +425,22 @@ def main() -> None:
         return
     print(
         f"\ngunicorn sync workers={args.workers}, clients={args.clients}, requests per run={args.requests}, "
-        f"cpus={os.cpu_count()}"
+        f"cpus={os.cpu_count()}" + (f", compare={args.compare}" if args.compare else "")
     )
-    print(f"{'run':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cost x':>7}")
+    print(
+        f"{'run':<38} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cost x':>6} {'load':>5} {'lost':>9}"
+    )
     for r in rows:
         cost = f"{r['vs_trivial']:.1f}" if "vs_trivial" in r else ""
+        lost = f"{r['lost']}/{r['acknowledged']}" if "lost" in r else ""
         print(
-            f"{r['run']:<40} {r['req_per_s']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {cost:>7}"
+            f"{r['run']:<38} {r['req_per_s']:>7.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+            f"{cost:>6} {r['load']:>5.2f} {lost:>9}  "
+            + " ".join(f"{p:.1f}" for p in r.get("pairs", []))
         )
+    lost_any = [r for r in rows if r.get("lost") or r.get("lost_notes")]
+    if lost_any:
+        raise SystemExit(f"acknowledged packets missing from the database: {lost_any}")
 
 
 if __name__ == "__main__":

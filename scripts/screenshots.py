@@ -234,7 +234,7 @@ def main() -> None:
                 browser.close()
         finally:
             server.shutdown()
-            runtime_of(app).engine.dispose()
+            runtime_of(app).dispose()
 
 
 if __name__ == "__main__":

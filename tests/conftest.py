@@ -163,7 +163,7 @@ def make_app(
 
     yield factory
     for app in built:
-        runtime_of(app).engine.dispose()
+        runtime_of(app).dispose()
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.delivery.handlers import (
+    LOCAL_KINDS,
     ArchetypeOf,
     DeliveryContext,
     LeaseLost,
@@ -238,6 +239,7 @@ def deliver_item(
         hold=lambda: hold_lease(
             session, item, clock=clock or (lambda: now), config=config, bucket=bucket
         ),  # fmt: skip
+        hold_local=lambda: hold_lease(session, item, clock=clock or (lambda: now), config=config),
         author_id=author_id,
     )
     try:
@@ -390,6 +392,8 @@ def run_pass(
         items = claim(session, worker_id=worker_id, now=clock(), batch=batch, lease=config.lease,
                       kinds=kinds)  # fmt: skip
         summary.claimed = len(items)
+        # Local work first (oldest first within each group): it takes no Zendesk call.
+        items.sort(key=lambda i: i.kind not in LOCAL_KINDS)
         fields = field_ids(session) if items else {}
         author_id = _our_user(helpdesk)
         for index, item in enumerate(items):
@@ -570,6 +574,32 @@ def get_item(session: Session, item_id: int) -> OutboxItem:
 def packet_delivery(session: Session, packet_id: str) -> OutboxItem | None:
     """Return the outbox item delivering a packet's note, or None when the packet has none."""
     return session.scalar(sa.select(OutboxItem).where(OutboxItem.key == f"packet_note:{packet_id}"))
+
+
+def prune_delivered(
+    session: Session, *, now: datetime, older_than: timedelta, batch: int = 5000
+) -> int:
+    """Delete up to ``batch`` items delivered before ``now - older_than``; flush, never commit.
+
+    Pending, in-progress and failed items are never touched. Once pruned, an item no longer
+    shows in the delivery API; nothing re-queues it (a packet's note is queued only when the
+    packet is new, a survey once per ticket, a flag's mirror once per flag change). The caller
+    commits after each batch and calls again until it returns 0, so no lock is held for long.
+    """
+    cutoff = now - older_than
+    oldest = (
+        sa.select(OutboxItem.id)
+        .where(OutboxItem.status == DELIVERED, OutboxItem.delivered_at < cutoff)
+        .order_by(OutboxItem.id)
+        .limit(batch)
+    )
+    result = session.execute(
+        sa.delete(OutboxItem)
+        .where(OutboxItem.id.in_(oldest.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def requeue(

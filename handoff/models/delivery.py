@@ -17,7 +17,11 @@ class OutboxItem(Base):
     """One pending write to the helpdesk; ``key`` makes enqueueing idempotent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Claims limited to some kinds (a worker for policy checks only) read this one.
+        sa.Index("ix_outbox_kind_due", "kind", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))

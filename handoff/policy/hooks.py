@@ -13,18 +13,30 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handoff.models import BotConversation, Packet
-from handoff.outbox import enqueue
+from handoff.outbox import Queued, enqueue
 
 OUTBOX_KIND = "policy_check"
 PACKET = "packet"
 CONVERSATION = "conversation"
 
 
+def packet_check(packet_id: str) -> Queued:
+    """The outbox row that checks a new packet's policy quotes."""
+    return Queued(
+        OUTBOX_KIND, f"{OUTBOX_KIND}:{PACKET}:{packet_id}", {"source": PACKET, "id": packet_id}
+    )
+
+
+def packet_follow_ups(packet_id: str) -> list[Queued]:
+    """What the intake queues with a new packet, beside its delivery: its policy check."""
+    return [packet_check(packet_id)]
+
+
 def after_packet(session: Session, packet: Packet, now: datetime) -> None:
-    """Queue the policy check of a just-accepted packet (its id is new: no lookup needed); the commit flushes it."""
-    enqueue(session, kind=OUTBOX_KIND, key=f"{OUTBOX_KIND}:{PACKET}:{packet.packet_id}",
-            payload={"source": PACKET, "id": packet.packet_id}, now=now, known_new=True,
-            flush=False)  # fmt: skip
+    """Queue the policy check of a packet stored without it (its id is new: no lookup needed); the commit flushes it."""
+    check = packet_check(packet.packet_id)
+    enqueue(session, kind=check.kind, key=check.key, payload=check.payload, now=now,
+            known_new=True, flush=False)  # fmt: skip
 
 
 def after_conversation(session: Session, conversation: BotConversation, now: datetime) -> None:

@@ -35,9 +35,15 @@ def group() -> None:
 @click.option(
     "--poll", default=1.0, show_default=True, type=float, help="Seconds between idle polls."
 )
+@click.option(
+    "--kinds",
+    default=None,
+    help="Comma-separated outbox kinds this worker claims (default: all), e.g. policy_check.",
+)
 @with_appcontext
-def run(once: bool, batch: int | None, poll: float) -> None:
+def run(once: bool, batch: int | None, poll: float, kinds: str | None) -> None:
     """Deliver due items; SIGTERM or Ctrl-C finishes the item in hand, then exits."""
+    only = _kinds(kinds)
     rt = runtime()
     settings = rt.settings
     helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk), rt.sessions)
@@ -75,6 +81,7 @@ def run(once: bool, batch: int | None, poll: float) -> None:
             idle_sleep=stop.wait,
             poll_seconds=poll,
             before_pass=inbox,
+            kinds=only,
         )
     finally:
         for sig, handler in previous.items():
@@ -84,6 +91,46 @@ def run(once: bool, batch: int | None, poll: float) -> None:
         f"retried={summary.retried} rate_limited={summary.rate_limited} failed={summary.failed} "
         f"released={summary.released} requests={helpdesk.calls}"
     )
+
+
+def _kinds(text: str | None) -> list[str] | None:
+    """Parse ``--kinds``: known outbox kinds, comma-separated; refuse an unknown one."""
+    if text is None:
+        return None
+    from handoff.delivery.handlers import HANDLERS
+
+    kinds = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = sorted(set(kinds) - set(HANDLERS))
+    if not kinds or unknown:
+        raise click.BadParameter(
+            f"unknown kind(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(sorted(HANDLERS))}",
+            param_hint="--kinds",
+        )
+    return kinds
+
+
+@group.command("prune")
+@click.option(
+    "--older-than-days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3650),
+    help="Delete items delivered more than this many days ago.",
+)
+@with_appcontext
+def prune(older_than_days: int) -> None:
+    """Delete delivered items past their retention, in batches; pending and failed ones stay."""
+    rt = runtime()
+    total = 0
+    while True:
+        with transaction(rt.sessions) as session:
+            deleted = worker.prune_delivered(
+                session, now=rt.clock(), older_than=timedelta(days=older_than_days)
+            )
+        total += deleted
+        if deleted == 0:
+            break
+    click.echo(f"pruned {total} delivered item(s) older than {older_than_days} day(s)")
 
 
 @group.command("status")

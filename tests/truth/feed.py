@@ -293,7 +293,7 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
         try:
             yield Fed(app, client, reports_token, ticket_ids, clock, log)
         finally:
-            runtime_of(app).engine.dispose()
+            runtime_of(app).dispose()
             if own_folder:
                 shutil.rmtree(folder, ignore_errors=True)
 

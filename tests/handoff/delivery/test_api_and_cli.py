@@ -87,3 +87,19 @@ def test_delivery_endpoints_need_a_token_and_validate_their_query(client, auth):
     assert client.get("/api/v1/packets/nope/delivery", headers=auth).status_code == 404
     assert client.get("/api/v1/packets/a%00b/delivery", headers=auth).status_code == 404
     assert client.get(f"/api/v1/packets/{'x' * 400}/delivery", headers=auth).status_code == 404
+
+
+def test_worker_kinds_and_prune_from_the_cli(client, auth, cli, zendesk, clock):
+    """Does ``worker run --kinds policy_check`` leave the note queued, refuse an unknown kind, and ``worker prune`` keep recent items?"""
+    body = factories.packet(ticket_id=ticket_for(zendesk))
+    assert client.post("/api/v1/packets", json=body, headers=auth).status_code == 201
+    result = cli("worker", "run", "--once", "--kinds", "policy_check")
+    assert result.exit_code == 0, result.output
+    assert "delivered=1" in result.output
+    pending = client.get(f"/api/v1/packets/{body['packet_id']}/delivery", headers=auth)
+    assert pending.json["status"] == "pending"
+    bad = cli("worker", "run", "--once", "--kinds", "policy_check,carrier_pigeon")
+    assert bad.exit_code != 0 and "carrier_pigeon" in bad.output
+    assert "pruned 0 delivered" in cli("worker", "prune").output
+    clock.advance(days=31)
+    assert "pruned 1 delivered item(s) older than 30 day(s)" in cli("worker", "prune").output

@@ -167,3 +167,66 @@ def test_ids_beyond_64_bits_are_not_found(client, auth):
     """Is a ticket id too large for any database column a 404 rather than a crash?"""
     response = client.get(f"/api/v1/tickets/{2**64}/packet", headers=auth)
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def _outbox_keys(app, packet_id):
+    """Return the outbox keys queued for ``packet_id``, and whether the packet row exists."""
+    import sqlalchemy as sa
+
+    from handoff.models import OutboxItem, Packet
+    from helpdesk_app.runtime import runtime
+
+    with runtime(app).sessions() as s:
+        keys = s.scalars(sa.select(OutboxItem.key).where(OutboxItem.key.contains(packet_id)))
+        stored = s.scalar(sa.select(Packet.id).where(Packet.packet_id == packet_id))
+        return sorted(keys), stored is not None
+
+
+def test_a_packet_is_stored_with_its_delivery_and_policy_check_or_not_at_all(app, client, auth):
+    """When the outbox refuses a row, is the packet refused too (nothing half-written), and kept once it can be?"""
+    import sqlalchemy as sa
+
+    from handoff.models import OutboxItem
+    from helpdesk_app.runtime import runtime
+
+    doc = factories.packet()
+    key = f"policy_check:packet:{doc['packet_id']}"
+    with runtime(app).sessions() as s:  # a stray row holding the check's unique key
+        s.add(OutboxItem(**_stray_row(key, runtime(app).clock())))
+        s.commit()
+    assert post(client, doc, auth).status_code == 500
+    assert _outbox_keys(app, doc["packet_id"]) == ([key], False)
+    with runtime(app).sessions() as s:
+        s.execute(sa.delete(OutboxItem).where(OutboxItem.key == key))
+        s.commit()
+    assert post(client, doc, auth).status_code == 201
+    assert _outbox_keys(app, doc["packet_id"]) == (
+        [f"packet_note:{doc['packet_id']}", key],
+        True,
+    )
+
+
+def _stray_row(key, now):
+    from handoff.outbox import Queued
+
+    return Queued("policy_check", key, {"source": "packet", "id": "x"}).row(now)
+
+
+def test_intake_survives_a_restarted_database(app, client, auth, database_url):
+    """After the database drops the pooled connection, is the next packet still stored (201)?"""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the intake's own pool exists on PostgreSQL only")
+    import sqlalchemy as sa
+
+    assert post(client, factories.packet(), auth).status_code == 201
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:  # what a restart does to every open connection
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    doc = factories.packet()
+    assert post(client, doc, auth).status_code == 201
+    assert _outbox_keys(app, doc["packet_id"])[1]
