@@ -25,7 +25,9 @@ the connection; PostgreSQL computes both natively.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,7 +51,7 @@ _TEMP = (
     "rb_ct", "rb_tedge", "rb_tl", "rb_conv", "rb_pkt", "rb_tkt", "rb_py", "rb_cm", "rb_reply",
     "rb_tstat", "rb_rate", "rb_comp", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
     "rb_missagg", "rb_intent", "rb_req", "rb_skip", "rb_pcomp", "rb_all", "rb_cedge", "rb_cl",
-    "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st",
+    "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete",
 )  # fmt: skip
 PY_BATCH = 2000
 
@@ -272,8 +274,14 @@ $$
 
 
 def _run(session: Session, statements: Iterable[str]) -> None:
+    """Execute statements; on PostgreSQL analyze each temporary table made (no autovacuum sees them)."""
+    pg = session.get_bind().dialect.name == "postgresql"
     for statement in statements:
+        started = time.perf_counter()
         session.execute(sa.text(statement))
+        if pg and statement.startswith("CREATE TEMP TABLE "):
+            session.execute(sa.text(f"ANALYZE {statement.split()[3]}"))
+        log.debug("%.2fs %s", time.perf_counter() - started, " ".join(statement.split()[:4]))
 
 
 def _drop(session: Session) -> None:
@@ -604,28 +612,34 @@ SELECT cm.ticket_id, cm.id, cm.created_at, cm.public, cm.author_role, cm.author_
   CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS nonagent
 FROM hd_comments cm JOIN hd_tickets t ON t.id = cm.ticket_id
 LEFT JOIN rb_skip s ON s.id = cm.author_id"""),
+        "CREATE INDEX rb_cm_t ON rb_cm (ticket_id)",
+        d.temp("rb_reask", f"""
+SELECT DISTINCT f.comment_id AS id FROM findings f JOIN hd_tickets t ON t.id = f.ticket_id
+WHERE f.kind = {_lit(REASK)} AND f.comment_id IS NOT NULL"""),
+        "CREATE UNIQUE INDEX rb_reask_id ON rb_reask (id)",
         d.temp("rb_reply", f"""
-SELECT r.ticket_id, r.id, r.created_at,
-  CASE WHEN EXISTS (SELECT 1 FROM findings f WHERE f.comment_id = r.id
-    AND f.kind = {_lit(REASK)} AND f.ticket_id IN (SELECT id FROM hd_tickets)) THEN 1 ELSE 0 END AS reask,
+SELECT r.ticket_id, r.id, r.created_at, CASE WHEN k.id IS NULL THEN 0 ELSE 1 END AS reask,
   ROW_NUMBER() OVER (PARTITION BY r.ticket_id ORDER BY r.created_at, r.id) AS rn
-FROM rb_cm r WHERE r.public AND r.author_role IN ({roles}) AND r.nonagent = 0 AND r.opening = 0"""),
+FROM rb_cm r LEFT JOIN rb_reask k ON k.id = r.id
+WHERE r.public AND r.author_role IN ({roles}) AND r.nonagent = 0 AND r.opening = 0"""),
         "CREATE INDEX rb_reply_t ON rb_reply (ticket_id, created_at)",
         d.temp("rb_tstat", """
 SELECT t.id AS ticket_id, fr.created_at AS first_reply, fr.reask AS first_reask,
-  (SELECT MIN(cm.created_at) FROM rb_cm cm WHERE cm.ticket_id = t.id AND cm.public
-    AND cm.nonagent = 1 AND cm.opening = 0) AS bot_spoke,
-  COALESCE(t.solved_at, m.solved_at) AS solved, m.reply_time_minutes AS reply_minutes,
-  (SELECT MIN(o.created_at) FROM (SELECT created_at FROM reask_flags WHERE ticket_id = t.id
-    UNION ALL SELECT created_at FROM packet_acknowledgements WHERE ticket_id = t.id) AS o) AS opened,
-  CASE WHEN EXISTS (SELECT 1 FROM reask_flags f WHERE f.ticket_id = t.id AND f.active)
-    THEN 1 ELSE 0 END AS flagged,
+  bs.at AS bot_spoke, COALESCE(t.solved_at, m.solved_at) AS solved,
+  m.reply_time_minutes AS reply_minutes, op.at AS opened, COALESCE(fl.flagged, 0) AS flagged,
   CASE WHEN dr.ticket_id IS NOT NULL THEN 1 ELSE 0 END AS checked,
   CASE WHEN dr.repetition THEN 1 ELSE 0 END AS repeated,
   CASE WHEN dr.reask_count <> 0 THEN 1 ELSE 0 END AS reask_suggested,
   ds.score AS dscore, CASE WHEN ds.ticket_id IS NOT NULL THEN 1 ELSE 0 END AS dsent
 FROM hd_tickets t
 LEFT JOIN rb_reply fr ON fr.ticket_id = t.id AND fr.rn = 1
+LEFT JOIN (SELECT ticket_id, MIN(created_at) AS at FROM rb_cm WHERE public AND nonagent = 1
+  AND opening = 0 GROUP BY ticket_id) AS bs ON bs.ticket_id = t.id
+LEFT JOIN (SELECT ticket_id, MIN(created_at) AS at FROM (SELECT ticket_id, created_at FROM reask_flags
+  UNION ALL SELECT ticket_id, created_at FROM packet_acknowledgements) AS o GROUP BY ticket_id) AS op
+  ON op.ticket_id = t.id
+LEFT JOIN (SELECT ticket_id, MAX(CASE WHEN active THEN 1 ELSE 0 END) AS flagged FROM reask_flags
+  GROUP BY ticket_id) AS fl ON fl.ticket_id = t.id
 LEFT JOIN hd_ticket_metrics m ON m.ticket_id = t.id
 LEFT JOIN detection_runs dr ON dr.ticket_id = t.id
 LEFT JOIN delayed_csat ds ON ds.ticket_id = t.id"""),
@@ -769,6 +783,10 @@ LEFT JOIN (SELECT comp, id, ended_at, started_at, outcome, ROW_NUMBER() OVER (PA
         d.temp("rb_missagg", f"SELECT comp, {d.json_array('field', 'created_at, id, o')} AS missing FROM "
                "(SELECT * FROM rb_miss ORDER BY comp, created_at, id, o) AS x GROUP BY comp"),
         "CREATE UNIQUE INDEX rb_missagg_c ON rb_missagg (comp)",
+        # Packets missing a field their contact's archetype requires, per requirement set.
+        d.temp("rb_incomplete", "SELECT comp, req, COUNT(DISTINCT id) AS n FROM rb_miss m "
+               "JOIN rb_req q ON q.field = m.field GROUP BY comp, req"),
+        "CREATE UNIQUE INDEX rb_incomplete_c ON rb_incomplete (comp, req)",
     ])  # fmt: skip
     # Step 2: everything else, straight into contact_facts.
     started_raw = (
@@ -846,11 +864,7 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = x.ticket_id) AS y"""),
     model_n = (
         "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN fp.model IS NOT NULL THEN 1 ELSE 0 END"
     )
-    complete = (
-        "CASE WHEN COALESCE(c1.n_pkt, 0) = 0 THEN 0 ELSE (SELECT COUNT(*) FROM rb_pkt p "
-        "WHERE p.comp = c1.comp AND NOT EXISTS (SELECT 1 FROM rb_miss m JOIN rb_req q ON "
-        "q.field = m.field WHERE m.id = p.id AND q.req = COALESCE(ri.req, ''))) END"
-    )
+    complete = "COALESCE(c1.n_pkt, 0) - COALESCE(ic.n, 0)"
     refused_valid = (
         "CASE WHEN c1.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
         f"THEN {d.boolean('cc.rv_true = 1')} END"
@@ -887,6 +901,7 @@ LEFT JOIN rb_rate rt ON rt.ticket_id = c1.ticket_id
 LEFT JOIN rb_intent ri ON ri.intent = st.intent
 LEFT JOIN rb_toolsagg ta ON ta.comp = c1.comp
 LEFT JOIN rb_missagg ma ON ma.comp = c1.comp
+LEFT JOIN rb_incomplete ic ON ic.comp = c1.comp AND ic.req = COALESCE(ri.req, '')
 {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}
 WHERE NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))"""
     result = session.execute(
@@ -907,21 +922,46 @@ def build_facts(session: Session, config: ProductConfig, now: datetime) -> tuple
     """Replace ``contact_facts`` with every contact, set-based; return (contacts, built in Python)."""
     d = _register(session, config)
     _drop(session)
+    steps = _Steps()
     _config_tables(session, d, config)
     _components(session, d)
+    steps.done("components")
     _sources(session, d, config)
+    steps.done("sources")
     _tickets(session, d, config)
+    steps.done("tickets")
     python_rows, _ = _python_contacts(session, d, config, now)
+    steps.done("python")
     _ticket_stats(session, d)
+    steps.done("ticket stats")
     count = _contacts(session, d, config, now)
     if python_rows:
         session.connection().execute(sa.insert(ContactFact), [r.columns() for r in python_rows])
+    steps.done("contacts")
     _drop(session)
+    log.info("rebuild facts: %d in SQL, %d in Python; %s", count, len(python_rows), steps)
     return count + len(python_rows), len(python_rows)
+
+
+class _Steps:
+    """Wall time per step, for the log."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.times: list[tuple[str, float]] = []
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times.append((name, now - self.last))
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.times)
 
 
 def remark_repeats(session: Session, config: ProductConfig) -> None:
     """Set every contact's repeat flags (as ``facts.repeat_flags`` over all customers), set-based."""
+    started = time.perf_counter()
     d = _register(session, config)
     _run(session, ["DROP TABLE IF EXISTS rb_cedge", "DROP TABLE IF EXISTS rb_cl",
                    "DROP TABLE IF EXISTS rb_rep", "DROP TABLE IF EXISTS rb_intent",
@@ -968,6 +1008,7 @@ WHERE f.customer_key IS NOT NULL"""),
     )
     _run(session, ["DROP TABLE rb_cedge", "DROP TABLE rb_cl", "DROP TABLE rb_rep",
                    "DROP TABLE rb_intent", "DROP TABLE rb_req", "DROP TABLE rb_skip"])  # fmt: skip
+    log.info("rebuild repeats: %.1fs", time.perf_counter() - started)
 
 
 _HIST_COLUMNS = (
@@ -988,6 +1029,7 @@ def rebuild_weeks(
     session: Session, config: ProductConfig, weeks: set[str] | None, now: datetime
 ) -> None:
     """Recompute the rollups and weekly histograms of these weeks (all when None) from the facts."""
+    started = time.perf_counter()
     d = _register(session, config)
     _run(
         session,
@@ -1119,6 +1161,66 @@ def rebuild_weeks(
         session,
         [f"DROP TABLE IF EXISTS {t}" for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj")],
     )
+    log.info(
+        "rebuild weeks (%s): %.1fs",
+        "all" if weeks is None else len(weeks),
+        time.perf_counter() - started,
+    )
+
+
+LOCK_KEY = 0x68616E646F6666  # pg_advisory_xact_lock key shared by every refresh ("handoff")
+
+
+def lock(session: Session) -> None:
+    """Serialise refreshes on PostgreSQL (held until the transaction ends); no-op on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"))
+
+
+@contextmanager
+def bulk(session: Session) -> Iterator[None]:
+    """Empty facts and rollups and drop the facts' secondary indexes; rebuild those indexes after.
+
+    Everything runs in the caller's transaction: a rebuild that fails rolls back with its
+    TRUNCATE and DROP INDEX, so the old facts, rollups and indexes come back. On PostgreSQL the
+    sorts get more memory for this transaction only (``SET LOCAL work_mem``). While it runs,
+    readers of ``contact_facts`` wait (TRUNCATE); the rollups the panel reads are emptied with
+    DELETE, so the panel keeps showing the previous figures until the rebuild commits.
+    """
+    pg = session.get_bind().dialect.name == "postgresql"
+    lock(session)
+    if pg:
+        session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
+        indexes = list(
+            session.execute(
+                sa.text(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = "
+                    "'contact_facts' AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 "
+                    "FROM pg_constraint c WHERE c.conname = i.indexname)"
+                )
+            )
+        )
+        session.execute(sa.text("TRUNCATE contact_facts"))
+    else:
+        indexes = list(
+            session.execute(
+                sa.text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND tbl_name = 'contact_facts' AND sql IS NOT NULL"
+                )
+            )
+        )
+        session.execute(sa.text("DELETE FROM contact_facts"))
+    _run(session, ["DELETE FROM metric_week_histograms", "DELETE FROM metric_rollups"])
+    for name, _ in indexes:
+        session.execute(sa.text(f'DROP INDEX "{name}"'))
+    yield
+    started = time.perf_counter()
+    for _, definition in indexes:
+        session.execute(sa.text(definition))
+    if pg:
+        session.execute(sa.text("ANALYZE contact_facts"))
+    log.info("rebuild indexes: %d in %.1fs", len(indexes), time.perf_counter() - started)
 
 
 def clear(session: Session) -> None:

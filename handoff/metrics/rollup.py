@@ -317,6 +317,7 @@ def refresh(
     (``handoff.metrics.rebuild``); ``python=True`` takes the per-contact Python path instead,
     kept as the reference the SQL is tested against.
     """
+    rebuild.lock(session)  # one refresh at a time (PostgreSQL); held until commit
     state = session.get(MetricState, STATE)
     full = full or state is None or state.cursor is None or state.config_digest != config.digest
     weeks: set[str] = set()
@@ -324,9 +325,9 @@ def refresh(
     all_weeks = False
     if full and not python:
         session.flush()
-        rebuild.clear(session)
-        count, _ = rebuild.build_facts(session, config, now)
-        rebuild.remark_repeats(session, config)
+        with rebuild.bulk(session):
+            count, _ = rebuild.build_facts(session, config, now)
+            rebuild.remark_repeats(session, config)
         all_weeks = True
     elif full:
         session.execute(sa.delete(MetricWeekHistogram))
