@@ -664,28 +664,38 @@ def _contacts(session: Session, d: _Dialect, config: ProductConfig, now: datetim
     conv_order = f"c.started_at, {d.c('c.id')}"
     _run(session, [
         # Conversation aggregates per component.
+        # One sort: each conversation's rank in its component; the ranks of the first
+        # escalated one, of the first carrying a ticket / customer id / email and of the latest
+        # with a widget rating come from windows over the same partition.
         d.temp("rb_comp", f"""
 SELECT comp, COUNT(*) AS n_conv,
   MAX(CASE WHEN rn = 1 THEN id END) AS c1_id,
   SUM(CASE WHEN outcome = 'escalated' THEN 1 ELSE 0 END) AS n_esc,
-  MAX(CASE WHEN erank = 1 AND outcome = 'escalated' THEN 1 ELSE 0 END) AS has_esc,
   SUM(CASE WHEN outcome = 'refused' THEN 1 ELSE 0 END) AS n_refused,
   MAX(CASE WHEN outcome = 'refused' AND rv_set THEN 1 ELSE 0 END) AS rv_set,
   MAX(CASE WHEN outcome = 'refused' AND rv_true THEN 1 ELSE 0 END) AS rv_true,
   SUM(model) AS model_sum, COUNT(model) AS model_n,
   MAX(CASE WHEN woffered THEN 1 ELSE 0 END) AS woffered,
-  MAX(CASE WHEN wrank = 1 THEN wcsat END) AS wcsat,
-  MAX(CASE WHEN trank = 1 THEN ticket_id END) AS ticket_id,
-  MAX(CASE WHEN cidrank = 1 THEN cid END) AS cid,
-  MAX(CASE WHEN emrank = 1 THEN email END) AS email
-FROM (SELECT c.*,
-  ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
-  ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY CASE WHEN c.outcome = 'escalated' THEN 0 ELSE 1 END, {conv_order}) AS erank,
-  ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY CASE WHEN c.wcsat IS NULL THEN 1 ELSE 0 END, c.started_at DESC, {d.c('c.id')} DESC) AS wrank,
-  ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY CASE WHEN c.ticket_id IS NULL THEN 1 ELSE 0 END, {conv_order}) AS trank,
-  ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY CASE WHEN c.cid IS NULL THEN 1 ELSE 0 END, {conv_order}) AS cidrank,
-  ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY CASE WHEN c.email IS NULL THEN 1 ELSE 0 END, {conv_order}) AS emrank
-  FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)) AS x
+  MAX(CASE WHEN rn = w_rn THEN wcsat END) AS wcsat,
+  MAX(CASE WHEN rn = t_rn THEN ticket_id END) AS ticket_id,
+  MAX(CASE WHEN rn = i_rn THEN cid END) AS cid,
+  MAX(CASE WHEN rn = m_rn THEN email END) AS email,
+  MAX(CASE WHEN rn = e_rn THEN ended_at END) AS e_ended,
+  MAX(CASE WHEN rn = e_rn THEN started_at END) AS e_started,
+  MAX(CASE WHEN rn = cnt THEN outcome END) AS l_outcome,
+  MAX(CASE WHEN rn = cnt THEN ended_at END) AS l_ended,
+  MAX(CASE WHEN rn = cnt THEN started_at END) AS l_started
+FROM (SELECT y.*,
+  MIN(CASE WHEN outcome = 'escalated' THEN rn END) OVER (PARTITION BY comp) AS e_rn,
+  MAX(CASE WHEN wcsat IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS w_rn,
+  MIN(CASE WHEN ticket_id IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS t_rn,
+  MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
+  MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
+  FROM (SELECT c.comp, c.id, c.outcome, c.started_at, c.ended_at, c.rv_set, c.rv_true, c.model,
+    c.woffered, c.wcsat, c.ticket_id, c.cid, c.email,
+    ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
+    COUNT(*) OVER (PARTITION BY c.comp) AS cnt
+    FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
 GROUP BY comp"""),
         "CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)",
     ])  # fmt: skip
@@ -694,15 +704,16 @@ GROUP BY comp"""),
         d.temp("rb_pcomp", f"""
 SELECT comp, COUNT(*) AS n_pkt, MIN(created_at) AS min_created,
   MAX(CASE WHEN rn = 1 THEN id END) AS p1_id,
-  MAX(CASE WHEN trank = 1 THEN ticket_id END) AS ticket_id,
-  MAX(CASE WHEN cidrank = 1 THEN cid END) AS cid,
-  MAX(CASE WHEN emrank = 1 THEN email END) AS email
-FROM (SELECT p.*,
-  ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY {pkt_order}) AS rn,
-  ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY CASE WHEN p.ticket_id IS NULL THEN 1 ELSE 0 END, {pkt_order}) AS trank,
-  ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY CASE WHEN p.cid IS NULL THEN 1 ELSE 0 END, {pkt_order}) AS cidrank,
-  ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY CASE WHEN p.email IS NULL THEN 1 ELSE 0 END, {pkt_order}) AS emrank
-  FROM rb_pkt p WHERE p.comp NOT IN (SELECT comp FROM rb_py)) AS x
+  MAX(CASE WHEN rn = t_rn THEN ticket_id END) AS ticket_id,
+  MAX(CASE WHEN rn = i_rn THEN cid END) AS cid,
+  MAX(CASE WHEN rn = m_rn THEN email END) AS email
+FROM (SELECT y.*,
+  MIN(CASE WHEN ticket_id IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS t_rn,
+  MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
+  MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
+  FROM (SELECT p.comp, p.id, p.created_at, p.ticket_id, p.cid, p.email,
+    ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY {pkt_order}) AS rn
+    FROM rb_pkt p WHERE p.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
 GROUP BY comp"""),
         "CREATE UNIQUE INDEX rb_pcomp_c ON rb_pcomp (comp)",
     ])  # fmt: skip
@@ -718,13 +729,13 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     ticket = f"COALESCE(cc.ticket_id, pc.ticket_id, {lone})"
     first_reply = "ts.first_reply"
     esc_handoff = (
-        "COALESCE(CASE WHEN COALESCE(pc.n_pkt, 0) > 0 THEN COALESCE(ce.ended_at, pc.min_created) "
-        "ELSE ce.ended_at END, ce.started_at)"
+        "COALESCE(CASE WHEN COALESCE(pc.n_pkt, 0) > 0 THEN COALESCE(cc.e_ended, pc.min_created) "
+        "ELSE cc.e_ended END, cc.e_started)"
     )
     raw_handoff = (
         f"CASE WHEN COALESCE(cc.n_esc, 0) > 0 THEN {esc_handoff} "
         "WHEN COALESCE(pc.n_pkt, 0) > 0 THEN pc.min_created "
-        "ELSE COALESCE(cl.ended_at, cl.started_at) END"
+        "ELSE COALESCE(cc.l_ended, cc.l_started) END"
     )
     is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
     is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
@@ -735,19 +746,14 @@ SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
   CASE WHEN {is_human} OR {is_ai} THEN NULL
     WHEN {first_reply} IS NOT NULL AND {raw_handoff} > {first_reply} THEN {first_reply}
     ELSE {raw_handoff} END AS handoff_at,
-  CASE WHEN {is_human} THEN NULL WHEN {is_ai} THEN cl.outcome ELSE 'escalated' END AS outcome,
-  cl.ended_at AS last_ended,
+  CASE WHEN {is_human} THEN NULL WHEN {is_ai} THEN cc.l_outcome ELSE 'escalated' END AS outcome,
+  cc.l_ended AS last_ended,
   cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email
 FROM rb_all a
 LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
 LEFT JOIN rb_tkt t0 ON t0.comp = a.comp AND cc.comp IS NULL AND pc.comp IS NULL
-LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}
-LEFT JOIN (SELECT comp, id, ended_at, started_at, outcome, ROW_NUMBER() OVER (PARTITION BY comp
-  ORDER BY CASE WHEN outcome = 'escalated' THEN 0 ELSE 1 END, started_at, {d.c('id')}) AS r FROM rb_conv) AS ce
-  ON ce.comp = a.comp AND ce.r = 1 AND ce.outcome = 'escalated'
-LEFT JOIN (SELECT comp, id, ended_at, started_at, outcome, ROW_NUMBER() OVER (PARTITION BY comp
-  ORDER BY started_at DESC, {d.c('id')} DESC) AS r FROM rb_conv) AS cl ON cl.comp = a.comp AND cl.r = 1"""),
+LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
         "CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)",
     ])  # fmt: skip
     # Segment from the body sources: first non-empty over conversations, then packets, in order.
