@@ -51,7 +51,7 @@ _TEMP = (
     "rb_ct", "rb_tedge", "rb_tl", "rb_conv", "rb_pkt", "rb_tkt", "rb_py", "rb_cm", "rb_reply",
     "rb_tstat", "rb_rate", "rb_comp", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
     "rb_missagg", "rb_intent", "rb_req", "rb_skip", "rb_pcomp", "rb_all", "rb_cedge", "rb_cl",
-    "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete",
+    "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete", "rb_after",
 )  # fmt: skip
 PY_BATCH = 2000
 
@@ -836,33 +836,33 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
         "ELSE ts.solved END"
     )
     clock = "CASE WHEN c1.path = 'escalated' THEN c1.handoff_at WHEN c1.path = 'human_only' THEN x.started END"
-    after = "(SELECT MIN(r.created_at) FROM rb_reply r WHERE r.ticket_id = y.ticket_id AND r.created_at >= y.clock)"
-    useful = (
-        "(SELECT MIN(r.created_at) FROM rb_reply r WHERE r.ticket_id = y.ticket_id "
-        "AND r.created_at >= y.clock AND r.reask = 0)"
-    )
     # Per contact: its time, key, intent, clock start, and the first (useful) reply after it.
     _run(session, [
         d.temp("rb_st", f"""
-SELECT y.*, CASE WHEN y.clock IS NOT NULL THEN {after} END AS after_at,
-  CASE WHEN y.clock IS NOT NULL THEN {useful} END AS useful_at
-FROM (SELECT x.comp, x.ticket_id, x.started, x.key, x.intent, ts.opened, {resolved} AS resolved,
+SELECT x.comp, x.ticket_id, x.started, x.key, x.intent, ts.opened, {resolved} AS resolved,
   {clock} AS clock,
   CASE WHEN c1.path = 'ai_only' THEN ({resolved}) WHEN c1.path = 'escalated' THEN c1.handoff_at END AS bot_end
 FROM (SELECT c1.comp, c1.ticket_id, {started} AS started, {key} AS key, {intent} AS intent
   FROM rb_c1 c1 LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
   LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id) AS x
 JOIN rb_c1 c1 ON c1.comp = x.comp
-LEFT JOIN rb_tstat ts ON ts.ticket_id = x.ticket_id) AS y"""),
+LEFT JOIN rb_tstat ts ON ts.ticket_id = x.ticket_id"""),
         "CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)",
+        # The first human reply at or after the clock starts, and the first that asks nothing again.
+        d.temp("rb_after", """
+SELECT s.comp, MIN(r.created_at) AS after_at,
+  MIN(CASE WHEN r.reask = 0 THEN r.created_at END) AS useful_at
+FROM rb_st s JOIN rb_reply r ON r.ticket_id = s.ticket_id AND r.created_at >= s.clock
+GROUP BY s.comp"""),
+        "CREATE UNIQUE INDEX rb_after_c ON rb_after (comp)",
     ])  # fmt: skip
     zendesk_wins = (
         "(ts.reply_minutes IS NOT NULL AND st.clock IS NOT NULL AND (ts.bot_spoke IS NULL OR "
-        "(st.after_at IS NOT NULL AND st.after_at < ts.bot_spoke)))"
+        "(af.after_at IS NOT NULL AND af.after_at < ts.bot_spoke)))"
     )
     first_reply_s = (
         f"CASE WHEN {zendesk_wins} THEN ts.reply_minutes * 60 "
-        f"ELSE {d.seconds('st.clock', 'st.after_at')} END"
+        f"ELSE {d.seconds('st.clock', 'af.after_at')} END"
     )
     csat = "COALESCE(rt.csat, cc.wcsat)"
     offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(cc.woffered, 0) = 1))"
@@ -889,7 +889,7 @@ SELECT substr(st.key, 1, 160), c1.ticket_id, fc.id, {customer}, substr({email}, 
   CASE WHEN c1.path = 'escalated' THEN {d.seconds("c1.handoff_at", "ts.solved")}
     WHEN c1.path = 'human_only' THEN {d.seconds("st.started", "ts.solved")} END,
   CASE WHEN st.clock IS NOT NULL THEN {first_reply_s} END,
-  CASE WHEN st.clock IS NOT NULL THEN {d.seconds("st.clock", "st.useful_at")} END,
+  CASE WHEN st.clock IS NOT NULL THEN {d.seconds("st.clock", "af.useful_at")} END,
   {csat}, {d.boolean(offered)}, ts.dscore, {d.boolean("COALESCE(ts.dsent, 0) = 1")},
   {model_sum}, {model_n}, {d.boolean("COALESCE(ts.flagged, 0) = 1")},
   {d.boolean("COALESCE(ts.checked, 0) = 1")}, {d.boolean("COALESCE(ts.repeated, 0) = 1")},
@@ -898,6 +898,7 @@ SELECT substr(st.key, 1, 160), c1.ticket_id, fc.id, {customer}, substr({email}, 
   COALESCE(ta.tools, {d.empty_array()}), {d.false()}, {d.false()}, {d.false()}, :now
 FROM rb_st st
 JOIN rb_c1 c1 ON c1.comp = st.comp
+LEFT JOIN rb_after af ON af.comp = st.comp
 LEFT JOIN rb_comp cc ON cc.comp = c1.comp
 LEFT JOIN rb_conv fc ON fc.id = c1.c1_id
 LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
