@@ -51,7 +51,7 @@ _TEMP = (
     "rb_ct", "rb_tedge", "rb_tl", "rb_conv", "rb_pkt", "rb_tkt", "rb_py", "rb_cm", "rb_reply",
     "rb_tstat", "rb_rate", "rb_comp", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
     "rb_missagg", "rb_intent", "rb_req", "rb_skip", "rb_pcomp", "rb_all", "rb_cedge", "rb_cl",
-    "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete", "rb_after",
+    "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete", "rb_after", "rb_wkobj",
 )  # fmt: skip
 PY_BATCH = 2000
 
@@ -1040,7 +1040,10 @@ def rebuild_weeks(
     d = _register(session, config)
     _run(
         session,
-        [f"DROP TABLE IF EXISTS {t}" for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj")],
+        [
+            f"DROP TABLE IF EXISTS {t}"
+            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+        ],
     )
     session.execute(sa.text("CREATE TEMP TABLE rb_wk (week VARCHAR(8) PRIMARY KEY)"))
     if weeks is None:
@@ -1082,6 +1085,8 @@ def rebuild_weeks(
                f"FROM (SELECT f.week, f.intent, f.segment, f.channel, f.path, "
                f"{'m.field' if d.pg else 'j.value'} AS field FROM {mel}) AS y "
                f"GROUP BY {_KEY}, field) AS x GROUP BY {_KEY}"),
+        f"CREATE INDEX rb_histobj_k ON rb_histobj ({_KEY})",
+        f"CREATE INDEX rb_mobj_k ON rb_mobj ({_KEY})",
     ])  # fmt: skip
 
     def n(cond: str) -> str:
@@ -1157,16 +1162,22 @@ def rebuild_weeks(
             "GROUP BY week, path, name) AS b GROUP BY week, path"
         )
         merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
+    _run(
+        session, [d.temp("rb_wkobj", week_obj), "CREATE INDEX rb_wkobj_k ON rb_wkobj (week, path)"]
+    )
     session.execute(
         sa.text(
             f"INSERT INTO metric_week_histograms (week, path, hist) "
             f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM {facts} AS f) AS k "
-            f"LEFT JOIN ({week_obj}) AS w ON w.week = k.week AND w.path = k.path"
+            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
         )
     )
     _run(
         session,
-        [f"DROP TABLE IF EXISTS {t}" for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj")],
+        [
+            f"DROP TABLE IF EXISTS {t}"
+            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+        ],
     )
     log.info(
         "rebuild weeks (%s): %.1fs",
