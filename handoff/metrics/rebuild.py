@@ -66,6 +66,16 @@ class _Dialect:
 
     def __init__(self, name: str) -> None:
         self.pg = name == "postgresql"
+        # PostgreSQL: JSON nodes read once per row in a fenced subquery (see ``fenced``).
+        self.nodes: dict[str, str] | None = None
+
+    def fenced(self, table: str, alias: str) -> str:
+        """A FROM item: ``table`` with every node registered since ``nodes = {}`` read once (PostgreSQL)."""
+        nodes, self.nodes = self.nodes or {}, None
+        if not self.pg or not nodes:
+            return f"{table} {alias}"
+        columns = "".join(f", {expr} AS {name}" for expr, name in nodes.items())
+        return f"(SELECT {alias}.*{columns} FROM {table} {alias} OFFSET 0) AS {alias}"
 
     # JSON -------------------------------------------------------------------------------
     def node(self, col: str, path: Sequence[str]) -> str:
@@ -74,7 +84,11 @@ class _Dialect:
             return col
         if self.pg:
             inner = ",".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in path)
-            return f"({col} #> {_lit('{' + inner + '}')})"
+            expr = f"({col} #> {_lit('{' + inner + '}')})"
+            if self.nodes is not None and "." in col and not col.split(".")[1].startswith("jn"):
+                name = self.nodes.setdefault(expr, f"jn{len(self.nodes)}")
+                return f"{col.split('.')[0]}.{name}"
+            return expr
         return col
 
     def _sqlite_path(self, path: Sequence[str]) -> str:
@@ -400,6 +414,7 @@ def _sources(session: Session, d: _Dialect, config: ProductConfig) -> None:
         return f"(COALESCE({t}, 'null') NOT IN ('array', 'null'))"
 
     # Conversations.
+    d.nodes = {}
     cid, email, ident_odd = identity("c")
     segs, seg_odd = segments("c")
     fat, fat_odd = first_at("c")
@@ -430,13 +445,14 @@ SELECT c.conversation_id AS id, NULLIF(c.ticket_id, 0) AS ticket_id, c.outcome, 
   {d.boolean(d.jtype('c.body', ['refusal', 'valid_question']) + " IS NOT NULL AND " + d.jtype('c.body', ['refusal', 'valid_question']) + " <> 'null'")} AS rv_set,
   {d.boolean(d.is_true('c.body', ['refusal', 'valid_question']))} AS rv_true,
   {d.boolean(conv_odd)} AS odd{seg_cols}
-FROM bot_conversations c
+FROM {d.fenced("bot_conversations", "c")}
 LEFT JOIN (SELECT cid, MIN(tid) AS tid FROM rb_ct GROUP BY cid) AS mt ON mt.cid = c.conversation_id
 LEFT JOIN rb_tl tl ON tl.n = mt.tid"""),
         "CREATE UNIQUE INDEX rb_conv_id ON rb_conv (id)",
         "CREATE INDEX rb_conv_comp ON rb_conv (comp)",
     ])  # fmt: skip
     # Packets.
+    d.nodes = {}
     cid, email, ident_odd = identity("p")
     segs, seg_odd = segments("p")
     fat, fat_odd = first_at("p")
@@ -457,7 +473,7 @@ LEFT JOIN rb_tl tl ON tl.n = mt.tid"""),
 SELECT p.id, p.packet_id, NULLIF(p.ticket_id, 0) AS ticket_id, p.created_at, p.intent, p.channel,
   {comp} AS comp, {d.number('p.body', ['model_csat'])} AS model, p.missing_fields,
   {cid} AS cid, {email} AS email, {fat} AS first_at, {d.boolean(pkt_odd)} AS odd{seg_cols}
-FROM packets p
+FROM {d.fenced("packets", "p")}
 LEFT JOIN rb_conv cv ON cv.id = p.conversation_id
 LEFT JOIN rb_tl tl ON tl.n = NULLIF(p.ticket_id, 0)"""),
         "CREATE UNIQUE INDEX rb_pkt_id ON rb_pkt (id)",
