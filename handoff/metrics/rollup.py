@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.metrics import facts as facts_mod
+from handoff.metrics import rebuild
 from handoff.metrics.stats import bucket
 from handoff.models import (
     BotConversation,
@@ -302,18 +303,33 @@ def _rebuild_weeks(session: Session, weeks: set[str], now: datetime) -> None:
 
 
 def refresh(
-    session: Session, config: ProductConfig, *, now: datetime, full: bool = False
+    session: Session,
+    config: ProductConfig,
+    *,
+    now: datetime,
+    full: bool = False,
+    python: bool = False,
 ) -> RefreshResult:
     """Bring facts and rollups up to date; flush, never commit.
 
     A changed configuration (archetypes, timezone...) forces a full rebuild, since weeks and
-    repeat contacts depend on it.
+    repeat contacts depend on it. The full rebuild and the weekly rollups are set-based SQL
+    (``handoff.metrics.rebuild``); ``python=True`` takes the per-contact Python path instead,
+    kept as the reference the SQL is tested against.
     """
+    rebuild.lock(session)  # one refresh at a time (PostgreSQL); held until commit
     state = session.get(MetricState, STATE)
     full = full or state is None or state.cursor is None or state.config_digest != config.digest
     weeks: set[str] = set()
     customers: set[str] = set()
-    if full:
+    all_weeks = False
+    if full and not python:
+        session.flush()
+        with rebuild.bulk(session):
+            count, _ = rebuild.build_facts(session, config, now)
+            rebuild.remark_repeats(session, config)
+        all_weeks = True
+    elif full:
         session.execute(sa.delete(MetricWeekHistogram))
         session.execute(sa.delete(MetricRollup))
         session.execute(sa.delete(ContactFact))
@@ -358,7 +374,13 @@ def refresh(
         count = len(built)
         _remark_repeats(session, config, customers, weeks)
     session.flush()
-    _rebuild_weeks(session, weeks, now)
+    if all_weeks:
+        rebuild.rebuild_weeks(session, config, None, now)
+        weeks = set(session.scalars(sa.select(MetricRollup.week).distinct()))
+    elif python:
+        _rebuild_weeks(session, weeks, now)
+    else:
+        rebuild.rebuild_weeks(session, config, weeks, now)
     if state is None:
         state = MetricState(name=STATE, updated_at=now)
         session.add(state)

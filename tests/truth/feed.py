@@ -17,8 +17,10 @@ the moment it happened.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -133,6 +135,22 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
     folder = workdir or Path(tempfile.mkdtemp(prefix="truth-"))
     folder.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{folder / 'handoff.db'}"
+    pg_name = None
+    if os.environ.get("TRUTH_BACKEND") == "postgresql":  # default: SQLite in the work folder
+        import sqlalchemy as sa
+
+        pg_name = f"truth_{uuid.uuid4().hex[:10]}"
+        admin_url = os.environ.get(
+            "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        )
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{pg_name}"'))
+        database_url = (
+            sa.engine.make_url(admin_url)
+            .set(database=pg_name)
+            .render_as_string(hide_password=False)
+        )
     core_db.upgrade(database_url)
     env = {
         "HANDOFF_ENV": "test",
@@ -294,6 +312,10 @@ def fed_product(sc: Scenario, *, workdir: Path | None = None) -> Iterator[Fed]:
             yield Fed(app, client, reports_token, ticket_ids, clock, log)
         finally:
             runtime_of(app).dispose()
+            if pg_name is not None:
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+                admin.dispose()
             if own_folder:
                 shutil.rmtree(folder, ignore_errors=True)
 

@@ -1,0 +1,1266 @@
+"""Rebuild every contact fact and weekly rollup with set-based SQL (INSERT ... SELECT), no loop per contact.
+
+The full rebuild computes what ``facts.build`` computes, in a fixed number of statements:
+
+1. components: conversations, packets and tickets joined by their ids (a conversation's
+   ticket, a packet's conversation and ticket); tickets bridged by one conversation are merged
+   by label propagation over the (rare) ticket-ticket edges, a few statements per round;
+2. contacts the SQL does not build: every source that could be linked by customer identity and
+   time (a packet without ``conversation_id``) or that carries a value the SQL would read
+   differently from Python (a JSON id that is neither a string nor a plain integer, an email with
+   spaces or non-ASCII letters, a transcript time outside strict RFC 3339...). Their components
+   go through ``facts.build``, so the cost of the Python path follows how many there are;
+3. one row per remaining component into ``contact_facts`` (INSERT ... SELECT), from temporary
+   tables per source and per ticket;
+4. repeat contacts: customers grouped by shared key or email (label propagation), then one
+   UPDATE;
+5. weekly rollups and histograms: INSERT ... SELECT ... GROUP BY from ``contact_facts``
+   (also used by the incremental refresh for the weeks it touched).
+
+SQLite lacks time zones and a timestamp parser, so there two deterministic scalar functions
+(the ISO week in the configured zone, the transcript time) are the Python ones, registered on
+the connection; PostgreSQL computes both natively.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from handoff.detection.engine import REASK
+from handoff.metrics import facts as facts_mod
+from handoff.metrics.stats import _LAST_WIDTH, _STEPS
+from handoff.models.metrics import ContactFact
+from handoff.packets import COMPLETENESS_FIELDS
+from handoff.productconfig import ProductConfig
+
+log = logging.getLogger(__name__)
+
+_AT_RE = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]"
+    r":[0-5][0-9](\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$"
+)
+_TEMP = (
+    "rb_ct", "rb_tedge", "rb_tl", "rb_conv", "rb_pkt", "rb_tkt", "rb_py", "rb_cm", "rb_reply",
+    "rb_tstat", "rb_rate", "rb_comp", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
+    "rb_missagg", "rb_intent", "rb_req", "rb_skip", "rb_pcomp", "rb_all", "rb_cedge", "rb_cl",
+    "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete", "rb_after", "rb_wkobj",
+)  # fmt: skip
+PY_BATCH = 2000
+
+
+def _lit(value: str) -> str:
+    """Quote a string as an SQL literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+class _Dialect:
+    """The few expressions that differ between SQLite and PostgreSQL."""
+
+    def __init__(self, name: str) -> None:
+        self.pg = name == "postgresql"
+        # PostgreSQL: JSON nodes read once per row in a fenced subquery (see ``fenced``).
+        self.nodes: dict[str, str] | None = None
+
+    def fenced(self, table: str, alias: str) -> str:
+        """A FROM item: ``table`` with every node registered since ``nodes = {}`` read once (PostgreSQL)."""
+        nodes, self.nodes = self.nodes or {}, None
+        if not self.pg or not nodes:
+            return f"{table} {alias}"
+        columns = "".join(f", {expr} AS {name}" for expr, name in nodes.items())
+        return f"(SELECT {alias}.*{columns} FROM {table} {alias} OFFSET 0) AS {alias}"
+
+    # JSON -------------------------------------------------------------------------------
+    def node(self, col: str, path: Sequence[str]) -> str:
+        """The JSON node at ``path`` (PostgreSQL: jsonb; SQLite: the column and a path)."""
+        if not path:
+            return col
+        if self.pg:
+            inner = ",".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in path)
+            expr = f"({col} #> {_lit('{' + inner + '}')})"
+            if self.nodes is not None and "." in col and not col.split(".")[1].startswith("jn"):
+                name = self.nodes.setdefault(expr, f"jn{len(self.nodes)}")
+                return f"{col.split('.')[0]}.{name}"
+            return expr
+        return col
+
+    def _sqlite_path(self, path: Sequence[str]) -> str:
+        return _lit("$" + "".join('."' + p.replace('"', '\\"') + '"' for p in path))
+
+    def jtype(self, col: str, path: Sequence[str] = ()) -> str:
+        """Type of the node: string, int (a plain integer), number, boolean, null, object, array."""
+        if self.pg:
+            n = self.node(col, path)
+            return (
+                f"(CASE jsonb_typeof({n}) WHEN 'number' THEN CASE WHEN ({n} #>> '{{}}') "
+                f"~ '^-?[0-9]+$' THEN 'int' ELSE 'number' END ELSE jsonb_typeof({n}) END)"
+            )
+        p = self._sqlite_path(path)
+        return (
+            f"(CASE json_type({col}, {p}) WHEN 'text' THEN 'string' WHEN 'integer' THEN 'int' "
+            f"WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' "
+            f"ELSE json_type({col}, {p}) END)"
+        )
+
+    def jtext(self, col: str, path: Sequence[str] = ()) -> str:
+        """The node's scalar value as text (strings unquoted)."""
+        if self.pg:
+            return f"({self.node(col, path)} #>> '{{}}')"
+        return f"CAST(json_extract({col}, {self._sqlite_path(path)}) AS TEXT)"
+
+    def plain(self, col: str, path: Sequence[str] = ()) -> str:
+        """A value Python would read truthy as a string or a non-zero integer; NULL otherwise."""
+        t, v = self.jtype(col, path), self.jtext(col, path)
+        return (
+            f"(CASE WHEN {t} = 'string' THEN NULLIF({v}, '') "
+            f"WHEN {t} = 'int' AND {v} NOT IN ('0', '-0') THEN {v} END)"
+        )
+
+    def odd(self, col: str, path: Sequence[str] = ()) -> str:
+        """True when the node is something ``plain`` does not read as Python would."""
+        t = self.jtype(col, path)
+        return f"(COALESCE({t}, 'null') NOT IN ('string', 'int', 'null'))"
+
+    def is_true(self, col: str, path: Sequence[str]) -> str:
+        """True when the node is JSON true."""
+        if self.pg:
+            return f"COALESCE({self.node(col, path)} = 'true'::jsonb, false)"
+        return f"(COALESCE(json_type({col}, {self._sqlite_path(path)}), '') = 'true')"
+
+    def number(self, col: str, path: Sequence[str]) -> str:
+        """The node as a float when it is a JSON number (booleans are not), else NULL."""
+        t = self.jtype(col, path)
+        return (
+            f"(CASE WHEN {t} IN ('int', 'number') THEN CAST({self.jtext(col, path)} AS FLOAT) END)"
+        )
+
+    def elements(self, col: str, path: Sequence[str], alias: str) -> str:
+        """A FROM item over an array's elements: ``alias.v`` (node), ``alias.o`` (index), ``alias.t`` (type)."""
+        if self.pg:
+            n = self.node(col, path)
+            return (
+                f"LATERAL (SELECT e.v, e.o, jsonb_typeof(e.v) AS t FROM jsonb_array_elements("
+                f"CASE WHEN jsonb_typeof({n}) = 'array' THEN {n} END) WITH ORDINALITY AS e(v, o)) "
+                f"AS {alias}"
+            )
+        p = self._sqlite_path(path)
+        return (
+            f"json_each(CASE WHEN json_type({col}, {p}) = 'array' THEN json_extract({col}, {p}) END)"
+            f" AS {alias}"
+        )
+
+    def eo(self, alias: str) -> str:
+        """An element's index (for ordering)."""
+        return f"{alias}.o" if self.pg else f"{alias}.key"
+
+    def ev(self, alias: str) -> str:
+        """An element's node."""
+        return f"{alias}.v" if self.pg else f"{alias}.value"
+
+    def el_text(self, alias: str) -> str:
+        """An element's value as text when it is a string, else NULL."""
+        if self.pg:
+            return f"(CASE WHEN {alias}.t = 'string' THEN {alias}.v #>> '{{}}' END)"
+        return f"(CASE WHEN {alias}.type = 'text' THEN {alias}.atom END)"
+
+    def el_is_string(self, alias: str) -> str:
+        return f"({alias}.t = 'string')" if self.pg else f"({alias}.type = 'text')"
+
+    def el_is_object(self, alias: str) -> str:
+        return f"({alias}.t = 'object')" if self.pg else f"({alias}.type = 'object')"
+
+    def el_field(self, alias: str, key: str) -> tuple[str, str]:
+        """(type, text) of a key of an object element."""
+        if self.pg:
+            node = f"({alias}.v -> {_lit(key)})"
+            return (f"jsonb_typeof({node})", f"({node} #>> '{{}}')")
+        p = self._sqlite_path([key])
+        t = (
+            f"(CASE json_type({alias}.value, {p}) WHEN 'text' THEN 'string' WHEN 'integer' THEN "
+            f"'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN "
+            f"'boolean' ELSE json_type({alias}.value, {p}) END)"
+        )
+        return (t, f"CAST(json_extract({alias}.value, {p}) AS TEXT)")
+
+    def json_array(self, expr: str, order: str) -> str:
+        """Aggregate strings into a JSON array (SQLite: in the order rows arrive)."""
+        if self.pg:
+            return f"jsonb_agg({expr} ORDER BY {order})"
+        return f"json_group_array({expr})"
+
+    def empty_array(self) -> str:
+        return "'[]'::jsonb" if self.pg else "json('[]')"
+
+    # text and time ----------------------------------------------------------------------
+    def c(self, expr: str) -> str:
+        """Order strings by code point, as Python does."""
+        return f'{expr} COLLATE "C"' if self.pg else expr
+
+    def plus_seconds(self, ts: str, seconds: int) -> str:
+        """The instant ``seconds`` after ``ts``."""
+        if self.pg:
+            return f"({ts} + interval '{int(seconds)} seconds')"
+        return f"(strftime('%Y-%m-%d %H:%M:%S', substr({ts}, 1, 19), '{int(seconds):+d} seconds') || substr({ts}, 20))"
+
+    def seconds(self, start: str, end: str) -> str:
+        """Whole seconds from start to end (truncated), NULL when either is missing or end precedes."""
+        if self.pg:
+            diff = f"floor(extract(epoch from ({end} - {start})))::bigint"
+        else:
+            diff = (
+                f"(CAST(strftime('%s', substr({end}, 1, 19)) AS INTEGER) - CAST(strftime('%s', substr({start}, 1, 19)) AS INTEGER)"
+                f" - (CAST(substr({end}, 21, 6) AS INTEGER) < CAST(substr({start}, 21, 6) AS INTEGER)))"
+            )
+        return f"(CASE WHEN {start} IS NULL OR {end} IS NULL OR {end} < {start} THEN NULL ELSE {diff} END)"
+
+    def at(self, text: str) -> str:
+        """A transcript time (RFC 3339 text) as a UTC timestamp; NULL when not strictly valid."""
+        return f"pg_temp.hf_at({text})" if self.pg else f"hf_at({text})"
+
+    def at_bad(self, text: str) -> str:
+        """True when the text is a time the SQL does not parse as Python would (PostgreSQL only)."""
+        return f"(pg_temp.hf_at({text}) IS NULL)" if self.pg else "(1 = 0)"
+
+    def week(self, ts: str, zone: str) -> str:
+        """The ISO week label of an instant in the configured zone."""
+        if self.pg:
+            return f"to_char(({ts} AT TIME ZONE 'UTC') AT TIME ZONE {_lit(zone)}, 'IYYY-\"W\"IW')"
+        return f"hf_week({ts})"
+
+    def true(self) -> str:
+        return "true" if self.pg else "1"
+
+    def false(self) -> str:
+        return "false" if self.pg else "0"
+
+    def boolean(self, expr: str) -> str:
+        """A boolean column value from a condition."""
+        return f"COALESCE({expr}, false)" if self.pg else f"COALESCE(({expr}) <> 0, 0)"
+
+    def temp(self, name: str, select: str) -> str:
+        return f"CREATE TEMP TABLE {name} AS {select}"
+
+
+def _register(session: Session, config: ProductConfig) -> _Dialect:
+    """Return the dialect helper; on SQLite register the two scalar functions, on PostgreSQL define them."""
+    d = _Dialect(session.get_bind().dialect.name)
+    if d.pg:
+        session.execute(sa.text(_PG_AT))
+        return d
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+
+    def hf_at(value: Any) -> str | None:
+        parsed = facts_mod._time(value)
+        if parsed is None:
+            return None
+        return parsed.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    def hf_week(value: Any) -> str | None:
+        if value is None:
+            return None
+        return config.week_of(datetime.fromisoformat(value).replace(tzinfo=UTC))
+
+    raw.create_function("hf_at", 1, hf_at, deterministic=True)
+    raw.create_function("hf_week", 1, hf_week, deterministic=True)
+    return d
+
+
+# A transcript time in strict RFC 3339 (what Python parses the same way), else NULL. The CASE
+# guards the cast, which would raise on an impossible date such as February 30.
+_PG_AT = rf"""
+CREATE OR REPLACE FUNCTION pg_temp.hf_at(x text) RETURNS timestamp LANGUAGE sql IMMUTABLE AS $$
+SELECT CASE WHEN x ~ '{_AT_RE}'
+  AND substr(x, 1, 4)::int BETWEEN 1000 AND 9998
+  AND substr(x, 9, 2)::int <= extract(day from (make_date(substr(x, 1, 4)::int,
+      substr(x, 6, 2)::int, 1) + interval '1 month' - interval '1 day'))
+THEN (CASE WHEN x ~ '([Zz]|[+-][0-9][0-9]:[0-9][0-9])$' THEN translate(x, 'tz', 'TZ')
+      ELSE translate(x, 't', 'T') || 'Z' END)::timestamptz AT TIME ZONE 'UTC' END
+$$
+"""
+
+
+def _run(session: Session, statements: Iterable[str]) -> None:
+    """Execute statements; on PostgreSQL analyze each temporary table made (no autovacuum sees them)."""
+    pg = session.get_bind().dialect.name == "postgresql"
+    for statement in statements:
+        started = time.perf_counter()
+        session.execute(sa.text(statement))
+        if pg and statement.startswith("CREATE TEMP TABLE "):
+            session.execute(sa.text(f"ANALYZE {statement.split()[3]}"))
+        log.debug("%.2fs %s", time.perf_counter() - started, " ".join(statement.split()[:4]))
+
+
+def _drop(session: Session) -> None:
+    _run(session, (f"DROP TABLE IF EXISTS {t}" for t in _TEMP))
+
+
+def _config_tables(session: Session, d: _Dialect, config: ProductConfig) -> None:
+    """Intent -> archetype (for completeness and repeats), required fields, users never agents."""
+    session.execute(
+        sa.text(
+            "CREATE TEMP TABLE rb_intent (intent VARCHAR(255) PRIMARY KEY, archetype VARCHAR(255),"
+            " req VARCHAR(255))"
+        )
+    )
+    rows = []
+    for name, arch in config.archetypes.items():
+        for intent in arch.intents:
+            if config.archetype_of(intent) == name:
+                rows.append({"i": intent, "a": name, "r": name if arch.required_fields else ""})
+    if rows:
+        session.execute(sa.text("INSERT INTO rb_intent VALUES (:i, :a, :r)"), rows)
+    session.execute(sa.text("CREATE TEMP TABLE rb_req (req VARCHAR(255), field VARCHAR(255))"))
+    req = [{"r": "", "f": f} for f in sorted(set(COMPLETENESS_FIELDS))]
+    for name, arch in config.archetypes.items():
+        if arch.required_fields:
+            req += [{"r": name, "f": f} for f in sorted(set(arch.required_fields))]
+    session.execute(sa.text("INSERT INTO rb_req VALUES (:r, :f)"), req)
+    session.execute(sa.text("CREATE TEMP TABLE rb_skip (id BIGINT PRIMARY KEY)"))
+    skip = sorted(facts_mod.nonagents(session, config))
+    if skip:
+        session.execute(sa.text("INSERT INTO rb_skip VALUES (:i)"), [{"i": i} for i in skip])
+
+
+def _propagate(session: Session, labels: str, edges: str) -> int:
+    """Lower every node's label to its neighbours' least until nothing changes; return rounds."""
+    rounds = 0
+    while True:
+        rounds += 1
+        result = session.execute(
+            sa.text(
+                f"UPDATE {labels} SET l = m.l FROM (SELECT e.a AS n, MIN(x.l) AS l FROM {edges} e "
+                f"JOIN {labels} x ON x.n = e.b GROUP BY e.a) AS m "
+                f"WHERE m.n = {labels}.n AND m.l < {labels}.l"
+            )
+        )
+        if not getattr(result, "rowcount", 0):
+            return rounds
+
+
+def _components(session: Session, d: _Dialect) -> None:
+    """Label every conversation, packet and ticket with its component (``t:``, ``c:`` or ``p:``)."""
+    tid = "NULLIF(ticket_id, 0)"
+    _run(session, [
+        d.temp("rb_ct", f"SELECT conversation_id AS cid, {tid} AS tid FROM bot_conversations "
+               f"WHERE {tid} IS NOT NULL UNION SELECT p.conversation_id, NULLIF(p.ticket_id, 0) "
+               "FROM packets p JOIN bot_conversations c ON c.conversation_id = p.conversation_id "
+               "WHERE NULLIF(p.ticket_id, 0) IS NOT NULL"),
+        "CREATE INDEX rb_ct_cid ON rb_ct (cid)",
+        d.temp("rb_tedge", "SELECT a, b FROM (SELECT MIN(tid) OVER (PARTITION BY cid) AS a, tid AS b "
+               "FROM rb_ct) AS x WHERE a <> b UNION SELECT b, a FROM (SELECT MIN(tid) OVER "
+               "(PARTITION BY cid) AS a, tid AS b FROM rb_ct) AS y WHERE a <> b"),
+        "CREATE INDEX rb_tedge_a ON rb_tedge (a)",
+        d.temp("rb_tl", "SELECT DISTINCT a AS n, a AS l FROM rb_tedge"),
+        "CREATE UNIQUE INDEX rb_tl_n ON rb_tl (n)",
+    ])  # fmt: skip
+    _propagate(session, "rb_tl", "rb_tedge")
+
+
+def _sources(session: Session, d: _Dialect, config: ProductConfig) -> None:
+    """One row per conversation and per packet: its component, order and what the contact reads."""
+    body_sources = [
+        s[len("body:") :].split(".") for s in config.segment_sources if s.startswith("body:")
+    ]
+
+    def identity(alias: str) -> tuple[str, str, str]:
+        """(customer id, email, odd) of a conversation or packet, as ``facts.body_identity``."""
+        b, stored = f"{alias}.body", f"{alias}.customer_key"
+        ids = [d.plain(b, p) for p in (["customer", "external_id"], ["requester", "external_id"],
+                                        ["customer", "id"])]  # fmt: skip
+        emails = [d.plain(b, p) for p in (["customer", "email"], ["requester", "email"])]
+        stored_id = f"(CASE WHEN {stored} LIKE 'id:%' THEN NULLIF(substr({stored}, 4), '') END)"
+        stored_email = f"(CASE WHEN {stored} NOT LIKE 'id:%' THEN NULLIF({stored}, '') END)"
+        raw_email = f"COALESCE({', '.join(emails)}, {stored_email})"
+        odd = " OR ".join(
+            [d.odd(b, p) for p in (["customer", "external_id"], ["requester", "external_id"],
+                                   ["customer", "id"], ["customer", "email"], ["requester", "email"])]
+            + [_bad_email(d, raw_email)]
+        )  # fmt: skip
+        return f"COALESCE({', '.join(ids)}, {stored_id})", f"lower({raw_email})", odd
+
+    def segments(alias: str) -> tuple[list[str], list[str]]:
+        values = [d.plain(f"{alias}.body", p) for p in body_sources]
+        # A falsy non-empty value (0) on the last body is kept by Python: leave those to it.
+        odd = [
+            f"({d.odd(f'{alias}.body', p)} OR ({d.jtype(f'{alias}.body', p)} = 'int' AND "
+            f"{d.jtext(f'{alias}.body', p)} IN ('0', '-0')))"
+            for p in body_sources
+        ]
+        return values, odd
+
+    def first_at(alias: str) -> tuple[str, str]:
+        """(first customer message time, odd) of a body's transcript."""
+        role_t, role_v = d.el_field("m", "role")
+        at_t, at_v = d.el_field("m", "at")
+        customer = f"{d.el_is_object('m')} AND {role_t} = 'string' AND {role_v} = 'customer'"
+        if d.pg:
+            value = f"(SELECT MIN({d.at(at_v)}) FROM {d.elements(alias + '.body', ['transcript'], 'm')} WHERE {customer} AND {at_t} = 'string')"
+            odd = f"EXISTS (SELECT 1 FROM {d.elements(alias + '.body', ['transcript'], 'm')} WHERE {customer} AND {at_t} = 'string' AND {d.at_bad(at_v)})"
+        else:
+            value = f"(SELECT MIN({d.at(at_v)}) FROM {d.elements(alias + '.body', ['transcript'], 'm')} WHERE {customer} AND {at_t} = 'string')"
+            odd = "(1 = 0)"
+        return value, odd
+
+    def tools_odd(alias: str) -> str:
+        t = d.jtype(f"{alias}.body", ["tools_called"])
+        return f"(COALESCE({t}, 'null') NOT IN ('array', 'null'))"
+
+    # Conversations.
+    d.nodes = {}
+    cid, email, ident_odd = identity("c")
+    segs, seg_odd = segments("c")
+    fat, fat_odd = first_at("c")
+    csat = d.node("c.body", ["csat"]) if d.pg else "c.body"
+    score_path = ["csat", "score"]
+    score_t = d.jtype(csat if d.pg else "c.body", ["score"] if d.pg else score_path)
+    score_v = d.jtext(csat if d.pg else "c.body", ["score"] if d.pg else score_path)
+    score = (
+        f"(CASE WHEN {d.jtype('c.body', ['csat'])} <> 'object' THEN NULL "
+        f"WHEN {score_t} IN ('int', 'number') THEN CASE WHEN CAST({score_v} AS FLOAT) >= 4 "
+        f"THEN 'good' ELSE 'bad' END WHEN {score_t} = 'string' THEN CASE "
+        f"WHEN lower(substr({score_v}, 1, 4)) = 'good' THEN 'good' "
+        f"WHEN lower(substr({score_v}, 1, 3)) = 'bad' THEN 'bad' END END)"
+    )
+    conv_odd = " OR ".join([ident_odd, *seg_odd, fat_odd, tools_odd("c"), "c.conversation_id = ''"])
+    seg_cols = "".join(f", {v} AS seg{i}" for i, v in enumerate(segs))
+    comp = (
+        "CASE WHEN mt.tid IS NOT NULL THEN 't:' || CAST(COALESCE(tl.l, mt.tid) AS VARCHAR(40)) "
+        "ELSE 'c:' || c.conversation_id END"
+    )
+    _run(session, [
+        d.temp("rb_conv", f"""
+SELECT c.conversation_id AS id, NULLIF(c.ticket_id, 0) AS ticket_id, c.outcome, c.started_at,
+  c.ended_at, c.intent, c.channel, {comp} AS comp,
+  COALESCE(c.model_csat, {d.number('c.body', ['model_csat'])}) AS model,
+  {cid} AS cid, {email} AS email, {fat} AS first_at, {score} AS wcsat,
+  {d.boolean(d.jtype('c.body', ['csat']) + " = 'object'")} AS woffered,
+  {d.boolean(d.jtype('c.body', ['refusal', 'valid_question']) + " IS NOT NULL AND " + d.jtype('c.body', ['refusal', 'valid_question']) + " <> 'null'")} AS rv_set,
+  {d.boolean(d.is_true('c.body', ['refusal', 'valid_question']))} AS rv_true,
+  {d.boolean(conv_odd)} AS odd{seg_cols}
+FROM {d.fenced("bot_conversations", "c")}
+LEFT JOIN (SELECT cid, MIN(tid) AS tid FROM rb_ct GROUP BY cid) AS mt ON mt.cid = c.conversation_id
+LEFT JOIN rb_tl tl ON tl.n = mt.tid"""),
+        "CREATE UNIQUE INDEX rb_conv_id ON rb_conv (id)",
+        "CREATE INDEX rb_conv_comp ON rb_conv (comp)",
+    ])  # fmt: skip
+    # Packets.
+    d.nodes = {}
+    cid, email, ident_odd = identity("p")
+    segs, seg_odd = segments("p")
+    fat, fat_odd = first_at("p")
+    miss_t = d.jtype("p.missing_fields")
+    miss_odd = (
+        f"(COALESCE({miss_t}, 'null') NOT IN ('array', 'null') OR EXISTS (SELECT 1 FROM "
+        f"{d.elements('p.missing_fields', [], 'mf')} WHERE NOT {d.el_is_string('mf')}))"
+    )
+    pkt_odd = " OR ".join([ident_odd, *seg_odd, fat_odd, miss_odd,
+                           "p.conversation_id IS NULL", "p.conversation_id = ''"])  # fmt: skip
+    seg_cols = "".join(f", {v} AS seg{i}" for i, v in enumerate(segs))
+    comp = (
+        "CASE WHEN cv.comp IS NOT NULL THEN cv.comp WHEN NULLIF(p.ticket_id, 0) IS NOT NULL THEN "
+        "'t:' || CAST(COALESCE(tl.l, p.ticket_id) AS VARCHAR(40)) ELSE 'p:' || CAST(p.id AS VARCHAR(40)) END"
+    )
+    _run(session, [
+        d.temp("rb_pkt", f"""
+SELECT p.id, p.packet_id, NULLIF(p.ticket_id, 0) AS ticket_id, p.created_at, p.intent, p.channel,
+  {comp} AS comp, {d.number('p.body', ['model_csat'])} AS model, p.missing_fields,
+  {cid} AS cid, {email} AS email, {fat} AS first_at, {d.boolean(pkt_odd)} AS odd{seg_cols}
+FROM {d.fenced("packets", "p")}
+LEFT JOIN rb_conv cv ON cv.id = p.conversation_id
+LEFT JOIN rb_tl tl ON tl.n = NULLIF(p.ticket_id, 0)"""),
+        "CREATE UNIQUE INDEX rb_pkt_id ON rb_pkt (id)",
+        "CREATE INDEX rb_pkt_comp ON rb_pkt (comp)",
+    ])  # fmt: skip
+
+
+def _bad_email(d: _Dialect, expr: str) -> str:
+    """True when an email has characters ``lower`` or ``strip`` would read differently in SQL."""
+    if d.pg:
+        return f"COALESCE({expr} !~ '^[!-~]+$', false)"
+    return f"COALESCE({expr} GLOB '*[^!-~]*', 0)"
+
+
+def _ticket_value(d: _Dialect, source: str, alias: str = "t") -> tuple[str, str]:
+    """(value, odd) of a ticket tag prefix or custom field, as ``facts`` reads it (NULL when empty)."""
+    if source.startswith("tag:"):
+        prefix = source[len("tag:") :]
+        tag = d.el_text("g")
+        # Python takes the first matching tag even when its rest is empty (then: no value).
+        first = (
+            f"(SELECT substr({tag}, {len(prefix) + 1}) FROM {d.elements(alias + '.tags', [], 'g')} "
+            f"WHERE substr({tag}, 1, {len(prefix)}) = {_lit(prefix)} ORDER BY {d.eo('g')} LIMIT 1)"
+        )
+        return f"NULLIF({first}, '')", "(1 = 0)"
+    field_id = int(source[len("field:") :])
+    id_t, id_v = d.el_field("f", "id")
+    val_t, val_v = d.el_field("f", "value")
+    match = f"{d.el_is_object('f')} AND {id_t} = 'number' AND {id_v} = {_lit(str(field_id))}"
+    value = (
+        f"(SELECT CASE WHEN {val_t} = 'string' THEN NULLIF({val_v}, '') END FROM "
+        f"{d.elements(alias + '.custom_fields', [], 'f')} WHERE {match} ORDER BY {d.eo('f')} LIMIT 1)"
+    )
+    odd = (
+        f"EXISTS (SELECT 1 FROM {d.elements(alias + '.custom_fields', [], 'f')} WHERE "
+        f"NOT {d.el_is_object('f')} OR COALESCE({id_t}, 'null') NOT IN ('number', 'null') "
+        f"OR ({id_t} = 'number' AND {id_v} <> {_lit(str(field_id))} AND CAST({id_v} AS FLOAT) = {field_id}) "
+        f"OR ({match} AND COALESCE({val_t}, 'null') NOT IN ('string', 'null')))"
+    )
+    return value, odd
+
+
+def _tickets(session: Session, d: _Dialect, config: ProductConfig) -> None:
+    """One row per synced ticket: component, merged, intent and segment candidates, requester."""
+    odd = [
+        f"COALESCE({d.jtype('t.tags')}, 'null') NOT IN ('array', 'null')",
+        f"COALESCE({d.jtype('t.custom_fields')}, 'null') NOT IN ('array', 'null')",
+        _bad_email(d, "NULLIF(u.email, '')"),
+    ]
+    intent_parts = []
+    if config.ticket_custom_field_id is not None:
+        v, o = _ticket_value(d, f"field:{config.ticket_custom_field_id}")
+        intent_parts.append(v)
+        odd.append(o)
+    if config.ticket_tag_prefix:
+        v, o = _ticket_value(d, f"tag:{config.ticket_tag_prefix}")
+        intent_parts.append(v)
+        odd.append(o)
+    intent = f"COALESCE({', '.join([*intent_parts, _lit(facts_mod.UNKNOWN)])})"
+    segs = []
+    for i, source in enumerate(config.segment_sources):
+        if source == "ticket:segment":
+            segs.append(f"NULLIF(t.segment, '') AS tseg{i}")
+        elif source.startswith("ticket:custom_field:"):
+            v, o = _ticket_value(d, f"field:{int(source.rsplit(':', 1)[1])}")
+            segs.append(f"{v} AS tseg{i}")
+            odd.append(o)
+        elif source.startswith("ticket:tag:"):
+            v, o = _ticket_value(d, f"tag:{source[len('ticket:tag:') :]}")
+            segs.append(f"{v} AS tseg{i}")
+            odd.append(o)
+    merged = (
+        f"EXISTS (SELECT 1 FROM {d.elements('t.tags', [], 'mg')} WHERE {d.el_text('mg')} = "
+        f"{_lit(facts_mod.MERGED_TAG)})"
+    )
+    seg_cols = "".join(f", {s}" for s in segs)
+    _run(session, [
+        d.temp("rb_tkt", f"""
+SELECT t.id, 't:' || CAST(COALESCE(tl.l, t.id) AS VARCHAR(40)) AS comp, t.created_at, t.channel,
+  t.solved_at, {d.boolean(merged)} AS merged, {intent} AS intent,
+  CASE WHEN NULLIF(t.requester_id, 0) IS NOT NULL THEN t.requester_id END AS requester_id,
+  NULLIF(u.external_id, '') AS ucid, lower(NULLIF(u.email, '')) AS uemail,
+  {d.boolean(' OR '.join(odd))} AS odd{seg_cols}
+FROM hd_tickets t
+LEFT JOIN rb_tl tl ON tl.n = t.id
+LEFT JOIN hd_users u ON u.id = NULLIF(t.requester_id, 0)"""),
+        "CREATE UNIQUE INDEX rb_tkt_id ON rb_tkt (id)",
+        "CREATE INDEX rb_tkt_comp ON rb_tkt (comp)",
+    ])  # fmt: skip
+
+
+def _python_contacts(
+    session: Session, d: _Dialect, config: ProductConfig, now: datetime
+) -> tuple[list[facts_mod.ContactRow], int]:
+    """Build with ``facts.build`` every component holding an odd source; mark them in ``rb_py``."""
+    convs = set(session.scalars(sa.text("SELECT id FROM rb_conv WHERE odd")))
+    packets = set(session.scalars(sa.text("SELECT id FROM rb_pkt WHERE odd")))
+    tickets = set(session.scalars(sa.text("SELECT id FROM rb_tkt WHERE odd")))
+    rows: dict[str, facts_mod.ContactRow] = {}
+    seen_c: set[str] = set()
+    seen_p: set[int] = set()
+    seen_t: set[int] = set()
+    batches: list[tuple[set[str], set[int], set[int]]] = [
+        (set(p), set(), set()) for p in facts_mod._chunks(sorted(convs), PY_BATCH)
+    ]
+    batches += [(set(), set(p), set()) for p in facts_mod._chunks(sorted(tickets), PY_BATCH)]
+    batches += [(set(), set(), set(p)) for p in facts_mod._chunks(sorted(packets), PY_BATCH)]
+    for conv_part, ticket_part, packet_part in batches:
+        conv_part -= seen_c
+        ticket_part -= seen_t
+        packet_part -= seen_p
+        if not (conv_part or ticket_part or packet_part):
+            continue
+        built = facts_mod.build(
+            session, config, conversation_ids=conv_part, ticket_ids=ticket_part,
+            packet_ids=packet_part, now=now,
+        )  # fmt: skip
+        for row in built.values():
+            seen_c.update(k[2:] for k in row.member_keys if k.startswith("c:"))
+            seen_t.update(int(k[2:]) for k in row.member_keys if k.startswith("t:"))
+            seen_p.update(row.packet_rows)
+            rows.setdefault(row.contact_key, row)
+        # Sources reached but in no contact (a merged ticket alone) are done too.
+        seen_c |= conv_part
+        seen_t |= ticket_part
+        seen_p |= packet_part
+    session.execute(sa.text("CREATE TEMP TABLE rb_py (comp VARCHAR(200) PRIMARY KEY)"))
+    nodes: dict[str, list[Any]] = {
+        "rb_conv": sorted(seen_c), "rb_pkt": sorted(seen_p), "rb_tkt": sorted(seen_t),
+    }  # fmt: skip
+    comps: set[str] = set()
+    for table, values in nodes.items():
+        for part in facts_mod._chunks(values):
+            statement = sa.text(f"SELECT DISTINCT comp FROM {table} WHERE id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            )
+            comps.update(session.scalars(statement, {"ids": part}))
+    if comps:
+        session.execute(sa.text("INSERT INTO rb_py VALUES (:c)"), [{"c": c} for c in sorted(comps)])
+    return list(rows.values()), len(comps)
+
+
+def _ticket_stats(session: Session, d: _Dialect) -> None:
+    """Per synced ticket: human replies (opening comment and the bot's excluded), the bot's first words."""
+    opening_limit = d.plus_seconds("t.created_at", int(facts_mod.OPENING_SLACK.total_seconds()))
+    roles = ", ".join(_lit(r) for r in facts_mod.AGENT_ROLES)
+    _run(session, [
+        d.temp("rb_cm", f"""
+SELECT cm.ticket_id, cm.id, cm.created_at, cm.public, cm.author_role, cm.author_id,
+  CASE WHEN ROW_NUMBER() OVER (PARTITION BY cm.ticket_id ORDER BY cm.created_at, cm.id) = 1
+    AND cm.created_at <= {opening_limit} THEN 1 ELSE 0 END AS opening,
+  CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS nonagent
+FROM hd_comments cm JOIN hd_tickets t ON t.id = cm.ticket_id
+LEFT JOIN rb_skip s ON s.id = cm.author_id"""),
+        "CREATE INDEX rb_cm_t ON rb_cm (ticket_id)",
+        d.temp("rb_reask", f"""
+SELECT DISTINCT f.comment_id AS id FROM findings f JOIN hd_tickets t ON t.id = f.ticket_id
+WHERE f.kind = {_lit(REASK)} AND f.comment_id IS NOT NULL"""),
+        "CREATE UNIQUE INDEX rb_reask_id ON rb_reask (id)",
+        d.temp("rb_reply", f"""
+SELECT r.ticket_id, r.id, r.created_at, CASE WHEN k.id IS NULL THEN 0 ELSE 1 END AS reask,
+  ROW_NUMBER() OVER (PARTITION BY r.ticket_id ORDER BY r.created_at, r.id) AS rn
+FROM rb_cm r LEFT JOIN rb_reask k ON k.id = r.id
+WHERE r.public AND r.author_role IN ({roles}) AND r.nonagent = 0 AND r.opening = 0"""),
+        "CREATE INDEX rb_reply_t ON rb_reply (ticket_id, created_at)",
+        d.temp("rb_tstat", """
+SELECT t.id AS ticket_id, fr.created_at AS first_reply, fr.reask AS first_reask,
+  bs.at AS bot_spoke, COALESCE(t.solved_at, m.solved_at) AS solved,
+  m.reply_time_minutes AS reply_minutes, op.at AS opened, COALESCE(fl.flagged, 0) AS flagged,
+  CASE WHEN dr.ticket_id IS NOT NULL THEN 1 ELSE 0 END AS checked,
+  CASE WHEN dr.repetition THEN 1 ELSE 0 END AS repeated,
+  CASE WHEN dr.reask_count <> 0 THEN 1 ELSE 0 END AS reask_suggested,
+  ds.score AS dscore, CASE WHEN ds.ticket_id IS NOT NULL THEN 1 ELSE 0 END AS dsent
+FROM hd_tickets t
+LEFT JOIN rb_reply fr ON fr.ticket_id = t.id AND fr.rn = 1
+LEFT JOIN (SELECT ticket_id, MIN(created_at) AS at FROM rb_cm WHERE public AND nonagent = 1
+  AND opening = 0 GROUP BY ticket_id) AS bs ON bs.ticket_id = t.id
+LEFT JOIN (SELECT ticket_id, MIN(created_at) AS at FROM (SELECT ticket_id, created_at FROM reask_flags
+  UNION ALL SELECT ticket_id, created_at FROM packet_acknowledgements) AS o GROUP BY ticket_id) AS op
+  ON op.ticket_id = t.id
+LEFT JOIN (SELECT ticket_id, MAX(CASE WHEN active THEN 1 ELSE 0 END) AS flagged FROM reask_flags
+  GROUP BY ticket_id) AS fl ON fl.ticket_id = t.id
+LEFT JOIN hd_ticket_metrics m ON m.ticket_id = t.id
+LEFT JOIN detection_runs dr ON dr.ticket_id = t.id
+LEFT JOIN delayed_csat ds ON ds.ticket_id = t.id"""),
+        "CREATE UNIQUE INDEX rb_tstat_t ON rb_tstat (ticket_id)",
+        d.temp("rb_rate", """
+SELECT ticket_id, MAX(CASE WHEN rn = 1 THEN sc END) AS csat,
+  MAX(CASE WHEN lower(score) = 'offered' THEN 1 ELSE 0 END) AS offered
+FROM (SELECT r.ticket_id, r.score, sc, ROW_NUMBER() OVER (PARTITION BY r.ticket_id
+  ORDER BY CASE WHEN sc IS NULL THEN 1 ELSE 0 END, r.updated_at DESC, r.id DESC) AS rn
+  FROM (SELECT ticket_id, score, updated_at, id, CASE
+    WHEN lower(substr(score, 1, 4)) = 'good' THEN 'good'
+    WHEN lower(substr(score, 1, 3)) = 'bad' THEN 'bad' END AS sc
+    FROM hd_satisfaction_ratings WHERE ticket_id IN (SELECT id FROM hd_tickets)) AS r) AS x
+GROUP BY ticket_id"""),
+        "CREATE UNIQUE INDEX rb_rate_t ON rb_rate (ticket_id)",
+    ])  # fmt: skip
+
+
+def _contacts(session: Session, d: _Dialect, config: ProductConfig, now: datetime) -> int:
+    """Compute one row per SQL component and insert it into ``contact_facts``; return how many."""
+    n_body = sum(1 for s in config.segment_sources if s.startswith("body:"))
+    conv_order = f"c.started_at, {d.c('c.id')}"
+    _run(session, [
+        # Conversation aggregates per component.
+        # One sort: each conversation's rank in its component; the ranks of the first
+        # escalated one, of the first carrying a ticket / customer id / email and of the latest
+        # with a widget rating come from windows over the same partition.
+        d.temp("rb_comp", f"""
+SELECT comp, COUNT(*) AS n_conv,
+  MAX(CASE WHEN rn = 1 THEN id END) AS c1_id,
+  SUM(CASE WHEN outcome = 'escalated' THEN 1 ELSE 0 END) AS n_esc,
+  SUM(CASE WHEN outcome = 'refused' THEN 1 ELSE 0 END) AS n_refused,
+  MAX(CASE WHEN outcome = 'refused' AND rv_set THEN 1 ELSE 0 END) AS rv_set,
+  MAX(CASE WHEN outcome = 'refused' AND rv_true THEN 1 ELSE 0 END) AS rv_true,
+  SUM(model) AS model_sum, COUNT(model) AS model_n,
+  MAX(CASE WHEN woffered THEN 1 ELSE 0 END) AS woffered,
+  MAX(CASE WHEN rn = w_rn THEN wcsat END) AS wcsat,
+  MAX(CASE WHEN rn = t_rn THEN ticket_id END) AS ticket_id,
+  MAX(CASE WHEN rn = i_rn THEN cid END) AS cid,
+  MAX(CASE WHEN rn = m_rn THEN email END) AS email,
+  MAX(CASE WHEN rn = e_rn THEN ended_at END) AS e_ended,
+  MAX(CASE WHEN rn = e_rn THEN started_at END) AS e_started,
+  MAX(CASE WHEN rn = cnt THEN outcome END) AS l_outcome,
+  MAX(CASE WHEN rn = cnt THEN ended_at END) AS l_ended,
+  MAX(CASE WHEN rn = cnt THEN started_at END) AS l_started
+FROM (SELECT y.*,
+  MIN(CASE WHEN outcome = 'escalated' THEN rn END) OVER (PARTITION BY comp) AS e_rn,
+  MAX(CASE WHEN wcsat IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS w_rn,
+  MIN(CASE WHEN ticket_id IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS t_rn,
+  MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
+  MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
+  FROM (SELECT c.comp, c.id, c.outcome, c.started_at, c.ended_at, c.rv_set, c.rv_true, c.model,
+    c.woffered, c.wcsat, c.ticket_id, c.cid, c.email,
+    ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
+    COUNT(*) OVER (PARTITION BY c.comp) AS cnt
+    FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
+GROUP BY comp"""),
+        "CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)",
+    ])  # fmt: skip
+    pkt_order = "p.created_at, p.id"
+    _run(session, [
+        d.temp("rb_pcomp", f"""
+SELECT comp, COUNT(*) AS n_pkt, MIN(created_at) AS min_created,
+  MAX(CASE WHEN rn = 1 THEN id END) AS p1_id,
+  MAX(CASE WHEN rn = t_rn THEN ticket_id END) AS ticket_id,
+  MAX(CASE WHEN rn = i_rn THEN cid END) AS cid,
+  MAX(CASE WHEN rn = m_rn THEN email END) AS email
+FROM (SELECT y.*,
+  MIN(CASE WHEN ticket_id IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS t_rn,
+  MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
+  MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
+  FROM (SELECT p.comp, p.id, p.created_at, p.ticket_id, p.cid, p.email,
+    ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY {pkt_order}) AS rn
+    FROM rb_pkt p WHERE p.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
+GROUP BY comp"""),
+        "CREATE UNIQUE INDEX rb_pcomp_c ON rb_pcomp (comp)",
+    ])  # fmt: skip
+    # Every component: union of the three kinds (a lone ticket has neither conversation nor packet).
+    _run(session, [
+        d.temp("rb_all", """
+SELECT comp FROM rb_comp UNION SELECT comp FROM rb_pcomp
+UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
+        "CREATE UNIQUE INDEX rb_all_c ON rb_all (comp)",
+    ])  # fmt: skip
+    # Step 1: ticket, path, handoff, outcome, started.
+    lone = "t0.id"
+    ticket = f"COALESCE(cc.ticket_id, pc.ticket_id, {lone})"
+    first_reply = "ts.first_reply"
+    esc_handoff = (
+        "COALESCE(CASE WHEN COALESCE(pc.n_pkt, 0) > 0 THEN COALESCE(cc.e_ended, pc.min_created) "
+        "ELSE cc.e_ended END, cc.e_started)"
+    )
+    raw_handoff = (
+        f"CASE WHEN COALESCE(cc.n_esc, 0) > 0 THEN {esc_handoff} "
+        "WHEN COALESCE(pc.n_pkt, 0) > 0 THEN pc.min_created "
+        "ELSE COALESCE(cc.l_ended, cc.l_started) END"
+    )
+    is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
+    is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
+    _run(session, [
+        d.temp("rb_c1", f"""
+SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
+  CASE WHEN {is_human} THEN 'human_only' WHEN {is_ai} THEN 'ai_only' ELSE 'escalated' END AS path,
+  CASE WHEN {is_human} OR {is_ai} THEN NULL
+    WHEN {first_reply} IS NOT NULL AND {raw_handoff} > {first_reply} THEN {first_reply}
+    ELSE {raw_handoff} END AS handoff_at,
+  CASE WHEN {is_human} THEN NULL WHEN {is_ai} THEN cc.l_outcome ELSE 'escalated' END AS outcome,
+  cc.l_ended AS last_ended,
+  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email
+FROM rb_all a
+LEFT JOIN rb_comp cc ON cc.comp = a.comp
+LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
+LEFT JOIN rb_tkt t0 ON t0.comp = a.comp AND cc.comp IS NULL AND pc.comp IS NULL
+LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
+        "CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)",
+    ])  # fmt: skip
+    # Segment from the body sources: first non-empty over conversations, then packets, in order.
+    body_cols = [f"seg{i}" for i in range(n_body)]
+    if body_cols:
+        unions = " UNION ALL ".join(
+            [f"SELECT comp, 0 AS g, started_at AS t1, id AS t2, NULL AS t3, {', '.join(body_cols)} FROM rb_conv",
+             f"SELECT comp, 1, created_at, NULL, id, {', '.join(body_cols)} FROM rb_pkt"]
+        )  # fmt: skip
+        picks = ", ".join(
+            f"MAX(CASE WHEN r{i} = 1 THEN seg{i} END) AS seg{i}" for i in range(n_body)
+        )
+        ranks = ", ".join(
+            f"ROW_NUMBER() OVER (PARTITION BY comp ORDER BY CASE WHEN seg{i} IS NULL THEN 1 ELSE 0 END,"
+            f" g, t1, {d.c('t2')}, t3) AS r{i}"
+            for i in range(n_body)
+        )
+        _run(session, [
+            d.temp("rb_seg", f"SELECT comp, {picks} FROM (SELECT b.*, {ranks} FROM ({unions}) AS b) AS x GROUP BY comp"),
+            "CREATE UNIQUE INDEX rb_seg_c ON rb_seg (comp)",
+        ])  # fmt: skip
+    # Tools (sorted distinct strings) and missing fields (packet order), as JSON arrays.
+    tool = d.el_text("tc")
+    _run(session, [
+        d.temp("rb_tools", f"SELECT DISTINCT c.comp, {tool} AS tool FROM bot_conversations b "
+               f"JOIN rb_conv c ON c.id = b.conversation_id CROSS JOIN "
+               f"{d.elements('b.body', ['tools_called'], 'tc')} WHERE {d.el_is_string('tc')}"),
+        d.temp("rb_toolsagg", f"SELECT comp, {d.json_array('tool', d.c('tool'))} AS tools FROM "
+               f"(SELECT comp, tool FROM rb_tools ORDER BY comp, {d.c('tool')}) AS x GROUP BY comp"),
+        "CREATE UNIQUE INDEX rb_toolsagg_c ON rb_toolsagg (comp)",
+        d.temp("rb_miss", f"SELECT p.comp, p.id, p.created_at, {d.eo('mf')} AS o, {d.el_text('mf')} AS field "
+               f"FROM rb_pkt p CROSS JOIN {d.elements('p.missing_fields', [], 'mf')}"),
+        d.temp("rb_missagg", f"SELECT comp, {d.json_array('field', 'created_at, id, o')} AS missing FROM "
+               "(SELECT * FROM rb_miss ORDER BY comp, created_at, id, o) AS x GROUP BY comp"),
+        "CREATE UNIQUE INDEX rb_missagg_c ON rb_missagg (comp)",
+        # Packets missing a field their contact's archetype requires, per requirement set.
+        d.temp("rb_incomplete", "SELECT comp, req, COUNT(DISTINCT id) AS n FROM rb_miss m "
+               "JOIN rb_req q ON q.field = m.field GROUP BY comp, req"),
+        "CREATE UNIQUE INDEX rb_incomplete_c ON rb_incomplete (comp, req)",
+    ])  # fmt: skip
+    # Step 2: everything else, straight into contact_facts.
+    started_raw = (
+        "CASE WHEN fc.id IS NOT NULL THEN COALESCE(fc.first_at, fc.started_at) "
+        "WHEN fp.id IS NOT NULL THEN COALESCE(fp.first_at, fp.created_at) ELSE tk.created_at END"
+    )
+    started = (
+        f"CASE WHEN c1.handoff_at IS NOT NULL AND c1.handoff_at < ({started_raw}) "
+        f"THEN c1.handoff_at ELSE ({started_raw}) END"
+    )
+    key = (
+        "CASE WHEN fc.id IS NOT NULL THEN 'c:' || fc.id WHEN fp.id IS NOT NULL THEN 'p:' || fp.packet_id "
+        "ELSE 't:' || CAST(c1.ticket_id AS VARCHAR(40)) END"
+    )
+    intent = (
+        "CASE WHEN fc.id IS NOT NULL THEN fc.intent WHEN fp.id IS NOT NULL THEN fp.intent "
+        "ELSE tk.intent END"
+    )
+    channel = (
+        "COALESCE(NULLIF(CASE WHEN fc.id IS NOT NULL THEN fc.channel WHEN fp.id IS NOT NULL "
+        f"THEN fp.channel END, ''), NULLIF(tk.channel, ''), {_lit(facts_mod.UNKNOWN)})"
+    )
+    cid = "COALESCE(c1.c_cid, c1.p_cid, tk.ucid)"
+    email = "COALESCE(c1.c_email, c1.p_email, tk.uemail)"
+    customer = (
+        f"CASE WHEN {cid} IS NOT NULL THEN substr('id:' || {cid}, 1, 320) "
+        f"WHEN {email} IS NOT NULL THEN substr('email:' || {email}, 1, 320) "
+        "WHEN tk.requester_id IS NOT NULL THEN 'requester:' || CAST(tk.requester_id AS VARCHAR(40)) END"
+    )
+    seg_exprs = []
+    body_i = 0
+    for i, source in enumerate(config.segment_sources):
+        if source.startswith("body:"):
+            seg_exprs.append(f"sg.seg{body_i}")
+            body_i += 1
+        elif source.startswith("ticket:"):
+            seg_exprs.append(f"tk.tseg{i}" if _ticket_source_known(source) else "NULL")
+    segment = f"substr(COALESCE({', '.join([*seg_exprs, _lit(facts_mod.UNKNOWN)])}, {_lit(facts_mod.UNKNOWN)}), 1, 80)"
+    resolved = (
+        "CASE WHEN c1.path = 'ai_only' THEN CASE WHEN c1.outcome = 'resolved' THEN c1.last_ended END "
+        "ELSE ts.solved END"
+    )
+    clock = "CASE WHEN c1.path = 'escalated' THEN c1.handoff_at WHEN c1.path = 'human_only' THEN x.started END"
+    # Per contact: its time, key, intent, clock start, and the first (useful) reply after it.
+    _run(session, [
+        d.temp("rb_st", f"""
+SELECT x.comp, x.ticket_id, x.started, x.key, x.intent, ts.opened, {resolved} AS resolved,
+  {clock} AS clock,
+  CASE WHEN c1.path = 'ai_only' THEN ({resolved}) WHEN c1.path = 'escalated' THEN c1.handoff_at END AS bot_end
+FROM (SELECT c1.comp, c1.ticket_id, {started} AS started, {key} AS key, {intent} AS intent
+  FROM rb_c1 c1 LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
+  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id) AS x
+JOIN rb_c1 c1 ON c1.comp = x.comp
+LEFT JOIN rb_tstat ts ON ts.ticket_id = x.ticket_id"""),
+        "CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)",
+        # The first human reply at or after the clock starts, and the first that asks nothing again.
+        d.temp("rb_after", """
+SELECT s.comp, MIN(r.created_at) AS after_at,
+  MIN(CASE WHEN r.reask = 0 THEN r.created_at END) AS useful_at
+FROM rb_st s JOIN rb_reply r ON r.ticket_id = s.ticket_id AND r.created_at >= s.clock
+GROUP BY s.comp"""),
+        "CREATE UNIQUE INDEX rb_after_c ON rb_after (comp)",
+    ])  # fmt: skip
+    zendesk_wins = (
+        "(ts.reply_minutes IS NOT NULL AND st.clock IS NOT NULL AND (ts.bot_spoke IS NULL OR "
+        "(af.after_at IS NOT NULL AND af.after_at < ts.bot_spoke)))"
+    )
+    first_reply_s = (
+        f"CASE WHEN {zendesk_wins} THEN ts.reply_minutes * 60 "
+        f"ELSE {d.seconds('st.clock', 'af.after_at')} END"
+    )
+    csat = "COALESCE(rt.csat, cc.wcsat)"
+    offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(cc.woffered, 0) = 1))"
+    model_sum = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_sum ELSE fp.model END"
+    model_n = (
+        "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN fp.model IS NOT NULL THEN 1 ELSE 0 END"
+    )
+    complete = "COALESCE(c1.n_pkt, 0) - COALESCE(ic.n, 0)"
+    refused_valid = (
+        "CASE WHEN c1.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
+        f"THEN {d.boolean('cc.rv_true = 1')} END"
+    )
+    ack = (
+        "(st.opened IS NOT NULL AND ts.first_reply IS NOT NULL AND st.opened <= ts.first_reply "
+        "AND ts.first_reask = 0)"
+    )
+    cols = ", ".join(c.name for c in facts_mod.COLUMNS)
+    select = f"""
+SELECT substr(st.key, 1, 160), c1.ticket_id, fc.id, {customer}, substr({email}, 1, 320),
+  substr(COALESCE(NULLIF(st.intent, ''), {_lit(facts_mod.UNKNOWN)}), 1, 120), {segment},
+  substr({channel}, 1, 40), c1.path, {d.week("st.started", config.timezone)}, st.started,
+  c1.outcome, c1.handoff_at, st.resolved,
+  CASE WHEN c1.path <> 'human_only' THEN {d.seconds("st.started", "st.bot_end")} END,
+  CASE WHEN c1.path = 'escalated' THEN {d.seconds("c1.handoff_at", "ts.solved")}
+    WHEN c1.path = 'human_only' THEN {d.seconds("st.started", "ts.solved")} END,
+  CASE WHEN st.clock IS NOT NULL THEN {first_reply_s} END,
+  CASE WHEN st.clock IS NOT NULL THEN {d.seconds("st.clock", "af.useful_at")} END,
+  {csat}, {d.boolean(offered)}, ts.dscore, {d.boolean("COALESCE(ts.dsent, 0) = 1")},
+  {model_sum}, {model_n}, {d.boolean("COALESCE(ts.flagged, 0) = 1")},
+  {d.boolean("COALESCE(ts.checked, 0) = 1")}, {d.boolean("COALESCE(ts.repeated, 0) = 1")},
+  {d.boolean("COALESCE(ts.reask_suggested, 0) = 1")}, COALESCE(c1.n_pkt, 0), {complete},
+  COALESCE(ma.missing, {d.empty_array()}), {d.boolean(ack)}, {refused_valid},
+  COALESCE(ta.tools, {d.empty_array()}), {d.false()}, {d.false()}, {d.false()}, :now
+FROM rb_st st
+JOIN rb_c1 c1 ON c1.comp = st.comp
+LEFT JOIN rb_after af ON af.comp = st.comp
+LEFT JOIN rb_comp cc ON cc.comp = c1.comp
+LEFT JOIN rb_conv fc ON fc.id = c1.c1_id
+LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
+LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id
+LEFT JOIN rb_tstat ts ON ts.ticket_id = c1.ticket_id
+LEFT JOIN rb_rate rt ON rt.ticket_id = c1.ticket_id
+LEFT JOIN rb_intent ri ON ri.intent = st.intent
+LEFT JOIN rb_toolsagg ta ON ta.comp = c1.comp
+LEFT JOIN rb_missagg ma ON ma.comp = c1.comp
+LEFT JOIN rb_incomplete ic ON ic.comp = c1.comp AND ic.req = COALESCE(ri.req, '')
+{"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}
+WHERE NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))"""
+    result = session.execute(
+        sa.text(f"INSERT INTO contact_facts ({cols}) {select}"), {"now": _naive(now)}
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _ticket_source_known(source: str) -> bool:
+    return source == "ticket:segment" or source.startswith(("ticket:custom_field:", "ticket:tag:"))
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def build_facts(session: Session, config: ProductConfig, now: datetime) -> tuple[int, int]:
+    """Replace ``contact_facts`` with every contact, set-based; return (contacts, built in Python)."""
+    d = _register(session, config)
+    _drop(session)
+    steps = _Steps()
+    _config_tables(session, d, config)
+    _components(session, d)
+    steps.done("components")
+    _sources(session, d, config)
+    steps.done("sources")
+    _tickets(session, d, config)
+    steps.done("tickets")
+    python_rows, _ = _python_contacts(session, d, config, now)
+    steps.done("python")
+    _ticket_stats(session, d)
+    steps.done("ticket stats")
+    count = _contacts(session, d, config, now)
+    if python_rows:
+        session.connection().execute(sa.insert(ContactFact), [r.columns() for r in python_rows])
+    steps.done("contacts")
+    _drop(session)
+    log.info("rebuild facts: %d in SQL, %d in Python; %s", count, len(python_rows), steps)
+    return count + len(python_rows), len(python_rows)
+
+
+class _Steps:
+    """Wall time per step, for the log."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.times: list[tuple[str, float]] = []
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times.append((name, now - self.last))
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.times)
+
+
+def remark_repeats(session: Session, config: ProductConfig) -> None:
+    """Set every contact's repeat flags (as ``facts.repeat_flags`` over all customers), set-based."""
+    started = time.perf_counter()
+    d = _register(session, config)
+    _run(session, ["DROP TABLE IF EXISTS rb_cedge", "DROP TABLE IF EXISTS rb_cl",
+                   "DROP TABLE IF EXISTS rb_rep", "DROP TABLE IF EXISTS rb_intent",
+                   "DROP TABLE IF EXISTS rb_req", "DROP TABLE IF EXISTS rb_skip"])  # fmt: skip
+    _config_tables(session, d, config)
+    email_node = "'email:' || customer_email"
+    _run(session, [
+        # Contacts sharing a customer key or an email are one customer.
+        d.temp("rb_cedge", f"""
+SELECT customer_key AS a, {email_node} AS b FROM contact_facts
+WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email <> ''
+  AND customer_key <> {email_node}
+UNION SELECT {email_node}, customer_key FROM contact_facts
+WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email <> ''
+  AND customer_key <> {email_node}"""),
+        "CREATE INDEX rb_cedge_a ON rb_cedge (a)",
+        d.temp("rb_cl", "SELECT DISTINCT a AS n, a AS l FROM rb_cedge"),
+        "CREATE UNIQUE INDEX rb_cl_n ON rb_cl (n)",
+    ])  # fmt: skip
+    _propagate(session, "rb_cl", "rb_cedge")
+    _run(session, [
+        d.temp("rb_rep", """
+SELECT f.contact_key AS k, COALESCE(cl.l, f.customer_key) AS grp,
+  COALESCE(ri.archetype, 'intent:' || f.intent) AS arch, f.started_at, f.resolved_at
+FROM contact_facts f LEFT JOIN rb_cl cl ON cl.n = f.customer_key
+LEFT JOIN rb_intent ri ON ri.intent = f.intent
+WHERE f.customer_key IS NOT NULL"""),
+        "CREATE INDEX rb_rep_g ON rb_rep (grp, arch, started_at)",
+    ])  # fmt: skip
+    nxt = (
+        "(SELECT MIN(o.started_at) FROM rb_rep o WHERE o.grp = r.grp AND o.arch = r.arch "
+        "AND o.started_at > r.resolved_at)"
+    )
+    sets = ", ".join(
+        f"{name} = {d.boolean('x.nxt <= ' + d.plus_seconds('x.resolved_at', int(window.total_seconds())))}"
+        for name, window in facts_mod.REPEAT_WINDOWS.items()
+    )
+    session.execute(
+        sa.text(
+            f"UPDATE contact_facts SET {sets} FROM (SELECT r.k, r.resolved_at, {nxt} AS nxt "
+            "FROM rb_rep r WHERE r.resolved_at IS NOT NULL) AS x "
+            "WHERE x.k = contact_facts.contact_key AND x.nxt IS NOT NULL"
+        )
+    )
+    _run(session, ["DROP TABLE rb_cedge", "DROP TABLE rb_cl", "DROP TABLE rb_rep",
+                   "DROP TABLE rb_intent", "DROP TABLE rb_req", "DROP TABLE rb_skip"])  # fmt: skip
+    log.info("rebuild repeats: %.1fs", time.perf_counter() - started)
+
+
+_HIST_COLUMNS = (
+    ("bot_handle", "bot_handle_s"), ("handle", "handle_s"), ("first_reply", "first_reply_s"),
+    ("first_useful_reply", "first_useful_reply_s"),
+)  # fmt: skip
+_KEY = "week, intent, segment, channel, path"
+
+
+def _bucket(expr: str) -> str:
+    """``stats.bucket`` in SQL: the lower edge of the bucket holding a whole number of seconds."""
+    v = f"(CASE WHEN {expr} < 0 THEN 0 ELSE {expr} END)"
+    cases = " ".join(f"WHEN {v} < {limit} THEN {v} - {v} % {width}" for limit, width in _STEPS)
+    return f"(CASE {cases} ELSE {v} - {v} % {_LAST_WIDTH} END)"
+
+
+def rebuild_weeks(
+    session: Session, config: ProductConfig, weeks: set[str] | None, now: datetime
+) -> None:
+    """Recompute the rollups and weekly histograms of these weeks (all when None) from the facts."""
+    started = time.perf_counter()
+    d = _register(session, config)
+    _run(
+        session,
+        [
+            f"DROP TABLE IF EXISTS {t}"
+            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+        ],
+    )
+    session.execute(sa.text("CREATE TEMP TABLE rb_wk (week VARCHAR(8) PRIMARY KEY)"))
+    if weeks is None:
+        session.execute(sa.text("INSERT INTO rb_wk SELECT DISTINCT week FROM contact_facts"))
+        _run(session, ["DELETE FROM metric_rollups", "DELETE FROM metric_week_histograms"])
+    else:
+        if weeks:
+            session.execute(
+                sa.text("INSERT INTO rb_wk VALUES (:w)"), [{"w": w} for w in sorted(weeks)]
+            )
+        _run(session, [
+            "DELETE FROM metric_rollups WHERE week IN (SELECT week FROM rb_wk)",
+            "DELETE FROM metric_week_histograms WHERE week IN (SELECT week FROM rb_wk)",
+        ])  # fmt: skip
+    facts = "(SELECT * FROM contact_facts WHERE week IN (SELECT week FROM rb_wk))"
+    hist_parts = " UNION ALL ".join(
+        f"SELECT {_KEY}, {_lit(name)} AS name, {_bucket(col)} AS edge FROM {facts} AS f "
+        f"WHERE {col} IS NOT NULL"
+        for name, col in _HIST_COLUMNS
+    )
+    if d.pg:
+        obj = "jsonb_object_agg(CAST(edge AS TEXT), n)"
+        named = "jsonb_object_agg(name, o)"
+        empty = "'{}'::jsonb"
+        mel = f"{facts} AS f CROSS JOIN LATERAL jsonb_array_elements_text(f.missing_fields) AS m(field)"
+        mobj = "jsonb_object_agg(field, n)"
+    else:
+        obj = "json_group_object(CAST(edge AS TEXT), n)"
+        named = "json_group_object(name, json(o))"
+        empty = "json('{}')"
+        mel = f"{facts} AS f CROSS JOIN json_each(f.missing_fields) AS j"
+        mobj = "json_group_object(field, n)"
+    _run(session, [
+        d.temp("rb_hist", f"SELECT {_KEY}, name, edge, COUNT(*) AS n FROM ({hist_parts}) AS h "
+               f"GROUP BY {_KEY}, name, edge"),
+        d.temp("rb_histobj", f"SELECT {_KEY}, {named} AS hist FROM (SELECT {_KEY}, name, {obj} AS o "
+               f"FROM rb_hist GROUP BY {_KEY}, name) AS x GROUP BY {_KEY}"),
+        d.temp("rb_mobj", f"SELECT {_KEY}, {mobj} AS missing FROM (SELECT {_KEY}, field, COUNT(*) AS n "
+               f"FROM (SELECT f.week, f.intent, f.segment, f.channel, f.path, "
+               f"{'m.field' if d.pg else 'j.value'} AS field FROM {mel}) AS y "
+               f"GROUP BY {_KEY}, field) AS x GROUP BY {_KEY}"),
+        f"CREATE INDEX rb_histobj_k ON rb_histobj ({_KEY})",
+        f"CREATE INDEX rb_mobj_k ON rb_mobj ({_KEY})",
+    ])  # fmt: skip
+
+    def n(cond: str) -> str:
+        return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+
+    esc = "path = 'escalated'"
+    engaged = "path <> 'human_only'"
+    counts = {
+        "contacts": "COUNT(*)",
+        "engaged": n(engaged),
+        "ai_resolved": n("path = 'ai_only' AND outcome = 'resolved'"),
+        "contained": n(f"{engaged} AND outcome = 'resolved'"),
+        "abandoned": n(f"{engaged} AND outcome = 'abandoned'"),
+        "refused": n(f"{engaged} AND outcome = 'refused'"),
+        "refused_valid": n("refused_valid IS NOT NULL AND refused_valid"),
+        "refusals_judged": n("refused_valid IS NOT NULL"),
+        "escalated": n(esc),
+        "csat_good": n("csat = 'good'"),
+        "csat_bad": n("csat = 'bad'"),
+        "csat_offered": n("csat_offered"),
+        "dcsat_good": n("delayed_csat = 'good'"),
+        "dcsat_bad": n("delayed_csat = 'bad'"),
+        "dcsat_sent": n("delayed_sent"),
+        "model_csat_sum": "COALESCE(SUM(model_csat), 0)",
+        "model_csat_n": "COALESCE(SUM(CASE WHEN model_csat IS NOT NULL THEN model_csat_n ELSE 0 END), 0)",
+        "flagged": n(f"{esc} AND flagged"),
+        "checked": n(f"{esc} AND checked"),
+        "repeated": n(f"{esc} AND checked AND repeated"),
+        "reask_suggested": n(f"{esc} AND reask_suggested"),
+        "packets": "SUM(packets)",
+        "packets_complete": "SUM(packets_complete)",
+        "acknowledged": n(f"{esc} AND acknowledged"),
+        "resolved": n("resolved_at IS NOT NULL"),
+        "repeat_24h": n("resolved_at IS NOT NULL AND repeat_24h"),
+        "repeat_7d": n("resolved_at IS NOT NULL AND repeat_7d"),
+        "repeat_30d": n("resolved_at IS NOT NULL AND repeat_30d"),
+    }
+    names = ", ".join(counts)
+    values = ", ".join(f"{expr} AS {name}" for name, expr in counts.items())
+    join = " AND ".join(
+        f"{{a}}.{k} = g.{k}" for k in ("week", "intent", "segment", "channel", "path")
+    )
+    fill = ", ".join(f"{_lit(name)}, {empty}" for name, _ in _HIST_COLUMNS)
+    if d.pg:
+        hist = f"({empty} || jsonb_build_object({fill}) || COALESCE(h.hist, {empty}))"
+    else:
+        hist = f"json_patch(json_object({fill}), COALESCE(h.hist, {empty}))"
+    session.execute(
+        sa.text(
+            f"INSERT INTO metric_rollups ({_KEY}, {names}, hist, missing, refreshed_at) "
+            f"SELECT g.week, g.intent, g.segment, g.channel, g.path, "
+            f"{', '.join('g.' + k for k in counts)}, {hist}, COALESCE(m.missing, {empty}), :now "
+            f"FROM (SELECT {_KEY}, {values} FROM {facts} AS f GROUP BY {_KEY}) AS g "
+            f"LEFT JOIN rb_histobj h ON {join.format(a='h')} "
+            f"LEFT JOIN rb_mobj m ON {join.format(a='m')}"
+        ),
+        {"now": _naive(now)},
+    )
+    # Weekly histograms per path: every key of the week and path merged.
+    if d.pg:
+        week_obj = (
+            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
+            "jsonb_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
+            "SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a GROUP BY week, path, name) "
+            "AS b GROUP BY week, path"
+        )
+        merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
+    else:
+        week_obj = (
+            "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
+            "name, json_group_object(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, "
+            "edge, SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a "
+            "GROUP BY week, path, name) AS b GROUP BY week, path"
+        )
+        merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
+    _run(
+        session, [d.temp("rb_wkobj", week_obj), "CREATE INDEX rb_wkobj_k ON rb_wkobj (week, path)"]
+    )
+    session.execute(
+        sa.text(
+            f"INSERT INTO metric_week_histograms (week, path, hist) "
+            f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM {facts} AS f) AS k "
+            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
+        )
+    )
+    _run(
+        session,
+        [
+            f"DROP TABLE IF EXISTS {t}"
+            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+        ],
+    )
+    log.info(
+        "rebuild weeks (%s): %.1fs",
+        "all" if weeks is None else len(weeks),
+        time.perf_counter() - started,
+    )
+
+
+LOCK_KEY = 0x68616E646F6666  # pg_advisory_xact_lock key shared by every refresh ("handoff")
+
+
+def lock(session: Session) -> None:
+    """Serialise refreshes on PostgreSQL (held until the transaction ends); no-op on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"))
+
+
+@contextmanager
+def bulk(session: Session) -> Iterator[None]:
+    """Empty facts and rollups and drop the facts' secondary indexes; rebuild those indexes after.
+
+    Everything runs in the caller's transaction: a rebuild that fails rolls back with its
+    TRUNCATE and DROP INDEX, so the old facts, rollups and indexes come back. On PostgreSQL the
+    sorts get more memory for this transaction only (``SET LOCAL work_mem``). While it runs,
+    readers of ``contact_facts`` wait (TRUNCATE); the rollups the panel reads are emptied with
+    DELETE, so the panel keeps showing the previous figures until the rebuild commits.
+    """
+    pg = session.get_bind().dialect.name == "postgresql"
+    lock(session)
+    if pg:
+        session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
+        indexes = list(
+            session.execute(
+                sa.text(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = "
+                    "'contact_facts' AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 "
+                    "FROM pg_constraint c WHERE c.conname = i.indexname)"
+                )
+            )
+        )
+        session.execute(sa.text("TRUNCATE contact_facts"))
+    else:
+        indexes = list(
+            session.execute(
+                sa.text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND tbl_name = 'contact_facts' AND sql IS NOT NULL"
+                )
+            )
+        )
+        session.execute(sa.text("DELETE FROM contact_facts"))
+    _run(session, ["DELETE FROM metric_week_histograms", "DELETE FROM metric_rollups"])
+    for name, _ in indexes:
+        session.execute(sa.text(f'DROP INDEX "{name}"'))
+    yield
+    started = time.perf_counter()
+    for _, definition in indexes:
+        session.execute(sa.text(definition))
+    if pg:
+        session.execute(sa.text("ANALYZE contact_facts"))
+    log.info("rebuild indexes: %d in %.1fs", len(indexes), time.perf_counter() - started)
+
+
+def clear(session: Session) -> None:
+    """Empty facts, rollups and weekly histograms (TRUNCATE on PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("TRUNCATE contact_facts, metric_rollups, metric_week_histograms"))
+    else:
+        _run(session, ["DELETE FROM metric_week_histograms", "DELETE FROM metric_rollups",
+                       "DELETE FROM contact_facts"])  # fmt: skip
