@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from handoff.detection.topics import packet_words
+
 # Kinds a packet identifier can have (schema ``identifiers[].kind``), plus values the customer typed.
 IDENTIFIER_KINDS = (
     "order_id",
@@ -56,6 +58,9 @@ class KnownValue:
     kind: str
     value: str
     key: str
+    # For a value typed in the transcript, the field the customer named just before it
+    # ("order #A-55031" names an order id); an agent asking for that field re-asks it.
+    named: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,16 @@ class PacketFacts:
     handoff_at: datetime | None = None
     bot_names: tuple[str, ...] = ()
     looked_up: tuple[KnownValue, ...] = ()
+    # Stems of every word the packet holds (``topics.packet_words``), for asks named in words.
+    words: frozenset[str] = frozenset()
 
     def first(self, kind: str) -> KnownValue | None:
         """Return the first value of ``kind`` the packet holds, customer-given first."""
         for value in (*self.values, *self.looked_up):
             if value.kind == kind:
+                return value
+        for value in self.values:
+            if value.named == kind:
                 return value
         return None
 
@@ -105,14 +115,32 @@ def _key_for(kind: str, value: str) -> str:
     return id_key(value)
 
 
-def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any) -> None:
+# Words a customer names a value with, just before it: "order #A-55031", "tracking 1Z84...".
+NAMING_WORDS = {
+    "order": "order_id",
+    "tracking": "tracking_number",
+    "invoice": "invoice_id",
+    "account": "account_id",
+    "acct": "account_id",
+}
+
+
+def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any, named: str = "") -> None:
     if not isinstance(value, str | int) or isinstance(value, bool):
         return
     text = str(value).strip()
     key = _key_for(kind, text)
     if len(key) < 3 or (kind, key) in out:
         return
-    out[(kind, key)] = KnownValue(kind, text, key)
+    out[(kind, key)] = KnownValue(kind, text, key, named)
+
+
+def _named(before: str) -> str:
+    """Return the field a customer named in the few words before a value, or ''."""
+    for word in reversed(re.findall(r"[a-z]+", before.lower())[-3:]):
+        if word in NAMING_WORDS:
+            return NAMING_WORDS[word]
+    return ""
 
 
 def _dicts(items: Any) -> Iterable[Mapping[str, Any]]:
@@ -136,9 +164,11 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         for email in EMAIL_RE.findall(text):
             _add(values, "email", email)
         without_emails = EMAIL_RE.sub(" ", text)
-        for word in TOKEN_RE.findall(without_emails):
+        for match in TOKEN_RE.finditer(without_emails):
+            word = match.group()
             if is_id_like(word) and not any(v.key == id_key(word) for v in values.values()):
-                _add(values, TRANSCRIPT_VALUE, word)
+                named = _named(without_emails[max(0, match.start() - 30) : match.start()])
+                _add(values, TRANSCRIPT_VALUE, word, named)
     looked_up: dict[tuple[str, str], KnownValue] = {}
     for holder in (packet.get("customer"), packet.get("requester")):
         if isinstance(holder, Mapping):
@@ -160,4 +190,5 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         handoff_at=parse_time(packet.get("created_at")),
         bot_names=bot_names,
         looked_up=tuple(v for k, v in looked_up.items() if k not in values),
+        words=packet_words(packet),
     )

@@ -70,6 +70,13 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "phone": [
         [{"NORM": {"IN": ["phone", "mobile", "cell", "telephone", "contact"]}}, {"NORM": "number"}],
         [{"NORM": {"IN": ["phone", "telephone"]}}],
+        # "which number was used abroad?", "what's the best number to call you on?"
+        [{"NORM": {"IN": ["which", "what", "what's", "best"]}}, {"NORM": "number"}],
+        [
+            {"NORM": {"IN": ["the", "your"]}},
+            {"NORM": "number"},
+            {"NORM": {"IN": ["you're", "you"]}},
+        ],
     ],
     "tracking_number": [
         [{"NORM": "tracking"}, {"NORM": {"IN": ["number", "code", "id", "#", "no"]}, "OP": "?"}]
@@ -155,6 +162,27 @@ PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
         {"NORM": "this"},
         {"NORM": {"IN": ["about", "regarding", "concerning"]}},
     ],
+    # "what is the reason for your contact", "the reason for your message"
+    [
+        {"NORM": "reason"},
+        {"NORM": "for"},
+        {"NORM": {"IN": ["your", "the", "this"]}},
+        {"NORM": {"IN": ["contact", "message", "call", "ticket", "request", "enquiry", "inquiry"]}},
+    ],
+    # "can you walk me through the issue", "run me through what happened"
+    [
+        {"LEMMA": {"IN": ["walk", "run", "take"]}},
+        {"NORM": {"IN": ["me", "us"]}},
+        {"NORM": "through"},
+    ],
+    # "what exactly is happening", "what's wrong", "what went wrong"
+    [
+        {"NORM": {"IN": ["what", "what's"]}},
+        {"NORM": {"IN": ["exactly", "actually"]}, "OP": "?"},
+        {"NORM": {"IN": ["is", "'s", "seems"]}, "OP": "?"},
+        {"NORM": {"IN": ["happening", "wrong"]}},
+    ],
+    [{"NORM": "what"}, {"NORM": "went"}, {"NORM": "wrong"}],
 ]
 
 

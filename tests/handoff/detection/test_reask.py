@@ -61,3 +61,61 @@ def test_reask_carries_the_held_value_and_turn(packet: dict[str, Any]) -> None:
     """Does a re-ask say what the packet held and which agent turn asked?"""
     (finding,) = detect_ticket(packet, [agent(7, "What's your order number?", 5)])
     assert (finding.matched_value, finding.comment_id, finding.agent_turn) == ("A-10442", 7, 1)
+
+
+def _troubleshooting_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """Return the packet of a customer whose app crashes, with steps already done with the bot."""
+    packet["account_state"] = {"plan": "Pro", "device": "Pixel 8"}
+    packet["summary"] = "App crashes at login after the update. Cache cleared with the bot."
+    packet["transcript"] = [
+        {"role": "customer", "text": "The app crashes at login. Workspace is acme-design."},
+        {"role": "bot", "text": "Please clear the cache and try again."},
+        {"role": "customer", "text": "done, still crashes"},
+        {"role": "bot", "text": "Have you checked with your IT team?"},
+        {"role": "customer", "text": "I'll ask them later"},
+    ]
+    return packet
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("Hi! Which plan are you currently on?", "plan"),
+        ("Thanks, and what's the workspace name?", "workspace"),
+        ("Could you try clearing the app cache?", "clearing app cache"),
+        ("Hello Dana, which phone model do you have? Is it a Pixel?", "pixel"),
+    ],
+)
+def test_asks_named_in_other_words_are_reasks_when_the_packet_holds_them(
+    packet: dict[str, Any], body: str, named: str
+) -> None:
+    """Is a question naming a plan, a workspace or a step the packet holds a topic re-ask?"""
+    findings = detect_ticket(_troubleshooting_packet(packet), [agent(1, body, 5)])
+    assert [(f.cue, f.matched_value) for f in findings if f.kind == REASK] == [("ask:topic", named)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Which router model do you have?",
+        "What new plan would you like instead?",
+        "Have you checked with your IT team?",
+        "I can see your plan is Pro, I've reset it.",
+        "Could you send a screenshot of the crash?",
+    ],
+)
+def test_asks_the_packet_does_not_hold_are_not_reasks(packet: dict[str, Any], body: str) -> None:
+    """Are questions about new facts, other choices, unanswered bot questions and statements left alone?"""
+    findings = detect_ticket(_troubleshooting_packet(packet), [agent(1, body, 5)])
+    assert [f for f in findings if f.kind == REASK] == []
+
+
+def test_an_order_number_typed_in_the_transcript_is_held(packet: dict[str, Any]) -> None:
+    """Is an order number the customer typed to the bot (not an identifier) re-asked?"""
+    packet["identifiers"] = []
+    packet["account_state"] = {}
+    packet["transcript"] = [
+        {"role": "customer", "text": "got the wrong size, it was order #Q-55031"}
+    ]
+    findings = detect_ticket(packet, [agent(1, "Could you please provide your order number?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:order_id", "#Q-55031")]
