@@ -135,6 +135,21 @@ def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any, named: s
     out[(kind, key)] = KnownValue(kind, text, key, named)
 
 
+def _state_kind(name: str) -> str:
+    """Return the identifier kind an ``account_state`` key names ("account_number"), or ''."""
+    if "email" in name:
+        return "email"
+    if "phone" in name or "mobile" in name:
+        return "phone"
+    if name.startswith("account") and name.endswith(("number", "id", "no")):
+        return "account_id"
+    if "tracking" in name:
+        return "tracking_number"
+    if name.startswith("invoice"):
+        return "invoice_id"
+    return ""
+
+
 def _named(before: str) -> str:
     """Return the field a customer named in the few words before a value, or ''."""
     for word in reversed(re.findall(r"[a-z]+", before.lower())[-3:]):
@@ -178,6 +193,11 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
     if isinstance(state, Mapping):
         for order in _dicts(state.get("orders")):
             _add(looked_up, "order_id", order.get("id"))
+        # Top-level values named for a field: {"email": ...}, {"account_number": ...}.
+        for name, value in state.items():
+            kind = _state_kind(str(name).lower())
+            if kind:
+                _add(looked_up, kind, value)
     bot = packet.get("bot")
     bot_names: tuple[str, ...] = ()
     if isinstance(bot, Mapping) and isinstance(bot.get("name"), str):

@@ -40,6 +40,12 @@ ASK_WORDS = {
     "handy",
     "grab",
     "attach",
+    "dm",
+    "pop",
+    "read",
+    "take",
+    "forward",
+    "quote",
 }
 REQUEST_WORDS = {"please", "pls", "could", "can", "would", "may", "kindly", "mind", "need", "let"}
 DETS: dict[str, Any] = {
@@ -227,6 +233,9 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     # "I've resent the reset email" and "by email" name a channel, not the value.
     if before and before[-1] in {"by", "via", "reset", "confirmation", "verification"}:
         return False
+    # "And the email address on the account?" asks by ellipsis.
+    if "?" in sent.text and sent[0].norm_ == "and":
+        return True
     return (
         any(w in ASK_WORDS for w in asking)
         or "please" in [t.norm_ for t in doc[end : min(sent.end, end + 3)]]
@@ -260,9 +269,10 @@ def find_asks(doc: Doc) -> list[AskHit]:
 def held_value(field: str, facts: PacketFacts, reply: str) -> str | None:
     """Return what the packet holds for ``field``, or None when it holds nothing to re-ask."""
     if field == PROBLEM:
-        if facts.summary or facts.descriptions:
-            return facts.summary or facts.descriptions[0]
-        return None
+        # A chat that dropped before the customer said what was wrong holds no problem.
+        if sum(len(d.split()) for d in facts.descriptions) < 6:
+            return None
+        return facts.summary or facts.descriptions[0]
     known = facts.first(field)
     if known is None:
         return None

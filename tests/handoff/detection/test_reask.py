@@ -119,3 +119,18 @@ def test_an_order_number_typed_in_the_transcript_is_held(packet: dict[str, Any])
     ]
     findings = detect_ticket(packet, [agent(1, "Could you please provide your order number?", 5)])
     assert [(f.cue, f.matched_value) for f in findings] == [("ask:order_id", "#Q-55031")]
+
+
+def test_a_value_the_account_state_names_is_held(packet: dict[str, Any]) -> None:
+    """Is an email the bot found on the account (``account_state.email``) re-asked?"""
+    packet["identifiers"] = []
+    del packet["customer"]
+    packet["account_state"] = {"status": "locked", "email": "m.okafor@example.co.uk"}
+    findings = detect_ticket(packet, [agent(1, "What's the email address on the account?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:email", "m.okafor@example.co.uk")]
+
+
+def test_asking_what_is_wrong_after_a_dropped_chat_is_not_a_reask(packet: dict[str, Any]) -> None:
+    """Is "what can I help you with?" fine when the customer never said what was wrong?"""
+    packet["transcript"] = [{"role": "customer", "text": "hi I need help with"}]
+    assert _reasks(packet, "Sorry, our chat dropped. What can I help you with?") == []
