@@ -316,11 +316,30 @@ def _verb_of(span: Span, lemmas: Iterable[str]) -> Token | None:
     return None
 
 
+NEGATIONS = frozenset({"not", "n't", "never", "didn't", "couldn't", "wasn't", "cannot", "can't"})
+
+
+def _negated(verb: Token) -> bool:
+    """Tell whether the verb is negated just before it ("I didn't send", "never got to tell"),
+    unless the sentence opens with the negated auxiliary: "Didn't I tell you?" still claims."""
+    sent = sentence(verb.doc, verb.i)
+    before = list(verb.doc[max(sent.start, verb.i - 3) : verb.i])
+    # "I did n't send": the auxiliary itself can be the word the rule took for the verb.
+    after = verb.doc[verb.i + 1] if verb.i + 1 < sent.end else None
+    if after is not None and after.norm_ in NEGATIONS:
+        before.append(after)
+    if not any(t.norm_ in NEGATIONS for t in before):
+        return False
+    # "Didn't I tell the bot everything?" asks back; it still claims.
+    opening = [t.norm_ for t in sent[:2]]
+    return not (opening[:1] in (["do"], ["did"], ["have"]) and opening[1:] == ["not"])
+
+
 def _check_said_already(span: Span) -> bool:
     if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
-    if verb is None:
+    if verb is None or _negated(verb):
         return False
     sent_end = sentence(span.doc, verb.i).end
     after = list(span.doc[verb.i + 1 : min(sent_end, verb.i + 8)])
@@ -343,7 +362,7 @@ def _check_told_bot(span: Span) -> bool:
     if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
-    if verb is None:
+    if verb is None or _negated(verb):
         return False
     between = list(span.doc[verb.i + 1 : span.end])
     sent_after = list(span.doc[verb.i + 1 : sentence(span.doc, verb.i).end])

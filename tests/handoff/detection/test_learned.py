@@ -28,8 +28,15 @@ UNRULED = [
 
 # Rule hits the model reads as look-alikes: the customer never got to tell the bot.
 VETOED = [
+    "Should I give the bot my order number?",
+    "As I told my landlord, the heating is broken.",
+]
+
+# Negated telling: the rules themselves read the negation and do not fire.
+NEGATED = [
     "I couldn't explain it to the bot, it cut me off.",
     "I didn't send the receipt because the chatbot cut me off.",
+    "I never got to tell the bot my order number.",
 ]
 
 LOOK_ALIKES = [
@@ -51,6 +58,19 @@ def test_model_finds_phrasings_no_rule_knows(text: str) -> None:
     assert (finding.kind, finding.cue) == (EXPLICIT, "learned")
     assert text[finding.start : finding.end] == finding.snippet
     assert finding.score is not None and finding.score >= learned.THRESHOLD
+
+
+@pytest.mark.parametrize("text", NEGATED)
+def test_negated_telling_is_not_a_rule_hit(text: str) -> None:
+    """Is "I didn't send ... the chatbot" left alone by the rules and by the detector?"""
+    assert find_cues(get_nlp()(text)) == []
+    assert detect_message(text) == []
+
+
+def test_a_question_opened_by_a_negation_still_claims() -> None:
+    """Is "Didn't I already tell the bot my order number?" still a repetition?"""
+    text = "Didn't I already tell the bot my order number?"
+    assert [f.cue for f in detect_message(text)] == ["already_said"]
 
 
 @pytest.mark.parametrize("text", VETOED)
