@@ -46,6 +46,13 @@ ASK_WORDS = {
     "take",
     "forward",
     "quote",
+    "paste",
+    "remember",
+    "type",
+    "leave",
+    "mind",
+    "search",
+    "look",
 }
 REQUEST_WORDS = {"please", "pls", "could", "can", "would", "may", "kindly", "mind", "need", "let"}
 DETS: dict[str, Any] = {
@@ -62,6 +69,8 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "order_id": [
         [{"NORM": "order"}, ID_TAIL],
         [{"NORM": {"IN": ["which", "what"]}}, {"NORM": "order"}],
+        # "the number of the order that's affected"
+        [ID_TAIL, {"NORM": "of"}, {"NORM": {"IN": ["the", "your", "that"]}}, {"NORM": "order"}],
     ],
     "email": [
         [{"NORM": {"IN": ["email", "e-mail", "emails"]}}, {"NORM": "address", "OP": "?"}],
@@ -77,6 +86,12 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [{"NORM": {"IN": ["phone", "mobile", "cell", "telephone", "contact"]}}, {"NORM": "number"}],
         [{"NORM": {"IN": ["phone", "telephone"]}}],
         # "which number was used abroad?", "what's the best number to call you on?"
+        [
+            {"NORM": {"IN": ["which", "what", "what's", "best", "good", "a"]}},
+            {"NORM": {"IN": ["is", "'s", "the", "a", "good", "best"]}, "OP": "{0,2}"},
+            {"NORM": "number"},
+            {"NORM": {"IN": ["where", "to", "on", "if", "for", "we", "i"]}},
+        ],
         [{"NORM": {"IN": ["which", "what", "what's", "best"]}}, {"NORM": "number"}],
         [
             {"NORM": {"IN": ["the", "your"]}},
@@ -85,9 +100,13 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         ],
     ],
     "tracking_number": [
-        [{"NORM": "tracking"}, {"NORM": {"IN": ["number", "code", "id", "#", "no"]}, "OP": "?"}]
+        [{"NORM": "tracking"}, {"NORM": {"IN": ["number", "code", "id", "#", "no"]}, "OP": "?"}],
+        [{"NORM": {"IN": ["consignment", "waybill", "shipment"]}}, ID_TAIL],
     ],
-    "invoice_id": [[{"NORM": "invoice"}, ID_TAIL]],
+    "invoice_id": [
+        [{"NORM": "invoice"}, ID_TAIL],
+        [{"NORM": {"IN": ["which", "what"]}}, {"NORM": "invoice"}],
+    ],
 }
 
 PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
@@ -189,6 +208,55 @@ PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
         {"NORM": {"IN": ["happening", "wrong"]}},
     ],
     [{"NORM": "what"}, {"NORM": "went"}, {"NORM": "wrong"}],
+    # "what isn't working", "what exactly is not working", "what's not working as expected"
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["is", "'s", "exactly", "has", "been"]}, "OP": "{0,2}"},
+        {"NORM": {"IN": ["not", "n't"]}},
+        {"NORM": "working"},
+    ],
+    [{"NORM": "what"}, {"NORM": "is"}, {"NORM": "n't"}, {"NORM": "working"}],
+    # "what's happened", "what has been happening", "what's been going on"
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["is", "'s", "has", "have", "been", "exactly"]}, "OP": "{1,3}"},
+        {"NORM": {"IN": ["happened", "happening", "going"]}},
+    ],
+    # "what brings you to us", "what's the concern"
+    [{"NORM": "what"}, {"NORM": "brings"}, {"NORM": "you"}],
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["is", "'s"]}},
+        {"NORM": {"IN": ["the", "your"]}},
+        {"NORM": {"IN": ["concern", "fault", "query", "enquiry", "inquiry"]}},
+    ],
+    # "what issue are you running into", "what problem can I help you with"
+    [{"NORM": "what"}, {"NORM": {"IN": ["issue", "problem", "fault", "trouble", "issues"]}}],
+    # "what would you like help with", "what you need help with"
+    [
+        {"NORM": "what"},
+        {"IS_PUNCT": False, "OP": "{1,4}"},
+        {"LEMMA": "help"},
+        {"NORM": "with"},
+    ],
+    # "describe the fault", "describe what happens", "summarise the issue"
+    [
+        {"LEMMA": {"IN": ["describe", "summarise", "summarize", "outline", "explain"]}},
+        {"NORM": {"IN": ["me", "us"]}, "OP": "?"},
+        {"NORM": {"IN": ["the", "your", "what", "what's"]}},
+        {
+            "NORM": {
+                "IN": ["fault", "issue", "problem", "happens", "happened", "trouble", "error", "'s"]
+            }
+        },
+    ],
+    # "more details on the issue", "an overview of what's happened"
+    [
+        {"NORM": {"IN": ["details", "detail", "overview", "summary", "rundown"]}},
+        {"NORM": {"IN": ["on", "of", "about"]}},
+        {"NORM": {"IN": ["the", "your", "what", "what's", "this"]}},
+        {"NORM": {"IN": ["issue", "problem", "happened", "'s", "fault", "trouble", "situation"]}},
+    ],
 ]
 
 
@@ -212,6 +280,10 @@ def _is_request(sent: Span) -> bool:
     """Tell whether a sentence asks something: a question mark, or a request word."""
     if "?" in sent.text:
         return True
+    words = [t.norm_ for t in sent if not t.is_punct and not t.is_space]
+    # "Tell me what's going on", "Let me know the order number": imperatives ask too.
+    if words[:2] in (["tell", "me"], ["tell", "us"], ["let", "me"], ["let", "us"]):
+        return True
     return any(t.norm_ in REQUEST_WORDS for t in sent)
 
 
@@ -223,6 +295,7 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     before = [t.norm_ for t in doc[max(sent.start, start - 7) : start]]
     after = [t.norm_ for t in doc[end : min(sent.end, end + 2)]]
     asking = before + [t.norm_ for t in doc[start:end]]
+    asking += [t.lemma_ for t in doc[max(sent.start, start - 7) : start]]
     # "your order number is 123" states it; "the email on the account" still asks.
     if (
         after

@@ -26,6 +26,11 @@ def _reasks(packet: dict[str, Any], body: str) -> list[str]:
         ("Hi! How can I help you today?", ["ask:problem"]),
         ("Can you describe the issue you're having?", ["ask:problem"]),
         ("which order is this about?", ["ask:order_id"]),
+        ("Tell me what's going on and I'll do my best to help.", ["ask:problem"]),
+        ("What exactly isn't working?", ["ask:problem"]),
+        ("Would you mind sharing the order ID so I can pull it up?", ["ask:order_id"]),
+        ("Could you type out the email you used for the purchase?", ["ask:email"]),
+        ("Could you let me know the number of the order that's affected?", ["ask:order_id"]),
     ],
 )
 def test_agent_asking_for_held_information_is_a_reask(
@@ -44,6 +49,7 @@ def test_agent_asking_for_held_information_is_a_reask(
         "Is there anything else I can help you with?",
         "Could you confirm the order number A-10442 is right?",
         "Which app version are you on?",
+        "What time works for you tomorrow?",
     ],
 )
 def test_statements_and_new_questions_are_not_reasks(packet: dict[str, Any], body: str) -> None:
