@@ -12,6 +12,7 @@ from handoff.detection.known import (
     EMAIL_RE,
     PHONE_RE,
     TOKEN_RE,
+    TRANSCRIPT_VALUE,
     KnownValue,
     PacketFacts,
     digits,
@@ -88,6 +89,15 @@ def find_values(text: str, facts: PacketFacts) -> list[ImplicitHit]:
         for match in TOKEN_RE.finditer(scrubbed):
             word = match.group(0)
             if not is_id_like(word):
+                # A value the customer gave as such (an identifier, or one they named, such
+                # as "card ending 4417") matches exactly even when it is short or all letters.
+                key = id_key(word)
+                exact = [k for k in others if k.key == key and _given_as_value(k)]
+                for known in exact:
+                    hits.setdefault(
+                        (known.kind, known.key),
+                        ImplicitHit(f"value:{known.kind}", known.value, word, *match.span(), 100.0),
+                    )
                 continue
             for known in others:
                 if _id_matches(word, known):
@@ -95,7 +105,23 @@ def find_values(text: str, facts: PacketFacts) -> list[ImplicitHit]:
                         (known.kind, known.key),
                         ImplicitHit(f"value:{known.kind}", known.value, word, *match.span(), 100.0),
                     )
+    # A long value typed with spaces ("NL44 BANK 0123 4567 89", "8944 1100 2233 4455 6670").
+    for known in others:
+        if (known.kind, known.key) in hits or len(known.key) < 8:
+            continue
+        if not any(ch.isdigit() for ch in known.key):
+            continue
+        spaced = re.search(r"[\s-]?".join(map(re.escape, known.key)), text, re.IGNORECASE)
+        if spaced is not None:
+            hits[(known.kind, known.key)] = ImplicitHit(
+                f"value:{known.kind}", known.value, spaced.group(0), *spaced.span(), 100.0
+            )
     return sorted(hits.values(), key=lambda h: h.start)
+
+
+def _given_as_value(known: KnownValue) -> bool:
+    """Tell whether a packet value was given as a value: an identifier, or a named typed one."""
+    return len(known.key) >= 4 and (known.kind != TRANSCRIPT_VALUE or bool(known.named))
 
 
 def _passages(text: str) -> list[tuple[int, int]]:

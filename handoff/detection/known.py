@@ -115,6 +115,7 @@ def _key_for(kind: str, value: str) -> str:
     return id_key(value)
 
 
+VALUE_NAMED = "value"
 # Words a customer names a value with, just before it: "order #A-55031", "tracking 1Z84...".
 NAMING_WORDS = {
     "order": "order_id",
@@ -122,6 +123,18 @@ NAMING_WORDS = {
     "invoice": "invoice_id",
     "account": "account_id",
     "acct": "account_id",
+    # Named, but not one of the identifier fields: still the customer's own value.
+    "ending": VALUE_NAMED,
+    "card": VALUE_NAMED,
+    "booking": VALUE_NAMED,
+    "ref": VALUE_NAMED,
+    "reference": VALUE_NAMED,
+    "pin": VALUE_NAMED,
+    "ticket": VALUE_NAMED,
+    "case": VALUE_NAMED,
+    "policy": VALUE_NAMED,
+    "number": VALUE_NAMED,
+    "no": VALUE_NAMED,
 }
 
 
@@ -148,6 +161,14 @@ def _state_kind(name: str) -> str:
     if name.startswith("invoice"):
         return "invoice_id"
     return ""
+
+
+def _short_named_value(word: str) -> bool:
+    """Tell whether a word is a value once named: four or more letters and digits, with a digit."""
+    key = id_key(word)
+    if DATE_RE.match(word) or re.search(r"[.,]\d{2}$", word):
+        return False
+    return len(key) >= 4 and any(ch.isdigit() for ch in key)
 
 
 def _named(before: str) -> str:
@@ -181,8 +202,11 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         without_emails = EMAIL_RE.sub(" ", text)
         for match in TOKEN_RE.finditer(without_emails):
             word = match.group()
-            if is_id_like(word) and not any(v.key == id_key(word) for v in values.values()):
-                named = _named(without_emails[max(0, match.start() - 30) : match.start()])
+            if any(v.key == id_key(word) for v in values.values()):
+                continue
+            named = _named(without_emails[max(0, match.start() - 30) : match.start()])
+            # A short number counts when the customer named it: "order 4471", "card ending 4417".
+            if is_id_like(word) or (named and _short_named_value(word)):
                 _add(values, TRANSCRIPT_VALUE, word, named)
     looked_up: dict[tuple[str, str], KnownValue] = {}
     for holder in (packet.get("customer"), packet.get("requester")):
