@@ -258,7 +258,7 @@ def detect_agent_reply(
 ) -> list[Finding]:
     """Find questions in one agent reply that ask for something ``facts`` already holds."""
     findings = []
-    asks = find_asks(get_nlp()(text))
+    asks = find_asks(get_nlp()(text), facts.words)
     for ask in asks:
         value = held_value(ask.field, facts, text)
         if value is not None:

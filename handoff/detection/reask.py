@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 
 from handoff.detection.known import PacketFacts
 from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
+from handoff.detection.topics import VETO, stem
 
 PROBLEM = "problem"
 
@@ -316,8 +317,16 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     )
 
 
-def find_asks(doc: Doc) -> list[AskHit]:
-    """Return every field and problem question in an agent reply, once per field."""
+def _asks_for_another(doc: Doc, start: int, held_words: frozenset[str]) -> bool:
+    """Tell whether the words before a field ask for another one ("an alternative email")
+    that the packet does not speak of ("new address" is held when the packet has a new one)."""
+    before = [t.norm_ for t in doc[max(sentence(doc, start).start, start - 2) : start]]
+    return any(w in VETO and stem(w) not in held_words for w in before)
+
+
+def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit]:
+    """Return every field and problem question in an agent reply, once per field; a field
+    asked as "another" one counts only when ``held_words`` (packet stems) speak of it too."""
     found: dict[str, AskHit] = {}
     strings = doc.vocab.strings
     # Earliest first, longest first: "phone number" wins over its own "phone".
@@ -334,6 +343,8 @@ def find_asks(doc: Doc) -> list[AskHit]:
             if any(t.norm_ in {"when", "version", "device", "browser"} for t in doc[end : end + 2]):
                 continue
         elif not _field_is_asked(doc, start, end):
+            continue
+        elif _asks_for_another(doc, start, held_words):
             continue
         found[field] = AskHit(field, span.text, span.start_char, span.end_char)
     return sorted(found.values(), key=lambda h: h.start)

@@ -191,9 +191,9 @@ def ask_sentences(text: str) -> list[str]:
     return asks
 
 
-def asked_names(sentence: str) -> tuple[list[list[str]], bool]:
-    """Return the runs of content words naming what a sentence asks for, and whether it asks
-    for something other than what is held ("a new address")."""
+def asked_names(sentence: str) -> tuple[list[list[str]], list[str]]:
+    """Return the runs of content words naming what a sentence asks for, and the words saying
+    it asks for something other than what is held ("a new address", "which size instead")."""
     words = words_of(sentence)
     kept: list[str] = []
     for i, word in enumerate(words):
@@ -224,7 +224,7 @@ def asked_names(sentence: str) -> tuple[list[list[str]], bool]:
             run.append(word)
     if run:
         runs.append(run)
-    return runs, any(word in VETO for word in kept)
+    return runs, [word for word in kept if word in VETO]
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,10 @@ def find_topic_asks(text: str, held: Iterable[str]) -> list[TopicAsk]:
     found = []
     for sent in ask_sentences(text):
         runs, other = asked_names(sent)
-        if other or not runs:
+        if not runs:
+            continue
+        # "the new address" is held only when the packet speaks of a new one too.
+        if any(stem(word) not in held for word in other):
             continue
         if all(stem(word) in held for word in runs[0]):
             found.append(TopicAsk(sent.strip(), " ".join(runs[0])))

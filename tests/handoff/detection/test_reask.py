@@ -140,3 +140,13 @@ def test_asking_what_is_wrong_after_a_dropped_chat_is_not_a_reask(packet: dict[s
     """Is "what can I help you with?" fine when the customer never said what was wrong?"""
     packet["transcript"] = [{"role": "customer", "text": "hi I need help with"}]
     assert _reasks(packet, "Sorry, our chat dropped. What can I help you with?") == []
+
+
+def test_asking_for_another_value_is_a_reask_only_when_the_packet_has_one(
+    packet: dict[str, Any],
+) -> None:
+    """Is "an alternative email" not a re-ask, and "the new address" one when the bot got it?"""
+    assert _reasks(packet, "Do you have an alternative email address we could use?") == []
+    packet["summary"] = "Customer wants parcel A-10442 sent to a new address: 5 Mill Lane."
+    findings = detect_ticket(packet, [agent(1, "What's the new address you'd like it sent to?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "address")]
