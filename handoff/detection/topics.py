@@ -216,6 +216,8 @@ def asked_names(sentence: str) -> tuple[list[list[str]], list[str]]:
             or word in GENERIC_EXTRA
             or word.isdigit()
             or len(word) < 2
+            # Contractions ("you'd", "we'll") are function words; a possessive is not.
+            or ("'" in word and not word.endswith("'s"))
         ):
             if run:
                 runs.append(run)

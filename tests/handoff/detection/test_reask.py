@@ -149,4 +149,4 @@ def test_asking_for_another_value_is_a_reask_only_when_the_packet_has_one(
     assert _reasks(packet, "Do you have an alternative email address we could use?") == []
     packet["summary"] = "Customer wants parcel A-10442 sent to a new address: 5 Mill Lane."
     findings = detect_ticket(packet, [agent(1, "What's the new address you'd like it sent to?", 5)])
-    assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "address")]
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "new address")]
