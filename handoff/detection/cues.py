@@ -319,6 +319,19 @@ def _verb_of(span: Span, lemmas: Iterable[str]) -> Token | None:
 NEGATIONS = frozenset({"not", "n't", "never", "didn't", "couldn't", "wasn't", "cannot", "can't"})
 
 
+FUTURE = frozenset({"will", "'ll", "gonna", "shall", "going"})
+
+
+def _future(verb: Token) -> bool:
+    """Tell whether the verb is future or hypothetical: "I will explain", "I'm going to send",
+    "should I tell the bot?"."""
+    sent = sentence(verb.doc, verb.i)
+    before = [t.norm_ for t in verb.doc[max(sent.start, verb.i - 3) : verb.i]]
+    if any(w in FUTURE for w in before):
+        return True
+    return bool(before) and before[0] in {"should", "shall"} and "i" in before
+
+
 def _negated(verb: Token) -> bool:
     """Tell whether the verb is negated just before it ("I didn't send", "never got to tell"),
     unless the sentence opens with the negated auxiliary: "Didn't I tell you?" still claims."""
@@ -339,7 +352,7 @@ def _check_said_already(span: Span) -> bool:
     if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
-    if verb is None or _negated(verb):
+    if verb is None or _negated(verb) or _future(verb):
         return False
     sent_end = sentence(span.doc, verb.i).end
     after = list(span.doc[verb.i + 1 : min(sent_end, verb.i + 8)])
@@ -362,7 +375,7 @@ def _check_told_bot(span: Span) -> bool:
     if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
-    if verb is None or _negated(verb):
+    if verb is None or _negated(verb) or _future(verb):
         return False
     between = list(span.doc[verb.i + 1 : span.end])
     sent_after = list(span.doc[verb.i + 1 : sentence(span.doc, verb.i).end])

@@ -134,11 +134,16 @@ _SENTENCE_END = frozenset(
 
 def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
     """Split a document's token rows at sentence punctuation and line breaks: (start, end)."""
-    spans, start = [], 0
+    spans, start, words = [], 0, 0
     for i, (orth, _norm, _lemma, space) in enumerate(rows):
         if orth in _SENTENCE_END or (space and "\n" in strings[orth]):
-            spans.append((start, i + 1))
-            start = i + 1
+            # A fragment of one or two words ("Told. The. Bot.", "Again!!") is read with
+            # what follows it.
+            if words > 2:
+                spans.append((start, i + 1))
+                start, words = i + 1, 0
+        elif not space:
+            words += 1
     if start < len(rows):
         spans.append((start, len(rows)))
     return spans

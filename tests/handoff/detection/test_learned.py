@@ -28,15 +28,17 @@ UNRULED = [
 
 # Rule hits the model reads as look-alikes: the customer never got to tell the bot.
 VETOED = [
-    "Should I give the bot my order number?",
+    "I already sent the photos to the insurance adjuster.",
     "As I told my landlord, the heating is broken.",
 ]
 
-# Negated telling: the rules themselves read the negation and do not fire.
+# Negated or future telling: the rules themselves read it and do not fire.
 NEGATED = [
     "I couldn't explain it to the bot, it cut me off.",
     "I didn't send the receipt because the chatbot cut me off.",
     "I never got to tell the bot my order number.",
+    "Should I give the bot my order number?",
+    "I will explain everything to the assistant when it works again.",
 ]
 
 LOOK_ALIKES = [
@@ -62,7 +64,7 @@ def test_model_finds_phrasings_no_rule_knows(text: str) -> None:
 
 @pytest.mark.parametrize("text", NEGATED)
 def test_negated_telling_is_not_a_rule_hit(text: str) -> None:
-    """Is "I didn't send ... the chatbot" left alone by the rules and by the detector?"""
+    """Are "I didn't send ... the chatbot" and "should I give the bot ..." left alone?"""
     assert find_cues(get_nlp()(text)) == []
     assert detect_message(text) == []
 
