@@ -202,7 +202,10 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         without_emails = EMAIL_RE.sub(" ", text)
         for match in TOKEN_RE.finditer(without_emails):
             word = match.group()
-            if any(v.key == id_key(word) for v in values.values()):
+            if not any(ch.isdigit() for ch in word):
+                continue
+            key = id_key(word)
+            if any(v.key == key for v in values.values()):
                 continue
             named = _named(without_emails[max(0, match.start() - 30) : match.start()])
             # A short number counts when the customer named it: "order 4471", "card ending 4417".

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -102,6 +103,7 @@ UNDONE_RE = re.compile(
 DEFER_RE = re.compile(r"\b(will|later|not now|don't know|dont know|no idea|not sure)\b|'ll\b", re.I)
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Reduce a lower-case word to a comparable stem: synonym, plural or verb ending, 6 letters."""
     word = SYNONYMS.get(word, word)
