@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handoff.detection.topics import packet_words
+from handoff.detection.topics import answered_bot_questions, packet_words
 
 # Kinds a packet identifier can have (schema ``identifiers[].kind``), plus values the customer typed.
 IDENTIFIER_KINDS = (
@@ -82,6 +82,8 @@ class PacketFacts:
     looked_up: tuple[KnownValue, ...] = ()
     # Stems of every word the packet holds (``topics.packet_words``), for asks named in words.
     words: frozenset[str] = frozenset()
+    # Content stems of each bot question the customer answered (``topics``), for re-asks.
+    bot_asked: tuple[frozenset[str], ...] = ()
 
     def first(self, kind: str) -> KnownValue | None:
         """Return the first value of ``kind`` the packet holds, customer-given first."""
@@ -238,4 +240,5 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         bot_names=bot_names,
         looked_up=tuple(v for k, v in looked_up.items() if k not in values),
         words=packet_words(packet),
+        bot_asked=answered_bot_questions(packet),
     )

@@ -168,6 +168,29 @@ def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
+def _content_stems(text: str) -> frozenset[str]:
+    """Return the stems of the content words of a sentence (no stop or asking words)."""
+    return frozenset(
+        stem(w) for w in words_of(text) if w not in STOP and len(w) > 1 and "'" not in w
+    )
+
+
+def answered_bot_questions(packet: Mapping[str, Any]) -> tuple[frozenset[str], ...]:
+    """Return the content stems of each bot question or offer the customer then answered."""
+    turns = [t for t in _dicts(packet.get("transcript")) if isinstance(t.get("text"), str)]
+    asked = []
+    for turn, answer in zip(turns, turns[1:], strict=False):
+        if turn.get("role") == "customer" or answer.get("role") != "customer":
+            continue
+        if DEFER_RE.search(answer["text"]):
+            continue
+        for sent in SENTENCE_RE.findall(turn["text"]):
+            stems = _content_stems(sent)
+            if len(stems) >= 2:
+                asked.append(stems)
+    return tuple(asked)
+
+
 def ask_sentences(text: str) -> list[str]:
     """Return the sentences of an agent reply that ask something: questions and requests."""
     text = GREETING_RE.sub("", text)
@@ -239,17 +262,28 @@ class TopicAsk:
     names: str
 
 
-def find_topic_asks(text: str, held: Iterable[str]) -> list[TopicAsk]:
-    """Return the questions of ``text`` whose first named thing the packet holds word for word."""
+def find_topic_asks(
+    text: str, held: Iterable[str], bot_asked: Iterable[frozenset[str]] = ()
+) -> list[TopicAsk]:
+    """Return the questions of ``text`` whose first named thing the packet holds word for word,
+    or that ask again, in most of the same words, what the bot asked and the customer answered."""
     held = held if isinstance(held, frozenset) else frozenset(held)
     found = []
     for sent in ask_sentences(text):
-        runs, other = asked_names(sent)
-        if not runs:
-            continue
-        # "the new address" is held only when the packet speaks of a new one too.
-        if any(stem(word) not in held for word in other):
-            continue
-        if all(stem(word) in held for word in runs[0]):
-            found.append(TopicAsk(sent.strip(), " ".join(runs[0])))
+        mine = _content_stems(sent)
+        for asked in bot_asked:
+            shared = mine & asked
+            if len(shared) >= 2 and 2 * len(shared) >= len(mine):
+                named = [w for w in words_of(sent) if w not in STOP and stem(w) in shared]
+                found.append(TopicAsk(sent.strip(), " ".join(dict.fromkeys(named))))
+                break
+        else:
+            runs, other = asked_names(sent)
+            if not runs:
+                continue
+            # "the new address" is held only when the packet speaks of a new one too.
+            if any(stem(word) not in held for word in other):
+                continue
+            if all(stem(word) in held for word in runs[0]):
+                found.append(TopicAsk(sent.strip(), " ".join(runs[0])))
     return found

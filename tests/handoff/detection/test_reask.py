@@ -88,7 +88,7 @@ def _troubleshooting_packet(packet: dict[str, Any]) -> dict[str, Any]:
     [
         ("Hi! Which plan are you currently on?", "plan"),
         ("Thanks, and what's the workspace name?", "workspace"),
-        ("Could you try clearing the app cache?", "clearing app cache"),
+        ("Could you try clearing the app cache?", "clearing cache"),
         ("Hello Dana, which phone model do you have? Is it a Pixel?", "pixel"),
     ],
 )
@@ -150,3 +150,19 @@ def test_asking_for_another_value_is_a_reask_only_when_the_packet_has_one(
     packet["summary"] = "Customer wants parcel A-10442 sent to a new address: 5 Mill Lane."
     findings = detect_ticket(packet, [agent(1, "What's the new address you'd like it sent to?", 5)])
     assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "new address")]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reasks"), [("YES, twice. Not there.", 1), ("I'll check later", 0)]
+)
+def test_asking_again_what_the_bot_asked_and_the_customer_answered(
+    packet: dict[str, Any], answer: str, reasks: int
+) -> None:
+    """Is the bot's own question, answered, a re-ask when the agent asks it again?"""
+    packet["transcript"] = [
+        {"role": "customer", "text": "says delivered, not here"},
+        {"role": "bot", "text": "Sorry! Did anyone at home sign for a parcel today?"},
+        {"role": "customer", "text": answer},
+    ]
+    body = "Thanks for waiting. Did someone at home sign for the parcel?"
+    assert len([f for f in detect_ticket(packet, [agent(1, body, 5)]) if f.kind == REASK]) == reasks
