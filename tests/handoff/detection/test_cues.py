@@ -22,7 +22,7 @@ REPEATS = [
     "Scroll up, it's there.",
     "I went through all of this with your assistant.",
     "The chatbot already has my email.",
-    "Didn't the bot pass on my details?",
+    "Didn't the bot send you my info?",
     "As I mentioned to your system, I was charged twice.",
     "Why am I repeating myself?",
     "As mentioned to your colleague, the refund is missing.",
