@@ -138,6 +138,12 @@ def _dicts(items: Any) -> list[Mapping[str, Any]]:
     return [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
 
 
+def _bot_asks(sentence: str) -> bool:
+    """Tell whether a bot sentence asks: a question, or a request ("Please attach photos")."""
+    words = words_of(sentence)
+    return "?" in sentence or (bool(words) and words[0] in {"please", "could", "can", "kindly"})
+
+
 def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
     """Return the stems of what the packet holds: given, stated or looked up, not merely asked."""
     texts: list[str] = []
@@ -155,12 +161,14 @@ def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
         if turn.get("role") == "customer":
             texts.append(turn["text"])
             continue
-        stated.append(turn["text"])
-        # A bot question the customer then answered is held: "Which workspace?" "ws_rivera".
+        asks = [q for q in SENTENCE_RE.findall(turn["text"]) if _bot_asks(q)]
+        stated += [q for q in SENTENCE_RE.findall(turn["text"]) if q not in asks]
+        # A bot question or request the customer then answered is held: "Which workspace?"
+        # "ws_rivera"; "Please attach photos" answered "I'll do it later" is not.
         answer = turns[i + 1] if i + 1 < len(turns) else None
         if answer is not None and answer.get("role") == "customer":
             if not DEFER_RE.search(answer["text"]):
-                texts += [q for q in SENTENCE_RE.findall(turn["text"]) if "?" in q]
+                texts += asks
     for text in stated:
         texts += [s for s in SENTENCE_RE.findall(str(text)) if not UNDONE_RE.search(s)]
     return frozenset(

@@ -166,3 +166,16 @@ def test_asking_again_what_the_bot_asked_and_the_customer_answered(
     ]
     body = "Thanks for waiting. Did someone at home sign for the parcel?"
     assert len([f for f in detect_ticket(packet, [agent(1, body, 5)]) if f.kind == REASK]) == reasks
+
+
+def test_a_bot_request_put_off_by_the_customer_is_not_held(packet: dict[str, Any]) -> None:
+    """Is asking for photos the bot asked for, but the customer has not sent yet, no re-ask?"""
+    packet["summary"] = "TV arrived with a cracked screen."
+    packet["transcript"] = [
+        {"role": "customer", "text": "My TV arrived with a cracked screen."},
+        {"role": "bot", "text": "I'm sorry. Please attach photos of the screen."},
+        {"role": "customer", "text": "I'll do it when I'm home"},
+    ]
+    assert _reasks(packet, "Could you reply with photos of the screen?") == []
+    packet["transcript"][2]["text"] = "ok, attached two"
+    assert _reasks(packet, "Could you reply with photos of the screen?") == ["ask:topic"]
