@@ -377,6 +377,10 @@ def _check_told_bot(span: Span) -> bool:
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
     if verb is None or _negated(verb) or _future(verb):
         return False
+    # "I did tell the machine": an emphatic "did" before a telling verb insists it was told.
+    following = span.doc[verb.i + 1] if verb.i + 1 < span.end else None
+    if verb.norm_ == "did" and following is not None and following.lemma_ in SAY:
+        return True
     between = list(span.doc[verb.i + 1 : span.end])
     sent_after = list(span.doc[verb.i + 1 : sentence(span.doc, verb.i).end])
     has_again = any(t.norm_ in AGAIN_WORDS for t in sent_after)

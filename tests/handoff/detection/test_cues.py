@@ -23,6 +23,7 @@ REPEATS = [
     "I went through all of this with your assistant.",
     "The chatbot already has my email.",
     "Didn't the bot send you my info?",
+    "I did tell the machine.",
     "As I mentioned to your system, I was charged twice.",
     "Why am I repeating myself?",
     "As mentioned to your colleague, the refund is missing.",
