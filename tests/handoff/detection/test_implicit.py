@@ -124,3 +124,33 @@ def test_a_long_value_typed_with_spaces_counts(packet: dict[str, Any]) -> None:
     assert _implicit(packet, "NL44 BANK 0123 4567 89") == [
         ("value:account_id", "NL44BANK0123456789")
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "body", "found"),
+    [
+        ("my postcode is BS3 4QL", "BS3 4QL. already did the security questions", "BS3 4QL"),
+        ("dob 21/06/1984", "21 June 1984", "21 June 1984"),
+        ("speed test: 78 down 40 up", "78 down 40 up, same as before", "78 down 40 up"),
+    ],
+)
+def test_a_value_typed_again_in_several_words_counts(
+    packet: dict[str, Any], typed: str, body: str, found: str
+) -> None:
+    """Are a postcode, a date of birth in another writing and a reading typed again found?"""
+    packet["transcript"][0]["text"] = typed
+    (finding,) = [f for f in detect_ticket(packet, [customer(1, body, 5)]) if f.kind == IMPLICIT]
+    assert (finding.cue, finding.snippet) == ("value:transcript_value", found)
+
+
+@pytest.mark.parametrize(
+    "body", ["On 1 November.", "it took 3 days", "my other order 88-11870 was fine"]
+)
+def test_dates_counts_and_other_values_in_words_are_not_repetition(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Are a day without a year, a count of days and another order in words left alone?"""
+    packet["transcript"][0]["text"] = "I cancelled on 1 November, 3 days later order 88-22222 came"
+    packet["account_state"]["address"] = "5 Mill Lane, Bath BA1 2QT"
+    assert _implicit(packet, body) == []
+    assert _implicit(packet, "5 Mill Lane, Bath BA1 2QT") == []
