@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -178,18 +179,36 @@ def _dates(text: str) -> list[tuple[tuple[int, int, int], int, int]]:
 
 def _runs(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     """Return the runs of 2-4 words of ``text`` that hold a number and 6+ letters and digits."""
+    if not any(ch.isdigit() for ch in text):
+        return {}
     words = [(m.group(0).lower(), m.start(), m.end()) for m in ALNUM_RE.finditer(text)]
+    numbered = [any(ch.isdigit() for ch in w) for w, _, _ in words]
+    plain = [w.isdigit() or w in PLAIN_UNITS for w, _, _ in words]
     runs: dict[tuple[str, ...], tuple[int, int]] = {}
-    for n in (4, 3, 2):
-        for i in range(len(words) - n + 1):
-            run = words[i : i + n]
-            key = tuple(w for w, _, _ in run)
-            if not any(ch.isdigit() for w in key for ch in w) or len("".join(key)) < 6:
-                continue
-            if all(w.isdigit() or w in PLAIN_UNITS for w in key):
-                continue
-            runs.setdefault(key, (run[0][1], run[-1][2]))
+    for i, has_number in enumerate(numbered):
+        if not has_number:
+            continue
+        # Every run of 2-4 words that holds word i.
+        for n in (4, 3, 2):
+            for first in range(max(0, i - n + 1), min(i, len(words) - n) + 1):
+                last = first + n
+                if all(plain[first:last]):
+                    continue
+                key = tuple(w for w, _, _ in words[first:last])
+                if sum(map(len, key)) >= 6:
+                    runs.setdefault(key, (words[first][1], words[last - 1][2]))
     return runs
+
+
+@lru_cache(maxsize=1024)
+def _given_phrases(
+    lines: tuple[str, ...],
+) -> tuple[frozenset[tuple[int, int, int]], frozenset[tuple[str, ...]]]:
+    """Return the full dates and the runs of words with a number the customer typed to the bot
+    (computed once per ticket, not once per message)."""
+    dates = frozenset(d for line in lines for d, _, _ in _dates(line))
+    runs = frozenset(key for line in lines for key in _runs(line))
+    return dates, runs
 
 
 def find_typed_phrases(text: str, facts: PacketFacts) -> list[ImplicitHit]:
@@ -199,7 +218,7 @@ def find_typed_phrases(text: str, facts: PacketFacts) -> list[ImplicitHit]:
     if not facts.descriptions:
         return []
     hits: list[ImplicitHit] = []
-    given_dates = {d for line in facts.descriptions for d, _, _ in _dates(line)}
+    given_dates, given = _given_phrases(facts.descriptions)
     for date, start, end in _dates(text):
         if date in given_dates:
             hits.append(
@@ -207,9 +226,6 @@ def find_typed_phrases(text: str, facts: PacketFacts) -> list[ImplicitHit]:
                     f"value:{TRANSCRIPT_VALUE}", text[start:end], text[start:end], start, end, 100.0
                 )
             )
-    given: set[tuple[str, ...]] = set()
-    for line in facts.descriptions:
-        given |= set(_runs(line))
     taken = [(h.start, h.end) for h in hits]
     for key, (start, end) in sorted(_runs(text).items(), key=lambda kv: -len(kv[0])):
         if key in given and not any(start < b and a < end for a, b in taken):
