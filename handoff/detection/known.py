@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handoff.detection.topics import answered_bot_questions, packet_words
+from handoff.detection.topics import answered_bot_questions, packet_words, value_names
 
 # Kinds a packet identifier can have (schema ``identifiers[].kind``), plus values the customer typed.
 IDENTIFIER_KINDS = (
@@ -84,6 +84,8 @@ class PacketFacts:
     words: frozenset[str] = frozenset()
     # Content stems of each bot question the customer answered (``topics``), for re-asks.
     bot_asked: tuple[frozenset[str], ...] = ()
+    # Stems of the words the customer named their values with ("reference", "PAC", "IMEI").
+    value_names: frozenset[str] = frozenset()
 
     def first(self, kind: str) -> KnownValue | None:
         """Return the first value of ``kind`` the packet holds, customer-given first."""
@@ -241,4 +243,5 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         looked_up=tuple(v for k, v in looked_up.items() if k not in values),
         words=packet_words(packet),
         bot_asked=answered_bot_questions(packet),
+        value_names=value_names(packet),
     )

@@ -176,6 +176,44 @@ def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
+VALUE_WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*|[A-Za-z0-9][\w-]*\d[\w-]*|\d[\w-]*")
+ID_HEADS = frozenset({"number", "reference", "ref", "id", "code", "no", "num", "#"})
+
+
+def value_names(packet: Mapping[str, Any]) -> frozenset[str]:
+    """Return the stems of the words a customer named a value with ("Reference TRX-55012-7",
+    "PAC is ABC123456", "IMEI 356938..."), and of the identifiers' labels."""
+    names: set[str] = set()
+    for ident in _dicts(packet.get("identifiers")):
+        for key in ("label",):
+            if isinstance(ident.get(key), str):
+                names |= {stem(w) for w in words_of(ident[key])}
+    for turn in _dicts(packet.get("transcript")):
+        if turn.get("role") != "customer" or not isinstance(turn.get("text"), str):
+            continue
+        words = VALUE_WORD_RE.findall(EMAIL_RE.sub(" ", turn["text"]))
+        for i, word in enumerate(words):
+            key = "".join(ch for ch in word if ch.isalnum())
+            if len(key) < 4 or not any(ch.isdigit() for ch in key):
+                continue
+            before = [w.lower() for w in words[max(0, i - 2) : i] if not w[0].isdigit()]
+            names |= {stem(w) for w in before if w not in STOP or w in ID_HEADS}
+    return frozenset(names)
+
+
+def _named_value_ask(sentence: str, names: frozenset[str]) -> str:
+    """Return "transaction reference" when a sentence asks for a value by a name the customer
+    gave it ("<name> number/reference/ID/code"), or ''."""
+    words = words_of(sentence)
+    for i in range(1, len(words)):
+        head, name = words[i], words[i - 1]
+        if head not in ID_HEADS or name in STOP or name in ID_HEADS:
+            continue
+        if stem(name) in names or (head not in {"number", "no", "num"} and stem(head) in names):
+            return f"{name} {head}"
+    return ""
+
+
 def _content_stems(text: str) -> frozenset[str]:
     """Return the stems of the content words of a sentence (no stop or asking words)."""
     return frozenset(
@@ -271,13 +309,20 @@ class TopicAsk:
 
 
 def find_topic_asks(
-    text: str, held: Iterable[str], bot_asked: Iterable[frozenset[str]] = ()
+    text: str,
+    held: Iterable[str],
+    bot_asked: Iterable[frozenset[str]] = (),
+    names: frozenset[str] = frozenset(),
 ) -> list[TopicAsk]:
     """Return the questions of ``text`` whose first named thing the packet holds word for word,
     or that ask again, in most of the same words, what the bot asked and the customer answered."""
     held = held if isinstance(held, frozenset) else frozenset(held)
     found = []
     for sent in ask_sentences(text):
+        named = _named_value_ask(sent, names) if names else ""
+        if named:
+            found.append(TopicAsk(sent.strip(), named))
+            continue
         mine = _content_stems(sent)
         for asked in bot_asked:
             shared = mine & asked

@@ -179,3 +179,14 @@ def test_a_bot_request_put_off_by_the_customer_is_not_held(packet: dict[str, Any
     assert _reasks(packet, "Could you reply with photos of the screen?") == []
     packet["transcript"][2]["text"] = "ok, attached two"
     assert _reasks(packet, "Could you reply with photos of the screen?") == ["ask:topic"]
+
+
+def test_a_value_asked_by_the_name_the_customer_gave_it(packet: dict[str, Any]) -> None:
+    """Is "the transaction reference" re-asked after "Reference TRX-55012-7", and a policy
+    number the customer never gave not?"""
+    packet["transcript"] = [
+        {"role": "customer", "text": "My transfer never arrived. Reference TRX-55012-7"},
+    ]
+    findings = detect_ticket(packet, [agent(1, "Could you send me the transaction reference?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "transaction reference")]
+    assert _reasks(packet, "Could you send me your policy number?") == []
