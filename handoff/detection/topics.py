@@ -319,9 +319,9 @@ def find_topic_asks(
     held = held if isinstance(held, frozenset) else frozenset(held)
     found = []
     for sent in ask_sentences(text):
-        named = _named_value_ask(sent, names) if names else ""
-        if named:
-            found.append(TopicAsk(sent.strip(), named))
+        by_name = _named_value_ask(sent, names) if names else ""
+        if by_name:
+            found.append(TopicAsk(sent.strip(), by_name))
             continue
         mine = _content_stems(sent)
         for asked in bot_asked:
