@@ -11,6 +11,11 @@ tuning, run once). Errors are only listed with --show-errors. ``--heldout DIR`` 
 directory of the same two files (``messages.jsonl``, ``conversations.jsonl``) written by
 someone who never saw the detector.
 
+What an agent asks for: ``--asks PATH`` reads JSON lines ``{"text", "asks": [field, ...]}``
+(agent replies labelled with the fields they ask for, such as
+``tests/data/detection/train/indep-1/agent.jsonl``) and prints, per field, how well the re-ask
+patterns recognise that the reply asks for it (whether the packet holds it is not asked here).
+
 Real conversations: ``--twcs PATH`` reads the public TweetSumm threads (Twitter customer
 support, a JSON file ``{"document": ["<id>\\n\\tCustomer:\\t...\\n\\tAgent:\\t...", ...]}`` such as
 ``data/twitter.json`` of the public repository IssamLaradji/chat_summarization_tutorial),
@@ -170,6 +175,35 @@ def score_twcs(path: Path, labels_path: Path | None, show: bool) -> None:
             print(f"  false alarm {tid} [{flagged[tid][0].cue}]: {text_of[tid][:160]}")
 
 
+def score_asks(path: Path, show: bool) -> None:
+    """Print precision and recall per field of the asks the re-ask patterns recognise."""
+    from handoff.detection.nlp import get_nlp
+    from handoff.detection.reask import find_asks
+
+    rows = load(path.name, path.parent)
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        found = {hit.field for hit in find_asks(get_nlp()(row["text"]))}
+        gold = set(row["asks"])
+        for field in found | gold:
+            tally = counts.setdefault(field, [0, 0, 0])
+            tally[0 if field in found and field in gold else 1 if field in found else 2] += 1
+        if show and found != gold:
+            print(f"  asks {sorted(gold)} found {sorted(found)}: {row['text'][:100]}")
+    print(f"{len(rows)} agent replies, {sum(bool(r['asks']) for r in rows)} asking for something")
+    print(f"{'field':16} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}")
+    total = [0, 0, 0]
+    for field, (tp, fp, fn) in sorted(counts.items()):
+        total = [total[0] + tp, total[1] + fp, total[2] + fn]
+        print(
+            f"{field:16} {tp:4d} {fp:4d} {fn:4d} {tp / max(1, tp + fp):9.3f} {tp / max(1, tp + fn):7.3f}"
+        )
+    tp, fp, fn = total
+    print(
+        f"{'all fields':16} {tp:4d} {fp:4d} {fn:4d} {tp / max(1, tp + fp):9.3f} {tp / max(1, tp + fn):7.3f}"
+    )
+
+
 def main() -> None:
     """Print precision and recall per finding kind for the chosen splits."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -179,10 +213,14 @@ def main() -> None:
     parser.add_argument("--heldout", type=Path, action="append", default=[], metavar="DIR")
     parser.add_argument("--twcs", type=Path, metavar="PATH")
     parser.add_argument("--labels", type=Path, metavar="PATH")
+    parser.add_argument("--asks", type=Path, metavar="PATH")
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
     if args.twcs:
         score_twcs(args.twcs, args.labels, args.show_errors)
+        return
+    if args.asks:
+        score_asks(args.asks, args.show_errors)
         return
     splits = ["tune", "heldout", "challenge", "fresh"] if args.split == "all" else [args.split]
     header = f"{'split':9} {'kind':22} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'(95%)':>11} {'recall':>7} {'(95%)':>11}"

@@ -316,11 +316,43 @@ def _verb_of(span: Span, lemmas: Iterable[str]) -> Token | None:
     return None
 
 
+NEGATIONS = frozenset({"not", "n't", "never", "didn't", "couldn't", "wasn't", "cannot", "can't"})
+
+
+FUTURE = frozenset({"will", "'ll", "gonna", "shall", "going"})
+
+
+def _future(verb: Token) -> bool:
+    """Tell whether the verb is future or hypothetical: "I will explain", "I'm going to send",
+    "should I tell the bot?"."""
+    sent = sentence(verb.doc, verb.i)
+    before = [t.norm_ for t in verb.doc[max(sent.start, verb.i - 3) : verb.i]]
+    if any(w in FUTURE for w in before):
+        return True
+    return bool(before) and before[0] in {"should", "shall"} and "i" in before
+
+
+def _negated(verb: Token) -> bool:
+    """Tell whether the verb is negated just before it ("I didn't send", "never got to tell"),
+    unless the sentence opens with the negated auxiliary: "Didn't I tell you?" still claims."""
+    sent = sentence(verb.doc, verb.i)
+    before = list(verb.doc[max(sent.start, verb.i - 3) : verb.i])
+    # "I did n't send": the auxiliary itself can be the word the rule took for the verb.
+    after = verb.doc[verb.i + 1] if verb.i + 1 < sent.end else None
+    if after is not None and after.norm_ in NEGATIONS:
+        before.append(after)
+    if not any(t.norm_ in NEGATIONS for t in before):
+        return False
+    # "Didn't I tell the bot everything?" asks back; it still claims.
+    opening = [t.norm_ for t in sent[:2]]
+    return not (opening[:1] in (["do"], ["did"], ["have"]) and opening[1:] == ["not"])
+
+
 def _check_said_already(span: Span) -> bool:
     if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
-    if verb is None:
+    if verb is None or _negated(verb) or _future(verb):
         return False
     sent_end = sentence(span.doc, verb.i).end
     after = list(span.doc[verb.i + 1 : min(sent_end, verb.i + 8)])
@@ -343,8 +375,12 @@ def _check_told_bot(span: Span) -> bool:
     if not _i_subject(span.doc, span.start) or _temporal_clause(span):
         return False
     verb = _verb_of(span, SAY + GIVE + ["go", "be"])
-    if verb is None:
+    if verb is None or _negated(verb) or _future(verb):
         return False
+    # "I did tell the machine": an emphatic "did" before a telling verb insists it was told.
+    following = span.doc[verb.i + 1] if verb.i + 1 < span.end else None
+    if verb.norm_ == "did" and following is not None and following.lemma_ in SAY:
+        return True
     between = list(span.doc[verb.i + 1 : span.end])
     sent_after = list(span.doc[verb.i + 1 : sentence(span.doc, verb.i).end])
     has_again = any(t.norm_ in AGAIN_WORDS for t in sent_after)

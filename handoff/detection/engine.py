@@ -24,10 +24,11 @@ from handoff.detection.learned import (
 )
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
+from handoff.detection.topics import find_topic_asks
 from handoff.detection.window import to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.0.0"
+DETECTOR_VERSION = "2.1.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -36,6 +37,8 @@ KINDS = (EXPLICIT, IMPLICIT, REASK)
 # Kinds that make a ticket count in the repetition rate; a re-ask is reported beside it.
 REPETITION_KINDS = frozenset({EXPLICIT, IMPLICIT})
 SNIPPET_CHARS = 300
+# The cue of a re-ask recognised by the words naming what is asked, not by a field pattern.
+TOPIC_CUE = "ask:topic"
 
 
 @dataclass(frozen=True)
@@ -131,11 +134,16 @@ _SENTENCE_END = frozenset(
 
 def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
     """Split a document's token rows at sentence punctuation and line breaks: (start, end)."""
-    spans, start = [], 0
+    spans, start, words = [], 0, 0
     for i, (orth, _norm, _lemma, space) in enumerate(rows):
         if orth in _SENTENCE_END or (space and "\n" in strings[orth]):
-            spans.append((start, i + 1))
-            start = i + 1
+            # A fragment of one or two words ("Told. The. Bot.", "Again!!") is read with
+            # what follows it.
+            if words > 2:
+                spans.append((start, i + 1))
+                start, words = i + 1, 0
+        elif not space:
+            words += 1
     if start < len(rows):
         spans.append((start, len(rows)))
     return spans
@@ -255,7 +263,8 @@ def detect_agent_reply(
 ) -> list[Finding]:
     """Find questions in one agent reply that ask for something ``facts`` already holds."""
     findings = []
-    for ask in find_asks(get_nlp()(text)):
+    asks = find_asks(get_nlp()(text), facts.words)
+    for ask in asks:
         value = held_value(ask.field, facts, text)
         if value is not None:
             findings.append(
@@ -270,6 +279,28 @@ def detect_agent_reply(
                     ask.end,
                 )
             )
+    if not facts.words:
+        return findings
+    # Then asks named in other words ("which plan are you on?"), in sentences no field
+    # pattern read: there the field's own check (is that value held?) has the last word.
+    fields = [(ask.start, ask.end) for ask in asks]
+    for topic in find_topic_asks(text, facts.words, facts.bot_asked, facts.value_names):
+        start = text.find(topic.sentence)
+        end = start + len(topic.sentence)
+        if start < 0 or any(start <= a < end for a, _ in fields):
+            continue
+        findings.append(
+            Finding(
+                REASK,
+                TOPIC_CUE,
+                topic.names[:SNIPPET_CHARS],
+                comment_id,
+                agent_turn,
+                topic.sentence[:SNIPPET_CHARS],
+                start,
+                end,
+            )
+        )
     return findings
 
 

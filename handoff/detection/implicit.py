@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -12,6 +13,7 @@ from handoff.detection.known import (
     EMAIL_RE,
     PHONE_RE,
     TOKEN_RE,
+    TRANSCRIPT_VALUE,
     KnownValue,
     PacketFacts,
     digits,
@@ -88,6 +90,15 @@ def find_values(text: str, facts: PacketFacts) -> list[ImplicitHit]:
         for match in TOKEN_RE.finditer(scrubbed):
             word = match.group(0)
             if not is_id_like(word):
+                # A value the customer gave as such (an identifier, or one they named, such
+                # as "card ending 4417") matches exactly even when it is short or all letters.
+                key = id_key(word)
+                exact = [k for k in others if k.key == key and _given_as_value(k)]
+                for known in exact:
+                    hits.setdefault(
+                        (known.kind, known.key),
+                        ImplicitHit(f"value:{known.kind}", known.value, word, *match.span(), 100.0),
+                    )
                 continue
             for known in others:
                 if _id_matches(word, known):
@@ -95,7 +106,141 @@ def find_values(text: str, facts: PacketFacts) -> list[ImplicitHit]:
                         (known.kind, known.key),
                         ImplicitHit(f"value:{known.kind}", known.value, word, *match.span(), 100.0),
                     )
+    # A long value typed with spaces ("NL44 BANK 0123 4567 89", "8944 1100 2233 4455 6670").
+    for known in others:
+        if (known.kind, known.key) in hits or len(known.key) < 8:
+            continue
+        if not any(ch.isdigit() for ch in known.key):
+            continue
+        spaced = re.search(r"[\s-]?".join(map(re.escape, known.key)), text, re.IGNORECASE)
+        if spaced is not None:
+            hits[(known.kind, known.key)] = ImplicitHit(
+                f"value:{known.kind}", known.value, spaced.group(0), *spaced.span(), 100.0
+            )
     return sorted(hits.values(), key=lambda h: h.start)
+
+
+# A word, with its inner joiners: "88-11870" is one word, not "88" and "11870".
+ALNUM_RE = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
+MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+NUMERIC_DATE_RE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+WORD_DATE_RE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]{3,9})\.?,?\s+(\d{4})\b"
+    r"|\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"
+)
+# Runs of words with a number that say nothing of their own: "3 days", "2 weeks ago".
+PLAIN_UNITS = frozenset(
+    "day days week weeks month months year years hour hours minute minutes min mins time "
+    "times ago am pm x item items euro euros eur usd gbp dollars pounds on the of from by at "
+    "in to and until since before after number no nr".split()
+) | frozenset(MONTHS)
+
+
+def _dates(text: str) -> list[tuple[tuple[int, int, int], int, int]]:
+    """Return each full date of ``text`` (day, month, year) with its offsets, day first."""
+    found = []
+    for m in NUMERIC_DATE_RE.finditer(text):
+        found.append(((int(m.group(1)), int(m.group(2)), int(m.group(3))), m.start(), m.end()))
+    for m in WORD_DATE_RE.finditer(text):
+        day, month, year = (
+            (m.group(1), m.group(2), m.group(3))
+            if m.group(1)
+            else (
+                m.group(5),
+                m.group(4),
+                m.group(6),
+            )
+        )
+        number = MONTHS.get(month.lower())
+        if number:
+            found.append(((int(day), number, int(year)), m.start(), m.end()))
+    return found
+
+
+def _runs(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Return the runs of 2-4 words of ``text`` that hold a number and 6+ letters and digits."""
+    if not any(ch.isdigit() for ch in text):
+        return {}
+    words = [(m.group(0).lower(), m.start(), m.end()) for m in ALNUM_RE.finditer(text)]
+    numbered = [any(ch.isdigit() for ch in w) for w, _, _ in words]
+    plain = [w.isdigit() or w in PLAIN_UNITS for w, _, _ in words]
+    runs: dict[tuple[str, ...], tuple[int, int]] = {}
+    for i, has_number in enumerate(numbered):
+        if not has_number:
+            continue
+        # Every run of 2-4 words that holds word i.
+        for n in (4, 3, 2):
+            for first in range(max(0, i - n + 1), min(i, len(words) - n) + 1):
+                last = first + n
+                if all(plain[first:last]):
+                    continue
+                key = tuple(w for w, _, _ in words[first:last])
+                if sum(map(len, key)) >= 6:
+                    runs.setdefault(key, (words[first][1], words[last - 1][2]))
+    return runs
+
+
+@lru_cache(maxsize=1024)
+def _given_phrases(
+    lines: tuple[str, ...],
+) -> tuple[frozenset[tuple[int, int, int]], frozenset[tuple[str, ...]]]:
+    """Return the full dates and the runs of words with a number the customer typed to the bot
+    (computed once per ticket, not once per message)."""
+    dates = frozenset(d for line in lines for d, _, _ in _dates(line))
+    runs = frozenset(key for line in lines for key in _runs(line))
+    return dates, runs
+
+
+def find_typed_phrases(text: str, facts: PacketFacts) -> list[ImplicitHit]:
+    """Return values typed again as the customer typed them to the bot, in several words: a
+    postcode ("BS3 4QL"), an address, a reading ("78 down 40 up"), a full date of birth in
+    any common writing ("21 June 1984" for "21/06/1984")."""
+    if not facts.descriptions:
+        return []
+    hits: list[ImplicitHit] = []
+    given_dates, given = _given_phrases(facts.descriptions)
+    for date, start, end in _dates(text):
+        if date in given_dates:
+            hits.append(
+                ImplicitHit(
+                    f"value:{TRANSCRIPT_VALUE}", text[start:end], text[start:end], start, end, 100.0
+                )
+            )
+    taken = [(h.start, h.end) for h in hits]
+    for key, (start, end) in sorted(_runs(text).items(), key=lambda kv: -len(kv[0])):
+        if key in given and not any(start < b and a < end for a, b in taken):
+            hits.append(
+                ImplicitHit(
+                    f"value:{TRANSCRIPT_VALUE}", " ".join(key), text[start:end], start, end, 100.0
+                )
+            )
+            taken.append((start, end))
+    return hits
+
+
+def _given_as_value(known: KnownValue) -> bool:
+    """Tell whether a packet value was given as a value: an identifier, or a named typed one."""
+    return len(known.key) >= 4 and (known.kind != TRANSCRIPT_VALUE or bool(known.named))
 
 
 def _passages(text: str) -> list[tuple[int, int]]:
@@ -149,6 +294,12 @@ def find_description(text: str, facts: PacketFacts) -> ImplicitHit | None:
 def find_implicit(text: str, facts: PacketFacts) -> list[ImplicitHit]:
     """Return every value and the best description ``text`` re-sends from the packet."""
     hits = find_values(text, facts)
+    covered = [(h.start, h.end) for h in hits]
+    hits += [
+        h
+        for h in find_typed_phrases(text, facts)
+        if not any(h.start < b and a < h.end for a, b in covered)
+    ]
     description = find_description(text, facts)
     if description is not None:
         hits.append(description)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from handoff.detection.topics import answered_bot_questions, packet_words, value_names
+
 # Kinds a packet identifier can have (schema ``identifiers[].kind``), plus values the customer typed.
 IDENTIFIER_KINDS = (
     "order_id",
@@ -56,6 +58,9 @@ class KnownValue:
     kind: str
     value: str
     key: str
+    # For a value typed in the transcript, the field the customer named just before it
+    # ("order #A-55031" names an order id); an agent asking for that field re-asks it.
+    named: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,20 @@ class PacketFacts:
     handoff_at: datetime | None = None
     bot_names: tuple[str, ...] = ()
     looked_up: tuple[KnownValue, ...] = ()
+    # Stems of every word the packet holds (``topics.packet_words``), for asks named in words.
+    words: frozenset[str] = frozenset()
+    # Content stems of each bot question the customer answered (``topics``), for re-asks.
+    bot_asked: tuple[frozenset[str], ...] = ()
+    # Stems of the words the customer named their values with ("reference", "PAC", "IMEI").
+    value_names: frozenset[str] = frozenset()
 
     def first(self, kind: str) -> KnownValue | None:
         """Return the first value of ``kind`` the packet holds, customer-given first."""
         for value in (*self.values, *self.looked_up):
             if value.kind == kind:
+                return value
+        for value in self.values:
+            if value.named == kind:
                 return value
         return None
 
@@ -105,14 +119,68 @@ def _key_for(kind: str, value: str) -> str:
     return id_key(value)
 
 
-def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any) -> None:
+VALUE_NAMED = "value"
+# Words a customer names a value with, just before it: "order #A-55031", "tracking 1Z84...".
+NAMING_WORDS = {
+    "order": "order_id",
+    "tracking": "tracking_number",
+    "invoice": "invoice_id",
+    "account": "account_id",
+    "acct": "account_id",
+    # Named, but not one of the identifier fields: still the customer's own value.
+    "ending": VALUE_NAMED,
+    "card": VALUE_NAMED,
+    "booking": VALUE_NAMED,
+    "ref": VALUE_NAMED,
+    "reference": VALUE_NAMED,
+    "pin": VALUE_NAMED,
+    "ticket": VALUE_NAMED,
+    "case": VALUE_NAMED,
+    "policy": VALUE_NAMED,
+    "number": VALUE_NAMED,
+    "no": VALUE_NAMED,
+}
+
+
+def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any, named: str = "") -> None:
     if not isinstance(value, str | int) or isinstance(value, bool):
         return
     text = str(value).strip()
     key = _key_for(kind, text)
     if len(key) < 3 or (kind, key) in out:
         return
-    out[(kind, key)] = KnownValue(kind, text, key)
+    out[(kind, key)] = KnownValue(kind, text, key, named)
+
+
+def _state_kind(name: str) -> str:
+    """Return the identifier kind an ``account_state`` key names ("account_number"), or ''."""
+    if "email" in name:
+        return "email"
+    if "phone" in name or "mobile" in name:
+        return "phone"
+    if name.startswith("account") and name.endswith(("number", "id", "no")):
+        return "account_id"
+    if "tracking" in name:
+        return "tracking_number"
+    if name.startswith("invoice"):
+        return "invoice_id"
+    return ""
+
+
+def _short_named_value(word: str) -> bool:
+    """Tell whether a word is a value once named: four or more letters and digits, with a digit."""
+    key = id_key(word)
+    if DATE_RE.match(word) or re.search(r"[.,]\d{2}$", word):
+        return False
+    return len(key) >= 4 and any(ch.isdigit() for ch in key)
+
+
+def _named(before: str) -> str:
+    """Return the field a customer named in the few words before a value, or ''."""
+    for word in reversed(re.findall(r"[a-z]+", before.lower())[-3:]):
+        if word in NAMING_WORDS:
+            return NAMING_WORDS[word]
+    return ""
 
 
 def _dicts(items: Any) -> Iterable[Mapping[str, Any]]:
@@ -136,9 +204,17 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         for email in EMAIL_RE.findall(text):
             _add(values, "email", email)
         without_emails = EMAIL_RE.sub(" ", text)
-        for word in TOKEN_RE.findall(without_emails):
-            if is_id_like(word) and not any(v.key == id_key(word) for v in values.values()):
-                _add(values, TRANSCRIPT_VALUE, word)
+        for match in TOKEN_RE.finditer(without_emails):
+            word = match.group()
+            if not any(ch.isdigit() for ch in word):
+                continue
+            key = id_key(word)
+            if any(v.key == key for v in values.values()):
+                continue
+            named = _named(without_emails[max(0, match.start() - 30) : match.start()])
+            # A short number counts when the customer named it: "order 4471", "card ending 4417".
+            if is_id_like(word) or (named and _short_named_value(word)):
+                _add(values, TRANSCRIPT_VALUE, word, named)
     looked_up: dict[tuple[str, str], KnownValue] = {}
     for holder in (packet.get("customer"), packet.get("requester")):
         if isinstance(holder, Mapping):
@@ -148,6 +224,11 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
     if isinstance(state, Mapping):
         for order in _dicts(state.get("orders")):
             _add(looked_up, "order_id", order.get("id"))
+        # Top-level values named for a field: {"email": ...}, {"account_number": ...}.
+        for name, value in state.items():
+            kind = _state_kind(str(name).lower())
+            if kind:
+                _add(looked_up, kind, value)
     bot = packet.get("bot")
     bot_names: tuple[str, ...] = ()
     if isinstance(bot, Mapping) and isinstance(bot.get("name"), str):
@@ -160,4 +241,7 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         handoff_at=parse_time(packet.get("created_at")),
         bot_names=bot_names,
         looked_up=tuple(v for k, v in looked_up.items() if k not in values),
+        words=packet_words(packet),
+        bot_asked=answered_bot_questions(packet),
+        value_names=value_names(packet),
     )

@@ -3,7 +3,8 @@
 The rules in ``cues.py`` are precise but only know the phrasings they were written for. This
 model reads the same tokens (typo-corrected norms of the shared pipeline) as hashed bigrams
 and trigrams within four words of an anchor word (tell, sent, already, again, form, bot...),
-plus one feature per rule family that fired, and says whether a sentence claims to repeat
+skip pairs of each anchor with each word within four words of it, plus one feature per rule
+family that fired, and says whether a sentence claims to repeat
 something. It is trained by
 ``scripts/train_detection.py`` from the corpus in ``tests/data/detection/train/`` and shipped
 as ``repetition_model.npz`` (the non-zero weights only). Training is deterministic: full-batch
@@ -40,6 +41,7 @@ _BOUNDARY = 0x2545F4914F6CDD1D  # the start and end of a message, as a pseudo-wo
 _VALUE = 0x61C8864680B583EB  # any token with a digit or an @: "A-10442", "dana@example.com"
 _RULE = 0xBF58476D1CE4E5B9  # marks a rule-family feature
 _ORDINAL = 0x3C6EF372FE94F82B  # "3rd", "4th": read alike, whatever the number
+_SKIP = 0x94D049BB133111EB  # mixes an anchor with a word near it, in either order
 _BIAS = 0
 
 
@@ -185,7 +187,8 @@ def features(doc: Doc | Span, rules: Iterable[str] = ()) -> list[int]:
 
 def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
     """Return hashed feature ids: bigrams and trigrams of words within ``WINDOW`` of an anchor,
-    one per rule family that fired, and the bias. Without anchors, only rules and the bias."""
+    skip pairs of an anchor and a word within ``WINDOW`` of it, one per rule family that
+    fired, and the bias. Without anchors, only rules and the bias."""
     out = [_BIAS]
     for name in rules:
         bucket = _rule_cache.get(name)
@@ -213,6 +216,14 @@ def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
             if i > 1 and inside[i - 2]:
                 trigram = ((bigram * _MIX) ^ keys[i - 2]) & _U64
                 append((trigram ^ (trigram >> 29)) & MASK)
+    # Skip pairs: each anchor with each word within the window, before or after it, whatever
+    # lies between ("photos ... already ... attached", "told ... the other person").
+    for position in near:
+        anchor = (keys[position] * _SKIP) & _U64
+        for i in range(max(1, position - WINDOW), min(count - 1, position + WINDOW + 1)):
+            if i != position:
+                pair = anchor ^ keys[i] ^ (i > position)
+                append((pair ^ (pair >> 29)) & MASK)
     return out
 
 

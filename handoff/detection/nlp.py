@@ -108,6 +108,20 @@ NOT_TYPOS = frozenset(
         "twine",
         "beforehand",
         "earliest",
+        # Real words one edit from a cue word, found by listing what the corrector changed.
+        "provide",
+        "provides",
+        "provider",
+        "providers",
+        "describe",
+        "describes",
+        "detail",
+        "started",
+        "stayed",
+        "though",
+        "reporting",
+        "resetting",
+        "replacing",
     }
 )
 

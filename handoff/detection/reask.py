@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 
 from handoff.detection.known import PacketFacts
 from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
+from handoff.detection.topics import VETO, stem
 
 PROBLEM = "problem"
 
@@ -40,6 +41,19 @@ ASK_WORDS = {
     "handy",
     "grab",
     "attach",
+    "dm",
+    "pop",
+    "read",
+    "take",
+    "forward",
+    "quote",
+    "paste",
+    "remember",
+    "type",
+    "leave",
+    "mind",
+    "search",
+    "look",
 }
 REQUEST_WORDS = {"please", "pls", "could", "can", "would", "may", "kindly", "mind", "need", "let"}
 DETS: dict[str, Any] = {
@@ -56,6 +70,8 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "order_id": [
         [{"NORM": "order"}, ID_TAIL],
         [{"NORM": {"IN": ["which", "what"]}}, {"NORM": "order"}],
+        # "the number of the order that's affected"
+        [ID_TAIL, {"NORM": "of"}, {"NORM": {"IN": ["the", "your", "that"]}}, {"NORM": "order"}],
     ],
     "email": [
         [{"NORM": {"IN": ["email", "e-mail", "emails"]}}, {"NORM": "address", "OP": "?"}],
@@ -70,11 +86,28 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "phone": [
         [{"NORM": {"IN": ["phone", "mobile", "cell", "telephone", "contact"]}}, {"NORM": "number"}],
         [{"NORM": {"IN": ["phone", "telephone"]}}],
+        # "which number was used abroad?", "what's the best number to call you on?"
+        [
+            {"NORM": {"IN": ["which", "what", "what's", "best", "good", "a"]}},
+            {"NORM": {"IN": ["is", "'s", "the", "a", "good", "best"]}, "OP": "{0,2}"},
+            {"NORM": "number"},
+            {"NORM": {"IN": ["where", "to", "on", "if", "for", "we", "i"]}},
+        ],
+        [{"NORM": {"IN": ["which", "what", "what's", "best"]}}, {"NORM": "number"}],
+        [
+            {"NORM": {"IN": ["the", "your"]}},
+            {"NORM": "number"},
+            {"NORM": {"IN": ["you're", "you"]}},
+        ],
     ],
     "tracking_number": [
-        [{"NORM": "tracking"}, {"NORM": {"IN": ["number", "code", "id", "#", "no"]}, "OP": "?"}]
+        [{"NORM": "tracking"}, {"NORM": {"IN": ["number", "code", "id", "#", "no"]}, "OP": "?"}],
+        [{"NORM": {"IN": ["consignment", "waybill", "shipment"]}}, ID_TAIL],
     ],
-    "invoice_id": [[{"NORM": "invoice"}, ID_TAIL]],
+    "invoice_id": [
+        [{"NORM": "invoice"}, ID_TAIL],
+        [{"NORM": {"IN": ["which", "what"]}}, {"NORM": "invoice"}],
+    ],
 }
 
 PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
@@ -155,6 +188,76 @@ PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
         {"NORM": "this"},
         {"NORM": {"IN": ["about", "regarding", "concerning"]}},
     ],
+    # "what is the reason for your contact", "the reason for your message"
+    [
+        {"NORM": "reason"},
+        {"NORM": "for"},
+        {"NORM": {"IN": ["your", "the", "this"]}},
+        {"NORM": {"IN": ["contact", "message", "call", "ticket", "request", "enquiry", "inquiry"]}},
+    ],
+    # "can you walk me through the issue", "run me through what happened"
+    [
+        {"LEMMA": {"IN": ["walk", "run", "take"]}},
+        {"NORM": {"IN": ["me", "us"]}},
+        {"NORM": "through"},
+    ],
+    # "what exactly is happening", "what's wrong", "what went wrong"
+    [
+        {"NORM": {"IN": ["what", "what's"]}},
+        {"NORM": {"IN": ["exactly", "actually"]}, "OP": "?"},
+        {"NORM": {"IN": ["is", "'s", "seems"]}, "OP": "?"},
+        {"NORM": {"IN": ["happening", "wrong"]}},
+    ],
+    [{"NORM": "what"}, {"NORM": "went"}, {"NORM": "wrong"}],
+    # "what isn't working", "what exactly is not working", "what's not working as expected"
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["is", "'s", "exactly", "has", "been"]}, "OP": "{0,2}"},
+        {"NORM": {"IN": ["not", "n't"]}},
+        {"NORM": "working"},
+    ],
+    [{"NORM": "what"}, {"NORM": "is"}, {"NORM": "n't"}, {"NORM": "working"}],
+    # "what's happened", "what has been happening", "what's been going on"
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["is", "'s", "has", "have", "been", "exactly"]}, "OP": "{1,3}"},
+        {"NORM": {"IN": ["happened", "happening", "going"]}},
+    ],
+    # "what brings you to us", "what's the concern"
+    [{"NORM": "what"}, {"NORM": "brings"}, {"NORM": "you"}],
+    [
+        {"NORM": "what"},
+        {"NORM": {"IN": ["is", "'s"]}},
+        {"NORM": {"IN": ["the", "your"]}},
+        {"NORM": {"IN": ["concern", "fault", "query", "enquiry", "inquiry"]}},
+    ],
+    # "what issue are you running into", "what problem can I help you with"
+    [{"NORM": "what"}, {"NORM": {"IN": ["issue", "problem", "fault", "trouble", "issues"]}}],
+    # "what would you like help with", "what you need help with"
+    [
+        {"NORM": "what"},
+        {"IS_PUNCT": False, "OP": "{1,4}"},
+        {"LEMMA": "help"},
+        {"NORM": "with"},
+    ],
+    # "describe the fault", "describe what happens", "summarise the issue"
+    [
+        {"LEMMA": {"IN": ["describe", "summarise", "summarize", "outline", "explain"]}},
+        {"NORM": {"IN": ["me", "us"]}, "OP": "?"},
+        {"NORM": {"IN": ["the", "your", "what", "what's"]}},
+        {
+            "NORM": {
+                "IN": ["fault", "issue", "problem", "happens", "happened", "trouble", "error", "'s"]
+            }
+        },
+    ],
+    # "more details on the issue", "an overview of what's happened"
+    [
+        {"NORM": {"IN": ["details", "detail", "overview", "summary", "rundown"]}},
+        {"NORM": {"IN": ["on", "of", "about"]}},
+        {"NORM": {"IN": ["the", "your", "what", "what's", "this"]}},
+        {"NORM": {"IN": ["issue", "problem", "happened", "'s", "fault", "trouble", "situation"]}},
+    ],
 ]
 
 
@@ -178,6 +281,10 @@ def _is_request(sent: Span) -> bool:
     """Tell whether a sentence asks something: a question mark, or a request word."""
     if "?" in sent.text:
         return True
+    words = [t.norm_ for t in sent if not t.is_punct and not t.is_space]
+    # "Tell me what's going on", "Let me know the order number": imperatives ask too.
+    if words[:2] in (["tell", "me"], ["tell", "us"], ["let", "me"], ["let", "us"]):
+        return True
     return any(t.norm_ in REQUEST_WORDS for t in sent)
 
 
@@ -189,6 +296,7 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     before = [t.norm_ for t in doc[max(sent.start, start - 7) : start]]
     after = [t.norm_ for t in doc[end : min(sent.end, end + 2)]]
     asking = before + [t.norm_ for t in doc[start:end]]
+    asking += [t.lemma_ for t in doc[max(sent.start, start - 7) : start]]
     # "your order number is 123" states it; "the email on the account" still asks.
     if (
         after
@@ -199,6 +307,9 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     # "I've resent the reset email" and "by email" name a channel, not the value.
     if before and before[-1] in {"by", "via", "reset", "confirmation", "verification"}:
         return False
+    # "And the email address on the account?" asks by ellipsis.
+    if "?" in sent.text and sent[0].norm_ == "and":
+        return True
     return (
         any(w in ASK_WORDS for w in asking)
         or "please" in [t.norm_ for t in doc[end : min(sent.end, end + 3)]]
@@ -206,8 +317,16 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     )
 
 
-def find_asks(doc: Doc) -> list[AskHit]:
-    """Return every field and problem question in an agent reply, once per field."""
+def _asks_for_another(doc: Doc, start: int, held_words: frozenset[str]) -> bool:
+    """Tell whether the words before a field ask for another one ("an alternative email")
+    that the packet does not speak of ("new address" is held when the packet has a new one)."""
+    before = [t.norm_ for t in doc[max(sentence(doc, start).start, start - 2) : start]]
+    return any(w in VETO and stem(w) not in held_words for w in before)
+
+
+def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit]:
+    """Return every field and problem question in an agent reply, once per field; a field
+    asked as "another" one counts only when ``held_words`` (packet stems) speak of it too."""
     found: dict[str, AskHit] = {}
     strings = doc.vocab.strings
     # Earliest first, longest first: "phone number" wins over its own "phone".
@@ -225,6 +344,8 @@ def find_asks(doc: Doc) -> list[AskHit]:
                 continue
         elif not _field_is_asked(doc, start, end):
             continue
+        elif _asks_for_another(doc, start, held_words):
+            continue
         found[field] = AskHit(field, span.text, span.start_char, span.end_char)
     return sorted(found.values(), key=lambda h: h.start)
 
@@ -232,9 +353,10 @@ def find_asks(doc: Doc) -> list[AskHit]:
 def held_value(field: str, facts: PacketFacts, reply: str) -> str | None:
     """Return what the packet holds for ``field``, or None when it holds nothing to re-ask."""
     if field == PROBLEM:
-        if facts.summary or facts.descriptions:
-            return facts.summary or facts.descriptions[0]
-        return None
+        # A chat that dropped before the customer said what was wrong holds no problem.
+        if sum(len(d.split()) for d in facts.descriptions) < 6:
+            return None
+        return facts.summary or facts.descriptions[0]
     known = facts.first(field)
     if known is None:
         return None

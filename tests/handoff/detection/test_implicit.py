@@ -101,3 +101,56 @@ def test_looked_up_values_still_count_for_reasks(packet: dict[str, Any]) -> None
     packet["identifiers"] = [{"kind": "order_id", "value": "A-10442"}]
     findings = detect_ticket(packet, [agent(1, "Could you send me your email address?", 5)])
     assert [(f.kind, f.matched_value) for f in findings] == [(REASK, "dana@example.com")]
+
+
+def test_an_identifier_without_digits_is_found_exactly(packet: dict[str, Any]) -> None:
+    """Is a workspace slug the packet's identifiers hold found when re-sent on its own?"""
+    packet["identifiers"].append({"kind": "other", "value": "acme-design"})
+    assert _implicit(packet, "acme-design") == [("value:other", "acme-design")]
+    assert _implicit(packet, "we design acme products") == []
+
+
+def test_a_short_number_the_customer_named_counts(packet: dict[str, Any]) -> None:
+    """Is "card ending 4417", typed to the bot, found again; is an unnamed 4417 not taken?"""
+    packet["transcript"][0]["text"] = "There's a payment on my card ending 4417 I didn't make"
+    assert _implicit(packet, "card ending 4417, not me") == [("value:transcript_value", "4417")]
+    packet["transcript"][0]["text"] = "I was charged 4417 yen twice"
+    assert _implicit(packet, "it was 4417") == []
+
+
+def test_a_long_value_typed_with_spaces_counts(packet: dict[str, Any]) -> None:
+    """Is an IBAN the customer gave found when re-sent in groups of four?"""
+    packet["identifiers"].append({"kind": "account_id", "value": "NL44BANK0123456789"})
+    assert _implicit(packet, "NL44 BANK 0123 4567 89") == [
+        ("value:account_id", "NL44BANK0123456789")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "body", "found"),
+    [
+        ("my postcode is BS3 4QL", "BS3 4QL. already did the security questions", "BS3 4QL"),
+        ("dob 21/06/1984", "21 June 1984", "21 June 1984"),
+        ("speed test: 78 down 40 up", "78 down 40 up, same as before", "78 down 40 up"),
+    ],
+)
+def test_a_value_typed_again_in_several_words_counts(
+    packet: dict[str, Any], typed: str, body: str, found: str
+) -> None:
+    """Are a postcode, a date of birth in another writing and a reading typed again found?"""
+    packet["transcript"][0]["text"] = typed
+    (finding,) = [f for f in detect_ticket(packet, [customer(1, body, 5)]) if f.kind == IMPLICIT]
+    assert (finding.cue, finding.snippet) == ("value:transcript_value", found)
+
+
+@pytest.mark.parametrize(
+    "body", ["On 1 November.", "it took 3 days", "my other order 88-11870 was fine"]
+)
+def test_dates_counts_and_other_values_in_words_are_not_repetition(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Are a day without a year, a count of days and another order in words left alone?"""
+    packet["transcript"][0]["text"] = "I cancelled on 1 November, 3 days later order 88-22222 came"
+    packet["account_state"]["address"] = "5 Mill Lane, Bath BA1 2QT"
+    assert _implicit(packet, body) == []
+    assert _implicit(packet, "5 Mill Lane, Bath BA1 2QT") == []

@@ -28,8 +28,17 @@ UNRULED = [
 
 # Rule hits the model reads as look-alikes: the customer never got to tell the bot.
 VETOED = [
+    "I already sent the photos to the insurance adjuster.",
+    "As I told my landlord, the heating is broken.",
+]
+
+# Negated or future telling: the rules themselves read it and do not fire.
+NEGATED = [
     "I couldn't explain it to the bot, it cut me off.",
     "I didn't send the receipt because the chatbot cut me off.",
+    "I never got to tell the bot my order number.",
+    "Should I give the bot my order number?",
+    "I will explain everything to the assistant when it works again.",
 ]
 
 LOOK_ALIKES = [
@@ -51,6 +60,19 @@ def test_model_finds_phrasings_no_rule_knows(text: str) -> None:
     assert (finding.kind, finding.cue) == (EXPLICIT, "learned")
     assert text[finding.start : finding.end] == finding.snippet
     assert finding.score is not None and finding.score >= learned.THRESHOLD
+
+
+@pytest.mark.parametrize("text", NEGATED)
+def test_negated_telling_is_not_a_rule_hit(text: str) -> None:
+    """Are "I didn't send ... the chatbot" and "should I give the bot ..." left alone?"""
+    assert find_cues(get_nlp()(text)) == []
+    assert detect_message(text) == []
+
+
+def test_a_question_opened_by_a_negation_still_claims() -> None:
+    """Is "Didn't I already tell the bot my order number?" still a repetition?"""
+    text = "Didn't I already tell the bot my order number?"
+    assert [f.cue for f in detect_message(text)] == ["already_said"]
 
 
 @pytest.mark.parametrize("text", VETOED)

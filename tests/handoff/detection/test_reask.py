@@ -26,6 +26,11 @@ def _reasks(packet: dict[str, Any], body: str) -> list[str]:
         ("Hi! How can I help you today?", ["ask:problem"]),
         ("Can you describe the issue you're having?", ["ask:problem"]),
         ("which order is this about?", ["ask:order_id"]),
+        ("Tell me what's going on and I'll do my best to help.", ["ask:problem"]),
+        ("What exactly isn't working?", ["ask:problem"]),
+        ("Would you mind sharing the order ID so I can pull it up?", ["ask:order_id"]),
+        ("Could you type out the email you used for the purchase?", ["ask:email"]),
+        ("Could you let me know the number of the order that's affected?", ["ask:order_id"]),
     ],
 )
 def test_agent_asking_for_held_information_is_a_reask(
@@ -44,6 +49,7 @@ def test_agent_asking_for_held_information_is_a_reask(
         "Is there anything else I can help you with?",
         "Could you confirm the order number A-10442 is right?",
         "Which app version are you on?",
+        "What time works for you tomorrow?",
     ],
 )
 def test_statements_and_new_questions_are_not_reasks(packet: dict[str, Any], body: str) -> None:
@@ -61,3 +67,126 @@ def test_reask_carries_the_held_value_and_turn(packet: dict[str, Any]) -> None:
     """Does a re-ask say what the packet held and which agent turn asked?"""
     (finding,) = detect_ticket(packet, [agent(7, "What's your order number?", 5)])
     assert (finding.matched_value, finding.comment_id, finding.agent_turn) == ("A-10442", 7, 1)
+
+
+def _troubleshooting_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """Return the packet of a customer whose app crashes, with steps already done with the bot."""
+    packet["account_state"] = {"plan": "Pro", "device": "Pixel 8"}
+    packet["summary"] = "App crashes at login after the update. Cache cleared with the bot."
+    packet["transcript"] = [
+        {"role": "customer", "text": "The app crashes at login. Workspace is acme-design."},
+        {"role": "bot", "text": "Please clear the cache and try again."},
+        {"role": "customer", "text": "done, still crashes"},
+        {"role": "bot", "text": "Have you checked with your IT team?"},
+        {"role": "customer", "text": "I'll ask them later"},
+    ]
+    return packet
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("Hi! Which plan are you currently on?", "plan"),
+        ("Thanks, and what's the workspace name?", "workspace"),
+        ("Could you try clearing the app cache?", "clearing cache"),
+        ("Hello Dana, which phone model do you have? Is it a Pixel?", "pixel"),
+    ],
+)
+def test_asks_named_in_other_words_are_reasks_when_the_packet_holds_them(
+    packet: dict[str, Any], body: str, named: str
+) -> None:
+    """Is a question naming a plan, a workspace or a step the packet holds a topic re-ask?"""
+    findings = detect_ticket(_troubleshooting_packet(packet), [agent(1, body, 5)])
+    assert [(f.cue, f.matched_value) for f in findings if f.kind == REASK] == [("ask:topic", named)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Which router model do you have?",
+        "What new plan would you like instead?",
+        "Have you checked with your IT team?",
+        "I can see your plan is Pro, I've reset it.",
+        "Could you send a screenshot of the crash?",
+    ],
+)
+def test_asks_the_packet_does_not_hold_are_not_reasks(packet: dict[str, Any], body: str) -> None:
+    """Are questions about new facts, other choices, unanswered bot questions and statements left alone?"""
+    findings = detect_ticket(_troubleshooting_packet(packet), [agent(1, body, 5)])
+    assert [f for f in findings if f.kind == REASK] == []
+
+
+def test_an_order_number_typed_in_the_transcript_is_held(packet: dict[str, Any]) -> None:
+    """Is an order number the customer typed to the bot (not an identifier) re-asked?"""
+    packet["identifiers"] = []
+    packet["account_state"] = {}
+    packet["transcript"] = [
+        {"role": "customer", "text": "got the wrong size, it was order #Q-55031"}
+    ]
+    findings = detect_ticket(packet, [agent(1, "Could you please provide your order number?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:order_id", "#Q-55031")]
+
+
+def test_a_value_the_account_state_names_is_held(packet: dict[str, Any]) -> None:
+    """Is an email the bot found on the account (``account_state.email``) re-asked?"""
+    packet["identifiers"] = []
+    del packet["customer"]
+    packet["account_state"] = {"status": "locked", "email": "m.okafor@example.co.uk"}
+    findings = detect_ticket(packet, [agent(1, "What's the email address on the account?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:email", "m.okafor@example.co.uk")]
+
+
+def test_asking_what_is_wrong_after_a_dropped_chat_is_not_a_reask(packet: dict[str, Any]) -> None:
+    """Is "what can I help you with?" fine when the customer never said what was wrong?"""
+    packet["transcript"] = [{"role": "customer", "text": "hi I need help with"}]
+    assert _reasks(packet, "Sorry, our chat dropped. What can I help you with?") == []
+
+
+def test_asking_for_another_value_is_a_reask_only_when_the_packet_has_one(
+    packet: dict[str, Any],
+) -> None:
+    """Is "an alternative email" not a re-ask, and "the new address" one when the bot got it?"""
+    assert _reasks(packet, "Do you have an alternative email address we could use?") == []
+    packet["summary"] = "Customer wants parcel A-10442 sent to a new address: 5 Mill Lane."
+    findings = detect_ticket(packet, [agent(1, "What's the new address you'd like it sent to?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "new address")]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reasks"), [("YES, twice. Not there.", 1), ("I'll check later", 0)]
+)
+def test_asking_again_what_the_bot_asked_and_the_customer_answered(
+    packet: dict[str, Any], answer: str, reasks: int
+) -> None:
+    """Is the bot's own question, answered, a re-ask when the agent asks it again?"""
+    packet["transcript"] = [
+        {"role": "customer", "text": "says delivered, not here"},
+        {"role": "bot", "text": "Sorry! Did anyone at home sign for a parcel today?"},
+        {"role": "customer", "text": answer},
+    ]
+    body = "Thanks for waiting. Did someone at home sign for the parcel?"
+    assert len([f for f in detect_ticket(packet, [agent(1, body, 5)]) if f.kind == REASK]) == reasks
+
+
+def test_a_bot_request_put_off_by_the_customer_is_not_held(packet: dict[str, Any]) -> None:
+    """Is asking for photos the bot asked for, but the customer has not sent yet, no re-ask?"""
+    packet["summary"] = "TV arrived with a cracked screen."
+    packet["transcript"] = [
+        {"role": "customer", "text": "My TV arrived with a cracked screen."},
+        {"role": "bot", "text": "I'm sorry. Please attach photos of the screen."},
+        {"role": "customer", "text": "I'll do it when I'm home"},
+    ]
+    assert _reasks(packet, "Could you reply with photos of the screen?") == []
+    packet["transcript"][2]["text"] = "ok, attached two"
+    assert _reasks(packet, "Could you reply with photos of the screen?") == ["ask:topic"]
+
+
+def test_a_value_asked_by_the_name_the_customer_gave_it(packet: dict[str, Any]) -> None:
+    """Is "the transaction reference" re-asked after "Reference TRX-55012-7", and a policy
+    number the customer never gave not?"""
+    packet["transcript"] = [
+        {"role": "customer", "text": "My transfer never arrived. Reference TRX-55012-7"},
+    ]
+    findings = detect_ticket(packet, [agent(1, "Could you send me the transaction reference?", 5)])
+    assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "transaction reference")]
+    assert _reasks(packet, "Could you send me your policy number?") == []

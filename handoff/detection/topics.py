@@ -1,0 +1,342 @@
+"""Asks named by what they ask for ("which plan are you on?"), checked against the packet's words.
+
+The field patterns of ``reask.py`` know identifiers and problem questions. Agents ask for
+much else the packet may hold: the plan, the workspace, the booking, a step the bot already
+had the customer do. Here an agent's question is reduced to the words naming what it asks
+for, and it is a re-ask when the packet already holds every one of those words, in what the
+customer told the bot, what the bot stated (not asked, not promised), the summary, the
+account state or the identifiers. Words are compared by a crude stem (their first six
+letters once a plural or verb ending is cut), with a few synonyms ("mobile" = "phone").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A written-out value ("A-10442", "INV-2026-3") in the question: the agent confirms, not asks.
+VALUE_RE = re.compile(r"\b[A-Za-z]*\d[\w-]{3,}")
+
+SYNONYMS = {
+    "mobile": "phone",
+    "cell": "phone",
+    "telephone": "phone",
+    "zip": "postcode",
+    "postal": "postcode",
+    "reservation": "booking",
+    "pnr": "booking",
+    "mail": "email",
+    "emails": "email",
+    "pic": "photo",
+    "pics": "photo",
+    "picture": "photo",
+    "pictures": "photo",
+    "image": "photo",
+    "images": "photo",
+    "photograph": "photo",
+    "reboot": "restart",
+    "dob": "birth",
+    "neighbor": "neighbour",
+    "neighbors": "neighbour",
+    "username": "user",
+    "login": "log",
+    "org": "organization",
+    "organisation": "organization",
+    "subscription": "plan",
+    "package": "plan",
+    "tier": "plan",
+    "licence": "license",
+    "colour": "color",
+    "cancelled": "cancel",
+    "canceled": "cancel",
+}
+
+# Words that never name what is asked: function words, asking and polite words, and the
+# generic heads of identifiers ("number", "reference"), which the field patterns handle.
+STOP = frozenset(STOP_WORDS) | frozenset(
+    """i'm i've i'll i'd we'll we're you're you've it's what's how's don't
+    please pls kindly thanks thank hi hello hey yo hiya dear morning afternoon evening good
+    sorry apologies hear provide send share confirm give tell verify include reply know let
+    get got use used using enter add check supply grab attach take pop dm read need want
+    like mind help look find happy able sure quick quickly currently current exactly today
+    okay ok yes sir madam team support agent customer order account security verification
+    moment works try tried trying happening happened going wrong issue problem regarding
+    relating related""".split()
+)
+GENERIC = frozenset("number reference ref id code details detail info information name".split())
+GENERIC_EXTRA = frozenset({"no", "nr", "num", "digits", "last", "four"})
+# Words that do not end a run of names: "clearing the app cache" is one thing asked.
+DETERMINERS = frozenset({"the", "your", "a", "an", "my"})
+# Asking for something other than what is held: "what new email would you like to use?"
+VETO = frozenset(
+    "new better prefer preferred updated alternative alternate other another different "
+    "second instead else additional extra".split()
+)
+# A clause after these words says why or when, not what: "... so I can look into it".
+CUT = frozenset({"so", "because", "before", "after", "while", "once", "since"})
+MODALS = frozenset({"could", "can", "would", "will", "may", "might"})
+ASKERS = frozenset({"you", "i", "we", "u"})
+REQUEST_VERBS = frozenset(
+    "send share provide confirm reply tell give upload attach let dm read describe explain "
+    "include verify enter type pop forward specify advise clarify check try".split()
+)
+GREETING_RE = re.compile(
+    r"^\s*(yo|hi|hello|hey|hiya|dear|bonjour|hola|hallo|hej|ciao|servus|merhaba|guten tag|"
+    r"good (morning|afternoon|evening))\b[^,.!?\n]*[,.!\n]",
+    re.IGNORECASE,
+)
+SUBORDINATE = frozenset({"when", "if", "once", "to", "as", "whenever", "after", "before"})
+# A bot sentence that asks, promises or failed holds nothing yet.
+UNDONE_RE = re.compile(
+    r"\b(not|never|later|will|yet|pending|unable|couldn't|can't|cannot|failed)\b|n't\b|\?",
+    re.IGNORECASE,
+)
+# A customer answer that puts a bot question off leaves it unanswered.
+DEFER_RE = re.compile(r"\b(will|later|not now|don't know|dont know|no idea|not sure)\b|'ll\b", re.I)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Reduce a lower-case word to a comparable stem: synonym, plural or verb ending, 6 letters."""
+    word = SYNONYMS.get(word, word)
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in ("ing", "ies", "es", "ed", "s", "e"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:6]
+
+
+def words_of(text: str) -> list[str]:
+    """Split text into lower-case words; underscores and hyphens separate words."""
+    return WORD_RE.findall(text.lower().replace("_", " ").replace("-", " "))
+
+
+def _strings(value: Any, out: list[str]) -> None:
+    """Collect every key and scalar of a JSON value as text."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            out.append(str(key))
+            _strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, out)
+    elif isinstance(value, str | int | float) and not isinstance(value, bool):
+        out.append(str(value))
+
+
+def _dicts(items: Any) -> list[Mapping[str, Any]]:
+    return [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
+
+
+def _bot_asks(sentence: str) -> bool:
+    """Tell whether a bot sentence asks: a question, or a request ("Please attach photos")."""
+    words = words_of(sentence)
+    return "?" in sentence or (bool(words) and words[0] in {"please", "could", "can", "kindly"})
+
+
+def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
+    """Return the stems of what the packet holds: given, stated or looked up, not merely asked."""
+    texts: list[str] = []
+    for key in ("account_state", "identifiers"):
+        _strings(packet.get(key), texts)
+    for action in _dicts(packet.get("prior_actions")):
+        if action.get("status") in ("succeeded", "partial"):
+            _strings(action.get("action"), texts)
+    intent = packet.get("intent")
+    if isinstance(intent, Mapping):
+        _strings(intent.get("name"), texts)
+    stated = [packet.get("summary") if isinstance(packet.get("summary"), str) else ""]
+    turns = [t for t in _dicts(packet.get("transcript")) if isinstance(t.get("text"), str)]
+    for i, turn in enumerate(turns):
+        if turn.get("role") == "customer":
+            texts.append(turn["text"])
+            continue
+        asks = [q for q in SENTENCE_RE.findall(turn["text"]) if _bot_asks(q)]
+        stated += [q for q in SENTENCE_RE.findall(turn["text"]) if q not in asks]
+        # A bot question or request the customer then answered is held: "Which workspace?"
+        # "ws_rivera"; "Please attach photos" answered "I'll do it later" is not.
+        answer = turns[i + 1] if i + 1 < len(turns) else None
+        if answer is not None and answer.get("role") == "customer":
+            if not DEFER_RE.search(answer["text"]):
+                texts += asks
+    for text in stated:
+        texts += [s for s in SENTENCE_RE.findall(str(text)) if not UNDONE_RE.search(s)]
+    return frozenset(
+        stem(word) for text in texts for word in words_of(EMAIL_RE.sub(" email ", text))
+    )
+
+
+VALUE_WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*|[A-Za-z0-9][\w-]*\d[\w-]*|\d[\w-]*")
+ID_HEADS = frozenset({"number", "reference", "ref", "id", "code", "no", "num", "#"})
+
+
+def value_names(packet: Mapping[str, Any]) -> frozenset[str]:
+    """Return the stems of the words a customer named a value with ("Reference TRX-55012-7",
+    "PAC is ABC123456", "IMEI 356938..."), and of the identifiers' labels."""
+    names: set[str] = set()
+    for ident in _dicts(packet.get("identifiers")):
+        for key in ("label",):
+            if isinstance(ident.get(key), str):
+                names |= {stem(w) for w in words_of(ident[key])}
+    for turn in _dicts(packet.get("transcript")):
+        if turn.get("role") != "customer" or not isinstance(turn.get("text"), str):
+            continue
+        words = VALUE_WORD_RE.findall(EMAIL_RE.sub(" ", turn["text"]))
+        for i, word in enumerate(words):
+            key = "".join(ch for ch in word if ch.isalnum())
+            if len(key) < 4 or not any(ch.isdigit() for ch in key):
+                continue
+            before = [w.lower() for w in words[max(0, i - 2) : i] if not w[0].isdigit()]
+            names |= {stem(w) for w in before if w not in STOP or w in ID_HEADS}
+    return frozenset(names)
+
+
+def _named_value_ask(sentence: str, names: frozenset[str]) -> str:
+    """Return "transaction reference" when a sentence asks for a value by a name the customer
+    gave it ("<name> number/reference/ID/code"), or ''."""
+    words = words_of(sentence)
+    for i in range(1, len(words)):
+        head, name = words[i], words[i - 1]
+        if head not in ID_HEADS or name in STOP or name in ID_HEADS:
+            continue
+        if stem(name) in names or (head not in {"number", "no", "num"} and stem(head) in names):
+            return f"{name} {head}"
+    return ""
+
+
+def _content_stems(text: str) -> frozenset[str]:
+    """Return the stems of the content words of a sentence (no stop or asking words)."""
+    return frozenset(
+        stem(w) for w in words_of(text) if w not in STOP and len(w) > 1 and "'" not in w
+    )
+
+
+def answered_bot_questions(packet: Mapping[str, Any]) -> tuple[frozenset[str], ...]:
+    """Return the content stems of each bot question or offer the customer then answered."""
+    turns = [t for t in _dicts(packet.get("transcript")) if isinstance(t.get("text"), str)]
+    asked = []
+    for turn, answer in zip(turns, turns[1:], strict=False):
+        if turn.get("role") == "customer" or answer.get("role") != "customer":
+            continue
+        if DEFER_RE.search(answer["text"]):
+            continue
+        for sent in SENTENCE_RE.findall(turn["text"]):
+            stems = _content_stems(sent)
+            if len(stems) >= 2:
+                asked.append(stems)
+    return tuple(asked)
+
+
+def ask_sentences(text: str) -> list[str]:
+    """Return the sentences of an agent reply that ask something: questions and requests."""
+    text = GREETING_RE.sub("", text)
+    asks = []
+    for sent in SENTENCE_RE.findall(text):
+        words = words_of(sent)
+        if not words or EMAIL_RE.search(sent) or VALUE_RE.search(sent):
+            continue
+        request = (
+            any(a in MODALS and b in ASKERS for a, b in zip(words, words[1:], strict=False))
+            or any(
+                w in {"please", "pls", "kindly"} and REQUEST_VERBS & set(words[i + 1 : i + 3])
+                for i, w in enumerate(words)
+            )
+            or "need your" in " ".join(words)
+        )
+        if "?" not in sent and not request:
+            continue
+        # "When you're home, could you ..." asks after the comma.
+        if "," in sent and words[0] in SUBORDINATE:
+            sent = sent.split(",", 1)[1]
+        asks.append(sent)
+    return asks
+
+
+def asked_names(sentence: str) -> tuple[list[list[str]], list[str]]:
+    """Return the runs of content words naming what a sentence asks for, and the words saying
+    it asks for something other than what is held ("a new address", "which size instead")."""
+    words = words_of(sentence)
+    kept: list[str] = []
+    for i, word in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if kept and (
+            word in CUT
+            or (word == "and" and following in {"i", "i'll", "we", "we'll"})
+            or (word == "to" and following not in {"the", "your", "a"})
+        ):
+            break
+        kept.append(word)
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for word in kept:
+        if word in DETERMINERS and run:
+            continue
+        if (
+            word in STOP
+            or word in GENERIC
+            or word in GENERIC_EXTRA
+            or word.isdigit()
+            or len(word) < 2
+            # Contractions ("you'd", "we'll") are function words; a possessive is not.
+            or ("'" in word and not word.endswith("'s"))
+        ):
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(word)
+    if run:
+        runs.append(run)
+    return runs, [word for word in kept if word in VETO]
+
+
+@dataclass(frozen=True)
+class TopicAsk:
+    """A question naming something the packet holds: the sentence and the held words."""
+
+    sentence: str
+    names: str
+
+
+def find_topic_asks(
+    text: str,
+    held: Iterable[str],
+    bot_asked: Iterable[frozenset[str]] = (),
+    names: frozenset[str] = frozenset(),
+) -> list[TopicAsk]:
+    """Return the questions of ``text`` whose first named thing the packet holds word for word,
+    or that ask again, in most of the same words, what the bot asked and the customer answered."""
+    held = held if isinstance(held, frozenset) else frozenset(held)
+    found = []
+    for sent in ask_sentences(text):
+        by_name = _named_value_ask(sent, names) if names else ""
+        if by_name:
+            found.append(TopicAsk(sent.strip(), by_name))
+            continue
+        mine = _content_stems(sent)
+        for asked in bot_asked:
+            shared = mine & asked
+            if len(shared) >= 2 and 2 * len(shared) >= len(mine):
+                named = [w for w in words_of(sent) if w not in STOP and stem(w) in shared]
+                found.append(TopicAsk(sent.strip(), " ".join(dict.fromkeys(named))))
+                break
+        else:
+            runs, other = asked_names(sent)
+            if not runs:
+                continue
+            # "the new address" is held only when the packet speaks of a new one too.
+            if any(stem(word) not in held for word in other):
+                continue
+            if all(stem(word) in held for word in runs[0]):
+                found.append(TopicAsk(sent.strip(), " ".join(runs[0])))
+    return found
