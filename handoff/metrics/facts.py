@@ -12,7 +12,7 @@ agent makes a contact ``escalated`` whatever the bot reported.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -865,3 +865,49 @@ def repeat_flags(
 def nonagents(session: Session, config: ProductConfig) -> Collection[int]:
     """Return the Zendesk users whose comments are never a human agent's: the bot and the product."""
     return frozenset(config.bot_user_ids) | nonagent_user_ids(session)
+
+
+def build_batched(
+    session: Session,
+    config: ProductConfig,
+    *,
+    conversations: Iterable[str],
+    tickets: Iterable[int],
+    packets: Iterable[int],
+    now: datetime,
+    batch: int = 2000,
+) -> Iterator[dict[str, ContactRow]]:
+    """Build the contacts of many sources a batch at a time; yield each batch's new contacts once.
+
+    A source already inside a built contact, or reached by an earlier batch, is not built again.
+    """
+    seen_c: set[str] = set()
+    seen_t: set[int] = set()
+    seen_p: set[int] = set()
+    done: set[str] = set()
+    parts: list[tuple[set[str], set[int], set[int]]] = [
+        (set(p), set(), set()) for p in _chunks(sorted(conversations), batch)
+    ]
+    parts += [(set(), set(p), set()) for p in _chunks(sorted(tickets), batch)]
+    parts += [(set(), set(), set(p)) for p in _chunks(sorted(packets), batch)]
+    for conv_part, ticket_part, packet_part in parts:
+        conv_part -= seen_c
+        ticket_part -= seen_t
+        packet_part -= seen_p
+        if not (conv_part or ticket_part or packet_part):
+            continue
+        built = build(
+            session, config, conversation_ids=conv_part, ticket_ids=ticket_part,
+            packet_ids=packet_part, now=now,
+        )  # fmt: skip
+        for row in built.values():
+            seen_c.update(k[2:] for k in row.member_keys if k.startswith("c:"))
+            seen_t.update(int(k[2:]) for k in row.member_keys if k.startswith("t:"))
+            seen_p.update(row.packet_rows)
+        # Sources reached but in no contact (a merged ticket alone) are done too.
+        seen_c |= conv_part
+        seen_t |= ticket_part
+        seen_p |= packet_part
+        new = {key: row for key, row in built.items() if key not in done}
+        done.update(new)
+        yield new

@@ -573,33 +573,17 @@ def _python_contacts(
     packets = set(session.scalars(sa.text("SELECT id FROM rb_pkt WHERE odd")))
     tickets = set(session.scalars(sa.text("SELECT id FROM rb_tkt WHERE odd")))
     rows: dict[str, facts_mod.ContactRow] = {}
-    seen_c: set[str] = set()
-    seen_p: set[int] = set()
-    seen_t: set[int] = set()
-    batches: list[tuple[set[str], set[int], set[int]]] = [
-        (set(p), set(), set()) for p in facts_mod._chunks(sorted(convs), PY_BATCH)
-    ]
-    batches += [(set(), set(p), set()) for p in facts_mod._chunks(sorted(tickets), PY_BATCH)]
-    batches += [(set(), set(), set(p)) for p in facts_mod._chunks(sorted(packets), PY_BATCH)]
-    for conv_part, ticket_part, packet_part in batches:
-        conv_part -= seen_c
-        ticket_part -= seen_t
-        packet_part -= seen_p
-        if not (conv_part or ticket_part or packet_part):
-            continue
-        built = facts_mod.build(
-            session, config, conversation_ids=conv_part, ticket_ids=ticket_part,
-            packet_ids=packet_part, now=now,
-        )  # fmt: skip
-        for row in built.values():
-            seen_c.update(k[2:] for k in row.member_keys if k.startswith("c:"))
-            seen_t.update(int(k[2:]) for k in row.member_keys if k.startswith("t:"))
-            seen_p.update(row.packet_rows)
-            rows.setdefault(row.contact_key, row)
-        # Sources reached but in no contact (a merged ticket alone) are done too.
-        seen_c |= conv_part
-        seen_t |= ticket_part
-        seen_p |= packet_part
+    for built in facts_mod.build_batched(
+        session, config, conversations=convs, tickets=tickets, packets=packets, now=now,
+        batch=PY_BATCH,
+    ):  # fmt: skip
+        rows.update(built)
+    # Every odd source was reached, and with it every source of the contacts built from it.
+    seen_c, seen_t, seen_p = set(convs), set(tickets), set(packets)
+    for row in rows.values():
+        seen_c.update(k[2:] for k in row.member_keys if k.startswith("c:"))
+        seen_t.update(int(k[2:]) for k in row.member_keys if k.startswith("t:"))
+        seen_p.update(row.packet_rows)
     session.execute(sa.text("CREATE TEMP TABLE rb_py (comp VARCHAR(200) PRIMARY KEY)"))
     nodes: dict[str, list[Any]] = {
         "rb_conv": sorted(seen_c), "rb_pkt": sorted(seen_p), "rb_tkt": sorted(seen_t),

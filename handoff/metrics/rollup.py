@@ -334,34 +334,13 @@ def refresh(
         session.execute(sa.delete(MetricRollup))
         session.execute(sa.delete(ContactFact))
         sources = _all_sources(session)
-        done: set[str] = set()  # a contact reached from two batches is written once
-        tickets: set[int] = set()  # sources already inside a written contact are not built again
-        packet_rows: set[int] = set()
-        batches: list[tuple[set[str], set[int], set[int]]] = [
-            (set(p), set(), set()) for p in facts_mod._chunks(sorted(sources.conversations), BATCH)
-        ]
-        batches += [
-            (set(), set(p), set()) for p in facts_mod._chunks(sorted(sources.tickets), BATCH)
-        ]
-        batches += [
-            (set(), set(), set(p)) for p in facts_mod._chunks(sorted(sources.packets), BATCH)
-        ]
-        for conv_part, ticket_part, packet_part in batches:
-            ticket_part -= tickets
-            packet_part -= packet_rows
-            if not (conv_part or ticket_part or packet_part):
-                continue
-            built = facts_mod.build(
-                session, config, conversation_ids=conv_part, ticket_ids=ticket_part,
-                packet_ids=packet_part, now=now,
-            )  # fmt: skip
-            for row in built.values():
-                tickets.update(int(k[2:]) for k in row.member_keys if k.startswith("t:"))
-                packet_rows.update(row.packet_rows)
-            built = {k: v for k, v in built.items() if k not in done}
-            done.update(built)
+        count = 0
+        for built in facts_mod.build_batched(
+            session, config, conversations=sources.conversations, tickets=sources.tickets,
+            packets=sources.packets, now=now, batch=BATCH,
+        ):  # fmt: skip
             _write_facts(session, built, weeks, customers, fresh=True)
-        count = len(done)
+            count += len(built)
         _remark_repeats(session, config, None, weeks)
     else:
         assert state is not None and state.cursor is not None
