@@ -205,7 +205,7 @@ PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
     [
         {"NORM": {"IN": ["what", "what's"]}},
         {"NORM": {"IN": ["exactly", "actually"]}, "OP": "?"},
-        {"NORM": {"IN": ["is", "'s", "seems"]}, "OP": "?"},
+        {"NORM": {"IN": ["is", "'s", "seems", "was"]}, "OP": "?"},
         {"NORM": {"IN": ["happening", "wrong"]}},
     ],
     [{"NORM": "what"}, {"NORM": "went"}, {"NORM": "wrong"}],
