@@ -1419,6 +1419,155 @@ def neg_channels(r: random.Random) -> str:
     return pick(r, forms)
 
 
+# 2.2.0: support people named as people ("your rep Marta", "the lady on the phone"), steps the
+# bot had the customer do, pointers to what support already holds, and their look-alikes:
+# steps tried with nobody from support in the sentence, events that happen "again", work
+# submitted elsewhere, a DM sent because it was asked for just now.
+NAMES = ["Marta", "Joel", "Priya", "Sven", "Abdul", "Chen", "Rosa", "Femi", "Luca", "Hana"]
+PEOPLE = [
+    "the lady on the phone",
+    "the gentleman I spoke to",
+    "the man on your helpline",
+    "one of your agents",
+    "one of your colleagues",
+    "someone on your phone line",
+    "your onboarding rep",
+    "your account manager",
+    "the technician who came out",
+    "your engineer",
+    "your colleague on the phone",
+    "the girl on live chat",
+    "the support guy",
+    "whoever answered the phone",
+    "your rep",
+    "your agent",
+]
+DAYS = ["on Tuesday", "yesterday", "last week", "on Friday", "this morning", "on the 3rd", "a fortnight ago", "last month", "two days ago"]
+STEPS_DONE = [
+    "another cable",
+    "a different charger",
+    "the speed test",
+    "resetting my password",
+    "a hard reboot",
+    "turning it off and on",
+    "reinstalling the app",
+    "the pairing steps",
+    "logging out everywhere",
+    "clearing the browser cookies",
+    "the network reset",
+    "a new SIM",
+]
+SUGGESTED = ["suggested", "told me to", "asked me to", "had me do", "recommended", "said to"]
+
+
+def _person(r: random.Random) -> str:
+    roll = r.random()
+    if roll < 0.3:
+        return f"{pick(r, ['your rep', 'your agent', 'your colleague', 'the agent', 'the advisor'])} {pick(r, NAMES)}"
+    if roll < 0.45:
+        return f"{pick(r, NAMES)} {pick(r, ['from your team', 'in support', 'on the helpline', 'in customer care', 'at your call centre'])}"
+    return pick(r, PEOPLE)
+
+
+def pos_people(r: random.Random) -> str:
+    person, day = _person(r), pick(r, DAYS)
+    forms = [
+        f"I explained this to {person} {day} and {pick(r, ['they', 'she', 'he'])} said someone would {pick(r, ['email me', 'call back', 'sort it'])}",
+        f"previously told {person} that {pick(r, ISSUE)}. please check the notes",
+        f"I already went over {pick(r, ALL)} with {person} {day}",
+        f"{person} {day} has all this",
+        f"{person} already has {pick(r, INFO + ALL)}",
+        f"I gave {person} {pick(r, INFO + ALL)} {pick(r, ['already', day])}",
+        f"we gave {person} {pick(r, ['the full list', 'the spreadsheet', 'all the details', 'the user list', 'the logs'])} already",
+        f"I already called and spoke to someone, they have {pick(r, INFO)}",
+        f"I did send {pick(r, DOCS)} to {person} {day}",
+        f"I did send {pick(r, DOCS)} in my {pick(r, ['earlier', 'first', 'previous', 'last'])} {pick(r, ['email', 'e-mail', 'message', 'DM', 'reply'])}, please check",
+        f"I explained all this to {pick(r, NAMES)} {day}",
+        f"sorry to be a pain but I did {pick(r, ['send', 'email', 'upload'])} {pick(r, DOCS)} to {person} {day}",
+        f"I already explained to {person} {day} that {pick(r, ISSUE)}",
+        f"{person} took all my details {day}",
+        f"I went through the whole thing with {person} {day}",
+        f"I spoke to {person} {day} and gave {pick(r, ['them', 'her', 'him'])} {pick(r, INFO)}",
+        f"ask {person}, I told {pick(r, ['them', 'her', 'him'])} {pick(r, ALL)}",
+    ]
+    return pick(r, forms)
+
+
+def pos_bot_steps(r: random.Random) -> str:
+    bot, step = pick(r, BOT), pick(r, STEPS_DONE)
+    forms = [
+        f"I already tried {step}, as {bot} {pick(r, ['suggested', 'recommended'])}",
+        f"i did {step} {bot} told me to do",
+        f"I already did {step} like {bot} told me {pick(r, ['', 'to', '2'])}",
+        f"did {step} because {bot} asked, {pick(r, ['no change', 'still broken', 'didnt help', 'same thing'])}",
+        f"{bot} already {pick(r, ['verified my identity', 'checked my account', 'took my details', 'ran the checks', 'did the security questions with me', 'confirmed my address'])}",
+        f"{bot} {pick(r, SUGGESTED)} {step} and I did, {pick(r, ['no luck', 'still the same', 'nothing changed'])}",
+        f"tried {step} already, {bot}'s idea",
+        f"I did {step} before I even got to you, {bot} asked and I said yes",
+        f"I told {bot} the exact {pick(r, ['error', 'code', 'message', 'address', 'model'])}: {pick(r, VALUES)}",
+        f"I typed the {pick(r, ['error', 'order number', 'serial', 'address'])} into {bot} {pick(r, ['already', 'earlier', 'at the start'])}",
+    ]
+    return pick(r, forms)
+
+
+def pos_pointers_more(r: random.Random) -> str:
+    forms = [
+        f"{pick(r, ['already', 'I already', 'i alrdy', 'already'])} answered {pick(r, ['above', 'that above', 'this above', 'that earlier'])}",
+        f"{pick(r, ['both', 'all of them', 'they', 'it'])} {pick(r, ['were', 'was', 'are', 'is'])} in the chat {pick(r, ['ffs', 'already', 'with the bot', 'above', ''])}",
+        f"you have all of this{pick(r, ['!!', '.', '', ' already'])}",
+        f"you have all this already",
+        f"this is all in what I sent {pick(r, BOT)}",
+        f"it's all in what I typed {pick(r, ['earlier', 'to the bot', 'above', 'before'])}",
+        f"I put all that in the chat {pick(r, ['earlier', 'before', 'already'])}",
+        f"{pick(r, VALUES)}, {pick(r, ['like I said', 'as I said', 'as before', 'same as I gave the bot', 'told you this'])}",
+        f"again, my {pick(r, ['email', 'order number', 'account number', 'postcode', 'address'])} is {pick(r, VALUES)}",
+        f"once more: {pick(r, VALUES)}",
+        f"like I said, {pick(r, ['I am on a mac', 'it is the blue one', 'it never arrived', 'I have the receipt', 'the app is up to date'])}",
+        f"i alrdy told u {pick(r, INFO)}",
+        f"{pick(r, ['answered', 'said', 'gave'])} that already {pick(r, ['up there', 'above', 'in the chat', ''])}",
+        f"{pick(r, ['your', 'the'])} {pick(r, ['notes', 'chat log', 'history', 'file'])} should show {pick(r, ['everything', 'all of this', 'what I told you', 'my details'])}",
+    ]
+    return pick(r, forms)
+
+
+def neg_tried_alone(r: random.Random) -> str:
+    step = pick(r, STEPS_DONE)
+    forms = [
+        f"I already tried {step}, {pick(r, ['still broken', 'no luck', 'same problem', 'nothing'])}",
+        f"I've tried {step} already and it still {pick(r, ['fails', 'crashes', 'will not connect', 'drops'])}",
+        f"already tried {step}",
+        f"yes I did {step}, no change",
+        f"tried {step} and {pick(r, ['a restart', 'a reinstall'])}, still nothing",
+        f"I already {pick(r, ['restarted', 'rebooted', 'updated', 'reinstalled'])} it {pick(r, ['twice', 'this morning', 'last night', ''])}",
+        f"did {step} this morning, didn't help",
+        f"I have already done {step} at home",
+        f"my son already tried {step}",
+        f"I did {step} the way the manual says",
+        f"the {pick(r, ['speed test', 'diagnostic', 'test'])} says {pick(r, ['2mbps', '40 down', 'no signal', 'fail'])}",
+    ]
+    return pick(r, forms)
+
+
+def neg_events(r: random.Random) -> str:
+    forms = [
+        f"you already replaced this {pick(r, ['unit', 'phone', 'router', 'part'])} once under warranty and now it's dead again",
+        f"the {pick(r, ['driver', 'engineer', 'courier', 'technician'])} didn't show up again",
+        f"my {pick(r, ['parcel', 'order', 'refund', 'train'])} is late again",
+        f"got charged again {pick(r, ['this month', 'today', 'for the same thing'])}",
+        f"{pick(r, ['the app', 'the site', 'my laptop', 'the box'])} {pick(r, ['crashed', 'froze', 'died', 'restarted'])} again {pick(r, ['last night', 'this morning', 'just now', ''])}",
+        f"I submitted my {pick(r, ['thesis', 'tax return', 'application', 'assignment', 'visa form'])} {pick(r, ['yesterday', 'last week', 'on time'])} and {pick(r, ['need the print urgently', 'still need this fixed', 'now your site is down'])}",
+        f"I sent {pick(r, ['my laptop', 'the phone', 'the watch', 'the console'])} {pick(r, ['for repair', 'to your repair centre', 'back for a fix'])} {pick(r, ['last week', 'a month ago', 'on Monday'])}",
+        f"you already {pick(r, ['refunded', 'fixed', 'replaced', 'credited'])} {pick(r, ['the first one', 'my last order', 'this once'])}, thanks, but {pick(r, ISSUE)}",
+        f"I already had {pick(r, ['an engineer', 'a technician', 'a refund'])} {pick(r, ['last year', 'in March', 'once'])} for this",
+        "Just sent you a DM with my details as requested",
+        f"{pick(r, ['DM sent', 'sent the DM', 'done, DMed you', 'ok sent you a DM'])} {pick(r, ['now', 'just now', 'as you asked', ''])}",
+        f"I've sent the {pick(r, ['photos', 'receipt', 'screenshot'])} {pick(r, ['now', 'just now', 'as you asked', 'like you asked'])}",
+        f"{pick(r, NAMES)} was {pick(r, ['great', 'really helpful', 'lovely'])} {pick(r, DAYS)}, thanks",
+        f"{pick(r, ['your rep', 'the agent', 'your colleague'])} {pick(r, NAMES)} {pick(r, ['said', 'promised', 'told me'])} it would be {pick(r, ['sorted', 'refunded', 'fixed'])} {pick(r, DAYS)}",
+    ]
+    return pick(r, forms)
+
+
 POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (pos_told, 700),
     (pos_sent, 500),
@@ -1430,6 +1579,9 @@ POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (pos_elliptical, 200),
     (pos_say, 800),
     (pos_channels, 700),
+    (pos_people, 450),
+    (pos_bot_steps, 300),
+    (pos_pointers_more, 300),
 ]
 NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_third, 500),
@@ -1443,6 +1595,8 @@ NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_say, 800),
     (neg_ordinary, 2500),
     (neg_channels, 500),
+    (neg_tried_alone, 350),
+    (neg_events, 450),
 ]
 
 TYPO_SKIP = {"i", "a", "to", "the", "my", "it"}
