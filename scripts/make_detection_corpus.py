@@ -1442,7 +1442,17 @@ PEOPLE = [
     "your rep",
     "your agent",
 ]
-DAYS = ["on Tuesday", "yesterday", "last week", "on Friday", "this morning", "on the 3rd", "a fortnight ago", "last month", "two days ago"]
+DAYS = [
+    "on Tuesday",
+    "yesterday",
+    "last week",
+    "on Friday",
+    "this morning",
+    "on the 3rd",
+    "a fortnight ago",
+    "last month",
+    "two days ago",
+]
 STEPS_DONE = [
     "another cable",
     "a different charger",
@@ -1515,7 +1525,7 @@ def pos_pointers_more(r: random.Random) -> str:
         f"{pick(r, ['already', 'I already', 'i alrdy', 'already'])} answered {pick(r, ['above', 'that above', 'this above', 'that earlier'])}",
         f"{pick(r, ['both', 'all of them', 'they', 'it'])} {pick(r, ['were', 'was', 'are', 'is'])} in the chat {pick(r, ['ffs', 'already', 'with the bot', 'above', ''])}",
         f"you have all of this{pick(r, ['!!', '.', '', ' already'])}",
-        f"you have all this already",
+        "you have all this already",
         f"this is all in what I sent {pick(r, BOT)}",
         f"it's all in what I typed {pick(r, ['earlier', 'to the bot', 'above', 'before'])}",
         f"I put all that in the chat {pick(r, ['earlier', 'before', 'already'])}",
