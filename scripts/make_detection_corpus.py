@@ -1532,7 +1532,7 @@ def pos_pointers_more(r: random.Random) -> str:
         f"{pick(r, VALUES)}, {pick(r, ['like I said', 'as I said', 'as before', 'same as I gave the bot', 'told you this'])}",
         f"again, my {pick(r, ['email', 'order number', 'account number', 'postcode', 'address'])} is {pick(r, VALUES)}",
         f"once more: {pick(r, VALUES)}",
-        f"like I said, {pick(r, ['I am on a mac', 'it is the blue one', 'it never arrived', 'I have the receipt', 'the app is up to date'])}",
+        f"like I said, {pick(r, ['it is the blue one', 'it never arrived', 'I have the receipt', 'the app is up to date', 'I use a laptop'])}",
         f"i alrdy told u {pick(r, INFO)}",
         f"{pick(r, ['answered', 'said', 'gave'])} that already {pick(r, ['up there', 'above', 'in the chat', ''])}",
         f"{pick(r, ['your', 'the'])} {pick(r, ['notes', 'chat log', 'history', 'file'])} should show {pick(r, ['everything', 'all of this', 'what I told you', 'my details'])}",
@@ -1578,6 +1578,86 @@ def neg_events(r: random.Random) -> str:
     return pick(r, forms)
 
 
+# 2.2.0: support threads on social media (the kinds of phrasing seen in real threads, each
+# written here in new words, none taken from them): earlier contacts left unanswered, questions asked before and
+# still open, pointers to an earlier post or picture, and the look-alikes seen beside them.
+CONTACTS = [
+    "DM",
+    "direct message",
+    "private message",
+    "email",
+    "letter",
+    "message",
+    "complaint",
+    "tweet",
+    "inbox message",
+]
+
+
+WILL_DM = ["I will DM you", "I'll send a DM", "DMing now"]
+
+
+def pos_social(r: random.Random) -> str:
+    contact = pick(r, CONTACTS)
+    when = pick(r, ["on Sunday", "a week ago", "yesterday", "three days back", "last month"])
+    forms = [
+        f"your {pick(r, ['inbox', 'DMs', 'mailbox'])} must be overflowing, mine has sat there unread since {when}",
+        f"{pick(r, ['any chance', 'is there any hope'])} someone opens my {contact} from {when}?",
+        f"did what you asked and wrote back {pick(r, ['in private', 'over DM', 'by mail'])} {when}, {pick(r, ['silence since', 'crickets', 'not a word back'])}",
+        f"that's {pick(r, ['the third', 'my fourth', 'another'])} {contact} I've sent your way {pick(r, ['on this', 'this week', 'about the same thing'])}",
+        f"been firing {pick(r, ['DMs', 'emails', 'messages'])} at you {pick(r, ['all week', 'since Monday', 'for days'])} and nobody bites",
+        f"I wrote to you {pick(r, ['privately', 'by DM', 'off the timeline'])} {when}{pick(r, ['', ', no joy', ', still nothing'])}",
+        f"{pick(r, ['letters', 'emails', 'calls', 'DMs'])} {pick(r, ['unanswered', 'ignored', 'left on read'])}, {pick(r, ['refund', 'money', 'replacement'])} {pick(r, ['missing', 'nowhere', 'still not here'])}",
+        f"this {pick(r, ['complaint', 'case', 'dispute'])} of mine has been open {pick(r, ['since last spring', 'for over a year', 'for nine weeks'])}",
+        f"{pick(r, ['the complaint I made before', 'my previous complaint', 'my earlier ticket'])} {pick(r, ['vanished', 'got nowhere', 'was never picked up'])}",
+        f"asked you to {pick(r, ['shut the account', 'stop billing me', 'cancel the contract', 'fix my surname'])} {pick(r, ['months ago', 'back in spring', 'twice already'])} and {pick(r, ['the charges keep coming', 'nothing has moved', 'it is still live'])}",
+        f"already lodged a complaint {pick(r, ['about this', 'on this', 'through your site'])}, {pick(r, ['zero response', 'heard nothing', 'no answer came'])}",
+        f"{pick(r, ['each time', 'every single time', 'whenever'])} {pick(r, ['I call', 'someone new picks up', 'I get passed on'])} I {pick(r, ['start from zero', 'have to go through it all', 'repeat the whole saga'])}",
+        f"my {pick(r, ['earlier message', 'first DM', 'last email'])} {pick(r, ['said', 'mentioned', 'told you'])} {pick(r, ['I use a Mac', 'the colour is green', 'I have moved', 'the card was lost'])}",
+        f"reported this {pick(r, ['over email', 'on the phone', 'through the app'])} {when}, {pick(r, ['reference', 'case no', 'ticket'])} {pick(r, VALUES)} {pick(r, ['if you look', 'should show it', 'has everything'])}",
+        f"{pick(r, ['put in', 'sent in', 'made'])} my claim {when}, {pick(r, ['was promised a reply', 'you said 10 working days', 'told someone would ring'])}, {pick(r, ['nothing since', 'still nothing', 'not a peep'])}",
+        f"{pick(r, ['still waiting on', 'nobody has touched', 'no one answered'])} {pick(r, ['what I asked', 'the question I asked', 'my question'])} {when}",
+        f"{pick(r, ['answer', 'read', 'look at'])} {pick(r, ['what I asked', 'my question', 'my first tweet'])} {pick(r, ['please', 'first', 'before anything else'])}",
+        f"{pick(r, ['you skipped', 'nobody addressed', 'you ignored'])} {pick(r, ['my question', 'what I asked', 'the part about the refund'])}",
+        f"like I {pick(r, ['wrote', 'put', 'typed'])} {pick(r, ['before', 'already', 'up there'])}, {pick(r, ['option 5 is the last one', 'the menu has no agent option', 'there is no button for that'])}",
+        f"rang {pick(r, ['the helpline', 'your hotline', 'your number'])} {pick(r, ['again and again', 'half a dozen times', 'every day this week'])} {pick(r, ['for nothing', 'and got nowhere', 'already'])}",
+        f"{pick(r, ['see', 'look at', 'go back to'])} {pick(r, ['my very first post', 'the start of this thread', 'my opening tweet'])}",
+        f"{pick(r, ['all my details are', 'everything you need is', 'my info is'])} {pick(r, ['on your system', 'on file', 'in your records'])} {pick(r, ['already', 'from last time', ''])}",
+        f"{pick(r, ['no point', 'what is the point of'])} {pick(r, ['going through it again', 'starting from scratch', 'repeating it'])} {pick(r, ['on here', 'by text', 'in this chat'])}",
+        f"{pick(r, ['wasted', 'lost', 'burned'])} {pick(r, ['a whole afternoon', 'hours', 'my lunch break'])} on the phone to you {pick(r, ['already', 'explaining', 'yesterday'])}",
+        f"the {pick(r, ['name', 'number', 'reference'])} {pick(r, ['you want', 'you need'])} is {pick(r, ['in the photo I posted', 'on the screenshot above', 'in my picture'])}",
+        f"ring me on the number {pick(r, ['I already gave', 'I put above', 'from my first message'])}",
+        f"{pick(r, ['completed', 'sent off', 'filled out'])} {pick(r, ['your form', 'the online form', 'the web form'])} {pick(r, ['a day ago', 'on Tuesday', 'this morning'])} {pick(r, ['and heard nothing', 'no response', 'still nothing'])}",
+        f"{pick(r, ['done that', 'did that', 'been there'])} {pick(r, ['already', 'before', 'last week'])}{pick(r, ['', ', nobody replied', ', no response'])}",
+        f"I {pick(r, ['answered', 'got back to'])} {pick(r, ['you', 'your message', 'your DM'])} {pick(r, ['hours ago', 'ages ago', 'last night'])}{pick(r, ['!', ''])}",
+        f"{pick(r, ['please', 'pls'])} pass {pick(r, ['the photo', 'my screenshot', 'the picture'])} {pick(r, ['I already sent', 'from before', 'I shared'])} to {pick(r, ['your engineer', 'the right team', 'whoever handles it'])}",
+        f"{pick(r, ['a week', 'a fortnight', 'ten days'])} since I {pick(r, ['flagged', 'raised', 'reported'])} this with you",
+    ]
+    return pick(r, forms)
+
+
+def neg_social(r: random.Random) -> str:
+    forms = [
+        f"no need, I {pick(r, ['have the details', 'know the number', 'got the info'])} {pick(r, ['already', 'here'])}",
+        f"I already have {pick(r, ['the app', 'an account', 'the tracking link', 'the code'])}",
+        f"{pick(r, ['the courier', 'the driver', 'they'])} {pick(r, ['came by again', 'had another go', 'tried once more'])} {pick(r, ['today', 'while I was in', 'and left a card'])}",
+        f"{pick(r, ['take my money again', 'happy to pay you again', 'I will buy from you again'])} {pick(r, ['once this works', 'if you fix it', ''])}",
+        f"I {pick(r, ['never', 'have not'])} {pick(r, ['said which courier', 'told you the carrier', 'given you that'])} {pick(r, ['before', 'yet'])}. {pick(r, ['It is Evri', 'It is UPS', 'It is the red one'])}",
+        f"{pick(r, ['this fault', 'the glitch', 'that bug'])} {pick(r, ['showed up before', 'happened last year too', 'came back'])}",
+        f"{pick(r, ['hence', 'which is why'])} I {pick(r, ['called it rubbish', 'said it was slow', 'moaned about it'])} {pick(r, ['haha', 'lol', ''])}",
+        f"{pick(r, ['get', 'have'])} your {pick(r, ['devs', 'engineers', 'tech team'])} {pick(r, ['to sort this', 'to look at this', 'to patch it'])}",
+        f"I {pick(r, ['restarted', 'started'])} {pick(r, ['from scratch', 'over'])} {pick(r, ['on my own', 'after reading a forum', 'this morning'])}",
+        f"{pick(r, ['staff in the shop', 'a worker there', 'the cashier'])} {pick(r, ['asked what I was up to', 'wondered what I wanted'])}",
+        f"please DM me{pick(r, ['', ' the details', ' a link'])}",
+        f"sending you a DM {pick(r, ['now', 'right now', 'in a sec'])}",
+        f"{pick(r, ['thanks', 'thank you', 'cheers'])}, {pick(r, WILL_DM)}",
+        f"I {pick(r, ['have', 'got'])} your {pick(r, ['reply', 'DM', 'email'])}, thanks",
+        f"{pick(r, ['my question is', 'quick question', 'question'])}: {pick(r, ['do you ship to Canada?', 'is the store open?', 'can I pay by card?'])}",
+        f"I {pick(r, ['called', 'rang'])} {pick(r, ['the store', 'my bank', 'the hotel'])} {pick(r, ['twice', 'yesterday', 'three times'])}",
+    ]
+    return pick(r, forms)
+
+
 POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (pos_told, 700),
     (pos_sent, 500),
@@ -1592,6 +1672,7 @@ POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (pos_people, 450),
     (pos_bot_steps, 300),
     (pos_pointers_more, 300),
+    (pos_social, 600),
 ]
 NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_third, 500),
@@ -1607,6 +1688,7 @@ NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_channels, 500),
     (neg_tried_alone, 350),
     (neg_events, 450),
+    (neg_social, 450),
 ]
 
 TYPO_SKIP = {"i", "a", "to", "the", "my", "it"}

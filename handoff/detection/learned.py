@@ -28,13 +28,14 @@ from typing import Any
 import numpy
 from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
 from spacy.strings import hash_string as _spacy_hash  # type: ignore[attr-defined]
+from spacy.symbols import IDS
 from spacy.tokens import Doc, Span
 
 MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
 BITS = 20
 MASK = (1 << BITS) - 1
 # A message no rule matched is a repetition when the model's probability reaches this.
-THRESHOLD = 0.6
+THRESHOLD = 0.65
 # A rule hit stands unless the model's probability falls below this.
 VETO = 0.5
 _MIX = 0x9E3779B97F4A7C15
@@ -173,7 +174,8 @@ _rule_cache: dict[str, int] = {}
 def _anchors() -> frozenset[int]:
     global _anchor_keys
     if not _anchor_keys:
-        _anchor_keys = frozenset(hash_string(word) for word in ANCHORS)
+        # A few words ("agent") are spaCy symbols, whose ids are small fixed numbers, not hashes.
+        _anchor_keys = frozenset(IDS.get(word, hash_string(word)) for word in ANCHORS)
     return _anchor_keys
 
 

@@ -31,6 +31,10 @@ def _reasks(packet: dict[str, Any], body: str) -> list[str]:
         ("Would you mind sharing the order ID so I can pull it up?", ["ask:order_id"]),
         ("Could you type out the email you used for the purchase?", ["ask:email"]),
         ("Could you let me know the number of the order that's affected?", ["ask:order_id"]),
+        ("Drop us a DM with your order number and we'll sort it.", ["ask:order_id"]),
+        ("Please send the booking reference.", ["ask:order_id"]),
+        ("What's your username?", ["ask:account_id"]),
+        ("Can you fill me in on the issue?", ["ask:problem"]),
     ],
 )
 def test_agent_asking_for_held_information_is_a_reask(
@@ -244,3 +248,17 @@ def test_problem_questions_offers_and_digits(
         {"role": "customer", "text": "my gift card fails at checkout, error E42, I want a refund"}
     ]
     assert _reasks(packet, body) == cues
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Could you walk me through the steps you've already tried?",
+        "Could you tell me more about the noise?",
+    ],
+)
+def test_questions_about_one_detail_are_not_problem_questions(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Are "walk me through the steps" and "more about the noise" not asks for the problem?"""
+    assert "ask:problem" not in _reasks(packet, body)
