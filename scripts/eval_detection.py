@@ -25,7 +25,9 @@ file nor labels or text derived from it belong in this repository. Each customer
 are flagged; with ``--labels PATH`` (JSON lines ``{"id": "<thread>:<turn>", "label":
 "yes"|"no"|"unsure"}`` kept beside the data, outside the repository) it prints recall on the
 "yes" turns and false alarms as a share of all customer turns (a flagged turn labelled "no",
-or not labelled at all, is a false alarm; "unsure" turns count neither way).
+or not labelled at all, is a false alarm; "unsure" turns count neither way). ``--half 0-7``
+reads, scores and prints only threads whose id starts with 0 to 7 (a development half; the
+other half stays unread for a final check).
 """
 
 from __future__ import annotations
@@ -130,9 +132,15 @@ def twcs_turns(path: Path) -> list[tuple[str, str]]:
     return turns
 
 
-def score_twcs(path: Path, labels_path: Path | None, show: bool) -> None:
-    """Print flag rate, and with labels recall and false alarms, on real customer turns."""
+def score_twcs(path: Path, labels_path: Path | None, show: bool, half: str = "") -> None:
+    """Print flag rate, and with labels recall and false alarms, on real customer turns;
+    with ``half`` (a range of first characters such as "0-7") only threads whose id starts
+    with one of them are read, scored or printed."""
     turns = twcs_turns(path)
+    if half:
+        first = _first_chars(half)
+        turns = [(tid, text) for tid, text in turns if tid[:1].lower() in first]
+        print(f"threads whose id starts with {half}: {len(turns)} customer turns")
     flagged = {
         tid: findings
         for (tid, _), findings in zip(turns, detect_messages([t for _, t in turns]), strict=True)
@@ -156,6 +164,8 @@ def score_twcs(path: Path, labels_path: Path | None, show: bool) -> None:
                 raise SystemExit(f"{labels_path}:{n}: label must be yes, no or unsure")
             labels[str(row["id"])] = row["label"]
     text_of = dict(turns)
+    # Labels of threads outside the chosen half are neither read nor counted.
+    labels = {tid: label for tid, label in labels.items() if tid in text_of}
     positives = [tid for tid, label in labels.items() if label == "yes" and tid in text_of]
     found = [tid for tid in positives if tid in flagged]
     false_alarms = [tid for tid in flagged if labels.get(tid, "no") == "no"]
@@ -173,6 +183,17 @@ def score_twcs(path: Path, labels_path: Path | None, show: bool) -> None:
                 print(f"  missed {tid}: {text_of[tid][:160]}")
         for tid in false_alarms:
             print(f"  false alarm {tid} [{flagged[tid][0].cue}]: {text_of[tid][:160]}")
+
+
+def _first_chars(half: str) -> frozenset[str]:
+    """Read "0-7" (or "0-3,a") as the set of first characters of thread ids to keep."""
+    chars: set[str] = set()
+    for part in half.lower().split(","):
+        low, _, high = part.strip().partition("-")
+        if len(low) != 1 or (high and len(high) != 1) or (high or low) < low:
+            raise SystemExit(f"--half {half!r}: expected ranges of single characters such as 0-7")
+        chars |= {chr(c) for c in range(ord(low), ord(high or low) + 1)}
+    return frozenset(chars)
 
 
 def score_asks(path: Path, show: bool) -> None:
@@ -213,11 +234,17 @@ def main() -> None:
     parser.add_argument("--heldout", type=Path, action="append", default=[], metavar="DIR")
     parser.add_argument("--twcs", type=Path, metavar="PATH")
     parser.add_argument("--labels", type=Path, metavar="PATH")
+    parser.add_argument(
+        "--half",
+        default="",
+        metavar="RANGE",
+        help="with --twcs: only threads whose id starts with these characters, e.g. 0-7",
+    )
     parser.add_argument("--asks", type=Path, metavar="PATH")
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
     if args.twcs:
-        score_twcs(args.twcs, args.labels, args.show_errors)
+        score_twcs(args.twcs, args.labels, args.show_errors, args.half)
         return
     if args.asks:
         score_asks(args.asks, args.show_errors)

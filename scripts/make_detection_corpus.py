@@ -1419,6 +1419,245 @@ def neg_channels(r: random.Random) -> str:
     return pick(r, forms)
 
 
+# 2.2.0: support people named as people ("your rep Marta", "the lady on the phone"), steps the
+# bot had the customer do, pointers to what support already holds, and their look-alikes:
+# steps tried with nobody from support in the sentence, events that happen "again", work
+# submitted elsewhere, a DM sent because it was asked for just now.
+NAMES = ["Marta", "Joel", "Priya", "Sven", "Abdul", "Chen", "Rosa", "Femi", "Luca", "Hana"]
+PEOPLE = [
+    "the lady on the phone",
+    "the gentleman I spoke to",
+    "the man on your helpline",
+    "one of your agents",
+    "one of your colleagues",
+    "someone on your phone line",
+    "your onboarding rep",
+    "your account manager",
+    "the technician who came out",
+    "your engineer",
+    "your colleague on the phone",
+    "the girl on live chat",
+    "the support guy",
+    "whoever answered the phone",
+    "your rep",
+    "your agent",
+]
+DAYS = [
+    "on Tuesday",
+    "yesterday",
+    "last week",
+    "on Friday",
+    "this morning",
+    "on the 3rd",
+    "a fortnight ago",
+    "last month",
+    "two days ago",
+]
+STEPS_DONE = [
+    "another cable",
+    "a different charger",
+    "the speed test",
+    "resetting my password",
+    "a hard reboot",
+    "turning it off and on",
+    "reinstalling the app",
+    "the pairing steps",
+    "logging out everywhere",
+    "clearing the browser cookies",
+    "the network reset",
+    "a new SIM",
+]
+SUGGESTED = ["suggested", "told me to", "asked me to", "had me do", "recommended", "said to"]
+
+
+def _person(r: random.Random) -> str:
+    roll = r.random()
+    if roll < 0.3:
+        return f"{pick(r, ['your rep', 'your agent', 'your colleague', 'the agent', 'the advisor'])} {pick(r, NAMES)}"
+    if roll < 0.45:
+        return f"{pick(r, NAMES)} {pick(r, ['from your team', 'in support', 'on the helpline', 'in customer care', 'at your call centre'])}"
+    return pick(r, PEOPLE)
+
+
+def pos_people(r: random.Random) -> str:
+    person, day = _person(r), pick(r, DAYS)
+    forms = [
+        f"I explained this to {person} {day} and {pick(r, ['they', 'she', 'he'])} said someone would {pick(r, ['email me', 'call back', 'sort it'])}",
+        f"previously told {person} that {pick(r, ISSUE)}. please check the notes",
+        f"I already went over {pick(r, ALL)} with {person} {day}",
+        f"{person} {day} has all this",
+        f"{person} already has {pick(r, INFO + ALL)}",
+        f"I gave {person} {pick(r, INFO + ALL)} {pick(r, ['already', day])}",
+        f"we gave {person} {pick(r, ['the full list', 'the spreadsheet', 'all the details', 'the user list', 'the logs'])} already",
+        f"I already called and spoke to someone, they have {pick(r, INFO)}",
+        f"I did send {pick(r, DOCS)} to {person} {day}",
+        f"I did send {pick(r, DOCS)} in my {pick(r, ['earlier', 'first', 'previous', 'last'])} {pick(r, ['email', 'e-mail', 'message', 'DM', 'reply'])}, please check",
+        f"I explained all this to {pick(r, NAMES)} {day}",
+        f"sorry to be a pain but I did {pick(r, ['send', 'email', 'upload'])} {pick(r, DOCS)} to {person} {day}",
+        f"I already explained to {person} {day} that {pick(r, ISSUE)}",
+        f"{person} took all my details {day}",
+        f"I went through the whole thing with {person} {day}",
+        f"I spoke to {person} {day} and gave {pick(r, ['them', 'her', 'him'])} {pick(r, INFO)}",
+        f"ask {person}, I told {pick(r, ['them', 'her', 'him'])} {pick(r, ALL)}",
+    ]
+    return pick(r, forms)
+
+
+def pos_bot_steps(r: random.Random) -> str:
+    bot, step = pick(r, BOT), pick(r, STEPS_DONE)
+    forms = [
+        f"I already tried {step}, as {bot} {pick(r, ['suggested', 'recommended'])}",
+        f"i did {step} {bot} told me to do",
+        f"I already did {step} like {bot} told me {pick(r, ['', 'to', '2'])}",
+        f"did {step} because {bot} asked, {pick(r, ['no change', 'still broken', 'didnt help', 'same thing'])}",
+        f"{bot} already {pick(r, ['verified my identity', 'checked my account', 'took my details', 'ran the checks', 'did the security questions with me', 'confirmed my address'])}",
+        f"{bot} {pick(r, SUGGESTED)} {step} and I did, {pick(r, ['no luck', 'still the same', 'nothing changed'])}",
+        f"tried {step} already, {bot}'s idea",
+        f"I did {step} before I even got to you, {bot} asked and I said yes",
+        f"I told {bot} the exact {pick(r, ['error', 'code', 'message', 'address', 'model'])}: {pick(r, VALUES)}",
+        f"I typed the {pick(r, ['error', 'order number', 'serial', 'address'])} into {bot} {pick(r, ['already', 'earlier', 'at the start'])}",
+    ]
+    return pick(r, forms)
+
+
+def pos_pointers_more(r: random.Random) -> str:
+    forms = [
+        f"{pick(r, ['already', 'I already', 'i alrdy', 'already'])} answered {pick(r, ['above', 'that above', 'this above', 'that earlier'])}",
+        f"{pick(r, ['both', 'all of them', 'they', 'it'])} {pick(r, ['were', 'was', 'are', 'is'])} in the chat {pick(r, ['ffs', 'already', 'with the bot', 'above', ''])}",
+        f"you have all of this{pick(r, ['!!', '.', '', ' already'])}",
+        "you have all this already",
+        f"this is all in what I sent {pick(r, BOT)}",
+        f"it's all in what I typed {pick(r, ['earlier', 'to the bot', 'above', 'before'])}",
+        f"I put all that in the chat {pick(r, ['earlier', 'before', 'already'])}",
+        f"{pick(r, VALUES)}, {pick(r, ['like I said', 'as I said', 'as before', 'same as I gave the bot', 'told you this'])}",
+        f"again, my {pick(r, ['email', 'order number', 'account number', 'postcode', 'address'])} is {pick(r, VALUES)}",
+        f"once more: {pick(r, VALUES)}",
+        f"like I said, {pick(r, ['it is the blue one', 'it never arrived', 'I have the receipt', 'the app is up to date', 'I use a laptop'])}",
+        f"i alrdy told u {pick(r, INFO)}",
+        f"{pick(r, ['answered', 'said', 'gave'])} that already {pick(r, ['up there', 'above', 'in the chat', ''])}",
+        f"{pick(r, ['your', 'the'])} {pick(r, ['notes', 'chat log', 'history', 'file'])} should show {pick(r, ['everything', 'all of this', 'what I told you', 'my details'])}",
+    ]
+    return pick(r, forms)
+
+
+def neg_tried_alone(r: random.Random) -> str:
+    step = pick(r, STEPS_DONE)
+    forms = [
+        f"I already tried {step}, {pick(r, ['still broken', 'no luck', 'same problem', 'nothing'])}",
+        f"I've tried {step} already and it still {pick(r, ['fails', 'crashes', 'will not connect', 'drops'])}",
+        f"already tried {step}",
+        f"yes I did {step}, no change",
+        f"tried {step} and {pick(r, ['a restart', 'a reinstall'])}, still nothing",
+        f"I already {pick(r, ['restarted', 'rebooted', 'updated', 'reinstalled'])} it {pick(r, ['twice', 'this morning', 'last night', ''])}",
+        f"did {step} this morning, didn't help",
+        f"I have already done {step} at home",
+        f"my son already tried {step}",
+        f"I did {step} the way the manual says",
+        f"the {pick(r, ['speed test', 'diagnostic', 'test'])} says {pick(r, ['2mbps', '40 down', 'no signal', 'fail'])}",
+    ]
+    return pick(r, forms)
+
+
+def neg_events(r: random.Random) -> str:
+    forms = [
+        f"you already replaced this {pick(r, ['unit', 'phone', 'router', 'part'])} once under warranty and now it's dead again",
+        f"the {pick(r, ['driver', 'engineer', 'courier', 'technician'])} didn't show up again",
+        f"my {pick(r, ['parcel', 'order', 'refund', 'train'])} is late again",
+        f"got charged again {pick(r, ['this month', 'today', 'for the same thing'])}",
+        f"{pick(r, ['the app', 'the site', 'my laptop', 'the box'])} {pick(r, ['crashed', 'froze', 'died', 'restarted'])} again {pick(r, ['last night', 'this morning', 'just now', ''])}",
+        f"I submitted my {pick(r, ['thesis', 'tax return', 'application', 'assignment', 'visa form'])} {pick(r, ['yesterday', 'last week', 'on time'])} and {pick(r, ['need the print urgently', 'still need this fixed', 'now your site is down'])}",
+        f"I sent {pick(r, ['my laptop', 'the phone', 'the watch', 'the console'])} {pick(r, ['for repair', 'to your repair centre', 'back for a fix'])} {pick(r, ['last week', 'a month ago', 'on Monday'])}",
+        f"you already {pick(r, ['refunded', 'fixed', 'replaced', 'credited'])} {pick(r, ['the first one', 'my last order', 'this once'])}, thanks, but {pick(r, ISSUE)}",
+        f"I already had {pick(r, ['an engineer', 'a technician', 'a refund'])} {pick(r, ['last year', 'in March', 'once'])} for this",
+        "Just sent you a DM with my details as requested",
+        f"{pick(r, ['DM sent', 'sent the DM', 'done, DMed you', 'ok sent you a DM'])} {pick(r, ['now', 'just now', 'as you asked', ''])}",
+        f"I've sent the {pick(r, ['photos', 'receipt', 'screenshot'])} {pick(r, ['now', 'just now', 'as you asked', 'like you asked'])}",
+        f"{pick(r, NAMES)} was {pick(r, ['great', 'really helpful', 'lovely'])} {pick(r, DAYS)}, thanks",
+        f"{pick(r, ['your rep', 'the agent', 'your colleague'])} {pick(r, NAMES)} {pick(r, ['said', 'promised', 'told me'])} it would be {pick(r, ['sorted', 'refunded', 'fixed'])} {pick(r, DAYS)}",
+    ]
+    return pick(r, forms)
+
+
+# 2.2.0: support threads on social media (the kinds of phrasing seen in real threads, each
+# written here in new words, none taken from them): earlier contacts left unanswered, questions asked before and
+# still open, pointers to an earlier post or picture, and the look-alikes seen beside them.
+CONTACTS = [
+    "DM",
+    "direct message",
+    "private message",
+    "email",
+    "letter",
+    "message",
+    "complaint",
+    "tweet",
+    "inbox message",
+]
+
+
+WILL_DM = ["I will DM you", "I'll send a DM", "DMing now"]
+
+
+def pos_social(r: random.Random) -> str:
+    contact = pick(r, CONTACTS)
+    when = pick(r, ["on Sunday", "a week ago", "yesterday", "three days back", "last month"])
+    forms = [
+        f"your {pick(r, ['inbox', 'DMs', 'mailbox'])} must be overflowing, mine has sat there unread since {when}",
+        f"{pick(r, ['any chance', 'is there any hope'])} someone opens my {contact} from {when}?",
+        f"did what you asked and wrote back {pick(r, ['in private', 'over DM', 'by mail'])} {when}, {pick(r, ['silence since', 'crickets', 'not a word back'])}",
+        f"that's {pick(r, ['the third', 'my fourth', 'another'])} {contact} I've sent your way {pick(r, ['on this', 'this week', 'about the same thing'])}",
+        f"been firing {pick(r, ['DMs', 'emails', 'messages'])} at you {pick(r, ['all week', 'since Monday', 'for days'])} and nobody bites",
+        f"I wrote to you {pick(r, ['privately', 'by DM', 'off the timeline'])} {when}{pick(r, ['', ', no joy', ', still nothing'])}",
+        f"{pick(r, ['letters', 'emails', 'calls', 'DMs'])} {pick(r, ['unanswered', 'ignored', 'left on read'])}, {pick(r, ['refund', 'money', 'replacement'])} {pick(r, ['missing', 'nowhere', 'still not here'])}",
+        f"this {pick(r, ['complaint', 'case', 'dispute'])} of mine has been open {pick(r, ['since last spring', 'for over a year', 'for nine weeks'])}",
+        f"{pick(r, ['the complaint I made before', 'my previous complaint', 'my earlier ticket'])} {pick(r, ['vanished', 'got nowhere', 'was never picked up'])}",
+        f"asked you to {pick(r, ['shut the account', 'stop billing me', 'cancel the contract', 'fix my surname'])} {pick(r, ['months ago', 'back in spring', 'twice already'])} and {pick(r, ['the charges keep coming', 'nothing has moved', 'it is still live'])}",
+        f"already lodged a complaint {pick(r, ['about this', 'on this', 'through your site'])}, {pick(r, ['zero response', 'heard nothing', 'no answer came'])}",
+        f"{pick(r, ['each time', 'every single time', 'whenever'])} {pick(r, ['I call', 'someone new picks up', 'I get passed on'])} I {pick(r, ['start from zero', 'have to go through it all', 'repeat the whole saga'])}",
+        f"my {pick(r, ['earlier message', 'first DM', 'last email'])} {pick(r, ['said', 'mentioned', 'told you'])} {pick(r, ['I use a Mac', 'the colour is green', 'I have moved', 'the card was lost'])}",
+        f"reported this {pick(r, ['over email', 'on the phone', 'through the app'])} {when}, {pick(r, ['reference', 'case no', 'ticket'])} {pick(r, VALUES)} {pick(r, ['if you look', 'should show it', 'has everything'])}",
+        f"{pick(r, ['put in', 'sent in', 'made'])} my claim {when}, {pick(r, ['was promised a reply', 'you said 10 working days', 'told someone would ring'])}, {pick(r, ['nothing since', 'still nothing', 'not a peep'])}",
+        f"{pick(r, ['still waiting on', 'nobody has touched', 'no one answered'])} {pick(r, ['what I asked', 'the question I asked', 'my question'])} {when}",
+        f"{pick(r, ['answer', 'read', 'look at'])} {pick(r, ['what I asked', 'my question', 'my first tweet'])} {pick(r, ['please', 'first', 'before anything else'])}",
+        f"{pick(r, ['you skipped', 'nobody addressed', 'you ignored'])} {pick(r, ['my question', 'what I asked', 'the part about the refund'])}",
+        f"like I {pick(r, ['wrote', 'put', 'typed'])} {pick(r, ['before', 'already', 'up there'])}, {pick(r, ['option 5 is the last one', 'the menu has no agent option', 'there is no button for that'])}",
+        f"rang {pick(r, ['the helpline', 'your hotline', 'your number'])} {pick(r, ['again and again', 'half a dozen times', 'every day this week'])} {pick(r, ['for nothing', 'and got nowhere', 'already'])}",
+        f"{pick(r, ['see', 'look at', 'go back to'])} {pick(r, ['my very first post', 'the start of this thread', 'my opening tweet'])}",
+        f"{pick(r, ['all my details are', 'everything you need is', 'my info is'])} {pick(r, ['on your system', 'on file', 'in your records'])} {pick(r, ['already', 'from last time', ''])}",
+        f"{pick(r, ['no point', 'what is the point of'])} {pick(r, ['going through it again', 'starting from scratch', 'repeating it'])} {pick(r, ['on here', 'by text', 'in this chat'])}",
+        f"{pick(r, ['wasted', 'lost', 'burned'])} {pick(r, ['a whole afternoon', 'hours', 'my lunch break'])} on the phone to you {pick(r, ['already', 'explaining', 'yesterday'])}",
+        f"the {pick(r, ['name', 'number', 'reference'])} {pick(r, ['you want', 'you need'])} is {pick(r, ['in the photo I posted', 'on the screenshot above', 'in my picture'])}",
+        f"ring me on the number {pick(r, ['I already gave', 'I put above', 'from my first message'])}",
+        f"{pick(r, ['completed', 'sent off', 'filled out'])} {pick(r, ['your form', 'the online form', 'the web form'])} {pick(r, ['a day ago', 'on Tuesday', 'this morning'])} {pick(r, ['and heard nothing', 'no response', 'still nothing'])}",
+        f"{pick(r, ['done that', 'did that', 'been there'])} {pick(r, ['already', 'before', 'last week'])}{pick(r, ['', ', nobody replied', ', no response'])}",
+        f"I {pick(r, ['answered', 'got back to'])} {pick(r, ['you', 'your message', 'your DM'])} {pick(r, ['hours ago', 'ages ago', 'last night'])}{pick(r, ['!', ''])}",
+        f"{pick(r, ['please', 'pls'])} pass {pick(r, ['the photo', 'my screenshot', 'the picture'])} {pick(r, ['I already sent', 'from before', 'I shared'])} to {pick(r, ['your engineer', 'the right team', 'whoever handles it'])}",
+        f"{pick(r, ['a week', 'a fortnight', 'ten days'])} since I {pick(r, ['flagged', 'raised', 'reported'])} this with you",
+    ]
+    return pick(r, forms)
+
+
+def neg_social(r: random.Random) -> str:
+    forms = [
+        f"no need, I {pick(r, ['have the details', 'know the number', 'got the info'])} {pick(r, ['already', 'here'])}",
+        f"I already have {pick(r, ['the app', 'an account', 'the tracking link', 'the code'])}",
+        f"{pick(r, ['the courier', 'the driver', 'they'])} {pick(r, ['came by again', 'had another go', 'tried once more'])} {pick(r, ['today', 'while I was in', 'and left a card'])}",
+        f"{pick(r, ['take my money again', 'happy to pay you again', 'I will buy from you again'])} {pick(r, ['once this works', 'if you fix it', ''])}",
+        f"I {pick(r, ['never', 'have not'])} {pick(r, ['said which courier', 'told you the carrier', 'given you that'])} {pick(r, ['before', 'yet'])}. {pick(r, ['It is Evri', 'It is UPS', 'It is the red one'])}",
+        f"{pick(r, ['this fault', 'the glitch', 'that bug'])} {pick(r, ['showed up before', 'happened last year too', 'came back'])}",
+        f"{pick(r, ['hence', 'which is why'])} I {pick(r, ['called it rubbish', 'said it was slow', 'moaned about it'])} {pick(r, ['haha', 'lol', ''])}",
+        f"{pick(r, ['get', 'have'])} your {pick(r, ['devs', 'engineers', 'tech team'])} {pick(r, ['to sort this', 'to look at this', 'to patch it'])}",
+        f"I {pick(r, ['restarted', 'started'])} {pick(r, ['from scratch', 'over'])} {pick(r, ['on my own', 'after reading a forum', 'this morning'])}",
+        f"{pick(r, ['staff in the shop', 'a worker there', 'the cashier'])} {pick(r, ['asked what I was up to', 'wondered what I wanted'])}",
+        f"please DM me{pick(r, ['', ' the details', ' a link'])}",
+        f"sending you a DM {pick(r, ['now', 'right now', 'in a sec'])}",
+        f"{pick(r, ['thanks', 'thank you', 'cheers'])}, {pick(r, WILL_DM)}",
+        f"I {pick(r, ['have', 'got'])} your {pick(r, ['reply', 'DM', 'email'])}, thanks",
+        f"{pick(r, ['my question is', 'quick question', 'question'])}: {pick(r, ['do you ship to Canada?', 'is the store open?', 'can I pay by card?'])}",
+        f"I {pick(r, ['called', 'rang'])} {pick(r, ['the store', 'my bank', 'the hotel'])} {pick(r, ['twice', 'yesterday', 'three times'])}",
+    ]
+    return pick(r, forms)
+
+
 POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (pos_told, 700),
     (pos_sent, 500),
@@ -1430,6 +1669,10 @@ POSITIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (pos_elliptical, 200),
     (pos_say, 800),
     (pos_channels, 700),
+    (pos_people, 450),
+    (pos_bot_steps, 300),
+    (pos_pointers_more, 300),
+    (pos_social, 600),
 ]
 NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_third, 500),
@@ -1443,6 +1686,9 @@ NEGATIVE: list[tuple[Callable[[random.Random], str], int]] = [
     (neg_say, 800),
     (neg_ordinary, 2500),
     (neg_channels, 500),
+    (neg_tried_alone, 350),
+    (neg_events, 450),
+    (neg_social, 450),
 ]
 
 TYPO_SKIP = {"i", "a", "to", "the", "my", "it"}

@@ -24,11 +24,11 @@ from handoff.detection.learned import (
 )
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
-from handoff.detection.topics import find_topic_asks
-from handoff.detection.window import to_comment, window
+from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
+from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.1.0"
+DETECTOR_VERSION = "2.2.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -39,6 +39,9 @@ REPETITION_KINDS = frozenset({EXPLICIT, IMPLICIT})
 SNIPPET_CHARS = 300
 # The cue of a re-ask recognised by the words naming what is asked, not by a field pattern.
 TOPIC_CUE = "ask:topic"
+# The cue of a re-ask recognised by the customer's answer: they said they had already told
+# it, or answered with a value they had given the bot.
+ANSWER_CUE = "ask:answered_again"
 
 
 @dataclass(frozen=True)
@@ -321,14 +324,81 @@ def detect_ticket(
     start = facts.handoff_at or handoff_at
     findings: list[Finding] = []
     parsed = [to_comment(c, i) for i, c in enumerate(comments)]
+    # The agent reply each customer message answers, while it still has no re-ask finding.
+    pending: tuple[WindowItem, list[str]] | None = None
     for item in window(parsed, start, non_agents):
         comment = item.comment
         if item.is_agent:
-            findings += detect_agent_reply(
+            found = detect_agent_reply(
                 comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
             )
+            findings += found
+            asks = [] if found else ask_sentences(comment.body)
+            pending = (item, asks) if asks else None
         else:
-            findings += detect_customer_message(
+            found = detect_customer_message(
                 comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
             )
+            findings += found
+            if pending is not None:
+                reask = _answered_again(pending[0], pending[1], found, comment.body)
+                if reask is not None:
+                    findings.append(reask)
+                    pending = None
     return findings
+
+
+_OPENING_RE = re.compile(
+    r"\s*(?:(?:hi|hello|hey|hiya|dear|thanks|thank you|ok|okay)\b[^.!?\n]*[,.!\n])?[^.!?\n]*[.!?\n]?",
+    re.I,
+)
+
+
+def _first_sentence_end(text: str) -> int:
+    """Return where the first sentence of a message ends, a greeting not counted."""
+    match = _OPENING_RE.match(text)
+    return match.end() if match else len(text)
+
+
+def _answered_again(
+    agent: WindowItem, asks: list[str], answer: list[Finding], body_of_answer: str
+) -> Finding | None:
+    """Return a re-ask when the customer's answer to an agent's question shows it asked again.
+
+    The customer says they already gave it ("like I said", "same answer as I gave the bot"),
+    or answers a question for an identifier ("what's the circuit ID?", "the registration?")
+    with a value they had given the bot. A question about something else answered with a
+    value in passing ("does Tuesday work?" "Yes. Postcode M14 5RT") is not a re-ask.
+    """
+    # Only what the answer opens with answers the question: "HX-300. And I already restarted
+    # it with your assistant" answers with a new model and adds a step done with the bot.
+    opening = _first_sentence_end(body_of_answer)
+    said = next((f for f in answer if f.kind == EXPLICIT and f.start < opening), None)
+    if said is not None and said.cue == "learned" and said.end > opening:
+        # The model read a fragment with the sentence after it ("HX-300. And I already ..."):
+        # ask it about the opening alone.
+        if not _explicit_in(body_of_answer[:opening], (), None, None):
+            said = None
+    value = next(
+        (f for f in answer if f.kind == IMPLICIT and f.cue != "description" and f.start < opening),
+        None,
+    )
+    if said is not None:
+        sentence, matched = asks[0], said.snippet
+    elif value is not None and any(names_a_value(sent) for sent in asks):
+        sentence = next(sent for sent in asks if names_a_value(sent))
+        matched = value.matched_value or value.snippet
+    else:
+        return None
+    body = agent.comment.body
+    start = max(0, body.find(sentence.strip()))
+    return Finding(
+        REASK,
+        ANSWER_CUE,
+        matched[:SNIPPET_CHARS],
+        agent.comment.id,
+        agent.agent_turn,
+        sentence.strip()[:SNIPPET_CHARS],
+        start,
+        start + len(sentence.strip()),
+    )

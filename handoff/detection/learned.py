@@ -1,11 +1,12 @@
 """The learned repetition cue: a logistic regression over hashed word n-grams and rule hits.
 
 The rules in ``cues.py`` are precise but only know the phrasings they were written for. This
-model reads the same tokens (typo-corrected norms of the shared pipeline) as hashed bigrams
-and trigrams within four words of an anchor word (tell, sent, already, again, form, bot...),
-skip pairs of each anchor with each word within four words of it, plus one feature per rule
-family that fired, and says whether a sentence claims to repeat
-something. It is trained by
+model reads the same tokens (lemmas of the typo-corrected norms of the shared pipeline; every
+name for support, "bot", "rep", "colleague", read as one word, and every third party, "bank",
+"husband", as another) as hashed bigrams and trigrams within five words of an anchor word
+(tell, sent, already, again, form, bot, DM, report, ticket...), skip pairs of each anchor with
+each word within five words of it, plus one feature per rule family that fired, and says
+whether a sentence claims to repeat something. It is trained by
 ``scripts/train_detection.py`` from the corpus in ``tests/data/detection/train/`` and shipped
 as ``repetition_model.npz`` (the non-zero weights only). Training is deterministic: full-batch
 AdaGrad from zero weights, no random state.
@@ -27,13 +28,14 @@ from typing import Any
 import numpy
 from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
 from spacy.strings import hash_string as _spacy_hash  # type: ignore[attr-defined]
+from spacy.symbols import IDS
 from spacy.tokens import Doc, Span
 
 MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
 BITS = 20
 MASK = (1 << BITS) - 1
 # A message no rule matched is a repetition when the model's probability reaches this.
-THRESHOLD = 0.6
+THRESHOLD = 0.65
 # A rule hit stands unless the model's probability falls below this.
 VETO = 0.5
 _MIX = 0x9E3779B97F4A7C15
@@ -42,6 +44,8 @@ _VALUE = 0x61C8864680B583EB  # any token with a digit or an @: "A-10442", "dana@
 _RULE = 0xBF58476D1CE4E5B9  # marks a rule-family feature
 _ORDINAL = 0x3C6EF372FE94F82B  # "3rd", "4th": read alike, whatever the number
 _SKIP = 0x94D049BB133111EB  # mixes an anchor with a word near it, in either order
+_SUPPORT = 0xD6E8FEB86659FD93  # any name for support: bot, assistant, rep, colleague, agent
+_THIRD = 0xA0761D6478BD642F  # any name for someone outside support: bank, husband, courier
 _BIAS = 0
 
 
@@ -124,8 +128,40 @@ ANCHORS = (
     "told",
     "said",
     "sent",
+    # 2.2.0: channels and records of an earlier contact, counts, pointers.
+    "msg",
+    "tweet",
+    "text",
+    "letter",
+    "ring",
+    "report",
+    "log",
+    "register",
+    "raise",
+    "complete",
+    "post",
+    "read",
+    "note",
+    "file",
+    "ticket",
+    "question",
+    "third",
+    "second",
+    "fourth",
+    "up",
 )
-WINDOW = 4
+# Names for support, and for people outside it, read alike within each class, so that "as your
+# virtual agent suggested" learns from "as the chatbot suggested".
+SUPPORT_WORDS = frozenset(
+    "bot chatbot assistant agent colleague rep representative advisor adviser ai robot "
+    "helpdesk operator executive technician engineer staff support team".split()
+)
+THIRD_WORDS = frozenset(
+    "bank husband wife boss courier driver postman landlord police friend mum mom dad seller "
+    "restaurant doctor neighbour neighbor sister brother insurance insurer airline accountant "
+    "son daughter partner lawyer mechanic roommate locksmith merchant shop store".split()
+)
+WINDOW = 5
 COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
 # One word of a document: its key for n-grams, and whether it is an anchor; None for spaces.
 Word = tuple[int, bool] | None
@@ -138,7 +174,8 @@ _rule_cache: dict[str, int] = {}
 def _anchors() -> frozenset[int]:
     global _anchor_keys
     if not _anchor_keys:
-        _anchor_keys = frozenset(hash_string(word) for word in ANCHORS)
+        # A few words ("agent") are spaCy symbols, whose ids are small fixed numbers, not hashes.
+        _anchor_keys = frozenset(IDS.get(word, hash_string(word)) for word in ANCHORS)
     return _anchor_keys
 
 
@@ -158,7 +195,12 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
         elif any(ch.isdigit() for ch in text) or "@" in text:
             key = _VALUE
         else:
-            key = norm
+            key = lemma
+            word = strings[norm]
+            if word in SUPPORT_WORDS:
+                key = _SUPPORT
+            elif word in THIRD_WORDS:
+                key = _THIRD
         anchors = _anchors()
         found = (key, norm in anchors or lemma in anchors)
         if len(_word_cache) < 500_000:

@@ -28,6 +28,8 @@ SHORTHAND = {
     "yr": "your",
     "alr": "already",
     "allready": "already",
+    "alrdy": "already",
+    "allrdy": "already",
     "b4": "before",
     "sed": "said",
     "siad": "said",

@@ -54,7 +54,19 @@ ASK_WORDS = {
     "mind",
     "search",
     "look",
+    "drop",
+    "walk",
 }
+# Words after a problem question that narrow it to one detail ("walk me through the steps").
+NARROWING = frozenset(
+    {"when", "version", "device", "browser", "steps", "troubleshooting", "how", "setup"}
+)
+PROBLEM_WORDS = frozenset({"issue", "problem", "it", "this", "what", "trouble", "situation"})
+# Verbs that open a request when they start a sentence.
+IMPERATIVES = frozenset(
+    "send dm drop share reply provide pop confirm give walk quote attach forward paste type "
+    "message email".split()
+)
 REQUEST_WORDS = {"please", "pls", "could", "can", "would", "may", "kindly", "mind", "need", "let"}
 DETS: dict[str, Any] = {
     "NORM": {
@@ -69,6 +81,8 @@ ID_TAIL: dict[str, Any] = {
 FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "order_id": [
         [{"NORM": "order"}, ID_TAIL],
+        # "booking reference", "reservation number", "confirmation number"
+        [{"NORM": {"IN": ["booking", "reservation", "confirmation"]}}, ID_TAIL],
         [{"NORM": {"IN": ["which", "what"]}}, {"NORM": "order"}],
         # "the number of the order that's affected"
         [ID_TAIL, {"NORM": "of"}, {"NORM": {"IN": ["the", "your", "that"]}}, {"NORM": "order"}],
@@ -79,13 +93,39 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     ],
     "account_id": [
         [
-            {"NORM": {"IN": ["account", "customer", "user", "member", "membership", "client"]}},
+            {
+                "NORM": {
+                    "IN": [
+                        "account",
+                        "customer",
+                        "user",
+                        "member",
+                        "membership",
+                        "client",
+                        "player",
+                        "workspace",
+                        "steam",
+                        "profile",
+                    ]
+                }
+            },
             ID_TAIL,
         ],
+        # "your username", "the gamertag", "the UID"
+        [{"NORM": {"IN": ["username", "gamertag", "uid", "userid"]}}],
+        [{"NORM": "account"}, {"NORM": "name"}],
     ],
     "phone": [
         [{"NORM": {"IN": ["phone", "mobile", "cell", "telephone", "contact"]}}, {"NORM": "number"}],
         [{"NORM": {"IN": ["phone", "telephone"]}}],
+        [{"NORM": "landline"}, {"NORM": "number", "OP": "?"}],
+        # "a number we can reach you on"
+        [
+            {"NORM": "number"},
+            {"NORM": {"IN": ["we", "i"]}},
+            {"NORM": "can"},
+            {"LEMMA": {"IN": ["reach", "call", "contact"]}},
+        ],
         # "which number was used abroad?", "what's the best number to call you on?"
         [
             {"NORM": {"IN": ["which", "what", "what's", "best", "good", "a"]}},
@@ -102,10 +142,13 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     ],
     "tracking_number": [
         [{"NORM": "tracking"}, {"NORM": {"IN": ["number", "code", "id", "#", "no"]}, "OP": "?"}],
-        [{"NORM": {"IN": ["consignment", "waybill", "shipment"]}}, ID_TAIL],
+        [{"NORM": {"IN": ["consignment", "waybill", "shipment", "parcel"]}}, ID_TAIL],
     ],
     "invoice_id": [
         [{"NORM": "invoice"}, ID_TAIL],
+        # "the bill reference", "the receipt number", "the credit note reference"
+        [{"NORM": {"IN": ["bill", "receipt"]}}, ID_TAIL],
+        [{"NORM": "credit"}, {"NORM": "note"}, ID_TAIL],
         [{"NORM": {"IN": ["which", "what"]}}, {"NORM": "invoice"}],
     ],
 }
@@ -205,7 +248,7 @@ PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
     [
         {"NORM": {"IN": ["what", "what's"]}},
         {"NORM": {"IN": ["exactly", "actually"]}, "OP": "?"},
-        {"NORM": {"IN": ["is", "'s", "seems"]}, "OP": "?"},
+        {"NORM": {"IN": ["is", "'s", "seems", "was"]}, "OP": "?"},
         {"NORM": {"IN": ["happening", "wrong"]}},
     ],
     [{"NORM": "what"}, {"NORM": "went"}, {"NORM": "wrong"}],
@@ -223,6 +266,15 @@ PROBLEM_PATTERNS: list[list[dict[str, Any]]] = [
         {"NORM": {"IN": ["is", "'s", "has", "have", "been", "exactly"]}, "OP": "{1,3}"},
         {"NORM": {"IN": ["happened", "happening", "going"]}},
     ],
+    # "can you fill me in on the issue", "tell us a bit more", "anything I can help with?"
+    [{"NORM": "fill"}, {"NORM": {"IN": ["me", "us"]}}, {"NORM": "in"}],
+    [
+        {"LEMMA": "tell"},
+        {"NORM": {"IN": ["me", "us"]}},
+        {"NORM": {"IN": ["a", "bit", "little", "some"]}, "OP": "{0,2}"},
+        {"NORM": "more"},
+    ],
+    [{"NORM": "anything"}, {"NORM": {"IN": ["i", "we"]}}, {"NORM": "can"}, {"LEMMA": "help"}],
     # "what brings you to us", "what's the concern"
     [{"NORM": "what"}, {"NORM": "brings"}, {"NORM": "you"}],
     [
@@ -285,6 +337,9 @@ def _is_request(sent: Span) -> bool:
     # "Tell me what's going on", "Let me know the order number": imperatives ask too.
     if words[:2] in (["tell", "me"], ["tell", "us"], ["let", "me"], ["let", "us"]):
         return True
+    # "Drop us a DM with your order number", "Walk me through what happened", "Send us ...".
+    if words and words[0] in IMPERATIVES:
+        return True
     return any(t.norm_ in REQUEST_WORDS for t in sent)
 
 
@@ -340,7 +395,11 @@ def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit
             if not _is_request(sent) or any(t.norm_ in {"else", "other"} for t in sent):
                 continue
             # "tell me more about when it fails" narrows the problem; it does not ask for it.
-            if any(t.norm_ in {"when", "version", "device", "browser"} for t in doc[end : end + 2]):
+            if any(t.norm_ in NARROWING for t in doc[end : end + 2]):
+                continue
+            # "tell me more about the noise" asks about one thing, "... about the issue" does not.
+            after = [t.norm_ for t in doc[end : end + 4]]
+            if after[:1] == ["about"] and not PROBLEM_WORDS & set(after[1:]):
                 continue
         elif not _field_is_asked(doc, start, end):
             continue

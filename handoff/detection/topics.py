@@ -57,6 +57,14 @@ SYNONYMS = {
     "colour": "color",
     "cancelled": "cancel",
     "canceled": "cancel",
+    "payment": "transaction",
+    "payments": "transaction",
+    # An account's state asked as a yes/no question ("is your account active?") asks for the
+    # status the packet holds.
+    "active": "status",
+    "inactive": "status",
+    "suspended": "status",
+    "deactivated": "status",
 }
 
 # Words that never name what is asked: function words, asking and polite words, and the
@@ -69,9 +77,11 @@ STOP = frozenset(STOP_WORDS) | frozenset(
     like mind help look find happy able sure quick quickly currently current exactly today
     okay ok yes sir madam team support agent customer order account security verification
     moment works try tried trying happening happened going wrong issue problem regarding
-    relating related""".split()
+    relating related exact precise specific""".split()
 )
-GENERIC = frozenset("number reference ref id code details detail info information name".split())
+GENERIC = frozenset(
+    "number reference ref id code details detail info information name message".split()
+)
 GENERIC_EXTRA = frozenset({"no", "nr", "num", "digits", "last", "four"})
 # Words that do not end a run of names: "clearing the app cache" is one thing asked.
 DETERMINERS = frozenset({"the", "your", "a", "an", "my"})
@@ -93,6 +103,12 @@ GREETING_RE = re.compile(
     r"good (morning|afternoon|evening))\b[^,.!?\n]*[,.!\n]",
     re.IGNORECASE,
 )
+OFFER_RE = re.compile(
+    r"\b(would you like|do you want|would you prefer|shall i|shall we|should i|should we|"
+    r"does [\w ]{1,30} work for you|does [\w ]{1,30} work\?|is [\w ]{1,30} ok(ay)?\b)",
+    re.IGNORECASE,
+)
+WH_WORDS = frozenset({"what", "which", "where", "when", "how", "who", "whom", "whose"})
 SUBORDINATE = frozenset({"when", "if", "once", "to", "as", "whenever", "after", "before"})
 # A bot sentence that asks, promises or failed holds nothing yet.
 UNDONE_RE = re.compile(
@@ -201,6 +217,32 @@ def value_names(packet: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
+# Heads that name an identifier-like value: "circuit ID", "the registration", "username".
+VALUE_HEADS = ID_HEADS | frozenset(
+    "registration reg plate username handle serial imei iccid postcode".split()
+)
+
+
+DIGIT_HEADS = frozenset({"digits", "digit"})
+
+
+def _then_value_head(sentence: str, run: list[str]) -> bool:
+    """Tell whether the words after a run of names ask for digits of it ("card's last 4 digits")."""
+    words = words_of(sentence)
+    try:
+        at = words.index(run[-1]) + 1
+    except ValueError:
+        return False
+    after = [w for w in words[at : at + 4] if w not in DETERMINERS and not w.isdigit()]
+    after = [w for w in after if w not in {"last", "first", "four", "of"}]
+    return bool(after) and after[0] in DIGIT_HEADS
+
+
+def names_a_value(sentence: str) -> bool:
+    """Tell whether a question names an identifier-like value ("what's the circuit ID?")."""
+    return any(word in VALUE_HEADS for word in words_of(sentence))
+
+
 def _named_value_ask(sentence: str, names: frozenset[str]) -> str:
     """Return "transaction reference" when a sentence asks for a value by a name the customer
     gave it ("<name> number/reference/ID/code"), or ''."""
@@ -254,6 +296,12 @@ def ask_sentences(text: str) -> list[str]:
             or "need your" in " ".join(words)
         )
         if "?" not in sent and not request:
+            continue
+        # An offer or a proposal ("would you like the refund to your card?", "does next
+        # Tuesday work?") asks the customer to choose, not to give what they gave; "which
+        # dates would you like?" still asks.
+        offer = OFFER_RE.search(sent)
+        if offer and not WH_WORDS & set(words_of(sent[: offer.start()])):
             continue
         # "When you're home, could you ..." asks after the comma.
         if "," in sent and words[0] in SUBORDINATE:
@@ -336,6 +384,10 @@ def find_topic_asks(
                 continue
             # "the new address" is held only when the packet speaks of a new one too.
             if any(stem(word) not in held for word in other):
+                continue
+            # "the gift card's last 4 digits" asks for a value of the card, which only a
+            # value the packet holds under that name (above) answers.
+            if _then_value_head(sent, runs[0]):
                 continue
             if all(stem(word) in held for word in runs[0]):
                 found.append(TopicAsk(sent.strip(), " ".join(runs[0])))

@@ -155,3 +155,38 @@ def test_shipped_model_is_what_training_on_the_corpus_gives(tmp_path: Path) -> N
     shipped, rebuilt = learned.Model.load(learned.MODEL_PATH), learned.Model.load(out)
     assert shipped.weights.keys() == rebuilt.weights.keys()
     assert max(abs(shipped.weights[k] - rebuilt.weights[k]) for k in shipped.weights) < 1e-5
+
+
+def test_every_anchor_word_is_read_as_an_anchor() -> None:
+    """Is every anchor word marked as one, including "agent", which spaCy keeps as a symbol?"""
+    doc = get_nlp()(" ".join(learned.ANCHORS))
+    words = learned.words(doc)
+    marked = {token.norm_ for token, word in zip(doc, words, strict=True) if word and word[1]}
+    assert {"agent", "bot", "told", "ticket"} <= marked
+
+
+# Since 2.2.0: support people named as people, steps the bot had the customer do, earlier
+# contacts on social media; and the look-alikes beside them.
+PEOPLE_AND_CHANNELS = [
+    "Went through the whole thing with your colleague Marta on Friday.",
+    "I already tried a new charger, like your assistant suggested.",
+    "That's my third DM to you about the same refund.",
+    "Reported this over email on Monday, reference R-55120 has everything.",
+]
+STEPS_AND_EVENTS = [
+    "I already tried a new charger, still nothing.",
+    "The courier tried again today while I was out.",
+    "Sending you a DM now.",
+]
+
+
+@pytest.mark.parametrize("text", PEOPLE_AND_CHANNELS)
+def test_people_bot_steps_and_earlier_contacts_are_repetitions(text: str) -> None:
+    """Are a named colleague, a step the bot suggested and unanswered DMs read as repetition?"""
+    assert detect_message(text)
+
+
+@pytest.mark.parametrize("text", STEPS_AND_EVENTS)
+def test_steps_tried_alone_events_and_dms_sent_now_are_not(text: str) -> None:
+    """Are a step tried on one's own, a courier trying again and a DM sent now left alone?"""
+    assert detect_message(text) == []

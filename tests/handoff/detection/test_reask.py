@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from handoff.detection import REASK, detect_ticket
-from tests.handoff.detection.conftest import agent
+from tests.handoff.detection.conftest import agent, customer
 
 
 def _reasks(packet: dict[str, Any], body: str) -> list[str]:
@@ -31,6 +31,10 @@ def _reasks(packet: dict[str, Any], body: str) -> list[str]:
         ("Would you mind sharing the order ID so I can pull it up?", ["ask:order_id"]),
         ("Could you type out the email you used for the purchase?", ["ask:email"]),
         ("Could you let me know the number of the order that's affected?", ["ask:order_id"]),
+        ("Drop us a DM with your order number and we'll sort it.", ["ask:order_id"]),
+        ("Please send the booking reference.", ["ask:order_id"]),
+        ("What's your username?", ["ask:account_id"]),
+        ("Can you fill me in on the issue?", ["ask:problem"]),
     ],
 )
 def test_agent_asking_for_held_information_is_a_reask(
@@ -190,3 +194,71 @@ def test_a_value_asked_by_the_name_the_customer_gave_it(packet: dict[str, Any]) 
     findings = detect_ticket(packet, [agent(1, "Could you send me the transaction reference?", 5)])
     assert [(f.cue, f.matched_value) for f in findings] == [("ask:topic", "transaction reference")]
     assert _reasks(packet, "Could you send me your policy number?") == []
+
+
+def _circuit_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """Return the packet of a leased line the customer named to the bot as CIR-8812."""
+    packet["identifiers"] = [{"kind": "other", "value": "CIR-8812"}]
+    packet["summary"] = "Leased line down since 09:00."
+    packet["transcript"] = [{"role": "customer", "text": "Line CIR-8812 is down since 09:00"}]
+    return packet
+
+
+@pytest.mark.parametrize(
+    ("ask", "answer", "reasks"),
+    [
+        # Named in words the packet lacks, answered with the value given to the bot.
+        ("Hi, what's the circuit ID?", "CIR-8812", 1),
+        ("Hi, what's the circuit ID?", "like I said to the bot, it's down since 9", 1),
+        # A new value, with an old one only in passing; a step done with the bot added after.
+        ("Could you send the serial from the base?", "SN 55-12. Line CIR-8812 btw", 0),
+        ("Which router model is it?", "HX-300. And I already restarted it with your bot", 0),
+        # A question that names no value, answered with one in passing.
+        ("Does next Tuesday work?", "CIR-8812 yes Tuesday is fine", 0),
+    ],
+)
+def test_an_answer_that_gives_again_makes_the_question_a_reask(
+    packet: dict[str, Any], ask: str, answer: str, reasks: int
+) -> None:
+    """Is a question a re-ask when the customer's answer opens by re-giving a value or saying
+    they already said it, and not when the answer adds an old value or a bot step in passing?"""
+    comments = [agent(1, ask, 5), customer(2, answer, 6)]
+    findings = detect_ticket(_circuit_packet(packet), comments)
+    found = [f for f in findings if f.kind == REASK]
+    assert len(found) == reasks
+    assert all((f.cue, f.comment_id) == ("ask:answered_again", 1) for f in found)
+
+
+@pytest.mark.parametrize(
+    ("body", "cues"),
+    [
+        ("Can you tell me what was wrong with the order?", ["ask:problem"]),
+        ("Could you share the exact error message you're seeing?", ["ask:topic"]),
+        ("Would you like the refund to your card or as credit?", []),
+        ("Could you share the gift card's last 4 digits?", []),
+    ],
+)
+def test_problem_questions_offers_and_digits(
+    packet: dict[str, Any], body: str, cues: list[str]
+) -> None:
+    """Is "what was wrong" a problem question, "the exact error" an ask for the error, and an
+    offer or the last digits of a held card no re-ask?"""
+    packet["summary"] = "Refund wanted: the gift card fails with error E42 at checkout."
+    packet["transcript"] = [
+        {"role": "customer", "text": "my gift card fails at checkout, error E42, I want a refund"}
+    ]
+    assert _reasks(packet, body) == cues
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Could you walk me through the steps you've already tried?",
+        "Could you tell me more about the noise?",
+    ],
+)
+def test_questions_about_one_detail_are_not_problem_questions(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Are "walk me through the steps" and "more about the noise" not asks for the problem?"""
+    assert "ask:problem" not in _reasks(packet, body)
