@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff import flags, webhooks
 from handoff.delivery import mirror, objects
 from handoff.detection.store import recompute_ticket
+from handoff.errors import HelpdeskError
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.flags import ReaskFlag
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
@@ -43,7 +44,12 @@ from handoff.models.helpdesk import SatisfactionRating as RatingRow
 from handoff.models.helpdesk import TicketMetric as TicketMetricRow
 from handoff.models.packets import BotConversation, Packet
 from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketEvent, TicketMetric
-from handoff.ticketing.errors import HelpdeskNotFound, RateLimited
+from handoff.ticketing.errors import (
+    ExportForbidden,
+    HelpdeskAuthError,
+    HelpdeskNotFound,
+    RateLimited,
+)
 
 log = logging.getLogger("handoff.sync")
 
@@ -79,13 +85,40 @@ T = TypeVar("T")
 Sleep = Callable[[float], None]
 
 
+# The calls that read Zendesk's incremental exports, which Zendesk allows for admins only.
+EXPORT_CALLS = frozenset({"tickets", "ticket_events"})
+
+
+def exports_forbidden(helpdesk: Any, refusal: HelpdeskAuthError) -> ExportForbidden:
+    """Explain a 403 on an incremental export: who the token's user is and what to change."""
+    try:
+        user = helpdesk.me()
+        who = f"the API token's user {user.email or user.id} is {user.role!r}"
+    except HelpdeskError:
+        who = "the API token's user (ZENDESK_EMAIL) is not an admin"
+    return ExportForbidden(
+        "Zendesk refused the incremental export (403 Forbidden): Zendesk allows the incremental "
+        f"exports to admins only, and {who}. Give that user the admin role in Zendesk, or set "
+        "ZENDESK_EMAIL to an admin's email (the API token belongs to the account and stays "
+        "the same), then run the sync again; each stream resumes from its saved cursor.",
+        http_status=refusal.http_status,
+        error=refusal.error,
+    )
+
+
 def patiently(call: Callable[[], T], helpdesk: Any, sleep: Sleep, what: str) -> T:
     """Run ``call``; on a 429 hold every process (the budgets' pause), wait its Retry-After and
-    ask again, as often as it takes: a sync never aborts on a rate limit."""
+    ask again, as often as it takes: a sync never aborts on a rate limit. A 403 on an export
+    (the token's user is no admin) raises ``ExportForbidden``, which says what to change."""
     waits = 0
     while True:
         try:
             return call()
+        except HelpdeskAuthError as exc:
+            if exc.http_status == 403 and what in EXPORT_CALLS:
+                log.error("sync forbidden call=%s status=403 (exports need an admin)", what)
+                raise exports_forbidden(helpdesk, exc) from None
+            raise
         except RateLimited as exc:
             wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
             waits += 1
