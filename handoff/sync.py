@@ -43,6 +43,7 @@ from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUse
 from handoff.models.helpdesk import SatisfactionRating as RatingRow
 from handoff.models.helpdesk import TicketMetric as TicketMetricRow
 from handoff.models.packets import BotConversation, Packet
+from handoff.productconfig import ProductConfig
 from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketEvent, TicketMetric
 from handoff.ticketing.errors import (
     ExportForbidden,
@@ -427,9 +428,29 @@ class CommentPlan:
     requests: int
 
 
-def pending_comments(session: Session) -> list[Pending]:
+@dataclass(frozen=True)
+class Window:
+    """A span of ticket creation times, ``start`` included, ``end`` excluded."""
+
+    start: datetime
+    end: datetime
+
+
+def baseline_window(config: ProductConfig) -> Window:
+    """Return the configured baseline period as creation times (whole days in its zone)."""
+    zone = config.zone
+    start = datetime.combine(config.baseline_start, datetime.min.time(), zone)
+    end = datetime.combine(config.baseline_end + timedelta(days=1), datetime.min.time(), zone)
+    return Window(start.astimezone(UTC), end.astimezone(UTC))
+
+
+def pending_comments(session: Session, baseline: Window | None = None) -> list[Pending]:
     """Return the tickets whose side-loaded comment count is above the comments stored; a
-    ticket with no known count counts only when its comments are needed."""
+    ticket with no known count counts only when its comments are needed.
+
+    Needed: escalated tickets, and tickets without metrics (imported) created in ``baseline``
+    (every one when no baseline is given): their solved times make the baseline handle time.
+    """
     stored = (
         sa.select(HelpdeskComment.ticket_id, sa.func.count().label("n"))
         .group_by(HelpdeskComment.ticket_id)
@@ -440,10 +461,16 @@ def pending_comments(session: Session) -> list[Pending]:
         sa.select(Packet.ticket_id).where(Packet.ticket_id.is_not(None)),
         sa.select(BotConversation.ticket_id).where(BotConversation.ticket_id.is_not(None)),
     )
-    needed = sa.or_(
-        HelpdeskTicket.id.in_(escalated),
-        HelpdeskTicket.id.not_in(sa.select(TicketMetricRow.ticket_id)),
+    unmeasured: sa.ColumnElement[bool] = HelpdeskTicket.id.not_in(
+        sa.select(TicketMetricRow.ticket_id)
     )
+    if baseline is not None:
+        unmeasured = sa.and_(
+            unmeasured,
+            HelpdeskTicket.created_at >= baseline.start,
+            HelpdeskTicket.created_at < baseline.end,
+        )
+    needed = sa.or_(HelpdeskTicket.id.in_(escalated), unmeasured)
     rows = session.execute(
         sa.select(HelpdeskTicket.id, HelpdeskTicket.created_at, HelpdeskTicket.updated_at,
                   HelpdeskTicket.comment_count, have, needed)
@@ -501,12 +528,14 @@ def sync_comments(
     max_pages: int | None = None,
     fallback_limit: int = 2000,
     sleep: Sleep = time.sleep,
+    baseline: Window | None = None,
 ) -> None:
     """Store the comments the product needs, those of escalated tickets and of tickets without
-    metrics, whose side-loaded comment count is above what is stored; read through each
-    ticket's comment list or the ticket-event export, whichever costs fewer requests."""
+    metrics (created in ``baseline`` when given), whose side-loaded comment count is above what
+    is stored; read through each ticket's comment list or the ticket-event export, whichever
+    costs fewer requests."""
     with sessions() as session:
-        plan = plan_comments(pending_comments(session))
+        plan = plan_comments(pending_comments(session, baseline))
         saved = get_cursor(session, EVENTS)
     log.info(
         "sync stream=ticket_events plan per_ticket=%s events_from=%s requests=%s",
@@ -530,7 +559,7 @@ def sync_comments(
             session.commit()
     with sessions() as session:
         # What the export could not complete (or what the plan gave to the lists).
-        short = {p.ticket_id for p in pending_comments(session) if p.needed}
+        short = {p.ticket_id for p in pending_comments(session, baseline) if p.needed}
     ids = sorted(short | set(plan.per_ticket))
     for chunk in range(0, len(ids), 50):
         with sessions() as session:
@@ -944,10 +973,13 @@ def sync(
     streams: Iterable[str] = DEFAULT_STREAMS,
     page_size: int | None = None,
     sleep: Sleep = time.sleep,
+    baseline: Window | None = None,
 ) -> SyncSummary:
     """Run the chosen streams in order (tickets, comments, ratings, metrics); return the counts.
 
-    A 429 anywhere is waited out (``sleep``) and the page asked again: the run never aborts.
+    ``baseline``: the creation times of the tickets without metrics whose comments are read
+    besides the escalated ones (None: every ticket without metrics). A 429 anywhere is waited
+    out (``sleep``) and the page asked again: the run never aborts.
     """
     chosen = set(streams)
     summary = SyncSummary()
@@ -963,7 +995,7 @@ def sync(
             sleep=sleep,
         )
     if EVENTS in chosen:
-        sync_comments(sessions, helpdesk, now=now, summary=summary, sleep=sleep)
+        sync_comments(sessions, helpdesk, now=now, summary=summary, sleep=sleep, baseline=baseline)
     if RATINGS in chosen:
         sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary, sleep=sleep)
     if METRICS in chosen and TICKETS not in chosen:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import click
 from flask.cli import with_appcontext
 
+from handoff import productconfig
 from handoff import sync as core
 from handoff.db import transaction
 from handoff.delivery import connect
@@ -45,6 +46,7 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
             since=since.replace(tzinfo=UTC) if since else core.EPOCH,
             segments=core.SegmentSource.parse(settings.sync_segment_source),
             streams=streams or core.DEFAULT_STREAMS,
+            baseline=core.baseline_window(productconfig.load_for(settings.product_config_path)),
         )
     except HelpdeskError as exc:
         # Refusals that waiting cannot mend (credentials, a non-admin token): say what to do.

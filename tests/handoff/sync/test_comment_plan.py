@@ -119,3 +119,63 @@ def test_the_plan_lists_every_needed_ticket_when_that_is_cheaper():
 def test_the_plan_reads_nothing_when_nothing_is_needed():
     """Plain tickets with new comments only: no request at all."""
     assert plan_comments([pending(1, DAY0), pending(2, DAY0)]) == CommentPlan((), None, 0)
+
+
+def _import(zendesk, created: str, text: str) -> int:
+    """Import a solved ticket created at ``created``, a customer's mail and an agent's answer."""
+    customer, agent = zendesk.customer["id"], zendesk.agent["id"]
+    at = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    ticket, _ = zendesk.create_ticket(
+        {"subject": text, "requester_id": customer, "status": "solved", "created_at": created,
+         "comments": [
+             {"author_id": customer, "value": text, "created_at": created},
+             {"author_id": agent, "value": "Done.",
+              "created_at": (at + timedelta(hours=2)).isoformat()},
+         ]},
+        importing=True,
+    )  # fmt: skip
+    return int(ticket["id"])
+
+
+def test_with_a_baseline_only_imported_tickets_inside_it_or_escalated_are_read(
+    sessions, helpdesk, zendesk, clock
+):
+    """Given the baseline period, are the comments of imported tickets created in it and of
+    escalated imported ones read, and those of other imported tickets not (no request, their
+    solved time left at the ticket's update time)?"""
+    before = _import(zendesk, "2025-03-03T09:00:00Z", "Before the baseline")
+    inside = _import(zendesk, "2025-06-03T09:00:00Z", "In the baseline")
+    after = _import(zendesk, "2025-09-03T09:00:00Z", "After it, no bot")
+    bot = _import(zendesk, "2025-10-03T09:00:00Z", "After it, escalated")
+    escalate(sessions, clock, bot)
+    window = sync.Window(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+    sync.sync(sessions, helpdesk, now=clock, streams=[sync.TICKETS])
+    with sessions() as s:
+        needed = {p.ticket_id: p.needed for p in sync.pending_comments(s, window)}
+        everything = {p.ticket_id: p.needed for p in sync.pending_comments(s)}
+    assert needed == {before: False, inside: True, after: False, bot: True}
+    assert everything == dict.fromkeys((before, inside, after, bot), True)
+    zendesk.log.clear()
+    sync.sync(sessions, helpdesk, now=clock, baseline=window)
+    have = stored(sessions)
+    assert have.get(inside) == 2 and have.get(bot) == 2
+    # The export ran from the baseline's ticket: the earlier ticket is not read at all.
+    assert before not in have
+    (export,) = zendesk.requests(path_prefix="/api/v2/incremental/ticket_events")
+    assert f"start_time={int(datetime(2025, 6, 3, 9, tzinfo=UTC).timestamp())}" in export.query
+    with sessions() as s:
+        assert s.get(HelpdeskTicket, inside).solved_from == "comment"
+        assert s.get(HelpdeskTicket, inside).solved_at == datetime(2025, 6, 3, 11, tzinfo=UTC)
+        assert s.get(HelpdeskTicket, before).solved_from == "updated"
+        assert [p for p in sync.pending_comments(s, window) if p.needed] == []
+
+
+def test_the_baseline_window_is_the_configured_period_in_its_zone():
+    """Does the window span the configured baseline days, midnight to midnight in the zone?"""
+    from handoff.productconfig import load_for
+
+    config = load_for(None)
+    window = sync.baseline_window(config)
+    local = window.start.astimezone(config.zone)
+    assert local.date() == config.baseline_start and (local.hour, local.minute) == (0, 0)
+    assert window.end.astimezone(config.zone).date() == config.baseline_end + timedelta(days=1)
