@@ -11,7 +11,7 @@ from handoff import productconfig
 from handoff import sync as core
 from handoff.db import transaction
 from handoff.delivery import connect
-from handoff.errors import HelpdeskError
+from handoff.errors import HandoffError, HelpdeskError
 from helpdesk_app.runtime import runtime
 
 
@@ -39,6 +39,10 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
     settings = rt.settings
     helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk), rt.sessions)
     try:
+        config = productconfig.load_for(settings.product_config_path)
+    except HandoffError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    try:
         summary = core.sync(
             rt.sessions,
             helpdesk,
@@ -46,7 +50,7 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
             since=since.replace(tzinfo=UTC) if since else core.EPOCH,
             segments=core.SegmentSource.parse(settings.sync_segment_source),
             streams=streams or core.DEFAULT_STREAMS,
-            baseline=core.baseline_window(productconfig.load_for(settings.product_config_path)),
+            baseline=core.baseline_window(config),
         )
     except HelpdeskError as exc:
         # Refusals that waiting cannot mend (credentials, a non-admin token): say what to do.

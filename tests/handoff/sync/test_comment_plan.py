@@ -179,3 +179,23 @@ def test_the_baseline_window_is_the_configured_period_in_its_zone():
     local = window.start.astimezone(config.zone)
     assert local.date() == config.baseline_start and (local.hour, local.minute) == (0, 0)
     assert window.end.astimezone(config.zone).date() == config.baseline_end + timedelta(days=1)
+
+
+def test_the_sync_command_reads_imported_tickets_of_the_configured_baseline_only(
+    make_app, helpdesk, zendesk
+):
+    """Does ``handoff sync`` pass the configured baseline (the example's: 2026-01-05 to
+    2026-02-01, Berlin), so an imported ticket in it is read and one before it is not?"""
+    from helpdesk_app.cli import main
+    from helpdesk_app.runtime import runtime
+
+    inside = _import(zendesk, "2026-01-20T09:00:00Z", "In the example's baseline")
+    before = _import(zendesk, "2025-11-20T09:00:00Z", "Before it")
+    app = make_app(helpdesk=helpdesk)
+    result = app.test_cli_runner().invoke(main, ["sync"])
+    assert result.exit_code == 0, result.output
+    have = {}
+    with runtime(app).sessions() as s:
+        for ticket_id in (inside, before):
+            have[ticket_id] = s.get(HelpdeskTicket, ticket_id).solved_from
+    assert have == {inside: "comment", before: "updated"}
