@@ -6,13 +6,16 @@ killed at any point resumes at the first page it had not stored. Rows are upsert
 pulled twice (after a crash, or because Zendesk's time-based export repeats its last second)
 changes nothing.
 
-Requests: tickets come from the incremental cursor export (up to 1,000 a request); comments
-from the incremental ticket-event export with ``include=comment_events`` (up to 1,000 audits a
-request), never one request per ticket; authors' roles from ``users/show_many`` (100 a request)
-for authors not yet known; ratings from their cursor-paged list (100 a request). The ticket
-export side-loads each page's metric sets and users (requesters, assignees), so metrics cost no
-request of their own (the 100-a-page metrics listing, which also leaves archived tickets out, is
-used only when the metrics stream runs without the ticket stream) and most authors are known.
+Requests: tickets come from the incremental cursor export (up to 1,000 a request), which
+side-loads each page's metric sets, users and comment counts, so metrics cost no request of
+their own (the 100-a-page metrics listing, which also leaves archived tickets out, is used only
+when the metrics stream runs without the ticket stream) and most authors are known; ratings
+come with the tickets (each ticket's ``satisfaction_rating``), the ratings listing only when
+named. Comments are read only where the product uses them (escalated tickets; tickets without
+metrics created in the baseline period) by the cheaper of per-ticket lists and the
+ticket-event export with ``include=comment_events`` (up to 1,000 audits a request); authors'
+roles from ``users/show_many`` (100 a request) for authors not yet known. The incremental
+exports are for admins only: a 403 there raises ``ExportForbidden``, which says what to change.
 
 Pacing: every call goes through the shared budgets (``handoff.delivery.throttle``); a 429 that
 still comes is waited out (its Retry-After) and the same page asked again, never an abort: the
