@@ -12,7 +12,7 @@ their own (the 100-a-page metrics listing, which also leaves archived tickets ou
 when the metrics stream runs without the ticket stream) and most authors are known; ratings
 come with the tickets (each ticket's ``satisfaction_rating``), the ratings listing only when
 named. Comments are read only where the product uses them (escalated tickets; tickets without
-metrics created in the baseline period) by the cheaper of per-ticket lists and the
+metrics created from the baseline period on) by the cheaper of per-ticket lists and the
 ticket-event export with ``include=comment_events`` (up to 1,000 audits a request); authors'
 roles from ``users/show_many`` (100 a request) for authors not yet known. The incremental
 exports are for admins only: a 403 there raises ``ExportForbidden``, which says what to change.
@@ -431,28 +431,20 @@ class CommentPlan:
     requests: int
 
 
-@dataclass(frozen=True)
-class Window:
-    """A span of ticket creation times, ``start`` included, ``end`` excluded."""
-
-    start: datetime
-    end: datetime
-
-
-def baseline_window(config: ProductConfig) -> Window:
-    """Return the configured baseline period as creation times (whole days in its zone)."""
-    zone = config.zone
-    start = datetime.combine(config.baseline_start, datetime.min.time(), zone)
-    end = datetime.combine(config.baseline_end + timedelta(days=1), datetime.min.time(), zone)
-    return Window(start.astimezone(UTC), end.astimezone(UTC))
+def baseline_start(config: ProductConfig) -> datetime:
+    """Return when the configured baseline period begins (midnight in its zone), in UTC: no
+    figure is about a contact before it."""
+    begins = datetime.combine(config.baseline_start, datetime.min.time(), config.zone)
+    return begins.astimezone(UTC)
 
 
-def pending_comments(session: Session, baseline: Window | None = None) -> list[Pending]:
+def pending_comments(session: Session, unmeasured_since: datetime | None = None) -> list[Pending]:
     """Return the tickets whose side-loaded comment count is above the comments stored; a
     ticket with no known count counts only when its comments are needed.
 
-    Needed: escalated tickets, and tickets without metrics (imported) created in ``baseline``
-    (every one when no baseline is given): their solved times make the baseline handle time.
+    Needed: escalated tickets, and tickets without metrics (imported) created at or after
+    ``unmeasured_since`` (every one when it is None): their comments give their solved times
+    (the baseline handle time) and first replies; before the baseline no figure reads them.
     """
     stored = (
         sa.select(HelpdeskComment.ticket_id, sa.func.count().label("n"))
@@ -467,12 +459,8 @@ def pending_comments(session: Session, baseline: Window | None = None) -> list[P
     unmeasured: sa.ColumnElement[bool] = HelpdeskTicket.id.not_in(
         sa.select(TicketMetricRow.ticket_id)
     )
-    if baseline is not None:
-        unmeasured = sa.and_(
-            unmeasured,
-            HelpdeskTicket.created_at >= baseline.start,
-            HelpdeskTicket.created_at < baseline.end,
-        )
+    if unmeasured_since is not None:
+        unmeasured = sa.and_(unmeasured, HelpdeskTicket.created_at >= unmeasured_since)
     needed = sa.or_(HelpdeskTicket.id.in_(escalated), unmeasured)
     rows = session.execute(
         sa.select(HelpdeskTicket.id, HelpdeskTicket.created_at, HelpdeskTicket.updated_at,
@@ -531,14 +519,14 @@ def sync_comments(
     max_pages: int | None = None,
     fallback_limit: int = 2000,
     sleep: Sleep = time.sleep,
-    baseline: Window | None = None,
+    unmeasured_since: datetime | None = None,
 ) -> None:
     """Store the comments the product needs, those of escalated tickets and of tickets without
-    metrics (created in ``baseline`` when given), whose side-loaded comment count is above what
+    metrics (created at or after ``unmeasured_since`` when given), whose side-loaded comment count is above what
     is stored; read through each ticket's comment list or the ticket-event export, whichever
     costs fewer requests."""
     with sessions() as session:
-        plan = plan_comments(pending_comments(session, baseline))
+        plan = plan_comments(pending_comments(session, unmeasured_since))
         saved = get_cursor(session, EVENTS)
     log.info(
         "sync stream=ticket_events plan per_ticket=%s events_from=%s requests=%s",
@@ -562,7 +550,7 @@ def sync_comments(
             session.commit()
     with sessions() as session:
         # What the export could not complete (or what the plan gave to the lists).
-        short = {p.ticket_id for p in pending_comments(session, baseline) if p.needed}
+        short = {p.ticket_id for p in pending_comments(session, unmeasured_since) if p.needed}
     ids = sorted(short | set(plan.per_ticket))
     for chunk in range(0, len(ids), 50):
         with sessions() as session:
@@ -976,12 +964,12 @@ def sync(
     streams: Iterable[str] = DEFAULT_STREAMS,
     page_size: int | None = None,
     sleep: Sleep = time.sleep,
-    baseline: Window | None = None,
+    unmeasured_since: datetime | None = None,
 ) -> SyncSummary:
     """Run the chosen streams in order (tickets, comments, ratings, metrics); return the counts.
 
-    ``baseline``: the creation times of the tickets without metrics whose comments are read
-    besides the escalated ones (None: every ticket without metrics). A 429 anywhere is waited
+    ``unmeasured_since``: tickets without metrics created before it have no comments read
+    unless escalated (``handoff sync`` passes the baseline's start; None: all are read). A 429 anywhere is waited
     out (``sleep``) and the page asked again: the run never aborts.
     """
     chosen = set(streams)
@@ -998,7 +986,14 @@ def sync(
             sleep=sleep,
         )
     if EVENTS in chosen:
-        sync_comments(sessions, helpdesk, now=now, summary=summary, sleep=sleep, baseline=baseline)
+        sync_comments(
+            sessions,
+            helpdesk,
+            now=now,
+            summary=summary,
+            sleep=sleep,
+            unmeasured_since=unmeasured_since,
+        )
     if RATINGS in chosen:
         sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary, sleep=sleep)
     if METRICS in chosen and TICKETS not in chosen:

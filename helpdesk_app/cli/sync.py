@@ -50,7 +50,7 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
             since=since.replace(tzinfo=UTC) if since else core.EPOCH,
             segments=core.SegmentSource.parse(settings.sync_segment_source),
             streams=streams or core.DEFAULT_STREAMS,
-            baseline=core.baseline_window(config),
+            unmeasured_since=core.baseline_start(config),
         )
     except HelpdeskError as exc:
         # Refusals that waiting cannot mend (credentials, a non-admin token): say what to do.

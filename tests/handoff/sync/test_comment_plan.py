@@ -137,55 +137,52 @@ def _import(zendesk, created: str, text: str) -> int:
     return int(ticket["id"])
 
 
-def test_with_a_baseline_only_imported_tickets_inside_it_or_escalated_are_read(
-    sessions, helpdesk, zendesk, clock
-):
-    """Given the baseline period, are the comments of imported tickets created in it and of
-    escalated imported ones read, and those of other imported tickets not (no request, their
-    solved time left at the ticket's update time)?"""
+def test_imported_tickets_before_the_baseline_are_not_read(sessions, helpdesk, zendesk, clock):
+    """Given the baseline's start, are the comments of imported tickets created from it on
+    read, and those of an earlier one not (no request, its solved time left at the ticket's
+    update time)?"""
     before = _import(zendesk, "2025-03-03T09:00:00Z", "Before the baseline")
     inside = _import(zendesk, "2025-06-03T09:00:00Z", "In the baseline")
     after = _import(zendesk, "2025-09-03T09:00:00Z", "After it, no bot")
-    bot = _import(zendesk, "2025-10-03T09:00:00Z", "After it, escalated")
-    escalate(sessions, clock, bot)
-    window = sync.Window(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+    late_bot = _import(zendesk, "2025-10-03T09:00:00Z", "After it, escalated")
+    escalate(sessions, clock, late_bot)
+    since = datetime(2025, 6, 1, tzinfo=UTC)
     sync.sync(sessions, helpdesk, now=clock, streams=[sync.TICKETS])
     with sessions() as s:
-        needed = {p.ticket_id: p.needed for p in sync.pending_comments(s, window)}
+        needed = {p.ticket_id: p.needed for p in sync.pending_comments(s, since)}
         everything = {p.ticket_id: p.needed for p in sync.pending_comments(s)}
-    assert needed == {before: False, inside: True, after: False, bot: True}
-    assert everything == dict.fromkeys((before, inside, after, bot), True)
+    assert needed == {before: False, inside: True, after: True, late_bot: True}
+    assert everything == dict.fromkeys((before, inside, after, late_bot), True)
     zendesk.log.clear()
-    sync.sync(sessions, helpdesk, now=clock, baseline=window)
+    sync.sync(sessions, helpdesk, now=clock, unmeasured_since=since)
     have = stored(sessions)
-    assert have.get(inside) == 2 and have.get(bot) == 2
-    # The export ran from the baseline's ticket: the earlier ticket is not read at all.
+    assert have.get(inside) == 2 and have.get(after) == 2 and have.get(late_bot) == 2
+    # One export from the baseline's ticket on; the earlier ticket is not read at all.
     assert before not in have
+    assert not [e for e in zendesk.requests() if e.path.endswith("/comments.json")]
     (export,) = zendesk.requests(path_prefix="/api/v2/incremental/ticket_events")
     assert f"start_time={int(datetime(2025, 6, 3, 9, tzinfo=UTC).timestamp())}" in export.query
     with sessions() as s:
         assert s.get(HelpdeskTicket, inside).solved_from == "comment"
         assert s.get(HelpdeskTicket, inside).solved_at == datetime(2025, 6, 3, 11, tzinfo=UTC)
         assert s.get(HelpdeskTicket, before).solved_from == "updated"
-        assert [p for p in sync.pending_comments(s, window) if p.needed] == []
+        assert [p for p in sync.pending_comments(s, since) if p.needed] == []
 
 
-def test_the_baseline_window_is_the_configured_period_in_its_zone():
-    """Does the window span the configured baseline days, midnight to midnight in the zone?"""
+def test_the_baseline_start_is_midnight_in_the_configured_zone():
+    """Does the baseline begin at midnight of its first day in the configured zone?"""
     from handoff.productconfig import load_for
 
     config = load_for(None)
-    window = sync.baseline_window(config)
-    local = window.start.astimezone(config.zone)
+    local = sync.baseline_start(config).astimezone(config.zone)
     assert local.date() == config.baseline_start and (local.hour, local.minute) == (0, 0)
-    assert window.end.astimezone(config.zone).date() == config.baseline_end + timedelta(days=1)
 
 
-def test_the_sync_command_reads_imported_tickets_of_the_configured_baseline_only(
+def test_the_sync_command_reads_imported_tickets_from_the_configured_baseline_on(
     make_app, helpdesk, zendesk
 ):
-    """Does ``handoff sync`` pass the configured baseline (the example's: 2026-01-05 to
-    2026-02-01, Berlin), so an imported ticket in it is read and one before it is not?"""
+    """Does ``handoff sync`` pass the configured baseline's start (the example's: 2026-01-05,
+    Berlin), so an imported ticket in the baseline is read and one before it is not?"""
     from helpdesk_app.cli import main
     from helpdesk_app.runtime import runtime
 
