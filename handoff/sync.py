@@ -444,7 +444,8 @@ def pending_comments(session: Session, unmeasured_since: datetime | None = None)
 
     Needed: escalated tickets, and tickets without metrics (imported) created at or after
     ``unmeasured_since`` (every one when it is None): their comments give their solved times
-    (the baseline handle time) and first replies; before the baseline no figure reads them.
+    (the baseline handle time) and first replies; the figures compare with the baseline and
+    come after it.
     """
     stored = (
         sa.select(HelpdeskComment.ticket_id, sa.func.count().label("n"))
@@ -522,9 +523,9 @@ def sync_comments(
     unmeasured_since: datetime | None = None,
 ) -> None:
     """Store the comments the product needs, those of escalated tickets and of tickets without
-    metrics (created at or after ``unmeasured_since`` when given), whose side-loaded comment count is above what
-    is stored; read through each ticket's comment list or the ticket-event export, whichever
-    costs fewer requests."""
+    metrics (created at or after ``unmeasured_since`` when given), whose side-loaded comment
+    count is above what is stored; read through each ticket's comment list or the ticket-event
+    export, whichever costs fewer requests."""
     with sessions() as session:
         plan = plan_comments(pending_comments(session, unmeasured_since))
         saved = get_cursor(session, EVENTS)
