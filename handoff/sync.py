@@ -6,13 +6,16 @@ killed at any point resumes at the first page it had not stored. Rows are upsert
 pulled twice (after a crash, or because Zendesk's time-based export repeats its last second)
 changes nothing.
 
-Requests: tickets come from the incremental cursor export (up to 1,000 a request); comments
-from the incremental ticket-event export with ``include=comment_events`` (up to 1,000 audits a
-request), never one request per ticket; authors' roles from ``users/show_many`` (100 a request)
-for authors not yet known; ratings from their cursor-paged list (100 a request). The ticket
-export side-loads each page's metric sets and users (requesters, assignees), so metrics cost no
-request of their own (the 100-a-page metrics listing, which also leaves archived tickets out, is
-used only when the metrics stream runs without the ticket stream) and most authors are known.
+Requests: tickets come from the incremental cursor export (up to 1,000 a request), which
+side-loads each page's metric sets, users and comment counts, so metrics cost no request of
+their own (the 100-a-page metrics listing, which also leaves archived tickets out, is used only
+when the metrics stream runs without the ticket stream) and most authors are known; ratings
+come with the tickets (each ticket's ``satisfaction_rating``), the ratings listing only when
+named. Comments are read only where the product uses them (escalated tickets; tickets without
+metrics created from the baseline period on) by the cheaper of per-ticket lists and the
+ticket-event export with ``include=comment_events`` (up to 1,000 audits a request); authors'
+roles from ``users/show_many`` (100 a request) for authors not yet known. The incremental
+exports are for admins only: a 403 there raises ``ExportForbidden``, which says what to change.
 
 Pacing: every call goes through the shared budgets (``handoff.delivery.throttle``); a 429 that
 still comes is waited out (its Retry-After) and the same page asked again, never an abort: the
@@ -36,14 +39,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff import flags, webhooks
 from handoff.delivery import mirror, objects
 from handoff.detection.store import recompute_ticket
+from handoff.errors import HelpdeskError
 from handoff.models.delivery_state import SyncCursor
 from handoff.models.flags import ReaskFlag
 from handoff.models.helpdesk import HelpdeskComment, HelpdeskTicket, HelpdeskUser
 from handoff.models.helpdesk import SatisfactionRating as RatingRow
 from handoff.models.helpdesk import TicketMetric as TicketMetricRow
 from handoff.models.packets import BotConversation, Packet
+from handoff.productconfig import ProductConfig
 from handoff.ticketing.base import Helpdesk, Minutes, Ticket, TicketEvent, TicketMetric
-from handoff.ticketing.errors import HelpdeskNotFound, RateLimited
+from handoff.ticketing.errors import (
+    ExportForbidden,
+    HelpdeskAuthError,
+    HelpdeskNotFound,
+    RateLimited,
+)
 
 log = logging.getLogger("handoff.sync")
 
@@ -79,13 +89,40 @@ T = TypeVar("T")
 Sleep = Callable[[float], None]
 
 
+# The calls that read Zendesk's incremental exports, which Zendesk allows for admins only.
+EXPORT_CALLS = frozenset({"tickets", "ticket_events"})
+
+
+def exports_forbidden(helpdesk: Any, refusal: HelpdeskAuthError) -> ExportForbidden:
+    """Explain a 403 on an incremental export: who the token's user is and what to change."""
+    try:
+        user = helpdesk.me()
+        who = f"the API token's user {user.email or user.id} is {user.role!r}"
+    except HelpdeskError:
+        who = "the API token's user (ZENDESK_EMAIL) is not an admin"
+    return ExportForbidden(
+        "Zendesk refused the incremental export (403 Forbidden): Zendesk allows the incremental "
+        f"exports to admins only, and {who}. Give that user the admin role in Zendesk, or set "
+        "ZENDESK_EMAIL to an admin's email (the API token belongs to the account and stays "
+        "the same), then run the sync again; each stream resumes from its saved cursor.",
+        http_status=refusal.http_status,
+        error=refusal.error,
+    )
+
+
 def patiently(call: Callable[[], T], helpdesk: Any, sleep: Sleep, what: str) -> T:
     """Run ``call``; on a 429 hold every process (the budgets' pause), wait its Retry-After and
-    ask again, as often as it takes: a sync never aborts on a rate limit."""
+    ask again, as often as it takes: a sync never aborts on a rate limit. A 403 on an export
+    (the token's user is no admin) raises ``ExportForbidden``, which says what to change."""
     waits = 0
     while True:
         try:
             return call()
+        except HelpdeskAuthError as exc:
+            if exc.http_status == 403 and what in EXPORT_CALLS:
+                log.error("sync forbidden call=%s status=403 (exports need an admin)", what)
+                raise exports_forbidden(helpdesk, exc) from None
+            raise
         except RateLimited as exc:
             wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
             waits += 1
@@ -394,9 +431,22 @@ class CommentPlan:
     requests: int
 
 
-def pending_comments(session: Session) -> list[Pending]:
+def baseline_start(config: ProductConfig) -> datetime:
+    """Return when the configured baseline period begins (midnight in its zone), in UTC: no
+    figure is about a contact before it."""
+    begins = datetime.combine(config.baseline_start, datetime.min.time(), config.zone)
+    return begins.astimezone(UTC)
+
+
+def pending_comments(session: Session, unmeasured_since: datetime | None = None) -> list[Pending]:
     """Return the tickets whose side-loaded comment count is above the comments stored; a
-    ticket with no known count counts only when its comments are needed."""
+    ticket with no known count counts only when its comments are needed.
+
+    Needed: escalated tickets, and tickets without metrics (imported) created at or after
+    ``unmeasured_since`` (every one when it is None): their comments give their solved times
+    (the baseline handle time) and first replies; the figures compare with the baseline and
+    come after it.
+    """
     stored = (
         sa.select(HelpdeskComment.ticket_id, sa.func.count().label("n"))
         .group_by(HelpdeskComment.ticket_id)
@@ -407,10 +457,12 @@ def pending_comments(session: Session) -> list[Pending]:
         sa.select(Packet.ticket_id).where(Packet.ticket_id.is_not(None)),
         sa.select(BotConversation.ticket_id).where(BotConversation.ticket_id.is_not(None)),
     )
-    needed = sa.or_(
-        HelpdeskTicket.id.in_(escalated),
-        HelpdeskTicket.id.not_in(sa.select(TicketMetricRow.ticket_id)),
+    unmeasured: sa.ColumnElement[bool] = HelpdeskTicket.id.not_in(
+        sa.select(TicketMetricRow.ticket_id)
     )
+    if unmeasured_since is not None:
+        unmeasured = sa.and_(unmeasured, HelpdeskTicket.created_at >= unmeasured_since)
+    needed = sa.or_(HelpdeskTicket.id.in_(escalated), unmeasured)
     rows = session.execute(
         sa.select(HelpdeskTicket.id, HelpdeskTicket.created_at, HelpdeskTicket.updated_at,
                   HelpdeskTicket.comment_count, have, needed)
@@ -468,12 +520,14 @@ def sync_comments(
     max_pages: int | None = None,
     fallback_limit: int = 2000,
     sleep: Sleep = time.sleep,
+    unmeasured_since: datetime | None = None,
 ) -> None:
     """Store the comments the product needs, those of escalated tickets and of tickets without
-    metrics, whose side-loaded comment count is above what is stored; read through each
-    ticket's comment list or the ticket-event export, whichever costs fewer requests."""
+    metrics (created at or after ``unmeasured_since`` when given), whose side-loaded comment
+    count is above what is stored; read through each ticket's comment list or the ticket-event
+    export, whichever costs fewer requests."""
     with sessions() as session:
-        plan = plan_comments(pending_comments(session))
+        plan = plan_comments(pending_comments(session, unmeasured_since))
         saved = get_cursor(session, EVENTS)
     log.info(
         "sync stream=ticket_events plan per_ticket=%s events_from=%s requests=%s",
@@ -497,7 +551,7 @@ def sync_comments(
             session.commit()
     with sessions() as session:
         # What the export could not complete (or what the plan gave to the lists).
-        short = {p.ticket_id for p in pending_comments(session) if p.needed}
+        short = {p.ticket_id for p in pending_comments(session, unmeasured_since) if p.needed}
     ids = sorted(short | set(plan.per_ticket))
     for chunk in range(0, len(ids), 50):
         with sessions() as session:
@@ -911,10 +965,13 @@ def sync(
     streams: Iterable[str] = DEFAULT_STREAMS,
     page_size: int | None = None,
     sleep: Sleep = time.sleep,
+    unmeasured_since: datetime | None = None,
 ) -> SyncSummary:
     """Run the chosen streams in order (tickets, comments, ratings, metrics); return the counts.
 
-    A 429 anywhere is waited out (``sleep``) and the page asked again: the run never aborts.
+    ``unmeasured_since``: tickets without metrics created before it have no comments read
+    unless escalated (``handoff sync`` passes the baseline's start; None: all are read). A 429 anywhere is waited
+    out (``sleep``) and the page asked again: the run never aborts.
     """
     chosen = set(streams)
     summary = SyncSummary()
@@ -930,7 +987,14 @@ def sync(
             sleep=sleep,
         )
     if EVENTS in chosen:
-        sync_comments(sessions, helpdesk, now=now, summary=summary, sleep=sleep)
+        sync_comments(
+            sessions,
+            helpdesk,
+            now=now,
+            summary=summary,
+            sleep=sleep,
+            unmeasured_since=unmeasured_since,
+        )
     if RATINGS in chosen:
         sync_ratings(sessions, helpdesk, now=now, since=since, summary=summary, sleep=sleep)
     if METRICS in chosen and TICKETS not in chosen:

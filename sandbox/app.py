@@ -13,7 +13,7 @@ from flask import Flask, Response, g, jsonify, request
 
 from sandbox import exports, faults, fields, ratings, tickets, users, webhooks
 from sandbox.core import SandboxError
-from sandbox.faults import Exchange
+from sandbox.faults import FORBIDDEN_BODY, Exchange
 from sandbox.http import error
 from sandbox.state import SandboxState
 
@@ -37,6 +37,8 @@ def create_sandbox_app(state: SandboxState | None = None) -> Flask:
         if user_id is None:
             return error(401, {"error": "Couldn't authenticate you"})
         g.user_id = user_id
+        if not st.permitted(request.path, user_id):
+            return error(403, FORBIDDEN_BODY)
         allowed, headers = st.check_rate_limit(request.path, request.method, user_id)
         g.rate_headers = headers
         if not allowed:

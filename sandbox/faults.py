@@ -92,6 +92,19 @@ DEFAULT_PLAN = "growth"  # the lowest plan that may install a private app
 # Same source: 30 updates per 10 minutes per user per ticket.
 PER_TICKET_USER = (30, 600)
 EXPORTS = "/api/v2/incremental/"
+# Source: Zendesk API reference, "Incremental Exports" (developer.zendesk.com/api-reference/
+# ticketing/ticket-management/incremental_exports/): every export endpoint (Incremental Ticket
+# Export cursor- and time-based, Incremental Ticket Event Export, users, organizations...) says
+# "Allowed For: Admins". An agent's credentials are answered 403 with the body real accounts
+# show (Zendesk community, "Forbidden from using only incremental API calls?", post 4428358191514).
+ADMIN_ONLY = (EXPORTS,)
+FORBIDDEN_BODY = {
+    "error": {
+        "title": "Forbidden",
+        "message": "You do not have access to this page. Please contact the account owner of "
+        "this help desk for further help.",
+    }
+}
 _TICKET_UPDATE = re.compile(r"^/api/v2/tickets/(\d+)(?:\.json)?$")
 _TICKET_TAGS = re.compile(r"^/api/v2/tickets/(\d+)/tags(?:\.json)?$")
 
@@ -195,6 +208,13 @@ class FaultsMixin:
             if fault.matches(method, path):
                 return self.faults.pop(index)
         return None
+
+    @locked
+    def permitted(self, path: str, user_id: int) -> bool:
+        """Tell whether ``user_id``'s role may call ``path`` (the exports are for admins only)."""
+        if not path.startswith(ADMIN_ONLY):
+            return True
+        return self.users.get(user_id, {}).get("role") == "admin"  # type: ignore[attr-defined]
 
     def _windows(self, method: str, path: str, user_id: int) -> list[tuple[str, RateWindow]]:
         """Return every documented limit this request counts against, most specific first."""

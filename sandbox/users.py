@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from sandbox.core import (
     ROLES,
@@ -174,7 +174,8 @@ class UsersMixin:
 @route(bp, "/api/v2/users/me")
 def me() -> Response:
     st = state()
-    return jsonify({"user": st.render_user(st.user(st.api_user_id), base())})
+    # The user the request authenticated as (Show Self), not always the seeded admin.
+    return jsonify({"user": st.render_user(st.user(g.get("user_id", st.api_user_id)), base())})
 
 
 @route(bp, "/api/v2/users/show_many")

@@ -48,6 +48,8 @@ from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
 from sandbox.testing import serve_wsgi
 
+# How long before the drain the bench's tickets were opened (spread evenly).
+HISTORY = timedelta(days=10)
 MARKER = re.compile(r"\[handoff:packet:([0-9a-f-]{36})\]")
 
 
@@ -127,7 +129,13 @@ def sandbox_process(conn, clock_args) -> None:
                 count, imported_every = arg
                 customer = state.add_user("Bench Customer", "bench@example.com", "end-user")
                 ids = []
+                # The tickets were opened over the past days, not all in the same few seconds:
+                # over 1,000 audits in one second would stall the time-based event export,
+                # which no real account's history of customer tickets does.
+                first = clock.now() - HISTORY
                 for n in range(count):
+                    opened = first + HISTORY * n / count
+                    state.now = lambda moment=opened: moment  # type: ignore[misc]
                     body = {"subject": f"Order {n}", "requester_id": customer["id"],
                             "status": "open", "comment": {"body": f"Where is my order {n}?",
                                                           "author_id": customer["id"]}}  # fmt: skip
@@ -138,6 +146,7 @@ def sandbox_process(conn, clock_args) -> None:
                     else:
                         ticket, _ = state.create_ticket(body)
                     ids.append(ticket["id"])
+                state.now = clock.now  # type: ignore[misc]
                 state.outbox.clear()  # webhook emissions are not under test here
                 conn.send(ids)
             elif command == "agents":

@@ -9,7 +9,9 @@ tickets spread over ``--days`` days: each opened by the customer, answered over 
 more comments and solved, so about ``replies + 2`` audits each; the bot went live on
 ``--deploy-day`` and from then ``--escalated`` of the tickets carry a packet (recorded in our
 database, as the bot's API would have); ``--imported`` of all tickets are imported (no metrics
-in Zendesk); ``--rated`` of the solved tickets are rated. The sandbox enforces a Growth plan's
+in Zendesk); ``--rated`` of the solved tickets are rated. The baseline period is the
+``--baseline-weeks`` before the deploy day; comments of tickets without metrics are read from
+its start on (0: no baseline given, every such ticket is read, as before). The sandbox enforces a Growth plan's
 limits (400 requests a minute, 10 incremental exports a minute); the product syncs through its
 default budgets (8 exports a minute). The clock is scaled (``--scale``): the sandbox's limit
 windows and the product's budgets and waits run that many times faster than the wall clock.
@@ -42,6 +44,8 @@ from sandbox import SandboxState  # noqa: E402
 from sandbox.app import create_sandbox_app  # noqa: E402
 from sandbox.testing import serve_wsgi  # noqa: E402
 
+ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)
+
 
 def build(state: SandboxState, args: argparse.Namespace) -> list[int]:
     """Fill the sandbox with the account's history; return the escalated tickets' ids."""
@@ -49,7 +53,7 @@ def build(state: SandboxState, args: argparse.Namespace) -> list[int]:
     live = state.now
     customer = state.add_user("Bench Customer", "bench@example.com", "end-user")["id"]
     agent = state.add_user("Bench Agent", "agent@bench.test", "agent")["id"]
-    origin = datetime(2026, 1, 1, tzinfo=UTC)
+    origin = ORIGIN
     escalated: list[int] = []
     for n in range(args.tickets):
         opened = origin + timedelta(days=args.days) * n / args.tickets
@@ -97,6 +101,7 @@ def main() -> None:
     parser.add_argument("--imported", type=float, default=0.0)
     parser.add_argument("--rated", type=float, default=0.1)
     parser.add_argument("--replies", type=int, default=3)
+    parser.add_argument("--baseline-weeks", type=int, default=4)
     parser.add_argument("--scale", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", help="a PostgreSQL server URL (default: SQLite)")
@@ -124,13 +129,17 @@ def main() -> None:
             helpdesk = ThrottledHelpdesk(
                 ZendeskHelpdesk.connect(subdomain="sandbox", email="admin@sandbox.test",
                                         token="bench", timeout=120), budgets)  # fmt: skip
+            deploy = ORIGIN + timedelta(days=args.deploy_day)
+            since = deploy - timedelta(weeks=args.baseline_weeks) if args.baseline_weeks else None
+            print(f"tickets without metrics read from: {since}")
             for run in ("first", "nothing new"):
                 with state.lock:
                     state.log.clear()
                 started, sim_started = time.perf_counter(), clock.time()
                 aborted = "no"
                 try:
-                    summary = sync.sync(sessions, helpdesk, now=clock.now, sleep=clock.sleep)
+                    summary = sync.sync(sessions, helpdesk, now=clock.now, sleep=clock.sleep,
+                                        unmeasured_since=since)  # fmt: skip
                 except Exception as exc:  # reported, not hidden: the bench must show an abort
                     aborted, summary = f"yes: {exc!r}", sync.SyncSummary()
                 with state.lock:

@@ -69,6 +69,13 @@ class HelpdeskAuthError(HelpdeskRejected):
     code = "helpdesk_auth_error"
 
 
+class ExportForbidden(HelpdeskAuthError):
+    """Zendesk answered 403 to an incremental export: they are for admins only, and the API
+    token's user is not one. The message says what to change."""
+
+    code = "helpdesk_export_forbidden"
+
+
 class UpdateConflict(HelpdeskError):
     """409 ``UpdateConflict``: the ticket changed since the ``updated_stamp`` sent with
     ``safe_update``; nothing was written. Re-read the ticket (and look for the marker) and retry."""

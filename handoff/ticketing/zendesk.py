@@ -105,6 +105,10 @@ def _from_status(status: int, response: requests.Response | None, message: str) 
     body = _body_of(response)
     error = body.get("error") if isinstance(body.get("error"), str) else None
     description = body.get("description") or error or message
+    if isinstance(body.get("error"), dict):
+        # Some refusals (403 Forbidden) carry {"error": {"title", "message"}}.
+        error = str(body["error"].get("title") or "") or None
+        description = body["error"].get("message") or error or message
     details_raw = body.get("details") or body.get("errors")
     details: list[dict[str, Any]] = []
     if isinstance(details_raw, dict):

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 import click
 from flask.cli import with_appcontext
 
+from handoff import productconfig
 from handoff import sync as core
 from handoff.db import transaction
 from handoff.delivery import connect
+from handoff.errors import HandoffError, HelpdeskError
 from helpdesk_app.runtime import runtime
 
 
@@ -36,14 +38,23 @@ def group(ctx: click.Context, since: datetime | None, streams: tuple[str, ...]) 
     rt = runtime()
     settings = rt.settings
     helpdesk = connect.throttled(settings, connect.helpdesk_for(settings, rt.helpdesk), rt.sessions)
-    summary = core.sync(
-        rt.sessions,
-        helpdesk,
-        now=rt.clock,
-        since=since.replace(tzinfo=UTC) if since else core.EPOCH,
-        segments=core.SegmentSource.parse(settings.sync_segment_source),
-        streams=streams or core.DEFAULT_STREAMS,
-    )
+    try:
+        config = productconfig.load_for(settings.product_config_path)
+    except HandoffError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    try:
+        summary = core.sync(
+            rt.sessions,
+            helpdesk,
+            now=rt.clock,
+            since=since.replace(tzinfo=UTC) if since else core.EPOCH,
+            segments=core.SegmentSource.parse(settings.sync_segment_source),
+            streams=streams or core.DEFAULT_STREAMS,
+            unmeasured_since=core.baseline_start(config),
+        )
+    except HelpdeskError as exc:
+        # Refusals that waiting cannot mend (credentials, a non-admin token): say what to do.
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
     counts = " ".join(f"{k}={v}" for k, v in summary.as_dict().items() if k != "stuck")
     click.echo(f"sync {counts} requests={helpdesk.calls}")
     for problem in summary.stuck:

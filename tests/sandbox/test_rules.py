@@ -81,3 +81,20 @@ def test_incremental_exports_allow_10_a_minute(raw: Raw, state: SandboxState) ->
     assert all(
         raw("GET", "/api/v2/incremental/tickets/cursor.json?start_time=0").ok for _ in range(30)
     )
+
+
+def test_incremental_exports_are_for_admins_only(raw: Raw, state: SandboxState) -> None:
+    """Is an agent's token refused 403 on both exports (and on nothing else), an admin's not?"""
+    state.add_user("Agent", "agent@sandbox.test", "agent")
+    raw.session.auth = ("agent@sandbox.test/token", "test-token")
+    for path in (
+        "/api/v2/incremental/tickets/cursor.json?start_time=0",
+        "/api/v2/incremental/ticket_events.json?start_time=0&include=comment_events",
+    ):
+        refused = raw("GET", path)
+        assert refused.status_code == 403, path
+        assert refused.json()["error"]["title"] == "Forbidden"
+    assert raw("GET", "/api/v2/users/me.json").json()["user"]["role"] == "agent"
+    assert raw("GET", "/api/v2/tickets.json").status_code == 200
+    raw.session.auth = ("admin@sandbox.test/token", "test-token")
+    assert raw("GET", "/api/v2/incremental/tickets/cursor.json?start_time=0").status_code == 200

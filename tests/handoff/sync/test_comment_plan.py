@@ -119,3 +119,80 @@ def test_the_plan_lists_every_needed_ticket_when_that_is_cheaper():
 def test_the_plan_reads_nothing_when_nothing_is_needed():
     """Plain tickets with new comments only: no request at all."""
     assert plan_comments([pending(1, DAY0), pending(2, DAY0)]) == CommentPlan((), None, 0)
+
+
+def _import(zendesk, created: str, text: str) -> int:
+    """Import a solved ticket created at ``created``, a customer's mail and an agent's answer."""
+    customer, agent = zendesk.customer["id"], zendesk.agent["id"]
+    at = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    ticket, _ = zendesk.create_ticket(
+        {"subject": text, "requester_id": customer, "status": "solved", "created_at": created,
+         "comments": [
+             {"author_id": customer, "value": text, "created_at": created},
+             {"author_id": agent, "value": "Done.",
+              "created_at": (at + timedelta(hours=2)).isoformat()},
+         ]},
+        importing=True,
+    )  # fmt: skip
+    return int(ticket["id"])
+
+
+def test_imported_tickets_before_the_baseline_are_not_read(sessions, helpdesk, zendesk, clock):
+    """Given the baseline's start, are the comments of imported tickets created from it on
+    read, and those of an earlier one not (no request, its solved time left at the ticket's
+    update time)?"""
+    before = _import(zendesk, "2025-03-03T09:00:00Z", "Before the baseline")
+    inside = _import(zendesk, "2025-06-03T09:00:00Z", "In the baseline")
+    after = _import(zendesk, "2025-09-03T09:00:00Z", "After it, no bot")
+    late_bot = _import(zendesk, "2025-10-03T09:00:00Z", "After it, escalated")
+    escalate(sessions, clock, late_bot)
+    since = datetime(2025, 6, 1, tzinfo=UTC)
+    sync.sync(sessions, helpdesk, now=clock, streams=[sync.TICKETS])
+    with sessions() as s:
+        needed = {p.ticket_id: p.needed for p in sync.pending_comments(s, since)}
+        everything = {p.ticket_id: p.needed for p in sync.pending_comments(s)}
+    assert needed == {before: False, inside: True, after: True, late_bot: True}
+    assert everything == dict.fromkeys((before, inside, after, late_bot), True)
+    zendesk.log.clear()
+    sync.sync(sessions, helpdesk, now=clock, unmeasured_since=since)
+    have = stored(sessions)
+    assert have.get(inside) == 2 and have.get(after) == 2 and have.get(late_bot) == 2
+    # One export from the baseline's ticket on; the earlier ticket is not read at all.
+    assert before not in have
+    assert not [e for e in zendesk.requests() if e.path.endswith("/comments.json")]
+    (export,) = zendesk.requests(path_prefix="/api/v2/incremental/ticket_events")
+    assert f"start_time={int(datetime(2025, 6, 3, 9, tzinfo=UTC).timestamp())}" in export.query
+    with sessions() as s:
+        assert s.get(HelpdeskTicket, inside).solved_from == "comment"
+        assert s.get(HelpdeskTicket, inside).solved_at == datetime(2025, 6, 3, 11, tzinfo=UTC)
+        assert s.get(HelpdeskTicket, before).solved_from == "updated"
+        assert [p for p in sync.pending_comments(s, since) if p.needed] == []
+
+
+def test_the_baseline_start_is_midnight_in_the_configured_zone():
+    """Does the baseline begin at midnight of its first day in the configured zone?"""
+    from handoff.productconfig import load_for
+
+    config = load_for(None)
+    local = sync.baseline_start(config).astimezone(config.zone)
+    assert local.date() == config.baseline_start and (local.hour, local.minute) == (0, 0)
+
+
+def test_the_sync_command_reads_imported_tickets_from_the_configured_baseline_on(
+    make_app, helpdesk, zendesk
+):
+    """Does ``handoff sync`` pass the configured baseline's start (the example's: 2026-01-05,
+    Berlin), so an imported ticket in the baseline is read and one before it is not?"""
+    from helpdesk_app.cli import main
+    from helpdesk_app.runtime import runtime
+
+    inside = _import(zendesk, "2026-01-20T09:00:00Z", "In the example's baseline")
+    before = _import(zendesk, "2025-11-20T09:00:00Z", "Before it")
+    app = make_app(helpdesk=helpdesk)
+    result = app.test_cli_runner().invoke(main, ["sync"])
+    assert result.exit_code == 0, result.output
+    have = {}
+    with runtime(app).sessions() as s:
+        for ticket_id in (inside, before):
+            have[ticket_id] = s.get(HelpdeskTicket, ticket_id).solved_from
+    assert have == {inside: "comment", before: "updated"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,19 @@ def test_auth_errors(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
         with pytest.raises(HelpdeskAuthError) as info:
             helpdesk.get_users([state.api_user_id])
         assert info.value.http_status == status and not info.value.retryable
+
+
+def test_a_forbidden_export_reads_zendesks_nested_error(state: SandboxState) -> None:
+    """Is an agent's 403 on an export, whose body nests title and message under ``error``,
+    a HelpdeskAuthError carrying Zendesk's title and message?"""
+    state.add_user("Agent", "agent@sandbox.test", "agent")
+    agent = ZendeskHelpdesk.connect(
+        subdomain="sandbox", email="agent@sandbox.test", token="test-token", timeout=5
+    )
+    with pytest.raises(HelpdeskAuthError) as info:
+        agent.export_ticket_events(datetime(2026, 1, 1, tzinfo=UTC))
+    assert info.value.http_status == 403 and info.value.error == "Forbidden"
+    assert "You do not have access to this page" in info.value.message
 
 
 def test_timeout_before_write(helpdesk: ZendeskHelpdesk, state: SandboxState) -> None:
