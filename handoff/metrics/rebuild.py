@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -54,6 +54,8 @@ _TEMP = (
     "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete", "rb_after", "rb_wkobj",
 )  # fmt: skip
 PY_BATCH = 2000
+FACTS = "contact_facts"
+STAGING = "contact_facts_next"  # the full rebuild's new facts on PostgreSQL, swapped in at the end
 
 
 def _lit(value: str) -> str:
@@ -658,8 +660,10 @@ GROUP BY ticket_id"""),
     ])  # fmt: skip
 
 
-def _contacts(session: Session, d: _Dialect, config: ProductConfig, now: datetime) -> int:
-    """Compute one row per SQL component and insert it into ``contact_facts``; return how many."""
+def _contacts(
+    session: Session, d: _Dialect, config: ProductConfig, now: datetime, table: str
+) -> int:
+    """Compute one row per SQL component and insert it into ``table``; return how many."""
     n_body = sum(1 for s in config.segment_sources if s.startswith("body:"))
     conv_order = f"c.started_at, {d.c('c.id')}"
     _run(session, [
@@ -912,7 +916,7 @@ LEFT JOIN rb_incomplete ic ON ic.comp = c1.comp AND ic.req = COALESCE(ri.req, ''
 {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}
 WHERE NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))"""
     result = session.execute(
-        sa.text(f"INSERT INTO contact_facts ({cols}) {select}"), {"now": _naive(now)}
+        sa.text(f"INSERT INTO {table} ({cols}) {select}"), {"now": _naive(now)}
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -925,8 +929,10 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def build_facts(session: Session, config: ProductConfig, now: datetime) -> tuple[int, int]:
-    """Replace ``contact_facts`` with every contact, set-based; return (contacts, built in Python)."""
+def build_facts(
+    session: Session, config: ProductConfig, now: datetime, table: str = FACTS
+) -> tuple[int, int]:
+    """Fill the empty ``table`` with every contact, set-based; return (contacts, built in Python)."""
     d = _register(session, config)
     _drop(session)
     steps = _Steps()
@@ -941,9 +947,10 @@ def build_facts(session: Session, config: ProductConfig, now: datetime) -> tuple
     steps.done("python")
     _ticket_stats(session, d)
     steps.done("ticket stats")
-    count = _contacts(session, d, config, now)
+    count = _contacts(session, d, config, now, table)
     if python_rows:
-        session.connection().execute(sa.insert(ContactFact), [r.columns() for r in python_rows])
+        target = cast(sa.Table, ContactFact.__table__).to_metadata(sa.MetaData(), name=table)
+        session.connection().execute(sa.insert(target), [r.columns() for r in python_rows])
     steps.done("contacts")
     _drop(session)
     log.info("rebuild facts: %d in SQL, %d in Python; %s", count, len(python_rows), steps)
@@ -966,7 +973,7 @@ class _Steps:
         return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.times)
 
 
-def remark_repeats(session: Session, config: ProductConfig) -> None:
+def remark_repeats(session: Session, config: ProductConfig, table: str = FACTS) -> None:
     """Set every contact's repeat flags (as ``facts.repeat_flags`` over all customers), set-based."""
     started = time.perf_counter()
     d = _register(session, config)
@@ -978,10 +985,10 @@ def remark_repeats(session: Session, config: ProductConfig) -> None:
     _run(session, [
         # Contacts sharing a customer key or an email are one customer.
         d.temp("rb_cedge", f"""
-SELECT customer_key AS a, {email_node} AS b FROM contact_facts
+SELECT customer_key AS a, {email_node} AS b FROM {table}
 WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email <> ''
   AND customer_key <> {email_node}
-UNION SELECT {email_node}, customer_key FROM contact_facts
+UNION SELECT {email_node}, customer_key FROM {table}
 WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email <> ''
   AND customer_key <> {email_node}"""),
         "CREATE INDEX rb_cedge_a ON rb_cedge (a)",
@@ -990,10 +997,10 @@ WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email
     ])  # fmt: skip
     _propagate(session, "rb_cl", "rb_cedge")
     _run(session, [
-        d.temp("rb_rep", """
+        d.temp("rb_rep", f"""
 SELECT f.contact_key AS k, COALESCE(cl.l, f.customer_key) AS grp,
   COALESCE(ri.archetype, 'intent:' || f.intent) AS arch, f.started_at, f.resolved_at
-FROM contact_facts f LEFT JOIN rb_cl cl ON cl.n = f.customer_key
+FROM {table} f LEFT JOIN rb_cl cl ON cl.n = f.customer_key
 LEFT JOIN rb_intent ri ON ri.intent = f.intent
 WHERE f.customer_key IS NOT NULL"""),
         "CREATE INDEX rb_rep_g ON rb_rep (grp, arch, started_at)",
@@ -1008,9 +1015,9 @@ WHERE f.customer_key IS NOT NULL"""),
     )
     session.execute(
         sa.text(
-            f"UPDATE contact_facts SET {sets} FROM (SELECT r.k, r.resolved_at, {nxt} AS nxt "
+            f"UPDATE {table} SET {sets} FROM (SELECT r.k, r.resolved_at, {nxt} AS nxt "
             "FROM rb_rep r WHERE r.resolved_at IS NOT NULL) AS x "
-            "WHERE x.k = contact_facts.contact_key AND x.nxt IS NOT NULL"
+            f"WHERE x.k = {table}.contact_key AND x.nxt IS NOT NULL"
         )
     )
     _run(session, ["DROP TABLE rb_cedge", "DROP TABLE rb_cl", "DROP TABLE rb_rep",
@@ -1033,7 +1040,11 @@ def _bucket(expr: str) -> str:
 
 
 def rebuild_weeks(
-    session: Session, config: ProductConfig, weeks: set[str] | None, now: datetime
+    session: Session,
+    config: ProductConfig,
+    weeks: set[str] | None,
+    now: datetime,
+    table: str = FACTS,
 ) -> None:
     """Recompute the rollups and weekly histograms of these weeks (all when None) from the facts."""
     started = time.perf_counter()
@@ -1047,7 +1058,7 @@ def rebuild_weeks(
     )
     session.execute(sa.text("CREATE TEMP TABLE rb_wk (week VARCHAR(8) PRIMARY KEY)"))
     if weeks is None:
-        session.execute(sa.text("INSERT INTO rb_wk SELECT DISTINCT week FROM contact_facts"))
+        session.execute(sa.text(f"INSERT INTO rb_wk SELECT DISTINCT week FROM {table}"))
         _run(session, ["DELETE FROM metric_rollups", "DELETE FROM metric_week_histograms"])
     else:
         if weeks:
@@ -1058,7 +1069,7 @@ def rebuild_weeks(
             "DELETE FROM metric_rollups WHERE week IN (SELECT week FROM rb_wk)",
             "DELETE FROM metric_week_histograms WHERE week IN (SELECT week FROM rb_wk)",
         ])  # fmt: skip
-    facts = "(SELECT * FROM contact_facts WHERE week IN (SELECT week FROM rb_wk))"
+    facts = f"(SELECT * FROM {table} WHERE week IN (SELECT week FROM rb_wk))"
     hist_parts = " UNION ALL ".join(
         f"SELECT {_KEY}, {_lit(name)} AS name, {_bucket(col)} AS edge FROM {facts} AS f "
         f"WHERE {col} IS NOT NULL"
@@ -1195,40 +1206,93 @@ def lock(session: Session) -> None:
         session.execute(sa.text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"))
 
 
-@contextmanager
-def bulk(session: Session) -> Iterator[None]:
-    """Empty facts and rollups and drop the facts' secondary indexes; rebuild those indexes after.
+def full(session: Session, config: ProductConfig, now: datetime) -> int:
+    """Rebuild every contact fact, repeat flag, rollup and weekly histogram; return the contacts.
 
-    Everything runs in the caller's transaction: a rebuild that fails rolls back with its
-    TRUNCATE and DROP INDEX, so the old facts, rollups and indexes come back. On PostgreSQL the
-    sorts get more memory for this transaction only (``SET LOCAL work_mem``). While it runs,
-    readers of ``contact_facts`` wait (TRUNCATE); the rollups the panel reads are emptied with
-    DELETE, so the panel keeps showing the previous figures until the rebuild commits.
+    Everything runs in the caller's transaction, so a rebuild that fails rolls back whole. On
+    PostgreSQL the facts are built into a staging table (``STAGING``) with no index, the
+    indexes are built after the load, the rollups are computed from it, and only then does it
+    replace ``contact_facts`` (DROP and RENAME, the one moment readers of the facts wait, until
+    the caller commits). Readers keep the previous facts and rollups all the while. On SQLite
+    the facts are rewritten in place; a reader there keeps the last committed state (WAL).
     """
-    pg = session.get_bind().dialect.name == "postgresql"
     lock(session)
-    if pg:
-        session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
-        indexes = list(
+    if session.get_bind().dialect.name != "postgresql":
+        with _in_place(session):
+            count, _ = build_facts(session, config, now)
+            remark_repeats(session, config)
+        rebuild_weeks(session, config, None, now)
+        return count
+    started = time.perf_counter()
+    # Sorts, hashes and index builds of this transaction only; the defaults spill 1M rows to disk.
+    session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
+    session.execute(sa.text("SET LOCAL maintenance_work_mem = '512MB'"))
+    indexes = list(
+        session.execute(
+            sa.text(
+                "SELECT i.indexname, i.indexdef, c.contype FROM pg_indexes i LEFT JOIN pg_constraint c "
+                "ON c.conname = i.indexname AND c.conrelid = CAST(CAST(:t AS TEXT) AS regclass) "
+                "WHERE i.tablename = CAST(:t AS TEXT) AND i.schemaname = current_schema() ORDER BY i.indexname"
+            ),
+            {"t": FACTS},
+        )
+    )
+    _run(session, [
+        f"DROP TABLE IF EXISTS {STAGING}",
+        f"CREATE TABLE {STAGING} (LIKE {FACTS} INCLUDING DEFAULTS)",
+    ])  # fmt: skip
+    count, _ = build_facts(session, config, now, STAGING)
+    remark_repeats(session, config, STAGING)
+    loaded = time.perf_counter()
+    for name, definition, contype in indexes:
+        session.execute(sa.text(_staged_index(definition, name)))
+        if contype in ("p", "u"):
+            kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
             session.execute(
                 sa.text(
-                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = "
-                    "'contact_facts' AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 "
-                    "FROM pg_constraint c WHERE c.conname = i.indexname)"
+                    f'ALTER TABLE {STAGING} ADD CONSTRAINT "{name}{_SUFFIX}" {kind} '
+                    f'USING INDEX "{name}{_SUFFIX}"'
                 )
             )
-        )
-        session.execute(sa.text("TRUNCATE contact_facts"))
-    else:
-        indexes = list(
-            session.execute(
-                sa.text(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                    "AND tbl_name = 'contact_facts' AND sql IS NOT NULL"
-                )
+    session.execute(sa.text(f"ANALYZE {STAGING}"))
+    log.info("rebuild indexes: %d in %.1fs", len(indexes), time.perf_counter() - loaded)
+    rebuild_weeks(session, config, None, now, STAGING)
+    swap = time.perf_counter()
+    _run(session, [
+        f"LOCK TABLE {FACTS} IN ACCESS EXCLUSIVE MODE",
+        f"DROP TABLE {FACTS}",
+        f"ALTER TABLE {STAGING} RENAME TO {FACTS}",
+        *(f'ALTER INDEX "{name}{_SUFFIX}" RENAME TO "{name}"' for name, _, _ in indexes),
+    ])  # fmt: skip
+    log.info(
+        "rebuild full: %.1fs, swap %.3fs", time.perf_counter() - started, time.perf_counter() - swap
+    )
+    return count
+
+
+_SUFFIX = "_next"
+
+
+def _staged_index(definition: str, name: str) -> str:
+    """The definition of an index of ``contact_facts``, renamed and on the staging table."""
+    head, sep, tail = definition.partition(" ON ")
+    table, _, rest = tail.partition(" ")
+    assert sep and head.endswith(f" {name}") and table.split(".")[-1] == FACTS, definition
+    return f'{head[: -len(name)]}"{name}{_SUFFIX}" ON {table[: -len(FACTS)]}{STAGING} {rest}'
+
+
+@contextmanager
+def _in_place(session: Session) -> Iterator[None]:
+    """SQLite: empty facts and rollups and drop the facts' secondary indexes; rebuild them after."""
+    indexes = list(
+        session.execute(
+            sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'contact_facts' AND sql IS NOT NULL"
             )
         )
-        session.execute(sa.text("DELETE FROM contact_facts"))
+    )
+    session.execute(sa.text("DELETE FROM contact_facts"))
     _run(session, ["DELETE FROM metric_week_histograms", "DELETE FROM metric_rollups"])
     for name, _ in indexes:
         session.execute(sa.text(f'DROP INDEX "{name}"'))
@@ -1236,8 +1300,6 @@ def bulk(session: Session) -> Iterator[None]:
     started = time.perf_counter()
     for _, definition in indexes:
         session.execute(sa.text(definition))
-    if pg:
-        session.execute(sa.text("ANALYZE contact_facts"))
     log.info("rebuild indexes: %d in %.1fs", len(indexes), time.perf_counter() - started)
 
 

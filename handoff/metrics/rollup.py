@@ -325,9 +325,7 @@ def refresh(
     all_weeks = False
     if full and not python:
         session.flush()
-        with rebuild.bulk(session):
-            count, _ = rebuild.build_facts(session, config, now)
-            rebuild.remark_repeats(session, config)
+        count = rebuild.full(session, config, now)
         all_weeks = True
     elif full:
         session.execute(sa.delete(MetricWeekHistogram))
@@ -354,7 +352,6 @@ def refresh(
         _remark_repeats(session, config, customers, weeks)
     session.flush()
     if all_weeks:
-        rebuild.rebuild_weeks(session, config, None, now)
         weeks = set(session.scalars(sa.select(MetricRollup.week).distinct()))
     elif python:
         _rebuild_weeks(session, weeks, now)
