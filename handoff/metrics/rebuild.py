@@ -997,12 +997,16 @@ WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email
     ])  # fmt: skip
     _propagate(session, "rb_cl", "rb_cedge")
     _run(session, [
+        # Only customers with two contacts of an archetype can repeat, or a contact resolved
+        # before it started (odd data: it follows itself, as in Python); the rest never join in.
         d.temp("rb_rep", f"""
+SELECT k, grp, arch, started_at, resolved_at FROM (SELECT x.*,
+  COUNT(*) OVER (PARTITION BY grp, arch) AS n FROM (
 SELECT f.contact_key AS k, COALESCE(cl.l, f.customer_key) AS grp,
   COALESCE(ri.archetype, 'intent:' || f.intent) AS arch, f.started_at, f.resolved_at
 FROM {table} f LEFT JOIN rb_cl cl ON cl.n = f.customer_key
 LEFT JOIN rb_intent ri ON ri.intent = f.intent
-WHERE f.customer_key IS NOT NULL"""),
+WHERE f.customer_key IS NOT NULL) AS x) AS y WHERE n > 1 OR started_at > resolved_at"""),
         "CREATE INDEX rb_rep_g ON rb_rep (grp, arch, started_at)",
     ])  # fmt: skip
     nxt = (
@@ -1013,11 +1017,16 @@ WHERE f.customer_key IS NOT NULL"""),
         f"{name} = {d.boolean('x.nxt <= ' + d.plus_seconds('x.resolved_at', int(window.total_seconds())))}"
         for name, window in facts_mod.REPEAT_WINDOWS.items()
     )
+    # Only rows whose flags change: a contact comes back within the widest window, or was
+    # marked before (a fresh build starts every flag false, so the first case is all of them).
+    widest = int(max(facts_mod.REPEAT_WINDOWS.values()).total_seconds())
+    marked = " OR ".join(f"{table}.{name}" for name in facts_mod.REPEAT_WINDOWS)
     session.execute(
         sa.text(
             f"UPDATE {table} SET {sets} FROM (SELECT r.k, r.resolved_at, {nxt} AS nxt "
             "FROM rb_rep r WHERE r.resolved_at IS NOT NULL) AS x "
-            f"WHERE x.k = {table}.contact_key AND x.nxt IS NOT NULL"
+            f"WHERE x.k = {table}.contact_key AND x.nxt IS NOT NULL "
+            f"AND (x.nxt <= {d.plus_seconds('x.resolved_at', widest)} OR {marked})"
         )
     )
     _run(session, ["DROP TABLE rb_cedge", "DROP TABLE rb_cl", "DROP TABLE rb_rep",
