@@ -1079,6 +1079,131 @@ def rebuild_weeks(
             "DELETE FROM metric_week_histograms WHERE week IN (SELECT week FROM rb_wk)",
         ])  # fmt: skip
     facts = f"(SELECT * FROM {table} WHERE week IN (SELECT week FROM rb_wk))"
+    _insert_rollups(session, d, facts, now)
+    # Weekly histograms per path: every key of the week and path merged.
+    fill, empty = _fill(d)
+    if d.pg:
+        week_obj = (
+            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
+            "jsonb_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
+            "SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a GROUP BY week, path, name) "
+            "AS b GROUP BY week, path"
+        )
+        merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
+    else:
+        week_obj = (
+            "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
+            "name, json_group_object(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, "
+            "edge, SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a "
+            "GROUP BY week, path, name) AS b GROUP BY week, path"
+        )
+        merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
+    _run(
+        session, [d.temp("rb_wkobj", week_obj), "CREATE INDEX rb_wkobj_k ON rb_wkobj (week, path)"]
+    )
+    session.execute(
+        sa.text(
+            f"INSERT INTO metric_week_histograms (week, path, hist) "
+            f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM {facts} AS f) AS k "
+            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
+        )
+    )
+    _run(
+        session,
+        [
+            f"DROP TABLE IF EXISTS {t}"
+            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+        ],
+    )
+    log.info(
+        "rebuild weeks (%s): %.1fs",
+        "all" if weeks is None else len(weeks),
+        time.perf_counter() - started,
+    )
+
+
+Key = tuple[str, str, str, str, str]  # a rollup row's key: week, intent, segment, channel, path
+_KEY_TYPES = "week VARCHAR(8), intent VARCHAR(120), segment VARCHAR(80), channel VARCHAR(40), path VARCHAR(16)"
+
+
+def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: datetime) -> None:
+    """Recompute these rollup rows from the facts, and the weekly histograms of their weeks and paths.
+
+    The incremental refresh's cost follows the rollup rows its contacts were or are in (their
+    facts are read through the week index), not the weeks: a week's histogram per path is the
+    sum of its rollup rows' histograms.
+    """
+    started = time.perf_counter()
+    d = _register(session, config)
+    temps = ("rb_key", "rb_wp", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+    _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
+    session.execute(sa.text(f"CREATE TEMP TABLE rb_key ({_KEY_TYPES}, PRIMARY KEY ({_KEY}))"))
+    if keys:
+        session.execute(
+            sa.text("INSERT INTO rb_key VALUES (:w, :i, :s, :c, :p)"),
+            [dict(zip("wiscp", key, strict=True)) for key in sorted(keys)],
+        )
+    if d.pg:
+        session.execute(sa.text("ANALYZE rb_key"))
+
+    def match(alias: str) -> str:
+        return " AND ".join(f"k.{c} = {alias}.{c}" for c in _KEY.split(", "))
+
+    _run(session, [
+        f"DELETE FROM metric_rollups WHERE EXISTS (SELECT 1 FROM rb_key k WHERE {match('metric_rollups')})",
+        d.temp("rb_wp", "SELECT DISTINCT week, path FROM rb_key"),
+        "DELETE FROM metric_week_histograms WHERE EXISTS (SELECT 1 FROM rb_wp k WHERE "
+        "k.week = metric_week_histograms.week AND k.path = metric_week_histograms.path)",
+    ])  # fmt: skip
+    _insert_rollups(session, d, f"(SELECT f.* FROM {FACTS} f JOIN rb_key k ON {match('f')})", now)
+    fill, empty = _fill(d)
+    if d.pg:
+        edges = (
+            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(CAST(e.value AS BIGINT)) AS n "
+            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
+            "CROSS JOIN LATERAL jsonb_each(r.hist) AS h "
+            "CROSS JOIN LATERAL jsonb_each_text(h.value) AS e GROUP BY r.week, r.path, h.key, e.key"
+        )
+        week_obj = (
+            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
+            f"jsonb_object_agg(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) AS b "
+            "GROUP BY week, path"
+        )
+        merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
+    else:
+        edges = (
+            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(e.value) AS n "
+            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
+            "CROSS JOIN json_each(r.hist) AS h CROSS JOIN json_each(h.value) AS e "
+            "GROUP BY r.week, r.path, h.key, e.key"
+        )
+        week_obj = (
+            "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
+            f"name, json_group_object(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) "
+            "AS b GROUP BY week, path"
+        )
+        merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
+    _run(session, [d.temp("rb_wkobj", week_obj)])
+    session.execute(
+        sa.text(
+            f"INSERT INTO metric_week_histograms (week, path, hist) SELECT k.week, k.path, {merged} "
+            "FROM (SELECT DISTINCT r.week, r.path FROM metric_rollups r JOIN rb_wp p "
+            "ON p.week = r.week AND p.path = r.path) AS k "
+            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
+        )
+    )
+    _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
+    log.info("rebuild keys (%d): %.1fs", len(keys), time.perf_counter() - started)
+
+
+def _fill(d: _Dialect) -> tuple[str, str]:
+    """(every histogram name with an empty object, as object-builder arguments; the empty object)."""
+    empty = "'{}'::jsonb" if d.pg else "json('{}')"
+    return ", ".join(f"{_lit(name)}, {empty}" for name, _ in _HIST_COLUMNS), empty
+
+
+def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) -> None:
+    """Insert the rollup rows (counts, histograms, missing fields) of the facts ``facts`` selects."""
     hist_parts = " UNION ALL ".join(
         f"SELECT {_KEY}, {_lit(name)} AS name, {_bucket(col)} AS edge FROM {facts} AS f "
         f"WHERE {col} IS NOT NULL"
@@ -1164,45 +1289,6 @@ def rebuild_weeks(
             f"LEFT JOIN rb_mobj m ON {join.format(a='m')}"
         ),
         {"now": _naive(now)},
-    )
-    # Weekly histograms per path: every key of the week and path merged.
-    if d.pg:
-        week_obj = (
-            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
-            "jsonb_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
-            "SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a GROUP BY week, path, name) "
-            "AS b GROUP BY week, path"
-        )
-        merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
-    else:
-        week_obj = (
-            "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
-            "name, json_group_object(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, "
-            "edge, SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a "
-            "GROUP BY week, path, name) AS b GROUP BY week, path"
-        )
-        merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
-    _run(
-        session, [d.temp("rb_wkobj", week_obj), "CREATE INDEX rb_wkobj_k ON rb_wkobj (week, path)"]
-    )
-    session.execute(
-        sa.text(
-            f"INSERT INTO metric_week_histograms (week, path, hist) "
-            f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM {facts} AS f) AS k "
-            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
-        )
-    )
-    _run(
-        session,
-        [
-            f"DROP TABLE IF EXISTS {t}"
-            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
-        ],
-    )
-    log.info(
-        "rebuild weeks (%s): %.1fs",
-        "all" if weeks is None else len(weeks),
-        time.perf_counter() - started,
     )
 
 
