@@ -836,21 +836,29 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
             seg_exprs.append(f"tk.tseg{i}" if _ticket_source_known(source) else "NULL")
     segment = f"substr(COALESCE({', '.join([*seg_exprs, _lit(facts_mod.UNKNOWN)])}, {_lit(facts_mod.UNKNOWN)}), 1, 80)"
     resolved = (
-        "CASE WHEN c1.path = 'ai_only' THEN CASE WHEN c1.outcome = 'resolved' THEN c1.last_ended END "
-        "ELSE ts.solved END"
+        "CASE WHEN x.path = 'ai_only' THEN CASE WHEN x.outcome = 'resolved' THEN x.last_ended END "
+        "ELSE x.solved END"
     )
-    clock = "CASE WHEN c1.path = 'escalated' THEN c1.handoff_at WHEN c1.path = 'human_only' THEN x.started END"
-    # Per contact: its time, key, intent, clock start, and the first (useful) reply after it.
+    clock = "CASE WHEN x.path = 'escalated' THEN x.handoff_at WHEN x.path = 'human_only' THEN x.started END"
+    ticket_stats = ", ".join(
+        f"ts.{c}" for c in ("first_reply", "first_reask", "bot_spoke", "solved", "reply_minutes",
+                            "opened", "flagged", "checked", "repeated", "reask_suggested", "dscore",
+                            "dsent")
+    )  # fmt: skip
+    kept = d.boolean("NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))")
+    # Per contact, in one pass over its first conversation, packet, ticket and ticket statistics:
+    # everything the final row reads from them, its time, key, clock start and resolution.
     _run(session, [
         d.temp("rb_st", f"""
-SELECT x.comp, x.ticket_id, x.started, x.key, x.intent, ts.opened, {resolved} AS resolved,
-  {clock} AS clock,
-  CASE WHEN c1.path = 'ai_only' THEN ({resolved}) WHEN c1.path = 'escalated' THEN c1.handoff_at END AS bot_end
-FROM (SELECT c1.comp, c1.ticket_id, {started} AS started, {key} AS key, {intent} AS intent
+SELECT x.*, {resolved} AS resolved, {clock} AS clock,
+  CASE WHEN x.path = 'ai_only' THEN ({resolved}) WHEN x.path = 'escalated' THEN x.handoff_at END AS bot_end
+FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_ended, c1.n_pkt,
+  {ticket_stats}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
+  fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
+  {segment} AS segment, {kept} AS kept
   FROM rb_c1 c1 LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
-  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id) AS x
-JOIN rb_c1 c1 ON c1.comp = x.comp
-LEFT JOIN rb_tstat ts ON ts.ticket_id = x.ticket_id"""),
+  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id LEFT JOIN rb_tstat ts ON ts.ticket_id = c1.ticket_id
+  {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}) AS x"""),
         "CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)",
         # The first human reply at or after the clock starts, and the first that asks nothing again.
         d.temp("rb_after", """
@@ -861,60 +869,52 @@ GROUP BY s.comp"""),
         "CREATE UNIQUE INDEX rb_after_c ON rb_after (comp)",
     ])  # fmt: skip
     zendesk_wins = (
-        "(ts.reply_minutes IS NOT NULL AND st.clock IS NOT NULL AND (ts.bot_spoke IS NULL OR "
-        "(af.after_at IS NOT NULL AND af.after_at < ts.bot_spoke)))"
+        "(st.reply_minutes IS NOT NULL AND st.clock IS NOT NULL AND (st.bot_spoke IS NULL OR "
+        "(af.after_at IS NOT NULL AND af.after_at < st.bot_spoke)))"
     )
     first_reply_s = (
-        f"CASE WHEN {zendesk_wins} THEN ts.reply_minutes * 60 "
+        f"CASE WHEN {zendesk_wins} THEN st.reply_minutes * 60 "
         f"ELSE {d.seconds('st.clock', 'af.after_at')} END"
     )
     csat = "COALESCE(rt.csat, cc.wcsat)"
     offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(cc.woffered, 0) = 1))"
-    model_sum = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_sum ELSE fp.model END"
-    model_n = (
-        "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN fp.model IS NOT NULL THEN 1 ELSE 0 END"
-    )
-    complete = "COALESCE(c1.n_pkt, 0) - COALESCE(ic.n, 0)"
+    model_sum = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_sum ELSE st.p_model END"
+    model_n = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN st.p_model IS NOT NULL THEN 1 ELSE 0 END"
+    complete = "COALESCE(st.n_pkt, 0) - COALESCE(ic.n, 0)"
     refused_valid = (
-        "CASE WHEN c1.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
+        "CASE WHEN st.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
         f"THEN {d.boolean('cc.rv_true = 1')} END"
     )
     ack = (
-        "(st.opened IS NOT NULL AND ts.first_reply IS NOT NULL AND st.opened <= ts.first_reply "
-        "AND ts.first_reask = 0)"
+        "(st.opened IS NOT NULL AND st.first_reply IS NOT NULL AND st.opened <= st.first_reply "
+        "AND st.first_reask = 0)"
     )
     cols = ", ".join(c.name for c in facts_mod.COLUMNS)
     select = f"""
-SELECT substr(st.key, 1, 160), c1.ticket_id, fc.id, {customer}, substr({email}, 1, 320),
-  substr(COALESCE(NULLIF(st.intent, ''), {_lit(facts_mod.UNKNOWN)}), 1, 120), {segment},
-  substr({channel}, 1, 40), c1.path, {d.week("st.started", config.timezone)}, st.started,
-  c1.outcome, c1.handoff_at, st.resolved,
-  CASE WHEN c1.path <> 'human_only' THEN {d.seconds("st.started", "st.bot_end")} END,
-  CASE WHEN c1.path = 'escalated' THEN {d.seconds("c1.handoff_at", "ts.solved")}
-    WHEN c1.path = 'human_only' THEN {d.seconds("st.started", "ts.solved")} END,
+SELECT substr(st.key, 1, 160), st.ticket_id, st.conv_id, st.customer, substr(st.email, 1, 320),
+  substr(COALESCE(NULLIF(st.intent, ''), {_lit(facts_mod.UNKNOWN)}), 1, 120), st.segment,
+  substr(st.channel, 1, 40), st.path, {d.week("st.started", config.timezone)}, st.started,
+  st.outcome, st.handoff_at, st.resolved,
+  CASE WHEN st.path <> 'human_only' THEN {d.seconds("st.started", "st.bot_end")} END,
+  CASE WHEN st.path = 'escalated' THEN {d.seconds("st.handoff_at", "st.solved")}
+    WHEN st.path = 'human_only' THEN {d.seconds("st.started", "st.solved")} END,
   CASE WHEN st.clock IS NOT NULL THEN {first_reply_s} END,
   CASE WHEN st.clock IS NOT NULL THEN {d.seconds("st.clock", "af.useful_at")} END,
-  {csat}, {d.boolean(offered)}, ts.dscore, {d.boolean("COALESCE(ts.dsent, 0) = 1")},
-  {model_sum}, {model_n}, {d.boolean("COALESCE(ts.flagged, 0) = 1")},
-  {d.boolean("COALESCE(ts.checked, 0) = 1")}, {d.boolean("COALESCE(ts.repeated, 0) = 1")},
-  {d.boolean("COALESCE(ts.reask_suggested, 0) = 1")}, COALESCE(c1.n_pkt, 0), {complete},
+  {csat}, {d.boolean(offered)}, st.dscore, {d.boolean("COALESCE(st.dsent, 0) = 1")},
+  {model_sum}, {model_n}, {d.boolean("COALESCE(st.flagged, 0) = 1")},
+  {d.boolean("COALESCE(st.checked, 0) = 1")}, {d.boolean("COALESCE(st.repeated, 0) = 1")},
+  {d.boolean("COALESCE(st.reask_suggested, 0) = 1")}, COALESCE(st.n_pkt, 0), {complete},
   COALESCE(ma.missing, {d.empty_array()}), {d.boolean(ack)}, {refused_valid},
   COALESCE(ta.tools, {d.empty_array()}), {d.false()}, {d.false()}, {d.false()}, :now
 FROM rb_st st
-JOIN rb_c1 c1 ON c1.comp = st.comp
 LEFT JOIN rb_after af ON af.comp = st.comp
-LEFT JOIN rb_comp cc ON cc.comp = c1.comp
-LEFT JOIN rb_conv fc ON fc.id = c1.c1_id
-LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
-LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id
-LEFT JOIN rb_tstat ts ON ts.ticket_id = c1.ticket_id
-LEFT JOIN rb_rate rt ON rt.ticket_id = c1.ticket_id
+LEFT JOIN rb_comp cc ON cc.comp = st.comp
+LEFT JOIN rb_rate rt ON rt.ticket_id = st.ticket_id
 LEFT JOIN rb_intent ri ON ri.intent = st.intent
-LEFT JOIN rb_toolsagg ta ON ta.comp = c1.comp
-LEFT JOIN rb_missagg ma ON ma.comp = c1.comp
-LEFT JOIN rb_incomplete ic ON ic.comp = c1.comp AND ic.req = COALESCE(ri.req, '')
-{"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}
-WHERE NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))"""
+LEFT JOIN rb_toolsagg ta ON ta.comp = st.comp
+LEFT JOIN rb_missagg ma ON ma.comp = st.comp
+LEFT JOIN rb_incomplete ic ON ic.comp = st.comp AND ic.req = COALESCE(ri.req, '')
+WHERE st.kept"""
     result = session.execute(
         sa.text(f"INSERT INTO {table} ({cols}) {select}"), {"now": _naive(now)}
     )
