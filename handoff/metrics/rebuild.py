@@ -249,6 +249,10 @@ class _Dialect:
     def temp(self, name: str, select: str) -> str:
         return f"CREATE TEMP TABLE {name} AS {select}"
 
+    def join_index(self, statement: str) -> str | None:
+        """An index only joins use: SQLite's nested loops need it, PostgreSQL hash-joins instead."""
+        return None if self.pg else statement
+
 
 def _register(session: Session, config: ProductConfig) -> _Dialect:
     """Return the dialect helper; on SQLite register the two scalar functions, on PostgreSQL define them."""
@@ -289,10 +293,12 @@ $$
 """
 
 
-def _run(session: Session, statements: Iterable[str]) -> None:
-    """Execute statements; on PostgreSQL analyze each temporary table made (no autovacuum sees them)."""
-    pg = session.get_bind().dialect.name == "postgresql"
+def _run(session: Session, statements: Iterable[str | None]) -> None:
+    """Execute statements (skipping None); on PostgreSQL analyze each temporary table made."""
+    pg = session.get_bind().dialect.name == "postgresql"  # no autovacuum sees temporary tables
     for statement in statements:
+        if statement is None:
+            continue
         started = time.perf_counter()
         session.execute(sa.text(statement))
         if pg and statement.startswith("CREATE TEMP TABLE "):
@@ -451,7 +457,7 @@ FROM {d.fenced("bot_conversations", "c")}
 LEFT JOIN (SELECT cid, MIN(tid) AS tid FROM rb_ct GROUP BY cid) AS mt ON mt.cid = c.conversation_id
 LEFT JOIN rb_tl tl ON tl.n = mt.tid"""),
         "CREATE UNIQUE INDEX rb_conv_id ON rb_conv (id)",
-        "CREATE INDEX rb_conv_comp ON rb_conv (comp)",
+        d.join_index("CREATE INDEX rb_conv_comp ON rb_conv (comp)"),
     ])  # fmt: skip
     # Packets.
     d.nodes = {}
@@ -479,7 +485,7 @@ FROM {d.fenced("packets", "p")}
 LEFT JOIN rb_conv cv ON cv.id = p.conversation_id
 LEFT JOIN rb_tl tl ON tl.n = NULLIF(p.ticket_id, 0)"""),
         "CREATE UNIQUE INDEX rb_pkt_id ON rb_pkt (id)",
-        "CREATE INDEX rb_pkt_comp ON rb_pkt (comp)",
+        d.join_index("CREATE INDEX rb_pkt_comp ON rb_pkt (comp)"),
     ])  # fmt: skip
 
 
@@ -563,7 +569,7 @@ FROM hd_tickets t
 LEFT JOIN rb_tl tl ON tl.n = t.id
 LEFT JOIN hd_users u ON u.id = NULLIF(t.requester_id, 0)"""),
         "CREATE UNIQUE INDEX rb_tkt_id ON rb_tkt (id)",
-        "CREATE INDEX rb_tkt_comp ON rb_tkt (comp)",
+        d.join_index("CREATE INDEX rb_tkt_comp ON rb_tkt (comp)"),
     ])  # fmt: skip
 
 
@@ -645,7 +651,7 @@ LEFT JOIN (SELECT ticket_id, MAX(CASE WHEN active THEN 1 ELSE 0 END) AS flagged 
 LEFT JOIN hd_ticket_metrics m ON m.ticket_id = t.id
 LEFT JOIN detection_runs dr ON dr.ticket_id = t.id
 LEFT JOIN delayed_csat ds ON ds.ticket_id = t.id"""),
-        "CREATE UNIQUE INDEX rb_tstat_t ON rb_tstat (ticket_id)",
+        d.join_index("CREATE UNIQUE INDEX rb_tstat_t ON rb_tstat (ticket_id)"),
         d.temp("rb_rate", """
 SELECT ticket_id, MAX(CASE WHEN rn = 1 THEN sc END) AS csat,
   MAX(CASE WHEN lower(score) = 'offered' THEN 1 ELSE 0 END) AS offered
@@ -701,7 +707,7 @@ FROM (SELECT y.*,
     COUNT(*) OVER (PARTITION BY c.comp) AS cnt
     FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
 GROUP BY comp"""),
-        "CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)"),
     ])  # fmt: skip
     pkt_order = "p.created_at, p.id"
     _run(session, [
@@ -719,14 +725,14 @@ FROM (SELECT y.*,
     ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY {pkt_order}) AS rn
     FROM rb_pkt p WHERE p.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
 GROUP BY comp"""),
-        "CREATE UNIQUE INDEX rb_pcomp_c ON rb_pcomp (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_pcomp_c ON rb_pcomp (comp)"),
     ])  # fmt: skip
     # Every component: union of the three kinds (a lone ticket has neither conversation nor packet).
     _run(session, [
         d.temp("rb_all", """
 SELECT comp FROM rb_comp UNION SELECT comp FROM rb_pcomp
 UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
-        "CREATE UNIQUE INDEX rb_all_c ON rb_all (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_all_c ON rb_all (comp)"),
     ])  # fmt: skip
     # Step 1: ticket, path, handoff, outcome, started.
     lone = "t0.id"
@@ -758,7 +764,7 @@ LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
 LEFT JOIN rb_tkt t0 ON t0.comp = a.comp AND cc.comp IS NULL AND pc.comp IS NULL
 LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
-        "CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)"),
     ])  # fmt: skip
     # Segment from the body sources: first non-empty over conversations, then packets, in order.
     body_cols = [f"seg{i}" for i in range(n_body)]
@@ -777,7 +783,7 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
         )
         _run(session, [
             d.temp("rb_seg", f"SELECT comp, {picks} FROM (SELECT b.*, {ranks} FROM ({unions}) AS b) AS x GROUP BY comp"),
-            "CREATE UNIQUE INDEX rb_seg_c ON rb_seg (comp)",
+            d.join_index("CREATE UNIQUE INDEX rb_seg_c ON rb_seg (comp)"),
         ])  # fmt: skip
     # Tools (sorted distinct strings) and missing fields (packet order), as JSON arrays.
     tool = d.el_text("tc")
@@ -859,14 +865,14 @@ FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_
   FROM rb_c1 c1 LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
   LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id LEFT JOIN rb_tstat ts ON ts.ticket_id = c1.ticket_id
   {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}) AS x"""),
-        "CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)"),
         # The first human reply at or after the clock starts, and the first that asks nothing again.
         d.temp("rb_after", """
 SELECT s.comp, MIN(r.created_at) AS after_at,
   MIN(CASE WHEN r.reask = 0 THEN r.created_at END) AS useful_at
 FROM rb_st s JOIN rb_reply r ON r.ticket_id = s.ticket_id AND r.created_at >= s.clock
 GROUP BY s.comp"""),
-        "CREATE UNIQUE INDEX rb_after_c ON rb_after (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_after_c ON rb_after (comp)"),
     ])  # fmt: skip
     zendesk_wins = (
         "(st.reply_minutes IS NOT NULL AND st.clock IS NOT NULL AND (st.bot_spoke IS NULL OR "
