@@ -1346,9 +1346,21 @@ def full(session: Session, config: ProductConfig, now: datetime) -> int:
             {"t": FACTS},
         )
     )
+    # Other roles' privileges (a reporting role's SELECT) go with the table that replaces it.
+    grants = list(
+        session.execute(
+            sa.text(
+                "SELECT privilege_type, grantee FROM information_schema.role_table_grants "
+                "WHERE table_schema = current_schema() AND table_name = CAST(:t AS TEXT) "
+                "AND grantee <> current_user ORDER BY grantee, privilege_type"
+            ),
+            {"t": FACTS},
+        )
+    )
     _run(session, [
         f"DROP TABLE IF EXISTS {STAGING}",
         f"CREATE TABLE {STAGING} (LIKE {FACTS} INCLUDING DEFAULTS)",
+        *(f"GRANT {privilege} ON {STAGING} TO {_role(grantee)}" for privilege, grantee in grants),
     ])  # fmt: skip
     count, _ = build_facts(session, config, now, STAGING)
     remark_repeats(session, config, STAGING)
@@ -1380,6 +1392,11 @@ def full(session: Session, config: ProductConfig, now: datetime) -> int:
 
 
 _SUFFIX = "_next"
+
+
+def _role(name: str) -> str:
+    """A grantee as GRANT takes it: PUBLIC, or a quoted role name."""
+    return name if name == "PUBLIC" else '"' + name.replace('"', '""') + '"'
 
 
 def _staged_index(definition: str, name: str) -> str:

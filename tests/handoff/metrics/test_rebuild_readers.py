@@ -99,3 +99,26 @@ def test_the_swapped_in_facts_keep_their_key_and_indexes(
     with pytest.raises(sa.exc.IntegrityError):
         session.execute(sa.insert(ContactFact.__table__).values(**row._mapping))
     session.rollback()
+
+
+def test_other_roles_keep_their_privileges_on_the_new_facts(
+    session: Session, config: ProductConfig
+) -> None:
+    """Does a reporting role's SELECT on the facts survive the swap (PostgreSQL)?"""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("privileges are PostgreSQL's")
+    grants = (
+        "SELECT privilege_type FROM information_schema.role_table_grants "
+        "WHERE table_name = 'contact_facts' AND grantee = 'PUBLIC'"
+    )
+    _world(session, 4)
+    session.execute(sa.text("GRANT SELECT ON contact_facts TO PUBLIC"))
+    session.commit()
+    try:
+        rollup.refresh(session, config, now=NOW, full=True)
+        session.commit()
+        assert list(session.scalars(sa.text(grants))) == ["SELECT"]
+    finally:
+        session.rollback()
+        session.execute(sa.text("REVOKE ALL ON contact_facts FROM PUBLIC"))
+        session.commit()
