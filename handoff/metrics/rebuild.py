@@ -752,8 +752,7 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     )
     is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
     is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
-    _run(session, [
-        d.temp("rb_c1", f"""
+    c1_select = f"""
 SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
   CASE WHEN {is_human} THEN 'human_only' WHEN {is_ai} THEN 'ai_only' ELSE 'escalated' END AS path,
   CASE WHEN {is_human} OR {is_ai} THEN NULL
@@ -766,9 +765,12 @@ FROM rb_all a
 LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
 LEFT JOIN rb_tkt t0 ON t0.comp = a.comp AND cc.comp IS NULL AND pc.comp IS NULL
-LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
-        d.join_index("CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)"),
-    ])  # fmt: skip
+LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
+    if d.pg:  # read once, by the per-contact table below: no need to write it out
+        c1_from = f"({c1_select}) AS c1"
+    else:
+        _run(session, [d.temp("rb_c1", c1_select), "CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)"])
+        c1_from = "rb_c1 c1"
     # Segment from the body sources: first non-empty over conversations, then packets, in order.
     body_cols = [f"seg{i}" for i in range(n_body)]
     if body_cols:
@@ -865,7 +867,7 @@ FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_
   {ticket_stats}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
   fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
   {segment} AS segment, {kept} AS kept
-  FROM rb_c1 c1 LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
+  FROM {c1_from} LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
   LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id LEFT JOIN rb_tstat ts ON ts.ticket_id = c1.ticket_id
   {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}) AS x"""),
         d.join_index("CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)"),
