@@ -669,6 +669,13 @@ GROUP BY ticket_id"""),
     ])  # fmt: skip
 
 
+# What the final row reads from ``rb_tstat``, carried through the per-component step.
+_TICKET_STATS = (
+    "first_reply", "first_reask", "bot_spoke", "solved", "reply_minutes", "opened", "flagged",
+    "checked", "repeated", "reask_suggested", "dscore", "dsent",
+)  # fmt: skip
+
+
 def _contacts(
     session: Session, d: _Dialect, config: ProductConfig, now: datetime, table: str
 ) -> int:
@@ -752,6 +759,7 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     )
     is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
     is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
+    ticket_stats = ", ".join(f"ts.{c} AS ts_{c}" for c in _TICKET_STATS)
     c1_select = f"""
 SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
   CASE WHEN {is_human} THEN 'human_only' WHEN {is_ai} THEN 'ai_only' ELSE 'escalated' END AS path,
@@ -760,7 +768,7 @@ SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
     ELSE {raw_handoff} END AS handoff_at,
   CASE WHEN {is_human} THEN NULL WHEN {is_ai} THEN cc.l_outcome ELSE 'escalated' END AS outcome,
   cc.l_ended AS last_ended,
-  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email
+  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email, {ticket_stats}
 FROM rb_all a
 LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
@@ -851,11 +859,6 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
         "ELSE x.solved END"
     )
     clock = "CASE WHEN x.path = 'escalated' THEN x.handoff_at WHEN x.path = 'human_only' THEN x.started END"
-    ticket_stats = ", ".join(
-        f"ts.{c}" for c in ("first_reply", "first_reask", "bot_spoke", "solved", "reply_minutes",
-                            "opened", "flagged", "checked", "repeated", "reask_suggested", "dscore",
-                            "dsent")
-    )  # fmt: skip
     kept = d.boolean("NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))")
     # Per contact, in one pass over its first conversation, packet, ticket and ticket statistics:
     # everything the final row reads from them, its time, key, clock start and resolution.
@@ -864,11 +867,11 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
 SELECT x.*, {resolved} AS resolved, {clock} AS clock,
   CASE WHEN x.path = 'ai_only' THEN ({resolved}) WHEN x.path = 'escalated' THEN x.handoff_at END AS bot_end
 FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_ended, c1.n_pkt,
-  {ticket_stats}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
+  {", ".join(f"c1.ts_{c} AS {c}" for c in _TICKET_STATS)}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
   fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
   {segment} AS segment, {kept} AS kept
   FROM {c1_from} LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
-  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id LEFT JOIN rb_tstat ts ON ts.ticket_id = c1.ticket_id
+  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id
   {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}) AS x"""),
         d.join_index("CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)"),
         # The first human reply at or after the clock starts, and the first that asks nothing again.
