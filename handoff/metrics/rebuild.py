@@ -49,7 +49,7 @@ _AT_RE = (
 )
 _TEMP = (
     "rb_ct", "rb_tedge", "rb_tl", "rb_conv", "rb_pkt", "rb_tkt", "rb_py", "rb_cm", "rb_reply",
-    "rb_tstat", "rb_rate", "rb_comp", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
+    "rb_tstat", "rb_rate", "rb_comp", "rb_compm", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
     "rb_missagg", "rb_intent", "rb_req", "rb_skip", "rb_pcomp", "rb_all", "rb_cedge", "rb_cl",
     "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete", "rb_after", "rb_wkobj",
 )  # fmt: skip
@@ -682,42 +682,53 @@ def _contacts(
     """Compute one row per SQL component and insert it into ``table``; return how many."""
     n_body = sum(1 for s in config.segment_sources if s.startswith("body:"))
     conv_order = f"c.started_at, {d.c('c.id')}"
+    # Conversation aggregates per component. Most components hold one conversation: one hash
+    # aggregate gives theirs (first = last = the only one). For the others one sort ranks each
+    # conversation in its component; the ranks of the first escalated one, of the first
+    # carrying a ticket / customer id / email and of the latest with a widget rating come from
+    # windows over the same partition, and replace the single-conversation values.
+    ordered = {
+        "c1_id": ("MAX(id)", "MAX(CASE WHEN rn = 1 THEN id END)"),
+        "wcsat": ("MAX(wcsat)", "MAX(CASE WHEN rn = w_rn THEN wcsat END)"),
+        "ticket_id": ("MAX(ticket_id)", "MAX(CASE WHEN rn = t_rn THEN ticket_id END)"),
+        "cid": ("MAX(cid)", "MAX(CASE WHEN rn = i_rn THEN cid END)"),
+        "email": ("MAX(email)", "MAX(CASE WHEN rn = m_rn THEN email END)"),
+        "e_ended": ("MAX(CASE WHEN outcome = 'escalated' THEN ended_at END)",
+                    "MAX(CASE WHEN rn = e_rn THEN ended_at END)"),
+        "e_started": ("MAX(CASE WHEN outcome = 'escalated' THEN started_at END)",
+                      "MAX(CASE WHEN rn = e_rn THEN started_at END)"),
+        "l_outcome": ("MAX(outcome)", "MAX(CASE WHEN rn = cnt THEN outcome END)"),
+        "l_ended": ("MAX(ended_at)", "MAX(CASE WHEN rn = cnt THEN ended_at END)"),
+        "l_started": ("MAX(started_at)", "MAX(CASE WHEN rn = cnt THEN started_at END)"),
+    }  # fmt: skip
     _run(session, [
-        # Conversation aggregates per component.
-        # One sort: each conversation's rank in its component; the ranks of the first
-        # escalated one, of the first carrying a ticket / customer id / email and of the latest
-        # with a widget rating come from windows over the same partition.
         d.temp("rb_comp", f"""
 SELECT comp, COUNT(*) AS n_conv,
-  MAX(CASE WHEN rn = 1 THEN id END) AS c1_id,
   SUM(CASE WHEN outcome = 'escalated' THEN 1 ELSE 0 END) AS n_esc,
   SUM(CASE WHEN outcome = 'refused' THEN 1 ELSE 0 END) AS n_refused,
   MAX(CASE WHEN outcome = 'refused' AND rv_set THEN 1 ELSE 0 END) AS rv_set,
   MAX(CASE WHEN outcome = 'refused' AND rv_true THEN 1 ELSE 0 END) AS rv_true,
   SUM(model) AS model_sum, COUNT(model) AS model_n,
   MAX(CASE WHEN woffered THEN 1 ELSE 0 END) AS woffered,
-  MAX(CASE WHEN rn = w_rn THEN wcsat END) AS wcsat,
-  MAX(CASE WHEN rn = t_rn THEN ticket_id END) AS ticket_id,
-  MAX(CASE WHEN rn = i_rn THEN cid END) AS cid,
-  MAX(CASE WHEN rn = m_rn THEN email END) AS email,
-  MAX(CASE WHEN rn = e_rn THEN ended_at END) AS e_ended,
-  MAX(CASE WHEN rn = e_rn THEN started_at END) AS e_started,
-  MAX(CASE WHEN rn = cnt THEN outcome END) AS l_outcome,
-  MAX(CASE WHEN rn = cnt THEN ended_at END) AS l_ended,
-  MAX(CASE WHEN rn = cnt THEN started_at END) AS l_started
+  {", ".join(f"{one} AS {name}" for name, (one, _) in ordered.items())}
+FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)
+GROUP BY comp"""),
+        d.join_index("CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)"),
+        d.temp("rb_compm", f"""
+SELECT comp, {", ".join(f"{many} AS {name}" for name, (_, many) in ordered.items())}
 FROM (SELECT y.*,
   MIN(CASE WHEN outcome = 'escalated' THEN rn END) OVER (PARTITION BY comp) AS e_rn,
   MAX(CASE WHEN wcsat IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS w_rn,
   MIN(CASE WHEN ticket_id IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS t_rn,
   MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
   MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
-  FROM (SELECT c.comp, c.id, c.outcome, c.started_at, c.ended_at, c.rv_set, c.rv_true, c.model,
-    c.woffered, c.wcsat, c.ticket_id, c.cid, c.email,
-    ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
+  FROM (SELECT c.comp, c.id, c.outcome, c.started_at, c.ended_at, c.wcsat, c.ticket_id, c.cid,
+    c.email, ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
     COUNT(*) OVER (PARTITION BY c.comp) AS cnt
-    FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
+    FROM rb_conv c WHERE c.comp IN (SELECT comp FROM rb_comp WHERE n_conv > 1)) AS y) AS x
 GROUP BY comp"""),
-        d.join_index("CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)"),
+        "UPDATE rb_comp SET " + ", ".join(f"{name} = m.{name}" for name in ordered)
+        + " FROM rb_compm m WHERE m.comp = rb_comp.comp",
     ])  # fmt: skip
     pkt_order = "p.created_at, p.id"
     _run(session, [
