@@ -1160,7 +1160,7 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     """
     started = time.perf_counter()
     d = _register(session, config)
-    temps = ("rb_key", "rb_wp", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+    temps = ("rb_key", "rb_wp", "rb_kf", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
     _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
     session.execute(sa.text(f"CREATE TEMP TABLE rb_key ({_KEY_TYPES}, PRIMARY KEY ({_KEY}))"))
     if keys:
@@ -1180,7 +1180,11 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
         "DELETE FROM metric_week_histograms WHERE EXISTS (SELECT 1 FROM rb_wp k WHERE "
         "k.week = metric_week_histograms.week AND k.path = metric_week_histograms.path)",
     ])  # fmt: skip
-    _insert_rollups(session, d, f"(SELECT f.* FROM {FACTS} f JOIN rb_key k ON {match('f')})", now)
+    # The facts of those rows, read once: the touched weeks through the week index, then only
+    # the rows of a touched key go on to the aggregates.
+    _run(session, [d.temp("rb_kf", f"SELECT f.* FROM {FACTS} f WHERE f.week IN (SELECT week FROM rb_wp) "
+                            f"AND EXISTS (SELECT 1 FROM rb_key k WHERE {match('f')})")])  # fmt: skip
+    _insert_rollups(session, d, "rb_kf", now)
     fill, empty = _fill(d)
     if d.pg:
         edges = (
