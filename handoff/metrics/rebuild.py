@@ -1103,7 +1103,12 @@ def rebuild_weeks(
             "DELETE FROM metric_rollups WHERE week IN (SELECT week FROM rb_wk)",
             "DELETE FROM metric_week_histograms WHERE week IN (SELECT week FROM rb_wk)",
         ])  # fmt: skip
-    facts = f"(SELECT * FROM {table} WHERE week IN (SELECT week FROM rb_wk))"
+    # Every week (the full rebuild): the table itself, no semi-join against every week.
+    facts = (
+        table
+        if weeks is None
+        else f"(SELECT * FROM {table} WHERE week IN (SELECT week FROM rb_wk))"
+    )
     _insert_rollups(session, d, facts, now)
     # Weekly histograms per path: every key of the week and path merged.
     fill, empty = _fill(d)
