@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -49,11 +49,13 @@ _AT_RE = (
 )
 _TEMP = (
     "rb_ct", "rb_tedge", "rb_tl", "rb_conv", "rb_pkt", "rb_tkt", "rb_py", "rb_cm", "rb_reply",
-    "rb_tstat", "rb_rate", "rb_comp", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
+    "rb_tstat", "rb_rate", "rb_comp", "rb_compm", "rb_c1", "rb_seg", "rb_tools", "rb_toolsagg", "rb_miss",
     "rb_missagg", "rb_intent", "rb_req", "rb_skip", "rb_pcomp", "rb_all", "rb_cedge", "rb_cl",
     "rb_rep", "rb_hist", "rb_histobj", "rb_mobj", "rb_wk", "rb_st", "rb_reask", "rb_incomplete", "rb_after", "rb_wkobj",
 )  # fmt: skip
 PY_BATCH = 2000
+FACTS = "contact_facts"
+STAGING = "contact_facts_next"  # the full rebuild's new facts on PostgreSQL, swapped in at the end
 
 
 def _lit(value: str) -> str:
@@ -247,12 +249,19 @@ class _Dialect:
     def temp(self, name: str, select: str) -> str:
         return f"CREATE TEMP TABLE {name} AS {select}"
 
+    def join_index(self, statement: str) -> str | None:
+        """An index only joins use: SQLite's nested loops need it, PostgreSQL hash-joins instead."""
+        return None if self.pg else statement
+
 
 def _register(session: Session, config: ProductConfig) -> _Dialect:
     """Return the dialect helper; on SQLite register the two scalar functions, on PostgreSQL define them."""
     d = _Dialect(session.get_bind().dialect.name)
     if d.pg:
         session.execute(sa.text(_PG_AT))
+        # Compiling these one-off statements cost 2.2 s of a 1M rebuild (auto_explain) and won
+        # back little: they are scans, hashes and sorts, not expression-bound.
+        session.execute(sa.text("SET LOCAL jit = off"))
         return d
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
@@ -287,10 +296,12 @@ $$
 """
 
 
-def _run(session: Session, statements: Iterable[str]) -> None:
-    """Execute statements; on PostgreSQL analyze each temporary table made (no autovacuum sees them)."""
-    pg = session.get_bind().dialect.name == "postgresql"
+def _run(session: Session, statements: Iterable[str | None]) -> None:
+    """Execute statements (skipping None); on PostgreSQL analyze each temporary table made."""
+    pg = session.get_bind().dialect.name == "postgresql"  # no autovacuum sees temporary tables
     for statement in statements:
+        if statement is None:
+            continue
         started = time.perf_counter()
         session.execute(sa.text(statement))
         if pg and statement.startswith("CREATE TEMP TABLE "):
@@ -449,7 +460,7 @@ FROM {d.fenced("bot_conversations", "c")}
 LEFT JOIN (SELECT cid, MIN(tid) AS tid FROM rb_ct GROUP BY cid) AS mt ON mt.cid = c.conversation_id
 LEFT JOIN rb_tl tl ON tl.n = mt.tid"""),
         "CREATE UNIQUE INDEX rb_conv_id ON rb_conv (id)",
-        "CREATE INDEX rb_conv_comp ON rb_conv (comp)",
+        d.join_index("CREATE INDEX rb_conv_comp ON rb_conv (comp)"),
     ])  # fmt: skip
     # Packets.
     d.nodes = {}
@@ -477,7 +488,7 @@ FROM {d.fenced("packets", "p")}
 LEFT JOIN rb_conv cv ON cv.id = p.conversation_id
 LEFT JOIN rb_tl tl ON tl.n = NULLIF(p.ticket_id, 0)"""),
         "CREATE UNIQUE INDEX rb_pkt_id ON rb_pkt (id)",
-        "CREATE INDEX rb_pkt_comp ON rb_pkt (comp)",
+        d.join_index("CREATE INDEX rb_pkt_comp ON rb_pkt (comp)"),
     ])  # fmt: skip
 
 
@@ -561,7 +572,7 @@ FROM hd_tickets t
 LEFT JOIN rb_tl tl ON tl.n = t.id
 LEFT JOIN hd_users u ON u.id = NULLIF(t.requester_id, 0)"""),
         "CREATE UNIQUE INDEX rb_tkt_id ON rb_tkt (id)",
-        "CREATE INDEX rb_tkt_comp ON rb_tkt (comp)",
+        d.join_index("CREATE INDEX rb_tkt_comp ON rb_tkt (comp)"),
     ])  # fmt: skip
 
 
@@ -643,7 +654,7 @@ LEFT JOIN (SELECT ticket_id, MAX(CASE WHEN active THEN 1 ELSE 0 END) AS flagged 
 LEFT JOIN hd_ticket_metrics m ON m.ticket_id = t.id
 LEFT JOIN detection_runs dr ON dr.ticket_id = t.id
 LEFT JOIN delayed_csat ds ON ds.ticket_id = t.id"""),
-        "CREATE UNIQUE INDEX rb_tstat_t ON rb_tstat (ticket_id)",
+        d.join_index("CREATE UNIQUE INDEX rb_tstat_t ON rb_tstat (ticket_id)"),
         d.temp("rb_rate", """
 SELECT ticket_id, MAX(CASE WHEN rn = 1 THEN sc END) AS csat,
   MAX(CASE WHEN lower(score) = 'offered' THEN 1 ELSE 0 END) AS offered
@@ -658,46 +669,66 @@ GROUP BY ticket_id"""),
     ])  # fmt: skip
 
 
-def _contacts(session: Session, d: _Dialect, config: ProductConfig, now: datetime) -> int:
-    """Compute one row per SQL component and insert it into ``contact_facts``; return how many."""
+# What the final row reads from ``rb_tstat``, carried through the per-component step.
+_TICKET_STATS = (
+    "first_reply", "first_reask", "bot_spoke", "solved", "reply_minutes", "opened", "flagged",
+    "checked", "repeated", "reask_suggested", "dscore", "dsent",
+)  # fmt: skip
+
+
+def _contacts(
+    session: Session, d: _Dialect, config: ProductConfig, now: datetime, table: str
+) -> int:
+    """Compute one row per SQL component and insert it into ``table``; return how many."""
     n_body = sum(1 for s in config.segment_sources if s.startswith("body:"))
     conv_order = f"c.started_at, {d.c('c.id')}"
+    # Conversation aggregates per component. Most components hold one conversation: one hash
+    # aggregate gives theirs (first = last = the only one). For the others one sort ranks each
+    # conversation in its component; the ranks of the first escalated one, of the first
+    # carrying a ticket / customer id / email and of the latest with a widget rating come from
+    # windows over the same partition, and replace the single-conversation values.
+    ordered = {
+        "c1_id": ("MAX(id)", "MAX(CASE WHEN rn = 1 THEN id END)"),
+        "wcsat": ("MAX(wcsat)", "MAX(CASE WHEN rn = w_rn THEN wcsat END)"),
+        "ticket_id": ("MAX(ticket_id)", "MAX(CASE WHEN rn = t_rn THEN ticket_id END)"),
+        "cid": ("MAX(cid)", "MAX(CASE WHEN rn = i_rn THEN cid END)"),
+        "email": ("MAX(email)", "MAX(CASE WHEN rn = m_rn THEN email END)"),
+        "e_ended": ("MAX(CASE WHEN outcome = 'escalated' THEN ended_at END)",
+                    "MAX(CASE WHEN rn = e_rn THEN ended_at END)"),
+        "e_started": ("MAX(CASE WHEN outcome = 'escalated' THEN started_at END)",
+                      "MAX(CASE WHEN rn = e_rn THEN started_at END)"),
+        "l_outcome": ("MAX(outcome)", "MAX(CASE WHEN rn = cnt THEN outcome END)"),
+        "l_ended": ("MAX(ended_at)", "MAX(CASE WHEN rn = cnt THEN ended_at END)"),
+        "l_started": ("MAX(started_at)", "MAX(CASE WHEN rn = cnt THEN started_at END)"),
+    }  # fmt: skip
     _run(session, [
-        # Conversation aggregates per component.
-        # One sort: each conversation's rank in its component; the ranks of the first
-        # escalated one, of the first carrying a ticket / customer id / email and of the latest
-        # with a widget rating come from windows over the same partition.
         d.temp("rb_comp", f"""
 SELECT comp, COUNT(*) AS n_conv,
-  MAX(CASE WHEN rn = 1 THEN id END) AS c1_id,
   SUM(CASE WHEN outcome = 'escalated' THEN 1 ELSE 0 END) AS n_esc,
   SUM(CASE WHEN outcome = 'refused' THEN 1 ELSE 0 END) AS n_refused,
   MAX(CASE WHEN outcome = 'refused' AND rv_set THEN 1 ELSE 0 END) AS rv_set,
   MAX(CASE WHEN outcome = 'refused' AND rv_true THEN 1 ELSE 0 END) AS rv_true,
   SUM(model) AS model_sum, COUNT(model) AS model_n,
   MAX(CASE WHEN woffered THEN 1 ELSE 0 END) AS woffered,
-  MAX(CASE WHEN rn = w_rn THEN wcsat END) AS wcsat,
-  MAX(CASE WHEN rn = t_rn THEN ticket_id END) AS ticket_id,
-  MAX(CASE WHEN rn = i_rn THEN cid END) AS cid,
-  MAX(CASE WHEN rn = m_rn THEN email END) AS email,
-  MAX(CASE WHEN rn = e_rn THEN ended_at END) AS e_ended,
-  MAX(CASE WHEN rn = e_rn THEN started_at END) AS e_started,
-  MAX(CASE WHEN rn = cnt THEN outcome END) AS l_outcome,
-  MAX(CASE WHEN rn = cnt THEN ended_at END) AS l_ended,
-  MAX(CASE WHEN rn = cnt THEN started_at END) AS l_started
+  {", ".join(f"{one} AS {name}" for name, (one, _) in ordered.items())}
+FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)
+GROUP BY comp"""),
+        d.join_index("CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)"),
+        d.temp("rb_compm", f"""
+SELECT comp, {", ".join(f"{many} AS {name}" for name, (_, many) in ordered.items())}
 FROM (SELECT y.*,
   MIN(CASE WHEN outcome = 'escalated' THEN rn END) OVER (PARTITION BY comp) AS e_rn,
   MAX(CASE WHEN wcsat IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS w_rn,
   MIN(CASE WHEN ticket_id IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS t_rn,
   MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
   MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
-  FROM (SELECT c.comp, c.id, c.outcome, c.started_at, c.ended_at, c.rv_set, c.rv_true, c.model,
-    c.woffered, c.wcsat, c.ticket_id, c.cid, c.email,
-    ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
+  FROM (SELECT c.comp, c.id, c.outcome, c.started_at, c.ended_at, c.wcsat, c.ticket_id, c.cid,
+    c.email, ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
     COUNT(*) OVER (PARTITION BY c.comp) AS cnt
-    FROM rb_conv c WHERE c.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
+    FROM rb_conv c WHERE c.comp IN (SELECT comp FROM rb_comp WHERE n_conv > 1)) AS y) AS x
 GROUP BY comp"""),
-        "CREATE UNIQUE INDEX rb_comp_c ON rb_comp (comp)",
+        "UPDATE rb_comp SET " + ", ".join(f"{name} = m.{name}" for name in ordered)
+        + " FROM rb_compm m WHERE m.comp = rb_comp.comp",
     ])  # fmt: skip
     pkt_order = "p.created_at, p.id"
     _run(session, [
@@ -715,14 +746,14 @@ FROM (SELECT y.*,
     ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY {pkt_order}) AS rn
     FROM rb_pkt p WHERE p.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
 GROUP BY comp"""),
-        "CREATE UNIQUE INDEX rb_pcomp_c ON rb_pcomp (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_pcomp_c ON rb_pcomp (comp)"),
     ])  # fmt: skip
     # Every component: union of the three kinds (a lone ticket has neither conversation nor packet).
     _run(session, [
         d.temp("rb_all", """
 SELECT comp FROM rb_comp UNION SELECT comp FROM rb_pcomp
 UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
-        "CREATE UNIQUE INDEX rb_all_c ON rb_all (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_all_c ON rb_all (comp)"),
     ])  # fmt: skip
     # Step 1: ticket, path, handoff, outcome, started.
     lone = "t0.id"
@@ -739,8 +770,8 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     )
     is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
     is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
-    _run(session, [
-        d.temp("rb_c1", f"""
+    ticket_stats = ", ".join(f"ts.{c} AS ts_{c}" for c in _TICKET_STATS)
+    c1_select = f"""
 SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
   CASE WHEN {is_human} THEN 'human_only' WHEN {is_ai} THEN 'ai_only' ELSE 'escalated' END AS path,
   CASE WHEN {is_human} OR {is_ai} THEN NULL
@@ -748,14 +779,17 @@ SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
     ELSE {raw_handoff} END AS handoff_at,
   CASE WHEN {is_human} THEN NULL WHEN {is_ai} THEN cc.l_outcome ELSE 'escalated' END AS outcome,
   cc.l_ended AS last_ended,
-  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email
+  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email, {ticket_stats}
 FROM rb_all a
 LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
 LEFT JOIN rb_tkt t0 ON t0.comp = a.comp AND cc.comp IS NULL AND pc.comp IS NULL
-LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
-        "CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)",
-    ])  # fmt: skip
+LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
+    if d.pg:  # read once, by the per-contact table below: no need to write it out
+        c1_from = f"({c1_select}) AS c1"
+    else:
+        _run(session, [d.temp("rb_c1", c1_select), "CREATE UNIQUE INDEX rb_c1_c ON rb_c1 (comp)"])
+        c1_from = "rb_c1 c1"
     # Segment from the body sources: first non-empty over conversations, then packets, in order.
     body_cols = [f"seg{i}" for i in range(n_body)]
     if body_cols:
@@ -773,7 +807,7 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
         )
         _run(session, [
             d.temp("rb_seg", f"SELECT comp, {picks} FROM (SELECT b.*, {ranks} FROM ({unions}) AS b) AS x GROUP BY comp"),
-            "CREATE UNIQUE INDEX rb_seg_c ON rb_seg (comp)",
+            d.join_index("CREATE UNIQUE INDEX rb_seg_c ON rb_seg (comp)"),
         ])  # fmt: skip
     # Tools (sorted distinct strings) and missing fields (packet order), as JSON arrays.
     tool = d.el_text("tc")
@@ -832,87 +866,82 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""),
             seg_exprs.append(f"tk.tseg{i}" if _ticket_source_known(source) else "NULL")
     segment = f"substr(COALESCE({', '.join([*seg_exprs, _lit(facts_mod.UNKNOWN)])}, {_lit(facts_mod.UNKNOWN)}), 1, 80)"
     resolved = (
-        "CASE WHEN c1.path = 'ai_only' THEN CASE WHEN c1.outcome = 'resolved' THEN c1.last_ended END "
-        "ELSE ts.solved END"
+        "CASE WHEN x.path = 'ai_only' THEN CASE WHEN x.outcome = 'resolved' THEN x.last_ended END "
+        "ELSE x.solved END"
     )
-    clock = "CASE WHEN c1.path = 'escalated' THEN c1.handoff_at WHEN c1.path = 'human_only' THEN x.started END"
-    # Per contact: its time, key, intent, clock start, and the first (useful) reply after it.
+    clock = "CASE WHEN x.path = 'escalated' THEN x.handoff_at WHEN x.path = 'human_only' THEN x.started END"
+    kept = d.boolean("NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))")
+    # Per contact, in one pass over its first conversation, packet, ticket and ticket statistics:
+    # everything the final row reads from them, its time, key, clock start and resolution.
     _run(session, [
         d.temp("rb_st", f"""
-SELECT x.comp, x.ticket_id, x.started, x.key, x.intent, ts.opened, {resolved} AS resolved,
-  {clock} AS clock,
-  CASE WHEN c1.path = 'ai_only' THEN ({resolved}) WHEN c1.path = 'escalated' THEN c1.handoff_at END AS bot_end
-FROM (SELECT c1.comp, c1.ticket_id, {started} AS started, {key} AS key, {intent} AS intent
-  FROM rb_c1 c1 LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
-  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id) AS x
-JOIN rb_c1 c1 ON c1.comp = x.comp
-LEFT JOIN rb_tstat ts ON ts.ticket_id = x.ticket_id"""),
-        "CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)",
+SELECT x.*, {resolved} AS resolved, {clock} AS clock,
+  CASE WHEN x.path = 'ai_only' THEN ({resolved}) WHEN x.path = 'escalated' THEN x.handoff_at END AS bot_end
+FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_ended, c1.n_pkt,
+  {", ".join(f"c1.ts_{c} AS {c}" for c in _TICKET_STATS)}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
+  fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
+  {segment} AS segment, {kept} AS kept
+  FROM {c1_from} LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
+  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id
+  {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}) AS x"""),
+        d.join_index("CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)"),
         # The first human reply at or after the clock starts, and the first that asks nothing again.
         d.temp("rb_after", """
 SELECT s.comp, MIN(r.created_at) AS after_at,
   MIN(CASE WHEN r.reask = 0 THEN r.created_at END) AS useful_at
 FROM rb_st s JOIN rb_reply r ON r.ticket_id = s.ticket_id AND r.created_at >= s.clock
 GROUP BY s.comp"""),
-        "CREATE UNIQUE INDEX rb_after_c ON rb_after (comp)",
+        d.join_index("CREATE UNIQUE INDEX rb_after_c ON rb_after (comp)"),
     ])  # fmt: skip
     zendesk_wins = (
-        "(ts.reply_minutes IS NOT NULL AND st.clock IS NOT NULL AND (ts.bot_spoke IS NULL OR "
-        "(af.after_at IS NOT NULL AND af.after_at < ts.bot_spoke)))"
+        "(st.reply_minutes IS NOT NULL AND st.clock IS NOT NULL AND (st.bot_spoke IS NULL OR "
+        "(af.after_at IS NOT NULL AND af.after_at < st.bot_spoke)))"
     )
     first_reply_s = (
-        f"CASE WHEN {zendesk_wins} THEN ts.reply_minutes * 60 "
+        f"CASE WHEN {zendesk_wins} THEN st.reply_minutes * 60 "
         f"ELSE {d.seconds('st.clock', 'af.after_at')} END"
     )
     csat = "COALESCE(rt.csat, cc.wcsat)"
     offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(cc.woffered, 0) = 1))"
-    model_sum = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_sum ELSE fp.model END"
-    model_n = (
-        "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN fp.model IS NOT NULL THEN 1 ELSE 0 END"
-    )
-    complete = "COALESCE(c1.n_pkt, 0) - COALESCE(ic.n, 0)"
+    model_sum = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_sum ELSE st.p_model END"
+    model_n = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN st.p_model IS NOT NULL THEN 1 ELSE 0 END"
+    complete = "COALESCE(st.n_pkt, 0) - COALESCE(ic.n, 0)"
     refused_valid = (
-        "CASE WHEN c1.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
+        "CASE WHEN st.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
         f"THEN {d.boolean('cc.rv_true = 1')} END"
     )
     ack = (
-        "(st.opened IS NOT NULL AND ts.first_reply IS NOT NULL AND st.opened <= ts.first_reply "
-        "AND ts.first_reask = 0)"
+        "(st.opened IS NOT NULL AND st.first_reply IS NOT NULL AND st.opened <= st.first_reply "
+        "AND st.first_reask = 0)"
     )
     cols = ", ".join(c.name for c in facts_mod.COLUMNS)
     select = f"""
-SELECT substr(st.key, 1, 160), c1.ticket_id, fc.id, {customer}, substr({email}, 1, 320),
-  substr(COALESCE(NULLIF(st.intent, ''), {_lit(facts_mod.UNKNOWN)}), 1, 120), {segment},
-  substr({channel}, 1, 40), c1.path, {d.week("st.started", config.timezone)}, st.started,
-  c1.outcome, c1.handoff_at, st.resolved,
-  CASE WHEN c1.path <> 'human_only' THEN {d.seconds("st.started", "st.bot_end")} END,
-  CASE WHEN c1.path = 'escalated' THEN {d.seconds("c1.handoff_at", "ts.solved")}
-    WHEN c1.path = 'human_only' THEN {d.seconds("st.started", "ts.solved")} END,
+SELECT substr(st.key, 1, 160), st.ticket_id, st.conv_id, st.customer, substr(st.email, 1, 320),
+  substr(COALESCE(NULLIF(st.intent, ''), {_lit(facts_mod.UNKNOWN)}), 1, 120), st.segment,
+  substr(st.channel, 1, 40), st.path, {d.week("st.started", config.timezone)}, st.started,
+  st.outcome, st.handoff_at, st.resolved,
+  CASE WHEN st.path <> 'human_only' THEN {d.seconds("st.started", "st.bot_end")} END,
+  CASE WHEN st.path = 'escalated' THEN {d.seconds("st.handoff_at", "st.solved")}
+    WHEN st.path = 'human_only' THEN {d.seconds("st.started", "st.solved")} END,
   CASE WHEN st.clock IS NOT NULL THEN {first_reply_s} END,
   CASE WHEN st.clock IS NOT NULL THEN {d.seconds("st.clock", "af.useful_at")} END,
-  {csat}, {d.boolean(offered)}, ts.dscore, {d.boolean("COALESCE(ts.dsent, 0) = 1")},
-  {model_sum}, {model_n}, {d.boolean("COALESCE(ts.flagged, 0) = 1")},
-  {d.boolean("COALESCE(ts.checked, 0) = 1")}, {d.boolean("COALESCE(ts.repeated, 0) = 1")},
-  {d.boolean("COALESCE(ts.reask_suggested, 0) = 1")}, COALESCE(c1.n_pkt, 0), {complete},
+  {csat}, {d.boolean(offered)}, st.dscore, {d.boolean("COALESCE(st.dsent, 0) = 1")},
+  {model_sum}, {model_n}, {d.boolean("COALESCE(st.flagged, 0) = 1")},
+  {d.boolean("COALESCE(st.checked, 0) = 1")}, {d.boolean("COALESCE(st.repeated, 0) = 1")},
+  {d.boolean("COALESCE(st.reask_suggested, 0) = 1")}, COALESCE(st.n_pkt, 0), {complete},
   COALESCE(ma.missing, {d.empty_array()}), {d.boolean(ack)}, {refused_valid},
   COALESCE(ta.tools, {d.empty_array()}), {d.false()}, {d.false()}, {d.false()}, :now
 FROM rb_st st
-JOIN rb_c1 c1 ON c1.comp = st.comp
 LEFT JOIN rb_after af ON af.comp = st.comp
-LEFT JOIN rb_comp cc ON cc.comp = c1.comp
-LEFT JOIN rb_conv fc ON fc.id = c1.c1_id
-LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
-LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id
-LEFT JOIN rb_tstat ts ON ts.ticket_id = c1.ticket_id
-LEFT JOIN rb_rate rt ON rt.ticket_id = c1.ticket_id
+LEFT JOIN rb_comp cc ON cc.comp = st.comp
+LEFT JOIN rb_rate rt ON rt.ticket_id = st.ticket_id
 LEFT JOIN rb_intent ri ON ri.intent = st.intent
-LEFT JOIN rb_toolsagg ta ON ta.comp = c1.comp
-LEFT JOIN rb_missagg ma ON ma.comp = c1.comp
-LEFT JOIN rb_incomplete ic ON ic.comp = c1.comp AND ic.req = COALESCE(ri.req, '')
-{"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}
-WHERE NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))"""
+LEFT JOIN rb_toolsagg ta ON ta.comp = st.comp
+LEFT JOIN rb_missagg ma ON ma.comp = st.comp
+LEFT JOIN rb_incomplete ic ON ic.comp = st.comp AND ic.req = COALESCE(ri.req, '')
+WHERE st.kept"""
     result = session.execute(
-        sa.text(f"INSERT INTO contact_facts ({cols}) {select}"), {"now": _naive(now)}
+        sa.text(f"INSERT INTO {table} ({cols}) {select}"), {"now": _naive(now)}
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -925,8 +954,10 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def build_facts(session: Session, config: ProductConfig, now: datetime) -> tuple[int, int]:
-    """Replace ``contact_facts`` with every contact, set-based; return (contacts, built in Python)."""
+def build_facts(
+    session: Session, config: ProductConfig, now: datetime, table: str = FACTS
+) -> tuple[int, int]:
+    """Fill the empty ``table`` with every contact, set-based; return (contacts, built in Python)."""
     d = _register(session, config)
     _drop(session)
     steps = _Steps()
@@ -941,9 +972,10 @@ def build_facts(session: Session, config: ProductConfig, now: datetime) -> tuple
     steps.done("python")
     _ticket_stats(session, d)
     steps.done("ticket stats")
-    count = _contacts(session, d, config, now)
+    count = _contacts(session, d, config, now, table)
     if python_rows:
-        session.connection().execute(sa.insert(ContactFact), [r.columns() for r in python_rows])
+        target = cast(sa.Table, ContactFact.__table__).to_metadata(sa.MetaData(), name=table)
+        session.connection().execute(sa.insert(target), [r.columns() for r in python_rows])
     steps.done("contacts")
     _drop(session)
     log.info("rebuild facts: %d in SQL, %d in Python; %s", count, len(python_rows), steps)
@@ -966,7 +998,7 @@ class _Steps:
         return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.times)
 
 
-def remark_repeats(session: Session, config: ProductConfig) -> None:
+def remark_repeats(session: Session, config: ProductConfig, table: str = FACTS) -> None:
     """Set every contact's repeat flags (as ``facts.repeat_flags`` over all customers), set-based."""
     started = time.perf_counter()
     d = _register(session, config)
@@ -978,10 +1010,10 @@ def remark_repeats(session: Session, config: ProductConfig) -> None:
     _run(session, [
         # Contacts sharing a customer key or an email are one customer.
         d.temp("rb_cedge", f"""
-SELECT customer_key AS a, {email_node} AS b FROM contact_facts
+SELECT customer_key AS a, {email_node} AS b FROM {table}
 WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email <> ''
   AND customer_key <> {email_node}
-UNION SELECT {email_node}, customer_key FROM contact_facts
+UNION SELECT {email_node}, customer_key FROM {table}
 WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email <> ''
   AND customer_key <> {email_node}"""),
         "CREATE INDEX rb_cedge_a ON rb_cedge (a)",
@@ -990,12 +1022,16 @@ WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email
     ])  # fmt: skip
     _propagate(session, "rb_cl", "rb_cedge")
     _run(session, [
-        d.temp("rb_rep", """
+        # Only customers with two contacts of an archetype can repeat, or a contact resolved
+        # before it started (odd data: it follows itself, as in Python); the rest never join in.
+        d.temp("rb_rep", f"""
+SELECT k, grp, arch, started_at, resolved_at FROM (SELECT x.*,
+  COUNT(*) OVER (PARTITION BY grp, arch) AS n FROM (
 SELECT f.contact_key AS k, COALESCE(cl.l, f.customer_key) AS grp,
   COALESCE(ri.archetype, 'intent:' || f.intent) AS arch, f.started_at, f.resolved_at
-FROM contact_facts f LEFT JOIN rb_cl cl ON cl.n = f.customer_key
+FROM {table} f LEFT JOIN rb_cl cl ON cl.n = f.customer_key
 LEFT JOIN rb_intent ri ON ri.intent = f.intent
-WHERE f.customer_key IS NOT NULL"""),
+WHERE f.customer_key IS NOT NULL) AS x) AS y WHERE n > 1 OR started_at > resolved_at"""),
         "CREATE INDEX rb_rep_g ON rb_rep (grp, arch, started_at)",
     ])  # fmt: skip
     nxt = (
@@ -1006,11 +1042,16 @@ WHERE f.customer_key IS NOT NULL"""),
         f"{name} = {d.boolean('x.nxt <= ' + d.plus_seconds('x.resolved_at', int(window.total_seconds())))}"
         for name, window in facts_mod.REPEAT_WINDOWS.items()
     )
+    # Only rows whose flags change: a contact comes back within the widest window, or was
+    # marked before (a fresh build starts every flag false, so the first case is all of them).
+    widest = int(max(facts_mod.REPEAT_WINDOWS.values()).total_seconds())
+    marked = " OR ".join(f"{table}.{name}" for name in facts_mod.REPEAT_WINDOWS)
     session.execute(
         sa.text(
-            f"UPDATE contact_facts SET {sets} FROM (SELECT r.k, r.resolved_at, {nxt} AS nxt "
+            f"UPDATE {table} SET {sets} FROM (SELECT r.k, r.resolved_at, {nxt} AS nxt "
             "FROM rb_rep r WHERE r.resolved_at IS NOT NULL) AS x "
-            "WHERE x.k = contact_facts.contact_key AND x.nxt IS NOT NULL"
+            f"WHERE x.k = {table}.contact_key AND x.nxt IS NOT NULL "
+            f"AND (x.nxt <= {d.plus_seconds('x.resolved_at', widest)} OR {marked})"
         )
     )
     _run(session, ["DROP TABLE rb_cedge", "DROP TABLE rb_cl", "DROP TABLE rb_rep",
@@ -1033,7 +1074,11 @@ def _bucket(expr: str) -> str:
 
 
 def rebuild_weeks(
-    session: Session, config: ProductConfig, weeks: set[str] | None, now: datetime
+    session: Session,
+    config: ProductConfig,
+    weeks: set[str] | None,
+    now: datetime,
+    table: str = FACTS,
 ) -> None:
     """Recompute the rollups and weekly histograms of these weeks (all when None) from the facts."""
     started = time.perf_counter()
@@ -1047,7 +1092,7 @@ def rebuild_weeks(
     )
     session.execute(sa.text("CREATE TEMP TABLE rb_wk (week VARCHAR(8) PRIMARY KEY)"))
     if weeks is None:
-        session.execute(sa.text("INSERT INTO rb_wk SELECT DISTINCT week FROM contact_facts"))
+        session.execute(sa.text(f"INSERT INTO rb_wk SELECT DISTINCT week FROM {table}"))
         _run(session, ["DELETE FROM metric_rollups", "DELETE FROM metric_week_histograms"])
     else:
         if weeks:
@@ -1058,12 +1103,154 @@ def rebuild_weeks(
             "DELETE FROM metric_rollups WHERE week IN (SELECT week FROM rb_wk)",
             "DELETE FROM metric_week_histograms WHERE week IN (SELECT week FROM rb_wk)",
         ])  # fmt: skip
-    facts = "(SELECT * FROM contact_facts WHERE week IN (SELECT week FROM rb_wk))"
-    hist_parts = " UNION ALL ".join(
-        f"SELECT {_KEY}, {_lit(name)} AS name, {_bucket(col)} AS edge FROM {facts} AS f "
-        f"WHERE {col} IS NOT NULL"
-        for name, col in _HIST_COLUMNS
+    # Every week (the full rebuild): the table itself, no semi-join against every week.
+    facts = (
+        table
+        if weeks is None
+        else f"(SELECT * FROM {table} WHERE week IN (SELECT week FROM rb_wk))"
     )
+    _insert_rollups(session, d, facts, now)
+    # Weekly histograms per path: every key of the week and path merged.
+    fill, empty = _fill(d)
+    if d.pg:
+        week_obj = (
+            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
+            "jsonb_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
+            "SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a GROUP BY week, path, name) "
+            "AS b GROUP BY week, path"
+        )
+        merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
+    else:
+        week_obj = (
+            "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
+            "name, json_group_object(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, "
+            "edge, SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a "
+            "GROUP BY week, path, name) AS b GROUP BY week, path"
+        )
+        merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
+    _run(
+        session, [d.temp("rb_wkobj", week_obj), "CREATE INDEX rb_wkobj_k ON rb_wkobj (week, path)"]
+    )
+    session.execute(
+        sa.text(
+            f"INSERT INTO metric_week_histograms (week, path, hist) "
+            f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM {facts} AS f) AS k "
+            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
+        )
+    )
+    _run(
+        session,
+        [
+            f"DROP TABLE IF EXISTS {t}"
+            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+        ],
+    )
+    log.info(
+        "rebuild weeks (%s): %.1fs",
+        "all" if weeks is None else len(weeks),
+        time.perf_counter() - started,
+    )
+
+
+Key = tuple[str, str, str, str, str]  # a rollup row's key: week, intent, segment, channel, path
+_KEY_TYPES = "week VARCHAR(8), intent VARCHAR(120), segment VARCHAR(80), channel VARCHAR(40), path VARCHAR(16)"
+
+
+def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: datetime) -> None:
+    """Recompute these rollup rows from the facts, and the weekly histograms of their weeks and paths.
+
+    The incremental refresh's cost follows the rollup rows its contacts were or are in (their
+    facts are read through the week index), not the weeks: a week's histogram per path is the
+    sum of its rollup rows' histograms.
+    """
+    started = time.perf_counter()
+    d = _register(session, config)
+    temps = ("rb_key", "rb_wp", "rb_kf", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+    _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
+    session.execute(sa.text(f"CREATE TEMP TABLE rb_key ({_KEY_TYPES}, PRIMARY KEY ({_KEY}))"))
+    if keys:
+        session.execute(
+            sa.text("INSERT INTO rb_key VALUES (:w, :i, :s, :c, :p)"),
+            [dict(zip("wiscp", key, strict=True)) for key in sorted(keys)],
+        )
+    if d.pg:
+        session.execute(sa.text("ANALYZE rb_key"))
+
+    def match(alias: str) -> str:
+        return " AND ".join(f"k.{c} = {alias}.{c}" for c in _KEY.split(", "))
+
+    _run(session, [
+        f"DELETE FROM metric_rollups WHERE EXISTS (SELECT 1 FROM rb_key k WHERE {match('metric_rollups')})",
+        d.temp("rb_wp", "SELECT DISTINCT week, path FROM rb_key"),
+        "DELETE FROM metric_week_histograms WHERE EXISTS (SELECT 1 FROM rb_wp k WHERE "
+        "k.week = metric_week_histograms.week AND k.path = metric_week_histograms.path)",
+    ])  # fmt: skip
+    # The facts of those rows, read once: the touched weeks through the week index, then only
+    # the rows of a touched key go on to the aggregates.
+    _run(session, [d.temp("rb_kf", f"SELECT f.* FROM {FACTS} f WHERE f.week IN (SELECT week FROM rb_wp) "
+                            f"AND EXISTS (SELECT 1 FROM rb_key k WHERE {match('f')})")])  # fmt: skip
+    _insert_rollups(session, d, "rb_kf", now)
+    fill, empty = _fill(d)
+    if d.pg:
+        edges = (
+            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(CAST(e.value AS BIGINT)) AS n "
+            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
+            "CROSS JOIN LATERAL jsonb_each(r.hist) AS h "
+            "CROSS JOIN LATERAL jsonb_each_text(h.value) AS e GROUP BY r.week, r.path, h.key, e.key"
+        )
+        week_obj = (
+            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
+            f"jsonb_object_agg(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) AS b "
+            "GROUP BY week, path"
+        )
+        merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
+    else:
+        edges = (
+            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(e.value) AS n "
+            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
+            "CROSS JOIN json_each(r.hist) AS h CROSS JOIN json_each(h.value) AS e "
+            "GROUP BY r.week, r.path, h.key, e.key"
+        )
+        week_obj = (
+            "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
+            f"name, json_group_object(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) "
+            "AS b GROUP BY week, path"
+        )
+        merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
+    _run(session, [d.temp("rb_wkobj", week_obj)])
+    session.execute(
+        sa.text(
+            f"INSERT INTO metric_week_histograms (week, path, hist) SELECT k.week, k.path, {merged} "
+            "FROM (SELECT DISTINCT r.week, r.path FROM metric_rollups r JOIN rb_wp p "
+            "ON p.week = r.week AND p.path = r.path) AS k "
+            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
+        )
+    )
+    _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
+    log.info("rebuild keys (%d): %.1fs", len(keys), time.perf_counter() - started)
+
+
+def _fill(d: _Dialect) -> tuple[str, str]:
+    """(every histogram name with an empty object, as object-builder arguments; the empty object)."""
+    empty = "'{}'::jsonb" if d.pg else "json('{}')"
+    return ", ".join(f"{_lit(name)}, {empty}" for name, _ in _HIST_COLUMNS), empty
+
+
+def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) -> None:
+    """Insert the rollup rows (counts, histograms, missing fields) of the facts ``facts`` selects."""
+    if d.pg:
+        # One pass over the facts, each row's four durations unpivoted (SQLite has no LATERAL).
+        values = ", ".join(f"({_lit(name)}, f.{col})" for name, col in _HIST_COLUMNS)
+        hist_parts = (
+            f"SELECT {_KEY}, v.name, {_bucket('v.s')} AS edge FROM {facts} AS f "
+            f"CROSS JOIN LATERAL (VALUES {values}) AS v(name, s) WHERE v.s IS NOT NULL"
+        )
+    else:
+        hist_parts = " UNION ALL ".join(
+            f"SELECT {_KEY}, {_lit(name)} AS name, {_bucket(col)} AS edge FROM {facts} AS f "
+            f"WHERE {col} IS NOT NULL"
+            for name, col in _HIST_COLUMNS
+        )
     if d.pg:
         obj = "jsonb_object_agg(CAST(edge AS TEXT), n)"
         named = "jsonb_object_agg(name, o)"
@@ -1145,45 +1332,6 @@ def rebuild_weeks(
         ),
         {"now": _naive(now)},
     )
-    # Weekly histograms per path: every key of the week and path merged.
-    if d.pg:
-        week_obj = (
-            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
-            "jsonb_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
-            "SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a GROUP BY week, path, name) "
-            "AS b GROUP BY week, path"
-        )
-        merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
-    else:
-        week_obj = (
-            "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
-            "name, json_group_object(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, "
-            "edge, SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a "
-            "GROUP BY week, path, name) AS b GROUP BY week, path"
-        )
-        merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
-    _run(
-        session, [d.temp("rb_wkobj", week_obj), "CREATE INDEX rb_wkobj_k ON rb_wkobj (week, path)"]
-    )
-    session.execute(
-        sa.text(
-            f"INSERT INTO metric_week_histograms (week, path, hist) "
-            f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM {facts} AS f) AS k "
-            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
-        )
-    )
-    _run(
-        session,
-        [
-            f"DROP TABLE IF EXISTS {t}"
-            for t in ("rb_wk", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
-        ],
-    )
-    log.info(
-        "rebuild weeks (%s): %.1fs",
-        "all" if weeks is None else len(weeks),
-        time.perf_counter() - started,
-    )
 
 
 LOCK_KEY = 0x68616E646F6666  # pg_advisory_xact_lock key shared by every refresh ("handoff")
@@ -1195,40 +1343,110 @@ def lock(session: Session) -> None:
         session.execute(sa.text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"))
 
 
-@contextmanager
-def bulk(session: Session) -> Iterator[None]:
-    """Empty facts and rollups and drop the facts' secondary indexes; rebuild those indexes after.
+def full(session: Session, config: ProductConfig, now: datetime) -> int:
+    """Rebuild every contact fact, repeat flag, rollup and weekly histogram; return the contacts.
 
-    Everything runs in the caller's transaction: a rebuild that fails rolls back with its
-    TRUNCATE and DROP INDEX, so the old facts, rollups and indexes come back. On PostgreSQL the
-    sorts get more memory for this transaction only (``SET LOCAL work_mem``). While it runs,
-    readers of ``contact_facts`` wait (TRUNCATE); the rollups the panel reads are emptied with
-    DELETE, so the panel keeps showing the previous figures until the rebuild commits.
+    Everything runs in the caller's transaction, so a rebuild that fails rolls back whole. On
+    PostgreSQL the facts are built into a staging table (``STAGING``) with no index, the
+    indexes are built after the load, the rollups are computed from it, and only then does it
+    replace ``contact_facts`` (DROP and RENAME, the one moment readers of the facts wait, until
+    the caller commits). Readers keep the previous facts and rollups all the while. On SQLite
+    the facts are rewritten in place; a reader there keeps the last committed state (WAL).
     """
-    pg = session.get_bind().dialect.name == "postgresql"
     lock(session)
-    if pg:
-        session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
-        indexes = list(
+    if session.get_bind().dialect.name != "postgresql":
+        with _in_place(session):
+            count, _ = build_facts(session, config, now)
+            remark_repeats(session, config)
+        rebuild_weeks(session, config, None, now)
+        return count
+    started = time.perf_counter()
+    # Sorts, hashes and index builds of this transaction only; the defaults spill 1M rows to disk.
+    session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
+    session.execute(sa.text("SET LOCAL maintenance_work_mem = '512MB'"))
+    indexes = list(
+        session.execute(
+            sa.text(
+                "SELECT i.indexname, i.indexdef, c.contype FROM pg_indexes i LEFT JOIN pg_constraint c "
+                "ON c.conname = i.indexname AND c.conrelid = CAST(CAST(:t AS TEXT) AS regclass) "
+                "WHERE i.tablename = CAST(:t AS TEXT) AND i.schemaname = current_schema() ORDER BY i.indexname"
+            ),
+            {"t": FACTS},
+        )
+    )
+    # Other roles' privileges (a reporting role's SELECT) go with the table that replaces it.
+    grants = list(
+        session.execute(
+            sa.text(
+                "SELECT privilege_type, grantee FROM information_schema.role_table_grants "
+                "WHERE table_schema = current_schema() AND table_name = CAST(:t AS TEXT) "
+                "AND grantee <> current_user ORDER BY grantee, privilege_type"
+            ),
+            {"t": FACTS},
+        )
+    )
+    _run(session, [
+        f"DROP TABLE IF EXISTS {STAGING}",
+        f"CREATE TABLE {STAGING} (LIKE {FACTS} INCLUDING DEFAULTS)",
+        *(f"GRANT {privilege} ON {STAGING} TO {_role(grantee)}" for privilege, grantee in grants),
+    ])  # fmt: skip
+    count, _ = build_facts(session, config, now, STAGING)
+    remark_repeats(session, config, STAGING)
+    loaded = time.perf_counter()
+    for name, definition, contype in indexes:
+        session.execute(sa.text(_staged_index(definition, name)))
+        if contype in ("p", "u"):
+            kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
             session.execute(
                 sa.text(
-                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = "
-                    "'contact_facts' AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 "
-                    "FROM pg_constraint c WHERE c.conname = i.indexname)"
+                    f'ALTER TABLE {STAGING} ADD CONSTRAINT "{name}{_SUFFIX}" {kind} '
+                    f'USING INDEX "{name}{_SUFFIX}"'
                 )
             )
-        )
-        session.execute(sa.text("TRUNCATE contact_facts"))
-    else:
-        indexes = list(
-            session.execute(
-                sa.text(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                    "AND tbl_name = 'contact_facts' AND sql IS NOT NULL"
-                )
+    session.execute(sa.text(f"ANALYZE {STAGING}"))
+    log.info("rebuild indexes: %d in %.1fs", len(indexes), time.perf_counter() - loaded)
+    rebuild_weeks(session, config, None, now, STAGING)
+    swap = time.perf_counter()
+    _run(session, [
+        f"LOCK TABLE {FACTS} IN ACCESS EXCLUSIVE MODE",
+        f"DROP TABLE {FACTS}",
+        f"ALTER TABLE {STAGING} RENAME TO {FACTS}",
+        *(f'ALTER INDEX "{name}{_SUFFIX}" RENAME TO "{name}"' for name, _, _ in indexes),
+    ])  # fmt: skip
+    log.info(
+        "rebuild full: %.1fs, swap %.3fs", time.perf_counter() - started, time.perf_counter() - swap
+    )
+    return count
+
+
+_SUFFIX = "_next"
+
+
+def _role(name: str) -> str:
+    """A grantee as GRANT takes it: PUBLIC, or a quoted role name."""
+    return name if name == "PUBLIC" else '"' + name.replace('"', '""') + '"'
+
+
+def _staged_index(definition: str, name: str) -> str:
+    """The definition of an index of ``contact_facts``, renamed and on the staging table."""
+    head, sep, tail = definition.partition(" ON ")
+    table, _, rest = tail.partition(" ")
+    assert sep and head.endswith(f" {name}") and table.split(".")[-1] == FACTS, definition
+    return f'{head[: -len(name)]}"{name}{_SUFFIX}" ON {table[: -len(FACTS)]}{STAGING} {rest}'
+
+
+@contextmanager
+def _in_place(session: Session) -> Iterator[None]:
+    """SQLite: empty facts and rollups and drop the facts' secondary indexes; rebuild them after."""
+    indexes = list(
+        session.execute(
+            sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'contact_facts' AND sql IS NOT NULL"
             )
         )
-        session.execute(sa.text("DELETE FROM contact_facts"))
+    )
+    session.execute(sa.text("DELETE FROM contact_facts"))
     _run(session, ["DELETE FROM metric_week_histograms", "DELETE FROM metric_rollups"])
     for name, _ in indexes:
         session.execute(sa.text(f'DROP INDEX "{name}"'))
@@ -1236,8 +1454,6 @@ def bulk(session: Session) -> Iterator[None]:
     started = time.perf_counter()
     for _, definition in indexes:
         session.execute(sa.text(definition))
-    if pg:
-        session.execute(sa.text("ANALYZE contact_facts"))
     log.info("rebuild indexes: %d in %.1fs", len(indexes), time.perf_counter() - started)
 
 

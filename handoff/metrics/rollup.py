@@ -3,7 +3,8 @@
 Opening the panel reads ``metric_rollups`` only, so its cost follows the number of weeks shown,
 not the number of tickets stored. A refresh finds the conversations and tickets whose rows
 changed since the cursor, rebuilds their contacts, re-marks repeat contacts of the customers
-involved, and recomputes the rollups of every week those contacts were or are in.
+involved, and recomputes the rollup rows (week x intent x segment x channel x path) those
+contacts were or are in, and the weekly histograms of their weeks and paths.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ COUNTS = (
     "packets_complete", "acknowledged", "resolved", "repeat_24h", "repeat_7d", "repeat_30d",
 )  # fmt: skip
 HISTOGRAMS = ("bot_handle", "handle", "first_reply", "first_useful_reply")
+_KEY_COLUMNS = (
+    ContactFact.week, ContactFact.intent, ContactFact.segment, ContactFact.channel, ContactFact.path,
+)  # fmt: skip
 _FACT_COLUMNS = (
     "week", "intent", "segment", "channel", "path", "outcome", "csat", "csat_offered",
     "delayed_csat", "delayed_sent", "model_csat", "model_csat_n", "flagged", "checked", "repeated",
@@ -191,12 +195,12 @@ def _all_sources(session: Session) -> Sources:
 def _write_facts(
     session: Session,
     built: dict[str, facts_mod.ContactRow],
-    weeks: set[str],
+    rows: set[rebuild.Key],
     customers: set[str],
     *,
     fresh: bool = False,
 ) -> None:
-    """Replace the facts of these contacts, remembering the weeks and customers they leave and enter.
+    """Replace the facts of these contacts, remembering the rollup rows and customers they leave and enter.
 
     A contact's stale rows are found under any key one of its sources could have had, and by
     its ticket and conversation, so a contact that grew (a late conversation joining its
@@ -209,19 +213,19 @@ def _write_facts(
     stale += [ContactFact.ticket_id.in_(part) for part in facts_mod._chunks(tickets)]
     stale += [ContactFact.conversation_id.in_(part) for part in facts_mod._chunks(convs)]
     for condition in [] if fresh else stale:
-        for week, customer, email in session.execute(
-            sa.select(ContactFact.week, ContactFact.customer_key, ContactFact.customer_email).where(
+        for week, intent, segment, channel, path, customer, email in session.execute(
+            sa.select(*_KEY_COLUMNS, ContactFact.customer_key, ContactFact.customer_email).where(
                 condition
             )
         ):
-            weeks.add(week)
+            rows.add((week, intent, segment, channel, path))
             customers.update(c for c in (customer, email and f"email:{email}") if c)
         session.execute(sa.delete(ContactFact).where(condition))
     if built:
         # Core executemany (batched by the dialect), not the ORM's per-row bulk path.
         session.connection().execute(sa.insert(ContactFact), [f.columns() for f in built.values()])
     for f in built.values():
-        weeks.add(f.week)
+        rows.add((f.week, f.intent, f.segment, f.channel, f.path))
         customers.update(
             c for c in (f.customer_key, f.customer_email and f"email:{f.customer_email}") if c
         )
@@ -233,6 +237,7 @@ def _customer_rows(session: Session, customers: set[str] | None) -> list[Any]:
         ContactFact.contact_key, ContactFact.customer_key, ContactFact.customer_email,
         ContactFact.intent, ContactFact.started_at, ContactFact.resolved_at, ContactFact.week,
         ContactFact.repeat_24h, ContactFact.repeat_7d, ContactFact.repeat_30d,
+        ContactFact.segment, ContactFact.channel, ContactFact.path,
     )  # fmt: skip
     if customers is None:
         return list(
@@ -254,9 +259,9 @@ def _customer_rows(session: Session, customers: set[str] | None) -> list[Any]:
 
 
 def _remark_repeats(
-    session: Session, config: ProductConfig, customers: set[str] | None, weeks: set[str]
+    session: Session, config: ProductConfig, customers: set[str] | None, keys: set[rebuild.Key]
 ) -> None:
-    """Recompute repeat-contact flags for these customers (all when None); note weeks that change."""
+    """Recompute repeat-contact flags for these customers (all when None); note keys that change."""
     rows = _customer_rows(session, customers)
     who = facts_mod.customer_groups((r[0], r[1], r[2]) for r in rows)
     flags = facts_mod.repeat_flags(((r[0], who.get(r[0]), r[3], r[4], r[5]) for r in rows), config)
@@ -265,7 +270,7 @@ def _remark_repeats(
         new = flags[r[0]]
         if (new["repeat_24h"], new["repeat_7d"], new["repeat_30d"]) != (r[7], r[8], r[9]):
             changes.append({"key": r[0], **new})
-            weeks.add(r[6])
+            keys.add((r[6], r[3], r[10], r[11], r[12]))
     if changes:
         statement = (
             sa.update(ContactFact)
@@ -320,14 +325,12 @@ def refresh(
     rebuild.lock(session)  # one refresh at a time (PostgreSQL); held until commit
     state = session.get(MetricState, STATE)
     full = full or state is None or state.cursor is None or state.config_digest != config.digest
-    weeks: set[str] = set()
+    keys: set[rebuild.Key] = set()
     customers: set[str] = set()
     all_weeks = False
     if full and not python:
         session.flush()
-        with rebuild.bulk(session):
-            count, _ = rebuild.build_facts(session, config, now)
-            rebuild.remark_repeats(session, config)
+        count = rebuild.full(session, config, now)
         all_weeks = True
     elif full:
         session.execute(sa.delete(MetricWeekHistogram))
@@ -339,9 +342,9 @@ def refresh(
             session, config, conversations=sources.conversations, tickets=sources.tickets,
             packets=sources.packets, now=now, batch=BATCH,
         ):  # fmt: skip
-            _write_facts(session, built, weeks, customers, fresh=True)
+            _write_facts(session, built, keys, customers, fresh=True)
             count += len(built)
-        _remark_repeats(session, config, None, weeks)
+        _remark_repeats(session, config, None, keys)
     else:
         assert state is not None and state.cursor is not None
         touched = _touched(session, state.cursor - LOOKBACK)
@@ -349,17 +352,17 @@ def refresh(
             session, config, conversation_ids=touched.conversations, ticket_ids=touched.tickets,
             packet_ids=touched.packets, now=now,
         )  # fmt: skip
-        _write_facts(session, built, weeks, customers)
+        _write_facts(session, built, keys, customers)
         count = len(built)
-        _remark_repeats(session, config, customers, weeks)
+        _remark_repeats(session, config, customers, keys)
     session.flush()
+    weeks = {key[0] for key in keys}
     if all_weeks:
-        rebuild.rebuild_weeks(session, config, None, now)
         weeks = set(session.scalars(sa.select(MetricRollup.week).distinct()))
     elif python:
         _rebuild_weeks(session, weeks, now)
     else:
-        rebuild.rebuild_weeks(session, config, weeks, now)
+        rebuild.rebuild_keys(session, config, keys, now)
     if state is None:
         state = MetricState(name=STATE, updated_at=now)
         session.add(state)

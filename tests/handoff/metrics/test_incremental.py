@@ -22,7 +22,7 @@ from handoff.models import (
 )
 from handoff.models.detection import DetectionRun
 from handoff.models.flags import ReaskFlag
-from handoff.models.metrics import ContactFact, DelayedSurvey, MetricRollup
+from handoff.models.metrics import ContactFact, DelayedSurvey, MetricRollup, MetricWeekHistogram
 from handoff.productconfig import ProductConfig
 from tests.handoff.metrics.conftest import at
 
@@ -176,12 +176,14 @@ ARRIVALS: list[Arrival] = [
 ]  # fmt: skip
 
 
-def _snapshot(session: Session) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _snapshot(session: Session) -> tuple[list[tuple[Any, ...]], ...]:
     facts = [c for c in ContactFact.__table__.c if c.name != "refreshed_at"]
     rollups = [c for c in MetricRollup.__table__.c if c.name != "refreshed_at"]
+    weekly = MetricWeekHistogram.__table__
     return (
         [tuple(r) for r in session.execute(sa.select(*facts).order_by(ContactFact.contact_key))],
         [tuple(r) for r in session.execute(sa.select(*rollups).order_by(*MetricRollup.__table__.primary_key))],
+        [tuple(r) for r in session.execute(sa.select(weekly).order_by(*weekly.primary_key))],
     )  # fmt: skip
 
 
@@ -215,5 +217,6 @@ def test_incremental_refresh_equals_a_full_rebuild(
     full = _snapshot(session)
     assert incremental[0] == full[0]
     assert incremental[1] == full[1]
+    assert incremental[2] == full[2]
     paths = {row[0]: row for row in full[0]}
     assert len(paths) == 6  # C1, t:102, C2 (with both packets), C3, C4, t:105
