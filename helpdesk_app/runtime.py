@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.config import Settings
 from handoff.db import make_engine, make_session_factory, statement_session_factory
+from handoff.tokens import TokenCache
 
 Clock = Callable[[], datetime]
 EXTENSION = "handoff"
@@ -22,7 +23,7 @@ def utcnow() -> datetime:
 
 
 class Runtime:
-    """What the views need, built once per app: settings, database and clock."""
+    """What the views need, built once per app: settings, database, clock and verified tokens."""
 
     def __init__(self, settings: Settings, clock: Clock, helpdesk: Any | None) -> None:
         self.settings = settings
@@ -31,6 +32,8 @@ class Runtime:
         self.sessions = make_session_factory(self.engine)
         self._statement_sessions: sessionmaker[Session] | None = None
         self.helpdesk = helpdesk
+        # API tokens this process verified, trusted for a short while (see TokenCache).
+        self.tokens = TokenCache(timedelta(seconds=settings.token_cache_seconds))
 
     @property
     def statement_sessions(self) -> sessionmaker[Session] | None:

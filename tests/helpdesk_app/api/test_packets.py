@@ -101,6 +101,34 @@ def test_missing_invalid_revoked_and_underscoped_tokens(client, make_token, cli)
     assert revoked.status_code == 401 and "revoked" in revoked.json["error"]["message"]
 
 
+def test_a_token_revoked_by_another_process_is_refused_within_the_cache_ttl(
+    app, client, make_token, clock
+):
+    """Is a used token revoked elsewhere accepted only until HANDOFF_TOKEN_CACHE_SECONDS pass?"""
+    from handoff import tokens
+    from helpdesk_app.runtime import runtime
+
+    headers = {"Authorization": f"Bearer {make_token(name='writer')}"}
+    assert post(client, factories.packet(), headers).status_code == 201
+    rt = runtime(app)
+    with rt.sessions() as s:  # as `handoff token revoke` in another process: this cache unaware
+        tokens.revoke_token(s, "writer", now=clock())
+        s.commit()
+    assert post(client, factories.packet(), headers).status_code == 201
+    clock.advance(seconds=rt.settings.token_cache_seconds)
+    refused = post(client, factories.packet(), headers)
+    assert refused.status_code == 401 and "revoked" in refused.json["error"]["message"]
+
+
+def test_revoking_in_this_process_refuses_the_token_at_once(client, make_token, cli):
+    """Does `handoff token revoke` forget the token in its own process's cache?"""
+    headers = {"Authorization": f"Bearer {make_token(name='writer')}"}
+    assert post(client, factories.packet(), headers).status_code == 201
+    result = cli("token", "revoke", "writer")
+    assert result.exit_code == 0 and "within 30 s" in result.output
+    assert post(client, factories.packet(), headers).status_code == 401
+
+
 def test_unknown_route_and_method_use_the_error_shape(client, auth):
     """Do 404 and 405 come back as JSON errors, never HTML?"""
     missing = client.get("/api/v1/nothing", headers=auth)
