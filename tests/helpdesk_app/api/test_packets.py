@@ -258,3 +258,25 @@ def test_intake_survives_a_restarted_database(app, client, auth, database_url):
     doc = factories.packet()
     assert post(client, doc, auth).status_code == 201
     assert _outbox_keys(app, doc["packet_id"])[1]
+
+
+def test_queued_rows_are_new_items_due_when_the_packet_arrived(app, client, auth, clock):
+    """Are the note and policy-check items stored exactly as Queued.row(now) describes them?"""
+    import sqlalchemy as sa
+
+    from handoff.models import OutboxItem
+    from handoff.packets import delivery_of
+    from handoff.policy.hooks import packet_follow_ups
+    from helpdesk_app.runtime import runtime
+
+    doc = factories.packet()
+    assert post(client, doc, auth).status_code == 201
+    expected = [delivery_of(doc["packet_id"], doc["ticket_id"]),
+                *packet_follow_ups(doc["packet_id"])]  # fmt: skip
+    columns = list(expected[0].row(clock()))
+    with runtime(app).sessions() as s:
+        rows = s.execute(
+            sa.select(*(getattr(OutboxItem, c) for c in columns)).order_by(OutboxItem.key)
+        ).all()
+    wanted = sorted((tuple(q.row(clock()).values()) for q in expected), key=lambda r: r[1])
+    assert [tuple(r) for r in rows] == wanted
