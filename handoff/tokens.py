@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -131,9 +132,13 @@ class TokenCache:
         self._lock = threading.Lock()
 
     def authenticate(
-        self, session: Session, plaintext: str | None, scope: str, *, now: datetime
+        self, session: Callable[[], Session], plaintext: str | None, scope: str, *, now: datetime
     ) -> Grant:
-        """Return the grant of a live token holding ``scope``, from memory or the database."""
+        """Return the grant of a live token holding ``scope``, from memory or the database.
+
+        ``session()`` is called only for a lookup; the caller commits the token's refreshed
+        ``last_used_at`` (it is dirty in that session when it changed).
+        """
         if not plaintext:
             raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'")
         digest = _digest(plaintext)
@@ -142,7 +147,7 @@ class TokenCache:
         if entry is not None and entry[0] <= now < entry[0] + self.ttl:
             _check_scope(entry[1].scopes, scope)
             return entry[1]
-        grant = Grant.of(_verify(session, digest, now=now))
+        grant = Grant.of(_verify(session(), digest, now=now))
         if self.ttl > timedelta(0):
             with self._lock:
                 if len(self._entries) >= self.max_entries:

@@ -51,11 +51,11 @@ def test_a_verified_token_is_trusted_without_a_lookup_until_it_expires(sessions,
     plaintext = _issue(sessions)
     cache = tokens.TokenCache(TTL)
     with sessions() as s:
-        first = cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+        first = cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
         looked_up = len(statements)
-        again = cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW + TTL / 2)
+        again = cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW + TTL / 2)
         assert again == first and len(statements) == looked_up
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW + TTL)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW + TTL)
         assert len(statements) > looked_up
     assert first.name == "bot" and "packets:write" in first.scopes
 
@@ -65,13 +65,15 @@ def test_a_revoked_token_is_refused_within_the_ttl(sessions):
     plaintext = _issue(sessions)
     cache = tokens.TokenCache(TTL)
     with sessions() as s:
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
     _revoke_elsewhere(sessions)
     with sessions() as s:
         # Still trusted until the entry expires: this is the documented window.
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW + TTL - timedelta(1e-6))
+        cache.authenticate(
+            lambda: s, plaintext, "packets:write", now=FIXED_NOW + TTL - timedelta(1e-6)
+        )
         with pytest.raises(tokens.AuthError, match="revoked"):
-            cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW + TTL)
+            cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW + TTL)
 
 
 def test_forget_refuses_a_revoked_token_at_once(sessions):
@@ -79,11 +81,11 @@ def test_forget_refuses_a_revoked_token_at_once(sessions):
     plaintext = _issue(sessions)
     cache = tokens.TokenCache(TTL)
     with sessions() as s:
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
     _revoke_elsewhere(sessions)
     cache.forget()
     with sessions() as s, pytest.raises(tokens.AuthError, match="revoked"):
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
 
 
 def test_the_scope_is_checked_on_every_request(sessions, statements):
@@ -91,10 +93,10 @@ def test_the_scope_is_checked_on_every_request(sessions, statements):
     plaintext = _issue(sessions, "packets:read")
     cache = tokens.TokenCache(TTL)
     with sessions() as s:
-        cache.authenticate(s, plaintext, "packets:read", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:read", now=FIXED_NOW)
         looked_up = len(statements)
         with pytest.raises(tokens.Forbidden):
-            cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+            cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
         assert len(statements) == looked_up
 
 
@@ -106,9 +108,9 @@ def test_only_verified_tokens_are_remembered_and_only_by_hash(sessions, statemen
     with sessions() as s:
         for _ in range(2):
             with pytest.raises(tokens.AuthError, match="invalid"):
-                cache.authenticate(s, "hf_unknown", "packets:write", now=FIXED_NOW)
+                cache.authenticate(lambda: s, "hf_unknown", "packets:write", now=FIXED_NOW)
         assert len(statements) == 2
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
         stored = s.scalar(sa.select(ApiToken.token_hash))
     assert list(cache._entries) == [stored]
     assert plaintext not in repr(cache._entries)
@@ -120,8 +122,8 @@ def test_a_zero_ttl_looks_up_every_request(sessions, statements):
     statements.clear()
     cache = tokens.TokenCache(timedelta(0))
     with sessions() as s:
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
     assert sum(q.startswith("SELECT") for q in statements) == 2 and not cache._entries
 
 
@@ -130,7 +132,9 @@ def test_an_entry_from_the_future_is_not_trusted(sessions, statements):
     plaintext = _issue(sessions)
     cache = tokens.TokenCache(TTL)
     with sessions() as s:
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW)
+        cache.authenticate(lambda: s, plaintext, "packets:write", now=FIXED_NOW)
         looked_up = len(statements)
-        cache.authenticate(s, plaintext, "packets:write", now=FIXED_NOW - timedelta(seconds=1))
+        cache.authenticate(
+            lambda: s, plaintext, "packets:write", now=FIXED_NOW - timedelta(seconds=1)
+        )
         assert len(statements) > looked_up

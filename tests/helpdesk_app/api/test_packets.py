@@ -151,7 +151,7 @@ def test_an_unexpected_failure_is_a_500_without_traceback(client, auth, monkeypa
     def boom(*_a, **_k):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(packets, "accept_packet", boom)
+    monkeypatch.setattr(packets, "intake", boom)
     response = post(client, factories.packet(), auth)
     assert response.status_code == 500
     assert "secret internals" not in response.get_data(as_text=True)
@@ -280,3 +280,16 @@ def test_queued_rows_are_new_items_due_when_the_packet_arrived(app, client, auth
         ).all()
     wanted = sorted((tuple(q.row(clock()).values()) for q in expected), key=lambda r: r[1])
     assert [tuple(r) for r in rows] == wanted
+
+
+def test_a_token_lookup_records_when_the_token_was_used(app, client, make_token, clock):
+    """Is a token's last_used_at stored when a packet request looks it up, though intake has no session?"""
+    import sqlalchemy as sa
+
+    from handoff.models import ApiToken
+    from helpdesk_app.runtime import runtime
+
+    headers = {"Authorization": f"Bearer {make_token(name='writer')}"}
+    assert post(client, factories.packet(), headers).status_code == 201
+    with runtime(app).sessions() as s:
+        assert s.scalar(sa.select(ApiToken.last_used_at)) == clock()
