@@ -20,7 +20,9 @@ and the token. Both share this interpreter and its installed packages.
 
 Each server alternates ``--alternations`` runs of the trivial endpoint and of ingest (3 by
 default) and reports the medians: on a shared machine the load moves between runs, and
-alternating lets both endpoints see the same spells.
+alternating lets both endpoints see the same spells. With ``--compare`` both servers run at
+once, each on its own database, and the alternations interleave them (A B, then B A, ...), so
+both checkouts see the same spells too; "pairs" lists each alternation's own ratio.
 
 ``--synchronous-commit off`` (PostgreSQL, a diagnostic only) runs the servers on a database
 that acknowledges a commit before its WAL reaches the disk: the difference from a normal run is
@@ -334,43 +336,56 @@ def _median_run(runs: list[dict]) -> dict:
     }
 
 
-def serve_and_measure(kind: str, code: Path | None, label: str, args: argparse.Namespace,
+def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: argparse.Namespace,
                       tmp: Path) -> list[dict]:  # fmt: skip
-    """Start a server on a fresh database, run the trivial and the ingest load, check nothing was lost."""
-    url, cleanup = fresh_database(kind, tmp, args.synchronous_commit)
-    if args.synchronous_commit != "on":
-        label += f" (synchronous_commit={args.synchronous_commit})"
-    proc, port, token = start_server(
-        url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code
-    )
+    """Start one server per checkout, each on a fresh database; alternate their loads; check nothing was lost.
+
+    Every alternation runs, for each server in turn, the trivial endpoint then ingest; the
+    servers' order flips at every alternation (A B, B A, ...), so a spell of load from outside
+    falls on both alike. A server waits idle while the other is driven.
+    """
+    servers = []
     try:
-        # Alternate short runs of each so both see the same (shared, noisy) machine.
-        trivials, ingests, accepted = [], [], []
-        for _ in range(args.alternations):
-            trivials.append(measure(f"{label} {kind}: GET /healthz", port, token, args.requests,
-                                    args.clients, True))  # fmt: skip
-            ingests.append(measure(f"{label} {kind}: POST /packets", port, token, args.requests,
-                                   args.clients, False, accepted))  # fmt: skip
-        trivial, ingest = _median_run(trivials), _median_run(ingests)
-        ingest["vs_trivial"] = trivial["req_per_s"] / ingest["req_per_s"]
-        ingest["pairs"] = [
-            t["req_per_s"] / i["req_per_s"] for t, i in zip(trivials, ingests, strict=True)
-        ]
-        lost, lost_notes = lost_packets(url, accepted)
-        ingest["acknowledged"], ingest["lost"], ingest["lost_notes"] = (
-            len(accepted),
-            lost,
-            lost_notes,
-        )
-        return [trivial, ingest]
+        for code, label in codes:
+            url, cleanup = fresh_database(kind, tmp, args.synchronous_commit)
+            if args.synchronous_commit != "on":
+                label += f" (synchronous_commit={args.synchronous_commit})"
+            server = {"label": label, "url": url, "cleanup": cleanup, "proc": None}
+            servers.append(server)
+            server["proc"], server["port"], server["token"] = start_server(
+                url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code
+            )
+            server.update(trivials=[], ingests=[], accepted=[])
+        for alternation in range(args.alternations):
+            for server in servers if alternation % 2 == 0 else servers[::-1]:
+                label, port, token = server["label"], server["port"], server["token"]
+                server["trivials"].append(measure(f"{label} {kind}: GET /healthz", port, token,
+                                                  args.requests, args.clients, True))  # fmt: skip
+                server["ingests"].append(measure(f"{label} {kind}: POST /packets", port, token,
+                                                 args.requests, args.clients, False,
+                                                 server["accepted"]))  # fmt: skip
+        rows = []
+        for server in servers:
+            trivial, ingest = _median_run(server["trivials"]), _median_run(server["ingests"])
+            ingest["vs_trivial"] = trivial["req_per_s"] / ingest["req_per_s"]
+            ingest["pairs"] = [t["req_per_s"] / i["req_per_s"]
+                               for t, i in zip(server["trivials"], server["ingests"], strict=True)]  # fmt: skip
+            lost, lost_notes = lost_packets(server["url"], server["accepted"])
+            ingest["acknowledged"], ingest["lost"], ingest["lost_notes"] = (
+                len(server["accepted"]), lost, lost_notes)  # fmt: skip
+            rows += [trivial, ingest]
+        return rows
     finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:  # a loaded machine: do not lose the numbers
-            proc.kill()
-            proc.wait()
-        cleanup()
+        for server in servers:
+            proc = server["proc"]
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:  # a loaded machine: do not lose the numbers
+                    proc.kill()
+                    proc.wait()
+            server["cleanup"]()
 
 
 def main() -> None:
@@ -413,10 +428,11 @@ def main() -> None:
                     cleanup()
             if args.skip_server:
                 continue
+            codes: list[tuple[Path | None, str]] = [(None, "this")]
+            if args.compare is not None:
+                codes.insert(0, (args.compare, "compare"))
             for _ in range(args.rounds):
-                if args.compare is not None:
-                    rows += serve_and_measure(kind, args.compare, "compare", args, tmp)
-                rows += serve_and_measure(kind, None, "this", args, tmp)
+                rows += serve_and_measure(kind, codes, args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
