@@ -163,6 +163,9 @@ class Settings:
     sync_segment_source: str | None = None
     # Zendesk roles that may open the reports from the app's nav bar.
     reports_roles: tuple[str, ...] = ("admin",)
+    # How long a process trusts an API token it verified without looking it up again: a revoked
+    # token is refused by every server within this many seconds. 0 looks every request up.
+    token_cache_seconds: int = 30
 
     @property
     def json_limits(self) -> Limits:
@@ -265,4 +268,11 @@ class Settings:
             public_url=parse_public_url(env.get("HANDOFF_PUBLIC_URL")),
             sync_segment_source=parse_segment_source(env.get("HANDOFF_SYNC_SEGMENT_SOURCE")),
             reports_roles=parse_roles(env.get("HANDOFF_REPORTS_ROLES")),
+            token_cache_seconds=parse_int(
+                "HANDOFF_TOKEN_CACHE_SECONDS",
+                env.get("HANDOFF_TOKEN_CACHE_SECONDS"),
+                30,
+                minimum=0,
+                maximum=300,
+            ),
         )

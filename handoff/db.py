@@ -62,20 +62,19 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def statement_session_factory(url: str) -> sessionmaker[Session] | None:
-    """Return sessions whose every statement commits by itself (PostgreSQL), or None (SQLite).
+def statement_engine(url: str) -> Engine | None:
+    """Return an engine whose every statement commits by itself (PostgreSQL), or None (SQLite).
 
     For a request whose writes are one statement (a packet with its outbox rows, see
-    ``handoff.packets``): the statement is its own transaction, so the request skips the
+    ``handoff.packets.intake``): the statement is its own transaction, so the request skips the
     ``BEGIN`` and ``COMMIT`` round trips and still writes all or nothing. Its own small pool
     does not ping each connection before use (another round trip): the caller retries once on a
-    connection found dead instead (``helpdesk_app.db.single_statement``). SQLite needs its
-    explicit transaction for the two statements it takes, so it has none.
+    connection found dead instead (``helpdesk_app.db.write_once``). SQLite needs its explicit
+    transaction for the two statements it takes, so it has none.
     """
     if not url.startswith("postgresql"):
         return None
-    engine = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
-    return sessionmaker(engine, expire_on_commit=False)
+    return make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
 
 
 @contextmanager

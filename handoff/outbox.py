@@ -37,10 +37,10 @@ class Queued:
         }
 
 
-def insert_new(session: Session, queued: Sequence[Queued], now: datetime) -> None:
+def insert_new(db: Session | sa.Connection, queued: Sequence[Queued], now: datetime) -> None:
     """Write ``queued`` in one multi-row INSERT, without lookups; the unique key refuses a twin."""
     if queued:
-        session.execute(sa.insert(OutboxItem).values([q.row(now) for q in queued]))
+        db.execute(sa.insert(OutboxItem).values([q.row(now) for q in queued]))
 
 
 def enqueue(

@@ -21,6 +21,7 @@ from handoff import outbox, schemas
 from handoff.errors import Conflict, NotFound, SchemaError, ValidationFailed
 from handoff.models import OutboxItem, Packet
 from handoff.models.base import MAX_BIGINT
+from handoff.models.delivery import PENDING
 from handoff.outbox import Queued
 
 SCHEMA_VERSION = "1.0"
@@ -155,6 +156,63 @@ def accept_packet(
     The same body posted again returns the stored packet and queues nothing; a different body
     under the same ``packet_id`` raises Conflict. Nothing is written when validation fails.
     """
+    values, queued = _prepare(document, now, follow_ups)
+    new_id = _insert_new(session, values, queued, now)
+    if new_id is None:
+        return Accepted(_same_as_stored(session, values), created=False)
+    packet = Packet(id=new_id, **values)
+    make_transient_to_detached(packet)
+    session.add(packet)
+    return Accepted(packet, created=True)
+
+
+@dataclass(frozen=True)
+class StoredPacket:
+    """What the intake answers about a stored packet, without an ORM object."""
+
+    packet_id: str
+    body: dict[str, Any]
+    completeness: float
+    missing_fields: list[str]
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Intake:
+    """The outcome of the API's intake: the stored packet and whether this call created it."""
+
+    packet: StoredPacket
+    created: bool
+
+
+def intake(
+    connection: sa.Connection,
+    document: Any,
+    *,
+    now: datetime,
+    follow_ups: Callable[[str], Sequence[Queued]] = no_follow_ups,
+) -> Intake:
+    """Do what ``accept_packet`` does on a bare connection: the API's intake, without a session.
+
+    A new packet costs one statement on PostgreSQL and no ORM object; the caller commits
+    (on PostgreSQL the statement has committed by itself). Only a repeat reads the stored row.
+    """
+    values, queued = _prepare(document, now, follow_ups)
+    if _insert_new(connection, values, queued, now) is not None:
+        new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
+                           values["missing_fields"], values["received_at"])  # fmt: skip
+        return Intake(new, created=True)
+    with Session(bind=connection) as session:
+        found = _same_as_stored(session, values)
+        stored = StoredPacket(found.packet_id, found.body, found.completeness,
+                              found.missing_fields, found.received_at)  # fmt: skip
+    return Intake(stored, created=False)
+
+
+def _prepare(
+    document: Any, now: datetime, follow_ups: Callable[[str], Sequence[Queued]]
+) -> tuple[dict[str, Any], list[Queued]]:
+    """Validate a packet (422 with every error) and return its row values and what to queue."""
     errors = validate_packet(document)
     if errors:
         raise ValidationFailed(
@@ -165,19 +223,19 @@ def accept_packet(
         delivery_of(values["packet_id"], values["ticket_id"]),
         *follow_ups(values["packet_id"]),
     ]
-    packet = _insert_new(session, values, queued, now)
-    if packet is None:
-        existing = get_packet(session, values["packet_id"])
-        assert existing is not None
-        if existing.body_hash != values["body_hash"]:
-            raise Conflict(
-                f"packet {values['packet_id']} was already accepted with different content",
-                details=[
-                    {"path": "$.packet_id", "message": "reuse of packet_id with another body"}
-                ],
-            )
-        return Accepted(existing, created=False)
-    return Accepted(packet, created=True)
+    return values, queued
+
+
+def _same_as_stored(session: Session, values: Mapping[str, Any]) -> Packet:
+    """Return the packet already stored under this ``packet_id``; Conflict if its body differs."""
+    existing = get_packet(session, values["packet_id"])
+    assert existing is not None
+    if existing.body_hash != values["body_hash"]:
+        raise Conflict(
+            f"packet {values['packet_id']} was already accepted with different content",
+            details=[{"path": "$.packet_id", "message": "reuse of packet_id with another body"}],
+        )
+    return existing
 
 
 def packet_values(document: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
@@ -208,7 +266,8 @@ _PACKET_COLUMNS = (
     "channel", "customer_key", "completeness", "missing_fields", "body", "body_hash",
     "created_at", "received_at",
 )  # fmt: skip
-_QUEUED_COLUMNS = tuple(Queued("", "", {}).row(datetime.now(UTC)))
+# What differs between the outbox rows queued with a packet; the rest is the packet's own.
+_QUEUED_BOUND = ("kind", "key", "ticket_id", "payload")
 
 
 @cache
@@ -217,7 +276,9 @@ def _insert_statement(dialect: str, queued: int) -> sa.Executable:
 
     The values are bound parameters, so SQLAlchemy compiles it once and each request only
     binds. PostgreSQL gets a single statement: the outbox rows are selected from the packet
-    insert's RETURNING in a data-modifying CTE, so they exist only if the packet does.
+    insert's RETURNING in a data-modifying CTE, so they exist only if the packet does. Only what
+    differs between them is bound; their times are the packet's ``received_at`` and their state
+    a new item's (as ``Queued.row``), so a packet binds 14 + 4 per item values, not 14 + 9.
     """
     packets: sa.Table = Packet.__table__  # type: ignore[assignment]
     items: sa.Table = OutboxItem.__table__  # type: ignore[assignment]
@@ -226,48 +287,51 @@ def _insert_statement(dialect: str, queued: int) -> sa.Executable:
         insert(packets)
         .values({c: sa.bindparam(c, type_=packets.c[c].type) for c in _PACKET_COLUMNS})
         .on_conflict_do_nothing(index_elements=["packet_id"])
-        .returning(packets.c.id)
+        .returning(packets.c.id, packets.c.received_at)
     )
     if dialect != "postgresql" or not queued:
         return new_packet
     returned = new_packet.cte("new_packet")
+    due = returned.c.received_at
     rows = [
         sa.select(
-            *(sa.bindparam(f"q{i}_{c}", type_=items.c[c].type) for c in _QUEUED_COLUMNS)
+            *(sa.bindparam(f"q{i}_{c}", type_=items.c[c].type) for c in _QUEUED_BOUND),
+            sa.literal_column(f"'{PENDING}'"),
+            sa.literal_column("0"),
+            due,
+            due,
+            due,
         ).select_from(returned)
         for i in range(queued)
     ]
-    into_outbox = (
-        sa.insert(items).from_select(list(_QUEUED_COLUMNS), sa.union_all(*rows)).cte("queued")
-    )
+    columns = [*_QUEUED_BOUND, "status", "attempts", "next_attempt_at", "created_at", "updated_at"]
+    into_outbox = sa.insert(items).from_select(columns, sa.union_all(*rows)).cte("queued")
     return sa.select(returned.c.id).add_cte(into_outbox)
 
 
 def _insert_new(
-    session: Session, values: dict[str, Any], queued: Sequence[Queued], now: datetime
-) -> Packet | None:
-    """Insert a packet and its queued work unless its ``packet_id`` is taken; None when it was.
+    db: Session | sa.Connection, values: dict[str, Any], queued: Sequence[Queued], now: datetime
+) -> int | None:
+    """Insert a packet and its queued work unless its ``packet_id`` is taken; its id, or None.
 
     ``INSERT ... ON CONFLICT (packet_id) DO NOTHING``: no lookup first, and a concurrent twin
     waits for the winner instead of failing on the unique key. PostgreSQL writes the packet
     and its outbox rows in one statement (one round trip); SQLite, which has no data-modifying
-    CTE, takes a second statement in the same transaction. The stored row is returned as a
-    persistent object without reading it back.
+    CTE, takes a second statement in the same transaction.
     """
-    dialect = session.get_bind().dialect.name
+    bind = db.get_bind() if isinstance(db, Session) else db
+    dialect = bind.dialect.name
     params = dict(values)
     if dialect == "postgresql":
         for i, q in enumerate(queued):
-            params.update({f"q{i}_{c}": v for c, v in q.row(now).items()})
-    new_id = session.execute(_insert_statement(dialect, len(queued)), params).scalar()
-    if new_id is None:
-        return None
-    if dialect != "postgresql":
-        outbox.insert_new(session, queued, now)
-    packet = Packet(id=new_id, **values)
-    make_transient_to_detached(packet)
-    session.add(packet)
-    return packet
+            params.update(
+                {f"q{i}_kind": q.kind, f"q{i}_key": q.key, f"q{i}_ticket_id": q.ticket_id,
+                 f"q{i}_payload": q.payload}
+            )  # fmt: skip
+    new_id: int | None = db.execute(_insert_statement(dialect, len(queued)), params).scalar()
+    if new_id is not None and dialect != "postgresql":
+        outbox.insert_new(db, queued, now)
+    return new_id
 
 
 def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) -> Packet | None:
@@ -308,7 +372,7 @@ def packet_for_ticket(session: Session, ticket_id: int) -> Packet:
     return packet
 
 
-def packet_view(packet: Packet) -> dict[str, Any]:
+def packet_view(packet: Packet | StoredPacket) -> dict[str, Any]:
     """Serialize a stored packet: the bot's body plus what the server added."""
     return {
         **packet.body,

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import Flask, g
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from helpdesk_app.runtime import runtime
 
 T = TypeVar("T")
-F = TypeVar("F", bound=Callable[..., Any])
 # A lost race is retried this many times; the retry sees the winner's row and answers from it.
 RACE_ATTEMPTS = 3
 
@@ -27,36 +26,34 @@ def get_session() -> Session:
     return session
 
 
-def single_statement(view: F) -> F:
-    """Run ``view`` in a session where each statement is its own transaction (PostgreSQL only).
+def write_once(work: Callable[[Connection], T], attempts: int = RACE_ATTEMPTS) -> T:
+    """Run ``work`` on a connection of its own and commit; after a lost race, run it again.
 
-    Only for idempotent views whose writes are one statement, all or nothing: packet intake,
-    where the packet and its outbox rows are one INSERT. Reads (the token) and that write then
-    take no ``BEGIN``/``COMMIT`` round trips. The pool does not ping: a pooled connection found
-    dead (the database restarted) is dropped and the view runs once more on a fresh one; if the
-    lost statement had landed, the rerun answers as for a repeat. Put it above ``require_token``
-    so the token is read in the same session. On SQLite the view runs in the usual transaction.
+    For idempotent writes that are one statement, all or nothing (packet intake, where the
+    packet and its outbox rows are one INSERT), and need no ORM session. On PostgreSQL the
+    connection comes from ``Runtime.statement_engine``: each statement commits by itself, so
+    there is no ``BEGIN``/``COMMIT`` round trip, and the pool does not ping; a pooled connection
+    found dead (the database restarted) is dropped and ``work`` runs once more on a fresh one:
+    if the lost statement had landed, the rerun answers as for a repeat. On SQLite ``work`` runs
+    in one transaction on the app's engine. A lost race (see ``commit_retrying``) is rerun.
     """
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        factory = runtime().statement_sessions
-        if factory is None or "db_session" in g:
-            return view(*args, **kwargs)
-        g.db_session = factory()
+    rt = runtime()
+    engine = rt.statement_engine or rt.engine
+    reconnected = False
+    for attempt in range(1, attempts + 1):
         try:
-            return view(*args, **kwargs)
+            with engine.begin() as connection:
+                return work(connection)
         except DBAPIError as exc:
-            if not exc.connection_invalidated:
+            if exc.connection_invalidated and not reconnected:
+                reconnected = True
+                continue
+            if attempt == attempts or not _lost_race(exc):
                 raise
-            _close(None)
-            g.db_session = factory()
-            return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _lost_race(exc: Exception) -> bool:
+def _lost_race(exc: BaseException) -> bool:
     """Tell whether a failed commit lost a race a retry can settle (unique key, SQLite's lock)."""
     if isinstance(exc, IntegrityError):
         return True

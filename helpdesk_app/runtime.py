@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine import Engine
 
 from handoff.config import Settings
-from handoff.db import make_engine, make_session_factory, statement_session_factory
+from handoff.db import make_engine, make_session_factory, statement_engine
+from handoff.tokens import TokenCache
 
 Clock = Callable[[], datetime]
 EXTENSION = "handoff"
@@ -22,29 +23,30 @@ def utcnow() -> datetime:
 
 
 class Runtime:
-    """What the views need, built once per app: settings, database and clock."""
+    """What the views need, built once per app: settings, database, clock and verified tokens."""
 
     def __init__(self, settings: Settings, clock: Clock, helpdesk: Any | None) -> None:
         self.settings = settings
         self.clock = clock
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
-        self._statement_sessions: sessionmaker[Session] | None = None
+        self._statement_engine: Engine | None = None
         self.helpdesk = helpdesk
+        # API tokens this process verified, trusted for a short while (see TokenCache).
+        self.tokens = TokenCache(timedelta(seconds=settings.token_cache_seconds))
 
     @property
-    def statement_sessions(self) -> sessionmaker[Session] | None:
-        """Sessions for requests that write one statement (packet intake); None on SQLite."""
-        if self._statement_sessions is None:
-            self._statement_sessions = statement_session_factory(self.settings.database_url)
-        return self._statement_sessions
+    def statement_engine(self) -> Engine | None:
+        """Connections for requests that write one statement (packet intake); None on SQLite."""
+        if self._statement_engine is None:
+            self._statement_engine = statement_engine(self.settings.database_url)
+        return self._statement_engine
 
     def dispose(self) -> None:
         """Close every pooled connection (tests and scripts that build many apps)."""
         self.engine.dispose()
-        if self._statement_sessions is not None:
-            bind = self._statement_sessions.kw["bind"]
-            bind.dispose()
+        if self._statement_engine is not None:
+            self._statement_engine.dispose()
 
 
 def init_app(app: Flask, runtime: Runtime) -> None:

@@ -3,34 +3,33 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from handoff import packets
 from handoff.policy import hooks as policy_hooks
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.auth import require_token
-from helpdesk_app.db import commit_retrying, get_session, now, single_statement
+from helpdesk_app.db import get_session, now, write_once
 from helpdesk_app.errors import error_response
 
 
 @bp.post("/packets")
-@single_statement
 @require_token("packets:write")
 def post_packet() -> tuple[Response, int]:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again.
 
     The packet, its delivery and its policy check are one INSERT on PostgreSQL, committed by
-    itself (``single_statement``); SQLite writes them in one transaction.
+    itself (``write_once``); SQLite writes them in one transaction.
     """
     document, moment = json_body(), now()
 
-    def accept(session: Session) -> packets.Accepted:
+    def accept(connection: Connection) -> packets.Intake:
         # The policy check is queued with the packet (one transaction); it never blocks intake.
-        return packets.accept_packet(
-            session, document, now=moment, follow_ups=policy_hooks.packet_follow_ups
+        return packets.intake(
+            connection, document, now=moment, follow_ups=policy_hooks.packet_follow_ups
         )
 
-    accepted = commit_retrying(accept)
+    accepted = write_once(accept)
     return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
 
 

@@ -105,7 +105,13 @@ def token_revoke(name_or_prefix: str) -> None:
     rt = runtime()
     with transaction(rt.sessions) as session:
         revoked = tokens.revoke_token(session, name_or_prefix, now=rt.clock())
+    rt.tokens.forget()
     click.echo(f"revoked {len(revoked)} token(s)")
+    click.echo(
+        f"# running servers refuse it within {rt.settings.token_cache_seconds} s "
+        "(HANDOFF_TOKEN_CACHE_SECONDS)",
+        err=True,
+    )
 
 
 # One subgroup per noun, each in its own module.

@@ -21,6 +21,9 @@ def test_defaults_are_sqlite_under_the_instance_folder(tmp_path):
         ({"HANDOFF_DEV_SIDEBAR": "maybe"}, "HANDOFF_DEV_SIDEBAR"),
         ({"HANDOFF_MAX_BODY_BYTES": "lots"}, "HANDOFF_MAX_BODY_BYTES"),
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+        ({"HANDOFF_TOKEN_CACHE_SECONDS": "half a minute"}, "HANDOFF_TOKEN_CACHE_SECONDS"),
+        ({"HANDOFF_TOKEN_CACHE_SECONDS": "301"}, "HANDOFF_TOKEN_CACHE_SECONDS"),
+        ({"HANDOFF_TOKEN_CACHE_SECONDS": "-1"}, "HANDOFF_TOKEN_CACHE_SECONDS"),
         ({"HANDOFF_ENV": "production"}, "HANDOFF_SECRET_KEY"),
         (
             {

@@ -101,6 +101,34 @@ def test_missing_invalid_revoked_and_underscoped_tokens(client, make_token, cli)
     assert revoked.status_code == 401 and "revoked" in revoked.json["error"]["message"]
 
 
+def test_a_token_revoked_by_another_process_is_refused_within_the_cache_ttl(
+    app, client, make_token, clock
+):
+    """Is a used token revoked elsewhere accepted only until HANDOFF_TOKEN_CACHE_SECONDS pass?"""
+    from handoff import tokens
+    from helpdesk_app.runtime import runtime
+
+    headers = {"Authorization": f"Bearer {make_token(name='writer')}"}
+    assert post(client, factories.packet(), headers).status_code == 201
+    rt = runtime(app)
+    with rt.sessions() as s:  # as `handoff token revoke` in another process: this cache unaware
+        tokens.revoke_token(s, "writer", now=clock())
+        s.commit()
+    assert post(client, factories.packet(), headers).status_code == 201
+    clock.advance(seconds=rt.settings.token_cache_seconds)
+    refused = post(client, factories.packet(), headers)
+    assert refused.status_code == 401 and "revoked" in refused.json["error"]["message"]
+
+
+def test_revoking_in_this_process_refuses_the_token_at_once(client, make_token, cli):
+    """Does `handoff token revoke` forget the token in its own process's cache?"""
+    headers = {"Authorization": f"Bearer {make_token(name='writer')}"}
+    assert post(client, factories.packet(), headers).status_code == 201
+    result = cli("token", "revoke", "writer")
+    assert result.exit_code == 0 and "within 30 s" in result.output
+    assert post(client, factories.packet(), headers).status_code == 401
+
+
 def test_unknown_route_and_method_use_the_error_shape(client, auth):
     """Do 404 and 405 come back as JSON errors, never HTML?"""
     missing = client.get("/api/v1/nothing", headers=auth)
@@ -123,7 +151,7 @@ def test_an_unexpected_failure_is_a_500_without_traceback(client, auth, monkeypa
     def boom(*_a, **_k):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(packets, "accept_packet", boom)
+    monkeypatch.setattr(packets, "intake", boom)
     response = post(client, factories.packet(), auth)
     assert response.status_code == 500
     assert "secret internals" not in response.get_data(as_text=True)
@@ -230,3 +258,38 @@ def test_intake_survives_a_restarted_database(app, client, auth, database_url):
     doc = factories.packet()
     assert post(client, doc, auth).status_code == 201
     assert _outbox_keys(app, doc["packet_id"])[1]
+
+
+def test_queued_rows_are_new_items_due_when_the_packet_arrived(app, client, auth, clock):
+    """Are the note and policy-check items stored exactly as Queued.row(now) describes them?"""
+    import sqlalchemy as sa
+
+    from handoff.models import OutboxItem
+    from handoff.packets import delivery_of
+    from handoff.policy.hooks import packet_follow_ups
+    from helpdesk_app.runtime import runtime
+
+    doc = factories.packet()
+    assert post(client, doc, auth).status_code == 201
+    expected = [delivery_of(doc["packet_id"], doc["ticket_id"]),
+                *packet_follow_ups(doc["packet_id"])]  # fmt: skip
+    columns = list(expected[0].row(clock()))
+    with runtime(app).sessions() as s:
+        rows = s.execute(
+            sa.select(*(getattr(OutboxItem, c) for c in columns)).order_by(OutboxItem.key)
+        ).all()
+    wanted = sorted((tuple(q.row(clock()).values()) for q in expected), key=lambda r: r[1])
+    assert [tuple(r) for r in rows] == wanted
+
+
+def test_a_token_lookup_records_when_the_token_was_used(app, client, make_token, clock):
+    """Is a token's last_used_at stored when a packet request looks it up, though intake has no session?"""
+    import sqlalchemy as sa
+
+    from handoff.models import ApiToken
+    from helpdesk_app.runtime import runtime
+
+    headers = {"Authorization": f"Bearer {make_token(name='writer')}"}
+    assert post(client, factories.packet(), headers).status_code == 201
+    with runtime(app).sessions() as s:
+        assert s.scalar(sa.select(ApiToken.last_used_at)) == clock()
