@@ -28,7 +28,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.2.0"
+DETECTOR_VERSION = "2.2.1"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -186,10 +186,15 @@ def _explicit(
         text = span.text.rstrip()
         found.append(("learned", span.start_char, span.start_char + len(text), best[0], text))
     findings = []
+    quoted = _quoted_spans(aliased.original if aliased is not None else doc.text) if found else []
     for cue, start, end, probability, snippet in found:
         if aliased is not None:
             start, end = aliased.back(start, end)
             snippet = aliased.original[start:end]
+        if any(lo <= start < hi for lo, hi in quoted):
+            # Someone else's words the customer quotes or forwards ("the seller replied
+            # \"like I told you\"", "> As I said on the phone") repeat nothing of theirs.
+            continue
         findings.append(
             Finding(
                 EXPLICIT,
@@ -204,6 +209,17 @@ def _explicit(
             )
         )
     return findings
+
+
+# Text in quotation marks, and e-mail quotes ("> " lines).
+_QUOTE_RE = re.compile(r'"[^"\n]{3,}"|\u201c[^\u201d\n]{3,}\u201d|^[ \t]*>.*$', re.M)
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Return the character ranges of ``text`` that quote someone else's words."""
+    if '"' not in text and "\u201c" not in text and ">" not in text:
+        return []
+    return [match.span() for match in _QUOTE_RE.finditer(text)]
 
 
 def _explicit_in(
@@ -292,6 +308,8 @@ def detect_agent_reply(
         end = start + len(topic.sentence)
         if start < 0 or any(start <= a < end for a, _ in fields):
             continue
+        if _asks_for_a_choice(topic.sentence):
+            continue
         findings.append(
             Finding(
                 REASK,
@@ -360,6 +378,60 @@ def _first_sentence_end(text: str) -> int:
     return match.end() if match else len(text)
 
 
+# "have you tried a different cable?", "did you check with your neighbours?": a question
+# whether the customer did a step, which "already did" answers without anything being re-given.
+_STEP_RE = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|dear|ok|okay|thanks|thank you)\b[^,.!?]*[,.!]\s*)?"
+    r"(?:and |so |also )?(?:have|has|did) (?:you|they|it)\b(?! (?:already )?(?:give|gave|given|"
+    r"send|sent|share|shared|provide|provided|tell|told|mention|mentioned|say|said|get|got)\b)",
+    re.I,
+)
+# "which plan would you like to move to?", "what size do you need?", "what name should go on
+# the invoice?": a choice the customer makes now, which the packet cannot already hold.
+_CHOICE_RE = re.compile(
+    r"\b(?:would you like|do you (?:need|want|prefer)|should (?:go|appear|be|it)|you'd like to)\b",
+    re.I,
+)
+# A claim the model read counts for a re-ask only when it says the customer said or gave
+# it (to the bot, in the chat), not what they did elsewhere ("I tweeted you the screenshot",
+# "I reported it on your app", "already did").
+_SAID_WORDS = frozenset(
+    "said say told tell wrote written gave given give typed put mentioned stated answered "
+    "explained provided".split()
+)
+_BOT_WORDS = frozenset("bot chat chatbot assistant agent helper robot virtual computer".split())
+_ELSEWHERE = frozenset(
+    "app portal form phone staff store branch email e-mail tweet tweeted twitter dm website "
+    "counter desk online call called letter post".split()
+)
+_WORD_RE = re.compile(r"[a-z][a-z'-]*")
+
+
+def _asks_for_a_step(sentence: str) -> bool:
+    """Return True when an agent's question asks whether the customer did a step."""
+    return _STEP_RE.match(sentence) is not None
+
+
+def _asks_for_a_choice(sentence: str) -> bool:
+    """Return True when an agent's question asks the customer to choose something now."""
+    return _CHOICE_RE.search(sentence) is not None
+
+
+def _names_bot(text: str) -> bool:
+    """Return True when ``text`` names the bot or the chat with it."""
+    return bool(set(_WORD_RE.findall(text.lower())) & _BOT_WORDS)
+
+
+def _claims_said(said: Finding) -> bool:
+    """Return True when an explicit finding claims the customer said it, not did it elsewhere."""
+    if said.cue != "learned":
+        return True
+    words = set(_WORD_RE.findall(said.snippet.lower()))
+    if words & _BOT_WORDS:
+        return True
+    return bool(words & _SAID_WORDS) and not words & _ELSEWHERE
+
+
 def _answered_again(
     agent: WindowItem, asks: list[str], answer: list[Finding], body_of_answer: str
 ) -> Finding | None:
@@ -383,6 +455,12 @@ def _answered_again(
         (f for f in answer if f.kind == IMPLICIT and f.cue != "description" and f.start < opening),
         None,
     )
+    if said is not None and not _claims_said(said):
+        said = None
+    if said is not None and _asks_for_a_step(asks[0]) and not _names_bot(body_of_answer):
+        # "have you tried a different cable?" "already did": done, but not with the bot, so
+        # the packet holds nothing of it ("did that with the bot" still counts).
+        said = None
     if said is not None:
         sentence, matched = asks[0], said.snippet
     elif value is not None and any(names_a_value(sent) for sent in asks):
