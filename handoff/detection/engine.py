@@ -386,11 +386,12 @@ _STEP_RE = re.compile(
     r"send|sent|share|shared|provide|provided|tell|told|mention|mentioned|say|said|get|got)\b)",
     re.I,
 )
-# "which plan would you like to move to?", "what size do you need?", "what name should go on
-# the invoice?": a choice the customer makes now, which the packet cannot already hold.
+# "what size do you need?", "what name should go on the invoice?": what the customer needs
+# now or what a document should say, which the packet does not hold because its topic word
+# does ("wrong size", "my company"). "Would you like" is not one: "where would you like it
+# shipped?" is often answered by the packet.
 _CHOICE_RE = re.compile(
-    r"\b(?:would you like|do you (?:need|want|prefer)|should (?:go|appear|be|it)|you'd like to)\b",
-    re.I,
+    r"\b(?:do you (?:need|want)|should (?:go|appear|be shown|be printed|read))\b", re.I
 )
 # A claim the model read counts for a re-ask only when it says the customer said or gave
 # it (to the bot, in the chat), not what they did elsewhere ("I tweeted you the screenshot",
