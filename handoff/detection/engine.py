@@ -156,10 +156,20 @@ def _explicit(
     doc: Doc, aliased: _Aliased | None, comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
     hits = find_cues(doc)
+    # Someone else's words the customer quotes or forwards ("the seller replied \"like I
+    # told you\"", "> As I said on the phone") repeat nothing of the customer's.
+    quoted = _quoted_spans(doc.text)
+    if quoted and hits:
+        hits = [hit for hit in hits if not any(lo <= hit.start < hi for lo, hi in quoted)]
     model = get_model()
     rows = doc.to_array(list(COLUMNS)).tolist()
     strings = doc.vocab.strings
     items = words_of(rows, strings)
+    if quoted:
+        # The model does not read quoted words either.
+        for token in doc:
+            if any(lo <= token.idx < hi for lo, hi in quoted):
+                items[token.i] = None
     if not hits and not any(item is not None and item[1] for item in items):
         # No rule hit and no anchor word: the model would only see its bias (checked below).
         if model.score(features_of(())) < THRESHOLD:
@@ -186,15 +196,12 @@ def _explicit(
         text = span.text.rstrip()
         found.append(("learned", span.start_char, span.start_char + len(text), best[0], text))
     findings = []
-    quoted = _quoted_spans(aliased.original if aliased is not None else doc.text) if found else []
     for cue, start, end, probability, snippet in found:
+        if any(lo <= start and end <= hi for lo, hi in quoted):
+            continue
         if aliased is not None:
             start, end = aliased.back(start, end)
             snippet = aliased.original[start:end]
-        if any(lo <= start < hi for lo, hi in quoted):
-            # Someone else's words the customer quotes or forwards ("the seller replied
-            # \"like I told you\"", "> As I said on the phone") repeat nothing of theirs.
-            continue
         findings.append(
             Finding(
                 EXPLICIT,
