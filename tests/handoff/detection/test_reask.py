@@ -215,6 +215,11 @@ def _circuit_packet(packet: dict[str, Any]) -> dict[str, Any]:
         ("Which router model is it?", "HX-300. And I already restarted it with your bot", 0),
         # A question that names no value, answered with one in passing.
         ("Does next Tuesday work?", "CIR-8812 yes Tuesday is fine", 0),
+        # 2.2.1: a step done, but not with the bot, re-gives nothing the packet holds; done
+        # with the bot, it does. A step done elsewhere is no claim of having said it.
+        ("Have you tried power-cycling the router?", "yes, already did that, no change", 0),
+        ("Have you tried power-cycling the router?", "yes, did that with your bot already", 1),
+        ("When did it go down?", "I emailed your NOC about it on the portal this morning", 0),
     ],
 )
 def test_an_answer_that_gives_again_makes_the_question_a_reask(
@@ -236,6 +241,9 @@ def test_an_answer_that_gives_again_makes_the_question_a_reask(
         ("Could you share the exact error message you're seeing?", ["ask:topic"]),
         ("Would you like the refund to your card or as credit?", []),
         ("Could you share the gift card's last 4 digits?", []),
+        # 2.2.1: what the customer needs now, or what a document should say, is not held.
+        ("What gift card amount do you need?", []),
+        ("Which name should appear on the gift card?", []),
     ],
 )
 def test_problem_questions_offers_and_digits(
