@@ -419,6 +419,10 @@ def held_value(field: str, facts: PacketFacts, reply: str) -> str | None:
     known = facts.first(field)
     if known is None:
         return None
+    if known in facts.looked_up and sum(v.kind == field for v in facts.looked_up) > 1:
+        # The account has several orders and the customer named none: asking which one is
+        # asked for the first time.
+        return None
     # An agent who writes the value out is confirming it, not asking for it again.
     lowered = reply.lower()
     if known.value.lower() in lowered or (known.key and known.key.lower() in lowered):

@@ -131,6 +131,20 @@ def test_an_order_number_typed_in_the_transcript_is_held(packet: dict[str, Any])
     assert [(f.cue, f.matched_value) for f in findings] == [("ask:order_id", "#Q-55031")]
 
 
+@pytest.mark.parametrize(("orders", "reasks"), [(["Z-100"], 1), (["Z-100", "Z-200"], 0)])
+def test_which_order_is_held_only_when_the_account_has_one(
+    packet: dict[str, Any], orders: list[str], reasks: int
+) -> None:
+    """Is "which order?" a re-ask for an account with one order, and not for one with several
+    orders when the customer named none?"""
+    packet["identifiers"] = []
+    packet["summary"] = "An item is missing from a parcel."
+    packet["transcript"] = [{"role": "customer", "text": "an item is missing from my parcel"}]
+    packet["account_state"] = {"orders": [{"id": o, "status": "delivered"} for o in orders]}
+    findings = detect_ticket(packet, [agent(1, "Which order is it about?", 5)])
+    assert len([f for f in findings if f.kind == REASK]) == reasks
+
+
 def test_a_value_the_account_state_names_is_held(packet: dict[str, Any]) -> None:
     """Is an email the bot found on the account (``account_state.email``) re-asked?"""
     packet["identifiers"] = []
