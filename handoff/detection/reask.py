@@ -88,7 +88,8 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [ID_TAIL, {"NORM": "of"}, {"NORM": {"IN": ["the", "your", "that"]}}, {"NORM": "order"}],
     ],
     "email": [
-        [{"NORM": {"IN": ["email", "e-mail", "emails"]}}, {"NORM": "address", "OP": "?"}],
+        [{"NORM": {"IN": ["email", "e-mail"]}}, {"NORM": "address", "OP": "?"}],
+        [{"NORM": "emails"}, {"NORM": "address"}],
         [{"NORM": "e"}, {"NORM": "-"}, {"NORM": "mail"}],
     ],
     "account_id": [

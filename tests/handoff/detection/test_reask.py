@@ -255,6 +255,8 @@ def test_an_answer_that_gives_again_makes_the_question_a_reask(
         ("Could you share the exact error message you're seeing?", ["ask:topic"]),
         ("Would you like the refund to your card or as credit?", []),
         ("Could you share the gift card's last 4 digits?", []),
+        # 2.2.1: "emails" are messages; only "emails address" names the field.
+        ("Could you forward the receipt emails you got at checkout?", []),
         # 2.2.1: what the customer needs now, or what a document should say, is not held.
         ("What gift card amount do you need?", []),
         ("Which name should appear on the gift card?", []),
