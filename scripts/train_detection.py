@@ -46,13 +46,16 @@ INDEP_SETS = {
 }
 # The independent rows are counted this many times: they are few, and written by other hands.
 INDEP_WEIGHT = 2
-# Spent held-out sets, written by independent writers, trained on (E since 2.2.0).
+# Spent held-out sets, written by independent writers, trained on (E since 2.2.0, F and G
+# since 2.2.1).
 DEV_SETS = [
     "heldout-2026-12-a",
     "heldout-2026-12-b",
     "heldout-2026-12-c",
     "heldout-2026-12-d",
     "heldout-2026-12-e",
+    "heldout-2026-12-f",
+    "heldout-2026-12-g",
 ]
 OLD_SETS = ["tune", "heldout", "challenge", "fresh"]
 # L2 penalty of the logistic regression (docs/detection.md lists the values tried).

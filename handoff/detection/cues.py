@@ -320,6 +320,9 @@ NEGATIONS = frozenset({"not", "n't", "never", "didn't", "couldn't", "wasn't", "c
 
 
 FUTURE = frozenset({"will", "'ll", "gonna", "shall", "going"})
+ASKING_AUX = frozenset({"can", "could", "may", "might", "have", "do", "should", "would"})
+# "I typed my password wrong", "I gave the wrong reading": a mistake, not a telling again.
+MISTAKE_WORDS = frozenset({"wrong", "wrongly", "incorrect", "incorrectly", "mistakenly"})
 
 
 def _future(verb: Token) -> bool:
@@ -329,7 +332,16 @@ def _future(verb: Token) -> bool:
     before = [t.norm_ for t in verb.doc[max(sent.start, verb.i - 3) : verb.i]]
     if any(w in FUTURE for w in before):
         return True
-    return bool(before) and before[0] in {"should", "shall"} and "i" in before
+    if bool(before) and before[0] in {"should", "shall"} and "i" in before:
+        return True
+    # "can I just tell you instead?", "have I already submitted a return?": the customer asks.
+    return (
+        any(
+            a in ASKING_AUX and b == "i" and (k == 0 or before[k - 1] in {"why", "how", "so"})
+            for k, (a, b) in enumerate(zip(before, before[1:], strict=False))
+        )
+        and verb.doc[sent.end - 1].norm_ == "?"
+    )
 
 
 def _negated(verb: Token) -> bool:
@@ -356,6 +368,11 @@ def _check_said_already(span: Span) -> bool:
         return False
     sent_end = sentence(span.doc, verb.i).end
     after = list(span.doc[verb.i + 1 : min(sent_end, verb.i + 8)])
+    if any(t.norm_ in MISTAKE_WORDS for t in after[:4]):
+        return False
+    # "I already gave up on the first order" gives nothing.
+    if verb.lemma_ == "give" and after and after[0].norm_ == "up":
+        return False
     if span[0].norm_ == "just":
         near = {t.norm_ for t in after[:3]}
         if near.isdisjoint(OBJ_WORDS | COMPANY_SIDE | set(BOT_WORDS)):

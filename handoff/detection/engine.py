@@ -28,7 +28,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.2.0"
+DETECTOR_VERSION = "2.2.1"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -156,10 +156,20 @@ def _explicit(
     doc: Doc, aliased: _Aliased | None, comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
     hits = find_cues(doc)
+    # Someone else's words the customer quotes or forwards ("the seller replied \"like I
+    # told you\"", "> As I said on the phone") repeat nothing of the customer's.
+    quoted = _quoted_spans(doc.text)
+    if quoted and hits:
+        hits = [hit for hit in hits if not any(lo <= hit.start < hi for lo, hi in quoted)]
     model = get_model()
     rows = doc.to_array(list(COLUMNS)).tolist()
     strings = doc.vocab.strings
     items = words_of(rows, strings)
+    if quoted:
+        # The model does not read quoted words either.
+        for token in doc:
+            if any(lo <= token.idx < hi for lo, hi in quoted):
+                items[token.i] = None
     if not hits and not any(item is not None and item[1] for item in items):
         # No rule hit and no anchor word: the model would only see its bias (checked below).
         if model.score(features_of(())) < THRESHOLD:
@@ -187,6 +197,8 @@ def _explicit(
         found.append(("learned", span.start_char, span.start_char + len(text), best[0], text))
     findings = []
     for cue, start, end, probability, snippet in found:
+        if any(lo <= start and end <= hi for lo, hi in quoted):
+            continue
         if aliased is not None:
             start, end = aliased.back(start, end)
             snippet = aliased.original[start:end]
@@ -204,6 +216,17 @@ def _explicit(
             )
         )
     return findings
+
+
+# Text in quotation marks, and e-mail quotes ("> " lines).
+_QUOTE_RE = re.compile(r'"[^"\n]{3,}"|\u201c[^\u201d\n]{3,}\u201d|^[ \t]*>.*$', re.M)
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Return the character ranges of ``text`` that quote someone else's words."""
+    if '"' not in text and "\u201c" not in text and ">" not in text:
+        return []
+    return [match.span() for match in _QUOTE_RE.finditer(text)]
 
 
 def _explicit_in(
@@ -292,6 +315,8 @@ def detect_agent_reply(
         end = start + len(topic.sentence)
         if start < 0 or any(start <= a < end for a, _ in fields):
             continue
+        if _asks_for_a_choice(topic.sentence):
+            continue
         findings.append(
             Finding(
                 REASK,
@@ -360,6 +385,61 @@ def _first_sentence_end(text: str) -> int:
     return match.end() if match else len(text)
 
 
+# "have you tried a different cable?", "did you check with your neighbours?": a question
+# whether the customer did a step, which "already did" answers without anything being re-given.
+_STEP_RE = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|dear|ok|okay|thanks|thank you)\b[^,.!?]*[,.!]\s*)?"
+    r"(?:and |so |also )?(?:have|has|did) (?:you|they|it)\b(?! (?:already )?(?:give|gave|given|"
+    r"send|sent|share|shared|provide|provided|tell|told|mention|mentioned|say|said|get|got)\b)",
+    re.I,
+)
+# "what size do you need?", "what name should go on the invoice?": what the customer needs
+# now or what a document should say, which the packet does not hold because its topic word
+# does ("wrong size", "my company"). "Would you like" is not one: "where would you like it
+# shipped?" is often answered by the packet.
+_CHOICE_RE = re.compile(
+    r"\b(?:do you (?:need|want)|should (?:go|appear|be shown|be printed|read))\b", re.I
+)
+# A claim the model read counts for a re-ask only when it says the customer said or gave
+# it (to the bot, in the chat), not what they did elsewhere ("I tweeted you the screenshot",
+# "I reported it on your app", "already did").
+_SAID_WORDS = frozenset(
+    "said say told tell wrote written gave given give typed put mentioned stated answered "
+    "explained provided".split()
+)
+_BOT_WORDS = frozenset("bot chat chatbot assistant agent helper robot virtual computer".split())
+_ELSEWHERE = frozenset(
+    "app portal form phone staff store branch email e-mail tweet tweeted twitter dm website "
+    "counter desk online call called letter post".split()
+)
+_WORD_RE = re.compile(r"[a-z][a-z'-]*")
+
+
+def _asks_for_a_step(sentence: str) -> bool:
+    """Return True when an agent's question asks whether the customer did a step."""
+    return _STEP_RE.match(sentence) is not None
+
+
+def _asks_for_a_choice(sentence: str) -> bool:
+    """Return True when an agent's question asks the customer to choose something now."""
+    return _CHOICE_RE.search(sentence) is not None
+
+
+def _names_bot(text: str) -> bool:
+    """Return True when ``text`` names the bot or the chat with it."""
+    return bool(set(_WORD_RE.findall(text.lower())) & _BOT_WORDS)
+
+
+def _claims_said(said: Finding) -> bool:
+    """Return True when an explicit finding claims the customer said it, not did it elsewhere."""
+    if said.cue != "learned":
+        return True
+    words = set(_WORD_RE.findall(said.snippet.lower()))
+    if words & _BOT_WORDS:
+        return True
+    return bool(words & _SAID_WORDS) and not words & _ELSEWHERE
+
+
 def _answered_again(
     agent: WindowItem, asks: list[str], answer: list[Finding], body_of_answer: str
 ) -> Finding | None:
@@ -383,6 +463,12 @@ def _answered_again(
         (f for f in answer if f.kind == IMPLICIT and f.cue != "description" and f.start < opening),
         None,
     )
+    if said is not None and not _claims_said(said):
+        said = None
+    if said is not None and _asks_for_a_step(asks[0]) and not _names_bot(body_of_answer):
+        # "have you tried a different cable?" "already did": done, but not with the bot, so
+        # the packet holds nothing of it ("did that with the bot" still counts).
+        said = None
     if said is not None:
         sentence, matched = asks[0], said.snippet
     elif value is not None and any(names_a_value(sent) for sent in asks):

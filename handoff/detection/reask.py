@@ -88,7 +88,8 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [ID_TAIL, {"NORM": "of"}, {"NORM": {"IN": ["the", "your", "that"]}}, {"NORM": "order"}],
     ],
     "email": [
-        [{"NORM": {"IN": ["email", "e-mail", "emails"]}}, {"NORM": "address", "OP": "?"}],
+        [{"NORM": {"IN": ["email", "e-mail"]}}, {"NORM": "address", "OP": "?"}],
+        [{"NORM": "emails"}, {"NORM": "address"}],
         [{"NORM": "e"}, {"NORM": "-"}, {"NORM": "mail"}],
     ],
     "account_id": [
@@ -418,6 +419,10 @@ def held_value(field: str, facts: PacketFacts, reply: str) -> str | None:
         return facts.summary or facts.descriptions[0]
     known = facts.first(field)
     if known is None:
+        return None
+    if known in facts.looked_up and sum(v.kind == field for v in facts.looked_up) > 1:
+        # The account has several orders and the customer named none: asking which one is
+        # asked for the first time.
         return None
     # An agent who writes the value out is confirming it, not asking for it again.
     lowered = reply.lower()

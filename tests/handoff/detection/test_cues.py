@@ -33,6 +33,13 @@ REPEATS = [
 ]
 
 LOOK_ALIKES = [
+    # 2.2.1: someone else's words quoted or forwarded, a mistake, "gave up", and questions
+    # the customer asks about their own telling.
+    'My landlord wrote "as I said before, the boiler is yours to fix". Is that right?',
+    "See below:\n> As mentioned in my last letter, rent is due on the 1st.\nIs that allowed?",
+    "I typed my PIN wrong three times and now the card is blocked",
+    "I already gave up on that refund, just fix the next bill",
+    "can I just tell you my account number instead of the bot?",
     "The bot told me to contact you.",
     "I already paid.",
     "I told my bank.",

@@ -131,6 +131,20 @@ def test_an_order_number_typed_in_the_transcript_is_held(packet: dict[str, Any])
     assert [(f.cue, f.matched_value) for f in findings] == [("ask:order_id", "#Q-55031")]
 
 
+@pytest.mark.parametrize(("orders", "reasks"), [(["Z-100"], 1), (["Z-100", "Z-200"], 0)])
+def test_which_order_is_held_only_when_the_account_has_one(
+    packet: dict[str, Any], orders: list[str], reasks: int
+) -> None:
+    """Is "which order?" a re-ask for an account with one order, and not for one with several
+    orders when the customer named none?"""
+    packet["identifiers"] = []
+    packet["summary"] = "An item is missing from a parcel."
+    packet["transcript"] = [{"role": "customer", "text": "an item is missing from my parcel"}]
+    packet["account_state"] = {"orders": [{"id": o, "status": "delivered"} for o in orders]}
+    findings = detect_ticket(packet, [agent(1, "Which order is it about?", 5)])
+    assert len([f for f in findings if f.kind == REASK]) == reasks
+
+
 def test_a_value_the_account_state_names_is_held(packet: dict[str, Any]) -> None:
     """Is an email the bot found on the account (``account_state.email``) re-asked?"""
     packet["identifiers"] = []
@@ -215,6 +229,11 @@ def _circuit_packet(packet: dict[str, Any]) -> dict[str, Any]:
         ("Which router model is it?", "HX-300. And I already restarted it with your bot", 0),
         # A question that names no value, answered with one in passing.
         ("Does next Tuesday work?", "CIR-8812 yes Tuesday is fine", 0),
+        # 2.2.1: a step done, but not with the bot, re-gives nothing the packet holds; done
+        # with the bot, it does. A step done elsewhere is no claim of having said it.
+        ("Have you tried power-cycling the router?", "yes, already did that, no change", 0),
+        ("Have you tried power-cycling the router?", "yes, did that with your bot already", 1),
+        ("When did it go down?", "I emailed your NOC about it on the portal this morning", 0),
     ],
 )
 def test_an_answer_that_gives_again_makes_the_question_a_reask(
@@ -236,6 +255,11 @@ def test_an_answer_that_gives_again_makes_the_question_a_reask(
         ("Could you share the exact error message you're seeing?", ["ask:topic"]),
         ("Would you like the refund to your card or as credit?", []),
         ("Could you share the gift card's last 4 digits?", []),
+        # 2.2.1: "emails" are messages; only "emails address" names the field.
+        ("Could you forward the receipt emails you got at checkout?", []),
+        # 2.2.1: what the customer needs now, or what a document should say, is not held.
+        ("What gift card amount do you need?", []),
+        ("Which name should appear on the gift card?", []),
     ],
 )
 def test_problem_questions_offers_and_digits(
