@@ -200,6 +200,72 @@ def _runs(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     return runs
 
 
+# A value typed again with other spacing ("BS34QT" for "BS3 4QT", "CX 4410" for "CX-4410"):
+# runs of up to three words, compared with their separators dropped.
+MIN_COMPACT_CHARS = 6
+
+
+def _compact_runs(text: str) -> dict[str, tuple[int, int, int]]:
+    """Return the runs of 1-3 words of ``text`` that read as one value, keyed by their letters
+    and digits (lower case), with their offsets and word count."""
+    words = [(m.group(0).lower(), m.start(), m.end()) for m in ALNUM_RE.finditer(text)]
+    runs: dict[str, tuple[int, int, int]] = {}
+    for first in range(len(words)):
+        for n in (1, 2, 3):
+            part = words[first : first + n]
+            if len(part) < n:
+                break
+            # Every word holds a digit, but a short letter prefix ("CX 4410") may lead.
+            if not all(any(ch.isdigit() for ch in w) for w, _, _ in part[1:]):
+                break
+            lead = part[0][0]
+            if not any(ch.isdigit() for ch in lead):
+                if len(lead) > 4 or lead in PLAIN_UNITS:
+                    break
+                if n == 1:
+                    continue
+            key = "".join(ch for w, _, _ in part for ch in w if ch.isalnum())
+            # Five will do when letters and digits mix ("N1 9GU"); a bare number needs six.
+            if len(key) >= MIN_COMPACT_CHARS or (len(key) == 5 and not key.isdigit()):
+                runs.setdefault(key, (part[0][1], part[-1][2], n))
+    return runs
+
+
+@lru_cache(maxsize=1024)
+def _given_compact(lines: tuple[str, ...]) -> dict[str, tuple[int, str]]:
+    """Return the compact runs the customer typed to the bot: word count and text as typed."""
+    given: dict[str, tuple[int, str]] = {}
+    for line in lines:
+        for key, (start, end, n) in _compact_runs(line).items():
+            if n > given.get(key, (0, ""))[0]:
+                given[key] = (n, line[start:end])
+    return given
+
+
+def find_respaced(text: str, facts: PacketFacts) -> list[ImplicitHit]:
+    """Return values the customer gave before (an identifier or a value typed to the bot) typed
+    again with other spacing: one side is several words, the other one word or another split."""
+    given = {
+        key: (n, TRANSCRIPT_VALUE, typed)
+        for key, (n, typed) in _given_compact(facts.descriptions).items()
+    }
+    for known in facts.values:
+        if known.kind not in {"email", "phone"}:
+            n = given.get(known.key.lower(), (1,))[0]
+            given[known.key.lower()] = (n, known.kind, known.value)
+    if not given:
+        return []
+    hits: list[ImplicitHit] = []
+    for key, (start, end, n) in sorted(_compact_runs(text).items(), key=lambda kv: kv[1][0]):
+        found = given.get(key)
+        if found is None or (n == 1 and found[0] == 1):
+            continue
+        if any(start < h.end and h.start < end for h in hits):
+            continue
+        hits.append(ImplicitHit(f"value:{found[1]}", found[2], text[start:end], start, end, 100.0))
+    return hits
+
+
 @lru_cache(maxsize=1024)
 def _given_phrases(
     lines: tuple[str, ...],
@@ -294,12 +360,9 @@ def find_description(text: str, facts: PacketFacts) -> ImplicitHit | None:
 def find_implicit(text: str, facts: PacketFacts) -> list[ImplicitHit]:
     """Return every value and the best description ``text`` re-sends from the packet."""
     hits = find_values(text, facts)
-    covered = [(h.start, h.end) for h in hits]
-    hits += [
-        h
-        for h in find_typed_phrases(text, facts)
-        if not any(h.start < b and a < h.end for a, b in covered)
-    ]
+    for extra in (find_typed_phrases(text, facts), find_respaced(text, facts)):
+        covered = [(h.start, h.end) for h in hits]
+        hits += [h for h in extra if not any(h.start < b and a < h.end for a, b in covered)]
     description = find_description(text, facts)
     if description is not None:
         hits.append(description)
