@@ -231,6 +231,60 @@ def _compact_runs(text: str) -> dict[str, tuple[int, int, int]]:
     return runs
 
 
+# A value read out on a voice line: "P M four four eight one nine oh", "whiskey romeo one nine".
+SPOKEN = {
+    **{
+        w: str(n) for n, w in enumerate("zero one two three four five six seven eight nine".split())
+    },
+    "oh": "0",
+    **{w[0]: w[0] for w in "abcdefghjklmnopqrstuvwxyz"},
+    **{
+        w: w[0]
+        for w in (
+            "alpha bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima "
+            "mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray "
+            "x-ray yankee zulu"
+        ).split()
+    },
+    "dash": "",
+    "hyphen": "",
+}
+SPOKEN_GAP_RE = re.compile(r"[\s,-]*")
+
+
+def _spoken_groups(text: str) -> list[list[tuple[str, int, int]]]:
+    """Return the runs of words of ``text`` that spell a value: digits and letters one by one,
+    number and alphabet words, short groups with a digit ("LS6 2QT")."""
+    groups: list[list[tuple[str, int, int]]] = []
+    current: list[tuple[str, int, int]] = []
+    last_end = 0
+    for m in ALNUM_RE.finditer(text):
+        word = m.group(0).lower()
+        spelled = SPOKEN.get(word)
+        if spelled is None and word.isalnum() and len(word) <= 6:
+            spelled = word if any(ch.isdigit() for ch in word) else None
+        # "It's", "we've": the letters after an apostrophe are no spelling.
+        if spelled is not None and m.start() > 0 and text[m.start() - 1] in "'\u2019":
+            spelled = None
+        if spelled is None or (current and not SPOKEN_GAP_RE.fullmatch(text[last_end : m.start()])):
+            if len(current) >= 2:
+                groups.append(current)
+            current = []
+        if spelled is not None:
+            current.append((spelled, m.start(), m.end()))
+        last_end = m.end()
+    if len(current) >= 2:
+        groups.append(current)
+    return groups
+
+
+def _spoken_key(part: list[tuple[str, int, int]]) -> str:
+    """Return the value a spelled run reads as, or '' when it is too short or has no digit."""
+    key = "".join(w for w, _, _ in part)
+    ok = any(ch.isdigit() for ch in key) and len(key) >= MIN_COMPACT_CHARS - 1
+    return key if ok else ""
+
+
 @lru_cache(maxsize=1024)
 def _given_compact(lines: tuple[str, ...]) -> dict[str, tuple[int, str]]:
     """Return the compact runs the customer typed to the bot: word count and text as typed."""
@@ -239,6 +293,10 @@ def _given_compact(lines: tuple[str, ...]) -> dict[str, tuple[int, str]]:
         for key, (start, end, n) in _compact_runs(line).items():
             if n > given.get(key, (0, ""))[0]:
                 given[key] = (n, line[start:end])
+        for group in _spoken_groups(line):
+            key = _spoken_key(group)
+            if key and key not in given:
+                given[key] = (len(group), line[group[0][1] : group[-1][2]])
     return given
 
 
@@ -255,8 +313,16 @@ def find_respaced(text: str, facts: PacketFacts) -> list[ImplicitHit]:
             given[known.key.lower()] = (n, known.kind, known.value)
     if not given:
         return []
+    candidates = dict(_compact_runs(text))
+    # Any stretch of a spelled run: "yes it's P M four four..." holds "P M four four...".
+    for group in _spoken_groups(text):
+        for i in range(len(group)):
+            for j in range(i + 2, len(group) + 1):
+                key = _spoken_key(group[i:j])
+                if key:
+                    candidates.setdefault(key, (group[i][1], group[j - 1][2], j - i))
     hits: list[ImplicitHit] = []
-    for key, (start, end, n) in sorted(_compact_runs(text).items(), key=lambda kv: kv[1][0]):
+    for key, (start, end, n) in sorted(candidates.items(), key=lambda kv: (kv[1][0], -kv[1][1])):
         found = given.get(key)
         if found is None or (n == 1 and found[0] == 1):
             continue

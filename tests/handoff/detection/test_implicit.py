@@ -202,3 +202,46 @@ def test_respaced_values_the_customer_never_gave_are_not_repetition(
     packet["account_state"]["address"] = "5 Mill Lane, Bath BA1 2QT"
     packet["identifiers"].append({"kind": "other", "value": "CX-4410"})
     assert _implicit(packet, body) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "body", "found"),
+    [
+        (
+            "my member number is P M four four eight one nine oh",
+            "Oh. It's P M four four eight one nine oh. I did say that.",
+            "P M four four eight one nine oh",
+        ),
+        (
+            "twenty two Orchard Lane Leeds L S six two Q T",
+            "22 Orchard Lane, Leeds, LS6 2QT.",
+            "L S six two Q T",
+        ),
+    ],
+)
+def test_a_value_spelled_out_on_a_voice_line_counts(
+    packet: dict[str, Any], typed: str, body: str, found: str
+) -> None:
+    """Is a value spelled out word by word to the bot found when given again, spelled or not?"""
+    packet["transcript"][0]["text"] = typed
+    assert ("value:transcript_value", found) in _implicit(packet, body)
+
+
+def test_an_identifier_read_in_the_alphabet_counts(packet: dict[str, Any]) -> None:
+    """Is a registration "WR19 KPE" found as "W R 1 9 K P E" or in the phonetic alphabet?"""
+    packet["identifiers"].append({"kind": "other", "value": "WR19 KPE"})
+    assert _implicit(packet, "W R 1 9 K P E. can you book it") == [("value:other", "WR19 KPE")]
+    assert _implicit(packet, "whiskey romeo one nine kilo papa echo") == [
+        ("value:other", "WR19 KPE")
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["W R 1 9 K P F", "P M four four eight one nine", "it's two for one, five pounds off"],
+)
+def test_other_spelled_values_are_not_repetition(packet: dict[str, Any], body: str) -> None:
+    """Are spelled values that differ, or number words in a sentence, left alone?"""
+    packet["transcript"][0]["text"] = "member number P M four four eight one nine oh"
+    packet["identifiers"].append({"kind": "other", "value": "WR19 KPE"})
+    assert _implicit(packet, body) == []
