@@ -396,13 +396,22 @@ def _passages(text: str) -> list[tuple[int, int]]:
     return bounds + pairs + whole + [c for c in clauses if c not in bounds]
 
 
+@lru_cache(maxsize=1024)
+def _description_targets(descriptions: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Return each customer turn, and each of its sentences and clauses, long enough to copy
+    (a turn that mixes two things is often re-sent one part at a time)."""
+    targets: dict[str, str] = {}
+    for text in descriptions:
+        for start, end in [(0, len(text)), *_passages(text)]:
+            words = _words(text[start:end])
+            if len(words) >= MIN_DESCRIPTION_WORDS:
+                targets.setdefault(" ".join(words), text[start:end].strip())
+    return list(targets.items())
+
+
 def find_description(text: str, facts: PacketFacts) -> ImplicitHit | None:
     """Return the best near-copy of a customer transcript turn in ``text``, if any."""
-    targets = [
-        (" ".join(_words(d)), d)
-        for d in facts.descriptions
-        if len(_words(d)) >= MIN_DESCRIPTION_WORDS
-    ]
+    targets = _description_targets(facts.descriptions)
     if not targets:
         return None
     best: ImplicitHit | None = None

@@ -245,3 +245,13 @@ def test_other_spelled_values_are_not_repetition(packet: dict[str, Any], body: s
     packet["transcript"][0]["text"] = "member number P M four four eight one nine oh"
     packet["identifiers"].append({"kind": "other", "value": "WR19 KPE"})
     assert _implicit(packet, body) == []
+
+
+def test_one_part_of_a_mixed_turn_copied_counts(packet: dict[str, Any]) -> None:
+    """Is one clause of a long turn that mixed two things found when re-sent on its own?"""
+    packet["transcript"][0]["text"] = (
+        "el control remoto no funciona y no sé qué hacer, remote not working even with new batteries"
+    )
+    findings = _implicit(packet, "Model X55. remote not working even with new batteries")
+    assert [cue for cue, _ in findings] == ["description"]
+    assert _implicit(packet, "the remote works fine now, thanks") == []
