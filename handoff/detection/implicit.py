@@ -200,6 +200,138 @@ def _runs(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     return runs
 
 
+# A value typed again with other spacing ("BS34QT" for "BS3 4QT", "CX 4410" for "CX-4410"):
+# runs of up to three words, compared with their separators dropped.
+MIN_COMPACT_CHARS = 6
+
+
+def _compact_runs(text: str) -> dict[str, tuple[int, int, int]]:
+    """Return the runs of 1-3 words of ``text`` that read as one value, keyed by their letters
+    and digits (lower case), with their offsets and word count."""
+    words = [(m.group(0).lower(), m.start(), m.end()) for m in ALNUM_RE.finditer(text)]
+    runs: dict[str, tuple[int, int, int]] = {}
+    for first in range(len(words)):
+        for n in (1, 2, 3):
+            part = words[first : first + n]
+            if len(part) < n:
+                break
+            # Every word holds a digit, but a short letter prefix ("CX 4410") may lead.
+            if not all(any(ch.isdigit() for ch in w) for w, _, _ in part[1:]):
+                break
+            lead = part[0][0]
+            if not any(ch.isdigit() for ch in lead):
+                if len(lead) > 4 or lead in PLAIN_UNITS:
+                    break
+                if n == 1:
+                    continue
+            key = "".join(ch for w, _, _ in part for ch in w if ch.isalnum())
+            # Five will do when letters and digits mix ("N1 9GU"); a bare number needs six.
+            if len(key) >= MIN_COMPACT_CHARS or (len(key) == 5 and not key.isdigit()):
+                runs.setdefault(key, (part[0][1], part[-1][2], n))
+    return runs
+
+
+# A value read out on a voice line: "P M four four eight one nine oh", "whiskey romeo one nine".
+SPOKEN = {
+    **{
+        w: str(n) for n, w in enumerate("zero one two three four five six seven eight nine".split())
+    },
+    "oh": "0",
+    **{w[0]: w[0] for w in "abcdefghjklmnopqrstuvwxyz"},
+    **{
+        w: w[0]
+        for w in (
+            "alpha bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima "
+            "mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray "
+            "x-ray yankee zulu"
+        ).split()
+    },
+    "dash": "",
+    "hyphen": "",
+}
+SPOKEN_GAP_RE = re.compile(r"[\s,-]*")
+
+
+def _spoken_groups(text: str) -> list[list[tuple[str, int, int]]]:
+    """Return the runs of words of ``text`` that spell a value: digits and letters one by one,
+    number and alphabet words, short groups with a digit ("LS6 2QT")."""
+    groups: list[list[tuple[str, int, int]]] = []
+    current: list[tuple[str, int, int]] = []
+    last_end = 0
+    for m in ALNUM_RE.finditer(text):
+        word = m.group(0).lower()
+        spelled = SPOKEN.get(word)
+        if spelled is None and word.isalnum() and len(word) <= 6:
+            spelled = word if any(ch.isdigit() for ch in word) else None
+        # "It's", "we've": the letters after an apostrophe are no spelling.
+        if spelled is not None and m.start() > 0 and text[m.start() - 1] in "'\u2019":
+            spelled = None
+        if spelled is None or (current and not SPOKEN_GAP_RE.fullmatch(text[last_end : m.start()])):
+            if len(current) >= 2:
+                groups.append(current)
+            current = []
+        if spelled is not None:
+            current.append((spelled, m.start(), m.end()))
+        last_end = m.end()
+    if len(current) >= 2:
+        groups.append(current)
+    return groups
+
+
+def _spoken_key(part: list[tuple[str, int, int]]) -> str:
+    """Return the value a spelled run reads as, or '' when it is too short or has no digit."""
+    key = "".join(w for w, _, _ in part)
+    ok = any(ch.isdigit() for ch in key) and len(key) >= MIN_COMPACT_CHARS - 1
+    return key if ok else ""
+
+
+@lru_cache(maxsize=1024)
+def _given_compact(lines: tuple[str, ...]) -> dict[str, tuple[int, str]]:
+    """Return the compact runs the customer typed to the bot: word count and text as typed."""
+    given: dict[str, tuple[int, str]] = {}
+    for line in lines:
+        for key, (start, end, n) in _compact_runs(line).items():
+            if n > given.get(key, (0, ""))[0]:
+                given[key] = (n, line[start:end])
+        for group in _spoken_groups(line):
+            key = _spoken_key(group)
+            if key and key not in given:
+                given[key] = (len(group), line[group[0][1] : group[-1][2]])
+    return given
+
+
+def find_respaced(text: str, facts: PacketFacts) -> list[ImplicitHit]:
+    """Return values the customer gave before (an identifier or a value typed to the bot) typed
+    again with other spacing: one side is several words, the other one word or another split."""
+    given = {
+        key: (n, TRANSCRIPT_VALUE, typed)
+        for key, (n, typed) in _given_compact(facts.descriptions).items()
+    }
+    for known in facts.values:
+        if known.kind not in {"email", "phone"}:
+            n = given.get(known.key.lower(), (1,))[0]
+            given[known.key.lower()] = (n, known.kind, known.value)
+    if not given:
+        return []
+    candidates = dict(_compact_runs(text))
+    # Any stretch of a spelled run: "yes it's P M four four..." holds "P M four four...".
+    for group in _spoken_groups(text):
+        for i in range(len(group)):
+            for j in range(i + 2, len(group) + 1):
+                key = _spoken_key(group[i:j])
+                if key:
+                    candidates.setdefault(key, (group[i][1], group[j - 1][2], j - i))
+    hits: list[ImplicitHit] = []
+    for key, (start, end, n) in sorted(candidates.items(), key=lambda kv: (kv[1][0], -kv[1][1])):
+        found = given.get(key)
+        if found is None or (n == 1 and found[0] == 1):
+            continue
+        if any(start < h.end and h.start < end for h in hits):
+            continue
+        hits.append(ImplicitHit(f"value:{found[1]}", found[2], text[start:end], start, end, 100.0))
+    return hits
+
+
 @lru_cache(maxsize=1024)
 def _given_phrases(
     lines: tuple[str, ...],
@@ -264,13 +396,22 @@ def _passages(text: str) -> list[tuple[int, int]]:
     return bounds + pairs + whole + [c for c in clauses if c not in bounds]
 
 
+@lru_cache(maxsize=1024)
+def _description_targets(descriptions: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Return each customer turn, and each of its sentences and clauses, long enough to copy
+    (a turn that mixes two things is often re-sent one part at a time)."""
+    targets: dict[str, str] = {}
+    for text in descriptions:
+        for start, end in [(0, len(text)), *_passages(text)]:
+            words = _words(text[start:end])
+            if len(words) >= MIN_DESCRIPTION_WORDS:
+                targets.setdefault(" ".join(words), text[start:end].strip())
+    return list(targets.items())
+
+
 def find_description(text: str, facts: PacketFacts) -> ImplicitHit | None:
     """Return the best near-copy of a customer transcript turn in ``text``, if any."""
-    targets = [
-        (" ".join(_words(d)), d)
-        for d in facts.descriptions
-        if len(_words(d)) >= MIN_DESCRIPTION_WORDS
-    ]
+    targets = _description_targets(facts.descriptions)
     if not targets:
         return None
     best: ImplicitHit | None = None
@@ -294,12 +435,9 @@ def find_description(text: str, facts: PacketFacts) -> ImplicitHit | None:
 def find_implicit(text: str, facts: PacketFacts) -> list[ImplicitHit]:
     """Return every value and the best description ``text`` re-sends from the packet."""
     hits = find_values(text, facts)
-    covered = [(h.start, h.end) for h in hits]
-    hits += [
-        h
-        for h in find_typed_phrases(text, facts)
-        if not any(h.start < b and a < h.end for a, b in covered)
-    ]
+    for extra in (find_typed_phrases(text, facts), find_respaced(text, facts)):
+        covered = [(h.start, h.end) for h in hits]
+        hits += [h for h in extra if not any(h.start < b and a < h.end for a, b in covered)]
     description = find_description(text, facts)
     if description is not None:
         hits.append(description)

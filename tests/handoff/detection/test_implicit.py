@@ -154,3 +154,104 @@ def test_dates_counts_and_other_values_in_words_are_not_repetition(
     packet["account_state"]["address"] = "5 Mill Lane, Bath BA1 2QT"
     assert _implicit(packet, body) == []
     assert _implicit(packet, "5 Mill Lane, Bath BA1 2QT") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "body", "found"),
+    [
+        ("parcel not here, postcode BS3 4QT", "BS34QT", ("value:transcript_value", "BS3 4QT")),
+        (
+            "moving out of G12 8QQ",
+            "g128qq. new one is G3 7RS",
+            ("value:transcript_value", "G12 8QQ"),
+        ),
+        (
+            "deliver to work, postcode N1 9GU",
+            "N19GU as I said",
+            ("value:transcript_value", "N1 9GU"),
+        ),
+        (
+            "order 3390118 not dispatched",
+            "ok. 339 0118 is a gift",
+            ("value:transcript_value", "3390118"),
+        ),
+    ],
+)
+def test_a_value_typed_again_with_other_spacing_counts(
+    packet: dict[str, Any], typed: str, body: str, found: tuple[str, str]
+) -> None:
+    """Is a postcode or number the customer typed to the bot found with its spaces moved?"""
+    packet["transcript"][0]["text"] = typed
+    assert _implicit(packet, body) == [found]
+
+
+def test_an_identifier_typed_with_a_space_counts(packet: dict[str, Any]) -> None:
+    """Is a packet identifier ("CX-4410") found when re-sent as "CX 4410"?"""
+    packet["identifiers"].append({"kind": "other", "value": "CX-4410"})
+    assert _implicit(packet, "CX 4410") == [("value:other", "CX-4410")]
+
+
+@pytest.mark.parametrize("body", ["BA12QT", "BS34QX", "cx 4411", "ref 10 442"])
+def test_respaced_values_the_customer_never_gave_are_not_repetition(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Are respaced values held only in account_state or typed only by the bot, and near
+    misses, left alone?"""
+    packet["transcript"][0]["text"] = "parcel not here"
+    packet["transcript"].append({"role": "bot", "text": "Checking the route for BS3 4QT."})
+    packet["account_state"]["address"] = "5 Mill Lane, Bath BA1 2QT"
+    packet["identifiers"].append({"kind": "other", "value": "CX-4410"})
+    assert _implicit(packet, body) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "body", "found"),
+    [
+        (
+            "my member number is P M four four eight one nine oh",
+            "Oh. It's P M four four eight one nine oh. I did say that.",
+            "P M four four eight one nine oh",
+        ),
+        (
+            "twenty two Orchard Lane Leeds L S six two Q T",
+            "22 Orchard Lane, Leeds, LS6 2QT.",
+            "L S six two Q T",
+        ),
+    ],
+)
+def test_a_value_spelled_out_on_a_voice_line_counts(
+    packet: dict[str, Any], typed: str, body: str, found: str
+) -> None:
+    """Is a value spelled out word by word to the bot found when given again, spelled or not?"""
+    packet["transcript"][0]["text"] = typed
+    assert ("value:transcript_value", found) in _implicit(packet, body)
+
+
+def test_an_identifier_read_in_the_alphabet_counts(packet: dict[str, Any]) -> None:
+    """Is a registration "WR19 KPE" found as "W R 1 9 K P E" or in the phonetic alphabet?"""
+    packet["identifiers"].append({"kind": "other", "value": "WR19 KPE"})
+    assert _implicit(packet, "W R 1 9 K P E. can you book it") == [("value:other", "WR19 KPE")]
+    assert _implicit(packet, "whiskey romeo one nine kilo papa echo") == [
+        ("value:other", "WR19 KPE")
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["W R 1 9 K P F", "P M four four eight one nine", "it's two for one, five pounds off"],
+)
+def test_other_spelled_values_are_not_repetition(packet: dict[str, Any], body: str) -> None:
+    """Are spelled values that differ, or number words in a sentence, left alone?"""
+    packet["transcript"][0]["text"] = "member number P M four four eight one nine oh"
+    packet["identifiers"].append({"kind": "other", "value": "WR19 KPE"})
+    assert _implicit(packet, body) == []
+
+
+def test_one_part_of_a_mixed_turn_copied_counts(packet: dict[str, Any]) -> None:
+    """Is one clause of a long turn that mixed two things found when re-sent on its own?"""
+    packet["transcript"][0]["text"] = (
+        "el control remoto no funciona y no sé qué hacer, remote not working even with new batteries"
+    )
+    findings = _implicit(packet, "Model X55. remote not working even with new batteries")
+    assert [cue for cue, _ in findings] == ["description"]
+    assert _implicit(packet, "the remote works fine now, thanks") == []
