@@ -115,8 +115,9 @@ HANDLE_RE = re.compile(r"@\w+")
 LINK_RE = re.compile(r"https?://\S+")
 
 
-def twcs_turns(path: Path) -> list[tuple[str, str]]:
-    """Return (id, text) of every customer turn of a TweetSumm JSON file; id is thread:turn."""
+def twcs_turns(path: Path) -> list[tuple[str, str, str | None]]:
+    """Return (id, text, context) of every customer turn of a TweetSumm JSON file; id is
+    thread:turn, context the agent's turn before it in the thread (None before the first)."""
     with path.open(encoding="utf-8") as fh:
         documents = json.load(fh).get("document")
     if not isinstance(documents, list):
@@ -125,32 +126,41 @@ def twcs_turns(path: Path) -> list[tuple[str, str]]:
     for n, document in enumerate(documents):
         parts = TURN_RE.split(document)
         thread = parts[0].strip() or f"doc{n}"
+        previous = None
         for i, (role, text) in enumerate(zip(parts[1::2], parts[2::2], strict=True)):
+            clean = LINK_RE.sub("", HANDLE_RE.sub("", text)).strip()
             if role == "Customer":
-                clean = LINK_RE.sub("", HANDLE_RE.sub("", text)).strip()
-                turns.append((f"{thread}:{i}", clean))
+                turns.append((f"{thread}:{i}", clean, previous))
+            else:
+                previous = clean
     return turns
 
 
-def score_twcs(path: Path, labels_path: Path | None, show: bool, half: str = "") -> None:
+def score_twcs(
+    path: Path, labels_path: Path | None, show: bool, half: str = "", no_context: bool = False
+) -> None:
     """Print flag rate, and with labels recall and false alarms, on real customer turns;
     with ``half`` (a range of first characters such as "0-7") only threads whose id starts
     with one of them are read, scored or printed."""
     turns = twcs_turns(path)
     if half:
         first = _first_chars(half)
-        turns = [(tid, text) for tid, text in turns if tid[:1].lower() in first]
+        turns = [turn for turn in turns if turn[0][:1].lower() in first]
         print(f"threads whose id starts with {half}: {len(turns)} customer turns")
+    # Each turn is read with the agent's turn before it unless --no-context.
+    contexts = [None if no_context else c for _, _, c in turns]
     flagged = {
         tid: findings
-        for (tid, _), findings in zip(turns, detect_messages([t for _, t in turns]), strict=True)
+        for (tid, _, _), findings in zip(
+            turns, detect_messages([t for _, t, _ in turns], contexts=contexts), strict=True
+        )
         if findings
     }
     total = len(turns)
     print(f"customer turns {total}, flagged {len(flagged)} ({len(flagged) / total:.2%})")
     if labels_path is None:
         if show:
-            for tid, text in turns:
+            for tid, text, _ in turns:
                 if tid in flagged:
                     print(f"  flagged {tid} [{flagged[tid][0].cue}]: {text[:160]}")
         return
@@ -163,7 +173,7 @@ def score_twcs(path: Path, labels_path: Path | None, show: bool, half: str = "")
             if row.get("label") not in {"yes", "no", "unsure"}:
                 raise SystemExit(f"{labels_path}:{n}: label must be yes, no or unsure")
             labels[str(row["id"])] = row["label"]
-    text_of = dict(turns)
+    text_of = {tid: text for tid, text, _ in turns}
     # Labels of threads outside the chosen half are neither read nor counted.
     labels = {tid: label for tid, label in labels.items() if tid in text_of}
     positives = [tid for tid, label in labels.items() if label == "yes" and tid in text_of]
@@ -241,10 +251,13 @@ def main() -> None:
         help="with --twcs: only threads whose id starts with these characters, e.g. 0-7",
     )
     parser.add_argument("--asks", type=Path, metavar="PATH")
+    parser.add_argument(
+        "--no-context", action="store_true", help="with --twcs: read each turn without its thread"
+    )
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
     if args.twcs:
-        score_twcs(args.twcs, args.labels, args.show_errors, args.half)
+        score_twcs(args.twcs, args.labels, args.show_errors, args.half, args.no_context)
         return
     if args.asks:
         score_asks(args.asks, args.show_errors)

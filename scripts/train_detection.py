@@ -31,7 +31,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from handoff.detection.cues import find_cues  # noqa: E402
-from handoff.detection.learned import MODEL_PATH, THRESHOLD, Model, features, train  # noqa: E402
+from handoff.detection.learned import (  # noqa: E402
+    MODEL_PATH,
+    THRESHOLD,
+    Model,
+    context_features,
+    context_tags,
+    features,
+    train,
+    words,
+)
 from handoff.detection.nlp import get_nlp  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +52,10 @@ INDEP_SETS = {
     "indep-1": TRAIN / "indep-1" / "messages.jsonl",
     "indep-2": TRAIN / "indep-2" / "messages.jsonl",
     "indep-3": TRAIN / "indep-3" / "messages.jsonl",
+}
+# Customer turns written with the agent's previous turn ("context") they answer.
+THREAD_SETS = {
+    "thread": TRAIN / "thread.jsonl",
 }
 # The independent rows are counted this many times: they are few, and written by other hands.
 INDEP_WEIGHT = 2
@@ -56,32 +69,44 @@ DEV_SETS = [
     "heldout-2026-12-e",
     "heldout-2026-12-f",
     "heldout-2026-12-g",
+    "heldout-2026-12-h",
+    "heldout-2026-12-i",
 ]
+# One training row: text, whether it is a repetition, the agent turn it answers (or None).
+Row = tuple[str, bool, str | None]
 OLD_SETS = ["tune", "heldout", "challenge", "fresh"]
 # L2 penalty of the logistic regression (docs/detection.md lists the values tried).
 L2 = 1e-4
 
 
-def load(path: Path) -> list[tuple[str, bool]]:
-    """Read (text, explicit) pairs from a JSON-lines file."""
+def load(path: Path) -> list[Row]:
+    """Read (text, explicit, context) rows from a JSON-lines file."""
     with path.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
-    return [(row["text"], bool(row["explicit"])) for row in rows]
+    return [(row["text"], bool(row["explicit"]), row.get("context")) for row in rows]
 
 
-def featurize(texts: list[str], with_rules: bool = True) -> list[tuple[list[int], list[str]]]:
-    """Return each text's feature ids and the rule families that fired in it."""
+def featurize(
+    texts: list[str], with_rules: bool = True, contexts: list[str | None] | None = None
+) -> list[tuple[list[int], list[str]]]:
+    """Return each text's feature ids and the rule families that fired in it; a text with a
+    context (the agent turn it answers) also gets the context features of its opening."""
     out = []
-    for doc in get_nlp().pipe(texts, batch_size=256):
+    contexts = contexts or [None] * len(texts)
+    for doc, context in zip(get_nlp().pipe(texts, batch_size=256), contexts, strict=True):
         cues = [hit.cue for hit in find_cues(doc)]
-        out.append((features(doc, cues if with_rules else ()), cues))
+        ids = features(doc, cues if with_rules else ())
+        tags = context_tags(context)
+        if tags:
+            ids += context_features(words(doc), tags)
+        out.append((ids, cues))
     return out
 
 
-def fit(rows: list[tuple[str, bool]], with_rules: bool = True) -> Model:
-    """Train on (text, label) rows."""
-    feats = featurize([t for t, _ in rows], with_rules)
-    return train([(ids, label) for (ids, _), (_, label) in zip(feats, rows, strict=True)], l2=L2)
+def fit(rows: list[Row], with_rules: bool = True) -> Model:
+    """Train on (text, label, context) rows."""
+    feats = featurize([r[0] for r in rows], with_rules, [r[2] for r in rows])
+    return train([(ids, r[1]) for (ids, _), r in zip(feats, rows, strict=True)], l2=L2)
 
 
 def prf(pred: list[bool], gold: list[bool]) -> str:
@@ -107,7 +132,7 @@ def compare() -> None:
     stacked, plain = fit(tr, True), fit(tr, False)
     spacy_cat = _spacy_textcat(tr)
     for name, rows in evals.items():
-        texts, gold = [t for t, _ in rows], [g for _, g in rows]
+        texts, gold = [r[0] for r in rows], [r[1] for r in rows]
         with_rules = featurize(texts, True)
         without = featurize(texts, False)
         rules = [bool(c) for _, c in with_rules]
@@ -127,7 +152,7 @@ def compare() -> None:
         )
 
 
-def _spacy_textcat(rows: list[tuple[str, bool]]):  # type: ignore[no-untyped-def]
+def _spacy_textcat(rows: list[Row]):  # type: ignore[no-untyped-def]
     """Train spaCy's bag-of-words text classifier (n-grams 1-3) on ``rows``; return a scorer."""
     import spacy
     from spacy.training import Example
@@ -149,7 +174,7 @@ def _spacy_textcat(rows: list[tuple[str, bool]]):  # type: ignore[no-untyped-def
     )
     examples = [
         Example.from_dict(nlp.make_doc(t), {"cats": {"REP": float(g), "NOT": float(not g)}})
-        for t, g in rows
+        for t, g, *_ in rows
     ]
     optimizer = nlp.initialize(lambda: examples)
     started = time.process_time()
@@ -164,9 +189,10 @@ def _spacy_textcat(rows: list[tuple[str, bool]]):  # type: ignore[no-untyped-def
     return score
 
 
-def dev_rows(name: str) -> list[tuple[str, bool]]:
+def dev_rows(name: str) -> list[Row]:
     """Return a spent held-out set's customer messages: its single messages and the end-user
-    comments of its conversations, true when a comment is expected as an explicit finding."""
+    comments of its conversations, true when a comment is expected as an explicit finding,
+    each with the public agent comment before it (its context)."""
     directory = ROOT / "tests" / "data" / "detection" / name
     rows = load(directory / "messages.jsonl")
     with (directory / "conversations.jsonl").open(encoding="utf-8") as fh:
@@ -177,20 +203,23 @@ def dev_rows(name: str) -> list[tuple[str, bool]]:
             explicit = {
                 e["comment_id"] for e in ticket["expected"] if e["kind"] == "explicit_repetition"
             }
-            rows += [
-                (c["body"], c["id"] in explicit)
-                for c in ticket["comments"]
-                if c["author_role"] == "end-user"
-            ]
+            previous = None
+            for c in ticket["comments"]:
+                if c["author_role"] == "end-user":
+                    rows.append((c["body"], c["id"] in explicit, previous))
+                elif c.get("public", True):
+                    previous = c["body"]
     return rows
 
 
-def independent() -> dict[str, list[tuple[str, bool]]]:
-    """Return the independent writers' messages, set by set."""
-    return {name: load(path) for name, path in INDEP_SETS.items()}
+def independent() -> dict[str, list[Row]]:
+    """Return the independent writers' messages, set by set (thread turns with their context)."""
+    sets = {name: load(path) for name, path in INDEP_SETS.items()}
+    sets.update({name: load(path) for name, path in THREAD_SETS.items() if path.exists()})
+    return sets
 
 
-def training_rows() -> list[tuple[str, bool]]:
+def training_rows() -> list[Row]:
     """Return the rows the shipped model is trained on: the corpus and the independent data."""
     dev = [row for name in DEV_SETS for row in dev_rows(name)]
     indep = [row for rows in independent().values() for row in rows]
@@ -202,13 +231,13 @@ def cross() -> None:
     from handoff.detection import learned
     from handoff.detection.engine import detect_messages
 
-    def check(model: Model, rows: list[tuple[str, bool]]) -> str:
+    def check(model: Model, rows: list[Row]) -> str:
         learned._model = model
         try:
-            found = [bool(f) for f in detect_messages([t for t, _ in rows])]
+            found = [bool(f) for f in detect_messages([r[0] for r in rows], contexts=[r[2] for r in rows])]
         finally:
             learned._model = None
-        return prf(found, [g for _, g in rows])
+        return prf(found, [r[1] for r in rows])
 
     corpus, indep = load(CORPUS), independent()
     dev = {name: dev_rows(name) for name in DEV_SETS}
@@ -219,7 +248,7 @@ def cross() -> None:
     )
     for name, rows in indep.items():
         others = [row for other, more in indep.items() if other != name for row in more]
-        print(f"{name}: {len(rows)} messages, {sum(g for _, g in rows)} repetitions")
+        print(f"{name}: {len(rows)} messages, {sum(r[1] for r in rows)} repetitions")
         halves = rows[0::2], rows[1::2]
         for k, (train_half, test_half) in enumerate((halves, halves[::-1])):
             model = fit(corpus + (train_half + others + every_dev) * INDEP_WEIGHT)

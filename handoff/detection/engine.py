@@ -17,6 +17,8 @@ from handoff.detection.learned import (
     COLUMNS,
     THRESHOLD,
     VETO,
+    context_features,
+    context_tags,
     features_of,
     get_model,
     hash_string,
@@ -24,11 +26,12 @@ from handoff.detection.learned import (
 )
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
+from handoff.detection.thread import done_before
 from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.2.2"
+DETECTOR_VERSION = "2.3.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -42,6 +45,9 @@ TOPIC_CUE = "ask:topic"
 # The cue of a re-ask recognised by the customer's answer: they said they had already told
 # it, or answered with a value they had given the bot.
 ANSWER_CUE = "ask:answered_again"
+# The cue of an explicit repetition read with the agent's previous turn: an answer that the
+# step asked about was done, or the thing asked for sent, before the ask ("did that already").
+DONE_CUE = "answered_done"
 
 
 @dataclass(frozen=True)
@@ -152,8 +158,16 @@ def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
     return spans
 
 
+# Sentences of a customer message read together with the agent's previous turn: the answer.
+CONTEXT_SENTENCES = 2
+
+
 def _explicit(
-    doc: Doc, aliased: _Aliased | None, comment_id: int | str | None, agent_turn: int | None
+    doc: Doc,
+    aliased: _Aliased | None,
+    comment_id: int | str | None,
+    agent_turn: int | None,
+    context: tuple[int, ...] = (),
 ) -> list[Finding]:
     hits = find_cues(doc)
     # Someone else's words the customer quotes or forwards ("the seller replied \"like I
@@ -170,7 +184,7 @@ def _explicit(
         for token in doc:
             if any(lo <= token.idx < hi for lo, hi in quoted):
                 items[token.i] = None
-    if not hits and not any(item is not None and item[1] for item in items):
+    if not hits and not context and not any(item is not None and item[1] for item in items):
         # No rule hit and no anchor word: the model would only see its bias (checked below).
         if model.score(features_of(())) < THRESHOLD:
             return []
@@ -180,13 +194,16 @@ def _explicit(
     # bank"); with no rule hit standing, the model's surest sentence is the finding.
     found: list[tuple[str, int, int, float, str]] = []
     best: tuple[float, int, int] = (0.0, 0, 0)
-    for start, end in _sentences(rows, strings):
+    for n, (start, end) in enumerate(_sentences(rows, strings)):
         inside = []
         if hits:
             lo = doc[start].idx
             hi = doc[end - 1].idx + len(doc[end - 1])
             inside = [hit for hit in hits if lo <= hit.start < hi]
-        probability = model.score(features_of(items[start:end], [hit.cue for hit in inside]))
+        ids = features_of(items[start:end], [hit.cue for hit in inside])
+        if context and n < CONTEXT_SENTENCES:
+            ids += context_features(items[start:end], context)
+        probability = model.score(ids)
         if inside and probability >= VETO:
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
         elif not inside and probability > best[0]:
@@ -230,11 +247,44 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _explicit_in(
-    text: str, bot_names: Sequence[str], comment_id: int | str | None, agent_turn: int | None
+    text: str,
+    bot_names: Sequence[str],
+    comment_id: int | str | None,
+    agent_turn: int | None,
+    context: str | None = None,
 ) -> list[Finding]:
     aliased = _alias(text, bot_names) if bot_names else None
     doc = get_nlp()(text if aliased is None else aliased.text)
-    return _explicit(doc, aliased if aliased and aliased.swaps else None, comment_id, agent_turn)
+    found = _explicit(
+        doc,
+        aliased if aliased and aliased.swaps else None,
+        comment_id,
+        agent_turn,
+        context_tags(context),
+    )
+    return found or _answered_done(text, context, comment_id, agent_turn)
+
+
+def _answered_done(
+    text: str, context: str | None, comment_id: int | str | None, agent_turn: int | None
+) -> list[Finding]:
+    """Return the finding of an answer saying the step or value asked for was done or sent
+    before the agent asked ("yes, several times" to "have you restarted it?")."""
+    answer = done_before(context, text)
+    if answer is None or any(lo <= answer.start < hi for lo, hi in _quoted_spans(text)):
+        return []
+    return [
+        Finding(
+            EXPLICIT,
+            DONE_CUE,
+            None,
+            comment_id,
+            agent_turn,
+            answer.text[:SNIPPET_CHARS],
+            answer.start,
+            answer.end,
+        )
+    ]
 
 
 def detect_message(
@@ -243,15 +293,30 @@ def detect_message(
     comment_id: int | str | None = None,
     agent_turn: int | None = None,
     bot_names: Sequence[str] = (),
+    context: str | None = None,
 ) -> list[Finding]:
-    """Find explicit repetition cues in one customer message; ``bot_names`` also mean the bot."""
-    return _explicit_in(text, bot_names, comment_id, agent_turn)
+    """Find explicit repetition cues in one customer message; ``bot_names`` also mean the bot,
+    ``context`` is the agent's previous public turn, which the message may answer."""
+    return _explicit_in(text, bot_names, comment_id, agent_turn, context)
 
 
-def detect_messages(texts: Iterable[str], batch_size: int = 256) -> list[list[Finding]]:
-    """Find explicit cues in many customer messages at once (faster than one by one)."""
+def detect_messages(
+    texts: Iterable[str], batch_size: int = 256, contexts: Iterable[str | None] | None = None
+) -> list[list[Finding]]:
+    """Find explicit cues in many customer messages at once (faster than one by one);
+    ``contexts``, when given, holds each message's previous agent turn (or None)."""
+    if contexts is None:
+        docs = get_nlp().pipe(texts, batch_size=batch_size)
+        return [_explicit(doc, None, None, None) for doc in docs]
+    texts, contexts = list(texts), list(contexts)
+    if len(texts) != len(contexts):
+        raise ValueError(f"detect_messages: {len(texts)} texts but {len(contexts)} contexts")
     docs = get_nlp().pipe(texts, batch_size=batch_size)
-    return [_explicit(doc, None, None, None) for doc in docs]
+    return [
+        _explicit(doc, None, None, None, context_tags(context))
+        or _answered_done(text, context, None, None)
+        for doc, text, context in zip(docs, texts, contexts, strict=True)
+    ]
 
 
 def detect_customer_message(
@@ -260,9 +325,11 @@ def detect_customer_message(
     *,
     comment_id: int | str | None = None,
     agent_turn: int | None = None,
+    context: str | None = None,
 ) -> list[Finding]:
-    """Find explicit cues and implicit repetition of ``facts`` in one customer message."""
-    findings = _explicit_in(text, facts.bot_names, comment_id, agent_turn)
+    """Find explicit cues and implicit repetition of ``facts`` in one customer message;
+    ``context`` is the agent's previous public turn."""
+    findings = _explicit_in(text, facts.bot_names, comment_id, agent_turn, context)
     for hit in find_implicit(text, facts):
         findings.append(
             Finding(
@@ -351,9 +418,12 @@ def detect_ticket(
     parsed = [to_comment(c, i) for i, c in enumerate(comments)]
     # The agent reply each customer message answers, while it still has no re-ask finding.
     pending: tuple[WindowItem, list[str]] | None = None
+    # The agent's previous public turn, which a customer message may answer ("did that already").
+    previous: str | None = None
     for item in window(parsed, start, non_agents):
         comment = item.comment
         if item.is_agent:
+            previous = comment.body
             found = detect_agent_reply(
                 comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
             )
@@ -362,7 +432,11 @@ def detect_ticket(
             pending = (item, asks) if asks else None
         else:
             found = detect_customer_message(
-                comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
+                comment.body,
+                facts,
+                comment_id=comment.id,
+                agent_turn=item.agent_turn,
+                context=previous,
             )
             findings += found
             if pending is not None:
@@ -432,6 +506,9 @@ def _names_bot(text: str) -> bool:
 
 def _claims_said(said: Finding) -> bool:
     """Return True when an explicit finding claims the customer said it, not did it elsewhere."""
+    if said.cue == DONE_CUE:
+        # "did that already": done, but said to the bot only when it names the bot.
+        return _names_bot(said.snippet)
     if said.cue != "learned":
         return True
     words = set(_WORD_RE.findall(said.snippet.lower()))

@@ -19,6 +19,7 @@ another.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ _SKIP = 0x94D049BB133111EB  # mixes an anchor with a word near it, in either ord
 _SUPPORT = 0xD6E8FEB86659FD93  # any name for support: bot, assistant, rep, colleague, agent
 _THIRD = 0xA0761D6478BD642F  # any name for someone outside support: bank, husband, courier
 _BIAS = 0
+# The agent's previous public turn, read as a few tags (``context_tags``) that mix with the
+# opening words of the customer's answer: "did that already" after "have you tried ...?",
+# "sent it yesterday" after "please DM us your order number".
+_CONTEXT = 0x7F4A7C159E3779B9
 
 
 _U64 = 0xFFFFFFFFFFFFFFFF
@@ -266,6 +271,63 @@ def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
             if i != position:
                 pair = anchor ^ keys[i] ^ (i > position)
                 append((pair ^ (pair >> 29)) & MASK)
+    return out
+
+
+# What an agent's turn asks of the customer, by a few words each: send or give something,
+# do or try a step, anything asked at all, or nothing asked.
+_SEND_RE = re.compile(
+    r"\b(?:send|dm|pm|message|e-?mail|provide|share|give|confirm|forward|attach|upload|"
+    r"fill|reply|include|let us know|tell us|tell me|follow|reach out|drop us)\b",
+    re.I,
+)
+_STEP_RE = re.compile(
+    r"\b(?:try|tried|trying|restart|reboot|reset|reinstall|update|clear|check|checked|"
+    r"log ?out|sign ?out|unplug|turn|power|delete|remove|switch|make sure|ensure|"
+    r"have you|did you)\b",
+    re.I,
+)
+_REQUEST_RE = re.compile(
+    r"\?|\b(?:please|pls|plz|kindly|could you|can you|would you|need you|we'?ll need|"
+    r"we need|mind)\b",
+    re.I,
+)
+# Words of an answer read with the context: the opening of each sentence.
+CONTEXT_WORDS = 12
+
+
+def context_tags(agent_text: str | None) -> tuple[int, ...]:
+    """Return the tags of an agent's previous turn: whether it asks something of the
+    customer, and whether that is to send or give something or to do a step; none when it
+    asks nothing (an answer to a statement is read as a message on its own)."""
+    if not agent_text or not agent_text.strip():
+        return ()
+    if not _REQUEST_RE.search(agent_text):
+        return ()
+    tags = [hash_string("ctx:ask")]
+    if _SEND_RE.search(agent_text):
+        tags.append(hash_string("ctx:send"))
+    if _STEP_RE.search(agent_text):
+        tags.append(hash_string("ctx:step"))
+    return tuple(tags)
+
+
+def context_features(items: Sequence[Word], tags: Sequence[int]) -> list[int]:
+    """Return features mixing each context tag with the opening words of a sentence: each
+    word, and each pair of neighbouring words."""
+    if not tags:
+        return []
+    present = [w for w in items if w is not None][:CONTEXT_WORDS]
+    keys = [_BOUNDARY, *(item[0] for item in present), _BOUNDARY]
+    out = []
+    for tag in tags:
+        mixed = (tag * _CONTEXT) & _U64
+        for i in range(1, len(keys)):
+            one = mixed ^ keys[i]
+            if i < len(keys) - 1:
+                out.append((one ^ (one >> 29)) & MASK)
+            two = ((one * _MIX) ^ keys[i - 1]) & _U64
+            out.append((two ^ (two >> 29)) & MASK)
     return out
 
 

@@ -1,0 +1,153 @@
+"""Answers read with the agent's previous turn: "did that already" after "have you tried ...?".
+
+A short answer often says it repeats something only against what it answers: "yes, several
+times" to "have you restarted it?", "sent it yesterday" to "please DM us your order number".
+The same words after a statement, or an answer that complies now ("just sent it", "DM sent",
+"ok trying now"), repeat nothing. This module reads an agent's turn for what it asks (whether
+the customer did a step, or a request to do or send something) and the customer's opening for
+an answer that it was done or sent *before* the ask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Steps and support actions a customer may have done before being asked: troubleshooting,
+# contacting someone, sending or filing something.
+_STEP_VERBS = (
+    r"tr(?:y|ied|ying)|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
+    r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|talk\w*|asked|"
+    r"fill\w*|submit\w*|file[ds]?|report\w*|raised?|updat\w*|unplug\w*|plugg\w*|"
+    r"logg?\w*\s+(?:out|in|off)|sign\w*\s+(?:out|in)|delet\w*|remov\w*|sen[dt]|email\w*|"
+    r"e-mail\w*|dm\w*|messag\w*|reach\w*\s+out|visit\w*|follow\w*\s+(?:the|these|those|our)|"
+    r"complet\w*|register\w*|made\s+sure|make\s+sure|power\w*|turn\w*\s+(?:it|the|off|on)|"
+    r"switch\w*|reconnect\w*|disconnect\w*|re-?add\w*|re-?pair\w*|pair\w*|refresh\w*|"
+    r"cancel\w*|test\w*|run\w*|ran|chang\w*|replac\w*|claim\w*|request\w*|appl(?:y|ied)"
+)
+# "have you tried ...?", "did you fill out a report?", "has the device been restarted?",
+# "have you been able to speak to ...?": a question whether a step was already done.
+# Questions about facts ("did you book online?", "were you informed?") are not.
+_DONE_QUESTION_RE = re.compile(
+    r"\b(?:have|has|did)\s+(?:you|u|ya|the\s+\w+|it|they|your\s+\w+)\s+"
+    r"(?!(?:want|wanted|need|needed|mean|meant|like|liked|receive|received|get|got|see|saw|"
+    r"know|hear|heard|notice|noticed|book|booked|buy|bought|order|ordered|pay|paid|have|had|"
+    r"travel|fly|flew|use|used|mind|wish|expect|expected|enjoy|enjoyed)\b)"
+    r"(?:\w+\s+){0,4}?"
+    rf"(?:{_STEP_VERBS})\b",
+    re.I,
+)
+# A request to do a step or to send something: "try restarting", "please clear the cache",
+# "DM us your order number", "could you send a screenshot?", "kindly fill the form".
+_REQUEST_RE = re.compile(
+    r"\b(?:please|pls|plz|kindly|could\s+you|can\s+you|would\s+you|will\s+you|you\s+(?:can|could|"
+    r"may|might|should)|we\s+(?:suggest|recommend|advise)|(?:^|[.!?]\s+|,\s*|-\s*)(?:try|dm|send|"
+    r"restart|reboot|reset|reinstall|clear|check|contact|call|visit|fill|submit|follow|reach\s+out|"
+    r"drop\s+us|email|unplug|update|log\s+out|sign\s+out))\b",
+    re.I | re.M,
+)
+_ACTION_WORDS = (
+    r"try|tried|trying|restart|reboot|reset|reinstall|uninstall|clear|check|contact|call|visit|"
+    r"fill|submit|follow|dm|send|email|e-mail|message|provide|share|give|upload|attach|update|"
+    r"unplug|log|sign|delete|remove|report|file|claim|speak|talk|ask|raise|complete|register|"
+    r"confirm|reply|respond|write|post|tweet"
+)
+_ACTION_RE = re.compile(rf"\b(?:{_ACTION_WORDS})", re.I)
+# An answer that it was done, to a question whether it was: "yes I have", "we did", "already",
+# "done that", "tried it". A bare "yes" is not enough ("yes, attached", "yes, both of them"
+# answer about something else or comply now).
+_AFFIRM_RE = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\b[^.!?,]*[,.!]\s*)?(?:(?:yes|yess+|yeah|yea|yep|yup|ya|yh|ye|aye|"
+    r"of\s+course|sure|absolutely|definitely|obviously)\b[\s,.!]*)?(?:(?:i|we|they)\s*"
+    r"(?:[\'\u2019]ve|have|did|had)\b|ive\b|iv\b|already\b|alr\b|(?:have|has|had)\s+"
+    r"(?:done|tried|been)\b|(?:did|done|tried)\b)",
+    re.I,
+)
+_BEFORE_RE = re.compile(
+    r"\b(?:already|alr|before|earlier|previously|yesterday|last\s+(?:night|week|month|time)|"
+    r"(?:days?|weeks?|hours?|months?)\s+ago|ago|twice|(?:\d+|two|three|four|five|several|"
+    r"many|multiple|a\s+few|few|countless|numerous|loads\s+of|lots\s+of|a\s+couple\s+of|"
+    r"couple\s+of|\d+\s*x)\s+times|\d+\s*x\b|on\s+(?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)|this\s+morning|the\s+other\s+day|first\s+thing|"
+    r"as\s+(?:requested|asked|instructed|you\s+asked)|over\s+and\s+over|again\s+and\s+again)\b",
+    re.I,
+)
+_DONE_VERB_RE = re.compile(
+    r"\b(?:did|done|tried|sent|gave|given|provided|"
+    r"emailed|dmed|dm'd|messaged|called|rang|contacted|spoke|spoken|talked|asked|filled|"
+    r"submitted|reported|filed|raised|checked|cleared|restarted|rebooted|reset|reinstalled|"
+    r"uninstalled|updated|unplugged|deleted|removed|logged|signed|responded|replied|wrote|"
+    r"written|completed|registered|confirmed|visited|followed|shared|uploaded|attached|"
+    r"posted|tweeted|rang|reloaded|reconnected|changed|replaced|claimed|requested|applied)\b",
+    re.I,
+)
+# Compliance now, a plan, a refusal or a question: "just sent it", "trying now", "will do",
+# "no I haven't", "how do I do that?".
+_NOW_RE = re.compile(
+    r"\b(?:just|now|right\s+away|will|i'll|ill|gonna|going\s+to|let\s+me|sending|trying|"
+    r"doing|here\s+(?:you\s+go|it\s+is)|done\s*[,!]?\s*(?:check|see|sent)|haven[\'\u2019]?t|"
+    r"have\s+not|didn[\'\u2019]?t|did\s+not|not\s+yet|never|can[\'\u2019]?t|cannot|won[\'\u2019]?t)\b",
+    re.I,
+)
+# The opening read: the first sentence, up to this many characters.
+_OPENING_CHARS = 160
+_SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?\n]+|$)")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Where a customer's answer says it was done or sent before the agent asked."""
+
+    start: int
+    end: int
+    text: str
+
+
+def asks_if_done(agent_text: str) -> bool:
+    """Return True when an agent's turn asks whether the customer already did something."""
+    return any(
+        "?" in sentence and _DONE_QUESTION_RE.search(sentence)
+        for sentence in _SENTENCE_RE.findall(agent_text)
+    )
+
+
+def asks_to_act(agent_text: str) -> bool:
+    """Return True when an agent's turn asks the customer to do a step or send something."""
+    return any(
+        _REQUEST_RE.search(sentence) and _ACTION_RE.search(sentence)
+        for sentence in _SENTENCE_RE.findall(agent_text)
+    )
+
+
+def _opening(text: str) -> tuple[int, int]:
+    """Return the (start, end) of a message's first sentence (a greeting is read with it)."""
+    stripped = len(text) - len(text.lstrip())
+    for match in _SENTENCE_RE.finditer(text, stripped):
+        sentence = match.group().strip()
+        words = sentence.split()
+        # "Hi." or "Yes." alone is read with the sentence after it.
+        if len(words) <= 1 and match.end() < len(text):
+            continue
+        return stripped, min(match.end(), stripped + _OPENING_CHARS)
+    return stripped, len(text)
+
+
+def done_before(agent_text: str | None, text: str) -> Answer | None:
+    """Return the opening of ``text`` when it answers ``agent_text`` by saying the thing asked
+    was already done or sent, before the ask; None otherwise."""
+    if not agent_text or not text.strip():
+        return None
+    question = asks_if_done(agent_text)
+    if not question and not asks_to_act(agent_text):
+        return None
+    start, end = _opening(text)
+    opening = text[start:end].replace("\ufe0f", "")
+    if "?" in opening or _NOW_RE.search(opening):
+        return None
+    before = _BEFORE_RE.search(opening) is not None and _DONE_VERB_RE.search(opening) is not None
+    # "Yes, I have" answers "have you tried ...?" with a step done before the question; to a
+    # request ("please restart it") a bare "done" is compliance, so it must say when.
+    if before or (question and _AFFIRM_RE.match(opening)):
+        snippet = opening.rstrip()
+        return Answer(start, start + len(snippet), snippet)
+    return None

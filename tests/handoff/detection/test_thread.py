@@ -1,0 +1,103 @@
+"""Answers read with the agent's previous turn: done or sent before the ask, or complying now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from handoff.detection import EXPLICIT, REASK, detect_message, detect_messages, detect_ticket
+from handoff.detection.engine import DONE_CUE
+from handoff.detection.thread import asks_if_done, asks_to_act, done_before
+from tests.handoff.detection.conftest import agent, customer
+
+STEP_QUESTION = "Have you tried restarting the router?"
+SEND_REQUEST = "Sorry about that. Please DM us your order number and we'll check."
+STEP_REQUEST = "Could you try clearing the app cache?"
+
+
+@pytest.mark.parametrize(
+    ("context", "text"),
+    [
+        (STEP_QUESTION, "did that already"),
+        (STEP_QUESTION, "Yes I have, three times, still nothing"),
+        (STEP_QUESTION, "yes I tried that before I tweeted"),
+        (STEP_QUESTION, "No, it has been restarted several times since it started"),
+        (SEND_REQUEST, "sent it yesterday"),
+        (SEND_REQUEST, "I DMed you that last week and heard nothing"),
+        (STEP_REQUEST, "Cleared it twice already"),
+        ("Did you fill out a claim form at the desk?", "Yes we did."),
+    ],
+)
+def test_done_before_the_ask_is_a_repetition(context: str, text: str) -> None:
+    """Does an answer saying the step or value asked for was done before count, with its turn?"""
+    found = detect_message(text, context=context)
+    assert [f.kind for f in found] == [EXPLICIT]
+    # Read alone, without the agent's turn, the short answers are not claims.
+    if len(text.split()) <= 4:
+        assert detect_message(text) == [] or found[0].cue != DONE_CUE
+
+
+@pytest.mark.parametrize(
+    ("context", "text"),
+    [
+        (SEND_REQUEST, "just sent it"),
+        (SEND_REQUEST, "DM sent"),
+        (SEND_REQUEST, "ok sending it now"),
+        (STEP_QUESTION, "trying now"),
+        (STEP_QUESTION, "no I haven't, how do I do that?"),
+        (STEP_QUESTION, "yes"),
+        (STEP_QUESTION, "Yes, attached."),
+        (STEP_REQUEST, "ok done, still not working"),
+        ("Did you book through our website?", "Yes I did, last week"),
+        ("Were you told about the delay?", "Yes, 40 minutes ago"),
+    ],
+)
+def test_complying_now_or_answering_a_fact_is_not(context: str, text: str) -> None:
+    """Do compliance now, a bare yes, a fact question and a statement stay clean?"""
+    assert [f.cue for f in detect_message(text, context=context)] == []
+
+
+def test_what_an_agent_turn_asks() -> None:
+    """Are step questions told from fact questions, and requests to act from statements?"""
+    assert asks_if_done("Hi! Has the device been restarted since the update?")
+    assert not asks_if_done("Did you want a window seat?")
+    assert not asks_if_done("Did you receive our email?")
+    assert asks_to_act("Please send us a screenshot.")
+    assert not asks_to_act("We have passed this on to the team.")
+    assert done_before(None, "did that already") is None
+    # After a statement, "did that already" is not read as an answer.
+    assert done_before("Our engineers fixed the outage yesterday.", "did that already") is None
+
+
+def test_the_answer_points_at_its_opening() -> None:
+    """Does the finding's snippet and offsets cover the answer's first sentence?"""
+    text = "Yes I have. It still drops every evening."
+    found = detect_message(text, context=STEP_QUESTION)
+    assert found[0].cue == DONE_CUE
+    assert text[found[0].start : found[0].end] == found[0].snippet == "Yes I have."
+
+
+def test_detect_messages_takes_one_context_per_text() -> None:
+    """Does the batch call read each text with its own context, and refuse a length mismatch?"""
+    found = detect_messages(["Yes I have.", "Yes I have."], contexts=[STEP_QUESTION, None])
+    assert [bool(f) for f in found] == [True, False]
+    with pytest.raises(ValueError, match="2 texts but 1 contexts"):
+        detect_messages(["a", "b"], contexts=[None])
+
+
+def test_tickets_read_each_customer_message_with_the_agent_turn_before_it(
+    packet: dict[str, Any],
+) -> None:
+    """Does detect_ticket pass the previous public agent turn, and not count it as a re-ask?"""
+    comments = [
+        agent(1, STEP_QUESTION, 5),
+        customer(2, "Yes I have, still nothing", 6),
+        agent(3, "Please note this is a shared line.", 7, public=False),
+        customer(4, "Yes we have.", 8),
+    ]
+    found = detect_ticket(packet, comments)
+    explicit = [(f.comment_id, f.cue) for f in found if f.kind == EXPLICIT]
+    assert explicit == [(2, DONE_CUE), (4, DONE_CUE)]
+    # Done, but not said to the bot: the packet holds nothing of it, so it is not a re-ask.
+    assert [f for f in found if f.kind == REASK] == []
