@@ -377,7 +377,9 @@ def detect_agent_reply(
     # Then asks named in other words ("which plan are you on?"), in sentences no field
     # pattern read: there the field's own check (is that value held?) has the last word.
     fields = [(ask.start, ask.end) for ask in asks]
-    for topic in find_topic_asks(text, facts.words, facts.bot_asked, facts.value_names):
+    for topic in find_topic_asks(
+        text, facts.words, facts.bot_asked, facts.value_names, facts.specified
+    ):
         start = text.find(topic.sentence)
         end = start + len(topic.sentence)
         if start < 0 or any(start <= a < end for a, _ in fields):

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handoff.detection.topics import answered_bot_questions, packet_words, value_names
+from handoff.detection.topics import (
+    answered_bot_questions,
+    packet_words,
+    specified_words,
+    value_names,
+)
 
 # Kinds a packet identifier can have (schema ``identifiers[].kind``), plus values the customer typed.
 IDENTIFIER_KINDS = (
@@ -86,6 +91,9 @@ class PacketFacts:
     bot_asked: tuple[frozenset[str], ...] = ()
     # Stems of the words the customer named their values with ("reference", "PAC", "IMEI").
     value_names: frozenset[str] = frozenset()
+    # Stems of the things the packet gives a value for, and of those it counts
+    # (``topics.specified_words``): "which router?" needs a router named, not just mentioned.
+    specified: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
     def first(self, kind: str) -> KnownValue | None:
         """Return the first value of ``kind`` the packet holds, customer-given first."""
@@ -216,10 +224,13 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
             if is_id_like(word) or (named and _short_named_value(word)):
                 _add(values, TRANSCRIPT_VALUE, word, named)
     looked_up: dict[tuple[str, str], KnownValue] = {}
+    # The customer and requester records give the email the helpdesk knows. Their ids are the
+    # bot's and the helpdesk's own keys ("cust_40002"), which the agent already sees and the
+    # customer never gave: "your account number" asks for the number the customer knows, so
+    # it is a re-ask only when the customer gave one or the account state names one.
     for holder in (packet.get("customer"), packet.get("requester")):
         if isinstance(holder, Mapping):
             _add(looked_up, "email", holder.get("email"))
-            _add(looked_up, "account_id", holder.get("id") or holder.get("external_id"))
     state = packet.get("account_state")
     if isinstance(state, Mapping):
         for order in _dicts(state.get("orders")):
@@ -244,4 +255,5 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         words=packet_words(packet),
         bot_asked=answered_bot_questions(packet),
         value_names=value_names(packet),
+        specified=specified_words(packet),
     )

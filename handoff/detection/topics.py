@@ -160,8 +160,8 @@ def _bot_asks(sentence: str) -> bool:
     return "?" in sentence or (bool(words) and words[0] in {"please", "could", "can", "kindly"})
 
 
-def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
-    """Return the stems of what the packet holds: given, stated or looked up, not merely asked."""
+def _held_texts(packet: Mapping[str, Any]) -> list[str]:
+    """Return the texts the packet holds: given, stated or looked up, not merely asked."""
     texts: list[str] = []
     for key in ("account_state", "identifiers"):
         _strings(packet.get(key), texts)
@@ -187,9 +187,110 @@ def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
                 texts += asks
     for text in stated:
         texts += [s for s in SENTENCE_RE.findall(str(text)) if not UNDONE_RE.search(s)]
+    return texts
+
+
+def packet_words(packet: Mapping[str, Any]) -> frozenset[str]:
+    """Return the stems of what the packet holds: given, stated or looked up, not merely asked."""
     return frozenset(
-        stem(word) for text in texts for word in words_of(EMAIL_RE.sub(" email ", text))
+        stem(word)
+        for text in _held_texts(packet)
+        for word in words_of(EMAIL_RE.sub(" email ", text))
     )
+
+
+# A word that is a value: it has a digit or an @, or a time ("Monday", "yesterday", "June").
+_TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december jan feb mar apr jun jul aug sep
+    sept oct nov dec today yesterday tomorrow tonight ago morning evening night week weeks
+    month months year years weekend noon midnight""".split()
+)
+_QUOTED_RE = re.compile(r'"[^"\n]{1,40}"|\u201c[^\u201d\n]{1,40}\u201d')
+_TOKEN_RE = re.compile(r"[A-Za-z0-9][\w'@.+/-]*[\w]|[A-Za-z0-9]|[.!?:;,]")
+# Words that may stand between a thing and its value: "serial: WM-448", "plan is Premium".
+_BETWEEN = frozenset({"is", "was", "are", "of", "no", "number", "#", "the", "a", "an", "to", "at", "on", "in"})
+
+
+def _is_value(token: str) -> bool:
+    return any(ch.isdigit() for ch in token) or "@" in token or token.lower() in _TIME_WORDS
+
+
+def _is_name(token: str, initial: bool) -> bool:
+    """Tell whether a token names something: a capitalised word ("Berlin", "Schmidt", "M"),
+    not a function word or "I", or a code such as "orbit-labs"."""
+    if "-" in token.strip("-") and token[0].isalpha():
+        return True
+    if not token[0].isupper() or token == "I" or token.lower() in STOP:
+        return False
+    return not initial or len(token) > 1
+
+
+def specified_words(packet: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the stems of the things the packet gives a value for, and of those it counts.
+
+    A thing has a value when a value or a name follows it within three words ("serial
+    WM-RO-448120", "card ending 4417", "company Schmidt GmbH", "cancelled on day 5"), a value
+    or a name comes right before it ("Premium-Annual plan", "Salesforce integration"), the
+    account state holds it as a key with a value ({"plan": "Basic"}), or the bot asked for it
+    and the customer answered ("Which card?" "visa ending 3348"). A number right before it
+    counts it ("3 items", "10 seats"): that answers "how many", not "which".
+    """
+    given: set[str] = set()
+    counted: set[str] = set()
+    state = packet.get("account_state")
+    for mapping in [state, *(_dicts(state.get("orders")) if isinstance(state, Mapping) else [])]:
+        if isinstance(mapping, Mapping):
+            for key, value in mapping.items():
+                if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value):
+                    given |= {stem(w) for w in words_of(str(key))}
+    for ident in _dicts(packet.get("identifiers")):
+        for key in ("kind", "label"):
+            if isinstance(ident.get(key), str):
+                given |= {stem(w) for w in words_of(ident[key])}
+    for asked in answered_bot_questions(packet, least=1):
+        given |= asked
+    for text in _held_texts(packet):
+        # A quoted phrase is a value: reason "too big".
+        text = _QUOTED_RE.sub(" 0 ", EMAIL_RE.sub(" e@mail ", text))
+        for sentence in SENTENCE_RE.findall(text):
+            tokens = _TOKEN_RE.findall(sentence)
+            # Any number in the sentence may count what it names ("charged twice, 54.20 each").
+            numbers = any(t[0].isdigit() for t in tokens)
+            for i, token in enumerate(tokens):
+                if not token[0].isalpha() or _is_value(token):
+                    continue
+                word = stem(token.lower())
+                if numbers:
+                    counted.add(word)
+                for after in tokens[i + 1 : i + 4]:
+                    if after in ".!?;":
+                        break
+                    if _is_value(after) or _is_name(after, False):
+                        given.add(word)
+                        break
+                if i > 0:
+                    before = tokens[i - 1]
+                    if before.isdigit():
+                        counted.add(word)
+                    elif _is_value(before) or _is_name(before, i == 1):
+                        given.add(word)
+    return frozenset(given), frozenset(counted)
+
+
+def _asks_for_a_value(sentence: str) -> str:
+    """Return "count" for "how many/much" questions, "value" for other questions for a value
+    ("which router?", "what's your postcode?", "when are you travelling?", "the serial
+    number"), or "" for others (yes/no questions, steps)."""
+    words = [word.split("'")[0] for word in words_of(sentence)]
+    for i, word in enumerate(words[:-1]):
+        if word == "how" and words[i + 1] in {"many", "much"}:
+            return "count"
+    if WH_WORDS & set(words) - {"how"} or names_a_value(sentence):
+        return "value"
+    if "how" in words:
+        return "value"
+    return ""
 
 
 VALUE_WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*|[A-Za-z0-9][\w-]*\d[\w-]*|\d[\w-]*")
@@ -263,8 +364,11 @@ def _content_stems(text: str) -> frozenset[str]:
     )
 
 
-def answered_bot_questions(packet: Mapping[str, Any]) -> tuple[frozenset[str], ...]:
-    """Return the content stems of each bot question or offer the customer then answered."""
+def answered_bot_questions(
+    packet: Mapping[str, Any], least: int = 2
+) -> tuple[frozenset[str], ...]:
+    """Return the content stems of each bot question or offer the customer then answered
+    (of ``least`` content words or more)."""
     turns = [t for t in _dicts(packet.get("transcript")) if isinstance(t.get("text"), str)]
     asked = []
     for turn, answer in zip(turns, turns[1:], strict=False):
@@ -274,7 +378,10 @@ def answered_bot_questions(packet: Mapping[str, Any]) -> tuple[frozenset[str], .
             continue
         for sent in SENTENCE_RE.findall(turn["text"]):
             stems = _content_stems(sent)
-            if len(stems) >= 2:
+            if len(stems) >= least and (
+                least > 1
+                or ("?" in sent and WH_WORDS & {w.split("'")[0] for w in words_of(sent)})
+            ):
                 asked.append(stems)
     return tuple(asked)
 
@@ -361,9 +468,14 @@ def find_topic_asks(
     held: Iterable[str],
     bot_asked: Iterable[frozenset[str]] = (),
     names: frozenset[str] = frozenset(),
+    specified: tuple[frozenset[str], frozenset[str]] | None = None,
 ) -> list[TopicAsk]:
     """Return the questions of ``text`` whose first named thing the packet holds word for word,
-    or that ask again, in most of the same words, what the bot asked and the customer answered."""
+    or that ask again, in most of the same words, what the bot asked and the customer answered.
+
+    With ``specified`` (``specified_words``), a question for a value ("which router?", "when
+    are you travelling?") is a re-ask only when the packet holds a value of that thing, not
+    when it only names it ("my router", "travelling soon")."""
     held = held if isinstance(held, frozenset) else frozenset(held)
     found = []
     for sent in ask_sentences(text):
@@ -389,6 +501,12 @@ def find_topic_asks(
             # value the packet holds under that name (above) answers.
             if _then_value_head(sent, runs[0]):
                 continue
-            if all(stem(word) in held for word in runs[0]):
-                found.append(TopicAsk(sent.strip(), " ".join(runs[0])))
+            if not all(stem(word) in held for word in runs[0]):
+                continue
+            if specified is not None:
+                wants = _asks_for_a_value(sent)
+                given = specified[0] | specified[1] if wants == "count" else specified[0]
+                if wants and not any(stem(word) in given for word in runs[0]):
+                    continue
+            found.append(TopicAsk(sent.strip(), " ".join(runs[0])))
     return found

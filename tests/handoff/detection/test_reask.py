@@ -33,7 +33,6 @@ def _reasks(packet: dict[str, Any], body: str) -> list[str]:
         ("Could you let me know the number of the order that's affected?", ["ask:order_id"]),
         ("Drop us a DM with your order number and we'll sort it.", ["ask:order_id"]),
         ("Please send the booking reference.", ["ask:order_id"]),
-        ("What's your username?", ["ask:account_id"]),
         ("Can you fill me in on the issue?", ["ask:problem"]),
     ],
 )
@@ -67,10 +66,80 @@ def test_asking_for_what_the_packet_lacks_is_not_a_reask(packet: dict[str, Any])
     assert _reasks(packet, "What is your account number?") == []
 
 
+def test_the_customer_records_own_id_is_not_the_account_number(packet: dict[str, Any]) -> None:
+    """Is the bot's or helpdesk's id of the customer ("c-77") not an account number they gave,
+    while an account id the customer gave, or the account state names, is?"""
+    packet["customer"]["external_id"] = "zd-5521"
+    packet["requester"] = {"id": "r-88"}
+    assert _reasks(packet, "What's your username?") == []
+    assert _reasks(packet, "Please DM us your account number.") == []
+    packet["identifiers"] = [{"kind": "account_id", "value": "ACC-55120"}]
+    assert _reasks(packet, "What's your username?") == ["ask:account_id"]
+    del packet["identifiers"]
+    packet["account_state"]["account_number"] = "7712-0954"
+    assert _reasks(packet, "Please DM us your account number.") == ["ask:account_id"]
+
+
 def test_reask_carries_the_held_value_and_turn(packet: dict[str, Any]) -> None:
     """Does a re-ask say what the packet held and which agent turn asked?"""
     (finding,) = detect_ticket(packet, [agent(7, "What's your order number?", 5)])
     assert (finding.matched_value, finding.comment_id, finding.agent_turn) == ("A-10442", 7, 1)
+
+
+def _router_packet(packet: dict[str, Any], summary: str, customer_said: str) -> dict[str, Any]:
+    """Return a packet about an extender that will not join the router, in the given words."""
+    packet["account_state"] = {}
+    packet["summary"] = summary
+    packet["transcript"] = [
+        {"role": "customer", "text": customer_said},
+        {"role": "bot", "text": "I'll pass you to a colleague."},
+    ]
+    return packet
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Which router do you have?",
+        "When are you travelling?",
+        "Which item was missing from the parcel?",
+        "What's your question?",
+    ],
+)
+def test_a_value_question_needs_a_value_not_just_the_word(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Is "which router?" a re-ask only when the packet names the router, not when it only
+    speaks of "my router"?"""
+    vague = _router_packet(
+        packet,
+        "Extender not joining the router; customer travelling soon; one of 3 items missing.",
+        "question: my extender won't join my router and I'm travelling soon, an item is missing",
+    )
+    assert _reasks(vague, body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("Which router do you have?", "router"),
+        ("When are you travelling?", "travelling"),
+        ("Which item was missing from the parcel?", "item"),
+        ("How many seats do you have?", "seats"),
+    ],
+)
+def test_a_value_question_is_a_reask_when_the_packet_gives_the_value(
+    packet: dict[str, Any], body: str, named: str
+) -> None:
+    """Is a value question a re-ask when the packet gives the value: after the word, as a
+    name before it, or as a count for "how many"?"""
+    specific = _router_packet(
+        packet,
+        "Archer AX55 router; travelling on Friday; missing item: USB-C charger; 12 seats.",
+        "my extender won't join the Archer AX55 router",
+    )
+    findings = detect_ticket(specific, [agent(1, body, 5)])
+    assert [(f.cue, f.matched_value) for f in findings if f.kind == REASK] == [("ask:topic", named)]
 
 
 def _troubleshooting_packet(packet: dict[str, Any]) -> dict[str, Any]:
