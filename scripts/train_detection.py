@@ -56,6 +56,7 @@ INDEP_SETS = {
 # Customer turns written with the agent's previous turn ("context") they answer.
 THREAD_SETS = {
     "thread": TRAIN / "thread.jsonl",
+    "indep-4": TRAIN / "indep-4" / "thread.jsonl",
 }
 # The independent rows are counted this many times: they are few, and written by other hands.
 INDEP_WEIGHT = 2

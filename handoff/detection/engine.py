@@ -16,6 +16,7 @@ from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
     COLUMNS,
     THRESHOLD,
+    CONTEXT_THRESHOLD,
     VETO,
     context_features,
     context_tags,
@@ -201,9 +202,15 @@ def _explicit(
             hi = doc[end - 1].idx + len(doc[end - 1])
             inside = [hit for hit in hits if lo <= hit.start < hi]
         ids = features_of(items[start:end], [hit.cue for hit in inside])
-        if context and n < CONTEXT_SENTENCES:
-            ids += context_features(items[start:end], context)
         probability = model.score(ids)
+        if context and n < CONTEXT_SENTENCES:
+            extra = context_features(items[start:end], context)
+            if extra:
+                # The agent's turn may lower a score ("just sent it" after "please DM us"),
+                # or raise it, but a raised score counts only from CONTEXT_THRESHOLD.
+                read = model.score(ids + extra)
+                if read >= CONTEXT_THRESHOLD or read < probability:
+                    probability = read
         if inside and probability >= VETO:
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
         elif not inside and probability > best[0]:

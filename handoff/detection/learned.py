@@ -294,6 +294,9 @@ _REQUEST_RE = re.compile(
 )
 # Words of an answer read with the context: the opening of each sentence.
 CONTEXT_WORDS = 12
+# A sentence the context features push up counts only from this probability; below it the
+# score without them stands (on real threads a looser reading doubled the false alarms).
+CONTEXT_THRESHOLD = 0.75
 
 
 def context_tags(agent_text: str | None) -> tuple[int, ...]:

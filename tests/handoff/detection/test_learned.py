@@ -190,3 +190,17 @@ def test_people_bot_steps_and_earlier_contacts_are_repetitions(text: str) -> Non
 def test_steps_tried_alone_events_and_dms_sent_now_are_not(text: str) -> None:
     """Are a step tried on one's own, a courier trying again and a DM sent now left alone?"""
     assert detect_message(text) == []
+
+
+def test_context_tags_read_what_the_agent_turn_asks() -> None:
+    """Does a statement give no context, and a request to send or to try a step its own tags?"""
+    from handoff.detection.learned import context_features, context_tags, hash_string
+
+    assert context_tags(None) == context_tags("") == ()
+    assert context_tags("We have passed this on to the team.") == ()
+    send = context_tags("Please DM us your order number.")
+    step = context_tags("Have you tried restarting it?")
+    assert hash_string("ctx:send") in send and hash_string("ctx:step") not in send
+    assert hash_string("ctx:step") in step
+    assert context_features([(1, False), None, (2, True)], ()) == []
+    assert len(context_features([(1, False), None, (2, True)], send)) > 0
