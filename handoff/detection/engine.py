@@ -385,7 +385,7 @@ def detect_agent_reply(
     # pattern read: there the field's own check (is that value held?) has the last word.
     fields = [(ask.start, ask.end) for ask in asks]
     for topic in find_topic_asks(
-        text, facts.words, facts.bot_asked, facts.value_names, facts.specified
+        text, facts.words, facts.bot_asked, facts.value_names, lambda: facts.specified
     ):
         start = text.find(topic.sentence)
         end = start + len(topic.sentence)

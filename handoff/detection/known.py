@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from handoff.detection.topics import (
@@ -91,9 +92,14 @@ class PacketFacts:
     bot_asked: tuple[frozenset[str], ...] = ()
     # Stems of the words the customer named their values with ("reference", "PAC", "IMEI").
     value_names: frozenset[str] = frozenset()
-    # Stems of the things the packet gives a value for, and of those it counts
-    # (``topics.specified_words``): "which router?" needs a router named, not just mentioned.
-    specified: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    # The packet itself, read again only for ``specified`` (computed when first asked).
+    packet: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def specified(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the stems of the things the packet gives a value for, and of those it counts
+        (``topics.specified_words``): "which router?" needs a router named, not mentioned."""
+        return specified_words(self.packet or {})
 
     def first(self, kind: str) -> KnownValue | None:
         """Return the first value of ``kind`` the packet holds, customer-given first."""
@@ -255,5 +261,5 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         words=packet_words(packet),
         bot_asked=answered_bot_questions(packet),
         value_names=value_names(packet),
-        specified=specified_words(packet),
+        packet=packet,
     )

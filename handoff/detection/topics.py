@@ -12,7 +12,7 @@ letters once a plural or verb ending is cut), with a few synonyms ("mobile" = "p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -468,12 +468,12 @@ def find_topic_asks(
     held: Iterable[str],
     bot_asked: Iterable[frozenset[str]] = (),
     names: frozenset[str] = frozenset(),
-    specified: tuple[frozenset[str], frozenset[str]] | None = None,
+    specified: Callable[[], tuple[frozenset[str], frozenset[str]]] | None = None,
 ) -> list[TopicAsk]:
     """Return the questions of ``text`` whose first named thing the packet holds word for word,
     or that ask again, in most of the same words, what the bot asked and the customer answered.
 
-    With ``specified`` (``specified_words``), a question for a value ("which router?", "when
+    With ``specified`` (returning ``specified_words``, called only when needed), a question for a value ("which router?", "when
     are you travelling?") is a re-ask only when the packet holds a value of that thing, not
     when it only names it ("my router", "travelling soon")."""
     held = held if isinstance(held, frozenset) else frozenset(held)
@@ -505,7 +505,8 @@ def find_topic_asks(
                 continue
             if specified is not None:
                 wants = _asks_for_a_value(sent)
-                given = specified[0] | specified[1] if wants == "count" else specified[0]
+                values, counts = specified() if wants else ((), ())
+                given = frozenset(values) | frozenset(counts) if wants == "count" else values
                 if wants and not any(stem(word) in given for word in runs[0]):
                     continue
             found.append(TopicAsk(sent.strip(), " ".join(runs[0])))
