@@ -8,6 +8,8 @@ third party, whether "for the third time" is about a message or a fault).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -928,4 +930,63 @@ def find_cues(doc: Doc) -> list[CueHit]:
             continue
         taken.append((start, end))
         hits.append(CueHit(name, span.text, span.start_char, span.end_char))
+    for hit in given_before(doc.text):
+        if not any(h.start < hit.end and hit.start < h.end for h in hits):
+            hits.append(hit)
     return sorted(hits, key=lambda h: h.start)
+
+
+# "I DM'd it last week", "we sent the photos in the first email", "I filled in your form
+# already", "told the guy in your store": a first-person past telling or sending, with a
+# pointer to when or where it was given before (a time, a count, an earlier message, or a
+# channel of support). Compliance now ("just sent it"), plans, negations and questions are not.
+_GIVE_VERBS = (
+    r"told|sent|gave|given|explained|described|mentioned|answered|provided|shared|submitted|"
+    r"filled\s+(?:in|out)|uploaded|attached|e-?mailed|dm[\'\u2019]?d|dmed|messaged|wrote|"
+    r"written|typed|put|pasted|forwarded|said|stated|reported|posted|tweeted|went\s+through|"
+    r"gone\s+through|spelled\s+out|listed|included|confirmed|verified|registered|logged|raised"
+)
+_GIVEN_RE = re.compile(
+    r"\b(?:i|we|i[\'\u2019]ve|ive|we[\'\u2019]ve|i\s+have|we\s+have|i\s+had|we\s+had)\s+"
+    r"(?:already\s+|alr\s+|also\s+|previously\s+|even\s+|literally\s+|clearly\s+|both\s+)?"
+    r"(?:been\s+)?"
+    rf"(?:{_GIVE_VERBS})\b(?!\s+(?:them|him|her|permission)\b)[^.!?\n]{{0,60}}?"
+    r"\b(?:already|alr|before|earlier|previously|yesterday|last\s+(?:week|night|time|month)|"
+    r"ago|twice|(?:\d+|two|three|four|five|several|many|multiple)\s+times|"
+    r"(?:my|the|our|your|ur|a)\s+(?:first|original|previous|last|earlier|initial|other)\s+"
+    r"(?:message|msg|email|e-mail|mail|dm|tweet|ticket|chat|call|complaint|claim|form|post|"
+    r"reply|letter|conversation|request)|"
+    r"(?:the|your|ur|ya)\s+(?:bot|chatbot|assistant|virtual\s+\w+|live\s*chat|chat|agent|"
+    r"rep|representative|colleague|team|store|helpline|hotline|line|call\s+centre|"
+    r"call\s+center|form|portal|guy|lady|woman|man|person|staff|advisor|adviser|engineer|"
+    r"technician|driver|workshop|branch|counter|desk|website|site|app|dms?|inbox|email)|"
+    r"(?:on|over)\s+the\s+phone|in\s+(?:the|my|a|your|ur)\s+(?:dms?|email|form|ticket|chat|"
+    r"complaint|claim|message|application|report|profile|account)|by\s+(?:dm|email|phone)|"
+    r"when\s+i\s+(?:first|ordered|called|opened|signed|booked|registered|started|contacted|"
+    r"messaged|wrote|reported|rang|came|dropped|spoke))\b",
+    re.I,
+)
+_NOT_GIVEN_RE = re.compile(
+    r"\b(?:just|now|will|gonna|going\s+to|never|not|didn[\'\u2019]?t|haven[\'\u2019]?t|"
+    r"hasn[\'\u2019]?t|wasn[\'\u2019]?t|couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|if|should|"
+    r"would|could|wrong|wrongly|incorrect\w*|mistake\w*|by\s+accident)\b",
+    re.I,
+)
+
+
+def given_before(text: str) -> list[CueHit]:
+    """Return the places ``text`` says something was told, sent or filled in before (family
+    ``given_before``), within one sentence that is not a question."""
+    hits = []
+    for match in _GIVEN_RE.finditer(text):
+        sentence_end = text.find("?", match.end())
+        stop = min(
+            (i for i in (text.find(c, match.end()) for c in ".!\n") if i >= 0), default=len(text)
+        )
+        if 0 <= sentence_end < stop:
+            continue  # a question: "have I already sent it to the bot?"
+        lead = text[max(0, match.start() - 20) : match.start()]
+        if _NOT_GIVEN_RE.search(match.group()) or _NOT_GIVEN_RE.search(lead[-12:]):
+            continue
+        hits.append(CueHit("given_before", match.group(), match.start(), match.end()))
+    return hits

@@ -518,7 +518,7 @@ def _claims_said(said: Finding) -> bool:
     if said.cue == DONE_CUE:
         # "did that already": done, but said to the bot only when it names the bot.
         return _names_bot(said.snippet)
-    if said.cue != "learned":
+    if said.cue not in ("learned", "given_before"):
         return True
     words = set(_WORD_RE.findall(said.snippet.lower()))
     if words & _BOT_WORDS:

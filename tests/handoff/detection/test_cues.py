@@ -117,3 +117,38 @@ def test_batch_and_single_calls_agree() -> None:
     """Does the batched API find the same cues as one call per message?"""
     texts = REPEATS + LOOK_ALIKES
     assert detect_messages(texts) == [detect_message(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I DM'd it last week",
+        "we sent the photos in the first email",
+        "I've already filled in your form",
+        "I told the guy in your store all of this",
+        "I explained it on the phone yesterday",
+    ],
+)
+def test_given_before_finds_a_telling_with_a_pointer_to_before(text: str) -> None:
+    """Is a first-person past telling or sending, with when or where it was given, a cue?"""
+    from handoff.detection.cues import given_before
+
+    assert [hit.cue for hit in given_before(text)] == ["given_before"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I just sent it in the DM",
+        "I will send it to your team tomorrow",
+        "I never told the bot anything",
+        "have I already sent it to your team?",
+        "I emailed them twice and no answer",
+        "I sent it",
+    ],
+)
+def test_given_before_skips_compliance_plans_negations_questions(text: str) -> None:
+    """Are compliance now, plans, negations, questions and third parties left alone?"""
+    from handoff.detection.cues import given_before
+
+    assert given_before(text) == []

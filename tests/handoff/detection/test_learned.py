@@ -19,11 +19,11 @@ CORPUS = ROOT / "tests" / "data" / "detection" / "train" / "corpus.jsonl"
 # Phrasings that no rule matches: only the model can find them.
 UNRULED = [
     "Gave all of that to your virtual agent an hour ago!",
-    "I uploaded the receipt to the chat this morning.",
+    "Uploaded the receipt to the chat this morning.",
     "I filled in your refund form on Monday with all of this.",
-    "The photos are in the email I sent you last week.",
+    "The photos are in last week's email to you.",
     "Once again: ORD-88231.",
-    "I already answered those questions for the bot.",
+    "Answered all those questions for the bot already.",
 ]
 
 # Rule hits the model reads as look-alikes: the customer never got to tell the bot.
@@ -90,9 +90,9 @@ def test_look_alikes_stay_quiet(text: str) -> None:
 
 def test_only_the_sentence_that_repeats_is_reported() -> None:
     """Does a long message yield the repeating sentence, not the whole text?"""
-    text = "My router drops every evening. I uploaded the receipt to the chat this morning. Thanks."
+    text = "My router drops every evening. Uploaded the receipt to the chat this morning. Thanks."
     (finding,) = detect_message(text)
-    assert finding.snippet == "I uploaded the receipt to the chat this morning."
+    assert finding.snippet == "Uploaded the receipt to the chat this morning."
 
 
 def test_a_message_without_anchor_words_has_only_the_bias() -> None:
