@@ -89,6 +89,12 @@ _NOW_RE = re.compile(
     r"have\s+not|didn[\'\u2019]?t|did\s+not|not\s+yet|never|can[\'\u2019]?t|cannot|won[\'\u2019]?t)\b",
     re.I,
 )
+# A one-word opening that hands the thing over now: "Attached. It was bought 2 years ago."
+_DONE_NOW_RE = re.compile(
+    r"^\W*(?:attached|sent|done|here|uploaded|submitted|dmed|dm'd|emailed|enclosed|ok|okay|"
+    r"sure)\W*(?:[.!\n]|$)",
+    re.I,
+)
 # The opening read: the first sentence, up to this many characters.
 _OPENING_CHARS = 160
 _SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?\n]+|$)")
@@ -142,7 +148,7 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
         return None
     start, end = _opening(text)
     opening = text[start:end].replace("\ufe0f", "")
-    if "?" in opening or _NOW_RE.search(opening):
+    if "?" in opening or _NOW_RE.search(opening) or _DONE_NOW_RE.match(opening):
         return None
     before = _BEFORE_RE.search(opening) is not None and _DONE_VERB_RE.search(opening) is not None
     # "Yes, I have" answers "have you tried ...?" with a step done before the question; to a

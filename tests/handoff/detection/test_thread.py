@@ -101,3 +101,9 @@ def test_tickets_read_each_customer_message_with_the_agent_turn_before_it(
     assert explicit == [(2, DONE_CUE), (4, DONE_CUE)]
     # Done, but not said to the bot: the packet holds nothing of it, so it is not a re-ask.
     assert [f for f in found if f.kind == REASK] == []
+
+
+def test_handing_it_over_now_opens_no_claim() -> None:
+    """Is "Attached." before a date of purchase compliance, not a claim of sending before?"""
+    text = "Attached. Purchase was 23 months ago so it should be within warranty."
+    assert done_before("Could you send a photo of the receipt?", text) is None
