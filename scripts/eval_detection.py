@@ -122,11 +122,11 @@ def twcs_turns(path: Path) -> list[tuple[str, str, str | None]]:
         documents = json.load(fh).get("document")
     if not isinstance(documents, list):
         raise SystemExit(f"{path}: expected a JSON object with a 'document' list")
-    turns = []
+    turns: list[tuple[str, str, str | None]] = []
     for n, document in enumerate(documents):
         parts = TURN_RE.split(document)
         thread = parts[0].strip() or f"doc{n}"
-        previous = None
+        previous: str | None = None
         for i, (role, text) in enumerate(zip(parts[1::2], parts[2::2], strict=True)):
             clean = LINK_RE.sub("", HANDLE_RE.sub("", text)).strip()
             if role == "Customer":

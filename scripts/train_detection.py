@@ -235,7 +235,10 @@ def cross() -> None:
     def check(model: Model, rows: list[Row]) -> str:
         learned._model = model
         try:
-            found = [bool(f) for f in detect_messages([r[0] for r in rows], contexts=[r[2] for r in rows])]
+            found = [
+                bool(f)
+                for f in detect_messages([r[0] for r in rows], contexts=[r[2] for r in rows])
+            ]
         finally:
             learned._model = None
         return prf(found, [r[1] for r in rows])

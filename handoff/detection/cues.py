@@ -9,7 +9,6 @@ third party, whether "for the third time" is about a message or a fault).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache

@@ -15,8 +15,8 @@ from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
     COLUMNS,
-    THRESHOLD,
     CONTEXT_THRESHOLD,
+    THRESHOLD,
     VETO,
     context_features,
     context_tags,

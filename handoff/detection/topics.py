@@ -209,21 +209,23 @@ _TIME_WORDS = frozenset(
 _QUOTED_RE = re.compile(r'"[^"\n]{1,40}"|\u201c[^\u201d\n]{1,40}\u201d')
 _TOKEN_RE = re.compile(r"[A-Za-z0-9][\w'@.+/-]*[\w]|[A-Za-z0-9]|[.!?:;,]")
 # Words that may stand between a thing and its value: "serial: WM-448", "plan is Premium".
-_BETWEEN = frozenset({"is", "was", "are", "of", "no", "number", "#", "the", "a", "an", "to", "at", "on", "in"})
+_BETWEEN = frozenset(
+    {"is", "was", "are", "of", "no", "number", "#", "the", "a", "an", "to", "at", "on", "in"}
+)
 
 
 def _is_value(token: str) -> bool:
     return any(ch.isdigit() for ch in token) or "@" in token or token.lower() in _TIME_WORDS
 
 
-def _is_name(token: str, initial: bool) -> bool:
-    """Tell whether a token names something: a capitalised word ("Berlin", "Schmidt", "M"),
+def _is_name(word: str, initial: bool) -> bool:
+    """Tell whether a word names something: a capitalised word ("Berlin", "Schmidt", "M"),
     not a function word or "I", or a code such as "orbit-labs"."""
-    if "-" in token.strip("-") and token[0].isalpha():
+    if "-" in word.strip("-") and word[0].isalpha():
         return True
-    if not token[0].isupper() or token == "I" or token.lower() in STOP:
+    if not word[0].isupper() or word == "I" or word.lower() in STOP:
         return False
-    return not initial or len(token) > 1
+    return not initial or len(word) > 1
 
 
 def specified_words(packet: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
@@ -242,7 +244,11 @@ def specified_words(packet: Mapping[str, Any]) -> tuple[frozenset[str], frozense
     for mapping in [state, *(_dicts(state.get("orders")) if isinstance(state, Mapping) else [])]:
         if isinstance(mapping, Mapping):
             for key, value in mapping.items():
-                if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value):
+                if (
+                    isinstance(value, str | int | float)
+                    and not isinstance(value, bool)
+                    and str(value)
+                ):
                     given |= {stem(w) for w in words_of(str(key))}
     for ident in _dicts(packet.get("identifiers")):
         for key in ("kind", "label"):
@@ -364,9 +370,7 @@ def _content_stems(text: str) -> frozenset[str]:
     )
 
 
-def answered_bot_questions(
-    packet: Mapping[str, Any], least: int = 2
-) -> tuple[frozenset[str], ...]:
+def answered_bot_questions(packet: Mapping[str, Any], least: int = 2) -> tuple[frozenset[str], ...]:
     """Return the content stems of each bot question or offer the customer then answered
     (of ``least`` content words or more)."""
     turns = [t for t in _dicts(packet.get("transcript")) if isinstance(t.get("text"), str)]
@@ -379,8 +383,7 @@ def answered_bot_questions(
         for sent in SENTENCE_RE.findall(turn["text"]):
             stems = _content_stems(sent)
             if len(stems) >= least and (
-                least > 1
-                or ("?" in sent and WH_WORDS & {w.split("'")[0] for w in words_of(sent)})
+                least > 1 or ("?" in sent and WH_WORDS & {w.split("'")[0] for w in words_of(sent)})
             ):
                 asked.append(stems)
     return tuple(asked)
