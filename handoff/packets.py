@@ -185,27 +185,32 @@ class Intake:
     created: bool
 
 
+# Runs a write on a connection and returns its result once committed (``GroupCommit.run``).
+Write = Callable[[Callable[[sa.Connection], int | None]], int | None]
+
+
 def intake(
-    connection: sa.Connection,
     document: Any,
     *,
     now: datetime,
+    write: Write,
+    session: Callable[[], Session],
     follow_ups: Callable[[str], Sequence[Queued]] = no_follow_ups,
 ) -> Intake:
-    """Do what ``accept_packet`` does on a bare connection: the API's intake, without a session.
+    """Do what ``accept_packet`` does without an ORM object: the API's intake.
 
-    A new packet costs one statement on PostgreSQL and no ORM object; the caller commits
-    (on PostgreSQL the statement has committed by itself). Only a repeat reads the stored row.
+    ``write(work)`` runs ``work`` (the packet's one insert on PostgreSQL) on a connection and
+    returns its result once committed, e.g. ``GroupCommit.run``. Validation and row values are
+    computed here, before it. Only a repeat reads the stored row, from ``session()``.
     """
     values, queued = _prepare(document, now, follow_ups)
-    if _insert_new(connection, values, queued, now) is not None:
+    if write(lambda connection: _insert_new(connection, values, queued, now)) is not None:
         new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
                            values["missing_fields"], values["received_at"])  # fmt: skip
         return Intake(new, created=True)
-    with Session(bind=connection) as session:
-        found = _same_as_stored(session, values)
-        stored = StoredPacket(found.packet_id, found.body, found.completeness,
-                              found.missing_fields, found.received_at)  # fmt: skip
+    found = _same_as_stored(session(), values)
+    stored = StoredPacket(found.packet_id, found.body, found.completeness,
+                          found.missing_fields, found.received_at)  # fmt: skip
     return Intake(stored, created=False)
 
 

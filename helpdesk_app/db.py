@@ -27,23 +27,20 @@ def get_session() -> Session:
 
 
 def write_once(work: Callable[[Connection], T], attempts: int = RACE_ATTEMPTS) -> T:
-    """Run ``work`` on a connection of its own and commit; after a lost race, run it again.
+    """Run ``work`` in this process's group commit and return once committed; retry a lost race.
 
-    For idempotent writes that are one statement, all or nothing (packet intake, where the
-    packet and its outbox rows are one INSERT), and need no ORM session. On PostgreSQL the
-    connection comes from ``Runtime.statement_engine``: each statement commits by itself, so
-    there is no ``BEGIN``/``COMMIT`` round trip, and the pool does not ping; a pooled connection
-    found dead (the database restarted) is dropped and ``work`` runs once more on a fresh one:
-    if the lost statement had landed, the rerun answers as for a repeat. On SQLite ``work`` runs
-    in one transaction on the app's engine. A lost race (see ``commit_retrying``) is rerun.
+    For idempotent writes (packet intake): ``work`` runs with the writes of other requests
+    queued at the same moment, in one transaction committed once (``handoff.groupcommit``); a
+    failure fails every request of that batch. On PostgreSQL a batch of one runs on
+    ``Runtime.statement_engine``, its one statement committing by itself. A batch whose pooled
+    connection was found dead (the database restarted) is run once more, on a fresh one: a
+    write that had landed answers as a repeat. A lost race (see ``commit_retrying``) is rerun.
     """
-    rt = runtime()
-    engine = rt.statement_engine or rt.engine
+    committer = runtime().committer
     reconnected = False
     for attempt in range(1, attempts + 1):
         try:
-            with engine.begin() as connection:
-                return work(connection)
+            return committer.run(work)
         except DBAPIError as exc:
             if exc.connection_invalidated and not reconnected:
                 reconnected = True

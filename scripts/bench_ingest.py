@@ -73,7 +73,7 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, workers: int, instance: Path, code: Path | None = None
+    database_url: str, workers: int, instance: Path, code: Path | None = None, threads: int = 1
 ) -> tuple[subprocess.Popen, int, str]:
     """Migrate, create a token, start gunicorn (from ``code`` when given); return it, its port, the token."""
     env = {
@@ -99,6 +99,9 @@ def start_server(
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            # gunicorn's gthread workers when threads > 1, its sync workers otherwise
+            "--threads",
+            str(threads),
             "--log-level",
             "warning",
             "--no-control-socket",
@@ -353,7 +356,7 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
             server = {"label": label, "url": url, "cleanup": cleanup, "proc": None}
             servers.append(server)
             server["proc"], server["port"], server["token"] = start_server(
-                url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code
+                url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code, args.threads
             )
             server.update(trivials=[], ingests=[], accepted=[])
         for alternation in range(args.alternations):
@@ -394,6 +397,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread if > 1)")
     parser.add_argument("--breakdown", type=int, default=0, help="time each step over N packets")
     parser.add_argument("--skip-server", action="store_true", help="only the breakdown")
     parser.add_argument("--compare", type=Path, help="another checkout to serve back to back")
@@ -448,7 +452,8 @@ def main() -> None:
     if args.skip_server:
         return
     print(
-        f"\ngunicorn sync workers={args.workers}, clients={args.clients}, requests per run={args.requests}, "
+        f"\ngunicorn workers={args.workers} threads={args.threads} "
+        f"({'gthread' if args.threads > 1 else 'sync'}), clients={args.clients}, requests per run={args.requests}, "
         f"cpus={os.cpu_count()}" + (f", compare={args.compare}" if args.compare else "")
     )
     print(
