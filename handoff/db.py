@@ -69,7 +69,7 @@ def statement_engine(url: str) -> Engine | None:
     ``handoff.packets.intake``): the statement is its own transaction, so the request skips the
     ``BEGIN`` and ``COMMIT`` round trips and still writes all or nothing. Its own small pool
     does not ping each connection before use (another round trip): the caller retries once on a
-    connection found dead instead (``helpdesk_app.db.write_once``). SQLite needs its explicit
+    connection found dead instead (``helpdesk_app.db.write_packet``). SQLite needs its explicit
     transaction for the two statements it takes, so it has none.
     """
     if not url.startswith("postgresql"):

@@ -6,57 +6,61 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 
-T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - an item to write
+R = TypeVar("R")
 # A batch holds whatever was queued while the previous one committed, up to this many writes.
 MAX_BATCH = 64
 
 
-class _Pending(Generic[T]):
-    """One caller's write, waiting for the commit of the batch it joined."""
+class _Pending(Generic[I, R]):
+    """One caller's item, waiting for the commit of the batch it joined."""
 
-    __slots__ = ("done", "error", "result", "work")
+    __slots__ = ("done", "error", "item", "result")
 
-    def __init__(self, work: Callable[[Connection], T]) -> None:
-        self.work = work
+    def __init__(self, item: I) -> None:
+        self.item = item
         self.done = threading.Event()
-        self.result: T | None = None
+        self.result: R | None = None
         self.error: BaseException | None = None
 
 
-class GroupCommit:
-    """Run each caller's write on one committer thread; writes queued together commit together.
+class GroupCommit(Generic[I, R]):
+    """Write callers' items on one committer thread; items queued together commit together.
 
-    ``run(work)`` blocks until the transaction holding ``work`` has committed, then returns its
-    result: an answer is given only once the write is durable. The committer takes every write
-    queued while it was committing the previous batch (no waiting for more), runs them in order
-    in one transaction and commits once, so N concurrent packets cost one ``COMMIT`` and one
-    WAL flush instead of N. If any write or the commit fails, the transaction rolls back and
-    every caller in the batch gets that error: none of them is acknowledged. A batch of one runs
-    on ``single`` when given (an engine whose statements commit by themselves: no ``BEGIN`` or
-    ``COMMIT`` round trip), which is only right for a ``work`` that is one statement.
+    ``run(item)`` blocks until the transaction that wrote ``item`` has committed, then returns
+    its result: an answer is given only once the write is durable. The committer takes every
+    item queued while it was committing the previous batch (it never waits for more), passes
+    them in order to ``write(connection, items)`` in one transaction on ``engine`` and commits
+    once, so N concurrent packets cost one commit and one WAL flush instead of N. ``write``
+    returns one result per item. If it or the commit fails, the transaction rolls back and
+    every caller in the batch gets that error: none of them is acknowledged.
 
     The thread starts on first use in each process (after a fork, a new one starts).
     """
 
     def __init__(
-        self, engine: Engine, *, single: Engine | None = None, max_batch: int = MAX_BATCH
+        self,
+        engine: Engine,
+        write: Callable[[Connection, Sequence[I]], Sequence[R]],
+        *,
+        max_batch: int = MAX_BATCH,
     ) -> None:
         self.engine = engine
-        self._single = single
+        self._write = write
         self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Pending[Any] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending[I, R] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
         self.batches = 0  # committed or failed batches, for tests and diagnostics
 
-    def run(self, work: Callable[[Connection], T]) -> T:
-        """Queue ``work`` for the next batch; return its result once that batch committed."""
-        pending: _Pending[T] = _Pending(work)
+    def run(self, item: I) -> R:
+        """Queue ``item`` for the next batch; return its result once that batch committed."""
+        pending: _Pending[I, R] = _Pending(item)
         self._start()
         self._queue.put(pending)
         pending.done.wait()
@@ -103,12 +107,13 @@ class GroupCommit:
                 batch.append(more)
             self.commit(batch)
 
-    def commit(self, batch: Sequence[_Pending[Any]]) -> None:
-        """Run a batch's writes in one transaction and commit; hand each caller its outcome."""
-        engine = self._single if len(batch) == 1 and self._single is not None else self.engine
+    def commit(self, batch: Sequence[_Pending[I, R]]) -> None:
+        """Write a batch's items in one transaction and commit; hand each caller its outcome."""
         try:
-            with engine.begin() as connection:
-                results = [pending.work(connection) for pending in batch]
+            with self.engine.begin() as connection:
+                results = self._write(connection, [pending.item for pending in batch])
+                if len(results) != len(batch):
+                    raise AssertionError(f"{len(results)} results for {len(batch)} items")
         except BaseException as exc:  # noqa: BLE001 - every caller gets it; none is acknowledged
             for pending in batch:
                 pending.error = exc

@@ -185,26 +185,32 @@ class Intake:
     created: bool
 
 
-# Runs a write on a connection and returns its result once committed (``GroupCommit.run``).
-Write = Callable[[Callable[[sa.Connection], int | None]], int | None]
+@dataclass(frozen=True)
+class NewPacket:
+    """A valid packet's row values and the outbox rows queued with it, ready to insert."""
+
+    values: dict[str, Any]
+    queued: Sequence[Queued]
+    now: datetime
 
 
 def intake(
     document: Any,
     *,
     now: datetime,
-    write: Write,
+    write: Callable[[NewPacket], int | None],
     session: Callable[[], Session],
     follow_ups: Callable[[str], Sequence[Queued]] = no_follow_ups,
 ) -> Intake:
     """Do what ``accept_packet`` does without an ORM object: the API's intake.
 
-    ``write(work)`` runs ``work`` (the packet's one insert on PostgreSQL) on a connection and
-    returns its result once committed, e.g. ``GroupCommit.run``. Validation and row values are
-    computed here, before it. Only a repeat reads the stored row, from ``session()``.
+    ``write(new)`` inserts the packet unless its ``packet_id`` is taken and returns once that
+    is committed: its id, or None (e.g. ``GroupCommit.run`` over ``insert_batch``). Validation
+    and row values are computed here, before it. Only a repeat reads the stored row, from
+    ``session()``.
     """
     values, queued = _prepare(document, now, follow_ups)
-    if write(lambda connection: _insert_new(connection, values, queued, now)) is not None:
+    if write(NewPacket(values, queued, now)) is not None:
         new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
                            values["missing_fields"], values["received_at"])  # fmt: skip
         return Intake(new, created=True)
@@ -337,6 +343,79 @@ def _insert_new(
     if new_id is not None and dialect != "postgresql":
         outbox.insert_new(db, queued, now)
     return new_id
+
+
+@cache
+def _batch_statement(queued: tuple[int, ...]) -> sa.Executable:
+    """Build, once per shape, the PostgreSQL statement inserting several packets and their outbox rows.
+
+    ``queued[j]`` is how many outbox rows packet ``j`` queues. As ``_insert_statement`` for one
+    packet: a multi-row ``INSERT ... ON CONFLICT DO NOTHING`` in a data-modifying CTE, each
+    outbox row selected from its packet's ``RETURNING`` row, so it exists only if the packet
+    does; the statement answers the ``packet_id`` and id of each packet it inserted.
+    """
+    packets: sa.Table = Packet.__table__  # type: ignore[assignment]
+    items: sa.Table = OutboxItem.__table__  # type: ignore[assignment]
+    rows = [
+        {c: sa.bindparam(f"p{j}_{c}", type_=packets.c[c].type) for c in _PACKET_COLUMNS}
+        for j in range(len(queued))
+    ]
+    returned = (
+        pg_insert(packets)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["packet_id"])
+        .returning(packets.c.id, packets.c.packet_id, packets.c.received_at)
+        .cte("new_packet")
+    )
+    due = returned.c.received_at
+    selects = [
+        sa.select(
+            *(sa.bindparam(f"q{j}_{i}_{c}", type_=items.c[c].type) for c in _QUEUED_BOUND),
+            sa.literal_column(f"'{PENDING}'"),
+            sa.literal_column("0"),
+            due,
+            due,
+            due,
+        )
+        .select_from(returned)
+        .where(returned.c.packet_id == sa.bindparam(f"p{j}_packet_id"))
+        for j, count in enumerate(queued)
+        for i in range(count)
+    ]
+    columns = [*_QUEUED_BOUND, "status", "attempts", "next_attempt_at", "created_at", "updated_at"]
+    select = sa.select(returned.c.packet_id, returned.c.id)
+    if not selects:
+        return select
+    into_outbox = sa.insert(items).from_select(columns, sa.union_all(*selects)).cte("queued")
+    return select.add_cte(into_outbox)
+
+
+def insert_batch(connection: sa.Connection, batch: Sequence[NewPacket]) -> list[int | None]:
+    """Insert packets and their queued work, skipping any ``packet_id`` already taken; each one's id or None.
+
+    PostgreSQL writes the whole batch in one statement (``_batch_statement``): on a connection
+    whose statements commit by themselves, one round trip and one WAL flush for all of them.
+    SQLite inserts them one after another in the caller's transaction. A ``packet_id`` twice in
+    a batch is inserted once, for its first item; the later ones answer None, as a repeat.
+    """
+    firsts: dict[str, int] = {}
+    for j, new in enumerate(batch):
+        firsts.setdefault(new.values["packet_id"], j)
+    unique = [batch[j] for j in sorted(firsts.values())]
+    if connection.dialect.name != "postgresql":
+        ids = {new.values["packet_id"]: _insert_new(connection, new.values, new.queued, new.now)
+               for new in unique}  # fmt: skip
+    else:
+        params: dict[str, Any] = {}
+        for j, new in enumerate(unique):
+            params.update({f"p{j}_{c}": v for c, v in new.values.items()})
+            for i, q in enumerate(new.queued):
+                params.update({f"q{j}_{i}_kind": q.kind, f"q{j}_{i}_key": q.key,
+                               f"q{j}_{i}_ticket_id": q.ticket_id, f"q{j}_{i}_payload": q.payload})  # fmt: skip
+        statement = _batch_statement(tuple(len(new.queued) for new in unique))
+        ids = {row[0]: row[1] for row in connection.execute(statement, params)}
+    return [ids.get(new.values["packet_id"]) if firsts[new.values["packet_id"]] == j else None
+            for j, new in enumerate(batch)]  # fmt: skip
 
 
 def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) -> Packet | None:

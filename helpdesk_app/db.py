@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from flask import Flask, g
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from handoff.packets import NewPacket
 from helpdesk_app.runtime import runtime
 
 T = TypeVar("T")
@@ -26,21 +26,20 @@ def get_session() -> Session:
     return session
 
 
-def write_once(work: Callable[[Connection], T], attempts: int = RACE_ATTEMPTS) -> T:
-    """Run ``work`` in this process's group commit and return once committed; retry a lost race.
+def write_packet(new: NewPacket, attempts: int = RACE_ATTEMPTS) -> int | None:
+    """Insert a packet through this process's group commit; return once committed. Retry a lost race.
 
-    For idempotent writes (packet intake): ``work`` runs with the writes of other requests
-    queued at the same moment, in one transaction committed once (``handoff.groupcommit``); a
-    failure fails every request of that batch. On PostgreSQL a batch of one runs on
-    ``Runtime.statement_engine``, its one statement committing by itself. A batch whose pooled
-    connection was found dead (the database restarted) is run once more, on a fresh one: a
-    write that had landed answers as a repeat. A lost race (see ``commit_retrying``) is rerun.
+    The packet is written with the others queued at the same moment, in one statement on
+    PostgreSQL that commits by itself (``handoff.groupcommit``, ``packets.insert_batch``); a
+    failure fails every request of that batch. A batch whose pooled connection was found dead
+    (the database restarted) is run once more, on a fresh one: a packet that had landed answers
+    as a repeat. A lost race (see ``commit_retrying``) is rerun.
     """
     committer = runtime().committer
     reconnected = False
     for attempt in range(1, attempts + 1):
         try:
-            return committer.run(work)
+            return committer.run(new)
         except DBAPIError as exc:
             if exc.connection_invalidated and not reconnected:
                 reconnected = True

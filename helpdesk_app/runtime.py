@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from handoff.config import Settings
 from handoff.db import make_engine, make_session_factory, statement_engine
 from handoff.groupcommit import GroupCommit
+from handoff.packets import NewPacket, insert_batch
 from handoff.tokens import TokenCache
 
 Clock = Callable[[], datetime]
@@ -32,7 +33,7 @@ class Runtime:
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
         self._statement_engine: Engine | None = None
-        self._committer: GroupCommit | None = None
+        self._committer: GroupCommit[NewPacket, int | None] | None = None
         self.helpdesk = helpdesk
         # API tokens this process verified, trusted for a short while (see TokenCache).
         self.tokens = TokenCache(timedelta(seconds=settings.token_cache_seconds))
@@ -45,23 +46,17 @@ class Runtime:
         return self._statement_engine
 
     @property
-    def committer(self) -> GroupCommit:
+    def committer(self) -> GroupCommit[NewPacket, int | None]:
         """This process's group commit for packet intake (see ``handoff.groupcommit``)."""
         if self._committer is None:
-            # On PostgreSQL a batch's transaction skips the pool's ping, as the single statements
-            # do: a batch on a dead connection fails and is run again (``write_once``).
-            single = self.statement_engine
-            engine = self.engine if single is None else make_engine(
-                self.settings.database_url, pool_pre_ping=False
-            )
-            self._committer = GroupCommit(engine, single=single)
+            # On PostgreSQL a batch is one statement committing by itself (statement_engine).
+            self._committer = GroupCommit(self.statement_engine or self.engine, insert_batch)
         return self._committer
 
     def dispose(self) -> None:
         """Stop the committer and close every pooled connection (tests and scripts that build many apps)."""
         if self._committer is not None:
             self._committer.close()
-            self._committer.engine.dispose()
         self.engine.dispose()
         if self._statement_engine is not None:
             self._statement_engine.dispose()
