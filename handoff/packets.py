@@ -350,19 +350,21 @@ def _batch_statement(queued: tuple[int, ...]) -> sa.Executable:
     """Build, once per shape, the PostgreSQL statement inserting several packets and their outbox rows.
 
     ``queued[j]`` is how many outbox rows packet ``j`` queues. As ``_insert_statement`` for one
-    packet: a multi-row ``INSERT ... ON CONFLICT DO NOTHING`` in a data-modifying CTE, each
+    packet: an ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` in a data-modifying CTE, each
     outbox row selected from its packet's ``RETURNING`` row, so it exists only if the packet
     does; the statement answers the ``packet_id`` and id of each packet it inserted.
     """
     packets: sa.Table = Packet.__table__  # type: ignore[assignment]
     items: sa.Table = OutboxItem.__table__  # type: ignore[assignment]
+    # Rows as a UNION of SELECTs of bound values, not a multi-row VALUES: SQLAlchemy caches
+    # this statement's compiled form (a multi-row VALUES is compiled again on every call).
     rows = [
-        {c: sa.bindparam(f"p{j}_{c}", type_=packets.c[c].type) for c in _PACKET_COLUMNS}
+        sa.select(*(sa.bindparam(f"p{j}_{c}", type_=packets.c[c].type) for c in _PACKET_COLUMNS))
         for j in range(len(queued))
     ]
     returned = (
         pg_insert(packets)
-        .values(rows)
+        .from_select(list(_PACKET_COLUMNS), rows[0] if len(rows) == 1 else sa.union_all(*rows))
         .on_conflict_do_nothing(index_elements=["packet_id"])
         .returning(packets.c.id, packets.c.packet_id, packets.c.received_at)
         .cte("new_packet")
