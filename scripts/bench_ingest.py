@@ -176,15 +176,53 @@ def drive(
         return [ms for chunk in pool.map(run, range(clients)) for ms in chunk]
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """Return the user + system CPU seconds the processes ``pids`` have used (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone since it was listed
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def app_pids(master: int) -> list[int]:
+    """Return gunicorn's master and its workers."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [master, *(int(p) for p in children.read_text().split())] if children.exists() else [master]
+
+
+def database_pids(url: str) -> list[int]:
+    """Return the PostgreSQL backends serving ``url``'s database (none for SQLite)."""
+    if not url.startswith("postgresql"):
+        return []
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()")).scalars())  # fmt: skip
+    finally:
+        engine.dispose()
+
+
 def measure(label: str, port: int, token: str, total: int, clients: int, trivial: bool,
-            accepted: list[str] | None = None) -> dict:  # fmt: skip
-    """Warm up, then time one run and summarise it."""
+            accepted: list[str] | None = None, master: int = 0, url: str = "") -> dict:  # fmt: skip
+    """Warm up, then time one run and summarise it, with the server's CPU per request."""
     drive(port, token, clients * 5, clients, trivial, accepted)
+    app, database = app_pids(master) if master else [], database_pids(url) if url else []
+    app_cpu, database_cpu = _cpu_seconds(app), _cpu_seconds(database)
     started = time.perf_counter()
     latencies = drive(port, token, total, clients, trivial, accepted)
     elapsed = time.perf_counter() - started
+    app_cpu, database_cpu = _cpu_seconds(app) - app_cpu, _cpu_seconds(database) - database_cpu
     latencies.sort()
     return {
+        "app_cpu_ms": app_cpu * 1000 / len(latencies),
+        "db_cpu_ms": database_cpu * 1000 / len(latencies),
         "run": label,
         "requests": len(latencies),
         "req_per_s": len(latencies) / elapsed,
@@ -336,6 +374,8 @@ def _median_run(runs: list[dict]) -> dict:
         "p50_ms": statistics.median(r["p50_ms"] for r in runs),
         "p99_ms": statistics.median(r["p99_ms"] for r in runs),
         "load": statistics.fmean(r["load"] for r in runs),
+        "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in runs),
+        "db_cpu_ms": statistics.median(r["db_cpu_ms"] for r in runs),
     }
 
 
@@ -362,11 +402,13 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
         for alternation in range(args.alternations):
             for server in servers if alternation % 2 == 0 else servers[::-1]:
                 label, port, token = server["label"], server["port"], server["token"]
+                master, url = server["proc"].pid, server["url"]
                 server["trivials"].append(measure(f"{label} {kind}: GET /healthz", port, token,
-                                                  args.requests, args.clients, True))  # fmt: skip
+                                                  args.requests, args.clients, True,
+                                                  master=master, url=url))  # fmt: skip
                 server["ingests"].append(measure(f"{label} {kind}: POST /packets", port, token,
                                                  args.requests, args.clients, False,
-                                                 server["accepted"]))  # fmt: skip
+                                                 server["accepted"], master=master, url=url))  # fmt: skip
         rows = []
         for server in servers:
             trivial, ingest = _median_run(server["trivials"]), _median_run(server["ingests"])
@@ -457,14 +499,15 @@ def main() -> None:
         f"cpus={os.cpu_count()}" + (f", compare={args.compare}" if args.compare else "")
     )
     print(
-        f"{'run':<38} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cost x':>6} {'load':>5} {'lost':>9}"
+        f"{'run':<38} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cost x':>6} {'load':>5} {'lost':>9} "
+        f"{'app cpu':>7} {'db cpu':>6}  pairs"
     )
     for r in rows:
         cost = f"{r['vs_trivial']:.1f}" if "vs_trivial" in r else ""
         lost = f"{r['lost']}/{r['acknowledged']}" if "lost" in r else ""
         print(
             f"{r['run']:<38} {r['req_per_s']:>7.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
-            f"{cost:>6} {r['load']:>5.2f} {lost:>9}  "
+            f"{cost:>6} {r['load']:>5.2f} {lost:>9} {r['app_cpu_ms']:>7.2f} {r['db_cpu_ms']:>6.2f}  "
             + " ".join(f"{p:.1f}" for p in r.get("pairs", []))
         )
     lost_any = [r for r in rows if r.get("lost") or r.get("lost_notes")]
