@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import queue
 import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -17,29 +15,31 @@ MAX_BATCH = 64
 
 
 class _Pending(Generic[I, R]):
-    """One caller's item, waiting for the commit of the batch it joined."""
+    """One caller's item, waiting for the commit of the batch it joined or its turn to lead."""
 
-    __slots__ = ("done", "error", "item", "result")
+    __slots__ = ("done", "error", "item", "lead", "result", "wake")
 
     def __init__(self, item: I) -> None:
         self.item = item
-        self.done = threading.Event()
+        self.wake = threading.Event()
+        self.done = False
+        self.lead = False
         self.result: R | None = None
         self.error: BaseException | None = None
 
 
 class GroupCommit(Generic[I, R]):
-    """Write callers' items on one committer thread; items queued together commit together.
+    """Write concurrent callers' items together: one transaction and one commit per batch.
 
-    ``run(item)`` blocks until the transaction that wrote ``item`` has committed, then returns
-    its result: an answer is given only once the write is durable. The committer takes every
-    item queued while it was committing the previous batch (it never waits for more), passes
-    them in order to ``write(connection, items)`` in one transaction on ``engine`` and commits
-    once, so N concurrent packets cost one commit and one WAL flush instead of N. ``write``
-    returns one result per item. If it or the commit fails, the transaction rolls back and
-    every caller in the batch gets that error: none of them is acknowledged.
-
-    The thread starts on first use in each process (after a fork, a new one starts).
+    ``run(item)`` returns only once the transaction that wrote ``item`` has committed: an
+    answer is given only once the write is durable. No thread of its own: the caller that
+    finds no batch being written leads, takes every item queued so far (its own first) and
+    passes them in order to ``write(connection, items)`` in one transaction on ``engine``,
+    then commits once; callers arriving meanwhile queue and wait, and when the batch is done
+    the first of them leads the next one. So N concurrent packets cost one commit and one WAL
+    flush instead of N, and a caller alone (a sync worker) writes at once, as without it.
+    ``write`` returns one result per item. If it or the commit fails, the transaction rolls
+    back and every caller in the batch gets that error: none of them is acknowledged.
     """
 
     def __init__(
@@ -52,60 +52,41 @@ class GroupCommit(Generic[I, R]):
         self.engine = engine
         self._write = write
         self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Pending[I, R] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
-        self.batches = 0  # committed or failed batches, for tests and diagnostics
+        self._queued: list[_Pending[I, R]] = []
+        self._busy = False
+        self.batches = 0  # batches written (committed or failed), for tests and diagnostics
 
     def run(self, item: I) -> R:
-        """Queue ``item`` for the next batch; return its result once that batch committed."""
+        """Write ``item`` in the next batch; return its result once that batch committed."""
         pending: _Pending[I, R] = _Pending(item)
-        self._start()
-        self._queue.put(pending)
-        pending.done.wait()
+        with self._lock:
+            self._queued.append(pending)
+            if not self._busy:
+                self._busy = pending.lead = True
+        if not pending.lead:
+            pending.wake.wait()  # the batch holding it is done, or it leads the next one
+        if not pending.done:
+            self._lead()
         if pending.error is not None:
             raise pending.error
         return pending.result  # type: ignore[return-value]
 
-    def _start(self) -> None:
-        """Start this process's committer thread unless it runs."""
-        if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
-            return
+    def _lead(self) -> None:
+        """Write the queued items as one batch, then hand the lead to the first caller still waiting."""
         with self._lock:
-            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
-                if self._pid != os.getpid():
-                    self._queue = queue.SimpleQueue()  # a forked child owns none of its parent's
-                self._thread = threading.Thread(
-                    target=self._loop, name="group-commit", daemon=True
-                )
-                self._pid = os.getpid()
-                self._thread.start()
-
-    def close(self) -> None:
-        """Stop the committer thread once it has committed what was queued before."""
-        if self._thread is not None and self._pid == os.getpid():
-            self._queue.put(None)
-            self._thread.join()
-        self._thread = None
-
-    def _loop(self) -> None:
-        """Commit batches until ``close``."""
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(more)
+            batch = self._queued[: self._max_batch]
+            del self._queued[: self._max_batch]
+        try:
             self.commit(batch)
+        finally:
+            with self._lock:
+                if self._queued:
+                    successor = self._queued[0]
+                    successor.lead = True
+                    successor.wake.set()
+                else:
+                    self._busy = False
 
     def commit(self, batch: Sequence[_Pending[I, R]]) -> None:
         """Write a batch's items in one transaction and commit; hand each caller its outcome."""
@@ -123,4 +104,5 @@ class GroupCommit(Generic[I, R]):
         finally:
             self.batches += 1
             for pending in batch:
-                pending.done.set()
+                pending.done = True
+                pending.wake.set()

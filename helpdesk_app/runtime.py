@@ -47,16 +47,14 @@ class Runtime:
 
     @property
     def committer(self) -> GroupCommit[NewPacket, int | None]:
-        """This process's group commit for packet intake (see ``handoff.groupcommit``)."""
+        """The group commit for packet intake: requests of this process share it (``handoff.groupcommit``)."""
         if self._committer is None:
             # On PostgreSQL a batch is one statement committing by itself (statement_engine).
             self._committer = GroupCommit(self.statement_engine or self.engine, insert_batch)
         return self._committer
 
     def dispose(self) -> None:
-        """Stop the committer and close every pooled connection (tests and scripts that build many apps)."""
-        if self._committer is not None:
-            self._committer.close()
+        """Close every pooled connection (tests and scripts that build many apps)."""
         self.engine.dispose()
         if self._statement_engine is not None:
             self._statement_engine.dispose()
