@@ -57,6 +57,11 @@ class GroupCommit(Generic[I, R]):
         self._busy = False
         self.batches = 0  # batches written (committed or failed), for tests and diagnostics
 
+    def waiting(self) -> int:
+        """Return how many items are queued for the next batch."""
+        with self._lock:
+            return len(self._queued)
+
     def run(self, item: I) -> R:
         """Write ``item`` in the next batch; return its result once that batch committed."""
         pending: _Pending[I, R] = _Pending(item)

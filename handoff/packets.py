@@ -422,7 +422,9 @@ def insert_batch(connection: sa.Connection, batch: Sequence[NewPacket]) -> list[
         ids = {new.values["packet_id"]: _insert_new(connection, new.values, new.queued, new.now)
                for new in unique}  # fmt: skip
     else:
-        sql, processors = _compiled_batch(tuple(len(new.queued) for new in unique), connection.dialect)
+        sql, processors = _compiled_batch(
+            tuple(len(new.queued) for new in unique), connection.dialect
+        )
         params: dict[str, Any] = {}
         for j, new in enumerate(unique):
             params.update({f"p{j}_{c}": v for c, v in new.values.items()})

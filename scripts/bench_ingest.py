@@ -192,7 +192,9 @@ def _cpu_seconds(pids: list[int]) -> float:
 def app_pids(master: int) -> list[int]:
     """Return gunicorn's master and its workers."""
     children = Path(f"/proc/{master}/task/{master}/children")
-    return [master, *(int(p) for p in children.read_text().split())] if children.exists() else [master]
+    return (
+        [master, *(int(p) for p in children.read_text().split())] if children.exists() else [master]
+    )
 
 
 def database_pids(url: str) -> list[int]:
@@ -439,7 +441,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread if > 1)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (gthread if > 1)"
+    )
     parser.add_argument("--breakdown", type=int, default=0, help="time each step over N packets")
     parser.add_argument("--skip-server", action="store_true", help="only the breakdown")
     parser.add_argument("--compare", type=Path, help="another checkout to serve back to back")
