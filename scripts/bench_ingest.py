@@ -442,7 +442,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (gthread if > 1)"
+        "--threads", type=int, default=4, help="threads per worker, as `handoff serve` (gthread if > 1)"
     )
     parser.add_argument("--breakdown", type=int, default=0, help="time each step over N packets")
     parser.add_argument("--skip-server", action="store_true", help="only the breakdown")
