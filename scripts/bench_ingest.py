@@ -211,6 +211,20 @@ def database_pids(url: str) -> list[int]:
         engine.dispose()
 
 
+def commits(url: str) -> int:
+    """Return how many transactions ``url``'s PostgreSQL database has committed (0 on SQLite)."""
+    if not url.startswith("postgresql"):
+        return 0
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+            ).scalar_one())  # fmt: skip
+    finally:
+        engine.dispose()
+
+
 def measure(label: str, port: int, token: str, total: int, clients: int, trivial: bool,
             accepted: list[str] | None = None, master: int = 0, url: str = "") -> dict:  # fmt: skip
     """Warm up, then time one run and summarise it, with the server's CPU per request."""
@@ -357,6 +371,20 @@ def breakdown(url: str, count: int) -> list[tuple[str, float, float]]:
                 timed("(a one-row INSERT committing by itself)", conn.execute,
                       sa.text("INSERT INTO bench_commit VALUES (1)"))  # fmt: skip
                 timed("(a SELECT 1 round trip)", conn.execute, sa.text("SELECT 1"))
+    # What a batch saves: four packets queued together, written as the group commit writes them.
+    for i in range(count // 4 + 5):
+        batch = []
+        for _ in range(4):
+            doc = packet(packet_id=str(uuid.uuid4()), ticket_id=30_000 + i)
+            values = packets.packet_values(doc, now=now)
+            batch.append(packets.NewPacket(values, [packets.delivery_of(values["packet_id"],
+                         values["ticket_id"]), *hooks.packet_follow_ups(values["packet_id"])], now))  # fmt: skip
+        with intake.begin() as conn:
+            started = time.perf_counter()
+            packets.insert_batch(conn, batch)
+        steps.setdefault("(a batch of 4 committed together, per packet)", []).append(
+            (time.perf_counter() - started) * 1000 / 4
+        )
     if postgres:
         intake.dispose()
     engine.dispose()
@@ -395,12 +423,16 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
             url, cleanup = fresh_database(kind, tmp, args.synchronous_commit)
             if args.synchronous_commit != "on":
                 label += f" (synchronous_commit={args.synchronous_commit})"
+            threads = args.threads
+            if label == "compare" and args.compare_threads is not None:
+                threads = args.compare_threads
+            label += f" x{threads}"
             server = {"label": label, "url": url, "cleanup": cleanup, "proc": None}
             servers.append(server)
             server["proc"], server["port"], server["token"] = start_server(
-                url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code, args.threads
+                url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code, threads
             )
-            server.update(trivials=[], ingests=[], accepted=[])
+            server.update(trivials=[], ingests=[], accepted=[], commits=commits(url))
         for alternation in range(args.alternations):
             for server in servers if alternation % 2 == 0 else servers[::-1]:
                 label, port, token = server["label"], server["port"], server["token"]
@@ -412,6 +444,8 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
                                                  args.requests, args.clients, False,
                                                  server["accepted"], master=master, url=url))  # fmt: skip
         rows = []
+        if kind == "postgresql":
+            time.sleep(11)  # a backend idle since its last commit reports it within 10 s
         for server in servers:
             trivial, ingest = _median_run(server["trivials"]), _median_run(server["ingests"])
             ingest["vs_trivial"] = trivial["req_per_s"] / ingest["req_per_s"]
@@ -420,6 +454,10 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
             lost, lost_notes = lost_packets(server["url"], server["accepted"])
             ingest["acknowledged"], ingest["lost"], ingest["lost_notes"] = (
                 len(server["accepted"]), lost, lost_notes)  # fmt: skip
+            # Transactions per packet over the server's life: the trivial endpoint commits none.
+            ingest["commits"] = (commits(server["url"]) - server["commits"]) / len(
+                server["accepted"]
+            )
             rows += [trivial, ingest]
         return rows
     finally:
@@ -442,7 +480,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads per worker, as `handoff serve` (gthread if > 1)"
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per worker, as `handoff serve` (gthread if > 1)",
+    )
+    parser.add_argument(
+        "--compare-threads",
+        type=int,
+        help="threads per worker of the --compare server (default: --threads); its trivial "
+        "endpoint is measured under the same",
     )
     parser.add_argument("--breakdown", type=int, default=0, help="time each step over N packets")
     parser.add_argument("--skip-server", action="store_true", help="only the breakdown")
@@ -504,14 +551,14 @@ def main() -> None:
     )
     print(
         f"{'run':<38} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cost x':>6} {'load':>5} {'lost':>9} "
-        f"{'app cpu':>7} {'db cpu':>6}  pairs"
+        f"{'app cpu':>7} {'db cpu':>6} {'commits':>7}  pairs"
     )
     for r in rows:
         cost = f"{r['vs_trivial']:.1f}" if "vs_trivial" in r else ""
         lost = f"{r['lost']}/{r['acknowledged']}" if "lost" in r else ""
         print(
             f"{r['run']:<38} {r['req_per_s']:>7.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
-            f"{cost:>6} {r['load']:>5.2f} {lost:>9} {r['app_cpu_ms']:>7.2f} {r['db_cpu_ms']:>6.2f}  "
+            f"{cost:>6} {r['load']:>5.2f} {lost:>9} {r['app_cpu_ms']:>7.2f} {r['db_cpu_ms']:>6.2f} {r.get('commits', 0):>7.2f}  "
             + " ".join(f"{p:.1f}" for p in r.get("pairs", []))
         )
     lost_any = [r for r in rows if r.get("lost") or r.get("lost_notes")]
