@@ -96,9 +96,18 @@ def completeness(
     return Completeness(score=score, missing=missing)
 
 
+def canonical_json(document: Mapping[str, Any]) -> str:
+    """Return a document's JSON text independent of key order and whitespace."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_hash(document: Mapping[str, Any]) -> str:
     """Hash a document independently of key order and whitespace."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _hash(canonical_json(document))
+
+
+def _hash(text: str) -> str:
+    """Return the SHA-256 hex digest of a canonical JSON text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -156,7 +165,7 @@ def accept_packet(
     The same body posted again returns the stored packet and queues nothing; a different body
     under the same ``packet_id`` raises Conflict. Nothing is written when validation fails.
     """
-    values, queued = _prepare(document, now, follow_ups)
+    values, queued, _text = _prepare(document, now, follow_ups)
     new_id = _insert_new(session, values, queued, now)
     if new_id is None:
         return Accepted(_same_as_stored(session, values), created=False)
@@ -192,6 +201,9 @@ class NewPacket:
     values: dict[str, Any]
     queued: Sequence[Queued]
     now: datetime
+    # The body's canonical JSON, already written to hash it: PostgreSQL stores it as jsonb,
+    # which keeps no key order, so it need not be encoded a second time.
+    body_json: str | None = None
 
 
 def intake(
@@ -209,8 +221,8 @@ def intake(
     and row values are computed here, before it. Only a repeat reads the stored row, from
     ``session()``.
     """
-    values, queued = _prepare(document, now, follow_ups)
-    if write(NewPacket(values, queued, now)) is not None:
+    values, queued, text = _prepare(document, now, follow_ups)
+    if write(NewPacket(values, queued, now, text)) is not None:
         new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
                            values["missing_fields"], values["received_at"])  # fmt: skip
         return Intake(new, created=True)
@@ -222,19 +234,19 @@ def intake(
 
 def _prepare(
     document: Any, now: datetime, follow_ups: Callable[[str], Sequence[Queued]]
-) -> tuple[dict[str, Any], list[Queued]]:
-    """Validate a packet (422 with every error) and return its row values and what to queue."""
+) -> tuple[dict[str, Any], list[Queued], str]:
+    """Validate a packet (422 with every error); return its row values, what to queue, its body's canonical JSON."""
     errors = validate_packet(document)
     if errors:
         raise ValidationFailed(
             f"the packet has {len(errors)} schema error(s)", details=[e.as_dict() for e in errors]
         )
-    values = packet_values(document, now=now)
+    values, text = _row(document, now)
     queued = [
         delivery_of(values["packet_id"], values["ticket_id"]),
         *follow_ups(values["packet_id"]),
     ]
-    return values, queued
+    return values, queued, text
 
 
 def _same_as_stored(session: Session, values: Mapping[str, Any]) -> Packet:
@@ -251,9 +263,15 @@ def _same_as_stored(session: Session, values: Mapping[str, Any]) -> Packet:
 
 def packet_values(document: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
     """Return the packets row for a valid packet: its body without server fields, and what is derived."""
+    return _row(document, now)[0]
+
+
+def _row(document: Mapping[str, Any], now: datetime) -> tuple[dict[str, Any], str]:
+    """Return ``packet_values`` and the body's canonical JSON it hashed."""
     body = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
     score = completeness(body)
-    return {
+    text = canonical_json(body)
+    values = {
         "packet_id": body["packet_id"],
         # JSON Schema counts 42.0 as an integer; the column holds 42.
         "ticket_id": int(body["ticket_id"]) if body.get("ticket_id") is not None else None,
@@ -266,10 +284,11 @@ def packet_values(document: Mapping[str, Any], *, now: datetime) -> dict[str, An
         "completeness": score.score,
         "missing_fields": list(score.missing),
         "body": body,
-        "body_hash": canonical_hash(body),
+        "body_hash": _hash(text),
         "created_at": parse_time(body["created_at"]) if "created_at" in body else now,
         "received_at": now,
     }
+    return values, text
 
 
 _PACKET_COLUMNS = (
@@ -433,6 +452,9 @@ def insert_batch(connection: sa.Connection, batch: Sequence[NewPacket]) -> list[
                                f"q{j}_{i}_ticket_id": q.ticket_id, f"q{j}_{i}_payload": q.payload})  # fmt: skip
         for name, process in processors.items():
             params[name] = process(params[name])
+        for j, new in enumerate(unique):
+            if new.body_json is not None:
+                params[f"p{j}_body"] = new.body_json  # cast to jsonb as the processed value is
         # Its SQL compiled once, sent as is: compiling the statement's cache key on every call
         # cost more CPU than the rest of the insert. psycopg prepares it after a few uses.
         ids = {row[0]: row[1] for row in connection.exec_driver_sql(sql, params)}

@@ -23,8 +23,8 @@ from tests.conftest import FIXED_NOW
 def _new(packet_id: str | None = None) -> packets.NewPacket:
     """A valid packet ready to insert, with its note and policy-check items."""
     document = factories.packet(packet_id=packet_id or str(uuid.uuid4()))
-    values, queued = packets._prepare(document, FIXED_NOW, packet_follow_ups)
-    return packets.NewPacket(values, queued, FIXED_NOW)
+    values, queued, text = packets._prepare(document, FIXED_NOW, packet_follow_ups)
+    return packets.NewPacket(values, queued, FIXED_NOW, text)
 
 
 @pytest.fixture
