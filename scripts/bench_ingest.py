@@ -7,7 +7,15 @@ server. It prints throughput and p50/p99 latency, and the ratio of the two, whic
 validation and storage cost.
 
     .venv/bin/python scripts/bench_ingest.py [--requests 2000] [--clients 8] [--workers 2]
-        [--breakdown 300] [--compare /path/to/other/checkout] [--only postgresql]
+        [--threads 4] [--breakdown 300] [--compare /path/to/other/checkout]
+        [--compare-threads 1] [--only postgresql]
+
+The server runs as ``handoff serve`` runs it: ``--workers`` gunicorn workers of ``--threads``
+threads each (gthread; 1 thread gives sync workers). Both endpoints of a server are measured
+under the same configuration. Beside each run it prints the CPU milliseconds per request of
+the gunicorn processes ("app cpu") and of the database's PostgreSQL backends ("db cpu"), read
+from /proc, and for ingest the transactions per packet over the server's life ("commits",
+from ``pg_stat_database``): below 1 when packets arriving together share a commit.
 
 Request bodies are built before the clock starts, so the clients (on the same machine) spend
 their CPU on sending, not on making packets. After each ingest run every packet id answered
@@ -16,7 +24,8 @@ there is reported as lost (and the run fails).
 
 ``--compare PATH`` serves the same runs, back to back, from another checkout of the project
 (e.g. ``git archive main``): its code is put first on PYTHONPATH for the server, the migrations
-and the token. Both share this interpreter and its installed packages.
+and the token. Both share this interpreter and its installed packages. ``--compare-threads N``
+serves that checkout with N threads a worker (e.g. 1: as it shipped with sync workers).
 
 Each server alternates ``--alternations`` runs of the trivial endpoint and of ingest (3 by
 default) and reports the medians: on a shared machine the load moves between runs, and
@@ -33,7 +42,8 @@ database, after a warm-up): the token lookup, reading the body, schema validatio
 validator, and for comparison the Python one the accept path no longer runs), the row values
 (hash, completeness), the one insert of packet and outbox rows, the commit, encoding the
 answer; and, for comparison, the policy check the request no longer runs. On PostgreSQL it also
-times a bare ``COMMIT`` of a one-row insert, to show how much of the commit is the WAL flush.
+times a bare ``COMMIT`` of a one-row insert, to show how much of the commit is the WAL flush,
+and a batch of 4 packets written and committed together as the group commit writes them.
 """
 
 from __future__ import annotations
