@@ -77,6 +77,11 @@ class GroupCommit(Generic[I, R]):
             raise pending.error
         return pending.result  # type: ignore[return-value]
 
+    def run_alone(self, item: I) -> R:
+        """Write ``item`` in a transaction of its own, outside any batch (a retry after a failed batch)."""
+        with self.engine.begin() as connection:
+            return self._write(connection, [item])[0]
+
     def _lead(self) -> None:
         """Write the queued items as one batch, then hand the lead to the first caller still waiting."""
         with self._lock:

@@ -31,15 +31,18 @@ def write_packet(new: NewPacket, attempts: int = RACE_ATTEMPTS) -> int | None:
 
     The packet is written with the others queued at the same moment, in one statement on
     PostgreSQL that commits by itself (``handoff.groupcommit``, ``packets.insert_batch``); a
-    failure fails every request of that batch. A batch whose pooled connection was found dead
-    (the database restarted) is run once more, on a fresh one: a packet that had landed answers
-    as a repeat. A lost race (see ``commit_retrying``) is rerun.
+    failure fails every request of that batch, and each retries alone, so one packet the
+    database refuses does not refuse its neighbours again. A batch whose pooled connection was
+    found dead (the database restarted) is run once more, on a fresh one: a packet that had
+    landed answers as a repeat. A lost race (see ``commit_retrying``) is rerun.
     """
     committer = runtime().committer
     reconnected = False
     for attempt in range(1, attempts + 1):
         try:
-            return committer.run(new)
+            return (
+                committer.run(new) if attempt == 1 and not reconnected else committer.run_alone(new)
+            )
         except DBAPIError as exc:
             if exc.connection_invalidated and not reconnected:
                 reconnected = True
