@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -364,8 +364,8 @@ def _insert_new(
     return new_id
 
 
-@cache
-def _batch_statement(queued: tuple[int, ...]) -> sa.Executable:
+@lru_cache(maxsize=256)  # one per batch shape; bounded should follow-ups vary
+def _batch_statement(queued: tuple[int, ...]) -> sa.Select[Any]:
     """Build, once per shape, the PostgreSQL statement inserting several packets and their outbox rows.
 
     ``queued[j]`` is how many outbox rows packet ``j`` queues. As ``_insert_statement`` for one
@@ -411,17 +411,17 @@ def _batch_statement(queued: tuple[int, ...]) -> sa.Executable:
     return select.add_cte(into_outbox)
 
 
-@cache
+@lru_cache(maxsize=256)
 def _compiled_batch(
     queued: tuple[int, ...], dialect: sa.Dialect
 ) -> tuple[str, dict[str, Callable[[Any], Any]]]:
     """Compile ``_batch_statement(queued)`` once: its SQL for the driver and each bound value's converter."""
     compiled = _batch_statement(queued).compile(dialect=dialect)
-    processors = {
-        name: process
-        for name, process in compiled._bind_processors.items()  # noqa: SLF001
-        if not isinstance(process, tuple)
-    }
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
     return str(compiled), processors
 
 
