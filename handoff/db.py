@@ -65,11 +65,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def statement_engine(url: str) -> Engine | None:
     """Return an engine whose every statement commits by itself (PostgreSQL), or None (SQLite).
 
-    For a request whose writes are one statement (a packet with its outbox rows, see
-    ``handoff.packets.intake``): the statement is its own transaction, so the request skips the
-    ``BEGIN`` and ``COMMIT`` round trips and still writes all or nothing. Its own small pool
+    For writes that are one statement (a batch of packets with their outbox rows, see
+    ``handoff.packets.insert_batch``): the statement is its own transaction, so the write skips
+    the ``BEGIN`` and ``COMMIT`` round trips and still writes all or nothing. Its own small pool
     does not ping each connection before use (another round trip): the caller retries once on a
-    connection found dead instead (``helpdesk_app.db.write_once``). SQLite needs its explicit
+    connection found dead instead (``helpdesk_app.db.write_packet``). SQLite needs its explicit
     transaction for the two statements it takes, so it has none.
     """
     if not url.startswith("postgresql"):

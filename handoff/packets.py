@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,9 +96,18 @@ def completeness(
     return Completeness(score=score, missing=missing)
 
 
+def canonical_json(document: Mapping[str, Any]) -> str:
+    """Return a document's JSON text independent of key order and whitespace."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_hash(document: Mapping[str, Any]) -> str:
     """Hash a document independently of key order and whitespace."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _hash(canonical_json(document))
+
+
+def _hash(text: str) -> str:
+    """Return the SHA-256 hex digest of a canonical JSON text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -156,7 +165,7 @@ def accept_packet(
     The same body posted again returns the stored packet and queues nothing; a different body
     under the same ``packet_id`` raises Conflict. Nothing is written when validation fails.
     """
-    values, queued = _prepare(document, now, follow_ups)
+    values, queued, _text = _prepare(document, now, follow_ups)
     new_id = _insert_new(session, values, queued, now)
     if new_id is None:
         return Accepted(_same_as_stored(session, values), created=False)
@@ -185,45 +194,59 @@ class Intake:
     created: bool
 
 
+@dataclass(frozen=True)
+class NewPacket:
+    """A valid packet's row values and the outbox rows queued with it, ready to insert."""
+
+    values: dict[str, Any]
+    queued: Sequence[Queued]
+    now: datetime
+    # The body's canonical JSON, already written to hash it: PostgreSQL stores it as jsonb,
+    # which keeps no key order, so it need not be encoded a second time.
+    body_json: str | None = None
+
+
 def intake(
-    connection: sa.Connection,
     document: Any,
     *,
     now: datetime,
+    write: Callable[[NewPacket], int | None],
+    session: Callable[[], Session],
     follow_ups: Callable[[str], Sequence[Queued]] = no_follow_ups,
 ) -> Intake:
-    """Do what ``accept_packet`` does on a bare connection: the API's intake, without a session.
+    """Do what ``accept_packet`` does without an ORM object: the API's intake.
 
-    A new packet costs one statement on PostgreSQL and no ORM object; the caller commits
-    (on PostgreSQL the statement has committed by itself). Only a repeat reads the stored row.
+    ``write(new)`` inserts the packet unless its ``packet_id`` is taken and returns once that
+    is committed: its id, or None (e.g. ``GroupCommit.run`` over ``insert_batch``). Validation
+    and row values are computed here, before it. Only a repeat reads the stored row, from
+    ``session()``.
     """
-    values, queued = _prepare(document, now, follow_ups)
-    if _insert_new(connection, values, queued, now) is not None:
+    values, queued, text = _prepare(document, now, follow_ups)
+    if write(NewPacket(values, queued, now, text)) is not None:
         new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
                            values["missing_fields"], values["received_at"])  # fmt: skip
         return Intake(new, created=True)
-    with Session(bind=connection) as session:
-        found = _same_as_stored(session, values)
-        stored = StoredPacket(found.packet_id, found.body, found.completeness,
-                              found.missing_fields, found.received_at)  # fmt: skip
+    found = _same_as_stored(session(), values)
+    stored = StoredPacket(found.packet_id, found.body, found.completeness,
+                          found.missing_fields, found.received_at)  # fmt: skip
     return Intake(stored, created=False)
 
 
 def _prepare(
     document: Any, now: datetime, follow_ups: Callable[[str], Sequence[Queued]]
-) -> tuple[dict[str, Any], list[Queued]]:
-    """Validate a packet (422 with every error) and return its row values and what to queue."""
+) -> tuple[dict[str, Any], list[Queued], str]:
+    """Validate a packet (422 with every error); return its row values, what to queue, its body's canonical JSON."""
     errors = validate_packet(document)
     if errors:
         raise ValidationFailed(
             f"the packet has {len(errors)} schema error(s)", details=[e.as_dict() for e in errors]
         )
-    values = packet_values(document, now=now)
+    values, text = _row(document, now)
     queued = [
         delivery_of(values["packet_id"], values["ticket_id"]),
         *follow_ups(values["packet_id"]),
     ]
-    return values, queued
+    return values, queued, text
 
 
 def _same_as_stored(session: Session, values: Mapping[str, Any]) -> Packet:
@@ -240,9 +263,15 @@ def _same_as_stored(session: Session, values: Mapping[str, Any]) -> Packet:
 
 def packet_values(document: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
     """Return the packets row for a valid packet: its body without server fields, and what is derived."""
+    return _row(document, now)[0]
+
+
+def _row(document: Mapping[str, Any], now: datetime) -> tuple[dict[str, Any], str]:
+    """Return ``packet_values`` and the body's canonical JSON it hashed."""
     body = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
     score = completeness(body)
-    return {
+    text = canonical_json(body)
+    values = {
         "packet_id": body["packet_id"],
         # JSON Schema counts 42.0 as an integer; the column holds 42.
         "ticket_id": int(body["ticket_id"]) if body.get("ticket_id") is not None else None,
@@ -255,10 +284,11 @@ def packet_values(document: Mapping[str, Any], *, now: datetime) -> dict[str, An
         "completeness": score.score,
         "missing_fields": list(score.missing),
         "body": body,
-        "body_hash": canonical_hash(body),
+        "body_hash": _hash(text),
         "created_at": parse_time(body["created_at"]) if "created_at" in body else now,
         "received_at": now,
     }
+    return values, text
 
 
 _PACKET_COLUMNS = (
@@ -332,6 +362,104 @@ def _insert_new(
     if new_id is not None and dialect != "postgresql":
         outbox.insert_new(db, queued, now)
     return new_id
+
+
+@lru_cache(maxsize=256)  # one per batch shape; bounded should follow-ups vary
+def _batch_statement(queued: tuple[int, ...]) -> sa.Select[Any]:
+    """Build, once per shape, the PostgreSQL statement inserting several packets and their outbox rows.
+
+    ``queued[j]`` is how many outbox rows packet ``j`` queues. As ``_insert_statement`` for one
+    packet: an ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` in a data-modifying CTE, each
+    outbox row selected from its packet's ``RETURNING`` row, so it exists only if the packet
+    does; the statement answers the ``packet_id`` and id of each packet it inserted.
+    """
+    packets: sa.Table = Packet.__table__  # type: ignore[assignment]
+    items: sa.Table = OutboxItem.__table__  # type: ignore[assignment]
+    # Rows as a UNION of SELECTs of bound values, not a multi-row VALUES: SQLAlchemy caches
+    # this statement's compiled form (a multi-row VALUES is compiled again on every call).
+    rows = [
+        sa.select(*(sa.bindparam(f"p{j}_{c}", type_=packets.c[c].type) for c in _PACKET_COLUMNS))
+        for j in range(len(queued))
+    ]
+    returned = (
+        pg_insert(packets)
+        .from_select(list(_PACKET_COLUMNS), rows[0] if len(rows) == 1 else sa.union_all(*rows))
+        .on_conflict_do_nothing(index_elements=["packet_id"])
+        .returning(packets.c.id, packets.c.packet_id, packets.c.received_at)
+        .cte("new_packet")
+    )
+    due = returned.c.received_at
+    selects = [
+        sa.select(
+            *(sa.bindparam(f"q{j}_{i}_{c}", type_=items.c[c].type) for c in _QUEUED_BOUND),
+            sa.literal_column(f"'{PENDING}'"),
+            sa.literal_column("0"),
+            due,
+            due,
+            due,
+        )
+        .select_from(returned)
+        .where(returned.c.packet_id == sa.bindparam(f"p{j}_packet_id"))
+        for j, count in enumerate(queued)
+        for i in range(count)
+    ]
+    columns = [*_QUEUED_BOUND, "status", "attempts", "next_attempt_at", "created_at", "updated_at"]
+    select = sa.select(returned.c.packet_id, returned.c.id)
+    if not selects:
+        return select
+    into_outbox = sa.insert(items).from_select(columns, sa.union_all(*selects)).cte("queued")
+    return select.add_cte(into_outbox)
+
+
+@lru_cache(maxsize=256)
+def _compiled_batch(
+    queued: tuple[int, ...], dialect: sa.Dialect
+) -> tuple[str, dict[str, Callable[[Any], Any]]]:
+    """Compile ``_batch_statement(queued)`` once: its SQL for the driver and each bound value's converter."""
+    compiled = _batch_statement(queued).compile(dialect=dialect)
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    return str(compiled), processors
+
+
+def insert_batch(connection: sa.Connection, batch: Sequence[NewPacket]) -> list[int | None]:
+    """Insert packets and their queued work, skipping any ``packet_id`` already taken; each one's id or None.
+
+    PostgreSQL writes the whole batch in one prepared statement (``_batch_statement``): on a
+    connection whose statements commit by themselves, one round trip and one WAL flush for all.
+    SQLite inserts them one after another in the caller's transaction. A ``packet_id`` twice in
+    a batch is inserted once, for its first item; the later ones answer None, as a repeat.
+    """
+    firsts: dict[str, int] = {}
+    for j, new in enumerate(batch):
+        firsts.setdefault(new.values["packet_id"], j)
+    unique = [batch[j] for j in sorted(firsts.values())]
+    if connection.dialect.name != "postgresql":
+        ids = {new.values["packet_id"]: _insert_new(connection, new.values, new.queued, new.now)
+               for new in unique}  # fmt: skip
+    else:
+        sql, processors = _compiled_batch(
+            tuple(len(new.queued) for new in unique), connection.dialect
+        )
+        params: dict[str, Any] = {}
+        for j, new in enumerate(unique):
+            params.update({f"p{j}_{c}": v for c, v in new.values.items()})
+            for i, q in enumerate(new.queued):
+                params.update({f"q{j}_{i}_kind": q.kind, f"q{j}_{i}_key": q.key,
+                               f"q{j}_{i}_ticket_id": q.ticket_id, f"q{j}_{i}_payload": q.payload})  # fmt: skip
+        for name, process in processors.items():
+            params[name] = process(params[name])
+        for j, new in enumerate(unique):
+            if new.body_json is not None:
+                params[f"p{j}_body"] = new.body_json  # cast to jsonb as the processed value is
+        # Its SQL compiled once, sent as is: compiling the statement's cache key on every call
+        # cost more CPU than the rest of the insert. psycopg prepares it after a few uses.
+        ids = {row[0]: row[1] for row in connection.exec_driver_sql(sql, params)}
+    return [ids.get(new.values["packet_id"]) if firsts[new.values["packet_id"]] == j else None
+            for j, new in enumerate(batch)]  # fmt: skip
 
 
 def get_packet(session: Session, packet_id: str, *, missing_ok: bool = False) -> Packet | None:

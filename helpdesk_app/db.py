@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from flask import Flask, g
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from handoff.packets import NewPacket
 from helpdesk_app.runtime import runtime
 
 T = TypeVar("T")
@@ -26,24 +26,23 @@ def get_session() -> Session:
     return session
 
 
-def write_once(work: Callable[[Connection], T], attempts: int = RACE_ATTEMPTS) -> T:
-    """Run ``work`` on a connection of its own and commit; after a lost race, run it again.
+def write_packet(new: NewPacket, attempts: int = RACE_ATTEMPTS) -> int | None:
+    """Insert a packet through this process's group commit; return once committed. Retry a lost race.
 
-    For idempotent writes that are one statement, all or nothing (packet intake, where the
-    packet and its outbox rows are one INSERT), and need no ORM session. On PostgreSQL the
-    connection comes from ``Runtime.statement_engine``: each statement commits by itself, so
-    there is no ``BEGIN``/``COMMIT`` round trip, and the pool does not ping; a pooled connection
-    found dead (the database restarted) is dropped and ``work`` runs once more on a fresh one:
-    if the lost statement had landed, the rerun answers as for a repeat. On SQLite ``work`` runs
-    in one transaction on the app's engine. A lost race (see ``commit_retrying``) is rerun.
+    The packet is written with the others queued at the same moment, in one statement on
+    PostgreSQL that commits by itself (``handoff.groupcommit``, ``packets.insert_batch``); a
+    failure fails every request of that batch, and each retries alone, so one packet the
+    database refuses does not refuse its neighbours again. A batch whose pooled connection was
+    found dead (the database restarted) is run once more, on a fresh one: a packet that had
+    landed answers as a repeat. A lost race (see ``commit_retrying``) is rerun.
     """
-    rt = runtime()
-    engine = rt.statement_engine or rt.engine
+    committer = runtime().committer
     reconnected = False
     for attempt in range(1, attempts + 1):
         try:
-            with engine.begin() as connection:
-                return work(connection)
+            return (
+                committer.run(new) if attempt == 1 and not reconnected else committer.run_alone(new)
+            )
         except DBAPIError as exc:
             if exc.connection_invalidated and not reconnected:
                 reconnected = True

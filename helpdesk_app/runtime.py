@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 
 from handoff.config import Settings
 from handoff.db import make_engine, make_session_factory, statement_engine
+from handoff.groupcommit import GroupCommit
+from handoff.packets import NewPacket, insert_batch
 from handoff.tokens import TokenCache
 
 Clock = Callable[[], datetime]
@@ -31,6 +33,7 @@ class Runtime:
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
         self._statement_engine: Engine | None = None
+        self._committer: GroupCommit[NewPacket, int | None] | None = None
         self.helpdesk = helpdesk
         # API tokens this process verified, trusted for a short while (see TokenCache).
         self.tokens = TokenCache(timedelta(seconds=settings.token_cache_seconds))
@@ -41,6 +44,14 @@ class Runtime:
         if self._statement_engine is None:
             self._statement_engine = statement_engine(self.settings.database_url)
         return self._statement_engine
+
+    @property
+    def committer(self) -> GroupCommit[NewPacket, int | None]:
+        """The group commit for packet intake: requests of this process share it (``handoff.groupcommit``)."""
+        if self._committer is None:
+            # On PostgreSQL a batch is one statement committing by itself (statement_engine).
+            self._committer = GroupCommit(self.statement_engine or self.engine, insert_batch)
+        return self._committer
 
     def dispose(self) -> None:
         """Close every pooled connection (tests and scripts that build many apps)."""

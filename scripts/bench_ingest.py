@@ -7,7 +7,15 @@ server. It prints throughput and p50/p99 latency, and the ratio of the two, whic
 validation and storage cost.
 
     .venv/bin/python scripts/bench_ingest.py [--requests 2000] [--clients 8] [--workers 2]
-        [--breakdown 300] [--compare /path/to/other/checkout] [--only postgresql]
+        [--threads 4] [--breakdown 300] [--compare /path/to/other/checkout]
+        [--compare-threads 1] [--only postgresql]
+
+The server runs as ``handoff serve`` runs it: ``--workers`` gunicorn workers of ``--threads``
+threads each (gthread; 1 thread gives sync workers). Both endpoints of a server are measured
+under the same configuration. Beside each run it prints the CPU milliseconds per request of
+the gunicorn processes ("app cpu") and of the database's PostgreSQL backends ("db cpu"), read
+from /proc, and for ingest the transactions per packet over the server's life ("commits",
+from ``pg_stat_database``): below 1 when packets arriving together share a commit.
 
 Request bodies are built before the clock starts, so the clients (on the same machine) spend
 their CPU on sending, not on making packets. After each ingest run every packet id answered
@@ -16,7 +24,8 @@ there is reported as lost (and the run fails).
 
 ``--compare PATH`` serves the same runs, back to back, from another checkout of the project
 (e.g. ``git archive main``): its code is put first on PYTHONPATH for the server, the migrations
-and the token. Both share this interpreter and its installed packages.
+and the token. Both share this interpreter and its installed packages. ``--compare-threads N``
+serves that checkout with N threads a worker (e.g. 1: as it shipped with sync workers).
 
 Each server alternates ``--alternations`` runs of the trivial endpoint and of ingest (3 by
 default) and reports the medians: on a shared machine the load moves between runs, and
@@ -33,7 +42,8 @@ database, after a warm-up): the token lookup, reading the body, schema validatio
 validator, and for comparison the Python one the accept path no longer runs), the row values
 (hash, completeness), the one insert of packet and outbox rows, the commit, encoding the
 answer; and, for comparison, the policy check the request no longer runs. On PostgreSQL it also
-times a bare ``COMMIT`` of a one-row insert, to show how much of the commit is the WAL flush.
+times a bare ``COMMIT`` of a one-row insert, to show how much of the commit is the WAL flush,
+and a batch of 4 packets written and committed together as the group commit writes them.
 """
 
 from __future__ import annotations
@@ -73,7 +83,7 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, workers: int, instance: Path, code: Path | None = None
+    database_url: str, workers: int, instance: Path, code: Path | None = None, threads: int = 1
 ) -> tuple[subprocess.Popen, int, str]:
     """Migrate, create a token, start gunicorn (from ``code`` when given); return it, its port, the token."""
     env = {
@@ -99,6 +109,9 @@ def start_server(
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            # gunicorn's gthread workers when threads > 1, its sync workers otherwise
+            "--threads",
+            str(threads),
             "--log-level",
             "warning",
             "--no-control-socket",
@@ -173,15 +186,69 @@ def drive(
         return [ms for chunk in pool.map(run, range(clients)) for ms in chunk]
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """Return the user + system CPU seconds the processes ``pids`` have used (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone since it was listed
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def app_pids(master: int) -> list[int]:
+    """Return gunicorn's master and its workers."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return (
+        [master, *(int(p) for p in children.read_text().split())] if children.exists() else [master]
+    )
+
+
+def database_pids(url: str) -> list[int]:
+    """Return the PostgreSQL backends serving ``url``'s database (none for SQLite)."""
+    if not url.startswith("postgresql"):
+        return []
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()")).scalars())  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def commits(url: str) -> int:
+    """Return how many transactions ``url``'s PostgreSQL database has committed (0 on SQLite)."""
+    if not url.startswith("postgresql"):
+        return 0
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+            ).scalar_one())  # fmt: skip
+    finally:
+        engine.dispose()
+
+
 def measure(label: str, port: int, token: str, total: int, clients: int, trivial: bool,
-            accepted: list[str] | None = None) -> dict:  # fmt: skip
-    """Warm up, then time one run and summarise it."""
+            accepted: list[str] | None = None, master: int = 0, url: str = "") -> dict:  # fmt: skip
+    """Warm up, then time one run and summarise it, with the server's CPU per request."""
     drive(port, token, clients * 5, clients, trivial, accepted)
+    app, database = app_pids(master) if master else [], database_pids(url) if url else []
+    app_cpu, database_cpu = _cpu_seconds(app), _cpu_seconds(database)
     started = time.perf_counter()
     latencies = drive(port, token, total, clients, trivial, accepted)
     elapsed = time.perf_counter() - started
+    app_cpu, database_cpu = _cpu_seconds(app) - app_cpu, _cpu_seconds(database) - database_cpu
     latencies.sort()
     return {
+        "app_cpu_ms": app_cpu * 1000 / len(latencies),
+        "db_cpu_ms": database_cpu * 1000 / len(latencies),
         "run": label,
         "requests": len(latencies),
         "req_per_s": len(latencies) / elapsed,
@@ -314,6 +381,20 @@ def breakdown(url: str, count: int) -> list[tuple[str, float, float]]:
                 timed("(a one-row INSERT committing by itself)", conn.execute,
                       sa.text("INSERT INTO bench_commit VALUES (1)"))  # fmt: skip
                 timed("(a SELECT 1 round trip)", conn.execute, sa.text("SELECT 1"))
+    # What a batch saves: four packets queued together, written as the group commit writes them.
+    for i in range(count // 4 + 5):
+        batch = []
+        for _ in range(4):
+            doc = packet(packet_id=str(uuid.uuid4()), ticket_id=30_000 + i)
+            values = packets.packet_values(doc, now=now)
+            batch.append(packets.NewPacket(values, [packets.delivery_of(values["packet_id"],
+                         values["ticket_id"]), *hooks.packet_follow_ups(values["packet_id"])], now))  # fmt: skip
+        with intake.begin() as conn:
+            started = time.perf_counter()
+            packets.insert_batch(conn, batch)
+        steps.setdefault("(a batch of 4 committed together, per packet)", []).append(
+            (time.perf_counter() - started) * 1000 / 4
+        )
     if postgres:
         intake.dispose()
     engine.dispose()
@@ -333,6 +414,8 @@ def _median_run(runs: list[dict]) -> dict:
         "p50_ms": statistics.median(r["p50_ms"] for r in runs),
         "p99_ms": statistics.median(r["p99_ms"] for r in runs),
         "load": statistics.fmean(r["load"] for r in runs),
+        "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in runs),
+        "db_cpu_ms": statistics.median(r["db_cpu_ms"] for r in runs),
     }
 
 
@@ -350,21 +433,29 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
             url, cleanup = fresh_database(kind, tmp, args.synchronous_commit)
             if args.synchronous_commit != "on":
                 label += f" (synchronous_commit={args.synchronous_commit})"
+            threads = args.threads
+            if label == "compare" and args.compare_threads is not None:
+                threads = args.compare_threads
+            label += f" x{threads}"
             server = {"label": label, "url": url, "cleanup": cleanup, "proc": None}
             servers.append(server)
             server["proc"], server["port"], server["token"] = start_server(
-                url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code
+                url, args.workers, tmp / f"{kind}-{uuid.uuid4().hex[:6]}", code, threads
             )
-            server.update(trivials=[], ingests=[], accepted=[])
+            server.update(trivials=[], ingests=[], accepted=[], commits=commits(url))
         for alternation in range(args.alternations):
             for server in servers if alternation % 2 == 0 else servers[::-1]:
                 label, port, token = server["label"], server["port"], server["token"]
+                master, url = server["proc"].pid, server["url"]
                 server["trivials"].append(measure(f"{label} {kind}: GET /healthz", port, token,
-                                                  args.requests, args.clients, True))  # fmt: skip
+                                                  args.requests, args.clients, True,
+                                                  master=master, url=url))  # fmt: skip
                 server["ingests"].append(measure(f"{label} {kind}: POST /packets", port, token,
                                                  args.requests, args.clients, False,
-                                                 server["accepted"]))  # fmt: skip
+                                                 server["accepted"], master=master, url=url))  # fmt: skip
         rows = []
+        if kind == "postgresql":
+            time.sleep(11)  # a backend idle since its last commit reports it within 10 s
         for server in servers:
             trivial, ingest = _median_run(server["trivials"]), _median_run(server["ingests"])
             ingest["vs_trivial"] = trivial["req_per_s"] / ingest["req_per_s"]
@@ -373,6 +464,10 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
             lost, lost_notes = lost_packets(server["url"], server["accepted"])
             ingest["acknowledged"], ingest["lost"], ingest["lost_notes"] = (
                 len(server["accepted"]), lost, lost_notes)  # fmt: skip
+            # Transactions per packet over the server's life: the trivial endpoint commits none.
+            ingest["commits"] = (commits(server["url"]) - server["commits"]) / len(
+                server["accepted"]
+            )
             rows += [trivial, ingest]
         return rows
     finally:
@@ -394,6 +489,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per worker, as `handoff serve` (gthread if > 1)",
+    )
+    parser.add_argument(
+        "--compare-threads",
+        type=int,
+        help="threads per worker of the --compare server (default: --threads); its trivial "
+        "endpoint is measured under the same",
+    )
     parser.add_argument("--breakdown", type=int, default=0, help="time each step over N packets")
     parser.add_argument("--skip-server", action="store_true", help="only the breakdown")
     parser.add_argument("--compare", type=Path, help="another checkout to serve back to back")
@@ -448,18 +555,20 @@ def main() -> None:
     if args.skip_server:
         return
     print(
-        f"\ngunicorn sync workers={args.workers}, clients={args.clients}, requests per run={args.requests}, "
+        f"\ngunicorn workers={args.workers} threads={args.threads} "
+        f"({'gthread' if args.threads > 1 else 'sync'}), clients={args.clients}, requests per run={args.requests}, "
         f"cpus={os.cpu_count()}" + (f", compare={args.compare}" if args.compare else "")
     )
     print(
-        f"{'run':<38} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cost x':>6} {'load':>5} {'lost':>9}"
+        f"{'run':<38} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cost x':>6} {'load':>5} {'lost':>9} "
+        f"{'app cpu':>7} {'db cpu':>6} {'commits':>7}  pairs"
     )
     for r in rows:
         cost = f"{r['vs_trivial']:.1f}" if "vs_trivial" in r else ""
         lost = f"{r['lost']}/{r['acknowledged']}" if "lost" in r else ""
         print(
             f"{r['run']:<38} {r['req_per_s']:>7.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
-            f"{cost:>6} {r['load']:>5.2f} {lost:>9}  "
+            f"{cost:>6} {r['load']:>5.2f} {lost:>9} {r['app_cpu_ms']:>7.2f} {r['db_cpu_ms']:>6.2f} {r.get('commits', 0):>7.2f}  "
             + " ".join(f"{p:.1f}" for p in r.get("pairs", []))
         )
     lost_any = [r for r in rows if r.get("lost") or r.get("lost_notes")]

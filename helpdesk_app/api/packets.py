@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from sqlalchemy.engine import Connection
 
 from handoff import packets
 from handoff.policy import hooks as policy_hooks
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.auth import require_token
-from helpdesk_app.db import get_session, now, write_once
+from helpdesk_app.db import get_session, now, write_packet
 from helpdesk_app.errors import error_response
 
 
@@ -18,18 +17,12 @@ from helpdesk_app.errors import error_response
 def post_packet() -> tuple[Response, int]:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again.
 
-    The packet, its delivery and its policy check are one INSERT on PostgreSQL, committed by
-    itself (``write_once``); SQLite writes them in one transaction.
+    The packet, its delivery and its policy check are written together; the answer waits for
+    the commit, which requests arriving at the same moment share (``write_packet``).
     """
-    document, moment = json_body(), now()
-
-    def accept(connection: Connection) -> packets.Intake:
-        # The policy check is queued with the packet (one transaction); it never blocks intake.
-        return packets.intake(
-            connection, document, now=moment, follow_ups=policy_hooks.packet_follow_ups
-        )
-
-    accepted = write_once(accept)
+    # The policy check is queued with the packet (one transaction); it never blocks intake.
+    accepted = packets.intake(json_body(), now=now(), write=write_packet, session=get_session,
+                              follow_ups=policy_hooks.packet_follow_ups)  # fmt: skip
     return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
 
 

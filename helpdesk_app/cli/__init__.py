@@ -26,12 +26,20 @@ def main() -> None:
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="host:port to listen on")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests each worker serves at once (gunicorn's gthread workers; 1: sync workers). "
+    "Packets arriving together share one commit.",
+)
+@click.option(
     "--dev", is_flag=True, help="Open the sidebar without Zendesk (refused in production)."
 )
 @click.option(
     "--upgrade/--no-upgrade", default=True, show_default=True, help="Apply migrations first."
 )
-def serve(bind: str, workers: int, dev: bool, upgrade: bool) -> None:
+def serve(bind: str, workers: int, threads: int, dev: bool, upgrade: bool) -> None:
     """Serve the app with gunicorn."""
     if dev:
         os.environ["HANDOFF_DEV_SIDEBAR"] = "true"
@@ -45,6 +53,7 @@ def serve(bind: str, workers: int, dev: bool, upgrade: bool) -> None:
     except core_db.DatabaseUnreachable as exc:
         raise click.ClickException(str(exc)) from None
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
+            "--threads", str(threads),
             "--access-logfile", "-", "--no-control-socket",
             # gunicorn's own 414 is an HTML page: let long URIs (up to 1 MB) reach the app's JSON one.
             "--limit-request-line", "0", "helpdesk_app.wsgi:app"]  # fmt: skip

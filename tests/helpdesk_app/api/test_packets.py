@@ -304,3 +304,57 @@ def test_error_bodies_keep_their_documented_key_order(client, auth):
         "message",
         "details",
     ]
+
+
+def test_packets_posted_together_share_a_commit_and_one_refused_fails_only_itself(
+    app, client, auth, clock
+):
+    """Do packets posted together commit as one batch, and when one is refused is no other acknowledged by that commit, but stored on its own retry (201)?"""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from handoff import packets
+    from handoff.groupcommit import GroupCommit
+    from handoff.models import OutboxItem
+    from helpdesk_app.runtime import runtime
+
+    rt = runtime(app)
+    started, release, batches = threading.Event(), threading.Event(), []
+
+    def write(connection, batch):  # the app's write, holding the first batch until released
+        batches.append([new.values["packet_id"] for new in batch])
+        if len(batches) == 1:
+            started.set()
+            release.wait(10)
+        return packets.insert_batch(connection, batch)
+
+    rt._committer = committer = GroupCommit(rt.statement_engine or rt.engine, write)
+    docs = [factories.packet() for _ in range(4)]
+    doomed = docs[2]["packet_id"]
+    with rt.sessions() as s:  # a stray row holding the doomed packet's policy-check key
+        s.add(OutboxItem(**_stray_row(f"policy_check:packet:{doomed}", clock())))
+        s.commit()
+    statuses: dict[str, int] = {}
+
+    def send(doc):
+        statuses[doc["packet_id"]] = post(app.test_client(), doc, auth).status_code
+
+    threads = [threading.Thread(target=send, args=(doc,)) for doc in docs]
+    threads[0].start()
+    assert started.wait(10)
+    for thread in threads[1:]:
+        thread.start()
+    while committer.waiting() < 3:
+        time.sleep(0.001)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    ids = [doc["packet_id"] for doc in docs]
+    assert batches[0] == ids[:1] and sorted(batches[1]) == sorted(ids[1:])
+    assert all(len(batch) == 1 for batch in batches[2:])  # retries, each alone
+    assert statuses == {ids[0]: 201, ids[1]: 201, doomed: 500, ids[3]: 201}
+    with rt.sessions() as s:
+        stored = set(s.scalars(sa.text("SELECT packet_id FROM packets")))
+    assert stored == {ids[0], ids[1], ids[3]}
