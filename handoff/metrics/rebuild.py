@@ -1113,7 +1113,8 @@ def rebuild_weeks(
         else f"(SELECT * FROM {table} WHERE week IN (SELECT week FROM rb_wk))"
     )
     _insert_rollups(session, d, facts, now)
-    # Weekly histograms per path: every key of the week and path merged.
+    # Weekly histograms per path: every key of the week and path merged. The rollups just built
+    # hold exactly the facts' weeks and paths (a second pass over the facts is not needed).
     fill, empty = _fill(d)
     if d.pg:
         week_obj = (
@@ -1137,7 +1138,8 @@ def rebuild_weeks(
     session.execute(
         sa.text(
             f"INSERT INTO metric_week_histograms (week, path, hist) "
-            f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM {facts} AS f) AS k "
+            f"SELECT k.week, k.path, {merged} FROM (SELECT DISTINCT week, path FROM metric_rollups "
+            "WHERE week IN (SELECT week FROM rb_wk)) AS k "
             "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
         )
     )
@@ -1376,6 +1378,9 @@ def full(
     # Sorts, hashes and index builds of this transaction only; the defaults spill 1M rows to disk.
     session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
     session.execute(sa.text("SET LOCAL maintenance_work_mem = '512MB'"))
+    # Every join here is a hash join over whole tables; a memoize node only adds a cache probe
+    # per row (1M probes of the histogram unpivot's VALUES: 0.5-0.9 s at 1M).
+    session.execute(sa.text("SET LOCAL enable_memoize = off"))
     indexes = list(
         session.execute(
             sa.text(
