@@ -293,3 +293,14 @@ def test_a_token_lookup_records_when_the_token_was_used(app, client, make_token,
     assert post(client, factories.packet(), headers).status_code == 201
     with runtime(app).sessions() as s:
         assert s.scalar(sa.select(ApiToken.last_used_at)) == clock()
+
+
+def test_error_bodies_keep_their_documented_key_order(client, auth):
+    """Does an error read code, message, details in that order, as the views build it?"""
+    response = post(client, {"packet_id": "x"}, auth)
+    assert response.status_code == 422
+    assert list(json.loads(response.get_data(as_text=True))["error"]) == [
+        "code",
+        "message",
+        "details",
+    ]
