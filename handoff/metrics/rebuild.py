@@ -1165,7 +1165,7 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     """Recompute these rollup rows from the facts, and the weekly histograms of their weeks and paths.
 
     The incremental refresh's cost follows the rollup rows its contacts were or are in (their
-    facts are read through the week index), not the weeks: a week's histogram per path is the
+    facts are read through the rollup-key index), not the weeks: a week's histogram per path is the
     sum of its rollup rows' histograms.
     """
     started = time.perf_counter()
@@ -1190,7 +1190,7 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
         "DELETE FROM metric_week_histograms WHERE EXISTS (SELECT 1 FROM rb_wp k WHERE "
         "k.week = metric_week_histograms.week AND k.path = metric_week_histograms.path)",
     ])  # fmt: skip
-    # The facts of those rows, read once: the touched weeks through the week index, then only
+    # The facts of those rows, read once through the rollup-key index (ix_contact_facts_key);
     # the rows of a touched key go on to the aggregates.
     _run(session, [d.temp("rb_kf", f"SELECT f.* FROM {FACTS} f WHERE f.week IN (SELECT week FROM rb_wp) "
                             f"AND EXISTS (SELECT 1 FROM rb_key k WHERE {match('f')})")])  # fmt: skip
