@@ -45,6 +45,14 @@ class NotFound(HandoffError):
     code = "not_found"
 
 
+class Busy(HandoffError):
+    """A lock could not be taken in the time allowed; nothing was changed, try again later."""
+
+    status = 503
+    code = "busy"
+    retryable = True
+
+
 class HelpdeskError(HandoffError):
     """The helpdesk could not be reached or refused the call."""
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from handoff.metrics import csat, deflection, fidelity, leading, operational, policy
 from handoff.metrics.context import (
+    DIMS,
     Context,
     Figure,
     Row,
@@ -206,17 +208,31 @@ def _json_rows(
 def _histograms(
     session: Session, runs: dict[str, tuple[str, ...]], series: tuple[str, ...]
 ) -> WeekRows:
-    """Histograms of the window and baseline per rollup key, and per week × path for the trends."""
-    rows = _json_rows(session, "hist", runs)
-    query = sa.select(MetricWeekHistogram.week, MetricWeekHistogram.path, MetricWeekHistogram.hist)
-    rows += [
-        dict(r._mapping) for r in session.execute(query.where(MetricWeekHistogram.week.in_(series)))
+    """Histograms of each run of weeks merged once per rollup key, and per week × path for the trends.
+
+    A run's weeks are merged here, once per key, so every slice merges one histogram per key
+    whatever the run's length (a quarter is 13 weeks: merging per slice cost more than the SQL).
+    """
+    merged: dict[tuple[str, ...], dict[str, Counter[str]]] = {}
+    for label, weeks in runs.items():
+        for r in session.execute(json_query("hist", weeks)):
+            into = merged.setdefault((label, r.intent, r.segment, r.channel, r.path), {})
+            for name, histogram in (r.hist or {}).items():
+                into.setdefault(name, Counter()).update(histogram)
+    # JSON keys are strings: convert once per merged histogram, not once per stored one.
+    rows: list[dict[str, Any]] = [
+        {**dict(zip(("week", *DIMS[1:]), key, strict=True)), "hist": _int_keys(hist)}
+        for key, hist in merged.items()
     ]
-    for row in rows:  # JSON keys are strings: convert once here, not in every slice's merge
-        row["hist"] = {
-            name: {int(k): v for k, v in h.items()} for name, h in (row["hist"] or {}).items()
-        }
+    query = sa.select(MetricWeekHistogram.week, MetricWeekHistogram.path, MetricWeekHistogram.hist)
+    for r in session.execute(query.where(MetricWeekHistogram.week.in_(series))):
+        rows.append({"week": r.week, "path": r.path, "hist": _int_keys(r.hist or {})})
     return WeekRows(rows)
+
+
+def _int_keys(hist: Mapping[str, Mapping[str, int]]) -> dict[str, dict[int, int]]:
+    """Return histograms keyed by bucket edge as integers (JSON keys are strings)."""
+    return {name: {int(k): v for k, v in h.items()} for name, h in hist.items()}
 
 
 def build(

@@ -22,6 +22,11 @@ class ContactFact(Base):
     """
 
     __tablename__ = "contact_facts"
+    # The rollup key: a refresh reads the facts of the rollup rows it recomputes (and of whole
+    # weeks, through the same index's leading column).
+    __table_args__ = (
+        sa.Index("ix_contact_facts_key", "week", "intent", "segment", "channel", "path"),
+    )
 
     contact_key: Mapped[str] = mapped_column(sa.String(160), primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
@@ -32,7 +37,7 @@ class ContactFact(Base):
     segment: Mapped[str] = mapped_column(sa.String(80))
     channel: Mapped[str] = mapped_column(sa.String(40))
     path: Mapped[str] = mapped_column(sa.String(16))
-    week: Mapped[str] = mapped_column(sa.String(8), index=True)
+    week: Mapped[str] = mapped_column(sa.String(8))
     started_at: Mapped[datetime]
     outcome: Mapped[str | None] = mapped_column(sa.String(16))
     handoff_at: Mapped[datetime | None]

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from handoff import productconfig
 from handoff.db import transaction
+from handoff.errors import Busy
 from handoff.metrics import actions, export, rollup
 from handoff.metrics import panel as panel_mod
 from helpdesk_app.runtime import runtime
@@ -82,8 +83,11 @@ def refresh(full: bool, no_actions: bool) -> None:
     """Rebuild the facts and weekly rollups touched since the last refresh, then open due actions."""
     rt = runtime()
     config = _config()
-    with transaction(rt.sessions) as session:
-        result = rollup.refresh(session, config, now=rt.clock(), full=full)
+    try:
+        with transaction(rt.sessions) as session:
+            result = rollup.refresh(session, config, now=rt.clock(), full=full)
+    except Busy as exc:
+        raise click.ClickException(exc.message) from None
     click.echo(f"refreshed full={result.full} contacts={result.contacts} weeks={len(result.weeks)}")
     if no_actions:
         return

@@ -40,3 +40,12 @@ def test_a_long_zendesk_score_is_stored(session):
     )
     session.commit()
     assert session.get(SatisfactionRating, 1).score == "good_with_comment"
+
+
+def test_contact_facts_are_indexed_by_their_rollup_key(engine):
+    """Can a refresh find the facts of one rollup row (week, intent, segment, channel, path) by index?"""
+    import sqlalchemy as sa
+
+    indexes = sa.inspect(engine).get_indexes("contact_facts")
+    key = ["week", "intent", "segment", "channel", "path"]
+    assert [i["name"] for i in indexes if i["column_names"] == key] == ["ix_contact_facts_key"]

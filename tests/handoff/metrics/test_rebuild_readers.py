@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from handoff.errors import Busy
 from handoff.metrics import rebuild, rollup
 from handoff.models.metrics import ContactFact, MetricRollup
 from handoff.productconfig import ProductConfig
@@ -122,3 +123,30 @@ def test_other_roles_keep_their_privileges_on_the_new_facts(
         session.rollback()
         session.execute(sa.text("REVOKE ALL ON contact_facts FROM PUBLIC"))
         session.commit()
+
+
+def test_a_long_reader_cannot_stall_the_swap_forever(
+    session: Session, config: ProductConfig
+) -> None:
+    """Does the swap give up after its bounded waits with a clear error, changing nothing (PostgreSQL)?"""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the staging swap is PostgreSQL's")
+    _world(session, 3)
+    rollup.refresh(session, config, now=NOW, full=True)
+    session.commit()
+    engine = session.get_bind()
+    assert isinstance(engine, sa.Engine)
+    before = _reader(engine)
+    with engine.connect() as reader:
+        reader.execute(sa.text("BEGIN"))
+        reader.execute(sa.text("SELECT COUNT(*) FROM contact_facts")).one()  # holds ACCESS SHARE
+        with pytest.raises(Busy, match="run the refresh again"):
+            rebuild.full(session, config, NOW, swap_wait=0.2, swap_tries=2)
+        session.rollback()
+        reader.rollback()
+    assert _reader(engine) == before
+    assert not sa.inspect(engine).has_table(rebuild.STAGING)
+    # Once the reader is gone the same rebuild swaps in.
+    rollup.refresh(session, config, now=NOW, full=True)
+    session.commit()
+    assert _reader(engine) == before
