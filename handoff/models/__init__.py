@@ -5,7 +5,7 @@ metrics, policy); a new module is listed here so that its tables reach Alembic a
 """
 
 # The modules whose classes are not re-exported below are imported for their tables.
-from handoff.models import delivery_state, detection, flags, metrics, policy  # noqa: F401
+from handoff.models import budgets, delivery_state, detection, flags, metrics, policy  # noqa: F401
 from handoff.models.base import Base, UTCDateTime
 from handoff.models.delivery import OutboxItem
 from handoff.models.helpdesk import (
