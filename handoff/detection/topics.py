@@ -458,6 +458,30 @@ def asked_names(sentence: str) -> tuple[list[list[str]], list[str]]:
     return runs, [word for word in kept if word in VETO]
 
 
+# A question opened by these asks yes or no (a request opens with "could you", "please").
+YES_NO_OPENERS = frozenset(
+    "is are was were isn't aren't does do did doesn't don't has have had hasn't haven't".split()
+)
+SUPPORT_NAMES = frozenset(
+    "assistant bot chatbot agent colleague team support rep chat system ai".split()
+)
+TRY_WORDS = frozenset({"try", "retry", "attempt", "reattempt"})
+
+
+def _yes_no(sentence: str) -> bool:
+    """Tell whether a sentence is a yes/no question ("is the router on 5 GHz?")."""
+    words = [w for w in words_of(sentence) if w not in {"and", "so", "also", "thanks", "ok"}]
+    return "?" in sentence and bool(words) and words[0] in YES_NO_OPENERS
+
+
+def _try_again(sentence: str) -> bool:
+    """Tell whether a sentence asks to try a step again ("could you try activating again
+    now?", "please attempt it once more")."""
+    words = words_of(sentence)
+    again = "again" in words or "once more" in " ".join(words)
+    return again and bool(TRY_WORDS & set(words))
+
+
 @dataclass(frozen=True)
 class TopicAsk:
     """A question naming something the packet holds: the sentence and the held words."""
@@ -505,6 +529,15 @@ def find_topic_asks(
             if _then_value_head(sent, runs[0]):
                 continue
             if not all(stem(word) in held for word in runs[0]):
+                continue
+            # A yes/no question asks about a property of what it names ("is the new router
+            # on 5 GHz only?"): the property, the next thing it names, must be held too
+            # (who gave it, "from our assistant", is not a property).
+            said = [run for run in runs[1:] if not set(run) <= SUPPORT_NAMES]
+            if _yes_no(sent) and said and not all(stem(w) in held for w in said[0]):
+                continue
+            # Trying a step again, now that something changed, is an instruction.
+            if _try_again(sent):
                 continue
             if specified is not None:
                 wants = _asks_for_a_value(sent)

@@ -355,3 +355,81 @@ def test_questions_about_one_detail_are_not_problem_questions(
 ) -> None:
     """Are "walk me through the steps" and "more about the noise" not asks for the problem?"""
     assert "ask:problem" not in _reasks(packet, body)
+
+
+def _new_modem_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """Return the packet of a customer whose camera stopped connecting after a new modem, who
+    reset it with the bot and gave their account number and the old bank details."""
+    packet["identifiers"] = [{"kind": "account_id", "value": "7712093"}]
+    packet["account_state"] = {"account_number": "7712093"}
+    packet["summary"] = "Camera stopped connecting after the new modem was installed; reset done."
+    packet["transcript"] = [
+        {"role": "customer", "text": "my camera won't join the wifi since the new modem came"},
+        {"role": "bot", "text": "Please reset the camera and try again."},
+        {"role": "customer", "text": "reset it, still nothing. Activation fails too."},
+    ]
+    return packet
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A yes/no question about a property of a held thing asks for the property.
+        "Is the new modem on the 5 GHz band only?",
+        "Is the camera on mains power?",
+        # A step to try again, now that something changed, is an instruction.
+        "We fixed an outage this morning. Could you try the activation again now?",
+        "Please reset the camera once more and let us know.",
+    ],
+)
+def test_property_questions_retries_and_new_lists_are_not_reasks(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Are property questions, instructions to try again and asks for new values left alone?"""
+    findings = detect_ticket(_new_modem_packet(packet), [agent(1, body, 5)])
+    assert [(f.cue, f.matched_value) for f in findings if f.kind == REASK] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "cue"),
+    [
+        ("Could you reset the camera?", "ask:topic"),
+        ("Is the modem new?", "ask:topic"),
+    ],
+)
+def test_steps_and_fields_the_packet_holds_stay_reasks(
+    packet: dict[str, Any], body: str, cue: str
+) -> None:
+    """Do held steps, a property the packet states and a field outside a "new" list stay re-asks?"""
+    findings = detect_ticket(_new_modem_packet(packet), [agent(1, body, 5)])
+    assert [f.cue for f in findings if f.kind == REASK] == [cue]
+
+
+def _bank_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """Return the packet of a customer changing the bank account of a direct debit."""
+    packet["identifiers"] = [{"kind": "account_id", "value": "7712093"}]
+    packet["summary"] = "Customer wants to move the direct debit to another bank; account 7712093."
+    packet["transcript"] = [
+        {"role": "customer", "text": "please move my direct debit, customer account 7712093"}
+    ]
+    return packet
+
+
+@pytest.mark.parametrize(
+    ("body", "reasks"),
+    [
+        # "new" governs every field of the list after it.
+        ("Thanks. Could you send the new sort code and account number?", []),
+        ("And the new payee name and account number?", []),
+        ("What are the new sort code, payee and account number, please?", []),
+        # Outside the list, or without "new", the held field is asked again.
+        ("Could you send the sort code and account number?", ["ask:account_id"]),
+        ("What's the account number? And the new sort code?", ["ask:account_id"]),
+    ],
+)
+def test_new_governs_every_field_of_a_list(
+    packet: dict[str, Any], body: str, reasks: list[str]
+) -> None:
+    """Does "the new sort code and account number" ask for a new account number?"""
+    findings = detect_ticket(_bank_packet(packet), [agent(1, body, 5)])
+    assert [f.cue for f in findings if f.kind == REASK] == reasks
