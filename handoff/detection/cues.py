@@ -989,3 +989,61 @@ def given_before(text: str) -> list[CueHit]:
             continue
         hits.append(CueHit("given_before", match.group(), match.start(), match.end()))
     return hits
+
+
+# Money, payment and permission given or taken ("already paid", "sent the money", "charged
+# again", "gave my consent"): a transaction, not information given to support. Evidence of
+# one ("the payment receipt", "my card details") is information.
+_MONEY_RE = re.compile(
+    r"\b(?:pa(?:y|ys|id|ying|yment|yments)|money|cash|fees?|charge[ds]?|charging|"
+    r"overcharged|bills?|billed|debit(?:ed)?|funds|deposit|permission|consent|"
+    r"authori[sz](?:e|ed|ation)|approv(?:e|ed|al)|allowed|access)\b(?<!utility\sbill)"
+    r"(?!\s+(?:receipt|screenshot|proof|confirmation|details|reference|ref|info|information|"
+    r"history|statement|slip|date|number|id)\b)",
+    re.I,
+)
+# Words that make it a telling all the same: a verb of saying, support, a channel, a record.
+_TELLING_RE = re.compile(
+    r"\b(?:tell|told|tells|telling|say|said|says|saying|explain\w*|mention\w*|describ\w*|"
+    r"stated?|repeat\w*|reiterat\w*|answer\w*|ask\w*|typed?|wr(?:ote|itten|ite)|bot|chat\w*|"
+    r"transcript|agents?|colleagues?|reps?|representatives?|assistant|advis[oe]rs?|support|"
+    r"team|staff|dms?|dm[\'\u2019]?d|dmed|e-?mail\w*|messag\w*|msgs?|tweet\w*|call\w*|rang|"
+    r"spoke|spoken|speak\w*|contact\w*|tickets?|forms?|thread|history|scroll\w*|above|details|"
+    r"number|info\w*|receipts?|screenshots?|proof|remittance|documents?|copy|copies|attach\w*|claims?|file|records?)\b",
+    re.I,
+)
+# Families whose claim is a giving, sending or doing, which a payment can look like.
+MONEY_FAMILIES = frozenset({"given_before", "said_before", "already_said", "again"})
+
+
+def money_talk(text: str) -> bool:
+    """Tell whether ``text`` speaks of money, a payment or a permission given, and not of
+    telling support something ("I sent the payment twice", "I gave my consent already")."""
+    return _MONEY_RE.search(text) is not None and _TELLING_RE.search(text) is None
+
+
+# "So again, ...", "Again:": the opening says the customer is saying it again, whatever follows.
+_AGAIN_OPENER_RE = re.compile(r"^\W*(?:(?:ok|okay|so|and|but|well|once)\W+){0,2}again\b", re.I)
+# How near (in words) a money word must be to the claim to make it about money.
+MONEY_NEAR = 3
+
+
+def money_claim(span: Span, near: Iterable[int]) -> bool:
+    """Tell whether a sentence's claim is about money or a permission: a money word within
+    ``MONEY_NEAR`` words of one of the token positions ``near`` (the claim's words), no word
+    of telling support, and no "again," opening the sentence."""
+    text = span.text
+    if _MONEY_RE.search(text) is None or _TELLING_RE.search(text) is not None:
+        return False
+    if _AGAIN_OPENER_RE.match(text):
+        return False
+    positions = list(near)
+    for token in span:
+        if _MONEY_RE.fullmatch(token.text) is None:
+            continue
+        following = span.doc[token.i : min(len(span.doc), token.i + 2)].text
+        if _MONEY_RE.match(following) is None:
+            continue  # "the payment receipt" is evidence, not money
+        if any(abs(token.i - i) <= MONEY_NEAR for i in positions):
+            return True
+    return False

@@ -10,7 +10,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from handoff.detection.cues import find_cues
+from handoff.detection.cues import MONEY_FAMILIES, find_cues, money_claim
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
@@ -201,6 +201,14 @@ def _explicit(
             lo = doc[start].idx
             hi = doc[end - 1].idx + len(doc[end - 1])
             inside = [hit for hit in hits if lo <= hit.start < hi]
+        if inside and any(hit.cue in MONEY_FAMILIES for hit in inside):
+            # "I sent the payment twice": money or a permission given is not a telling.
+            inside = [
+                hit
+                for hit in inside
+                if hit.cue not in MONEY_FAMILIES
+                or not money_claim(doc[start:end], _tokens_of(doc, hit))
+            ]
         ids = features_of(items[start:end], [hit.cue for hit in inside])
         probability = model.score(ids)
         if context and n < CONTEXT_SENTENCES:
@@ -214,7 +222,9 @@ def _explicit(
         if inside and probability >= VETO:
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
         elif not inside and probability > best[0]:
-            best = (probability, start, end)
+            anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
+            if probability < THRESHOLD or not money_claim(doc[start:end], anchors):
+                best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
         span = doc[best[1] : best[2]]
         text = span.text.rstrip()
@@ -240,6 +250,12 @@ def _explicit(
             )
         )
     return findings
+
+
+def _tokens_of(doc: Doc, hit: Any) -> range:
+    """Return the token positions of a rule hit."""
+    span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
+    return range(span.start, span.end) if span is not None else range(0)
 
 
 # Text in quotation marks, and e-mail quotes ("> " lines).

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handoff.detection.cues import money_talk
+
 # Steps and support actions a customer may have done before being asked: troubleshooting,
 # contacting someone, sending or filing something.
 _STEP_VERBS = (
@@ -149,6 +151,9 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
     start, end = _opening(text)
     opening = text[start:end].replace("\ufe0f", "")
     if "?" in opening or _NOW_RE.search(opening) or _DONE_NOW_RE.match(opening):
+        return None
+    # "I have paid my bill already" answers nothing a step or a request asked.
+    if money_talk(opening):
         return None
     before = _BEFORE_RE.search(opening) is not None and _DONE_VERB_RE.search(opening) is not None
     # "Yes, I have" answers "have you tried ...?" with a step done before the question; to a

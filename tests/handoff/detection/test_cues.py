@@ -152,3 +152,38 @@ def test_given_before_skips_compliance_plans_negations_questions(text: str) -> N
     from handoff.detection.cues import given_before
 
     assert given_before(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        # Money, payment and permission given or taken are not information given to support.
+        ("I sent the payment twice already", None),
+        ("we sent the money yesterday", None),
+        ("I provided consent before", None),
+        ("I gave you permission already to cancel it", None),
+        ("I already gave my consent to the credit check", None),
+        ("I have paid my bill already", "Could you DM us your order number?"),
+        ("I was billed twice already", "Could you DM us your order number?"),
+        ("I already sent the deposit", "Could you DM us your order number?"),
+        ("I have paid my bill already", "Have you tried restarting the app?"),
+    ],
+)
+def test_money_and_permission_talk_is_not_a_repetition(text: str, context: str | None) -> None:
+    """Are payments, charges and permissions given before left alone, with or without a context?"""
+    assert detect_message(text, context=context) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I already gave the bot my card number",
+        "I already told the bot I was charged twice",
+        "I told your colleague I had paid already",
+        "I sent the payment receipt to your team yesterday",
+        "As I said, I was charged twice",
+    ],
+)
+def test_telling_support_about_money_is_still_a_repetition(text: str) -> None:
+    """Do claims of telling support about a payment, or sending its receipt, still count?"""
+    assert [f.kind for f in detect_message(text)] == [EXPLICIT]
