@@ -27,7 +27,7 @@ from handoff.detection.learned import (
 )
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
-from handoff.detection.thread import done_before
+from handoff.detection.thread import done_before, may_raise
 from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
 from handoff.detection.window import WindowItem, to_comment, window
 
@@ -215,9 +215,12 @@ def _explicit(
             extra = context_features(items[start:end], context)
             if extra:
                 # The agent's turn may lower a score ("just sent it" after "please DM us"),
-                # or raise it, but a raised score counts only from CONTEXT_THRESHOLD.
+                # or raise it, but a raised score counts only from CONTEXT_THRESHOLD, and only
+                # for a statement, not negated, saying something was done, sent or told.
                 read = model.score(ids + extra)
-                if read >= CONTEXT_THRESHOLD or read < probability:
+                if read < probability or (
+                    read >= CONTEXT_THRESHOLD and may_raise(doc[start:end].text)
+                ):
                     probability = read
         if inside and probability >= VETO:
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]

@@ -162,3 +162,30 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
         snippet = opening.rstrip()
         return Answer(start, start + len(snippet), snippet)
     return None
+
+
+# What an answer must say for the agent's turn to raise its score: that something was done,
+# sent or told ("sent it yesterday", "yes did that twice", "told you already"), by the customer
+# ("it said Friday" reports what a message said), in a statement without a negation.
+_CLAIM_RE = re.compile(
+    r"(?<!\bit\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\bwhich\s)(?<!\bhe\s)(?<!\bshe\s)"
+    rf"\b(?:{_DONE_VERB_RE.pattern[5:-3]}|told|said|explained|mentioned|described|answered|"
+    r"already|alr|yes|yep|yeah|yup|ya|again|chose|wrote|put|left|took|made|brought|showed|"
+    r"shown|been\s+(?:over|through|\w+ing)|\w+ed|(?:you|u)\s+(?:have|got|had)|you[\'\u2019]ve\s+got|"
+    r"on\s+file)\b",
+    re.I,
+)
+_NEGATED_RE = re.compile(
+    r"\b(?:not|never|no|nothing|haven[\'\u2019]?t|hasn[\'\u2019]?t|didn[\'\u2019]?t|"
+    r"don[\'\u2019]?t|doesn[\'\u2019]?t|wasn[\'\u2019]?t|weren[\'\u2019]?t|can[\'\u2019]?t|"
+    r"couldn[\'\u2019]?t|won[\'\u2019]?t|cannot)\b|n[\'\u2019]t\b",
+    re.I,
+)
+
+
+def may_raise(sentence: str) -> bool:
+    """Tell whether the agent's previous turn may raise the score of an answer's sentence:
+    only a statement, not negated, that says the customer did, sent or told something."""
+    if "?" in sentence or _NEGATED_RE.search(sentence):
+        return False
+    return _CLAIM_RE.search(sentence) is not None

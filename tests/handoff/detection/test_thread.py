@@ -107,3 +107,42 @@ def test_handing_it_over_now_opens_no_claim() -> None:
     """Is "Attached." before a date of purchase compliance, not a claim of sending before?"""
     text = "Attached. Purchase was 23 months ago so it should be within warranty."
     assert done_before("Could you send a photo of the receipt?", text) is None
+
+
+@pytest.mark.parametrize(
+    ("context", "text"),
+    [
+        # A fact given in answer to a question about it, with a time or a channel in it.
+        (
+            "What was the delivery date you were given at checkout?",
+            "Yesterday morning in the text the date was the 3rd",
+        ),
+        (
+            "Can you confirm which courier has the parcel so we can check?",
+            "On the receipt email last week it said Friday",
+        ),
+        # A question back is no claim, whatever the agent asked.
+        (
+            "Could you DM us your booking reference please?",
+            "Is that all you have to say after two weeks?",
+        ),
+    ],
+)
+def test_the_agent_turn_raises_only_claims_of_doing_sending_or_telling(
+    context: str, text: str
+) -> None:
+    """Does the agent's turn leave facts answered and questions back unflagged?"""
+    assert detect_message(text, context=context) == []
+
+
+@pytest.mark.parametrize(
+    ("context", "text"),
+    [
+        ("Could you DM us your booking reference please?", "Already sent it yesterday"),
+        ("Have you tried logging out and back in?", "Yes did that twice already"),
+        ("Can you confirm which courier has the parcel?", "Told you that already"),
+    ],
+)
+def test_claims_answering_the_agent_turn_still_count(context: str, text: str) -> None:
+    """Do answers saying it was done, sent or told before still count with the agent's turn?"""
+    assert detect_message(text, context=context)
