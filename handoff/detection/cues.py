@@ -929,7 +929,7 @@ def find_cues(doc: Doc) -> list[CueHit]:
             continue
         taken.append((start, end))
         hits.append(CueHit(name, span.text, span.start_char, span.end_char))
-    for hit in given_before(doc.text):
+    for hit in [*given_before(doc.text), *earlier_contact(doc.text)]:
         if not any(h.start < hit.end and hit.start < h.end for h in hits):
             hits.append(hit)
     return sorted(hits, key=lambda h: h.start)
@@ -1047,3 +1047,66 @@ def money_claim(span: Span, near: Iterable[int]) -> bool:
         if any(abs(token.i - i) <= MONEY_NEAR for i in positions):
             return True
     return False
+
+
+# Support as a channel the customer dealt with: customer service, support, live chat, a
+# helpline (not a store, a person or a count of calls: the written sets' writers read "the
+# store said ..." and "I've called 3 times" as no claim of repeating anything).
+_CHANNEL = (
+    r"(?:customer\s*(?:service|services|care|support|svc|serv|relations)|cust\.?\s*(?:svc|serv|"
+    r"care)|(?:tech(?:nical)?|phone|online)\s+support|(?:your|ur|the)\s+support(?:\s+team)?|"
+    r"support|helpdesk|help\s*desk|helpline|hotline|call\s*cent(?:re|er)|live\s*chat|"
+    r"online\s+chat)"
+)
+# "I spoke to customer services", "we talked over live chat", "after dealing with your
+# support": the customer went through it with support before this message.
+_CONTACT_RE = re.compile(
+    r"\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had)?\s+(?:already\s+|also\s+|finally\s+|"
+    r"even\s+)?|after\s+)(?:spoke|spoken|talked|dealt|dealing|speaking|talking)\s+"
+    r"(?:to|with|over|on|via|through)\s+(?:the\s+|your\s+|ur\s+)?" + _CHANNEL + r"\b",
+    re.I,
+)
+# "customer services say I have to wait", "phone support told me": what support already said.
+_SUPPORT_SAID_RE = re.compile(
+    r"\b" + _CHANNEL + r"\s+(?:\w+\s+){0,2}?(?:said|says|say|told\s+(?:me|us)|tell\s+(?:me|us)|"
+    r"informed\s+(?:me|us)|keeps?\s+saying|kept\s+saying)\b",
+    re.I,
+)
+# "you've been ignoring me", "constantly ignored": earlier messages went unanswered, said as
+# being ignored ("no reply" alone the written sets' writers read as no claim).
+_UNANSWERED_RE = re.compile(
+    r"\b(?:(?:been|being|completely|constantly|keep|kept|continue\s+to|you|u|ya)\s+"
+    r"ignor(?:ed|ing)|left\s+on\s+read)\b",
+    re.I,
+)
+# Families that stand on their own (the learned cue has too few of their kind to veto them).
+CONTACT_FAMILIES = frozenset({"earlier_contact", "unanswered"})
+_CONTACT_NOT_RE = re.compile(
+    r"\b(?:will|gonna|going\s+to|should|would|could|can|if|never|not|didn[\'\u2019]?t|"
+    r"haven[\'\u2019]?t|don[\'\u2019]?t|can[\'\u2019]?t|cannot|won[\'\u2019]?t)\b",
+    re.I,
+)
+
+
+def earlier_contact(text: str) -> list[CueHit]:
+    """Return the places ``text`` says support was contacted before ("I spoke to customer
+    services", "your store told me") or that earlier messages went unanswered."""
+    hits = []
+    for family, pattern in (
+        ("earlier_contact", _CONTACT_RE),
+        ("earlier_contact", _SUPPORT_SAID_RE),
+        ("unanswered", _UNANSWERED_RE),
+    ):
+        for match in pattern.finditer(text):
+            if family == "earlier_contact":
+                end = min(
+                    (i for i in (text.find(c, match.end()) for c in ".!\n") if i >= 0),
+                    default=len(text),
+                )
+                if "?" in text[match.start() : end]:
+                    continue  # "did you speak to the store?" asks
+                lead = text[max(0, match.start() - 12) : match.start()]
+                if _CONTACT_NOT_RE.search(match.group()) or _CONTACT_NOT_RE.search(lead):
+                    continue
+            hits.append(CueHit(family, match.group(), match.start(), match.end()))
+    return hits

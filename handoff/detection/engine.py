@@ -10,7 +10,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from handoff.detection.cues import MONEY_FAMILIES, find_cues, money_claim
+from handoff.detection.cues import CONTACT_FAMILIES, MONEY_FAMILIES, find_cues, money_claim
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
@@ -222,7 +222,7 @@ def _explicit(
                     read >= CONTEXT_THRESHOLD and may_raise(doc[start:end].text)
                 ):
                     probability = read
-        if inside and probability >= VETO:
+        if inside and (probability >= VETO or all(h.cue in CONTACT_FAMILIES for h in inside)):
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
         elif not inside and probability > best[0]:
             anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
@@ -537,7 +537,7 @@ def _claims_said(said: Finding) -> bool:
     if said.cue == DONE_CUE:
         # "did that already": done, but said to the bot only when it names the bot.
         return _names_bot(said.snippet)
-    if said.cue not in ("learned", "given_before"):
+    if said.cue not in ("learned", "given_before", *CONTACT_FAMILIES):
         return True
     words = set(_WORD_RE.findall(said.snippet.lower()))
     if words & _BOT_WORDS:

@@ -187,3 +187,37 @@ def test_money_and_permission_talk_is_not_a_repetition(text: str, context: str |
 def test_telling_support_about_money_is_still_a_repetition(text: str) -> None:
     """Do claims of telling support about a payment, or sending its receipt, still count?"""
     assert [f.kind for f in detect_message(text)] == [EXPLICIT]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("I talked to customer support last week and nothing happened.", "earlier_contact"),
+        ("we spoke with your live chat on Sunday, same story", "earlier_contact"),
+        ("After dealing with your support for a week, I give up.", "earlier_contact"),
+        ("Customer care says I have to wait ten days.", "earlier_contact"),
+        ("phone support told me to tweet you instead", "earlier_contact"),
+        ("You've been ignoring my messages since Tuesday.", "unanswered"),
+        ("constantly ignored by your team, this is my last try", "unanswered"),
+    ],
+)
+def test_earlier_contact_with_support_is_a_repetition(text: str, cue: str) -> None:
+    """Are dealings with support before this message, and being ignored, found?"""
+    assert [f.cue for f in detect_message(text)] == [cue]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the shop said they can't do refunds for web orders",
+        "I've rung three times and nobody picks up",
+        "Should I talk to customer support about it?",
+        "I will speak to customer service tomorrow",
+        "I haven't spoken to customer support yet",
+        "The app keeps ignoring my fingerprint.",
+        "I emailed the seller, no reply so far",
+    ],
+)
+def test_stores_counts_plans_and_other_silences_are_not(text: str) -> None:
+    """Are stores, counts of calls, plans, negations and other silences left alone?"""
+    assert detect_message(text) == []
