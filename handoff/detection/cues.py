@@ -1058,15 +1058,15 @@ _CHANNEL = (
     r"support|helpdesk|help\s*desk|helpline|hotline|call\s*cent(?:re|er)|live\s*chat|"
     r"online\s+chat)"
 )
-# "I spoke to customer services", "we talked over live chat", "after dealing with your
-# support": the customer went through it with support before this message.
+# "I talked with customer care", "we spoke to your live chat team", "after talking with your
+# helpline": the customer went through it with support before this message.
 _CONTACT_RE = re.compile(
     r"\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had)?\s+(?:already\s+|also\s+|finally\s+|"
     r"even\s+)?|after\s+)(?:spoke|spoken|talked|dealt|dealing|speaking|talking)\s+"
     r"(?:to|with|over|on|via|through)\s+(?:the\s+|your\s+|ur\s+)?" + _CHANNEL + r"\b",
     re.I,
 )
-# "customer services say I have to wait", "phone support told me": what support already said.
+# "customer care keeps saying to wait", "the helpline told me": what support already said.
 _SUPPORT_SAID_RE = re.compile(
     r"\b" + _CHANNEL + r"\s+(?:\w+\s+){0,2}?(?:said|says|say|told\s+(?:me|us)|tell\s+(?:me|us)|"
     r"informed\s+(?:me|us)|keeps?\s+saying|kept\s+saying)\b",

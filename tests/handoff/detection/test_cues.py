@@ -192,13 +192,13 @@ def test_telling_support_about_money_is_still_a_repetition(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "cue"),
     [
-        ("I talked to customer support last week and nothing happened.", "earlier_contact"),
-        ("we spoke with your live chat on Sunday, same story", "earlier_contact"),
-        ("After dealing with your support for a week, I give up.", "earlier_contact"),
+        ("I talked with customer care last week and nothing happened.", "earlier_contact"),
+        ("we spoke to your live chat team on Sunday, same story", "earlier_contact"),
+        ("After talking with your helpline all week, I give up.", "earlier_contact"),
         ("Customer care says I have to wait ten days.", "earlier_contact"),
-        ("phone support told me to tweet you instead", "earlier_contact"),
+        ("the helpline told me to write to you here", "earlier_contact"),
         ("You've been ignoring my messages since Tuesday.", "unanswered"),
-        ("constantly ignored by your team, this is my last try", "unanswered"),
+        ("I keep being ignored by your team, last try", "unanswered"),
     ],
 )
 def test_earlier_contact_with_support_is_a_repetition(text: str, cue: str) -> None:
