@@ -35,3 +35,19 @@ def test_serve_with_one_thread_runs_sync_workers(monkeypatch, database_url, tmp_
     """Can an operator choose sync workers (one request at a time each)?"""
     argv = _argv(monkeypatch, database_url, tmp_path, "--threads", "1", "--workers", "3")
     assert (_option(argv, "--workers"), _option(argv, "--threads")) == ("3", "1")
+
+
+def test_serve_writes_no_access_log_line_per_request_by_default(
+    monkeypatch, database_url, tmp_path
+):
+    """Is gunicorn's access log (a line, and its formatting, per request) off unless asked for?"""
+    argv = _argv(monkeypatch, database_url, tmp_path)
+    assert "--access-logfile" not in argv
+
+
+def test_serve_access_log_writes_one_line_per_request_to_stdout_when_asked(
+    monkeypatch, database_url, tmp_path
+):
+    """Can an operator turn the access log back on (to standard output)?"""
+    argv = _argv(monkeypatch, database_url, tmp_path, "--access-log")
+    assert _option(argv, "--access-logfile") == "-"
