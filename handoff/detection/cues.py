@@ -1032,10 +1032,7 @@ def money_claim(span: Span, near: Iterable[int]) -> bool:
     """Tell whether a sentence's claim is about money or a permission: a money word within
     ``MONEY_NEAR`` words of one of the token positions ``near`` (the claim's words), no word
     of telling support, and no "again," opening the sentence."""
-    text = span.text
-    if _MONEY_RE.search(text) is None or _TELLING_RE.search(text) is not None:
-        return False
-    if _AGAIN_OPENER_RE.match(text):
+    if not money_talk(span.text) or _AGAIN_OPENER_RE.match(span.text):
         return False
     positions = list(near)
     for token in span:

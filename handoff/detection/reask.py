@@ -383,9 +383,11 @@ def _asks_for_another(doc: Doc, start: int, held_words: frozenset[str]) -> bool:
     return any(w in VETO and stem(w) not in held_words for w in _list_before(doc, start))
 
 
+# Words that join the fields of a list.
+_LIST_JOINS = frozenset({"and", "or", ",", "&", "/"})
 # Words that may stand between "new" and a later field of the same list: names, "and", commas.
-_LIST_GLUE = frozenset(
-    {"and", "or", ",", "&", "/", "the", "your", "a", "an", "its", "their"}
+_LIST_GLUE = _LIST_JOINS | frozenset(
+    {"the", "your", "a", "an", "its", "their"}
     # stop words that name parts of a value: "payee name", "full name", "last four"
     | {"name", "first", "last", "full", "four", "home", "back", "front"}
 )
@@ -395,17 +397,15 @@ def _list_before(doc: Doc, start: int) -> list[str]:
     """Return the words opening the list a field ends ("new" of "the new sort code and
     account number"), or none when the field stands alone; lists hold names, "and" and commas."""
     lo = sentence(doc, start).start
-    words: list[str] = []
     joined = False
     for token in reversed(doc[max(lo, start - 8) : start]):
         norm = token.norm_
         if norm in VETO:
             return [norm] if joined else []
-        if norm in {"and", "or", ",", "&", "/"}:
+        if norm in _LIST_JOINS:
             joined = True
         elif norm not in _LIST_GLUE and (token.is_stop or not token.is_alpha):
             return []
-        words.append(norm)
     return []
 
 

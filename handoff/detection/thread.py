@@ -74,13 +74,17 @@ _BEFORE_RE = re.compile(
     r"as\s+(?:requested|asked|instructed|you\s+asked)|over\s+and\s+over|again\s+and\s+again)\b",
     re.I,
 )
-_DONE_VERB_RE = re.compile(
-    r"\b(?:did|done|tried|sent|gave|given|provided|"
+# Past verbs of a step done or a thing sent, given or told.
+_DONE_VERBS = (
+    r"did|done|tried|sent|gave|given|provided|"
     r"emailed|dmed|dm'd|messaged|called|rang|contacted|spoke|spoken|talked|asked|filled|"
     r"submitted|reported|filed|raised|checked|cleared|restarted|rebooted|reset|reinstalled|"
     r"uninstalled|updated|unplugged|deleted|removed|logged|signed|responded|replied|wrote|"
     r"written|completed|registered|confirmed|visited|followed|shared|uploaded|attached|"
-    r"posted|tweeted|rang|reloaded|reconnected|changed|replaced|claimed|requested|applied)\b",
+    r"posted|tweeted|rang|reloaded|reconnected|changed|replaced|claimed|requested|applied"
+)
+_DONE_VERB_RE = re.compile(
+    rf"\b(?:{_DONE_VERBS})\b",
     re.I,
 )
 # Compliance now, a plan, a refusal or a question: "just sent it", "trying now", "will do",
@@ -169,7 +173,7 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
 # ("it said Friday" reports what a message said), in a statement without a negation.
 _CLAIM_RE = re.compile(
     r"(?<!\bit\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\bwhich\s)(?<!\bhe\s)(?<!\bshe\s)"
-    rf"\b(?:{_DONE_VERB_RE.pattern[5:-3]}|told|said|explained|mentioned|described|answered|"
+    rf"\b(?:{_DONE_VERBS}|told|said|explained|mentioned|described|answered|"
     r"already|alr|yes|yep|yeah|yup|ya|again|chose|wrote|put|left|took|made|brought|showed|"
     r"shown|been\s+(?:over|through|\w+ing)|\w+ed|(?:you|u)\s+(?:have|got|had)|you[\'\u2019]ve\s+got|"
     r"on\s+file)\b",
