@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from handoff import outbox, schemas
+from handoff.db import driver_rows
 from handoff.errors import Conflict, NotFound, SchemaError, ValidationFailed
 from handoff.models import OutboxItem, Packet
 from handoff.models.base import MAX_BIGINT
@@ -456,8 +457,9 @@ def insert_batch(connection: sa.Connection, batch: Sequence[NewPacket]) -> list[
             if new.body_json is not None:
                 params[f"p{j}_body"] = new.body_json  # cast to jsonb as the processed value is
         # Its SQL compiled once, sent as is: compiling the statement's cache key on every call
-        # cost more CPU than the rest of the insert. psycopg prepares it after a few uses.
-        ids = {row[0]: row[1] for row in connection.exec_driver_sql(sql, params)}
+        # cost more CPU than the rest of the insert, and so did building a result's metadata for
+        # its rows (``driver_rows`` reads them from the cursor). psycopg prepares it after a few uses.
+        ids = dict(driver_rows(connection, sql, params))
     return [ids.get(new.values["packet_id"]) if firsts[new.values["packet_id"]] == j else None
             for j, new in enumerate(batch)]  # fmt: skip
 
