@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from handoff import outbox, schemas
+from handoff import jsonguard, outbox, schemas
 from handoff.db import driver_rows
 from handoff.errors import Conflict, NotFound, SchemaError, ValidationFailed
 from handoff.models import OutboxItem, Packet
@@ -185,6 +185,8 @@ class StoredPacket:
     completeness: float
     missing_fields: list[str]
     received_at: datetime
+    # The body's canonical JSON when this call just wrote it: the answer is built around it.
+    body_json: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ def intake(
     values, queued, text = _prepare(document, now, follow_ups)
     if write(NewPacket(values, queued, now, text)) is not None:
         new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
-                           values["missing_fields"], values["received_at"])  # fmt: skip
+                           values["missing_fields"], values["received_at"], text)  # fmt: skip
         return Intake(new, created=True)
     found = _same_as_stored(session(), values)
     stored = StoredPacket(found.packet_id, found.body, found.completeness,
@@ -509,6 +511,23 @@ def packet_view(packet: Packet | StoredPacket) -> dict[str, Any]:
         "completeness": {"score": packet.completeness, "missing": packet.missing_fields},
         "received_at": packet.received_at.isoformat().replace("+00:00", "Z"),
     }
+
+
+def packet_json(packet: Packet | StoredPacket) -> str:
+    """Return ``packet_view`` as JSON text; a packet just written reuses its body's canonical JSON.
+
+    The body was encoded once already, to hash it; only the server's two fields are encoded
+    here and appended (the body never holds them: ``SERVER_FIELDS``), so the answer's keys come
+    sorted, as the canonical form has them.
+    """
+    body_json = packet.body_json if isinstance(packet, StoredPacket) else None
+    if body_json is None:
+        return jsonguard.dumps(packet_view(packet))
+    added = jsonguard.dumps({
+        "completeness": {"score": packet.completeness, "missing": packet.missing_fields},
+        "received_at": packet.received_at.isoformat().replace("+00:00", "Z"),
+    })  # fmt: skip
+    return f"{body_json[:-1]},{added[1:]}"
 
 
 # --- assembling a packet from a conversation (for Python bots) --------------------------------
