@@ -73,7 +73,8 @@ def _lookup(document: Mapping[str, Any], dotted: str) -> Any:
     """Follow a dotted path through nested objects; None where any step is absent."""
     value: Any = document
     for part in dotted.split("."):
-        if not isinstance(value, Mapping) or part not in value:
+        # A decoded document holds plain dicts: test for one first (the ABC check is slower).
+        if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:
             return None
         value = value[part]
     return value
