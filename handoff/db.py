@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,42 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(url, **kwargs)
+
+
+def driver_rows(connection: sa.Connection, sql: str, params: Mapping[str, Any]) -> Sequence[Any]:
+    """Run driver SQL on ``connection``'s DBAPI cursor and return its rows; errors as SQLAlchemy raises them.
+
+    For a hot statement whose rows are read once (the packet batch): ``exec_driver_sql`` builds
+    a result's column metadata from the cursor on every call, which cost as much CPU as the
+    rest of the insert. A driver error is raised as SQLAlchemy's (``IntegrityError``...); one
+    that means the connection is gone invalidates it and every other connection of its pool,
+    as SQLAlchemy does, and says so (``connection_invalidated``), so a retry gets a new one.
+    """
+    dialect = connection.dialect
+    fairy = connection.connection
+    cursor = fairy.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    except dialect.loaded_dbapi.Error as exc:
+        gone = dialect.is_disconnect(exc, fairy, cursor)
+        error = sa.exc.DBAPIError.instance(
+            sql,
+            params,
+            exc,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=connection.engine.hide_parameters,
+            connection_invalidated=gone,
+            dialect=dialect,
+        )
+        if gone:
+            connection.invalidate(exc)
+            # The pool's other connections went with the server: close them, as SQLAlchemy's
+            # own handling of a disconnect does, so the retry is not handed another dead one.
+            connection.engine.dispose()
+        raise error from exc
+    finally:
+        cursor.close()
 
 
 class DatabaseUnreachable(ConfigError):

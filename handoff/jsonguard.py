@@ -137,12 +137,15 @@ def check_text(document: Any) -> None:
 
 def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Decode a JSON body strictly within ``limits``, or raise the error that names what is wrong."""
-    deepest = depth(raw)
-    if deepest > limits.max_depth:
-        raise TooDeep(
-            f"the body nests {deepest} levels deep; the limit is {limits.max_depth}",
-            details=[{"path": "$", "message": f"nesting deeper than {limits.max_depth}"}],
-        )
+    # Nothing nests deeper than it has opening brackets: a body with no more than the limit
+    # (most packets) needs no exact scan, which costs half the parse.
+    if raw.count(b"[") + raw.count(b"{") > limits.max_depth:
+        deepest = depth(raw)
+        if deepest > limits.max_depth:
+            raise TooDeep(
+                f"the body nests {deepest} levels deep; the limit is {limits.max_depth}",
+                details=[{"path": "$", "message": f"nesting deeper than {limits.max_depth}"}],
+            )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

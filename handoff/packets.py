@@ -17,7 +17,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from handoff import outbox, schemas
+from handoff import jsonguard, outbox, schemas
+from handoff.db import driver_rows
 from handoff.errors import Conflict, NotFound, SchemaError, ValidationFailed
 from handoff.models import OutboxItem, Packet
 from handoff.models.base import MAX_BIGINT
@@ -72,7 +73,8 @@ def _lookup(document: Mapping[str, Any], dotted: str) -> Any:
     """Follow a dotted path through nested objects; None where any step is absent."""
     value: Any = document
     for part in dotted.split("."):
-        if not isinstance(value, Mapping) or part not in value:
+        # A decoded document holds plain dicts: test for one first (the ABC check is slower).
+        if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:
             return None
         value = value[part]
     return value
@@ -184,6 +186,8 @@ class StoredPacket:
     completeness: float
     missing_fields: list[str]
     received_at: datetime
+    # The body's canonical JSON when this call just wrote it: the answer is built around it.
+    body_json: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ def intake(
     values, queued, text = _prepare(document, now, follow_ups)
     if write(NewPacket(values, queued, now, text)) is not None:
         new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
-                           values["missing_fields"], values["received_at"])  # fmt: skip
+                           values["missing_fields"], values["received_at"], text)  # fmt: skip
         return Intake(new, created=True)
     found = _same_as_stored(session(), values)
     stored = StoredPacket(found.packet_id, found.body, found.completeness,
@@ -456,8 +460,9 @@ def insert_batch(connection: sa.Connection, batch: Sequence[NewPacket]) -> list[
             if new.body_json is not None:
                 params[f"p{j}_body"] = new.body_json  # cast to jsonb as the processed value is
         # Its SQL compiled once, sent as is: compiling the statement's cache key on every call
-        # cost more CPU than the rest of the insert. psycopg prepares it after a few uses.
-        ids = {row[0]: row[1] for row in connection.exec_driver_sql(sql, params)}
+        # cost more CPU than the rest of the insert, and so did building a result's metadata for
+        # its rows (``driver_rows`` reads them from the cursor). psycopg prepares it after a few uses.
+        ids = dict(driver_rows(connection, sql, params))
     return [ids.get(new.values["packet_id"]) if firsts[new.values["packet_id"]] == j else None
             for j, new in enumerate(batch)]  # fmt: skip
 
@@ -507,6 +512,23 @@ def packet_view(packet: Packet | StoredPacket) -> dict[str, Any]:
         "completeness": {"score": packet.completeness, "missing": packet.missing_fields},
         "received_at": packet.received_at.isoformat().replace("+00:00", "Z"),
     }
+
+
+def packet_json(packet: Packet | StoredPacket) -> str:
+    """Return ``packet_view`` as JSON text; a packet just written reuses its body's canonical JSON.
+
+    The body was encoded once already, to hash it; only the server's two fields are encoded
+    here and appended (the body never holds them: ``SERVER_FIELDS``), so the answer's keys come
+    sorted, as the canonical form has them.
+    """
+    body_json = packet.body_json if isinstance(packet, StoredPacket) else None
+    if body_json is None:
+        return jsonguard.dumps(packet_view(packet))
+    added = jsonguard.dumps({
+        "completeness": {"score": packet.completeness, "missing": packet.missing_fields},
+        "received_at": packet.received_at.isoformat().replace("+00:00", "Z"),
+    })  # fmt: skip
+    return f"{body_json[:-1]},{added[1:]}"
 
 
 # --- assembling a packet from a conversation (for Python bots) --------------------------------

@@ -14,7 +14,7 @@ from helpdesk_app.errors import error_response
 
 @bp.post("/packets")
 @require_token("packets:write")
-def post_packet() -> tuple[Response, int]:
+def post_packet() -> Response:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again.
 
     The packet, its delivery and its policy check are written together; the answer waits for
@@ -23,7 +23,8 @@ def post_packet() -> tuple[Response, int]:
     # The policy check is queued with the packet (one transaction); it never blocks intake.
     accepted = packets.intake(json_body(), now=now(), write=write_packet, session=get_session,
                               follow_ups=policy_hooks.packet_follow_ups)  # fmt: skip
-    return jsonify(packets.packet_view(accepted.packet)), 201 if accepted.created else 200
+    status = 201 if accepted.created else 200
+    return Response(packets.packet_json(accepted.packet), status, mimetype="application/json")
 
 
 @bp.post("/packets/validate")

@@ -162,3 +162,18 @@ def test_a_timestamp_with_no_utc_equivalent_is_refused_with_its_path(session):
             session, factories.packet(created_at="0001-01-01T00:00:00+05:00"), now=FIXED_NOW
         )
     assert info.value.details[0]["path"] == "$.created_at"
+
+
+def test_the_answer_for_a_packet_just_written_is_its_view_without_encoding_the_body_again():
+    """Does the intake's answer, built around the body's canonical JSON, read as packet_view?"""
+    import json
+
+    doc = factories.packet(summary="Kundin wartet seit neun Tagen — «Rückerstattung» 🙂")
+    written: list[packets.NewPacket] = []
+    accepted = packets.intake(doc, now=FIXED_NOW, write=lambda new: written.append(new) or 1,
+                              session=lambda: pytest.fail("a new packet reads nothing"))  # fmt: skip
+    assert accepted.created and accepted.packet.body_json == written[0].body_json
+    answer = packets.packet_json(accepted.packet)
+    assert json.loads(answer) == packets.packet_view(accepted.packet)
+    assert answer.startswith(accepted.packet.body_json[:-1])  # the body is not encoded again
+    assert json.loads(answer)["received_at"] == "2026-03-02T09:30:00Z"

@@ -145,3 +145,18 @@ def test_depth_ignores_brackets_inside_strings():
     assert depth(b"[]") == 1
     assert depth(b"1") == 0
     assert depth(("[" * (DEFAULT_MAX_DEPTH + 1)).encode()) == DEFAULT_MAX_DEPTH + 1
+
+
+def test_the_exact_depth_scan_runs_only_for_a_body_with_more_openers_than_the_limit(monkeypatch):
+    """Is a body with few brackets parsed without the scan, and one with many still judged by it?"""
+    from handoff import jsonguard
+
+    scanned: list[bytes] = []
+    monkeypatch.setattr(jsonguard, "depth", lambda raw: scanned.append(raw) or depth(raw))
+    shallow = ("[" * DEFAULT_MAX_DEPTH + "]" * DEFAULT_MAX_DEPTH).encode()
+    assert jsonguard.parse(shallow) is not None and scanned == []
+    quoted = ('{"a": "' + "[" * DEFAULT_MAX_DEPTH + '"}').encode()  # one level, many brackets
+    assert jsonguard.parse(quoted) == {"a": "[" * DEFAULT_MAX_DEPTH} and scanned == [quoted]
+    deep = ("[" * (DEFAULT_MAX_DEPTH + 1) + "]" * (DEFAULT_MAX_DEPTH + 1)).encode()
+    with pytest.raises(jsonguard.TooDeep, match=f"{DEFAULT_MAX_DEPTH + 1} levels"):
+        jsonguard.parse(deep)

@@ -246,7 +246,12 @@ def test_intake_survives_a_restarted_database(app, client, auth, database_url):
         pytest.skip("the intake's own pool exists on PostgreSQL only")
     import sqlalchemy as sa
 
+    from helpdesk_app.runtime import runtime
+
     assert post(client, factories.packet(), auth).status_code == 201
+    intake = runtime(app).statement_engine
+    with intake.connect(), intake.connect():
+        pass  # two idle connections in the intake's pool, as a threaded server keeps
     admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:  # what a restart does to every open connection
         conn.execute(
