@@ -1076,6 +1076,187 @@ _UNANSWERED_RE = re.compile(
     r"ignor(?:ed|ing)|left\s+on\s+read)\b",
     re.I,
 )
+# Since 2.5.0 (the definition of 2026-12-06) earlier contact with support about the matter is
+# repetition in every form, not only with "customer service": the company's stores, branches
+# and staff, its agents and reps, counts of calls, what they said, unanswered complaints.
+_PLACE = (
+    r"(?:store|shop|branch|office|desk|counter|reception|hub|depot|showroom|outlet|"
+    r"service\s+cent(?:re|er)|repair\s+cent(?:re|er))"
+)
+_STAFF = (
+    r"(?:colleague|agent|rep|representative|advisor|adviser|operator|staff(?:\s+member)?|"
+    r"team\s+member|employee|engineer|technician|manager|supervisor|clerk|"
+    r"(?:shop|store|sales|branch)\s+assistant|guy|lady|man|woman|person|people|girl|bloke)"
+)
+# Who spoke for the company: "your store", "the branch staff", "the agent on the phone",
+# "the guy at your shop", "your colleague", "they ... on the phone".
+_SPEAKER = (
+    r"(?:(?:your|ur|ya|the|one\s+of\s+your|an?|this|that)\s+(?:\w+\s+)?"
+    + _PLACE
+    + r"(?:\s+(?:staff|people|team|"
+    + _STAFF
+    + r"))?(?:\s+(?:in|at|on)\s+[A-Z]\w+)?"
+    r"|(?:your|ur|ya|the|an?|one\s+of\s+your|another|this|that|last|previous|other)\s+"
+    r"(?:(?:previous|last|other|first|second|earlier|phone|chat|support|service|customer\s+"
+    r"service|helpline|call\s+cent(?:re|er)|live\s+chat|nice|rude)\s+)?"
+    + _STAFF
+    + r"(?:\s+(?:on|at|in|from|over)\s+(?:the\s+|your\s+|ur\s+)?(?:phone|line|chat|"
+    r"live\s*chat|call|helpline|hotline|" + _PLACE + r")(?:\s+(?:in|at|on)\s+[A-Z]\w+)?)?"
+    r"|(?:they|he|she|someone|somebody)(?=\s+(?:\w+\s+){0,3}?(?:said|told)\s+(?:\w+\s+){0,4}?"
+    r"(?:on|over|in|at)\s+(?:the\s+)?(?:phone|call|chat|live\s*chat|store|shop|branch|"
+    r"counter|desk)\b))"
+)
+_SPEAKER_SAID_RE = re.compile(
+    r"\b" + _SPEAKER + r"\s+(?:(?:also|just|already|then|literally|even|clearly|specifically|"
+    r"originally|first|initially|actually|had|has|have|all|both|themselves|apparently|"
+    r"definitely|swore)\s+){0,3}"
+    r"(?:said|says|told\s+(?:me|us|my)|tell\s+(?:me|us)|"
+    r"promised|assured|informed|advised|confirmed|claimed|insisted|reckoned|"
+    r"keeps?\s+saying|kept\s+saying|was\s+going\s+to)\b"
+    r"|\b(?:i|we)\s+(?:was|were|had\s+been|have\s+been|ve\s+been|[\'\u2019]ve\s+been)\s+told\s+"
+    r"(?:\w+\s+){0,8}?by\s+" + _SPEAKER + r"\b",
+    re.I,
+)
+# Third parties: a travel or estate agent, my own people, another shop, the seller.
+_OTHER_SIDE_RE = re.compile(
+    r"\b(?:travel|estate|letting|booking|insurance|my|his|her|their|our|mum'?s|dad'?s|"
+    r"another|other|different|local|game|phone|seller'?s?|amazon|apple|post|"
+    r"airport|station|hospital|doctor'?s?|dentist'?s?|bank'?s?|third[\s-]party|sorting|"
+    r"delivery|courier|openreach|building|gate)\s+"
+    r"(?:\w+\s+)?(?:" + _PLACE + r"|" + _STAFF + r")\b"
+    r"|\b(?:" + _PLACE + r")\s+where\s+(?:i|we)\s+(?:bought|got|purchased)\b"
+    r"|\b(?:our|my)\s+(?:it|finance|accounts?|own)\s+(?:team|department)\b",
+    re.I,
+)
+_NUMBER = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|countless|numerous|a\s+few|a\s+dozen|dozens\s+of|hundreds\s+of|a\s+million)"
+# "I've called three times about this", "rang you twice last week", "I phoned your helpline",
+# "we went into your branch on Saturday", "took it back to the store", "I chatted with you".
+_CONTACTED_RE = re.compile(
+    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had|[\'\u2019]d)?|ive)\s+|"
+    r"(?:^|(?<=[.!?\n]))\s*(?:(?:and|but|so|yes|yeah|yep|ok|well|also|already)\W+)?)"
+    r"(?:already\s+|also\s+|even\s+|now\s+|literally\s+|both\s+|since\s+|previously\s+|"
+    r"just\s+|been\s+)?"
+    r"(?:(?:sent|put\s+in|made|lodged|filed|submitted|opened|left|raised|logged)\s+"
+    r"(?:in\s+)?(?:(?:you|u|your\s+\w+|ur\s+\w+)\s+)?(?:a|an|my|our|"
+    + _NUMBER
+    + r"|another|two\s+separate|separate)\s+(?:\w+\s+)?"
+    r"(?:complaints?|e-?mails?|messages?|dms?|tickets?|voicemails?|cases?|claims?|"
+    r"letters?|requests?|reports?)(?=\W)|"
+    r"called|rung|rang|phoned|ring|call|contacted|chatted|complained|visited|chased|"
+    r"messaged|emailed|e-mailed|dm[\'\u2019]?d|dmed|tweeted|written|wrote|reported|raised|"
+    r"logged|spoke|spoken|talked|been\s+in\s+touch|got\s+in\s+touch|gone|went|popped|"
+    r"dropped|taken|took|brought|been(?=\s+(?:in)?to\s)|"
+    r"(?:told|explained\s+(?:\w+\s+)?to|showed|shown|gave\s+(?:\w+\s+){0,2}?to|clarified\s+(?:\w+\s+)?to)"
+    r"(?=\s+(?:(?:your|ur|the|a|an)\s+)?(?:(?:previous|last|first|other|same|night|day)\s+)?"
+    + _STAFF
+    + r"\b))\b"
+    r"(?P<rest>[^.!?\n]{0,70})",
+    re.I,
+)
+# What makes it contact with support about this: the company or its support named right after
+# the verb, a count, a time before now, "about this", "already".
+_CONTACT_TARGET_RE = re.compile(
+    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|on\s+to\s+|onto\s+|in\s+(?:to\s+)?|by\s+|at\s+|"
+    r"up\s+|it\s+(?:back\s+)?(?:in)?to\s+|it\s+in\s+(?:to\s+)?|it\s+to\s+)?"
+    r"(?:you|u|ya|y[\'\u2019]?all|you\s+guys|you\s+lot|your|ur|the\s+(?:\w+\s+)?"
+    + _PLACE
+    + r"|one\s+of\s+your|"
+    + _CHANNEL
+    + r"|(?:(?:the|a|an|"
+    + _NUMBER
+    + r")\s+)?(?:(?:different|"
+    r"separate|other|previous|last|first|same)\s+)?(?:agents?|reps?|representatives?|"
+    r"advis[oe]rs?|colleagues?|operators?|staff)|(?:the|a|an)\s+(?:previous|last|first|other)\s+"
+    + _STAFF
+    + r")\b",
+    re.I,
+)
+_CONTACT_WHEN_RE = re.compile(
+    r"\b(?:already|before|earlier|previously|yesterday|last\s+(?:week|night|month|time|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|ago|twice|"
+    + _NUMBER
+    + r"\s+times|(?:every|each)\s+(?:day|week)|all\s+(?:week|month|day)|"
+    r"for\s+(?:days|weeks|months|ages|a\s+(?:week|month|fortnight))|"
+    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"about\s+(?:this|it|that|the\s+same)|on\s+the\s+\d+(?:st|nd|rd|th)?|"
+    r"(?:in|on|since|from)\s+(?:\d+(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
+    r"sept|oct|nov|dec)\w*|(?:a|an|\d+|two|three|four|five|six|few|couple\s+of)\s+"
+    r"(?:days?|weeks?|months?)\s+(?:ago|back)|"
+    r"(?:no|zero|not\s+(?:one|a|even\s+an?))\s+(?:reply|replies|response|answer|"
+    r"acknowledg\w+)|nothing\s+(?:since|back)|heard\s+nothing|auto[\s-]?repl(?:y|ies)|"
+    r"nobody\s+(?:answer|repl|respond)\w*|still\s+(?:unread|nothing|waiting))\b",
+    re.I,
+)
+# Calls that never got through are not a telling ("I've rung three times, nobody picks up").
+_NOT_THROUGH_RE = re.compile(
+    r"\b(?:nobody|no\s+one|no-one|noone)\s+(?:\w+\s+)?(?:picks?|picked|answer\w*)|"
+    r"(?:couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|could\s+not|never)\s+get\s+through|"
+    r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
+    r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
+    r"all\s+agents\s+(?:are\s+)?busy|closed|gave\s+up|timing\s+out|timed\s+out",
+    re.I,
+)
+_CONTACT_THIRD_RE = re.compile(
+    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:my|his|her|their|our|the\s+(?:bank|police|"
+    r"courier|seller|landlord|restaurant|manufacturer|ombudsman|council|post\s+office|"
+    r"insurer|school|hospital|vet|retailer|delivery\s+company|plumber|driver|gym)|"
+    r"(?:a|an)\s+(?:\w+\s+)?(?:lawyer|solicitor|friend)|amazon|ebay|paypal|evri|dpd|ups|"
+    r"fedex|dhl|royal\s+mail|trading\s+standards|citizens\s+advice|them|him|her|it\s+in\s+"
+    r"(?:my|the)\s+(?:calendar|diary))\b",
+    re.I,
+)
+# "this is my third call", "third time tweeting about my refund", "my fourth email".
+_NTH_CONTACT_RE = re.compile(
+    r"\b(?:second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|\d+th|umpteenth|nth|"
+    r"hundredth|millionth)\s+(?:call|phone\s+call|email|e-mail|mail|message|msg|dm|tweet|"
+    r"complaint|letter|chat|visit|trip\s+to\s+(?:your|the)\s+(?:\w+\s+)?"
+    + _PLACE
+    + r"|time\s+(?:i[\'\u2019]?ve\s+|i\s+have\s+|i\s+)?(?:calling|called|ringing|rung|"
+    r"rang|phoning|phoned|emailing|emailed|writing|written|wrote|contacting|contacted|messaging|"
+    r"messaged|tweeting|tweeted|dm\w*|asking|asked|chasing|chased|reporting|reported|"
+    r"complaining|complained|raising|raised|explaining|explained|chatting|chatted|"
+    r"going\s+(?:in)?to\s+(?:your|the)\s+(?:\w+\s+)?" + _PLACE + r"))\b",
+    re.I,
+)
+# "been chasing this for weeks", "I've been on the phone to you all week", "been back and
+# forth with your team since May".
+_ONGOING_RE = re.compile(
+    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have)?|ive)\s+|(?:^|(?<=[.!?\n]))\s*)"
+    r"been\s+(?:calling|ringing|phoning|emailing|"
+    r"messaging|dm\w*|tweeting|chasing|chatting|writing|contacting|complaining|explaining|"
+    r"talking|speaking|going\s+back\s+and\s+forth|back\s+and\s+forth|on\s+the\s+phone|"
+    r"in\s+touch|on\s+to\s+you|onto\s+you|reaching\s+out|in\s+(?:your|ur)\s+(?:dms|inbox)|"
+    r"sending|reporting)\b[^.!?\n]{0,50}?\b(?:for\s+(?:\w+\s+)?"
+    r"(?:days|weeks|months|ages|hours|a\s+(?:week|month|fortnight|year))|since|all\s+"
+    r"(?:day|week|month|morning)|every\s+day|" + _NUMBER + r"\s+times|twice)\b",
+    re.I,
+)
+# "still no reply to my complaint", "no response from you to my emails", "my DMs have gone
+# unanswered", "you never replied to my email", "still waiting for an answer to my letter".
+_MY_MESSAGE = (
+    r"(?:my|our|the|me)\s+(?:\w+\s+){0,2}?(?:complaints?|e-?mails?|mails?|messages?|msgs?|"
+    r"dms?|tickets?|case|letters?|claims?|tweets?|requests?|quer(?:y|ies)|enquir(?:y|ies)|"
+    r"inquir(?:y|ies)|calls?|voicemails?|reports?|forms?|appeals?)"
+)
+_NO_REPLY_RE = re.compile(
+    r"\b(?:no|zero|not\s+an?|not\s+one|never\s+(?:got|had|received)\s+(?:an?|any)|"
+    r"(?:haven[\'\u2019]?t|hasn[\'\u2019]?t|have\s+not|has\s+not|didn[\'\u2019]?t|did\s+not)"
+    r"\s+(?:had|got|gotten|received|heard)\s+(?:an?|any)?|still\s+(?:waiting|no)\s+"
+    r"(?:for\s+)?(?:an?|any|your)?)\s*(?:reply|replies|response|responses|answer|answers|"
+    r"word|update|updates|acknowledg(?:e)?ment|call\s*back)\s+(?:yet\s+)?(?:to|on|about|"
+    r"regarding|re|for|from\s+(?:you|your\s+\w+)\s+(?:to|on|about))\s+" + _MY_MESSAGE + r"\b"
+    r"|\b" + _MY_MESSAGE + r"\s+(?:\w+\s+){0,4}?(?:ha(?:s|ve)|is|are|was|were|went|"
+    r"got|gets|get|keeps?\s+getting)\s+(?:still\s+|all\s+|just\s+|been\s+|gone\s+|"
+    r"completely\s+|totally\s+)*(?:unanswered|ignored|not\s+(?:been\s+)?(?:answered|"
+    r"replied\s+to|acknowledged)|no\s+(?:reply|response|answer))\b"
+    r"|\b(?:you|u|ya|you\s+guys|your\s+(?:team|support|staff|people)|nobody|no\s+one|"
+    r"no-one)\s+(?:has\s+|have\s+)?(?:still\s+|ever\s+)?(?:never|not|hasn[\'\u2019]?t|"
+    r"haven[\'\u2019]?t|didn[\'\u2019]?t|did\s+not)\s+(?:\w+\s+)?(?:replied|responded|"
+    r"answered|got\s+back|gotten\s+back|came\s+back|come\s+back|called\s+(?:me\s+)?back|"
+    r"rang\s+(?:me\s+)?back|reply|respond|answer|get\s+back|call\s+(?:me\s+)?back)\b"
+    r"(?:\s+(?:to\s+)?(?:me\s+)?(?:on|to|about)\s+" + _MY_MESSAGE + r")?",
+    re.I,
+)
 # Families that stand on their own (the learned cue has too few of their kind to veto them).
 CONTACT_FAMILIES = frozenset({"earlier_contact", "unanswered"})
 _CONTACT_NOT_RE = re.compile(
@@ -1106,4 +1287,132 @@ def earlier_contact(text: str) -> list[CueHit]:
                 if _CONTACT_NOT_RE.search(match.group()) or _CONTACT_NOT_RE.search(lead):
                     continue
             hits.append(CueHit(family, match.group(), match.start(), match.end()))
+    hits += _wider_contact(text, hits)
+    return hits
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    """Return the sentence of ``text`` around ``start``..``end`` (to the next stop)."""
+    lo = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    stops = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
+    return text[lo : min(stops, default=len(text)) + 1]
+
+
+# "before I contacted you", "the last time I called": a time, not a claim; "about a different
+# issue": another matter; "my wife called the store": someone else's contact; "the system says
+# I've contacted you": someone else's words.
+_CONTACT_TIME_LEAD_RE = re.compile(
+    r"\b(?:before|when|whenever|after|since|until|till|til|once|time|times)\s+(?:\w+\s+)?$", re.I
+)
+_OTHER_MATTER_RE = re.compile(
+    r"\b(?:a|an|another|different|separate|unrelated|other|old|previous)\s+(?:\w+\s+)?"
+    r"(?:issue|matter|problem|order|thing|account|topic|question|subject|query|booking)\b",
+    re.I,
+)
+_OTHER_PERSON_RE = re.compile(
+    r"\b(?:my|our|his|her|their)\s+(?:\w+\s+)?(?:wife|husband|partner|son|daughter|mum|mom|"
+    r"dad|mother|father|brother|sister|friend|mate|neighbou?r|colleague|boss|landlord|flatmate|"
+    r"roommate|carer|nan|gran|grandma|granny|grandad|grandpa|grandson|granddaughter|cousin|"
+    r"kids?|family|accountant|lawyer|solicitor|agent|assistant|team|girlfriend|boyfriend|"
+    r"uncle|aunt|niece|nephew|parents?|child(?:ren)?|sibling|housemate|tenant)\b"
+    r"|\b(?:he|she|they)\s+(?:already\s+|also\s+)?(?:called|rang|phoned|emailed|contacted|"
+    r"complained|went)\b",
+    re.I,
+)
+_REPORTED_RE = re.compile(
+    r"\b(?:says|said|shows|showed|claims|claimed|thinks|states|stated)\s+(?:that\s+)?$", re.I
+)
+
+
+def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
+    """Return earlier contact in the forms 2.5.0 added: staff or stores that said something,
+    contacts counted or dated, visits, unanswered complaints (none in a question, a plan, a
+    negation, about a third party, or a call that never got through)."""
+    hits: list[CueHit] = []
+
+    def add(family: str, start: int, end: int) -> None:
+        if any(h.start < end and start < h.end for h in [*taken, *hits]):
+            return
+        sentence = _sentence_of(text, start, end)
+        if sentence.rstrip().endswith("?"):
+            return  # "did the store tell you that?" asks
+        lead = text[max(0, start - 14) : start]
+        if _CONTACT_NOT_RE.search(lead) and family != "unanswered":
+            return
+        before = sentence[: max(0, sentence.find(text[start:end]))]
+        if (
+            _CONTACT_TIME_LEAD_RE.search(text[max(0, start - 20) : start])
+            or _REPORTED_RE.search(text[max(0, start - 20) : start])
+            or _OTHER_MATTER_RE.search(sentence)
+            or _OTHER_PERSON_RE.search(before + text[start:end])
+        ):
+            return
+        hits.append(CueHit(family, text[start:end], start, end))
+
+    for match in _SPEAKER_SAID_RE.finditer(text):
+        said = match.group()
+        if _OTHER_SIDE_RE.search(said) or re.search(
+            r"\b(?:will|would|could|should|might|if)\b", said, re.I
+        ):
+            continue
+        add("earlier_contact", match.start(), match.end())
+    for match in _CONTACTED_RE.finditer(text):
+        rest = match.group("rest")
+        verb = text[match.start() : match.start("rest")]
+        if _CONTACT_NOT_RE.search(verb) or _CONTACT_THIRD_RE.match(rest):
+            continue
+        if re.search(r"\b(?:just|now)\b", verb, re.I):
+            continue  # "I've just emailed it" complies now
+        writing = re.search(
+            r"(?:messaged|e-?mailed|dm|dmed|tweeted|written|wrote|reported|raised|logged|"
+            r"sent|put\s+in|made|lodged|filed|submitted|opened|left)\b",
+            verb,
+            re.I,
+        )
+        moving = re.search(r"(?:gone|went|popped|dropped|taken|took|brought|been)\s*$", verb, re.I)
+        targeted = _CONTACT_TARGET_RE.match(rest)
+        # A reply never came ("... zero replies") may follow in the next sentence.
+        after = text[match.start("rest") : match.start("rest") + 110]
+        when = (
+            _CONTACT_WHEN_RE.search(after)
+            or re.search(r"\balready\b", verb, re.I)
+            or re.search(_NUMBER + r"\s+\w+\s*$|\b(?:another|separate)\b", verb, re.I)
+        )
+        if moving and not (targeted and re.search(_PLACE, rest[: targeted.end() + 30], re.I)):
+            continue  # "went to the gym", "took it to my dad"
+        if writing and not when:
+            continue  # "I emailed you the photos" may be compliance now
+        if re.search(r"(?:written|wrote)\s*$", verb, re.I) and not targeted:
+            continue  # "wrote a review"
+        telling = re.match(r"\s*(?:told|explained|showed|shown|gave|clarified)", verb, re.I)
+        if telling and _OTHER_SIDE_RE.search(text[match.start() : match.end() + 20]):
+            continue  # "I told the delivery guy the code"
+        if not (targeted or when or telling):
+            continue
+        sentence = _sentence_of(text, match.start(), match.end())
+        if not writing and _NOT_THROUGH_RE.search(sentence):
+            continue
+        if re.search(r"\b(?:reported|raised|logged)\b", verb, re.I) and re.search(
+            r"\bto\s+(?:the|my|a)\s+(?:police|bank|council|ombudsman|landlord|seller)\b",
+            sentence,
+            re.I,
+        ):
+            continue
+        add("earlier_contact", match.start(), match.end())
+    for match in _NTH_CONTACT_RE.finditer(text):
+        add("earlier_contact", match.start(), match.end())
+    for match in _ONGOING_RE.finditer(text):
+        if _CONTACT_THIRD_RE.search(match.group()):
+            continue
+        add("earlier_contact", match.start(), match.end())
+    for match in _NO_REPLY_RE.finditer(text):
+        sentence = _sentence_of(text, match.start(), match.end())
+        if re.search(
+            r"\b(?:seller|bank|landlord|courier|council|insurer|manufacturer|restaurant|"
+            r"ombudsman|airline|amazon|ebay)\b",
+            sentence,
+            re.I,
+        ):
+            continue
+        add("unanswered", match.start(), match.end())
     return hits

@@ -209,7 +209,6 @@ def test_earlier_contact_with_support_is_a_repetition(text: str, cue: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "the shop said they can't do refunds for web orders",
         "I've rung three times and nobody picks up",
         "Should I talk to customer support about it?",
         "I will speak to customer service tomorrow",
@@ -220,4 +219,72 @@ def test_earlier_contact_with_support_is_a_repetition(text: str, cue: str) -> No
 )
 def test_stores_counts_plans_and_other_silences_are_not(text: str) -> None:
     """Are stores, counts of calls, plans, negations and other silences left alone?"""
+    assert detect_message(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        # stores, branches and staff that dealt with the matter
+        ("the shop said they can't do refunds for web orders", "earlier_contact"),
+        ("The lady at your Leeds branch told me it would be sorted.", "earlier_contact"),
+        ("i was told by the guy in your shop that it's under warranty", "earlier_contact"),
+        ("We took it back to the store on Friday, nothing doing", "earlier_contact"),
+        ("told the last guy all of this", "earlier_contact"),
+        # agents, reps and colleagues who said something
+        ("your colleague promised me a callback yesterday", "earlier_contact"),
+        ("The rep on the phone said someone would ring me back.", "earlier_contact"),
+        ("They said on the phone it would be fixed by now.", "earlier_contact"),
+        # contacts counted or dated
+        ("I've phoned you guys four times about this", "earlier_contact"),
+        ("rang your helpline on Monday", "earlier_contact"),
+        ("this is my third email about the same invoice", "earlier_contact"),
+        ("fifth time chasing this refund", "earlier_contact"),
+        ("I've been on the phone to you all week", "earlier_contact"),
+        ("been emailing your team since March", "earlier_contact"),
+        ("I already reported this", "earlier_contact"),
+        ("put in a complaint three weeks ago", "earlier_contact"),
+        ("emailed your billing people on the 3rd. zero replies", "earlier_contact"),
+        # complaints and messages left unanswered
+        ("still no reply to my complaint from Monday", "unanswered"),
+        ("No response yet to my emails.", "unanswered"),
+        ("my DMs have gone unanswered", "unanswered"),
+        ("you never got back to me about my claim", "unanswered"),
+    ],
+)
+def test_earlier_contact_in_any_form_is_a_repetition(text: str, cue: str) -> None:
+    """Are stores, staff, agents who said something, counted or dated contacts and unanswered
+    complaints read as earlier contact with support (the definition of 2026-12-06)?"""
+    assert [f.cue for f in detect_message(text)] == [cue]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # third parties
+        "my travel agent said the flight had moved",
+        "I told the delivery guy the code was 4421",
+        "my wife already called the store and they said it's out of stock",
+        "I reported it to the police as stolen",
+        "I called my bank twice",
+        "I emailed the seller on Monday, no reply",
+        "the game store said they already sent the code",
+        # calls that never got through, first contacts described, other matters
+        "called your line 3 times yesterday, nobody answered",
+        "I already tried restarting it before I contacted you.",
+        "The last time I contacted you, the problem was solved in a day.",
+        "I spoke with your team earlier about a different issue, this is about billing",
+        "the app says I've contacted you before but this is my first message",
+        "Just wrote a 1-star review because nobody answers the phone.",
+        # recurring problems, plans, questions, compliance now
+        "second time this month my parcel is late",
+        "I'll call the store tomorrow",
+        "Did the shop tell you why?",
+        "I've just emailed you the photos",
+        "got a code from the store already but it says invalid",
+    ],
+)
+def test_earlier_contact_look_alikes_are_not(text: str) -> None:
+    """Are third parties, calls that never got through, first contacts, other matters,
+    recurring problems, plans, questions and compliance left alone?"""
     assert detect_message(text) == []
