@@ -1106,6 +1106,11 @@ _SPEAKER = (
     r"(?:on|over|in|at)\s+(?:the\s+)?(?:phone|call|chat|live\s*chat|store|shop|branch|"
     r"counter|desk)\b))"
 )
+_THEY_SAID_RE = re.compile(
+    r"\b(?:they|he|she|someone|somebody|the\s+\w+)\s+(?:\w+\s+)?(?:said|told|replied|says|say|"
+    r"saying|telling|informed|conveyed|advised)\b",
+    re.I,
+)
 _SPEAKER_SAID_RE = re.compile(
     r"\b" + _SPEAKER + r"\s+(?:(?:also|just|already|then|literally|even|clearly|specifically|"
     r"originally|first|initially|actually|had|has|have|all|both|themselves|apparently|"
@@ -1136,12 +1141,19 @@ _CONTACTED_RE = re.compile(
     r"(?:^|(?<=[.!?\n]))\s*(?:(?:and|but|so|yes|yeah|yep|ok|well|also|already)\W+)?)"
     r"(?:already\s+|also\s+|even\s+|now\s+|literally\s+|both\s+|since\s+|previously\s+|"
     r"just\s+|been\s+)?"
-    r"(?:(?:sent|put\s+in|made|lodged|filed|submitted|opened|left|raised|logged)\s+"
+    r"(?:(?:sent|send|put\s+in|made|lodged|filed|submitted|opened|left|raised|logged)\s+"
     r"(?:in\s+)?(?:(?:you|u|your\s+\w+|ur\s+\w+)\s+)?(?:a|an|my|our|"
     + _NUMBER
     + r"|another|two\s+separate|separate)\s+(?:\w+\s+)?"
     r"(?:complaints?|e-?mails?|messages?|dms?|tickets?|voicemails?|cases?|claims?|"
     r"letters?|requests?|reports?)(?=\W)|"
+    r"(?:ended\s+up|tried|trying|finally|kept|keep)\s+(?:calling|ringing|phoning|emailing|"
+    r"e-mailing|contacting|messaging|chatting|reaching\s+out|going\s+(?:in)?to)|"
+    r"requested|applied|asked(?=\s+(?:you|u|your|ur|the\s+(?:\w+\s+)?(?:"
+    + _PLACE
+    + r"|"
+    + _STAFF
+    + r")|one\s+of\s+your)\b)|checked\s+with|enquired|inquired|"
     r"called|rung|rang|phoned|ring|call|contacted|chatted|complained|visited|chased|"
     r"messaged|emailed|e-mailed|dm[\'\u2019]?d|dmed|tweeted|written|wrote|reported|raised|"
     r"logged|spoke|spoken|talked|been\s+in\s+touch|got\s+in\s+touch|gone|went|popped|"
@@ -1184,7 +1196,10 @@ _CONTACT_WHEN_RE = re.compile(
     r"(?:days?|weeks?|months?)\s+(?:ago|back)|"
     r"(?:no|zero|not\s+(?:one|a|even\s+an?))\s+(?:reply|replies|response|answer|"
     r"acknowledg\w+)|nothing\s+(?:since|back)|heard\s+nothing|auto[\s-]?repl(?:y|ies)|"
-    r"nobody\s+(?:answer|repl|respond)\w*|still\s+(?:unread|nothing|waiting))\b",
+    r"nobody\s+(?:answer|repl|respond)\w*|still\s+(?:unread|nothing|waiting)|"
+    r"regarding\s+(?:this|it|that)|(?:via|by|over|through)\s+(?:e-?mail|phone|dm|chat|twitter|"
+    r"post|letter)|(?:didn[\'\u2019]?t|did\s+not|never)\s+(?:get|got|receive\w*|had)\s+"
+    r"(?:an?\s+|any\s+)?(?:answer|reply|response))\b",
     re.I,
 )
 # Calls that never got through are not a telling ("I've rung three times, nobody picks up").
@@ -1193,7 +1208,8 @@ _NOT_THROUGH_RE = re.compile(
     r"(?:couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|could\s+not|never)\s+get\s+through|"
     r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
     r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
-    r"all\s+agents\s+(?:are\s+)?busy|closed|gave\s+up|timing\s+out|timed\s+out",
+    r"all\s+agents\s+(?:are\s+)?busy|closed|gave\s+up|timing\s+out|timed\s+out|"
+    r"(?:never|not)\s+(?:got\s+)?connected",
     re.I,
 )
 _CONTACT_THIRD_RE = re.compile(
@@ -1234,7 +1250,7 @@ _ONGOING_RE = re.compile(
 # "still no reply to my complaint", "no response from you to my emails", "my DMs have gone
 # unanswered", "you never replied to my email", "still waiting for an answer to my letter".
 _MY_MESSAGE = (
-    r"(?:my|our|the|me)\s+(?:\w+\s+){0,2}?(?:complaints?|e-?mails?|mails?|messages?|msgs?|"
+    r"(?:(?:my|our|the|me)\s+(?:\w+\s+){0,2}?)?(?:complaints?|e-?mails?|mails?|messages?|msgs?|"
     r"dms?|tickets?|case|letters?|claims?|tweets?|requests?|quer(?:y|ies)|enquir(?:y|ies)|"
     r"inquir(?:y|ies)|calls?|voicemails?|reports?|forms?|appeals?)"
 )
@@ -1254,6 +1270,8 @@ _NO_REPLY_RE = re.compile(
     r"haven[\'\u2019]?t|didn[\'\u2019]?t|did\s+not)\s+(?:\w+\s+)?(?:replied|responded|"
     r"answered|got\s+back|gotten\s+back|came\s+back|come\s+back|called\s+(?:me\s+)?back|"
     r"rang\s+(?:me\s+)?back|reply|respond|answer|get\s+back|call\s+(?:me\s+)?back)\b"
+    r"|\b(?:you|u|ya|you\s+(?:guys|people|lot)|they)\s+(?:then\s+|just\s+)?stopped\s+"
+    r"(?:responding|replying|answering|getting\s+back)\b"
     r"(?:\s+(?:to\s+)?(?:me\s+)?(?:on|to|about)\s+" + _MY_MESSAGE + r")?",
     re.I,
 )
@@ -1298,11 +1316,51 @@ def _sentence_of(text: str, start: int, end: int) -> str:
     return text[lo : min(stops, default=len(text)) + 1]
 
 
+# Pointers to earlier messages: "please reply to my DM", "my last complaint", "did you get my
+# email?" (a question, but it says the email was sent).
+_MESSAGE_NOUN = (
+    r"(?:dms?|direct\s+messages?|inbox|e-?mails?|messages?|msgs?|complaints?|tweets?|posts?|"
+    r"tickets?|letters?|voicemails?|queries|query|enquir(?:y|ies)|calls?|chats?)"
+)
+_POINTER_RE = re.compile(
+    r"\b(?:reply|respond|answer|get\s+back|follow\s+up|look)\s+(?:to\s+|on\s+|at\s+|with\s+)?"
+    r"(?:me\s+(?:on|to|about)\s+)?(?:my|our)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
+    r"|\b(?:my|our|the)\s+(?:last|previous|earlier|original|other|prior|initial|older)\s+"
+    r"(?:\w+\s+)?(?:" + _MESSAGE_NOUN[3:-1] + r"|questions?|reports?|requests?)\b"
+    r"|\b(?:did|have|has)\s+(?:you|u|ya|anyone|someone|anybody)\s+(?:\w+\s+)?(?:get|got|"
+    r"receive|received|see|seen|read|check|checked|look\s+at|looked\s+at)\s+(?:my|our)\s+"
+    r"(?:\w+\s+){0,3}?" + _MESSAGE_NOUN + r"\b",
+    re.I,
+)
+# "every time I have to explain", "FOUR cust svc agents", "you have my details", "spent all
+# day on the phone", "I was told", "brought it to your attention".
+_CONTACT_MORE_RE = re.compile(
+    r"\b(?:every\s*time|each\s+time|always)\s+(?:i|we)\s+(?:have|need|got)\s+to\s+"
+    r"(?:explain|repeat|tell|say|go\s+through|give)\b"
+    r"|\b(?:" + _NUMBER[3:-1] + r")\s+(?:different\s+|separate\s+|other\s+)?"
+    r"(?:(?:cust(?:omer)?\.?\s+(?:svc|serv|service|care)|support|phone|chat|call\s+cent(?:re|er))\s+)?"
+    r"(?:agents|reps|representatives|advis[oe]rs|operators|people\s+(?:on\s+the\s+phone|"
+    r"in\s+(?:store|branch)))\b"
+    r"|\byou(?:[\'\u2019]ve|\s+have|\s+already\s+have|[\'\u2019]ve\s+got|\s+have\s+got)\s+"
+    r"(?:already\s+)?(?:all\s+)?(?:of\s+)?my\s+"
+    r"(?:details|info|information|number|e-?mail|address|account\s+details|contact\s+details|"
+    r"order\s+number|booking\s+(?:ref\w*|number)|receipt)\b"
+    r"|\b(?:spent|wasted)\s+(?:\w+\s+){0,5}?(?:on\s+the\s+(?:phone|line)|on\s+hold|on\s+"
+    r"(?:live\s*)?chat|in\s+(?:your|the|ur)\s+(?:\w+\s+)?" + _PLACE + r")\b"
+    r"|\b(?:i|we)\s+(?:was|were|have\s+been|[\'\u2019]ve\s+been|had\s+been|got)\s+told\b"
+    r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b",
+    re.I,
+)
+_BOT_OR_THIRD_RE = re.compile(
+    r"\b(?:bot|chatbot|chat\s*bot|virtual|automated|assistant|ai|my\s+\w+|bank|police|courier|"
+    r"seller|landlord|doctor|airport|station)\b",
+    re.I,
+)
 # "before I contacted you", "the last time I called": a time, not a claim; "about a different
 # issue": another matter; "my wife called the store": someone else's contact; "the system says
 # I've contacted you": someone else's words.
 _CONTACT_TIME_LEAD_RE = re.compile(
-    r"\b(?:before|when|whenever|after|since|until|till|til|once|time|times)\s+(?:\w+\s+)?$", re.I
+    r"\b(?:before|since|until|till|til|time|times)\s+(?:\w+\s+)?$", re.I
 )
 _OTHER_MATTER_RE = re.compile(
     r"\b(?:a|an|another|different|separate|unrelated|other|old|previous)\s+(?:\w+\s+)?"
@@ -1330,11 +1388,11 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
     negation, about a third party, or a call that never got through)."""
     hits: list[CueHit] = []
 
-    def add(family: str, start: int, end: int) -> None:
+    def add(family: str, start: int, end: int, asking: bool = False) -> None:
         if any(h.start < end and start < h.end for h in [*taken, *hits]):
             return
         sentence = _sentence_of(text, start, end)
-        if sentence.rstrip().endswith("?"):
+        if sentence.rstrip().endswith("?") and not asking:
             return  # "did the store tell you that?" asks
         lead = text[max(0, start - 14) : start]
         if _CONTACT_NOT_RE.search(lead) and family != "unanswered":
@@ -1373,12 +1431,22 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         targeted = _CONTACT_TARGET_RE.match(rest)
         # A reply never came ("... zero replies") may follow in the next sentence.
         after = text[match.start("rest") : match.start("rest") + 110]
+        # What they said there: "I went to the gallery yesterday. They replied that ..."
+        answered = _THEY_SAID_RE.search(after)
+        if answered and re.search(r"\b(?:bot|chatbot|assistant)\b", after[: answered.end()], re.I):
+            answered = None
         when = (
             _CONTACT_WHEN_RE.search(after)
             or re.search(r"\balready\b", verb, re.I)
             or re.search(_NUMBER + r"\s+\w+\s*$|\b(?:another|separate)\b", verb, re.I)
         )
-        if moving and not (targeted and re.search(_PLACE, rest[: targeted.end() + 30], re.I)):
+        if re.search(r"(?:spoke|spoken|talked|chatted|dealt)\s*$", verb, re.I) and re.match(
+            r"\s*(?:to|with|w/?)\s", rest, re.I
+        ):
+            targeted = targeted or re.match(r"\s*", rest)  # "someone I spoke with on the phone"
+        if moving and not (
+            (targeted and re.search(_PLACE, rest[: targeted.end() + 30], re.I)) or answered
+        ):
             continue  # "went to the gym", "took it to my dad"
         if writing and not when:
             continue  # "I emailed you the photos" may be compliance now
@@ -1387,7 +1455,7 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         telling = re.match(r"\s*(?:told|explained|showed|shown|gave|clarified)", verb, re.I)
         if telling and _OTHER_SIDE_RE.search(text[match.start() : match.end() + 20]):
             continue  # "I told the delivery guy the code"
-        if not (targeted or when or telling):
+        if not (targeted or when or telling or answered):
             continue
         sentence = _sentence_of(text, match.start(), match.end())
         if not writing and _NOT_THROUGH_RE.search(sentence):
@@ -1415,4 +1483,13 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         ):
             continue
         add("unanswered", match.start(), match.end())
+    for match in _POINTER_RE.finditer(text):
+        add("earlier_contact", match.start(), match.end(), asking=True)
+    for match in _CONTACT_MORE_RE.finditer(text):
+        if re.search(r"\btold\b", match.group(), re.I) and (
+            _BOT_OR_THIRD_RE.search(_sentence_of(text, match.start(), match.end()))
+            or re.match(r"\s+by\b", text[match.end() :])
+        ):
+            continue  # "I was told by the bot to contact you", "I was told by my bank"
+        add("earlier_contact", match.start(), match.end())
     return hits

@@ -245,8 +245,20 @@ def test_stores_counts_plans_and_other_silences_are_not(text: str) -> None:
         ("I already reported this", "earlier_contact"),
         ("put in a complaint three weeks ago", "earlier_contact"),
         ("emailed your billing people on the 3rd. zero replies", "earlier_contact"),
+        # contacts said in passing, pointers to earlier messages
+        ("When I spoke to your team on the phone they said it was lost.", "earlier_contact"),
+        ("I ended up calling customer services and they sent me here", "earlier_contact"),
+        ("spent two hours on the phone with you lot", "earlier_contact"),
+        ("Four different agents and not one could help", "earlier_contact"),
+        ("You have my details.", "earlier_contact"),
+        ("please reply to my DM", "earlier_contact"),
+        ("So back to my original question.", "earlier_contact"),
+        ("Did you get my email from Monday?", "earlier_contact"),
+        ("every time we have to explain it all", "earlier_contact"),
         # complaints and messages left unanswered
         ("still no reply to my complaint from Monday", "unanswered"),
+        ("No replies to letters, nothing", "unanswered"),
+        ("you guys stopped responding after one message", "unanswered"),
         ("No response yet to my emails.", "unanswered"),
         ("my DMs have gone unanswered", "unanswered"),
         ("you never got back to me about my claim", "unanswered"),
@@ -282,6 +294,10 @@ def test_earlier_contact_in_any_form_is_a_repetition(text: str, cue: str) -> Non
         "Did the shop tell you why?",
         "I've just emailed you the photos",
         "got a code from the store already but it says invalid",
+        "I was told by a friend you do price matching",
+        "I was told by the chat that refunds take 5 days.",
+        "I'll DM you my address",
+        "Can you answer my question please",
     ],
 )
 def test_earlier_contact_look_alikes_are_not(text: str) -> None:
