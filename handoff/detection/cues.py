@@ -1213,7 +1213,7 @@ _NOT_THROUGH_RE = re.compile(
     re.I,
 )
 _CONTACT_THIRD_RE = re.compile(
-    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:my|his|her|their|our|the\s+(?:bank|police|"
+    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|my|his|her|their|our|the\s+(?:bank|police|"
     r"courier|seller|landlord|restaurant|manufacturer|ombudsman|council|post\s+office|"
     r"insurer|school|hospital|vet|retailer|delivery\s+company|plumber|driver|gym)|"
     r"(?:a|an)\s+(?:\w+\s+)?(?:lawyer|solicitor|friend)|amazon|ebay|paypal|evri|dpd|ups|"
@@ -1347,8 +1347,12 @@ _CONTACT_MORE_RE = re.compile(
     r"order\s+number|booking\s+(?:ref\w*|number)|receipt)\b"
     r"|\b(?:spent|wasted)\s+(?:\w+\s+){0,5}?(?:on\s+the\s+(?:phone|line)|on\s+hold|on\s+"
     r"(?:live\s*)?chat|in\s+(?:your|the|ur)\s+(?:\w+\s+)?" + _PLACE + r")\b"
-    r"|\b(?:i|we)\s+(?:was|were|have\s+been|[\'\u2019]ve\s+been|had\s+been|got)\s+told\b"
     r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b",
+    re.I,
+)
+_ASKING_RE = re.compile(
+    r"\b(?:have|has|had|did|do|does|should|shall|can|could|would|will|may|might|must|what|why|"
+    r"how|when|where|who|which|if|whether|is|are|was|were)\b",
     re.I,
 )
 _BOT_OR_THIRD_RE = re.compile(
@@ -1359,9 +1363,7 @@ _BOT_OR_THIRD_RE = re.compile(
 # "before I contacted you", "the last time I called": a time, not a claim; "about a different
 # issue": another matter; "my wife called the store": someone else's contact; "the system says
 # I've contacted you": someone else's words.
-_CONTACT_TIME_LEAD_RE = re.compile(
-    r"\b(?:before|since|until|till|til|time|times)\s+(?:\w+\s+)?$", re.I
-)
+_CONTACT_TIME_LEAD_RE = re.compile(r"\b(?:before|until|till|til|time|times)\s+(?:\w+\s+)?$", re.I)
 _OTHER_MATTER_RE = re.compile(
     r"\b(?:a|an|another|different|separate|unrelated|other|old|previous)\s+(?:\w+\s+)?"
     r"(?:issue|matter|problem|order|thing|account|topic|question|subject|query|booking)\b",
@@ -1388,14 +1390,16 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
     negation, about a third party, or a call that never got through)."""
     hits: list[CueHit] = []
 
-    def add(family: str, start: int, end: int, asking: bool = False) -> None:
+    def add(family: str, start: int, end: int, asking: bool = False, pointer: bool = False) -> None:
+        """Keep a hit unless it overlaps another, asks, is negated, planned, a time clause,
+        about another matter, or someone else's contact or words."""
         if any(h.start < end and start < h.end for h in [*taken, *hits]):
             return
         sentence = _sentence_of(text, start, end)
         if sentence.rstrip().endswith("?") and not asking:
             return  # "did the store tell you that?" asks
         lead = text[max(0, start - 14) : start]
-        if _CONTACT_NOT_RE.search(lead) and family != "unanswered":
+        if _CONTACT_NOT_RE.search(lead) and family != "unanswered" and not pointer:
             return
         before = sentence[: max(0, sentence.find(text[start:end]))]
         if (
@@ -1419,14 +1423,14 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         verb = text[match.start() : match.start("rest")]
         if _CONTACT_NOT_RE.search(verb) or _CONTACT_THIRD_RE.match(rest):
             continue
-        if re.search(r"\b(?:just|now)\b", verb, re.I):
-            continue  # "I've just emailed it" complies now
         writing = re.search(
             r"(?:messaged|e-?mailed|dm|dmed|tweeted|written|wrote|reported|raised|logged|"
             r"sent|put\s+in|made|lodged|filed|submitted|opened|left)\b",
             verb,
             re.I,
         )
+        if re.search(r"\b(?:just|now)\b", verb, re.I) and writing:
+            continue  # "I've just emailed it" complies now ("I finally just called" does not)
         moving = re.search(r"(?:gone|went|popped|dropped|taken|took|brought|been)\s*$", verb, re.I)
         targeted = _CONTACT_TARGET_RE.match(rest)
         # A reply never came ("... zero replies") may follow in the next sentence.
@@ -1455,7 +1459,8 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         telling = re.match(r"\s*(?:told|explained|showed|shown|gave|clarified)", verb, re.I)
         if telling and _OTHER_SIDE_RE.search(text[match.start() : match.end() + 20]):
             continue  # "I told the delivery guy the code"
-        if not (targeted or when or telling or answered):
+        chased = re.search(r"chased\s*$", verb, re.I)
+        if not (targeted or when or telling or answered or chased):
             continue
         sentence = _sentence_of(text, match.start(), match.end())
         if not writing and _NOT_THROUGH_RE.search(sentence):
@@ -1466,7 +1471,11 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
             re.I,
         ):
             continue
-        add("earlier_contact", match.start(), match.end())
+        # "I requested it 4 months back and I'm still charged?" states, then asks.
+        opening = sentence[: max(0, sentence.find(match.group()))]
+        # The hit is the verb and whom it names, so that a later cue in the sentence keeps its own.
+        end = match.start("rest") + (targeted.end() if targeted else 0)
+        add("earlier_contact", match.start(), end, asking=not _ASKING_RE.search(opening))
     for match in _NTH_CONTACT_RE.finditer(text):
         add("earlier_contact", match.start(), match.end())
     for match in _ONGOING_RE.finditer(text):
@@ -1484,7 +1493,7 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
             continue
         add("unanswered", match.start(), match.end())
     for match in _POINTER_RE.finditer(text):
-        add("earlier_contact", match.start(), match.end(), asking=True)
+        add("earlier_contact", match.start(), match.end(), asking=True, pointer=True)
     for match in _CONTACT_MORE_RE.finditer(text):
         if re.search(r"\btold\b", match.group(), re.I) and (
             _BOT_OR_THIRD_RE.search(_sentence_of(text, match.start(), match.end()))

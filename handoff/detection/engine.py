@@ -226,8 +226,9 @@ def _explicit(
                     and not (agent_text and own_step_only(agent_text, sentence))
                 ):
                     probability = read
-        if inside and (probability >= VETO or all(h.cue in CONTACT_FAMILIES for h in inside)):
-            found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
+        standing = [h for h in inside if probability >= VETO or h.cue in CONTACT_FAMILIES]
+        if standing:
+            found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in standing]
         elif not inside and probability > best[0]:
             anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
             if probability < THRESHOLD or not (

@@ -255,6 +255,11 @@ def test_stores_counts_plans_and_other_silences_are_not(text: str) -> None:
         ("So back to my original question.", "earlier_contact"),
         ("Did you get my email from Monday?", "earlier_contact"),
         ("every time we have to explain it all", "earlier_contact"),
+        ("Please can you reply to my direct message", "earlier_contact"),
+        ("I finally just called support and they said wait a month", "earlier_contact"),
+        ("2 weeks since I brought it to your attention", "earlier_contact"),
+        ("I requested to cancel 4 months back and I'm still being charged?", "earlier_contact"),
+        ("you only started the refund after I chased", "earlier_contact"),
         # complaints and messages left unanswered
         ("still no reply to my complaint from Monday", "unanswered"),
         ("No replies to letters, nothing", "unanswered"),
@@ -268,6 +273,13 @@ def test_earlier_contact_in_any_form_is_a_repetition(text: str, cue: str) -> Non
     """Are stores, staff, agents who said something, counted or dated contacts and unanswered
     complaints read as earlier contact with support (the definition of 2026-12-06)?"""
     assert [f.cue for f in detect_message(text)] == [cue]
+
+
+def test_earlier_contact_stands_beside_another_cue_in_its_sentence() -> None:
+    """Does earlier contact stand when another rule, which the learned cue may veto, fires in
+    the same sentence ("visited 3 stores ... visit the store again")?"""
+    text = "I have already visited 3 stores about this, I won't go and visit the store again"
+    assert "earlier_contact" in [f.cue for f in detect_message(text)]
 
 
 @pytest.mark.parametrize(
