@@ -1085,7 +1085,7 @@ _PLACE = (
 )
 _STAFF = (
     r"(?:colleague|agent|rep|representative|advisor|adviser|operator|staff(?:\s+member)?|"
-    r"team\s+member|employee|engineer|technician|manager|supervisor|clerk|"
+    r"team\s+member|employee|engineer|technician|manager|supervisor|clerk|team|department|"
     r"(?:shop|store|sales|branch)\s+assistant|guy|lady|man|woman|person|people|girl|bloke)"
 )
 # Who spoke for the company: "your store", "the branch staff", "the agent on the phone",
@@ -1138,7 +1138,8 @@ _NUMBER = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple
 # "we went into your branch on Saturday", "took it back to the store", "I chatted with you".
 _CONTACTED_RE = re.compile(
     r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had|[\'\u2019]d)?|ive)\s+|"
-    r"(?:^|(?<=[.!?\n]))\s*(?:(?:and|but|so|yes|yeah|yep|ok|well|also|already)\W+)?)"
+    r"(?:^|(?<=[.!?\n]))\s*(?:(?:and|but|so|yes|yeah|yep|ok|well|also|already)\W+)?"
+    r"(?:(?:have|had)\s+)?)"
     r"(?:already\s+|also\s+|even\s+|now\s+|literally\s+|both\s+|since\s+|previously\s+|"
     r"just\s+|been\s+)?"
     r"(?:(?:sent|send|put\s+in|made|lodged|filed|submitted|opened|left|raised|logged)\s+"
@@ -1209,7 +1210,7 @@ _NOT_THROUGH_RE = re.compile(
     r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
     r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
     r"all\s+agents\s+(?:are\s+)?busy|closed|gave\s+up|timing\s+out|timed\s+out|"
-    r"(?:never|not)\s+(?:got\s+)?connected",
+    r"(?:never|not)\s+(?:got\s+)?connected|rang\s+out|rings\s+out|engaged",
     re.I,
 )
 _CONTACT_THIRD_RE = re.compile(
