@@ -1385,6 +1385,155 @@ _REPORTED_RE = re.compile(
 )
 
 
+# Words each pattern cannot match without (a substring test in C is far cheaper than a
+# pattern's scan; most messages hold none of a pattern's words).
+_GATES: dict[str, tuple[str, ...]] = {
+    "speaker": (
+        "said",
+        "says",
+        "told",
+        "tell",
+        "promis",
+        "assur",
+        "inform",
+        "advis",
+        "confirm",
+        "claim",
+        "insist",
+        "keep",
+        "kept",
+        "going to",
+    ),
+    "contacted": (
+        "call",
+        "rang",
+        "rung",
+        "ring",
+        "phon",
+        "contact",
+        "chat",
+        "complain",
+        "visit",
+        "chase",
+        "messag",
+        "mail",
+        "dm",
+        "tweet",
+        "writ",
+        "wrote",
+        "report",
+        "rais",
+        "logg",
+        "spoke",
+        "talk",
+        "touch",
+        "gone",
+        "went",
+        "popped",
+        "dropped",
+        "took",
+        "taken",
+        "brought",
+        "been",
+        "told",
+        "explain",
+        "show",
+        "gave",
+        "clarif",
+        "sent",
+        "send",
+        "put in",
+        "made",
+        "lodged",
+        "filed",
+        "submit",
+        "opened",
+        "left",
+        "request",
+        "appl",
+        "asked",
+        "check",
+        "enquir",
+        "inquir",
+        "tried",
+        "trying",
+        "ended up",
+        "finally",
+        "kept",
+        "keep",
+    ),
+    "nth": (
+        "second",
+        "2nd",
+        "third",
+        "3rd",
+        "fourth",
+        "4th",
+        "fifth",
+        "5th",
+        "sixth",
+        "6th",
+        "th ",
+        "nth",
+    ),
+    "ongoing": ("been",),
+    "no_reply": (
+        "repl",
+        "respon",
+        "answer",
+        "word",
+        "update",
+        "acknowledg",
+        "call back",
+        "callback",
+        "ignored",
+        "unanswered",
+        "stopped",
+        "back",
+    ),
+    "pointer": (
+        "repl",
+        "respond",
+        "answer",
+        "get back",
+        "follow up",
+        "look",
+        "last",
+        "previous",
+        "earlier",
+        "original",
+        "other",
+        "prior",
+        "initial",
+        "older",
+        "did ",
+        "have ",
+        "has ",
+    ),
+    "more": (
+        "time",
+        "always",
+        "agent",
+        "rep",
+        "advis",
+        "operator",
+        "people",
+        "you",
+        "spent",
+        "wasted",
+        "attention",
+    ),
+}
+
+
+_GATE_RES = {name: re.compile("|".join(map(re.escape, words))) for name, words in _GATES.items()}
+
+
+def _gate(lowered: str, name: str) -> bool:
+    """Tell whether ``lowered`` holds one of the words the pattern ``name`` needs."""
+    return _GATE_RES[name].search(lowered) is not None
+
+
 def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
     """Return earlier contact in the forms 2.5.0 added: staff or stores that said something,
     contacts counted or dated, visits, unanswered complaints (none in a question, a plan, a
@@ -1412,14 +1561,15 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
             return
         hits.append(CueHit(family, text[start:end], start, end))
 
-    for match in _SPEAKER_SAID_RE.finditer(text):
+    lowered = text.lower()
+    for match in _SPEAKER_SAID_RE.finditer(text) if _gate(lowered, "speaker") else ():
         said = match.group()
         if _OTHER_SIDE_RE.search(said) or re.search(
             r"\b(?:will|would|could|should|might|if)\b", said, re.I
         ):
             continue
         add("earlier_contact", match.start(), match.end())
-    for match in _CONTACTED_RE.finditer(text):
+    for match in _CONTACTED_RE.finditer(text) if _gate(lowered, "contacted") else ():
         rest = match.group("rest")
         verb = text[match.start() : match.start("rest")]
         if _CONTACT_NOT_RE.search(verb) or _CONTACT_THIRD_RE.match(rest):
@@ -1477,13 +1627,13 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         # The hit is the verb and whom it names, so that a later cue in the sentence keeps its own.
         end = match.start("rest") + (targeted.end() if targeted else 0)
         add("earlier_contact", match.start(), end, asking=not _ASKING_RE.search(opening))
-    for match in _NTH_CONTACT_RE.finditer(text):
+    for match in _NTH_CONTACT_RE.finditer(text) if _gate(lowered, "nth") else ():
         add("earlier_contact", match.start(), match.end())
-    for match in _ONGOING_RE.finditer(text):
+    for match in _ONGOING_RE.finditer(text) if _gate(lowered, "ongoing") else ():
         if _CONTACT_THIRD_RE.search(match.group()):
             continue
         add("earlier_contact", match.start(), match.end())
-    for match in _NO_REPLY_RE.finditer(text):
+    for match in _NO_REPLY_RE.finditer(text) if _gate(lowered, "no_reply") else ():
         sentence = _sentence_of(text, match.start(), match.end())
         if re.search(
             r"\b(?:seller|bank|landlord|courier|council|insurer|manufacturer|restaurant|"
@@ -1493,9 +1643,9 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         ):
             continue
         add("unanswered", match.start(), match.end())
-    for match in _POINTER_RE.finditer(text):
+    for match in _POINTER_RE.finditer(text) if _gate(lowered, "pointer") else ():
         add("earlier_contact", match.start(), match.end(), asking=True, pointer=True)
-    for match in _CONTACT_MORE_RE.finditer(text):
+    for match in _CONTACT_MORE_RE.finditer(text) if _gate(lowered, "more") else ():
         if re.search(r"\btold\b", match.group(), re.I) and (
             _BOT_OR_THIRD_RE.search(_sentence_of(text, match.start(), match.end()))
             or re.match(r"\s+by\b", text[match.end() :])
