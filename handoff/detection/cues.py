@@ -1289,11 +1289,14 @@ def earlier_contact(text: str) -> list[CueHit]:
     """Return the places ``text`` says support was contacted before ("I spoke to customer
     services", "your store told me") or that earlier messages went unanswered."""
     hits = []
-    for family, pattern in (
-        ("earlier_contact", _CONTACT_RE),
-        ("earlier_contact", _SUPPORT_SAID_RE),
-        ("unanswered", _UNANSWERED_RE),
+    gates = _open_gates(text.lower())
+    for family, pattern, gate in (
+        ("earlier_contact", _CONTACT_RE, "spoken"),
+        ("earlier_contact", _SUPPORT_SAID_RE, "speaker"),
+        ("unanswered", _UNANSWERED_RE, "ignored"),
     ):
+        if gate not in gates:
+            continue
         for match in pattern.finditer(text):
             if family == "earlier_contact":
                 end = min(
@@ -1306,7 +1309,7 @@ def earlier_contact(text: str) -> list[CueHit]:
                 if _CONTACT_NOT_RE.search(match.group()) or _CONTACT_NOT_RE.search(lead):
                     continue
             hits.append(CueHit(family, match.group(), match.start(), match.end()))
-    hits += _wider_contact(text, hits)
+    hits += _wider_contact(text, hits, gates)
     return hits
 
 
@@ -1390,6 +1393,7 @@ _REPORTED_RE = re.compile(
 _GATES: dict[str, tuple[str, ...]] = {
     "speaker": (
         "said",
+        "say",
         "says",
         "told",
         "tell",
@@ -1513,28 +1517,38 @@ _GATES: dict[str, tuple[str, ...]] = {
     "more": (
         "time",
         "always",
-        "agent",
-        "rep",
+        "agents",
+        "reps",
         "advis",
-        "operator",
+        "operators",
         "people",
-        "you",
+        "my ",
         "spent",
         "wasted",
         "attention",
     ),
+    "spoken": ("spoke", "talk", "dealt", "dealing", "speaking"),
+    "ignored": ("ignor", "left on read"),
 }
 
 
-_GATE_RES = {name: re.compile("|".join(map(re.escape, words))) for name, words in _GATES.items()}
+# One scan finds every gate word; a word found opens each pattern one of whose words it holds
+# ("callback" opens the patterns of "call" and of "callback").
+_GATE_WORDS = sorted({w for words in _GATES.values() for w in words}, key=len, reverse=True)
+_TRIGGER_RE = re.compile("|".join(map(re.escape, _GATE_WORDS)))
+_OPENS = {
+    word: frozenset(name for name, words in _GATES.items() if any(w in word for w in words))
+    for word in _GATE_WORDS
+}
 
 
-def _gate(lowered: str, name: str) -> bool:
-    """Tell whether ``lowered`` holds one of the words the pattern ``name`` needs."""
-    return _GATE_RES[name].search(lowered) is not None
+def _open_gates(lowered: str) -> frozenset[str]:
+    """Return the names of the patterns whose words ``lowered`` holds."""
+    found = set(_TRIGGER_RE.findall(lowered))
+    return frozenset().union(*(_OPENS[word] for word in found))
 
 
-def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
+def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> list[CueHit]:
     """Return earlier contact in the forms 2.5.0 added: staff or stores that said something,
     contacts counted or dated, visits, unanswered complaints (none in a question, a plan, a
     negation, about a third party, or a call that never got through)."""
@@ -1561,15 +1575,14 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
             return
         hits.append(CueHit(family, text[start:end], start, end))
 
-    lowered = text.lower()
-    for match in _SPEAKER_SAID_RE.finditer(text) if _gate(lowered, "speaker") else ():
+    for match in _SPEAKER_SAID_RE.finditer(text) if "speaker" in gates else ():
         said = match.group()
         if _OTHER_SIDE_RE.search(said) or re.search(
             r"\b(?:will|would|could|should|might|if)\b", said, re.I
         ):
             continue
         add("earlier_contact", match.start(), match.end())
-    for match in _CONTACTED_RE.finditer(text) if _gate(lowered, "contacted") else ():
+    for match in _CONTACTED_RE.finditer(text) if "contacted" in gates else ():
         rest = match.group("rest")
         verb = text[match.start() : match.start("rest")]
         if _CONTACT_NOT_RE.search(verb) or _CONTACT_THIRD_RE.match(rest):
@@ -1627,13 +1640,13 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         # The hit is the verb and whom it names, so that a later cue in the sentence keeps its own.
         end = match.start("rest") + (targeted.end() if targeted else 0)
         add("earlier_contact", match.start(), end, asking=not _ASKING_RE.search(opening))
-    for match in _NTH_CONTACT_RE.finditer(text) if _gate(lowered, "nth") else ():
+    for match in _NTH_CONTACT_RE.finditer(text) if "nth" in gates else ():
         add("earlier_contact", match.start(), match.end())
-    for match in _ONGOING_RE.finditer(text) if _gate(lowered, "ongoing") else ():
+    for match in _ONGOING_RE.finditer(text) if "ongoing" in gates else ():
         if _CONTACT_THIRD_RE.search(match.group()):
             continue
         add("earlier_contact", match.start(), match.end())
-    for match in _NO_REPLY_RE.finditer(text) if _gate(lowered, "no_reply") else ():
+    for match in _NO_REPLY_RE.finditer(text) if "no_reply" in gates else ():
         sentence = _sentence_of(text, match.start(), match.end())
         if re.search(
             r"\b(?:seller|bank|landlord|courier|council|insurer|manufacturer|restaurant|"
@@ -1643,9 +1656,9 @@ def _wider_contact(text: str, taken: list[CueHit]) -> list[CueHit]:
         ):
             continue
         add("unanswered", match.start(), match.end())
-    for match in _POINTER_RE.finditer(text) if _gate(lowered, "pointer") else ():
+    for match in _POINTER_RE.finditer(text) if "pointer" in gates else ():
         add("earlier_contact", match.start(), match.end(), asking=True, pointer=True)
-    for match in _CONTACT_MORE_RE.finditer(text) if _gate(lowered, "more") else ():
+    for match in _CONTACT_MORE_RE.finditer(text) if "more" in gates else ():
         if re.search(r"\btold\b", match.group(), re.I) and (
             _BOT_OR_THIRD_RE.search(_sentence_of(text, match.start(), match.end()))
             or re.match(r"\s+by\b", text[match.end() :])
