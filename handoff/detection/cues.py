@@ -1086,6 +1086,7 @@ _PLACE = (
 _STAFF = (
     r"(?:colleague|agent|rep|representative|advisor|adviser|operator|staff(?:\s+member)?|"
     r"team\s+member|employee|engineer|technician|manager|supervisor|clerk|team|department|"
+    r"executive|exec|cse|"
     r"(?:shop|store|sales|branch)\s+assistant|guy|lady|man|woman|person|people|girl|bloke)"
 )
 # Who spoke for the company: "your store", "the branch staff", "the agent on the phone",
@@ -1116,7 +1117,7 @@ _SPEAKER_SAID_RE = re.compile(
     r"originally|first|initially|actually|had|has|have|all|both|themselves|apparently|"
     r"definitely|swore)\s+){0,3}"
     r"(?:said|says|told\s+(?:me|us|my)|tell\s+(?:me|us)|"
-    r"promised|assured|informed|advised|confirmed|claimed|insisted|reckoned|"
+    r"promised|assured|informed|advised|confirmed|claimed|insisted|reckoned|replied|"
     r"keeps?\s+saying|kept\s+saying|was\s+going\s+to)\b"
     r"|\b(?:i|we)\s+(?:was|were|had\s+been|have\s+been|ve\s+been|[\'\u2019]ve\s+been)\s+told\s+"
     r"(?:\w+\s+){0,8}?by\s+" + _SPEAKER + r"\b",
@@ -1139,9 +1140,9 @@ _NUMBER = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple
 _CONTACTED_RE = re.compile(
     r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had|[\'\u2019]d)?|ive)\s+|"
     r"(?:^|(?<=[.!?\n]))\s*(?:(?:and|but|so|yes|yeah|yep|ok|well|also|already)\W+)?"
-    r"(?:(?:have|had)\s+)?)"
-    r"(?:already\s+|also\s+|even\s+|now\s+|literally\s+|both\s+|since\s+|previously\s+|"
-    r"just\s+|been\s+)?"
+    r"(?:(?:have|had|hv)\s+)?)"
+    r"(?:(?:already|also|even|now|literally|both|since|previously|just|been|finally|then|"
+    r"actually|recently)\s+){0,2}"
     r"(?:(?:sent|send|put\s+in|made|lodged|filed|submitted|opened|left|raised|logged)\s+"
     r"(?:in\s+)?(?:(?:you|u|your\s+\w+|ur\s+\w+)\s+)?(?:a|an|my|our|"
     + _NUMBER
@@ -1173,7 +1174,7 @@ _CONTACT_TARGET_RE = re.compile(
     r"up\s+|it\s+(?:back\s+)?(?:in)?to\s+|it\s+in\s+(?:to\s+)?|it\s+to\s+)?"
     r"(?:you|u|ya|y[\'\u2019]?all|you\s+guys|you\s+lot|your|ur|the\s+(?:\w+\s+)?"
     + _PLACE
-    + r"|one\s+of\s+your|"
+    + r"|one\s+of\s+your|the\s+(?:\w+\s+){0,2}?(?:number|line)|"
     + _CHANNEL
     + r"|(?:(?:the|a|an|"
     + _NUMBER
@@ -1245,7 +1246,8 @@ _ONGOING_RE = re.compile(
     r"in\s+touch|on\s+to\s+you|onto\s+you|reaching\s+out|in\s+(?:your|ur)\s+(?:dms|inbox)|"
     r"sending|reporting)\b[^.!?\n]{0,50}?\b(?:for\s+(?:\w+\s+)?"
     r"(?:days|weeks|months|ages|hours|a\s+(?:week|month|fortnight|year))|since|all\s+"
-    r"(?:day|week|month|morning)|every\s+day|" + _NUMBER + r"\s+times|twice)\b",
+    r"(?:day|week|month|morning)|every\s+day|" + _NUMBER + r"\s+times|twice|(?:no|not|zero)\s+"
+    r"(?:respon\w*|repl\w*|answer\w*))",
     re.I,
 )
 # "still no reply to my complaint", "no response from you to my emails", "my DMs have gone
@@ -1351,7 +1353,9 @@ _CONTACT_MORE_RE = re.compile(
     r"order\s+number|booking\s+(?:ref\w*|number)|receipt)\b"
     r"|\b(?:spent|wasted)\s+(?:\w+\s+){0,5}?(?:on\s+the\s+(?:phone|line)|on\s+hold|on\s+"
     r"(?:live\s*)?chat|in\s+(?:your|the|ur)\s+(?:\w+\s+)?" + _PLACE + r")\b"
-    r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b",
+    r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b"
+    r"|\bhow\s+many\s+(?:more\s+)?times\s+do\s+(?:you|u|ya)\s+(?:guys\s+|people\s+|lot\s+)?"
+    r"(?:need|want|have\s+to\s+(?:ask|be\s+told))\b",
     re.I,
 )
 _ASKING_RE = re.compile(
@@ -1367,7 +1371,9 @@ _BOT_OR_THIRD_RE = re.compile(
 # "before I contacted you", "the last time I called": a time, not a claim; "about a different
 # issue": another matter; "my wife called the store": someone else's contact; "the system says
 # I've contacted you": someone else's words.
-_CONTACT_TIME_LEAD_RE = re.compile(r"\b(?:before|until|till|til|time|times)\s+(?:\w+\s+)?$", re.I)
+_CONTACT_TIME_LEAD_RE = re.compile(
+    r"\b(?:before|until(?!\s+after)|till|til|time|times)\s+(?:\w+\s+)?$", re.I
+)
 _OTHER_MATTER_RE = re.compile(
     r"\b(?:a|an|another|different|separate|unrelated|other|old|previous)\s+(?:\w+\s+)?"
     r"(?:issue|matter|problem|order|thing|account|topic|question|subject|query|booking)\b",
@@ -1392,6 +1398,7 @@ _REPORTED_RE = re.compile(
 # pattern's scan; most messages hold none of a pattern's words).
 _GATES: dict[str, tuple[str, ...]] = {
     "speaker": (
+        "repl",
         "said",
         "say",
         "says",
@@ -1526,6 +1533,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "spent",
         "wasted",
         "attention",
+        "how many",
     ),
     "spoken": ("spoke", "talk", "dealt", "dealing", "speaking"),
     "ignored": ("ignor", "left on read"),
@@ -1607,6 +1615,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             _CONTACT_WHEN_RE.search(after)
             or re.search(r"\balready\b", verb, re.I)
             or re.search(_NUMBER + r"\s+\w+\s*$|\b(?:another|separate)\b", verb, re.I)
+            or re.match(r"\s*" + _NUMBER + r"\s+\w+", rest, re.I)
         )
         if re.search(r"(?:spoke|spoken|talked|chatted|dealt)\s*$", verb, re.I) and re.match(
             r"\s*(?:to|with|w/?)\s", rest, re.I
@@ -1664,5 +1673,6 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             or re.match(r"\s+by\b", text[match.end() :])
         ):
             continue  # "I was told by the bot to contact you", "I was told by my bank"
-        add("earlier_contact", match.start(), match.end())
+        asking = match.group().lower().startswith("how")  # "how many times do you need it?"
+        add("earlier_contact", match.start(), match.end(), asking=asking)
     return hits

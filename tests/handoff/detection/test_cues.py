@@ -260,6 +260,11 @@ def test_stores_counts_plans_and_other_silences_are_not(text: str) -> None:
         ("2 weeks since I brought it to your attention", "earlier_contact"),
         ("I requested to cancel 4 months back and I'm still being charged?", "earlier_contact"),
         ("you only started the refund after I chased", "earlier_contact"),
+        ("you did nothing until after I chased", "earlier_contact"),
+        ("How many times do you guys need my address?", "earlier_contact"),
+        ("your executive replied that it ships Monday", "earlier_contact"),
+        ("I have requested several refunds for these tickets", "earlier_contact"),
+        ("I called the number on your website and they took my details", "earlier_contact"),
         # complaints and messages left unanswered
         ("still no reply to my complaint from Monday", "unanswered"),
         ("No replies to letters, nothing", "unanswered"),
