@@ -178,6 +178,14 @@ _FIRST_CONTACT_RE = re.compile(
 )
 
 
+# Steps that can only be the customer's own ("did" and "tried" may answer "did you call us?").
+_SPECIFIC_STEP_RE = re.compile(
+    r"\b(?:restarted|rebooted|reset|reinstalled|uninstalled|cleared|updated|unplugged|deleted|"
+    r"removed|reloaded|reconnected|refreshed|powered|switched|factory)\b",
+    re.I,
+)
+
+
 def own_step_claim(agent_text: str | None, sentence: str, message: str = "") -> bool:
     """Tell whether ``sentence`` says only that a step of the customer's own was done ("did
     that already", "tried it twice"), its ``message`` naming no support, telling or sending,
@@ -206,6 +214,12 @@ def own_step_only(agent_text: str, answer: str) -> bool:
         or (_REQUEST_RE.search(sentence) and _ACTION_RE.search(sentence))
     ]
     answer = _FIRST_CONTACT_RE.sub("", answer)
+    if (
+        _SPECIFIC_STEP_RE.search(answer)
+        and not _SUPPORT_STEP_RE.search(answer)
+        and not _NAMES_SUPPORT_RE.search(answer)
+    ):
+        return True  # "already cleared my cache", whatever else the turn asked
     return (
         bool(asked)
         and not any(_SUPPORT_STEP_RE.search(a) for a in asked)

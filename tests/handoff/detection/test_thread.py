@@ -67,6 +67,7 @@ def test_complying_now_or_answering_a_fact_is_not(context: str, text: str) -> No
         (STEP_QUESTION, "No, it has been restarted several times since it started"),
         (STEP_REQUEST, "Cleared it twice already"),
         ("Have you tried logging out and back in?", "Yes did that twice already"),
+        ("Please clear your cache, then DM us if it persists.", "I've already cleared my cache"),
     ],
 )
 def test_a_step_of_ones_own_done_before_is_a_first_answer(context: str, text: str) -> None:
