@@ -1333,6 +1333,8 @@ _POINTER_RE = re.compile(
     r"(?:me\s+(?:on|to|about)\s+)?(?:my|our)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
     r"|\b(?:my|our|the)\s+(?:last|previous|earlier|original|other|prior|initial|older)\s+"
     r"(?:\w+\s+)?(?:" + _MESSAGE_NOUN[3:-1] + r"|questions?|reports?|requests?)\b"
+    r"|\b(?:see|check|read|look\s+at|scroll\s+up\s+to)\s+(?:my\s+|the\s+|our\s+)?(?:last|"
+    r"previous|earlier|original|first|prior)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
     r"|\b(?:did|have|has)\s+(?:you|u|ya|anyone|someone|anybody)\s+(?:\w+\s+)?(?:get|got|"
     r"receive|received|see|seen|read|check|checked|look\s+at|looked\s+at)\s+(?:my|our)\s+"
     r"(?:\w+\s+){0,3}?" + _MESSAGE_NOUN + r"\b",
@@ -1355,7 +1357,8 @@ _CONTACT_MORE_RE = re.compile(
     r"(?:live\s*)?chat|in\s+(?:your|the|ur)\s+(?:\w+\s+)?" + _PLACE + r")\b"
     r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b"
     r"|\bhow\s+many\s+(?:more\s+)?times\s+do\s+(?:you|u|ya)\s+(?:guys\s+|people\s+|lot\s+)?"
-    r"(?:need|want|have\s+to\s+(?:ask|be\s+told))\b",
+    r"(?:need|want|have\s+to\s+(?:ask|be\s+told))\b"
+    r"|\bhow\s+many\s+(?:more\s+)?times(?=\s*(?:[.!?,:;]|$))",
     re.I,
 )
 _ASKING_RE = re.compile(

@@ -261,6 +261,8 @@ def test_stores_counts_plans_and_other_silences_are_not(text: str) -> None:
         ("I requested to cancel 4 months back and I'm still being charged?", "earlier_contact"),
         ("you only started the refund after I chased", "earlier_contact"),
         ("you did nothing until after I chased", "earlier_contact"),
+        ("^ see previous msg", "earlier_contact"),
+        ("how many more times. the account is in my name", "earlier_contact"),
         ("How many times do you guys need my address?", "earlier_contact"),
         ("your executive replied that it ships Monday", "earlier_contact"),
         ("I have requested several refunds for these tickets", "earlier_contact"),
