@@ -1211,11 +1211,13 @@ _NOT_THROUGH_RE = re.compile(
     r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
     r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
     r"all\s+agents\s+(?:are\s+)?busy|closed|gave\s+up|timing\s+out|timed\s+out|"
-    r"(?:never|not)\s+(?:got\s+)?connected|rang\s+out|rings\s+out|engaged",
+    r"(?:never|not)\s+(?:got\s+)?connected|rang\s+out|rings\s+out|engaged|cut\s+off|"
+    r"disconnected|(?:recorded|automated)\s+(?:message|voice)",
     re.I,
 )
 _CONTACT_THIRD_RE = re.compile(
-    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|my|his|her|their|our|the\s+(?:bank|police|"
+    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|visa|mastercard|amex|"
+    r"neighbou?rs?|my|his|her|their|our|the\s+(?:\w+\s+)?(?:bank|police|neighbou?rs?|"
     r"courier|seller|landlord|restaurant|manufacturer|ombudsman|council|post\s+office|"
     r"insurer|school|hospital|vet|retailer|delivery\s+company|plumber|driver|gym)|"
     r"(?:a|an)\s+(?:\w+\s+)?(?:lawyer|solicitor|friend)|amazon|ebay|paypal|evri|dpd|ups|"
@@ -1353,6 +1355,7 @@ _CONTACT_MORE_RE = re.compile(
     r"(?:already\s+)?(?:all\s+)?(?:of\s+)?my\s+"
     r"(?:details|info|information|number|e-?mail|address|account\s+details|contact\s+details|"
     r"order\s+number|booking\s+(?:ref\w*|number)|receipt)\b"
+    r"(?!\s+(?:wrong|incorrect|down\s+(?:as|wrong)|mixed|as\b|listed|spelt|spelled))"
     r"|\b(?:spent|wasted)\s+(?:\w+\s+){0,5}?(?:on\s+the\s+(?:phone|line)|on\s+hold|on\s+"
     r"(?:live\s*)?chat|in\s+(?:your|the|ur)\s+(?:\w+\s+)?" + _PLACE + r")\b"
     r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b"
@@ -1598,6 +1601,10 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         verb = text[match.start() : match.start("rest")]
         if _CONTACT_NOT_RE.search(verb) or _CONTACT_THIRD_RE.match(rest):
             continue
+        if re.search(r"logged\s*$", verb, re.I) and re.match(r"\s*(?:out|in|on|off)\b", rest, re.I):
+            continue  # "already logged out and back in" is a step
+        if _OTHER_SIDE_RE.search(text[match.start() : match.end()]):
+            continue  # "spoke to the shop where I bought it", "the delivery driver"
         writing = re.search(
             r"(?:messaged|e-?mailed|dm|dmed|tweeted|written|wrote|reported|raised|logged|"
             r"sent|put\s+in|made|lodged|filed|submitted|opened|left)\b",
@@ -1636,6 +1643,8 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         if telling and _OTHER_SIDE_RE.search(text[match.start() : match.end() + 20]):
             continue  # "I told the delivery guy the code"
         chased = re.search(r"chased\s*$", verb, re.I)
+        if re.search(r"(?:checked\s+with|enquired|inquired)\s*$", verb, re.I) and not targeted:
+            continue  # "already checked with the neighbours"
         if not (targeted or when or telling or answered or chased):
             continue
         sentence = _sentence_of(text, match.start(), match.end())
@@ -1653,6 +1662,8 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         end = match.start("rest") + (targeted.end() if targeted else 0)
         add("earlier_contact", match.start(), end, asking=not _ASKING_RE.search(opening))
     for match in _NTH_CONTACT_RE.finditer(text) if "nth" in gates else ():
+        if re.search(r"\bevery\s+$", text[max(0, match.start() - 8) : match.start()], re.I):
+            continue  # "every 4th call drops" is a fault
         add("earlier_contact", match.start(), match.end())
     for match in _ONGOING_RE.finditer(text) if "ongoing" in gates else ():
         if _CONTACT_THIRD_RE.search(match.group()):
@@ -1669,6 +1680,12 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             continue
         add("unanswered", match.start(), match.end())
     for match in _POINTER_RE.finditer(text) if "pointer" in gates else ():
+        if re.search(
+            r"\b(?:ignore|disregard|delete|deleted|forget|scrap|cancel)\s+$",
+            text[max(0, match.start() - 12) : match.start()],
+            re.I,
+        ):
+            continue  # "ignore my last message"
         add("earlier_contact", match.start(), match.end(), asking=True, pointer=True)
     for match in _CONTACT_MORE_RE.finditer(text) if "more" in gates else ():
         if re.search(r"\btold\b", match.group(), re.I) and (

@@ -317,6 +317,15 @@ def test_earlier_contact_stands_beside_another_cue_in_its_sentence() -> None:
         "I was told by the chat that refunds take 5 days.",
         "I'll DM you my address",
         "Can you answer my question please",
+        "Already spoke with Visa and they reversed one charge.",
+        "I spoke to the delivery driver and he said the van broke down",
+        "already logged out and back in",
+        "ignore my last message, found it",
+        "already checked with neighbours, nobody has it",
+        "why is every 4th call dropping on my mobile",
+        "you have my address wrong",
+        "called twice, got disconnected twice",
+        "already spoke to the shop where I bought it, they sent me to you",
     ],
 )
 def test_earlier_contact_look_alikes_are_not(text: str) -> None:
