@@ -1434,6 +1434,8 @@ _GATES: dict[str, tuple[str, ...]] = {
         "chase",
         "messag",
         "mail",
+        "email",
+        "chasing",
         "dm",
         "tweet",
         "writ",
@@ -1490,8 +1492,9 @@ _GATES: dict[str, tuple[str, ...]] = {
         "5th",
         "sixth",
         "6th",
-        "th ",
         "nth",
+        # "12th call": a digit where a word begins
+        *"0123456789",
     ),
     "ongoing": ("been",),
     "no_reply": (
@@ -1529,6 +1532,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     ),
     "more": (
         "time",
+        "everytime",
         "always",
         "agents",
         "reps",
@@ -1549,7 +1553,8 @@ _GATES: dict[str, tuple[str, ...]] = {
 # One scan finds every gate word; a word found opens each pattern one of whose words it holds
 # ("callback" opens the patterns of "call" and of "callback").
 _GATE_WORDS = sorted({w for words in _GATES.values() for w in words}, key=len, reverse=True)
-_TRIGGER_RE = re.compile("|".join(map(re.escape, _GATE_WORDS)))
+# Anchored at a word's start, the scan tries its words only where a word begins.
+_TRIGGER_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, _GATE_WORDS)) + ")")
 _OPENS = {
     word: frozenset(name for name, words in _GATES.items() if any(w in word for w in words))
     for word in _GATE_WORDS
