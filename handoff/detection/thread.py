@@ -116,7 +116,8 @@ _NAMES_SUPPORT_RE = re.compile(
     r"support|you|u|ur|your|ya|store|shop|branch|engineers?|technicians?|told|said|explained|"
     r"mentioned|helpline|hotline|customer\s+(?:service|care)|on\s+the\s+phone|instructed|"
     r"advised|guided|walked\s+me|say|saying|says|tell|telling|repeat\w*|again|one\s+more\s+time|"
-    r"recording|above|stated|wrote|typed|form)\b",
+    r"recording|above|stated|wrote|typed|form|answer\w*|last\s+time|once\s+more|staff|desk|"
+    r"robot|online|portal)\b",
     re.I,
 )
 # The opening read: the first sentence, up to this many characters.
@@ -164,7 +165,8 @@ def _opening(text: str) -> tuple[int, int]:
 
 _OWN_STEP_RE = re.compile(
     r"\b(?:did|done|tried|restarted|rebooted|reset|reinstalled|uninstalled|cleared|checked|"
-    r"updated|unplugged|deleted|removed|logged|signed|reloaded|reconnected|changed|replaced|"
+    r"updated|unplugged|deleted|removed|logged\s+(?:out|in|off|on)|signed|reloaded|reconnected|"
+    r"changed|replaced|"
     r"powered|turned|switched|refreshed|tested|ran|rebooted|factory)\b",
     re.I,
 )

@@ -76,6 +76,20 @@ def test_a_step_of_ones_own_done_before_is_a_first_answer(context: str, text: st
     assert [f.cue for f in detect_message(text, context=context)] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the fault was logged online with ref FLT-22019",
+        "the staff at the service desk logged it all last saturday",
+        "same answer as last time: no, I haven't changed my password",
+    ],
+)
+def test_logging_a_fault_or_answering_again_is_not_an_own_step(text: str) -> None:
+    """Are a fault logged with support and an answer given again still repetitions, though
+    their verbs ("logged", "changed") can name steps of one's own?"""
+    assert [f.kind for f in detect_message(text)] == [EXPLICIT]
+
+
 def test_what_an_agent_turn_asks() -> None:
     """Are step questions told from fact questions, and requests to act from statements?"""
     assert asks_if_done("Hi! Has the device been restarted since the update?")
