@@ -1117,7 +1117,8 @@ _SPEAKER_SAID_RE = re.compile(
     r"originally|first|initially|actually|had|has|have|all|both|themselves|apparently|"
     r"definitely|swore)\s+){0,3}"
     r"(?:said|says|told\s+(?:me|us|my)|tell\s+(?:me|us)|"
-    r"promised|assured|informed|advised|confirmed|claimed|insisted|reckoned|replied|"
+    r"promised|assured|informed|advised|confirmed|claimed|insisted|reckoned|replied|offered|"
+    r"suggested|agreed|"
     r"keeps?\s+saying|kept\s+saying|was\s+going\s+to)\b"
     r"|\b(?:i|we)\s+(?:was|were|had\s+been|have\s+been|ve\s+been|[\'\u2019]ve\s+been)\s+told\s+"
     r"(?:\w+\s+){0,8}?by\s+" + _SPEAKER + r"\b",
@@ -1210,7 +1211,9 @@ _NOT_THROUGH_RE = re.compile(
     r"(?:couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|could\s+not|never)\s+get\s+through|"
     r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
     r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
-    r"all\s+agents\s+(?:are\s+)?busy|closed|gave\s+up|timing\s+out|timed\s+out|"
+    r"all\s+agents\s+(?:are\s+)?busy|(?:line|lines|office|phones?)\s+(?:is|was|are|were)\s+"
+    r"(?:\w+\s+)?closed|(?:says|said|shows|showed)\s+\W?closed|closed\W*\s+(?:at|on|for|today|now)|"
+    r"gave\s+up|timing\s+out|timed\s+out|"
     r"(?:never|not)\s+(?:got\s+)?connected|rang\s+out|rings\s+out|engaged|cut\s+off|"
     r"disconnected|(?:recorded|automated)\s+(?:message|voice)",
     re.I,
@@ -1361,7 +1364,12 @@ _CONTACT_MORE_RE = re.compile(
     r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b"
     r"|\bhow\s+many\s+(?:more\s+)?times\s+do\s+(?:you|u|ya)\s+(?:guys\s+|people\s+|lot\s+)?"
     r"(?:need|want|have\s+to\s+(?:ask|be\s+told))\b"
-    r"|\bhow\s+many\s+(?:more\s+)?times(?=\s*(?:[.!?,:;]|$))",
+    r"|\bhow\s+many\s+(?:more\s+)?times(?=\s*(?:[.!?,:;]|$))"
+    r"|\b(?:asked|enquired|inquired|called|rang|checked)\s+(?:\w+\s+){0,3}?and\s+(?:was|were|got)\s+"
+    r"told\b"
+    r"|\b(?:tried|been\s+trying)\s+(?:calling|ringing|phoning|emailing|contacting|messaging)\b"
+    r"[^.!?\n]{0,40}?\b(?:" + _NUMBER + r"\s+times|twice|for\s+(?:days|weeks|hours)|all\s+"
+    r"(?:day|week))\b",
     re.I,
 )
 _ASKING_RE = re.compile(
@@ -1405,6 +1413,9 @@ _REPORTED_RE = re.compile(
 _GATES: dict[str, tuple[str, ...]] = {
     "speaker": (
         "repl",
+        "offer",
+        "suggest",
+        "agreed",
         "said",
         "say",
         "says",
@@ -1544,6 +1555,10 @@ _GATES: dict[str, tuple[str, ...]] = {
         "wasted",
         "attention",
         "how many",
+        "told",
+        "tried",
+        "trying",
+        "again",
     ),
     "spoken": ("spoke", "talk", "dealt", "dealing", "speaking"),
     "ignored": ("ignor", "left on read"),
@@ -1576,6 +1591,8 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
     def add(family: str, start: int, end: int, asking: bool = False, pointer: bool = False) -> None:
         """Keep a hit unless it overlaps another, asks, is negated, planned, a time clause,
         about another matter, or someone else's contact or words."""
+        while start < end and text[start].isspace():
+            start += 1  # a hit opening a sentence starts at its first word, inside the sentence
         if any(h.start < end and start < h.end for h in [*taken, *hits]):
             return
         sentence = _sentence_of(text, start, end)
@@ -1698,6 +1715,10 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             or re.match(r"\s+by\b", text[match.end() :])
         ):
             continue  # "I was told by the bot to contact you", "I was told by my bank"
+        if re.match(r"(?:tried|been)", match.group(), re.I) and _NOT_THROUGH_RE.search(
+            _sentence_of(text, match.start(), match.end())
+        ):
+            continue  # "tried calling 5 times, nobody answers"
         asking = match.group().lower().startswith("how")  # "how many times do you need it?"
         add("earlier_contact", match.start(), match.end(), asking=asking)
     return hits

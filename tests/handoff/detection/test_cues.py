@@ -262,6 +262,9 @@ def test_stores_counts_plans_and_other_silences_are_not(text: str) -> None:
         ("you only started the refund after I chased", "earlier_contact"),
         ("you did nothing until after I chased", "earlier_contact"),
         ("^ see previous msg", "earlier_contact"),
+        ("Yes it is. BUT hv spoken w sales team and got the runaround", "earlier_contact"),
+        ("tried calling your helpline several times, pathetic service", "earlier_contact"),
+        ("I rang the number from your text and they told me it no longer works", "earlier_contact"),
         ("how many more times. the account is in my name", "earlier_contact"),
         ("How many times do you guys need my address?", "earlier_contact"),
         ("your executive replied that it ships Monday", "earlier_contact"),
@@ -325,6 +328,8 @@ def test_earlier_contact_stands_beside_another_cue_in_its_sentence() -> None:
         "why is every 4th call dropping on my mobile",
         "you have my address wrong",
         "called twice, got disconnected twice",
+        "tried calling 5 times, nobody answers",
+        "i tried calling the assisted travel line but it says 'closed' at 3pm",
         "already spoke to the shop where I bought it, they sent me to you",
     ],
 )
