@@ -1558,7 +1558,6 @@ _GATES: dict[str, tuple[str, ...]] = {
         "told",
         "tried",
         "trying",
-        "again",
     ),
     "spoken": ("spoke", "talk", "dealt", "dealing", "speaking"),
     "ignored": ("ignor", "left on read"),
