@@ -1063,12 +1063,6 @@ _CONTACT_RE = re.compile(
     r"(?:to|with|over|on|via|through)\s+(?:the\s+|your\s+|ur\s+)?" + _CHANNEL + r"\b",
     re.I,
 )
-# "customer care keeps saying to wait", "the helpline told me": what support already said.
-_SUPPORT_SAID_RE = re.compile(
-    r"\b" + _CHANNEL + r"\s+(?:\w+\s+){0,2}?(?:said|says|say|told\s+(?:me|us)|tell\s+(?:me|us)|"
-    r"informed\s+(?:me|us)|keeps?\s+saying|kept\s+saying)\b",
-    re.I,
-)
 # "you've been ignoring me", "constantly ignored": earlier messages went unanswered, said as
 # being ignored ("no reply" alone the written sets' writers read as no claim).
 _UNANSWERED_RE = re.compile(
@@ -1076,9 +1070,10 @@ _UNANSWERED_RE = re.compile(
     r"ignor(?:ed|ing)|left\s+on\s+read)\b",
     re.I,
 )
-# Since 2.5.0 (the definition of 2026-12-06) earlier contact with support about the matter is
-# repetition in every form, not only with "customer service": the company's stores, branches
-# and staff, its agents and reps, counts of calls, what they said, unanswered complaints.
+# Since 2.5.0 (the definition of 2026-12-06, revision 2) earlier contact with support about the
+# matter is repetition when the customer says they made it: calls, chats, emails, complaints,
+# visits to the company's stores and branches, counts of contacts, unanswered complaints. What
+# support or staff said or did to the customer, without such a claim, is not.
 _PLACE = (
     r"(?:store|shop|branch|office|desk|counter|reception|hub|depot|showroom|outlet|"
     r"service\s+cent(?:re|er)|repair\s+cent(?:re|er))"
@@ -1089,39 +1084,9 @@ _STAFF = (
     r"executive|exec|cse|"
     r"(?:shop|store|sales|branch)\s+assistant|guy|lady|man|woman|person|people|girl|bloke)"
 )
-# Who spoke for the company: "your store", "the branch staff", "the agent on the phone",
-# "the guy at your shop", "your colleague", "they ... on the phone".
-_SPEAKER = (
-    r"(?:(?:your|ur|ya|the|one\s+of\s+your|an?|this|that)\s+(?:\w+\s+)?"
-    + _PLACE
-    + r"(?:\s+(?:staff|people|team|"
-    + _STAFF
-    + r"))?(?:\s+(?:in|at|on)\s+[A-Z]\w+)?"
-    r"|(?:your|ur|ya|the|an?|one\s+of\s+your|another|this|that|last|previous|other)\s+"
-    r"(?:(?:previous|last|other|first|second|earlier|phone|chat|support|service|customer\s+"
-    r"service|helpline|call\s+cent(?:re|er)|live\s+chat|nice|rude)\s+)?"
-    + _STAFF
-    + r"(?:\s+(?:on|at|in|from|over)\s+(?:the\s+|your\s+|ur\s+)?(?:phone|line|chat|"
-    r"live\s*chat|call|helpline|hotline|" + _PLACE + r")(?:\s+(?:in|at|on)\s+[A-Z]\w+)?)?"
-    r"|(?:they|he|she|someone|somebody)(?=\s+(?:\w+\s+){0,3}?(?:said|told)\s+(?:\w+\s+){0,4}?"
-    r"(?:on|over|in|at)\s+(?:the\s+)?(?:phone|call|chat|live\s*chat|store|shop|branch|"
-    r"counter|desk)\b))"
-)
 _THEY_SAID_RE = re.compile(
     r"\b(?:they|he|she|someone|somebody|the\s+\w+)\s+(?:\w+\s+)?(?:said|told|replied|says|say|"
     r"saying|telling|informed|conveyed|advised)\b",
-    re.I,
-)
-_SPEAKER_SAID_RE = re.compile(
-    r"\b" + _SPEAKER + r"\s+(?:(?:also|just|already|then|literally|even|clearly|specifically|"
-    r"originally|first|initially|actually|had|has|have|all|both|themselves|apparently|"
-    r"definitely|swore)\s+){0,3}"
-    r"(?:said|says|told\s+(?:me|us|my)|tell\s+(?:me|us)|"
-    r"promised|assured|informed|advised|confirmed|claimed|insisted|reckoned|replied|offered|"
-    r"suggested|agreed|"
-    r"keeps?\s+saying|kept\s+saying|was\s+going\s+to)\b"
-    r"|\b(?:i|we)\s+(?:was|were|had\s+been|have\s+been|ve\s+been|[\'\u2019]ve\s+been)\s+told\s+"
-    r"(?:\w+\s+){0,8}?by\s+" + _SPEAKER + r"\b",
     re.I,
 )
 # Third parties: a travel or estate agent, my own people, another shop, the seller.
@@ -1293,13 +1258,12 @@ _CONTACT_NOT_RE = re.compile(
 
 
 def earlier_contact(text: str) -> list[CueHit]:
-    """Return the places ``text`` says support was contacted before ("I spoke to customer
-    services", "your store told me") or that earlier messages went unanswered."""
+    """Return the places ``text`` says the customer contacted support before ("I spoke to
+    customer services", "I took it to your store") or that their messages went unanswered."""
     hits = []
     gates = _open_gates(text.lower())
     for family, pattern, gate in (
         ("earlier_contact", _CONTACT_RE, "spoken"),
-        ("earlier_contact", _SUPPORT_SAID_RE, "speaker"),
         ("unanswered", _UNANSWERED_RE, "ignored"),
     ):
         if gate not in gates:
@@ -1411,27 +1375,6 @@ _REPORTED_RE = re.compile(
 # Words each pattern cannot match without (a substring test in C is far cheaper than a
 # pattern's scan; most messages hold none of a pattern's words).
 _GATES: dict[str, tuple[str, ...]] = {
-    "speaker": (
-        "repl",
-        "offer",
-        "suggest",
-        "agreed",
-        "said",
-        "say",
-        "says",
-        "told",
-        "tell",
-        "promis",
-        "assur",
-        "inform",
-        "advis",
-        "confirm",
-        "claim",
-        "insist",
-        "keep",
-        "kept",
-        "going to",
-    ),
     "contacted": (
         "call",
         "rang",
@@ -1582,9 +1525,10 @@ def _open_gates(lowered: str) -> frozenset[str]:
 
 
 def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> list[CueHit]:
-    """Return earlier contact in the forms 2.5.0 added: staff or stores that said something,
-    contacts counted or dated, visits, unanswered complaints (none in a question, a plan, a
-    negation, about a third party, or a call that never got through)."""
+    """Return earlier contact in the forms 2.5.0 added: contacts the customer made, counted or
+    dated, visits to the company's places, pointers to earlier messages, unanswered complaints
+    (none in a question, a plan, a negation, about a third party, or a call that never got
+    through)."""
     hits: list[CueHit] = []
 
     def add(family: str, start: int, end: int, asking: bool = False, pointer: bool = False) -> None:
@@ -1610,13 +1554,6 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             return
         hits.append(CueHit(family, text[start:end], start, end))
 
-    for match in _SPEAKER_SAID_RE.finditer(text) if "speaker" in gates else ():
-        said = match.group()
-        if _OTHER_SIDE_RE.search(said) or re.search(
-            r"\b(?:will|would|could|should|might|if)\b", said, re.I
-        ):
-            continue
-        add("earlier_contact", match.start(), match.end())
     for match in _CONTACTED_RE.finditer(text) if "contacted" in gates else ():
         rest = match.group("rest")
         verb = text[match.start() : match.start("rest")]
@@ -1663,10 +1600,9 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         telling = re.match(r"\s*(?:told|explained|showed|shown|gave|clarified)", verb, re.I)
         if telling and _OTHER_SIDE_RE.search(text[match.start() : match.end() + 20]):
             continue  # "I told the delivery guy the code"
-        chased = re.search(r"chased\s*$", verb, re.I)
         if re.search(r"(?:checked\s+with|enquired|inquired)\s*$", verb, re.I) and not targeted:
             continue  # "already checked with the neighbours"
-        if not (targeted or when or telling or answered or chased):
+        if not (targeted or when or telling or answered):
             continue
         sentence = _sentence_of(text, match.start(), match.end())
         if not writing and _NOT_THROUGH_RE.search(sentence):
