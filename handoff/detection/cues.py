@@ -1063,17 +1063,189 @@ _CONTACT_RE = re.compile(
     r"(?:to|with|over|on|via|through)\s+(?:the\s+|your\s+|ur\s+)?" + _CHANNEL + r"\b",
     re.I,
 )
-# "customer care keeps saying to wait", "the helpline told me": what support already said.
-_SUPPORT_SAID_RE = re.compile(
-    r"\b" + _CHANNEL + r"\s+(?:\w+\s+){0,2}?(?:said|says|say|told\s+(?:me|us)|tell\s+(?:me|us)|"
-    r"informed\s+(?:me|us)|keeps?\s+saying|kept\s+saying)\b",
-    re.I,
-)
 # "you've been ignoring me", "constantly ignored": earlier messages went unanswered, said as
 # being ignored ("no reply" alone the written sets' writers read as no claim).
 _UNANSWERED_RE = re.compile(
     r"\b(?:(?:been|being|completely|constantly|keep|kept|continue\s+to|you|u|ya)\s+"
     r"ignor(?:ed|ing)|left\s+on\s+read)\b",
+    re.I,
+)
+# Since 2.5.0 (the definition of 2026-12-06, revision 2) earlier contact with support about the
+# matter is repetition when the customer says they made it: calls, chats, emails, complaints,
+# visits to the company's stores and branches, counts of contacts, unanswered complaints. What
+# support or staff said or did to the customer, without such a claim, is not.
+_PLACE = (
+    r"(?:store|shop|branch|office|desk|counter|reception|hub|depot|showroom|outlet|"
+    r"service\s+cent(?:re|er)|repair\s+cent(?:re|er))"
+)
+_STAFF = (
+    r"(?:colleague|agent|rep|representative|advisor|adviser|operator|staff(?:\s+member)?|"
+    r"team\s+member|employee|engineer|technician|manager|supervisor|clerk|team|department|"
+    r"executive|exec|cse|"
+    r"(?:shop|store|sales|branch)\s+assistant|guy|lady|man|woman|person|people|girl|bloke)"
+)
+_THEY_SAID_RE = re.compile(
+    r"\b(?:they|he|she|someone|somebody|the\s+\w+)\s+(?:\w+\s+)?(?:said|told|replied|says|say|"
+    r"saying|telling|informed|conveyed|advised)\b",
+    re.I,
+)
+# Third parties: a travel or estate agent, my own people, another shop, the seller.
+_OTHER_SIDE_RE = re.compile(
+    r"\b(?:travel|estate|letting|booking|insurance|my|his|her|their|our|mum'?s|dad'?s|"
+    r"another|other|different|local|game|phone|seller'?s?|amazon|apple|post|"
+    r"airport|station|hospital|doctor'?s?|dentist'?s?|bank'?s?|third[\s-]party|sorting|"
+    r"delivery|courier|openreach|building|gate)\s+"
+    r"(?:\w+\s+)?(?:" + _PLACE + r"|" + _STAFF + r")\b"
+    r"|\b(?:" + _PLACE + r")\s+where\s+(?:i|we)\s+(?:bought|got|purchased)\b"
+    r"|\b(?:our|my)\s+(?:it|finance|accounts?|own)\s+(?:team|department)\b",
+    re.I,
+)
+_NUMBER = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|countless|numerous|a\s+few|a\s+dozen|dozens\s+of|hundreds\s+of|a\s+million)"
+# "I've called three times about this", "rang you twice last week", "I phoned your helpline",
+# "we went into your branch on Saturday", "took it back to the store", "I chatted with you".
+_CONTACTED_RE = re.compile(
+    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had|[\'\u2019]d)?|ive)\s+|"
+    r"(?:^|(?<=[.!?\n]))\s*(?:(?:and|but|so|yes|yeah|yep|ok|well|also|already)\W+)?"
+    r"(?:(?:have|had|hv)\s+)?)"
+    r"(?:(?:already|also|even|now|literally|both|since|previously|just|been|finally|then|"
+    r"actually|recently)\s+){0,2}"
+    r"(?:(?:sent|send|put\s+in|made|lodged|filed|submitted|opened|left|raised|logged)\s+"
+    r"(?:in\s+)?(?:(?:you|u|your\s+\w+|ur\s+\w+)\s+)?(?:a|an|my|our|"
+    + _NUMBER
+    + r"|another|two\s+separate|separate)\s+(?:\w+\s+)?"
+    r"(?:complaints?|e-?mails?|messages?|dms?|tickets?|voicemails?|cases?|claims?|"
+    r"letters?|requests?|reports?)(?=\W)|"
+    r"(?:ended\s+up|tried|trying|finally|kept|keep)\s+(?:calling|ringing|phoning|emailing|"
+    r"e-mailing|contacting|messaging|chatting|reaching\s+out|going\s+(?:in)?to)|"
+    r"requested|applied|asked(?=\s+(?:you|u|your|ur|the\s+(?:\w+\s+)?(?:"
+    + _PLACE
+    + r"|"
+    + _STAFF
+    + r")|one\s+of\s+your)\b)|checked\s+with|enquired|inquired|"
+    r"called|rung|rang|phoned|ring|call|contacted|chatted|complained|visited|chased|"
+    r"messaged|emailed|e-mailed|dm[\'\u2019]?d|dmed|tweeted|written|wrote|reported|raised|"
+    r"logged|spoke|spoken|talked|been\s+in\s+touch|got\s+in\s+touch|gone|went|popped|"
+    r"dropped|taken|took|brought|been(?=\s+(?:in)?to\s)|"
+    r"(?:told|explained\s+(?:\w+\s+)?to|showed|shown|gave\s+(?:\w+\s+){0,2}?to|clarified\s+(?:\w+\s+)?to)"
+    r"(?=\s+(?:(?:your|ur|the|a|an)\s+)?(?:(?:previous|last|first|other|same|night|day)\s+)?"
+    + _STAFF
+    + r"\b))\b"
+    r"(?P<rest>[^.!?\n]{0,70})",
+    re.I,
+)
+# What makes it contact with support about this: the company or its support named right after
+# the verb, a count, a time before now, "about this", "already".
+_CONTACT_TARGET_RE = re.compile(
+    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|on\s+to\s+|onto\s+|in\s+(?:to\s+)?|by\s+|at\s+|"
+    r"up\s+|it\s+(?:back\s+)?(?:in)?to\s+|it\s+in\s+(?:to\s+)?|it\s+to\s+)?"
+    r"(?:you|u|ya|y[\'\u2019]?all|you\s+guys|you\s+lot|your|ur|the\s+(?:\w+\s+)?"
+    + _PLACE
+    + r"|one\s+of\s+your|the\s+(?:\w+\s+){0,2}?(?:number|line)|"
+    + _CHANNEL
+    + r"|(?:(?:the|a|an|"
+    + _NUMBER
+    + r")\s+)?(?:(?:different|"
+    r"separate|other|previous|last|first|same)\s+)?(?:agents?|reps?|representatives?|"
+    r"advis[oe]rs?|colleagues?|operators?|staff)|(?:the|a|an)\s+(?:previous|last|first|other)\s+"
+    + _STAFF
+    + r")\b",
+    re.I,
+)
+_CONTACT_WHEN_RE = re.compile(
+    r"\b(?:already|before|earlier|previously|yesterday|last\s+(?:week|night|month|time|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|ago|twice|"
+    + _NUMBER
+    + r"\s+times|(?:every|each)\s+(?:day|week)|all\s+(?:week|month|day)|"
+    r"for\s+(?:days|weeks|months|ages|a\s+(?:week|month|fortnight))|"
+    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"about\s+(?:this|it|that|the\s+same)|on\s+the\s+\d+(?:st|nd|rd|th)?|"
+    r"(?:in|on|since|from)\s+(?:\d+(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
+    r"sept|oct|nov|dec)\w*|(?:a|an|\d+|two|three|four|five|six|few|couple\s+of)\s+"
+    r"(?:days?|weeks?|months?)\s+(?:ago|back)|"
+    r"(?:no|zero|not\s+(?:one|a|even\s+an?))\s+(?:reply|replies|response|answer|"
+    r"acknowledg\w+)|nothing\s+(?:since|back)|heard\s+nothing|auto[\s-]?repl(?:y|ies)|"
+    r"nobody\s+(?:answer|repl|respond)\w*|still\s+(?:unread|nothing|waiting)|"
+    r"regarding\s+(?:this|it|that)|(?:via|by|over|through)\s+(?:e-?mail|phone|dm|chat|twitter|"
+    r"post|letter)|(?:didn[\'\u2019]?t|did\s+not|never)\s+(?:get|got|receive\w*|had)\s+"
+    r"(?:an?\s+|any\s+)?(?:answer|reply|response))\b",
+    re.I,
+)
+# Calls that never got through are not a telling ("I've rung three times, nobody picks up").
+_NOT_THROUGH_RE = re.compile(
+    r"\b(?:nobody|no\s+one|no-one|noone)\s+(?:\w+\s+)?(?:picks?|picked|answer\w*)|"
+    r"(?:couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|could\s+not|never)\s+get\s+through|"
+    r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
+    r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
+    r"all\s+agents\s+(?:are\s+)?busy|(?:line|lines|office|phones?)\s+(?:is|was|are|were)\s+"
+    r"(?:\w+\s+)?closed|(?:says|said|shows|showed)\s+\W?closed|closed\W*\s+(?:at|on|for|today|now)|"
+    r"gave\s+up|timing\s+out|timed\s+out|"
+    r"(?:never|not)\s+(?:got\s+)?connected|rang\s+out|rings\s+out|engaged|cut\s+off|"
+    r"disconnected|(?:recorded|automated)\s+(?:message|voice)",
+    re.I,
+)
+_CONTACT_THIRD_RE = re.compile(
+    r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|visa|mastercard|amex|"
+    r"neighbou?rs?|my|his|her|their|our|the\s+(?:\w+\s+)?(?:bank|police|neighbou?rs?|"
+    r"courier|seller|landlord|restaurant|manufacturer|ombudsman|council|post\s+office|"
+    r"insurer|school|hospital|vet|retailer|delivery\s+company|plumber|driver|gym)|"
+    r"(?:a|an)\s+(?:\w+\s+)?(?:lawyer|solicitor|friend)|amazon|ebay|paypal|evri|dpd|ups|"
+    r"fedex|dhl|royal\s+mail|trading\s+standards|citizens\s+advice|them|him|her|it\s+in\s+"
+    r"(?:my|the)\s+(?:calendar|diary))\b",
+    re.I,
+)
+# "this is my third call", "third time tweeting about my refund", "my fourth email".
+_NTH_CONTACT_RE = re.compile(
+    r"\b(?:second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|\d+th|umpteenth|nth|"
+    r"hundredth|millionth)\s+(?:call|phone\s+call|email|e-mail|mail|message|msg|dm|tweet|"
+    r"complaint|letter|chat|visit|trip\s+to\s+(?:your|the)\s+(?:\w+\s+)?"
+    + _PLACE
+    + r"|time\s+(?:i[\'\u2019]?ve\s+|i\s+have\s+|i\s+)?(?:calling|called|ringing|rung|"
+    r"rang|phoning|phoned|emailing|emailed|writing|written|wrote|contacting|contacted|messaging|"
+    r"messaged|tweeting|tweeted|dm\w*|asking|asked|chasing|chased|reporting|reported|"
+    r"complaining|complained|raising|raised|explaining|explained|chatting|chatted|"
+    r"going\s+(?:in)?to\s+(?:your|the)\s+(?:\w+\s+)?" + _PLACE + r"))\b",
+    re.I,
+)
+# "been chasing this for weeks", "I've been on the phone to you all week", "been back and
+# forth with your team since May".
+_ONGOING_RE = re.compile(
+    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have)?|ive)\s+|(?:^|(?<=[.!?\n]))\s*)"
+    r"been\s+(?:calling|ringing|phoning|emailing|"
+    r"messaging|dm\w*|tweeting|chasing|chatting|writing|contacting|complaining|explaining|"
+    r"talking|speaking|going\s+back\s+and\s+forth|back\s+and\s+forth|on\s+the\s+phone|"
+    r"in\s+touch|on\s+to\s+you|onto\s+you|reaching\s+out|in\s+(?:your|ur)\s+(?:dms|inbox)|"
+    r"sending|reporting)\b[^.!?\n]{0,50}?\b(?:for\s+(?:\w+\s+)?"
+    r"(?:days|weeks|months|ages|hours|a\s+(?:week|month|fortnight|year))|since|all\s+"
+    r"(?:day|week|month|morning)|every\s+day|" + _NUMBER + r"\s+times|twice|(?:no|not|zero)\s+"
+    r"(?:respon\w*|repl\w*|answer\w*))",
+    re.I,
+)
+# "still no reply to my complaint", "no response from you to my emails", "my DMs have gone
+# unanswered", "you never replied to my email", "still waiting for an answer to my letter".
+_MY_MESSAGE = (
+    r"(?:(?:my|our|the|me)\s+(?:\w+\s+){0,2}?)?(?:complaints?|e-?mails?|mails?|messages?|msgs?|"
+    r"dms?|tickets?|case|letters?|claims?|tweets?|requests?|quer(?:y|ies)|enquir(?:y|ies)|"
+    r"inquir(?:y|ies)|calls?|voicemails?|reports?|forms?|appeals?)"
+)
+_NO_REPLY_RE = re.compile(
+    r"\b(?:no|zero|not\s+an?|not\s+one|never\s+(?:got|had|received)\s+(?:an?|any)|"
+    r"(?:haven[\'\u2019]?t|hasn[\'\u2019]?t|have\s+not|has\s+not|didn[\'\u2019]?t|did\s+not)"
+    r"\s+(?:had|got|gotten|received|heard)\s+(?:an?|any)?|still\s+(?:waiting|no)\s+"
+    r"(?:for\s+)?(?:an?|any|your)?)\s*(?:reply|replies|response|responses|answer|answers|"
+    r"word|update|updates|acknowledg(?:e)?ment|call\s*back)\s+(?:yet\s+)?(?:to|on|about|"
+    r"regarding|re|for|from\s+(?:you|your\s+\w+)\s+(?:to|on|about))\s+" + _MY_MESSAGE + r"\b"
+    r"|\b" + _MY_MESSAGE + r"\s+(?:\w+\s+){0,4}?(?:ha(?:s|ve)|is|are|was|were|went|"
+    r"got|gets|get|keeps?\s+getting)\s+(?:still\s+|all\s+|just\s+|been\s+|gone\s+|"
+    r"completely\s+|totally\s+)*(?:unanswered|ignored|not\s+(?:been\s+)?(?:answered|"
+    r"replied\s+to|acknowledged)|no\s+(?:reply|response|answer))\b"
+    r"|\b(?:you|u|ya|you\s+guys|your\s+(?:team|support|staff|people)|nobody|no\s+one|"
+    r"no-one)\s+(?:has\s+|have\s+)?(?:still\s+|ever\s+)?(?:never|not|hasn[\'\u2019]?t|"
+    r"haven[\'\u2019]?t|didn[\'\u2019]?t|did\s+not)\s+(?:\w+\s+)?(?:replied|responded|"
+    r"answered|got\s+back|gotten\s+back|came\s+back|come\s+back|called\s+(?:me\s+)?back|"
+    r"rang\s+(?:me\s+)?back|reply|respond|answer|get\s+back|call\s+(?:me\s+)?back)\b"
+    r"|\b(?:you|u|ya|you\s+(?:guys|people|lot)|they)\s+(?:then\s+|just\s+)?stopped\s+"
+    r"(?:responding|replying|answering|getting\s+back)\b"
+    r"(?:\s+(?:to\s+)?(?:me\s+)?(?:on|to|about)\s+" + _MY_MESSAGE + r")?",
     re.I,
 )
 # Families that stand on their own (the learned cue has too few of their kind to veto them).
@@ -1086,14 +1258,16 @@ _CONTACT_NOT_RE = re.compile(
 
 
 def earlier_contact(text: str) -> list[CueHit]:
-    """Return the places ``text`` says support was contacted before ("I spoke to customer
-    services", "your store told me") or that earlier messages went unanswered."""
+    """Return the places ``text`` says the customer contacted support before ("I spoke to
+    customer services", "I took it to your store") or that their messages went unanswered."""
     hits = []
-    for family, pattern in (
-        ("earlier_contact", _CONTACT_RE),
-        ("earlier_contact", _SUPPORT_SAID_RE),
-        ("unanswered", _UNANSWERED_RE),
+    gates = _open_gates(text.lower())
+    for family, pattern, gate in (
+        ("earlier_contact", _CONTACT_RE, "spoken"),
+        ("unanswered", _UNANSWERED_RE, "ignored"),
     ):
+        if gate not in gates:
+            continue
         for match in pattern.finditer(text):
             if family == "earlier_contact":
                 end = min(
@@ -1106,4 +1280,380 @@ def earlier_contact(text: str) -> list[CueHit]:
                 if _CONTACT_NOT_RE.search(match.group()) or _CONTACT_NOT_RE.search(lead):
                     continue
             hits.append(CueHit(family, match.group(), match.start(), match.end()))
+    hits += _wider_contact(text, hits, gates)
+    return hits
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    """Return the sentence of ``text`` around ``start``..``end`` (to the next stop)."""
+    lo = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    stops = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
+    return text[lo : min(stops, default=len(text)) + 1]
+
+
+# Pointers to earlier messages: "please reply to my DM", "my last complaint", "did you get my
+# email?" (a question, but it says the email was sent).
+_MESSAGE_NOUN = (
+    r"(?:dms?|direct\s+messages?|inbox|e-?mails?|messages?|msgs?|complaints?|tweets?|posts?|"
+    r"tickets?|letters?|voicemails?|queries|query|enquir(?:y|ies)|calls?|chats?)"
+)
+_POINTER_RE = re.compile(
+    r"\b(?:reply|respond|answer|get\s+back|follow\s+up|look)\s+(?:to\s+|on\s+|at\s+|with\s+)?"
+    r"(?:me\s+(?:on|to|about)\s+)?(?:my|our)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
+    r"|\b(?:my|our|the)\s+(?:last|previous|earlier|original|other|prior|initial|older)\s+"
+    r"(?:\w+\s+)?(?:" + _MESSAGE_NOUN[3:-1] + r"|questions?|reports?|requests?)\b"
+    r"|\b(?:see|check|read|look\s+at|scroll\s+up\s+to)\s+(?:my\s+|the\s+|our\s+)?(?:last|"
+    r"previous|earlier|original|first|prior)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
+    r"|\b(?:did|have|has)\s+(?:you|u|ya|anyone|someone|anybody)\s+(?:\w+\s+)?(?:get|got|"
+    r"receive|received|see|seen|read|check|checked|look\s+at|looked\s+at)\s+(?:my|our)\s+"
+    r"(?:\w+\s+){0,3}?" + _MESSAGE_NOUN + r"\b",
+    re.I,
+)
+# "every time I have to explain", "FOUR cust svc agents", "you have my details", "spent all
+# day on the phone", "I was told", "brought it to your attention".
+_CONTACT_MORE_RE = re.compile(
+    r"\b(?:every\s*time|each\s+time|always)\s+(?:i|we)\s+(?:have|need|got)\s+to\s+"
+    r"(?:explain|repeat|tell|say|go\s+through|give)\b"
+    r"|\b(?:" + _NUMBER[3:-1] + r")\s+(?:different\s+|separate\s+|other\s+)?"
+    r"(?:(?:cust(?:omer)?\.?\s+(?:svc|serv|service|care)|support|phone|chat|call\s+cent(?:re|er))\s+)?"
+    r"(?:agents|reps|representatives|advis[oe]rs|operators|people\s+(?:on\s+the\s+phone|"
+    r"in\s+(?:store|branch)))\b"
+    r"|\byou(?:[\'\u2019]ve|\s+have|\s+already\s+have|[\'\u2019]ve\s+got|\s+have\s+got)\s+"
+    r"(?:already\s+)?(?:all\s+)?(?:of\s+)?my\s+"
+    r"(?:details|info|information|number|e-?mail|address|account\s+details|contact\s+details|"
+    r"order\s+number|booking\s+(?:ref\w*|number)|receipt)\b"
+    r"(?!\s+(?:wrong|incorrect|down\s+(?:as|wrong)|mixed|as\b|listed|spelt|spelled))"
+    r"|\b(?:spent|wasted)\s+(?:\w+\s+){0,5}?(?:on\s+the\s+(?:phone|line)|on\s+hold|on\s+"
+    r"(?:live\s*)?chat|in\s+(?:your|the|ur)\s+(?:\w+\s+)?" + _PLACE + r")\b"
+    r"|\bbrought\s+(?:it\s+|this\s+|that\s+)?to\s+(?:your|ur|ya)\s+attention\b"
+    r"|\bhow\s+many\s+(?:more\s+)?times\s+do\s+(?:you|u|ya)\s+(?:guys\s+|people\s+|lot\s+)?"
+    r"(?:need|want|have\s+to\s+(?:ask|be\s+told))\b"
+    r"|\bhow\s+many\s+(?:more\s+)?times(?=\s*(?:[.!?,:;]|$))"
+    r"|\b(?:asked|enquired|inquired|called|rang|checked)\s+(?:\w+\s+){0,3}?and\s+(?:was|were|got)\s+"
+    r"told\b"
+    r"|\b(?:tried|been\s+trying)\s+(?:calling|ringing|phoning|emailing|contacting|messaging)\b"
+    r"[^.!?\n]{0,40}?\b(?:" + _NUMBER + r"\s+times|twice|for\s+(?:days|weeks|hours)|all\s+"
+    r"(?:day|week))\b",
+    re.I,
+)
+_ASKING_RE = re.compile(
+    r"\b(?:have|has|had|did|do|does|should|shall|can|could|would|will|may|might|must|what|why|"
+    r"how|when|where|who|which|if|whether|is|are|was|were)\b",
+    re.I,
+)
+_BOT_OR_THIRD_RE = re.compile(
+    r"\b(?:bot|chatbot|chat\s*bot|virtual|automated|assistant|ai|my\s+\w+|bank|police|courier|"
+    r"seller|landlord|doctor|airport|station)\b",
+    re.I,
+)
+# "before I contacted you", "the last time I called": a time, not a claim; "about a different
+# issue": another matter; "my wife called the store": someone else's contact; "the system says
+# I've contacted you": someone else's words.
+_CONTACT_TIME_LEAD_RE = re.compile(
+    r"\b(?:before|until(?!\s+after)|till|til|time|times)\s+(?:\w+\s+)?$", re.I
+)
+_OTHER_MATTER_RE = re.compile(
+    r"\b(?:a|an|another|different|separate|unrelated|other|old|previous)\s+(?:\w+\s+)?"
+    r"(?:issue|matter|problem|order|thing|account|topic|question|subject|query|booking)\b",
+    re.I,
+)
+_OTHER_PERSON_RE = re.compile(
+    r"\b(?:my|our|his|her|their)\s+(?:\w+\s+)?(?:wife|husband|partner|son|daughter|mum|mom|"
+    r"dad|mother|father|brother|sister|friend|mate|neighbou?r|colleague|boss|landlord|flatmate|"
+    r"roommate|carer|nan|gran|grandma|granny|grandad|grandpa|grandson|granddaughter|cousin|"
+    r"kids?|family|accountant|lawyer|solicitor|agent|assistant|team|girlfriend|boyfriend|"
+    r"uncle|aunt|niece|nephew|parents?|child(?:ren)?|sibling|housemate|tenant)\b"
+    r"|\b(?:he|she|they)\s+(?:already\s+|also\s+)?(?:called|rang|phoned|emailed|contacted|"
+    r"complained|went)\b",
+    re.I,
+)
+_REPORTED_RE = re.compile(
+    r"\b(?:says|said|shows|showed|claims|claimed|thinks|states|stated)\s+(?:that\s+)?$", re.I
+)
+
+
+# Words each pattern cannot match without (a substring test in C is far cheaper than a
+# pattern's scan; most messages hold none of a pattern's words).
+_GATES: dict[str, tuple[str, ...]] = {
+    "contacted": (
+        "call",
+        "rang",
+        "rung",
+        "ring",
+        "phon",
+        "contact",
+        "chat",
+        "complain",
+        "visit",
+        "chase",
+        "messag",
+        "mail",
+        "email",
+        "chasing",
+        "dm",
+        "tweet",
+        "writ",
+        "wrote",
+        "report",
+        "rais",
+        "logg",
+        "spoke",
+        "talk",
+        "touch",
+        "gone",
+        "went",
+        "popped",
+        "dropped",
+        "took",
+        "taken",
+        "brought",
+        "been",
+        "told",
+        "explain",
+        "show",
+        "gave",
+        "clarif",
+        "sent",
+        "send",
+        "put in",
+        "made",
+        "lodged",
+        "filed",
+        "submit",
+        "opened",
+        "left",
+        "request",
+        "appl",
+        "asked",
+        "check",
+        "enquir",
+        "inquir",
+        "tried",
+        "trying",
+        "ended up",
+        "finally",
+        "kept",
+        "keep",
+    ),
+    "nth": (
+        "second",
+        "2nd",
+        "third",
+        "3rd",
+        "fourth",
+        "4th",
+        "fifth",
+        "5th",
+        "sixth",
+        "6th",
+        "nth",
+        # "12th call": a digit where a word begins
+        *"0123456789",
+    ),
+    "ongoing": ("been",),
+    "no_reply": (
+        "repl",
+        "respon",
+        "answer",
+        "word",
+        "update",
+        "acknowledg",
+        "call back",
+        "callback",
+        "ignored",
+        "unanswered",
+        "stopped",
+        "back",
+    ),
+    "pointer": (
+        "repl",
+        "respond",
+        "answer",
+        "get back",
+        "follow up",
+        "look",
+        "last",
+        "previous",
+        "earlier",
+        "original",
+        "other",
+        "prior",
+        "initial",
+        "older",
+        "did ",
+        "have ",
+        "has ",
+    ),
+    "more": (
+        "time",
+        "everytime",
+        "always",
+        "agents",
+        "reps",
+        "advis",
+        "operators",
+        "people",
+        "my ",
+        "spent",
+        "wasted",
+        "attention",
+        "how many",
+        "told",
+        "tried",
+        "trying",
+    ),
+    "spoken": ("spoke", "talk", "dealt", "dealing", "speaking"),
+    "ignored": ("ignor", "left on read"),
+}
+
+
+# One scan finds every gate word; a word found opens each pattern one of whose words it holds
+# ("callback" opens the patterns of "call" and of "callback").
+_GATE_WORDS = sorted({w for words in _GATES.values() for w in words}, key=len, reverse=True)
+# Anchored at a word's start, the scan tries its words only where a word begins.
+_TRIGGER_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, _GATE_WORDS)) + ")")
+_OPENS = {
+    word: frozenset(name for name, words in _GATES.items() if any(w in word for w in words))
+    for word in _GATE_WORDS
+}
+
+
+def _open_gates(lowered: str) -> frozenset[str]:
+    """Return the names of the patterns whose words ``lowered`` holds."""
+    found = set(_TRIGGER_RE.findall(lowered))
+    return frozenset().union(*(_OPENS[word] for word in found))
+
+
+def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> list[CueHit]:
+    """Return earlier contact in the forms 2.5.0 added: contacts the customer made, counted or
+    dated, visits to the company's places, pointers to earlier messages, unanswered complaints
+    (none in a question, a plan, a negation, about a third party, or a call that never got
+    through)."""
+    hits: list[CueHit] = []
+
+    def add(family: str, start: int, end: int, asking: bool = False, pointer: bool = False) -> None:
+        """Keep a hit unless it overlaps another, asks, is negated, planned, a time clause,
+        about another matter, or someone else's contact or words."""
+        while start < end and text[start].isspace():
+            start += 1  # a hit opening a sentence starts at its first word, inside the sentence
+        if any(h.start < end and start < h.end for h in [*taken, *hits]):
+            return
+        sentence = _sentence_of(text, start, end)
+        if sentence.rstrip().endswith("?") and not asking:
+            return  # "did the store tell you that?" asks
+        lead = text[max(0, start - 14) : start]
+        if _CONTACT_NOT_RE.search(lead) and family != "unanswered" and not pointer:
+            return
+        before = sentence[: max(0, sentence.find(text[start:end]))]
+        if (
+            _CONTACT_TIME_LEAD_RE.search(text[max(0, start - 20) : start])
+            or _REPORTED_RE.search(text[max(0, start - 20) : start])
+            or _OTHER_MATTER_RE.search(sentence)
+            or _OTHER_PERSON_RE.search(before + text[start:end])
+        ):
+            return
+        hits.append(CueHit(family, text[start:end], start, end))
+
+    for match in _CONTACTED_RE.finditer(text) if "contacted" in gates else ():
+        rest = match.group("rest")
+        verb = text[match.start() : match.start("rest")]
+        if _CONTACT_NOT_RE.search(verb) or _CONTACT_THIRD_RE.match(rest):
+            continue
+        if re.search(r"logged\s*$", verb, re.I) and re.match(r"\s*(?:out|in|on|off)\b", rest, re.I):
+            continue  # "already logged out and back in" is a step
+        if _OTHER_SIDE_RE.search(text[match.start() : match.end()]):
+            continue  # "spoke to the shop where I bought it", "the delivery driver"
+        writing = re.search(
+            r"(?:messaged|e-?mailed|dm|dmed|tweeted|written|wrote|reported|raised|logged|"
+            r"sent|put\s+in|made|lodged|filed|submitted|opened|left)\b",
+            verb,
+            re.I,
+        )
+        if re.search(r"\b(?:just|now)\b", verb, re.I) and writing:
+            continue  # "I've just emailed it" complies now ("I finally just called" does not)
+        moving = re.search(r"(?:gone|went|popped|dropped|taken|took|brought|been)\s*$", verb, re.I)
+        targeted = _CONTACT_TARGET_RE.match(rest)
+        # A reply never came ("... zero replies") may follow in the next sentence.
+        after = text[match.start("rest") : match.start("rest") + 110]
+        # What they said there: "I went to the gallery yesterday. They replied that ..."
+        answered = _THEY_SAID_RE.search(after)
+        if answered and re.search(r"\b(?:bot|chatbot|assistant)\b", after[: answered.end()], re.I):
+            answered = None
+        when = (
+            _CONTACT_WHEN_RE.search(after)
+            or re.search(r"\balready\b", verb, re.I)
+            or re.search(_NUMBER + r"\s+\w+\s*$|\b(?:another|separate)\b", verb, re.I)
+            or re.match(r"\s*" + _NUMBER + r"\s+\w+", rest, re.I)
+        )
+        if re.search(r"(?:spoke|spoken|talked|chatted|dealt)\s*$", verb, re.I) and re.match(
+            r"\s*(?:to|with|w/?)\s", rest, re.I
+        ):
+            targeted = targeted or re.match(r"\s*", rest)  # "someone I spoke with on the phone"
+        if moving and not (
+            (targeted and re.search(_PLACE, rest[: targeted.end() + 30], re.I)) or answered
+        ):
+            continue  # "went to the gym", "took it to my dad"
+        if writing and not when:
+            continue  # "I emailed you the photos" may be compliance now
+        if re.search(r"(?:written|wrote)\s*$", verb, re.I) and not targeted:
+            continue  # "wrote a review"
+        telling = re.match(r"\s*(?:told|explained|showed|shown|gave|clarified)", verb, re.I)
+        if telling and _OTHER_SIDE_RE.search(text[match.start() : match.end() + 20]):
+            continue  # "I told the delivery guy the code"
+        if re.search(r"(?:checked\s+with|enquired|inquired)\s*$", verb, re.I) and not targeted:
+            continue  # "already checked with the neighbours"
+        if not (targeted or when or telling or answered):
+            continue
+        sentence = _sentence_of(text, match.start(), match.end())
+        if not writing and _NOT_THROUGH_RE.search(sentence):
+            continue
+        if re.search(r"\b(?:reported|raised|logged)\b", verb, re.I) and re.search(
+            r"\bto\s+(?:the|my|a)\s+(?:police|bank|council|ombudsman|landlord|seller)\b",
+            sentence,
+            re.I,
+        ):
+            continue
+        # "I requested it 4 months back and I'm still charged?" states, then asks.
+        opening = sentence[: max(0, sentence.find(match.group()))]
+        # The hit is the verb and whom it names, so that a later cue in the sentence keeps its own.
+        end = match.start("rest") + (targeted.end() if targeted else 0)
+        add("earlier_contact", match.start(), end, asking=not _ASKING_RE.search(opening))
+    for match in _NTH_CONTACT_RE.finditer(text) if "nth" in gates else ():
+        if re.search(r"\bevery\s+$", text[max(0, match.start() - 8) : match.start()], re.I):
+            continue  # "every 4th call drops" is a fault
+        add("earlier_contact", match.start(), match.end())
+    for match in _ONGOING_RE.finditer(text) if "ongoing" in gates else ():
+        if _CONTACT_THIRD_RE.search(match.group()):
+            continue
+        add("earlier_contact", match.start(), match.end())
+    for match in _NO_REPLY_RE.finditer(text) if "no_reply" in gates else ():
+        sentence = _sentence_of(text, match.start(), match.end())
+        if re.search(
+            r"\b(?:seller|bank|landlord|courier|council|insurer|manufacturer|restaurant|"
+            r"ombudsman|airline|amazon|ebay)\b",
+            sentence,
+            re.I,
+        ):
+            continue
+        add("unanswered", match.start(), match.end())
+    for match in _POINTER_RE.finditer(text) if "pointer" in gates else ():
+        if re.search(
+            r"\b(?:ignore|disregard|delete|deleted|forget|scrap|cancel)\s+$",
+            text[max(0, match.start() - 12) : match.start()],
+            re.I,
+        ):
+            continue  # "ignore my last message"
+        add("earlier_contact", match.start(), match.end(), asking=True, pointer=True)
+    for match in _CONTACT_MORE_RE.finditer(text) if "more" in gates else ():
+        if re.search(r"\btold\b", match.group(), re.I) and (
+            _BOT_OR_THIRD_RE.search(_sentence_of(text, match.start(), match.end()))
+            or re.match(r"\s+by\b", text[match.end() :])
+        ):
+            continue  # "I was told by the bot to contact you", "I was told by my bank"
+        if re.match(r"(?:tried|been)", match.group(), re.I) and _NOT_THROUGH_RE.search(
+            _sentence_of(text, match.start(), match.end())
+        ):
+            continue  # "tried calling 5 times, nobody answers"
+        asking = match.group().lower().startswith("how")  # "how many times do you need it?"
+        add("earlier_contact", match.start(), match.end(), asking=asking)
     return hits

@@ -27,12 +27,12 @@ from handoff.detection.learned import (
 )
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import find_asks, held_value
-from handoff.detection.thread import done_before, may_raise
+from handoff.detection.thread import done_before, may_raise, own_step_claim, own_step_only
 from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.4.0"
+DETECTOR_VERSION = "2.5.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -169,6 +169,7 @@ def _explicit(
     comment_id: int | str | None,
     agent_turn: int | None,
     context: tuple[int, ...] = (),
+    agent_text: str | None = None,
 ) -> list[Finding]:
     hits = find_cues(doc)
     # Someone else's words the customer quotes or forwards ("the seller replied \"like I
@@ -218,15 +219,22 @@ def _explicit(
                 # or raise it, but a raised score counts only from CONTEXT_THRESHOLD, and only
                 # for a statement, not negated, saying something was done, sent or told.
                 read = model.score(ids + extra)
+                sentence = doc[start:end].text
                 if read < probability or (
-                    read >= CONTEXT_THRESHOLD and may_raise(doc[start:end].text)
+                    read >= CONTEXT_THRESHOLD
+                    and may_raise(sentence)
+                    and not (agent_text and own_step_only(agent_text, sentence))
                 ):
                     probability = read
-        if inside and (probability >= VETO or all(h.cue in CONTACT_FAMILIES for h in inside)):
-            found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in inside]
+        standing = [h for h in inside if probability >= VETO or h.cue in CONTACT_FAMILIES]
+        if standing:
+            found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in standing]
         elif not inside and probability > best[0]:
             anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
-            if probability < THRESHOLD or not money_claim(doc[start:end], anchors):
+            if probability < THRESHOLD or not (
+                money_claim(doc[start:end], anchors)
+                or own_step_claim(agent_text, doc[start:end].text, doc.text)
+            ):
                 best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
         span = doc[best[1] : best[2]]
@@ -287,6 +295,7 @@ def _explicit_in(
         comment_id,
         agent_turn,
         context_tags(context),
+        context,
     )
     return found or _answered_done(text, context, comment_id, agent_turn)
 
@@ -339,7 +348,7 @@ def detect_messages(
         raise ValueError(f"detect_messages: {len(texts)} texts but {len(contexts)} contexts")
     docs = get_nlp().pipe(texts, batch_size=batch_size)
     return [
-        _explicit(doc, None, None, None, context_tags(context))
+        _explicit(doc, None, None, None, context_tags(context), context)
         or _answered_done(text, context, None, None)
         for doc, text, context in zip(docs, texts, contexts, strict=True)
     ]

@@ -101,6 +101,25 @@ _DONE_NOW_RE = re.compile(
     r"sure)\W*(?:[.!\n]|$)",
     re.I,
 )
+# Steps that are dealings with support: contacting, sending, filing, filling in. A step of
+# one's own ("have you tried restarting?") done before is a first answer, not a repetition,
+# unless the answer says it was done for support ("did that with your colleague yesterday").
+_SUPPORT_STEP_RE = re.compile(
+    r"\b(?:contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|talk\w*|fill\w*|submit\w*|"
+    r"file[ds]?|report\w*|raised?|sen[dt]\w*|e-?mail\w*|dm\w*|messag\w*|reach\w*\s+out|"
+    r"visit\w*|register\w*|claim\w*|request\w*|appl(?:y|ied)|provide\w*|share\w*|"
+    r"upload\w*|attach\w*|forward\w*|write|wrote|post\w*|tweet\w*|reply|respond)\b",
+    re.I,
+)
+_NAMES_SUPPORT_RE = re.compile(
+    r"\b(?:bot|chat\w*|assistant|agents?|reps?|representatives?|colleagues?|advis[oe]rs?|team|"
+    r"support|you|u|ur|your|ya|store|shop|branch|engineers?|technicians?|told|said|explained|"
+    r"mentioned|helpline|hotline|customer\s+(?:service|care)|on\s+the\s+phone|instructed|"
+    r"advised|guided|walked\s+me|say|saying|says|tell|telling|repeat\w*|again|one\s+more\s+time|"
+    r"recording|above|stated|wrote|typed|form|answer\w*|last\s+time|once\s+more|staff|desk|"
+    r"robot|online|portal)\b",
+    re.I,
+)
 # The opening read: the first sentence, up to this many characters.
 _OPENING_CHARS = 160
 _SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?\n]+|$)")
@@ -144,6 +163,72 @@ def _opening(text: str) -> tuple[int, int]:
     return stripped, len(text)
 
 
+_OWN_STEP_RE = re.compile(
+    r"\b(?:did|done|tried|restarted|rebooted|reset|reinstalled|uninstalled|cleared|checked|"
+    r"updated|unplugged|deleted|removed|logged\s+(?:out|in|off|on)|signed|reloaded|reconnected|"
+    r"changed|replaced|"
+    r"powered|turned|switched|refreshed|tested|ran|rebooted|factory)\b",
+    re.I,
+)
+
+
+# "before I tweeted", "before contacting you": the step came before this first contact.
+_FIRST_CONTACT_RE = re.compile(
+    r"\b(?:before|until)\s+(?:i\s+|we\s+)?(?:even\s+)?(?:\w+ing|\w+ed|came|wrote|rang|got\s+"
+    r"in\s+touch)(?:\s+(?:to\s+)?(?:you|u|here|anyone|anybody|support|this|in))?\b",
+    re.I,
+)
+
+
+# Steps that can only be the customer's own ("did" and "tried" may answer "did you call us?").
+_SPECIFIC_STEP_RE = re.compile(
+    r"\b(?:restarted|rebooted|reset|reinstalled|uninstalled|cleared|updated|unplugged|deleted|"
+    r"removed|reloaded|reconnected|refreshed|powered|switched|factory)\b",
+    re.I,
+)
+
+
+def own_step_claim(agent_text: str | None, sentence: str, message: str = "") -> bool:
+    """Tell whether ``sentence`` says only that a step of the customer's own was done ("did
+    that already", "tried it twice"), its ``message`` naming no support, telling or sending,
+    and the agent's turn (if any) asked for no dealing with support: "already" about doing,
+    not telling."""
+    if _OWN_STEP_RE.search(sentence) is None:
+        return False
+    whole = _FIRST_CONTACT_RE.sub("", message or sentence)
+    if _NAMES_SUPPORT_RE.search(whole) or _SUPPORT_STEP_RE.search(whole):
+        return False
+    return not agent_text or not any(
+        _SUPPORT_STEP_RE.search(a)
+        for a in _SENTENCE_RE.findall(agent_text)
+        if _REQUEST_RE.search(a) or "?" in a
+    )
+
+
+def own_step_only(agent_text: str, answer: str) -> bool:
+    """Tell whether ``agent_text`` asks only about steps of the customer's own (restart, clear,
+    try), not dealings with support, and ``answer`` names no support: such a step done before
+    is a first answer, not a repetition."""
+    asked = [
+        sentence
+        for sentence in _SENTENCE_RE.findall(agent_text)
+        if ("?" in sentence and _DONE_QUESTION_RE.search(sentence))
+        or (_REQUEST_RE.search(sentence) and _ACTION_RE.search(sentence))
+    ]
+    answer = _FIRST_CONTACT_RE.sub("", answer)
+    if (
+        _SPECIFIC_STEP_RE.search(answer)
+        and not _SUPPORT_STEP_RE.search(answer)
+        and not _NAMES_SUPPORT_RE.search(answer)
+    ):
+        return True  # "already cleared my cache", whatever else the turn asked
+    return (
+        bool(asked)
+        and not any(_SUPPORT_STEP_RE.search(a) for a in asked)
+        and not _NAMES_SUPPORT_RE.search(answer)
+    )
+
+
 def done_before(agent_text: str | None, text: str) -> Answer | None:
     """Return the opening of ``text`` when it answers ``agent_text`` by saying the thing asked
     was already done or sent, before the ask; None otherwise."""
@@ -163,6 +248,8 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
     # "Yes, I have" answers "have you tried ...?" with a step done before the question; to a
     # request ("please restart it") a bare "done" is compliance, so it must say when.
     if before or (question and _AFFIRM_RE.match(opening)):
+        if own_step_only(agent_text, opening):
+            return None  # "restarted it twice already": done, but not for support
         snippet = opening.rstrip()
         return Answer(start, start + len(snippet), snippet)
     return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from spacy.matcher import Matcher
 
+from handoff.detection import cues
 from handoff.detection.cues import RULES, _matcher
 from handoff.detection.nlp import get_nlp
 from handoff.detection.reask import FIELD_PATTERNS, PROBLEM, PROBLEM_PATTERNS
@@ -43,3 +45,22 @@ def test_gated_matchers_find_what_plain_matchers_find() -> None:
         for text in _texts():
             doc = nlp(text)
             assert set(plain(doc)) <= set(gated(doc)), text
+
+
+def test_earlier_contact_gates_skip_only_what_could_not_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Does earlier contact find the same with every pattern's word gate open, on the
+    evaluation messages and the training turns (contact.jsonl, indep-4 to indep-6)?"""
+    texts = _texts()
+    for path in [
+        DATA / "train" / "contact.jsonl",
+        *sorted(DATA.glob("train/indep-*/thread.jsonl")),
+    ]:
+        texts += [
+            json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()
+        ]
+    gated = [cues.earlier_contact(text) for text in texts]
+    everything = frozenset(cues._GATES)
+    monkeypatch.setattr(cues, "_open_gates", lambda lowered: everything)
+    assert [cues.earlier_contact(text) for text in texts] == gated

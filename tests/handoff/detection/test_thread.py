@@ -12,6 +12,7 @@ from handoff.detection.thread import asks_if_done, asks_to_act, done_before
 from tests.handoff.detection.conftest import agent, customer
 
 STEP_QUESTION = "Have you tried restarting the router?"
+CONTACT_QUESTION = "Have you contacted our support team about this before?"
 SEND_REQUEST = "Sorry about that. Please DM us your order number and we'll check."
 STEP_REQUEST = "Could you try clearing the app cache?"
 
@@ -19,13 +20,12 @@ STEP_REQUEST = "Could you try clearing the app cache?"
 @pytest.mark.parametrize(
     ("context", "text"),
     [
-        (STEP_QUESTION, "did that already"),
-        (STEP_QUESTION, "Yes I have, three times, still nothing"),
-        (STEP_QUESTION, "yes I tried that before I tweeted"),
-        (STEP_QUESTION, "No, it has been restarted several times since it started"),
+        (STEP_QUESTION, "did that already with your colleague"),
+        (STEP_QUESTION, "Yes I have, three times, like your engineer said"),
+        (CONTACT_QUESTION, "Yes I have, three times, still nothing"),
         (SEND_REQUEST, "sent it yesterday"),
         (SEND_REQUEST, "I DMed you that last week and heard nothing"),
-        (STEP_REQUEST, "Cleared it twice already"),
+        (STEP_REQUEST, "Cleared it twice already, as you asked yesterday"),
         ("Did you fill out a claim form at the desk?", "Yes we did."),
     ],
 )
@@ -58,6 +58,38 @@ def test_complying_now_or_answering_a_fact_is_not(context: str, text: str) -> No
     assert [f.cue for f in detect_message(text, context=context)] == []
 
 
+@pytest.mark.parametrize(
+    ("context", "text"),
+    [
+        (STEP_QUESTION, "did that already"),
+        (STEP_QUESTION, "Yes I have, three times, still nothing"),
+        (STEP_QUESTION, "yes I tried that before I tweeted"),
+        (STEP_QUESTION, "No, it has been restarted several times since it started"),
+        (STEP_REQUEST, "Cleared it twice already"),
+        ("Have you tried logging out and back in?", "Yes did that twice already"),
+        ("Please clear your cache, then DM us if it persists.", "I've already cleared my cache"),
+    ],
+)
+def test_a_step_of_ones_own_done_before_is_a_first_answer(context: str, text: str) -> None:
+    """Is a troubleshooting step done before the ask, not for support, no repetition (the
+    definition of 2026-12-06: "already" about doing, not telling)?"""
+    assert [f.cue for f in detect_message(text, context=context)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the fault was logged online with ref FLT-22019",
+        "the staff at the service desk logged it all last saturday",
+        "same answer as last time: no, I haven't changed my password",
+    ],
+)
+def test_logging_a_fault_or_answering_again_is_not_an_own_step(text: str) -> None:
+    """Are a fault logged with support and an answer given again still repetitions, though
+    their verbs ("logged", "changed") can name steps of one's own?"""
+    assert [f.kind for f in detect_message(text)] == [EXPLICIT]
+
+
 def test_what_an_agent_turn_asks() -> None:
     """Are step questions told from fact questions, and requests to act from statements?"""
     assert asks_if_done("Hi! Has the device been restarted since the update?")
@@ -73,14 +105,14 @@ def test_what_an_agent_turn_asks() -> None:
 def test_the_answer_points_at_its_opening() -> None:
     """Does the finding's snippet and offsets cover the answer's first sentence?"""
     text = "Yes I have. It still drops every evening."
-    found = detect_message(text, context=STEP_QUESTION)
+    found = detect_message(text, context=CONTACT_QUESTION)
     assert found[0].cue == DONE_CUE
     assert text[found[0].start : found[0].end] == found[0].snippet == "Yes I have."
 
 
 def test_detect_messages_takes_one_context_per_text() -> None:
     """Does the batch call read each text with its own context, and refuse a length mismatch?"""
-    found = detect_messages(["Yes I have.", "Yes I have."], contexts=[STEP_QUESTION, None])
+    found = detect_messages(["Yes I have.", "Yes I have."], contexts=[CONTACT_QUESTION, None])
     assert [bool(f) for f in found] == [True, False]
     with pytest.raises(ValueError, match="2 texts but 1 contexts"):
         detect_messages(["a", "b"], contexts=[None])
@@ -91,7 +123,7 @@ def test_tickets_read_each_customer_message_with_the_agent_turn_before_it(
 ) -> None:
     """Does detect_ticket pass the previous public agent turn, and not count it as a re-ask?"""
     comments = [
-        agent(1, STEP_QUESTION, 5),
+        agent(1, CONTACT_QUESTION, 5),
         customer(2, "Yes I have, still nothing", 6),
         agent(3, "Please note this is a shared line.", 7, public=False),
         customer(4, "Yes we have.", 8),
@@ -139,7 +171,10 @@ def test_the_agent_turn_raises_only_claims_of_doing_sending_or_telling(
     ("context", "text"),
     [
         ("Could you DM us your booking reference please?", "Already sent it yesterday"),
-        ("Have you tried logging out and back in?", "Yes did that twice already"),
+        (
+            "Have you tried logging out and back in?",
+            "Yes did that twice already with your colleague",
+        ),
         ("Can you confirm which courier has the parcel?", "Told you that already"),
     ],
 )
