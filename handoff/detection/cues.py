@@ -911,8 +911,11 @@ def _matcher() -> GatedMatcher:
     return GatedMatcher(get_nlp().vocab, {name: rule[0] for name, rule in RULES.items()})
 
 
-def find_cues(doc: Doc) -> list[CueHit]:
-    """Return every explicit cue in ``doc``, one per cue family and position, left to right."""
+def find_cues(doc: Doc, text: str | None = None) -> list[CueHit]:
+    """Return every explicit cue in ``doc`` (whose text is ``text`` when given), one per cue
+    family and position, left to right."""
+    # ``doc.text`` joins every token again on each read: read it once.
+    text = doc.text if text is None else text
     matcher = _matcher()
     vocab_strings = doc.vocab.strings
     hits: list[CueHit] = []
@@ -929,7 +932,7 @@ def find_cues(doc: Doc) -> list[CueHit]:
             continue
         taken.append((start, end))
         hits.append(CueHit(name, span.text, span.start_char, span.end_char))
-    for hit in [*given_before(doc.text), *earlier_contact(doc.text)]:
+    for hit in [*given_before(text), *earlier_contact(text)]:
         if not any(h.start < hit.end and hit.start < h.end for h in hits):
             hits.append(hit)
     return sorted(hits, key=lambda h: h.start)

@@ -171,10 +171,11 @@ def _explicit(
     context: tuple[int, ...] = (),
     agent_text: str | None = None,
 ) -> list[Finding]:
-    hits = find_cues(doc)
+    message = doc.text  # joined from the tokens on every read: read once
+    hits = find_cues(doc, message)
     # Someone else's words the customer quotes or forwards ("the seller replied \"like I
     # told you\"", "> As I said on the phone") repeat nothing of the customer's.
-    quoted = _quoted_spans(doc.text)
+    quoted = _quoted_spans(message)
     if quoted and hits:
         hits = [hit for hit in hits if not any(lo <= hit.start < hi for lo, hi in quoted)]
     model = get_model()
@@ -233,7 +234,7 @@ def _explicit(
             anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
             if probability < THRESHOLD or not (
                 money_claim(doc[start:end], anchors)
-                or own_step_claim(agent_text, doc[start:end].text, doc.text)
+                or own_step_claim(agent_text, doc[start:end].text, message)
             ):
                 best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
