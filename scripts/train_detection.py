@@ -60,6 +60,10 @@ THREAD_SETS = {
     # 2.5.0: earlier contact with support in many voices (the definition of 2026-12-06),
     # written by the detector's author.
     "contact": TRAIN / "contact.jsonl",
+    # 2.5.1: two independent batches written under the revised definition (scored out of
+    # sample by 2.4.0 and 2.5.0 first; docs/detection.md, "2.5.1").
+    "indep-7": TRAIN / "indep-7" / "thread.jsonl",
+    "indep-8": TRAIN / "indep-8" / "thread.jsonl",
 }
 # Independent batches kept out of training, as out-of-sample evidence: training on indep-5 and
 # indep-6 (with their relabelled rows) was tried for 2.5.0 and cost the real threads'
