@@ -163,11 +163,16 @@ def _opening(text: str) -> tuple[int, int]:
     return stripped, len(text)
 
 
+# Steps that can only be the customer's own ("did" and "tried" may answer "did you call us?").
+_SPECIFIC_STEPS = (
+    r"restarted|rebooted|reset|reinstalled|uninstalled|cleared|updated|unplugged|deleted|"
+    r"removed|reloaded|reconnected|refreshed|powered|switched|factory"
+)
+_SPECIFIC_STEP_RE = re.compile(r"\b(?:" + _SPECIFIC_STEPS + r")\b", re.I)
+# Any step of the customer's own: those, and verbs that may also name a dealing with support.
 _OWN_STEP_RE = re.compile(
-    r"\b(?:did|done|tried|restarted|rebooted|reset|reinstalled|uninstalled|cleared|checked|"
-    r"updated|unplugged|deleted|removed|logged\s+(?:out|in|off|on)|signed|reloaded|reconnected|"
-    r"changed|replaced|"
-    r"powered|turned|switched|refreshed|tested|ran|rebooted|factory)\b",
+    r"\b(?:did|done|tried|checked|logged\s+(?:out|in|off|on)|signed|changed|replaced|turned|"
+    r"tested|ran|" + _SPECIFIC_STEPS + r")\b",
     re.I,
 )
 
@@ -176,14 +181,6 @@ _OWN_STEP_RE = re.compile(
 _FIRST_CONTACT_RE = re.compile(
     r"\b(?:before|until)\s+(?:i\s+|we\s+)?(?:even\s+)?(?:\w+ing|\w+ed|came|wrote|rang|got\s+"
     r"in\s+touch)(?:\s+(?:to\s+)?(?:you|u|here|anyone|anybody|support|this|in))?\b",
-    re.I,
-)
-
-
-# Steps that can only be the customer's own ("did" and "tried" may answer "did you call us?").
-_SPECIFIC_STEP_RE = re.compile(
-    r"\b(?:restarted|rebooted|reset|reinstalled|uninstalled|cleared|updated|unplugged|deleted|"
-    r"removed|reloaded|reconnected|refreshed|powered|switched|factory)\b",
     re.I,
 )
 
