@@ -8,24 +8,15 @@ import sqlalchemy as sa
 from handoff import db as core_db
 
 
-@pytest.fixture
-def statement_engine(clean_db: sa.Engine, database_url: str):
-    """The engine the packet intake writes on (statements commit by themselves on PostgreSQL)."""
-    engine = core_db.statement_engine(database_url)
-    yield engine or clean_db
-    if engine is not None:
-        engine.dispose()
-
-
-def test_driver_rows_returns_the_cursors_rows(statement_engine):
+def test_driver_rows_returns_the_cursors_rows(intake_engine):
     """Are the statement's rows returned as the driver gives them?"""
-    with statement_engine.connect() as conn:
+    with intake_engine.connect() as conn:
         assert [tuple(r) for r in core_db.driver_rows(conn, "SELECT 1, 'a'", {})] == [(1, "a")]
 
 
-def test_a_driver_error_is_raised_as_sqlalchemys_and_keeps_the_connection(statement_engine):
+def test_a_driver_error_is_raised_as_sqlalchemys_and_keeps_the_connection(intake_engine):
     """Is a failed statement raised as SQLAlchemy's error, the connection left valid and usable?"""
-    with statement_engine.connect() as conn:
+    with intake_engine.connect() as conn:
         with pytest.raises(sa.exc.DBAPIError) as raised:
             core_db.driver_rows(conn, "SELECT * FROM no_such_table", {})
         assert isinstance(raised.value.orig, conn.dialect.loaded_dbapi.Error)
@@ -35,20 +26,20 @@ def test_a_driver_error_is_raised_as_sqlalchemys_and_keeps_the_connection(statem
         assert core_db.driver_rows(conn, "SELECT 2", {})[0][0] == 2
 
 
-def test_a_unique_violation_is_an_integrity_error(statement_engine):
+def test_a_unique_violation_is_an_integrity_error(intake_engine):
     """Does a duplicate key surface as IntegrityError, which the intake's retry looks for?"""
-    with statement_engine.connect() as conn:
+    with intake_engine.connect() as conn:
         conn.exec_driver_sql("CREATE TEMPORARY TABLE twice (k int PRIMARY KEY)")
         conn.exec_driver_sql("INSERT INTO twice VALUES (1)")
         with pytest.raises(sa.exc.IntegrityError):
             core_db.driver_rows(conn, "INSERT INTO twice VALUES (1) RETURNING k", {})
 
 
-def test_a_dropped_connection_is_invalidated_with_its_whole_pool(statement_engine, database_url):
+def test_a_dropped_connection_is_invalidated_with_its_whole_pool(intake_engine, database_url):
     """After the server drops every connection, is the error marked invalidated and the next checkout alive?"""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no server to drop the connection")
-    with statement_engine.connect() as one, statement_engine.connect() as two:
+    with intake_engine.connect() as one, intake_engine.connect() as two:
         pids = [c.exec_driver_sql("SELECT pg_backend_pid()").scalar() for c in (one, two)]
     # Both connections now wait in the pool; a restart kills them both.
     admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
@@ -56,11 +47,11 @@ def test_a_dropped_connection_is_invalidated_with_its_whole_pool(statement_engin
         conn.execute(sa.text("SELECT pg_terminate_backend(p) FROM unnest(:pids) AS p"),
                      {"pids": pids})  # fmt: skip
     admin.dispose()
-    with statement_engine.connect() as conn:
+    with intake_engine.connect() as conn:
         with pytest.raises(sa.exc.DBAPIError) as raised:
             core_db.driver_rows(conn, "SELECT 1", {})
         assert raised.value.connection_invalidated
         assert conn.invalidated
     # The other pooled connection was dead too: the next one handed out must be new.
-    with statement_engine.connect() as conn:
+    with intake_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1

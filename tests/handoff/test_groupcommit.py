@@ -7,10 +7,8 @@ import time
 import uuid
 from collections.abc import Sequence
 
-import pytest
 import sqlalchemy as sa
 
-from handoff import db as core_db
 from handoff import packets
 from handoff.groupcommit import GroupCommit
 from handoff.models import OutboxItem, Packet
@@ -25,15 +23,6 @@ def _new(packet_id: str | None = None) -> packets.NewPacket:
     document = factories.packet(packet_id=packet_id or str(uuid.uuid4()))
     values, queued, text = packets._prepare(document, FIXED_NOW, packet_follow_ups)
     return packets.NewPacket(values, queued, FIXED_NOW, text)
-
-
-@pytest.fixture
-def intake_engine(clean_db: sa.Engine, database_url: str):
-    """The engine the app's group commit writes on: statements commit by themselves on PostgreSQL."""
-    engine = core_db.statement_engine(database_url)
-    yield engine or clean_db
-    if engine is not None:
-        engine.dispose()
 
 
 def _stored(engine: sa.Engine, packet_ids: Sequence[str]) -> tuple[set[str], set[str]]:
