@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handoff.detection.cues import money_talk
+from handoff.detection.cues import CHASE_VERBS, OTHER_VERBS, REACH_VERBS, money_talk, verb_forms
 
 # Steps and support actions a customer may have done before being asked: troubleshooting,
 # contacting someone, sending or filing something.
@@ -104,11 +104,20 @@ _DONE_NOW_RE = re.compile(
 # Steps that are dealings with support: contacting, sending, filing, filling in. A step of
 # one's own ("have you tried restarting?") done before is a first answer, not a repetition,
 # unless the answer says it was done for support ("did that with your colleague yesterday").
+# ("phone" is left out: "restarted my phone" is a step of one's own.)
 _SUPPORT_STEP_RE = re.compile(
-    r"\b(?:contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|talk\w*|fill\w*|submit\w*|"
-    r"file[ds]?|report\w*|raised?|sen[dt]\w*|e-?mail\w*|dm\w*|messag\w*|reach\w*\s+out|"
-    r"visit\w*|register\w*|claim\w*|request\w*|appl(?:y|ied)|provide\w*|share\w*|"
-    r"upload\w*|attach\w*|forward\w*|write|wrote|post\w*|tweet\w*|reply|respond)\b",
+    r"\b(?:"
+    + verb_forms(
+        [
+            *(REACH_VERBS[v] for v in ("contact", "call", "ring", "email", "message")),
+            *(CHASE_VERBS[v] for v in ("dm", "tweet", "write", "report")),
+            *(OTHER_VERBS[v] for v in ("speak", "talk", "raise", "send")),
+        ],
+        base=True,
+        past=True,
+    )
+    + r"|fill\w*|submit\w*|file[ds]?|reach\w*\s+out|visit\w*|register\w*|claim\w*|request\w*|"
+    r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond)\b",
     re.I,
 )
 _NAMES_SUPPORT_RE = re.compile(
