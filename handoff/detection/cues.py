@@ -1123,6 +1123,7 @@ REACH_VERBS: dict[str, VerbForms] = {
     "contact": VerbForms("contact", "contacting", ("contacted",)),
     "message": VerbForms("message", "messaging", ("messaged",)),
     "chat": VerbForms("chat", "chatting", ("chatted",)),
+    "dial": VerbForms("dial", "dial(?:l)?ing", ("dial(?:l)?ed",)),
 }
 # ... and of keeping at it, counted or ongoing ("third time chasing", "been tweeting you").
 CHASE_VERBS: dict[str, VerbForms] = {
@@ -1183,7 +1184,7 @@ _CONTACTED_RE = re.compile(
     + r"|"
     + _STAFF
     + r")|one\s+of\s+your)\b)|checked\s+with|enquired|inquired|"
-    r"called|rung|rang|phoned|ring|call|contacted|chatted|complained|visited|chased|"
+    r"called|rung|rang|phoned|dial(?:l)?ed|ring|call|contacted|chatted|complained|visited|chased|"
     r"messaged|emailed|e-mailed|dm[\'\u2019]?d|dmed|tweeted|written|wrote|reported|raised|"
     r"logged|spoke|spoken|talked|been\s+in\s+touch|got\s+in\s+touch|gone|went|popped|"
     r"dropped|taken|took|brought|been(?=\s+(?:in)?to\s)|"
@@ -1272,14 +1273,18 @@ _NTH_CONTACT_RE = re.compile(
 # "been chasing this for weeks", "I've been on the phone to you all week", "been back and
 # forth with your team since May".
 _ONGOING_RE = re.compile(
-    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have)?|ive)\s+|(?:^|(?<=[.!?\n]))\s*)"
+    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had|[\'\u2019]d)?|ive)\s+|(?:^|(?<=[.!?\n]))\s*)"
     r"been\s+(?:"
-    + verb_forms([*CHASE_VERBS.values(), *(OTHER_VERBS[v] for v in ("talk", "speak", "send"))])
+    + verb_forms(
+        [*CHASE_VERBS.values(), *(OTHER_VERBS[v] for v in ("talk", "speak", "send", "ask"))]
+    )
     + r"|going\s+back\s+and\s+forth|back\s+and\s+forth|on\s+the\s+phone|"
     r"in\s+touch|on\s+to\s+you|onto\s+you|reaching\s+out|in\s+(?:your|ur)\s+(?:dms|inbox)"
     r")\b[^.!?\n]{0,50}?\b(?:for\s+(?:\w+\s+)?"
     r"(?:days|weeks|months|ages|hours|a\s+(?:week|month|fortnight|year))|since|all\s+"
-    r"(?:day|week|month|morning)|every\s+day|" + _NUMBER + r"\s+times|twice|(?:no|not|zero)\s+"
+    r"(?:day|week|month|morning|along)|every\s+day|from\s+the\s+(?:beginning|start)|"
+    + _NUMBER
+    + r"\s+times|twice|(?:no|not|zero)\s+"
     r"(?:respon\w*|repl\w*|answer\w*))",
     re.I,
 )
@@ -1303,7 +1308,7 @@ _NO_REPLY_RE = re.compile(
     r"replied\s+to|acknowledged)|no\s+(?:reply|response|answer))\b"
     r"|\b(?:you|u|ya|you\s+guys|your\s+(?:team|support|staff|people)|nobody|no\s+one|"
     r"no-one)\s+(?:has\s+|have\s+)?(?:still\s+|ever\s+)?(?:never|not|hasn[\'\u2019]?t|"
-    r"haven[\'\u2019]?t|didn[\'\u2019]?t|did\s+not)\s+(?:\w+\s+)?(?:replied|responded|"
+    r"haven[\'\u2019]?t|didn[\'\u2019]?t|did\s+not|failed\s+to)\s+(?:\w+\s+)?(?:replied|responded|"
     r"answered|got\s+back|gotten\s+back|came\s+back|come\s+back|called\s+(?:me\s+)?back|"
     r"rang\s+(?:me\s+)?back|reply|respond|answer|get\s+back|call\s+(?:me\s+)?back)\b"
     r"|\b(?:you|u|ya|you\s+(?:guys|people|lot)|they)\s+(?:then\s+|just\s+)?stopped\s+"
@@ -1444,6 +1449,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "rung",
         "ring",
         "phon",
+        "dial",
         "contact",
         "chat",
         "complain",
@@ -1525,6 +1531,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "callback",
         "ignored",
         "unanswered",
+        "failed",
         "stopped",
         "back",
     ),

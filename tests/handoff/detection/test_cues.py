@@ -345,3 +345,36 @@ def test_earlier_contact_look_alikes_are_not(text: str) -> None:
     """Are third parties, calls that never got through, first contacts, other matters,
     recurring problems, plans, questions and compliance left alone?"""
     assert detect_message(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("dialled your helpline four times this week", "earlier_contact"),
+        ("Yesterday evening I dialed customer care twice", "earlier_contact"),
+        ("you failed to reply to my complaint", "unanswered"),
+        ("we'd been emailing your billing team for weeks", "earlier_contact"),
+        ("I had been messaging you since Friday", "earlier_contact"),
+        ("I've been asking for a refund from the beginning", "earlier_contact"),
+    ],
+)
+def test_dialling_failing_to_reply_and_past_perfect_contacts_are_earlier_contact(
+    text: str, cue: str
+) -> None:
+    """Are dialling support, support failing to reply and contacts kept up before ("had been
+    emailing", "been asking from the start") read as earlier contact?"""
+    assert [f.cue for f in detect_message(text)] == [cue]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll dial the number tomorrow morning",
+        "the seller failed to respond for a week",
+        "I had been waiting for weeks before it came",
+        "the app failed to load my messages",
+    ],
+)
+def test_dialling_and_failing_look_alikes_are_not(text: str) -> None:
+    """Are plans, a third party's silence and waiting left alone?"""
+    assert detect_message(text) == []
