@@ -450,15 +450,7 @@ class TicketsMixin:
     def render_comment(self, c: Mapping[str, Any]) -> dict[str, Any]:
         """Render a comment with every key Zendesk returns."""
         return {
-            "id": c["id"],
-            "type": "Comment",
-            "author_id": c["author_id"],
-            "body": c["body"],
-            "html_body": c["html_body"],
-            "plain_body": c["plain_body"],
-            "public": c["public"],
-            "attachments": [],
-            "audit_id": c["audit_id"],
+            **self._comment_event(c),
             # Zendesk names the account's support address as the recipient of API comments.
             "via": {
                 **via_of(c["channel"]),

@@ -23,8 +23,8 @@ fetched to a local path at evaluation time. Their licence is non-commercial: nei
 file nor labels or text derived from it belong in this repository. Each customer turn (with
 @handles and links removed) is one message. Without labels the script prints how many turns
 are flagged; with ``--labels PATH`` (JSON lines ``{"id": "<thread>:<turn>", "label":
-"yes"|"no"|"unsure"}`` kept beside the data, outside the repository) it prints recall on the
-"yes" turns and false alarms as a share of all customer turns (a flagged turn labelled "no",
+"yes"|"no"|"unsure"}``, optionally ``"kind"``, kept beside the data, outside the repository)
+it prints recall on the "yes" turns (and per kind, where labels give one) and false alarms as a share of all customer turns (a flagged turn labelled "no",
 or not labelled at all, is a false alarm; "unsure" turns count neither way). ``--half 0-7``
 reads, scores and prints only threads whose id starts with 0 to 7 (a development half; the
 other half stays unread for a final check).
@@ -165,6 +165,7 @@ def score_twcs(
                     print(f"  flagged {tid} [{flagged[tid][0].cue}]: {text[:160]}")
         return
     labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     with labels_path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -173,6 +174,8 @@ def score_twcs(
             if row.get("label") not in {"yes", "no", "unsure"}:
                 raise SystemExit(f"{labels_path}:{n}: label must be yes, no or unsure")
             labels[str(row["id"])] = row["label"]
+            if row.get("kind"):
+                kinds[str(row["id"])] = str(row["kind"])
     text_of = {tid: text for tid, text, _ in turns}
     # Labels of threads outside the chosen half are neither read nor counted.
     labels = {tid: label for tid, label in labels.items() if tid in text_of}
@@ -187,6 +190,13 @@ def score_twcs(
         f"= {len(false_alarms) / total:.2%} ({wilson(len(false_alarms), total, percent=True)}); "
         f"flagged but unlabelled {len(unreviewed)}; unsure {unsure}"
     )
+    # Labels may say what kind of claim a yes is (told/sent/explained, or bare earlier contact).
+    for kind in sorted({kinds[tid] for tid in positives if tid in kinds}):
+        of_kind = [tid for tid in positives if kinds.get(tid) == kind]
+        hits = sum(1 for tid in of_kind if tid in flagged)
+        print(
+            f"  {kind}: recall {hits}/{len(of_kind)} = {hits / len(of_kind):.3f} ({wilson(hits, len(of_kind))})"
+        )
     if show:
         for tid in positives:
             if tid not in flagged:

@@ -28,6 +28,7 @@ from handoff.ticketing.base import (
 from handoff.ticketing.zendesk import ZendeskHelpdesk
 from sandbox import SandboxState
 from sandbox.faults import Exchange
+from tests.sandbox.shapes import RECORDED_SHAPES, json_type
 
 SUMMARY = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "zendesk_api_summary.json").read_text()
@@ -47,9 +48,7 @@ DESCRIPTION_SLIPS = {
 }  # fmt: skip
 # Offset pagination ("Pagination", same page) answers with next_page, previous_page and count.
 OFFSET_KEYS = {"next_page", "previous_page", "count"}
-RECORDED = json.loads(
-    (Path(__file__).resolve().parents[1] / "data" / "zendesk_shapes.json").read_text()
-)["shapes"]
+RECORDED = RECORDED_SHAPES
 RECORDED_NAMES = {
     "ticket": "ticket", "tickets": "ticket", "audit": "audit", "user": "user", "users": "user",
     "comments": "comment", "ticket_field": "ticket_field", "ticket_fields": "ticket_field",
@@ -81,21 +80,6 @@ def operation_of(exchange: Exchange) -> str | None:
     ]  # fmt: skip
     # The most specific template wins (fewest placeholders).
     return min(matches, key=lambda k: k.count("{")) if matches else None
-
-
-def json_type(value: Any) -> str:
-    """Return the JSON type name of a decoded value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def type_allowed(value: Any, shape: dict[str, Any]) -> bool:

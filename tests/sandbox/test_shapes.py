@@ -6,9 +6,7 @@ recorded real responses and, where no recording exists, from Zendesk's API docs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,25 +14,9 @@ from zenpy import Zenpy
 
 from sandbox import SandboxState
 from tests.sandbox.conftest import Raw
+from tests.sandbox.shapes import RECORDED_SHAPES, json_type
 
-SHAPES = json.loads(
-    (Path(__file__).resolve().parents[1] / "data" / "zendesk_shapes.json").read_text()
-)["shapes"]
-
-
-def json_type(value: Any) -> str:
-    """Return the JSON type name of a decoded value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+SHAPES = RECORDED_SHAPES
 
 
 def mismatches(ref: dict[str, Any], value: Any, path: str = "$", depth: int = 99) -> list[str]:
