@@ -35,6 +35,8 @@ SAY_PAST = [
     "outlined",
     "indicated",
 ]
+# Past forms of giving or sending, as in "as reported above", "as provided earlier".
+SENT_PAST = ["reported", "shared", "provided", "sent", "given", "shown", "attached", "supplied"]
 # Every name customers give the bot, as the last word of the phrase.
 BOT_WORDS = [
     "bot",
@@ -296,6 +298,20 @@ def _check_as_i_said(span: Span) -> bool:
     return True
 
 
+def _check_thats_what_i_said(span: Span) -> bool:
+    """Keep "that's why I said it" unless negated or about a third party ("that's what I told
+    my bank"); "that's why I asked" only ends a clause or names us ("... I asked you")."""
+    verb = span[-1]
+    if _negated(verb):
+        return False
+    after = list(span.doc[verb.i + 1 : verb.i + 5])
+    if verb.norm_ in {"told", "asked"} and _third_party_addressee(after):
+        return False
+    if verb.norm_ == "asked":
+        return not after or after[0].is_punct or after[0].norm_ in COMPANY_SIDE | AGAIN_WORDS
+    return True
+
+
 def _check_as_mentioned(span: Span) -> bool:
     if any(t.norm_ in CHAT_WORDS for t in span):
         return True
@@ -374,7 +390,7 @@ def _check_said_already(span: Span) -> bool:
     # "I already gave up on the first order" gives nothing.
     if verb.lemma_ == "give" and after and after[0].norm_ == "up":
         return False
-    if span[0].norm_ == "just":
+    if span[0].norm_ == "just" and verb.norm_ not in SAY_PAST:
         near = {t.norm_ for t in after[:3]}
         if near.isdisjoint(OBJ_WORDS | COMPANY_SIDE | set(BOT_WORDS)):
             return False
@@ -503,6 +519,27 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
         ],
         _check_as_i_said,
     ),
+    # "that's what I said", "thats why i asked", "which is what I told you"
+    "thats_what_i_said": (
+        [
+            [
+                {"NORM": {"IN": ["that", "which"]}},
+                {"NORM": {"IN": ["'s", "is", "s", "was"]}},
+                {"NORM": {"IN": ["why", "what"]}},
+                I_TOK,
+                AUX_SHORT,
+                {"NORM": {"IN": SAY_PAST + ["asked", "wrote", "typed"]}},
+            ],
+            [
+                {"NORM": {"IN": ["thats", "thts", "that's"]}},
+                {"NORM": {"IN": ["why", "what"]}},
+                I_TOK,
+                AUX_SHORT,
+                {"NORM": {"IN": SAY_PAST + ["asked", "wrote", "typed"]}},
+            ],
+        ],
+        _check_thats_what_i_said,
+    ),
     # "as previously mentioned", "as stated in the chat", "as noted above"
     "as_mentioned": (
         [
@@ -531,7 +568,14 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                     }
                 },
             ],
-            [{"NORM": {"IN": SAY_PAST + ["see", "look"]}}, {"NORM": "above"}],
+            [{"NORM": {"IN": SAY_PAST + SENT_PAST + ["see", "look"]}}, {"NORM": "above"}],
+            # "the same error as reported earlier", "as provided before"
+            [
+                {"NORM": {"IN": ["as", "like"]}},
+                {"NORM": {"IN": ["previously", "already", "i", "earlier"]}, "OP": "?"},
+                {"NORM": {"IN": SENT_PAST}},
+                {"NORM": {"IN": ["before", "earlier", "above", "previously", "already"]}},
+            ],
             [
                 {"NORM": {"IN": ["per", "see", "read", "check"]}},
                 {"NORM": {"IN": ["my", "the"]}},
@@ -1365,13 +1409,25 @@ _MESSAGE_NOUN = (
     r"(?:dms?|direct\s+messages?|inbox|e-?mails?|messages?|msgs?|complaints?|tweets?|posts?|"
     r"tickets?|letters?|voicemails?|queries|query|enquir(?:y|ies)|calls?|chats?)"
 )
+_ATTACHMENT = (
+    r"(?:pics?|photos?|pictures?|screenshots?|screen\s*shots?|attachments?|images?|documents?|"
+    r"files?|scans?)"
+)
 _POINTER_RE = re.compile(
     r"\b(?:reply|respond|answer|get\s+back|follow\s+up|look)\s+(?:to\s+|on\s+|at\s+|with\s+)?"
     r"(?:me\s+(?:on|to|about)\s+)?(?:my|our)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
     r"|\b(?:my|our|the)\s+(?:last|previous|earlier|original|other|prior|initial|older)\s+"
     r"(?:\w+\s+)?(?:" + _MESSAGE_NOUN[3:-1] + r"|questions?|reports?|requests?)\b"
     r"|\b(?:see|check|read|look\s+at|scroll\s+up\s+to)\s+(?:my\s+|the\s+|our\s+)?(?:last|"
-    r"previous|earlier|original|first|prior)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
+    r"previous|earlier|original|first|prior)\s+(?:\w+\s+)?(?:"
+    + _MESSAGE_NOUN
+    + "|"
+    + _ATTACHMENT
+    + r")\b"
+    # "please check the pic once again": look again at what was sent
+    r"|\b(?:check|see|look\s+at|review|open)\s+(?:the|my|that|those|this|these)\s+(?:\w+\s+)?"
+    + _ATTACHMENT
+    + r"\s+(?:once\s+)?again\b"
     r"|\b(?:did|have|has)\s+(?:you|u|ya|anyone|someone|anybody)\s+(?:\w+\s+)?(?:get|got|"
     r"receive|received|see|seen|read|check|checked|look\s+at|looked\s+at)\s+(?:my|our)\s+"
     r"(?:\w+\s+){0,3}?" + _MESSAGE_NOUN + r"\b",
@@ -1397,7 +1453,8 @@ _CONTACT_MORE_RE = re.compile(
     r"|\bhow\s+many\s+(?:more\s+)?times\s+do\s+(?:you|u|ya)\s+(?:guys\s+|people\s+|lot\s+)?"
     r"(?:need|want|have\s+to\s+(?:ask|be\s+told))\b"
     r"|\bhow\s+many\s+(?:more\s+)?times(?=\s*(?:[.!?,:;]|$))"
-    r"|\b(?:asked|enquired|inquired|called|rang|checked)\s+(?:\w+\s+){0,3}?and\s+(?:was|were|got)\s+"
+    r"|\b(?:asked|did\s+ask|enquired|inquired|called|rang|checked)\s+(?:\w+\s+){0,3}?(?:and|but)\s+"
+    r"(?:was|were|got)\s+"
     r"told\b"
     r"|\b(?:tried|been\s+trying)\s+(?:" + _REACHING + r")\b"
     r"[^.!?\n]{0,40}?\b(?:" + _NUMBER + r"\s+times|twice|for\s+(?:days|weeks|hours)|all\s+"
@@ -1553,6 +1610,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "did ",
         "have ",
         "has ",
+        "again",
     ),
     "more": (
         "time",
@@ -1603,11 +1661,23 @@ _WRITING_RE = re.compile(
     re.I,
 )
 _JUST_NOW_RE = re.compile(r"\b(?:just|now)\b", re.I)
+_ANOTHER_RE = re.compile(r"\banother\b", re.I)
 _MOVING_RE = re.compile(r"(?:gone|went|popped|dropped|taken|took|brought|been)\s*$", re.I)
 _BOT_RE = re.compile(r"\b(?:bot|chatbot|assistant)\b", re.I)
 _ALREADY_RE = re.compile(r"\balready\b", re.I)
 _COUNTED_VERB_RE = re.compile(_NUMBER + r"\s+\w+\s*$|\b(?:another|separate)\b", re.I)
 _COUNT_AFTER_RE = re.compile(r"\s*" + _NUMBER + r"\s+\w+", re.I)
+_CALLED_RE = re.compile(
+    r"(?:called|rang|rung|phoned|dial(?:l)?ed|wrote|written|e-?mailed|messaged)\s*$", re.I
+)
+# "called in", "wrote in": to the company, when nothing else follows but a time or a count.
+_CALLED_IN_RE = re.compile(
+    r"\s*in\b(?=\s*(?:[.!?,;:&]|$)|\s+(?:and|but|again|already|today|yesterday|last|twice|about|"
+    r"this|several|many|multiple|\d))",
+    re.I,
+)
+# A time this many words or fewer before a contact verb is its time ("Last week I emailed").
+_LEAD_WORDS = 4
 _SPOKE_RE = re.compile(r"(?:spoke|spoken|talked|chatted|dealt)\s*$", re.I)
 _SPOKE_WITH_RE = re.compile(r"\s*(?:to|with|w/?)\s", re.I)
 _NO_ONE_NAMED_RE = re.compile(r"\s*")
@@ -1621,8 +1691,9 @@ _FILED_ELSEWHERE_RE = re.compile(
 )
 # "every 4th call drops" is a fault.
 _EVERY_LEAD_RE = re.compile(r"\bevery\s+$", re.I)
-# Unanswered by someone else: "the seller never replied to my email".
-_UNANSWERED_ELSEWHERE_RE = re.compile(
+# Third parties named outright: "the seller never replied to my email", "have you contacted
+# your bank?".
+THIRD_PARTY_RE = re.compile(
     r"\b(?:seller|bank|landlord|courier|council|insurer|manufacturer|restaurant|"
     r"ombudsman|airline|amazon|ebay)\b",
     re.I,
@@ -1676,8 +1747,9 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         if _OTHER_SIDE_RE.search(text[match.start() : match.end()]):
             continue  # "spoke to the shop where I bought it", "the delivery driver"
         writing = _WRITING_RE.search(verb)
-        if _JUST_NOW_RE.search(verb) and writing:
-            continue  # "I've just emailed it" complies now ("I finally just called" does not)
+        if _JUST_NOW_RE.search(verb) and writing and not _ANOTHER_RE.search(verb):
+            continue  # "I've just emailed it" complies now ("I finally just called", "I've now
+            # sent another email" do not)
         moving = _MOVING_RE.search(verb)
         targeted = _CONTACT_TARGET_RE.match(rest)
         # A reply never came ("... zero replies") may follow in the next sentence.
@@ -1686,12 +1758,17 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         answered = _THEY_SAID_RE.search(after)
         if answered and _BOT_RE.search(after[: answered.end()]):
             answered = None
+        # "Yesterday I emailed you": a time opening the sentence, before the verb.
+        lead = text[max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1 : match.start()]
         when = (
             _CONTACT_WHEN_RE.search(after)
+            or (len(lead.split()) <= _LEAD_WORDS and _CONTACT_WHEN_RE.search(lead))
             or _ALREADY_RE.search(verb)
             or _COUNTED_VERB_RE.search(verb)
             or _COUNT_AFTER_RE.match(rest)
         )
+        if _CALLED_RE.search(verb):
+            targeted = targeted or _CALLED_IN_RE.match(rest)  # "I called in twice"
         if _SPOKE_RE.search(verb) and _SPOKE_WITH_RE.match(rest):
             targeted = targeted or _NO_ONE_NAMED_RE.match(
                 rest
@@ -1731,7 +1808,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         add("earlier_contact", match.start(), match.end())
     for match in _NO_REPLY_RE.finditer(text) if "no_reply" in gates else ():
         sentence = _sentence_of(text, match.start(), match.end())
-        if _UNANSWERED_ELSEWHERE_RE.search(sentence):
+        if THIRD_PARTY_RE.search(sentence):
             continue
         add("unanswered", match.start(), match.end())
     for match in _POINTER_RE.finditer(text) if "pointer" in gates else ():

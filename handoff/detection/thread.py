@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handoff.detection.cues import CHASE_VERBS, OTHER_VERBS, REACH_VERBS, money_talk, verb_forms
+from handoff.detection.cues import (
+    CHASE_VERBS,
+    OTHER_VERBS,
+    REACH_VERBS,
+    THIRD_PARTY_RE,
+    money_talk,
+    verb_forms,
+)
 
 # Steps and support actions a customer may have done before being asked: troubleshooting,
 # contacting someone, sending or filing something.
@@ -65,6 +72,7 @@ _AFFIRM_RE = re.compile(
     r"(?:done|tried|been)\b|(?:did|done|tried)\b)",
     re.I,
 )
+_YES_AND_RE = re.compile(r"^\W*(?:yes|yeah|yea|yep|yup|yh)\b[\s,.!]*(?:and|but)\b", re.I)
 _BEFORE_RE = re.compile(
     r"\b(?:already|alr|before|earlier|previously|yesterday|last\s+(?:night|week|month|time)|"
     r"(?:days?|weeks?|hours?|months?)\s+ago|ago|twice|(?:\d+|two|three|four|five|several|"
@@ -147,6 +155,18 @@ def asks_if_done(agent_text: str) -> bool:
     """Return True when an agent's turn asks whether the customer already did something."""
     return any(
         "?" in sentence and _DONE_QUESTION_RE.search(sentence)
+        for sentence in _SENTENCE_RE.findall(agent_text)
+    )
+
+
+def asks_about_support(agent_text: str) -> bool:
+    """Return True when an agent's turn asks whether the customer dealt with support
+    ("have you spoken to our staff?", "did you call us?")."""
+    return any(
+        "?" in sentence
+        and _DONE_QUESTION_RE.search(sentence)
+        and _SUPPORT_STEP_RE.search(sentence)
+        and not THIRD_PARTY_RE.search(sentence)
         for sentence in _SENTENCE_RE.findall(agent_text)
     )
 
@@ -253,7 +273,10 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
     before = _BEFORE_RE.search(opening) is not None and _DONE_VERB_RE.search(opening) is not None
     # "Yes, I have" answers "have you tried ...?" with a step done before the question; to a
     # request ("please restart it") a bare "done" is compliance, so it must say when.
-    if before or (question and _AFFIRM_RE.match(opening)):
+    # "Yes, and they couldn't help" to "have you spoken to our staff?": a contact with support
+    # the customer made before the question.
+    contacted = question and asks_about_support(agent_text) and _YES_AND_RE.match(opening)
+    if before or (question and _AFFIRM_RE.match(opening)) or contacted:
         if own_step_only(agent_text, opening):
             return None  # "restarted it twice already": done, but not for support
         snippet = opening.rstrip()
