@@ -64,6 +64,11 @@ THREAD_SETS = {
     # sample by 2.4.0 and 2.5.0 first; docs/detection.md, "2.5.1").
     "indep-7": TRAIN / "indep-7" / "thread.jsonl",
     "indep-8": TRAIN / "indep-8" / "thread.jsonl",
+    # 2.6.0: two more independent tweet-style batches (scored out of sample by 2.5.1 first) and
+    # tweet-style turns by the detector's author (pointing back, dated contacts, look-alikes).
+    "indep-9": TRAIN / "indep-9" / "thread.jsonl",
+    "indep-10": TRAIN / "indep-10" / "thread.jsonl",
+    "tweets": TRAIN / "tweets.jsonl",
 }
 # Independent batches kept out of training, as out-of-sample evidence: training on indep-5 and
 # indep-6 (with their relabelled rows) was tried for 2.5.0 and cost the real threads'

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.tokens import Doc, Span, Token
 
@@ -35,6 +35,8 @@ SAY_PAST = [
     "outlined",
     "indicated",
 ]
+# Past forms of giving or sending, as in "as reported above", "as provided earlier".
+SENT_PAST = ["reported", "shared", "provided", "sent", "given", "shown", "attached", "supplied"]
 # Every name customers give the bot, as the last word of the phrase.
 BOT_WORDS = [
     "bot",
@@ -296,6 +298,20 @@ def _check_as_i_said(span: Span) -> bool:
     return True
 
 
+def _check_thats_what_i_said(span: Span) -> bool:
+    """Keep "that's why I said it" unless negated or about a third party ("that's what I told
+    my bank"); "that's why I asked" only ends a clause or names us ("... I asked you")."""
+    verb = span[-1]
+    if _negated(verb):
+        return False
+    after = list(span.doc[verb.i + 1 : verb.i + 5])
+    if verb.norm_ in {"told", "asked"} and _third_party_addressee(after):
+        return False
+    if verb.norm_ == "asked":
+        return not after or after[0].is_punct or after[0].norm_ in COMPANY_SIDE | AGAIN_WORDS
+    return True
+
+
 def _check_as_mentioned(span: Span) -> bool:
     if any(t.norm_ in CHAT_WORDS for t in span):
         return True
@@ -374,7 +390,7 @@ def _check_said_already(span: Span) -> bool:
     # "I already gave up on the first order" gives nothing.
     if verb.lemma_ == "give" and after and after[0].norm_ == "up":
         return False
-    if span[0].norm_ == "just":
+    if span[0].norm_ == "just" and verb.norm_ not in SAY_PAST:
         near = {t.norm_ for t in after[:3]}
         if near.isdisjoint(OBJ_WORDS | COMPANY_SIDE | set(BOT_WORDS)):
             return False
@@ -503,6 +519,27 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
         ],
         _check_as_i_said,
     ),
+    # "that's what I said", "thats why i asked", "which is what I told you"
+    "thats_what_i_said": (
+        [
+            [
+                {"NORM": {"IN": ["that", "which"]}},
+                {"NORM": {"IN": ["'s", "is", "s", "was"]}},
+                {"NORM": {"IN": ["why", "what"]}},
+                I_TOK,
+                AUX_SHORT,
+                {"NORM": {"IN": SAY_PAST + ["asked", "wrote", "typed"]}},
+            ],
+            [
+                {"NORM": {"IN": ["thats", "thts", "that's"]}},
+                {"NORM": {"IN": ["why", "what"]}},
+                I_TOK,
+                AUX_SHORT,
+                {"NORM": {"IN": SAY_PAST + ["asked", "wrote", "typed"]}},
+            ],
+        ],
+        _check_thats_what_i_said,
+    ),
     # "as previously mentioned", "as stated in the chat", "as noted above"
     "as_mentioned": (
         [
@@ -531,7 +568,14 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
                     }
                 },
             ],
-            [{"NORM": {"IN": SAY_PAST + ["see", "look"]}}, {"NORM": "above"}],
+            [{"NORM": {"IN": SAY_PAST + SENT_PAST + ["see", "look"]}}, {"NORM": "above"}],
+            # "the same error as reported earlier", "as provided before"
+            [
+                {"NORM": {"IN": ["as", "like"]}},
+                {"NORM": {"IN": ["previously", "already", "i", "earlier"]}, "OP": "?"},
+                {"NORM": {"IN": SENT_PAST}},
+                {"NORM": {"IN": ["before", "earlier", "above", "previously", "already"]}},
+            ],
             [
                 {"NORM": {"IN": ["per", "see", "read", "check"]}},
                 {"NORM": {"IN": ["my", "the"]}},
@@ -1104,6 +1148,64 @@ _OTHER_SIDE_RE = re.compile(
     re.I,
 )
 _NUMBER = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|countless|numerous|a\s+few|a\s+dozen|dozens\s+of|hundreds\s+of|a\s+million)"
+
+
+class VerbForms(NamedTuple):
+    """A verb's spellings as regex fragments: the base, the -ing form, the past forms."""
+
+    base: str
+    ing: str
+    past: tuple[str, ...]
+
+
+# Verbs of reaching support ("I've called", "tried ringing", "been messaging").
+REACH_VERBS: dict[str, VerbForms] = {
+    "call": VerbForms("call", "calling", ("called",)),
+    "ring": VerbForms("ring", "ringing", ("rang", "rung")),
+    "phone": VerbForms("phone", "phoning", ("phoned",)),
+    "email": VerbForms("e-?mail", "e-?mailing", ("e-?mailed",)),
+    "contact": VerbForms("contact", "contacting", ("contacted",)),
+    "message": VerbForms("message", "messaging", ("messaged",)),
+    "chat": VerbForms("chat", "chatting", ("chatted",)),
+    "dial": VerbForms("dial", "dial(?:l)?ing", ("dial(?:l)?ed",)),
+}
+# ... and of keeping at it, counted or ongoing ("third time chasing", "been tweeting you").
+CHASE_VERBS: dict[str, VerbForms] = {
+    **REACH_VERBS,
+    "tweet": VerbForms("tweet", "tweeting", ("tweeted",)),
+    "dm": VerbForms("dm", r"dm\w*", (r"dm\w*",)),
+    "write": VerbForms("write", "writing", ("written", "wrote")),
+    "chase": VerbForms("chase", "chasing", ("chased",)),
+    "complain": VerbForms("complain", "complaining", ("complained",)),
+    "explain": VerbForms("explain", "explaining", ("explained",)),
+    "report": VerbForms("report", "reporting", ("reported",)),
+}
+# Other verbs the counted and ongoing patterns take.
+OTHER_VERBS: dict[str, VerbForms] = {
+    "ask": VerbForms("ask", "asking", ("asked",)),
+    "raise": VerbForms("raise", "raising", ("raised",)),
+    "talk": VerbForms("talk", "talking", ("talked",)),
+    "speak": VerbForms("speak", "speaking", ("spoke", "spoken")),
+    "send": VerbForms("send", "sending", ("sent",)),
+}
+
+
+def verb_forms(
+    verbs: Iterable[VerbForms], *, base: bool = False, ing: bool = True, past: bool = False
+) -> str:
+    """Return an alternation of the chosen forms of ``verbs`` (the base with its -s form),
+    each once, in order."""
+    forms = [
+        form
+        for verb in verbs
+        for form in ((verb.base + "s?",) if base else ())
+        + ((verb.ing,) if ing else ())
+        + (verb.past if past else ())
+    ]
+    return "|".join(dict.fromkeys(forms))
+
+
+_REACHING = verb_forms(REACH_VERBS.values())
 # "I've called three times about this", "rang you twice last week", "I phoned your helpline",
 # "we went into your branch on Saturday", "took it back to the store", "I chatted with you".
 _CONTACTED_RE = re.compile(
@@ -1118,14 +1220,15 @@ _CONTACTED_RE = re.compile(
     + r"|another|two\s+separate|separate)\s+(?:\w+\s+)?"
     r"(?:complaints?|e-?mails?|messages?|dms?|tickets?|voicemails?|cases?|claims?|"
     r"letters?|requests?|reports?)(?=\W)|"
-    r"(?:ended\s+up|tried|trying|finally|kept|keep)\s+(?:calling|ringing|phoning|emailing|"
-    r"e-mailing|contacting|messaging|chatting|reaching\s+out|going\s+(?:in)?to)|"
+    r"(?:ended\s+up|tried|trying|finally|kept|keep)\s+(?:"
+    + _REACHING
+    + r"|reaching\s+out|going\s+(?:in)?to)|"
     r"requested|applied|asked(?=\s+(?:you|u|your|ur|the\s+(?:\w+\s+)?(?:"
     + _PLACE
     + r"|"
     + _STAFF
     + r")|one\s+of\s+your)\b)|checked\s+with|enquired|inquired|"
-    r"called|rung|rang|phoned|ring|call|contacted|chatted|complained|visited|chased|"
+    r"called|rung|rang|phoned|dial(?:l)?ed|ring|call|contacted|chatted|complained|visited|chased|"
     r"messaged|emailed|e-mailed|dm[\'\u2019]?d|dmed|tweeted|written|wrote|reported|raised|"
     r"logged|spoke|spoken|talked|been\s+in\s+touch|got\s+in\s+touch|gone|went|popped|"
     r"dropped|taken|took|brought|been(?=\s+(?:in)?to\s)|"
@@ -1202,24 +1305,30 @@ _NTH_CONTACT_RE = re.compile(
     r"hundredth|millionth)\s+(?:call|phone\s+call|email|e-mail|mail|message|msg|dm|tweet|"
     r"complaint|letter|chat|visit|trip\s+to\s+(?:your|the)\s+(?:\w+\s+)?"
     + _PLACE
-    + r"|time\s+(?:i[\'\u2019]?ve\s+|i\s+have\s+|i\s+)?(?:calling|called|ringing|rung|"
-    r"rang|phoning|phoned|emailing|emailed|writing|written|wrote|contacting|contacted|messaging|"
-    r"messaged|tweeting|tweeted|dm\w*|asking|asked|chasing|chased|reporting|reported|"
-    r"complaining|complained|raising|raised|explaining|explained|chatting|chatted|"
-    r"going\s+(?:in)?to\s+(?:your|the)\s+(?:\w+\s+)?" + _PLACE + r"))\b",
+    + r"|time\s+(?:i[\'\u2019]?ve\s+|i\s+have\s+|i\s+)?(?:"
+    + verb_forms(
+        [*CHASE_VERBS.values(), OTHER_VERBS["ask"], OTHER_VERBS["raise"]], ing=True, past=True
+    )
+    + r"|going\s+(?:in)?to\s+(?:your|the)\s+(?:\w+\s+)?"
+    + _PLACE
+    + r"))\b",
     re.I,
 )
 # "been chasing this for weeks", "I've been on the phone to you all week", "been back and
 # forth with your team since May".
 _ONGOING_RE = re.compile(
-    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have)?|ive)\s+|(?:^|(?<=[.!?\n]))\s*)"
-    r"been\s+(?:calling|ringing|phoning|emailing|"
-    r"messaging|dm\w*|tweeting|chasing|chatting|writing|contacting|complaining|explaining|"
-    r"talking|speaking|going\s+back\s+and\s+forth|back\s+and\s+forth|on\s+the\s+phone|"
-    r"in\s+touch|on\s+to\s+you|onto\s+you|reaching\s+out|in\s+(?:your|ur)\s+(?:dms|inbox)|"
-    r"sending|reporting)\b[^.!?\n]{0,50}?\b(?:for\s+(?:\w+\s+)?"
+    r"(?:\b(?:(?:i|we)(?:[\'\u2019]ve|\s+have|\s+had|[\'\u2019]d)?|ive)\s+|(?:^|(?<=[.!?\n]))\s*)"
+    r"been\s+(?:"
+    + verb_forms(
+        [*CHASE_VERBS.values(), *(OTHER_VERBS[v] for v in ("talk", "speak", "send", "ask"))]
+    )
+    + r"|going\s+back\s+and\s+forth|back\s+and\s+forth|on\s+the\s+phone|"
+    r"in\s+touch|on\s+to\s+you|onto\s+you|reaching\s+out|in\s+(?:your|ur)\s+(?:dms|inbox)"
+    r")\b[^.!?\n]{0,50}?\b(?:for\s+(?:\w+\s+)?"
     r"(?:days|weeks|months|ages|hours|a\s+(?:week|month|fortnight|year))|since|all\s+"
-    r"(?:day|week|month|morning)|every\s+day|" + _NUMBER + r"\s+times|twice|(?:no|not|zero)\s+"
+    r"(?:day|week|month|morning|along)|every\s+day|from\s+the\s+(?:beginning|start)|"
+    + _NUMBER
+    + r"\s+times|twice|(?:no|not|zero)\s+"
     r"(?:respon\w*|repl\w*|answer\w*))",
     re.I,
 )
@@ -1243,7 +1352,7 @@ _NO_REPLY_RE = re.compile(
     r"replied\s+to|acknowledged)|no\s+(?:reply|response|answer))\b"
     r"|\b(?:you|u|ya|you\s+guys|your\s+(?:team|support|staff|people)|nobody|no\s+one|"
     r"no-one)\s+(?:has\s+|have\s+)?(?:still\s+|ever\s+)?(?:never|not|hasn[\'\u2019]?t|"
-    r"haven[\'\u2019]?t|didn[\'\u2019]?t|did\s+not)\s+(?:\w+\s+)?(?:replied|responded|"
+    r"haven[\'\u2019]?t|didn[\'\u2019]?t|did\s+not|failed\s+to)\s+(?:\w+\s+)?(?:replied|responded|"
     r"answered|got\s+back|gotten\s+back|came\s+back|come\s+back|called\s+(?:me\s+)?back|"
     r"rang\s+(?:me\s+)?back|reply|respond|answer|get\s+back|call\s+(?:me\s+)?back)\b"
     r"|\b(?:you|u|ya|you\s+(?:guys|people|lot)|they)\s+(?:then\s+|just\s+)?stopped\s+"
@@ -1300,13 +1409,25 @@ _MESSAGE_NOUN = (
     r"(?:dms?|direct\s+messages?|inbox|e-?mails?|messages?|msgs?|complaints?|tweets?|posts?|"
     r"tickets?|letters?|voicemails?|queries|query|enquir(?:y|ies)|calls?|chats?)"
 )
+_ATTACHMENT = (
+    r"(?:pics?|photos?|pictures?|screenshots?|screen\s*shots?|attachments?|images?|documents?|"
+    r"files?|scans?)"
+)
 _POINTER_RE = re.compile(
     r"\b(?:reply|respond|answer|get\s+back|follow\s+up|look)\s+(?:to\s+|on\s+|at\s+|with\s+)?"
     r"(?:me\s+(?:on|to|about)\s+)?(?:my|our)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
     r"|\b(?:my|our|the)\s+(?:last|previous|earlier|original|other|prior|initial|older)\s+"
     r"(?:\w+\s+)?(?:" + _MESSAGE_NOUN[3:-1] + r"|questions?|reports?|requests?)\b"
     r"|\b(?:see|check|read|look\s+at|scroll\s+up\s+to)\s+(?:my\s+|the\s+|our\s+)?(?:last|"
-    r"previous|earlier|original|first|prior)\s+(?:\w+\s+)?" + _MESSAGE_NOUN + r"\b"
+    r"previous|earlier|original|first|prior)\s+(?:\w+\s+)?(?:"
+    + _MESSAGE_NOUN
+    + "|"
+    + _ATTACHMENT
+    + r")\b"
+    # "please check the pic once again": look again at what was sent
+    r"|\b(?:check|see|look\s+at|review|open)\s+(?:the|my|that|those|this|these)\s+(?:\w+\s+)?"
+    + _ATTACHMENT
+    + r"\s+(?:once\s+)?again\b"
     r"|\b(?:did|have|has)\s+(?:you|u|ya|anyone|someone|anybody)\s+(?:\w+\s+)?(?:get|got|"
     r"receive|received|see|seen|read|check|checked|look\s+at|looked\s+at)\s+(?:my|our)\s+"
     r"(?:\w+\s+){0,3}?" + _MESSAGE_NOUN + r"\b",
@@ -1332,9 +1453,10 @@ _CONTACT_MORE_RE = re.compile(
     r"|\bhow\s+many\s+(?:more\s+)?times\s+do\s+(?:you|u|ya)\s+(?:guys\s+|people\s+|lot\s+)?"
     r"(?:need|want|have\s+to\s+(?:ask|be\s+told))\b"
     r"|\bhow\s+many\s+(?:more\s+)?times(?=\s*(?:[.!?,:;]|$))"
-    r"|\b(?:asked|enquired|inquired|called|rang|checked)\s+(?:\w+\s+){0,3}?and\s+(?:was|were|got)\s+"
+    r"|\b(?:asked|did\s+ask|enquired|inquired|called|rang|checked)\s+(?:\w+\s+){0,3}?(?:and|but)\s+"
+    r"(?:was|were|got)\s+"
     r"told\b"
-    r"|\b(?:tried|been\s+trying)\s+(?:calling|ringing|phoning|emailing|contacting|messaging)\b"
+    r"|\b(?:tried|been\s+trying)\s+(?:" + _REACHING + r")\b"
     r"[^.!?\n]{0,40}?\b(?:" + _NUMBER + r"\s+times|twice|for\s+(?:days|weeks|hours)|all\s+"
     r"(?:day|week))\b",
     re.I,
@@ -1384,6 +1506,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "rung",
         "ring",
         "phon",
+        "dial",
         "contact",
         "chat",
         "complain",
@@ -1465,6 +1588,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "callback",
         "ignored",
         "unanswered",
+        "failed",
         "stopped",
         "back",
     ),
@@ -1486,6 +1610,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "did ",
         "have ",
         "has ",
+        "again",
     ),
     "more": (
         "time",
@@ -1527,6 +1652,61 @@ def _open_gates(lowered: str) -> frozenset[str]:
     return frozenset().union(*(_OPENS[word] for word in found))
 
 
+# What the verb of a contact says about it (``_wider_contact``).
+_LOGGED_RE = re.compile(r"logged\s*$", re.I)
+_LOG_STEP_RE = re.compile(r"\s*(?:out|in|on|off)\b", re.I)
+_WRITING_RE = re.compile(
+    r"(?:messaged|e-?mailed|dm|dmed|tweeted|written|wrote|reported|raised|logged|"
+    r"sent|put\s+in|made|lodged|filed|submitted|opened|left)\b",
+    re.I,
+)
+_JUST_NOW_RE = re.compile(r"\b(?:just|now)\b", re.I)
+_ANOTHER_RE = re.compile(r"\banother\b", re.I)
+_MOVING_RE = re.compile(r"(?:gone|went|popped|dropped|taken|took|brought|been)\s*$", re.I)
+_BOT_RE = re.compile(r"\b(?:bot|chatbot|assistant)\b", re.I)
+_ALREADY_RE = re.compile(r"\balready\b", re.I)
+_COUNTED_VERB_RE = re.compile(_NUMBER + r"\s+\w+\s*$|\b(?:another|separate)\b", re.I)
+_COUNT_AFTER_RE = re.compile(r"\s*" + _NUMBER + r"\s+\w+", re.I)
+_CALLED_RE = re.compile(
+    r"(?:called|rang|rung|phoned|dial(?:l)?ed|wrote|written|e-?mailed|messaged)\s*$", re.I
+)
+# "called in", "wrote in": to the company, when nothing else follows but a time or a count.
+_CALLED_IN_RE = re.compile(
+    r"\s*in\b(?=\s*(?:[.!?,;:&]|$)|\s+(?:and|but|again|already|today|yesterday|last|twice|about|"
+    r"this|several|many|multiple|\d))",
+    re.I,
+)
+# A time this many words or fewer before a contact verb is its time ("Last week I emailed").
+_LEAD_WORDS = 4
+_SPOKE_RE = re.compile(r"(?:spoke|spoken|talked|chatted|dealt)\s*$", re.I)
+_SPOKE_WITH_RE = re.compile(r"\s*(?:to|with|w/?)\s", re.I)
+_NO_ONE_NAMED_RE = re.compile(r"\s*")
+_PLACE_RE = re.compile(_PLACE, re.I)
+_WROTE_RE = re.compile(r"(?:written|wrote)\s*$", re.I)
+_TELLING_VERB_RE = re.compile(r"\s*(?:told|explained|showed|shown|gave|clarified)", re.I)
+_CHECKED_WITH_RE = re.compile(r"(?:checked\s+with|enquired|inquired)\s*$", re.I)
+_FILED_RE = re.compile(r"\b(?:reported|raised|logged)\b", re.I)
+_FILED_ELSEWHERE_RE = re.compile(
+    r"\bto\s+(?:the|my|a)\s+(?:police|bank|council|ombudsman|landlord|seller)\b", re.I
+)
+# "every 4th call drops" is a fault.
+_EVERY_LEAD_RE = re.compile(r"\bevery\s+$", re.I)
+# Third parties named outright: "the seller never replied to my email", "have you contacted
+# your bank?".
+THIRD_PARTY_RE = re.compile(
+    r"\b(?:seller|bank|landlord|courier|council|insurer|manufacturer|restaurant|"
+    r"ombudsman|airline|amazon|ebay)\b",
+    re.I,
+)
+# "ignore my last message" points away from it.
+_DISMISS_LEAD_RE = re.compile(
+    r"\b(?:ignore|disregard|delete|deleted|forget|scrap|cancel)\s+$", re.I
+)
+_TOLD_RE = re.compile(r"\btold\b", re.I)
+_BY_AFTER_RE = re.compile(r"\s+by\b")
+_TRIED_RE = re.compile(r"(?:tried|been)", re.I)
+
+
 def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> list[CueHit]:
     """Return earlier contact in the forms 2.5.0 added: contacts the customer made, counted or
     dated, visits to the company's places, pointers to earlier messages, unanswered complaints
@@ -1562,59 +1742,56 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         verb = text[match.start() : match.start("rest")]
         if _CONTACT_NOT_RE.search(verb) or _CONTACT_THIRD_RE.match(rest):
             continue
-        if re.search(r"logged\s*$", verb, re.I) and re.match(r"\s*(?:out|in|on|off)\b", rest, re.I):
+        if _LOGGED_RE.search(verb) and _LOG_STEP_RE.match(rest):
             continue  # "already logged out and back in" is a step
         if _OTHER_SIDE_RE.search(text[match.start() : match.end()]):
             continue  # "spoke to the shop where I bought it", "the delivery driver"
-        writing = re.search(
-            r"(?:messaged|e-?mailed|dm|dmed|tweeted|written|wrote|reported|raised|logged|"
-            r"sent|put\s+in|made|lodged|filed|submitted|opened|left)\b",
-            verb,
-            re.I,
-        )
-        if re.search(r"\b(?:just|now)\b", verb, re.I) and writing:
-            continue  # "I've just emailed it" complies now ("I finally just called" does not)
-        moving = re.search(r"(?:gone|went|popped|dropped|taken|took|brought|been)\s*$", verb, re.I)
+        writing = _WRITING_RE.search(verb)
+        if _JUST_NOW_RE.search(verb) and writing and not _ANOTHER_RE.search(verb):
+            continue  # "I've just emailed it" complies now ("I finally just called", "I've now
+            # sent another email" do not)
+        moving = _MOVING_RE.search(verb)
         targeted = _CONTACT_TARGET_RE.match(rest)
         # A reply never came ("... zero replies") may follow in the next sentence.
         after = text[match.start("rest") : match.start("rest") + 110]
         # What they said there: "I went to the gallery yesterday. They replied that ..."
         answered = _THEY_SAID_RE.search(after)
-        if answered and re.search(r"\b(?:bot|chatbot|assistant)\b", after[: answered.end()], re.I):
+        if answered and _BOT_RE.search(after[: answered.end()]):
             answered = None
+        # "Yesterday I emailed you": a time opening the sentence, before the verb.
+        lead = text[max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1 : match.start()]
         when = (
             _CONTACT_WHEN_RE.search(after)
-            or re.search(r"\balready\b", verb, re.I)
-            or re.search(_NUMBER + r"\s+\w+\s*$|\b(?:another|separate)\b", verb, re.I)
-            or re.match(r"\s*" + _NUMBER + r"\s+\w+", rest, re.I)
+            or (len(lead.split()) <= _LEAD_WORDS and _CONTACT_WHEN_RE.search(lead))
+            or _ALREADY_RE.search(verb)
+            or _COUNTED_VERB_RE.search(verb)
+            or _COUNT_AFTER_RE.match(rest)
         )
-        if re.search(r"(?:spoke|spoken|talked|chatted|dealt)\s*$", verb, re.I) and re.match(
-            r"\s*(?:to|with|w/?)\s", rest, re.I
-        ):
-            targeted = targeted or re.match(r"\s*", rest)  # "someone I spoke with on the phone"
+        if _CALLED_RE.search(verb):
+            targeted = targeted or _CALLED_IN_RE.match(rest)  # "I called in twice"
+        if _SPOKE_RE.search(verb) and _SPOKE_WITH_RE.match(rest):
+            targeted = targeted or _NO_ONE_NAMED_RE.match(
+                rest
+            )  # "someone I spoke with on the phone"
         if moving and not (
-            (targeted and re.search(_PLACE, rest[: targeted.end() + 30], re.I)) or answered
+            (targeted and _PLACE_RE.search(rest[: targeted.end() + 30])) or answered
         ):
             continue  # "went to the gym", "took it to my dad"
         if writing and not when:
             continue  # "I emailed you the photos" may be compliance now
-        if re.search(r"(?:written|wrote)\s*$", verb, re.I) and not targeted:
+        if _WROTE_RE.search(verb) and not targeted:
             continue  # "wrote a review"
-        telling = re.match(r"\s*(?:told|explained|showed|shown|gave|clarified)", verb, re.I)
+        telling = _TELLING_VERB_RE.match(verb)
         if telling and _OTHER_SIDE_RE.search(text[match.start() : match.end() + 20]):
             continue  # "I told the delivery guy the code"
-        if re.search(r"(?:checked\s+with|enquired|inquired)\s*$", verb, re.I) and not targeted:
+        if _CHECKED_WITH_RE.search(verb) and not targeted:
             continue  # "already checked with the neighbours"
         if not (targeted or when or telling or answered):
             continue
         sentence = _sentence_of(text, match.start(), match.end())
         if not writing and _NOT_THROUGH_RE.search(sentence):
             continue
-        if re.search(r"\b(?:reported|raised|logged)\b", verb, re.I) and re.search(
-            r"\bto\s+(?:the|my|a)\s+(?:police|bank|council|ombudsman|landlord|seller)\b",
-            sentence,
-            re.I,
-        ):
+        if _FILED_RE.search(verb) and _FILED_ELSEWHERE_RE.search(sentence):
             continue
         # "I requested it 4 months back and I'm still charged?" states, then asks.
         opening = sentence[: max(0, sentence.find(match.group()))]
@@ -1622,8 +1799,8 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         end = match.start("rest") + (targeted.end() if targeted else 0)
         add("earlier_contact", match.start(), end, asking=not _ASKING_RE.search(opening))
     for match in _NTH_CONTACT_RE.finditer(text) if "nth" in gates else ():
-        if re.search(r"\bevery\s+$", text[max(0, match.start() - 8) : match.start()], re.I):
-            continue  # "every 4th call drops" is a fault
+        if _EVERY_LEAD_RE.search(text[max(0, match.start() - 8) : match.start()]):
+            continue
         add("earlier_contact", match.start(), match.end())
     for match in _ONGOING_RE.finditer(text) if "ongoing" in gates else ():
         if _CONTACT_THIRD_RE.search(match.group()):
@@ -1631,29 +1808,20 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         add("earlier_contact", match.start(), match.end())
     for match in _NO_REPLY_RE.finditer(text) if "no_reply" in gates else ():
         sentence = _sentence_of(text, match.start(), match.end())
-        if re.search(
-            r"\b(?:seller|bank|landlord|courier|council|insurer|manufacturer|restaurant|"
-            r"ombudsman|airline|amazon|ebay)\b",
-            sentence,
-            re.I,
-        ):
+        if THIRD_PARTY_RE.search(sentence):
             continue
         add("unanswered", match.start(), match.end())
     for match in _POINTER_RE.finditer(text) if "pointer" in gates else ():
-        if re.search(
-            r"\b(?:ignore|disregard|delete|deleted|forget|scrap|cancel)\s+$",
-            text[max(0, match.start() - 12) : match.start()],
-            re.I,
-        ):
-            continue  # "ignore my last message"
+        if _DISMISS_LEAD_RE.search(text[max(0, match.start() - 12) : match.start()]):
+            continue
         add("earlier_contact", match.start(), match.end(), asking=True, pointer=True)
     for match in _CONTACT_MORE_RE.finditer(text) if "more" in gates else ():
-        if re.search(r"\btold\b", match.group(), re.I) and (
+        if _TOLD_RE.search(match.group()) and (
             _BOT_OR_THIRD_RE.search(_sentence_of(text, match.start(), match.end()))
-            or re.match(r"\s+by\b", text[match.end() :])
+            or _BY_AFTER_RE.match(text[match.end() :])
         ):
             continue  # "I was told by the bot to contact you", "I was told by my bank"
-        if re.match(r"(?:tried|been)", match.group(), re.I) and _NOT_THROUGH_RE.search(
+        if _TRIED_RE.match(match.group()) and _NOT_THROUGH_RE.search(
             _sentence_of(text, match.start(), match.end())
         ):
             continue  # "tried calling 5 times, nobody answers"

@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handoff.detection.cues import money_talk
+from handoff.detection.cues import (
+    CHASE_VERBS,
+    OTHER_VERBS,
+    REACH_VERBS,
+    THIRD_PARTY_RE,
+    money_talk,
+    verb_forms,
+)
 
 # Steps and support actions a customer may have done before being asked: troubleshooting,
 # contacting someone, sending or filing something.
@@ -65,6 +72,7 @@ _AFFIRM_RE = re.compile(
     r"(?:done|tried|been)\b|(?:did|done|tried)\b)",
     re.I,
 )
+_YES_AND_RE = re.compile(r"^\W*(?:yes|yeah|yea|yep|yup|yh)\b[\s,.!]*(?:and|but)\b", re.I)
 _BEFORE_RE = re.compile(
     r"\b(?:already|alr|before|earlier|previously|yesterday|last\s+(?:night|week|month|time)|"
     r"(?:days?|weeks?|hours?|months?)\s+ago|ago|twice|(?:\d+|two|three|four|five|several|"
@@ -104,11 +112,20 @@ _DONE_NOW_RE = re.compile(
 # Steps that are dealings with support: contacting, sending, filing, filling in. A step of
 # one's own ("have you tried restarting?") done before is a first answer, not a repetition,
 # unless the answer says it was done for support ("did that with your colleague yesterday").
+# ("phone" is left out: "restarted my phone" is a step of one's own.)
 _SUPPORT_STEP_RE = re.compile(
-    r"\b(?:contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|talk\w*|fill\w*|submit\w*|"
-    r"file[ds]?|report\w*|raised?|sen[dt]\w*|e-?mail\w*|dm\w*|messag\w*|reach\w*\s+out|"
-    r"visit\w*|register\w*|claim\w*|request\w*|appl(?:y|ied)|provide\w*|share\w*|"
-    r"upload\w*|attach\w*|forward\w*|write|wrote|post\w*|tweet\w*|reply|respond)\b",
+    r"\b(?:"
+    + verb_forms(
+        [
+            *(REACH_VERBS[v] for v in ("contact", "call", "ring", "email", "message")),
+            *(CHASE_VERBS[v] for v in ("dm", "tweet", "write", "report")),
+            *(OTHER_VERBS[v] for v in ("speak", "talk", "raise", "send")),
+        ],
+        base=True,
+        past=True,
+    )
+    + r"|fill\w*|submit\w*|file[ds]?|reach\w*\s+out|visit\w*|register\w*|claim\w*|request\w*|"
+    r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond)\b",
     re.I,
 )
 _NAMES_SUPPORT_RE = re.compile(
@@ -138,6 +155,18 @@ def asks_if_done(agent_text: str) -> bool:
     """Return True when an agent's turn asks whether the customer already did something."""
     return any(
         "?" in sentence and _DONE_QUESTION_RE.search(sentence)
+        for sentence in _SENTENCE_RE.findall(agent_text)
+    )
+
+
+def asks_about_support(agent_text: str) -> bool:
+    """Return True when an agent's turn asks whether the customer dealt with support
+    ("have you spoken to our staff?", "did you call us?")."""
+    return any(
+        "?" in sentence
+        and _DONE_QUESTION_RE.search(sentence)
+        and _SUPPORT_STEP_RE.search(sentence)
+        and not THIRD_PARTY_RE.search(sentence)
         for sentence in _SENTENCE_RE.findall(agent_text)
     )
 
@@ -244,7 +273,10 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
     before = _BEFORE_RE.search(opening) is not None and _DONE_VERB_RE.search(opening) is not None
     # "Yes, I have" answers "have you tried ...?" with a step done before the question; to a
     # request ("please restart it") a bare "done" is compliance, so it must say when.
-    if before or (question and _AFFIRM_RE.match(opening)):
+    # "Yes, and they couldn't help" to "have you spoken to our staff?": a contact with support
+    # the customer made before the question.
+    contacted = question and asks_about_support(agent_text) and _YES_AND_RE.match(opening)
+    if before or (question and _AFFIRM_RE.match(opening)) or contacted:
         if own_step_only(agent_text, opening):
             return None  # "restarted it twice already": done, but not for support
         snippet = opening.rstrip()

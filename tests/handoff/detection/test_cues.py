@@ -345,3 +345,98 @@ def test_earlier_contact_look_alikes_are_not(text: str) -> None:
     """Are third parties, calls that never got through, first contacts, other matters,
     recurring problems, plans, questions and compliance left alone?"""
     assert detect_message(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("dialled your helpline four times this week", "earlier_contact"),
+        ("Yesterday evening I dialed customer care twice", "earlier_contact"),
+        ("you failed to reply to my complaint", "unanswered"),
+        ("we'd been emailing your billing team for weeks", "earlier_contact"),
+        ("I had been messaging you since Friday", "earlier_contact"),
+        ("I've been asking for a refund from the beginning", "earlier_contact"),
+    ],
+)
+def test_dialling_failing_to_reply_and_past_perfect_contacts_are_earlier_contact(
+    text: str, cue: str
+) -> None:
+    """Are dialling support, support failing to reply and contacts kept up before ("had been
+    emailing", "been asking from the start") read as earlier contact?"""
+    assert [f.cue for f in detect_message(text)] == [cue]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll dial the number tomorrow morning",
+        "the seller failed to respond for a week",
+        "I had been waiting for weeks before it came",
+        "the app failed to load my messages",
+    ],
+)
+def test_dialling_and_failing_look_alikes_are_not(text: str) -> None:
+    """Are plans, a third party's silence and waiting left alone?"""
+    assert detect_message(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "still getting the same crash as reported above",
+        "the serial number as provided earlier is on the box",
+        "thats why i said the app is useless",
+        "That's what I told you on Monday, the card was never activated",
+        "which is what I explained yesterday",
+        "that's why I asked you before",
+        "I just said the screen stays black after the update",
+    ],
+)
+def test_pointing_back_at_what_was_said_or_sent_is_a_repetition(text: str) -> None:
+    """Are "as reported above", "that's why I said ..." and "I just said ..." found?"""
+    assert detect_message(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "that's why I asked for a bigger size this time",
+        "that's not what I said to my landlord",
+        "that's what I told my bank",
+        "as shown in the picture on your website it should be blue",
+    ],
+)
+def test_pointing_back_look_alikes_are_not(text: str) -> None:
+    """Are a reason for a request, a third party and the company's pictures left alone?"""
+    assert detect_message(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Last Friday I emailed your returns team the photos",
+        "called in twice about the leak and still waiting",
+        "I did ask at the till but was told they had none",
+        "I've now sent another email with the invoice",
+        "can you check the screenshot again, the charge is there",
+        "see the previous photo I sent, the box was crushed",
+    ],
+)
+def test_contacts_dated_before_the_verb_called_in_and_sent_again_are_found(text: str) -> None:
+    """Are a time opening the sentence, "called in", "did ask ... but was told", "another
+    email" and a pointer to a photo sent before read as earlier contact?"""
+    assert [f.cue for f in detect_message(text)] == ["earlier_contact"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I called in sick so I can wait for the engineer",
+        "I've just emailed you the photos",
+        "check the photo on the listing again, it shows two cables",
+        "Yesterday my neighbour emailed the council",
+    ],
+)
+def test_dated_contact_look_alikes_are_not(text: str) -> None:
+    """Are calling in sick, compliance now, the listing's photo and a third party left alone?"""
+    assert detect_message(text) == []

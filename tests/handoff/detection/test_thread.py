@@ -181,3 +181,21 @@ def test_the_agent_turn_raises_only_claims_of_doing_sending_or_telling(
 def test_claims_answering_the_agent_turn_still_count(context: str, text: str) -> None:
     """Do answers saying it was done, sent or told before still count with the agent's turn?"""
     assert detect_message(text, context=context)
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "found"),
+    [
+        ("Have you spoken to the crew on board about it?", "Yes and they couldn't help", True),
+        ("Did you call our helpline first?", "yeah but nobody knew anything", True),
+        ("Have you contacted your bank about the charge?", "yes and they blamed you", False),
+        ("Have you tried restarting the router?", "yes and it's still dropping", False),
+        ("Did you get the email we sent?", "yes but it was blank", False),
+    ],
+)
+def test_yes_and_to_a_question_about_contacting_support(
+    context: str, text: str, found: bool
+) -> None:
+    """Is "yes, and ..." to whether the customer contacted support an earlier contact, but not
+    to a question about a third party, a step of their own or a fact?"""
+    assert (done_before(context, text) is not None) is found
