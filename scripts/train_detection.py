@@ -69,6 +69,9 @@ THREAD_SETS = {
     "indep-9": TRAIN / "indep-9" / "thread.jsonl",
     "indep-10": TRAIN / "indep-10" / "thread.jsonl",
     "tweets": TRAIN / "tweets.jsonl",
+    # 2.6.0 (the lead's merge): five independent batches in five other styles (live chat, email,
+    # phone transcripts, non-native messaging, software support), scored out of sample by 2.5.1.
+    **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in range(13, 18)},
 }
 # Independent batches kept out of training, as out-of-sample evidence: training on indep-5 and
 # indep-6 (with their relabelled rows) was tried for 2.5.0 and cost the real threads'
@@ -76,6 +79,9 @@ THREAD_SETS = {
 HELD_BACK_SETS = {
     "indep-5": TRAIN / "indep-5" / "thread.jsonl",
     "indep-6": TRAIN / "indep-6" / "thread.jsonl",
+    # Tweet-style batches of this stop, held back to score 2.6.0 out of sample.
+    "indep-11": TRAIN / "indep-11" / "thread.jsonl",
+    "indep-12": TRAIN / "indep-12" / "thread.jsonl",
 }
 # Labels changed by the definition of 2026-12-06 (earlier contact with the company's stores
 # and staff counts; a step of one's own done before does not), by set and text; the writers'
