@@ -40,6 +40,14 @@ class GroupCommit(Generic[I, R]):
     flush instead of N, and a caller alone (a sync worker) writes at once, as without it.
     ``write`` returns one result per item. If it or the commit fails, the transaction rolls
     back and every caller in the batch gets that error: none of them is acknowledged.
+
+    ``keep_connection`` is for an engine whose every statement commits by itself (AUTOCOMMIT,
+    ``handoff.db.statement_engine``) and a ``write`` that is one statement: the leaders write
+    their batches on one connection kept between batches (only one leader writes at a time),
+    instead of checking a connection out of the pool and beginning a transaction for each,
+    which cost the app about as much CPU as the driver's own round trip. After a failed
+    batch the kept connection is closed (and dropped if the database went away): the next
+    batch opens another.
     """
 
     def __init__(
@@ -48,10 +56,13 @@ class GroupCommit(Generic[I, R]):
         write: Callable[[Connection, Sequence[I]], Sequence[R]],
         *,
         max_batch: int = MAX_BATCH,
+        keep_connection: bool = False,
     ) -> None:
         self.engine = engine
         self._write = write
         self._max_batch = max_batch
+        self._keep_connection = keep_connection
+        self._connection: Connection | None = None  # kept between batches; only the leader uses it
         self._lock = threading.Lock()
         self._queued: list[_Pending[I, R]] = []
         self._busy = False
@@ -98,13 +109,35 @@ class GroupCommit(Generic[I, R]):
                 else:
                     self._busy = False
 
+    def close(self) -> None:
+        """Return the kept connection to the pool (when the app is disposed)."""
+        with self._lock:
+            connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+    def _write_batch(self, items: list[I]) -> Sequence[R]:
+        """Write ``items`` and commit: on the kept connection, or in a transaction of their own."""
+        if not self._keep_connection:
+            with self.engine.begin() as connection:
+                return self._write(connection, items)
+        connection = self._connection or self.engine.connect()
+        self._connection = None  # taken: kept again only if the batch succeeds
+        try:
+            results = self._write(connection, items)
+            connection.commit()  # nothing to commit in AUTOCOMMIT unless a write autobegan
+        except BaseException:
+            connection.close()  # an invalidated (dead) connection is discarded by the pool
+            raise
+        self._connection = connection
+        return results
+
     def commit(self, batch: Sequence[_Pending[I, R]]) -> None:
         """Write a batch's items in one transaction and commit; hand each caller its outcome."""
         try:
-            with self.engine.begin() as connection:
-                results = self._write(connection, [pending.item for pending in batch])
-                if len(results) != len(batch):
-                    raise AssertionError(f"{len(results)} results for {len(batch)} items")
+            results = self._write_batch([pending.item for pending in batch])
+            if len(results) != len(batch):
+                raise AssertionError(f"{len(results)} results for {len(batch)} items")
         except BaseException as exc:  # noqa: BLE001 - every caller gets it; none is acknowledged
             for pending in batch:
                 pending.error = exc

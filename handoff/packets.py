@@ -113,9 +113,12 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def validate_packet(document: Any) -> list[SchemaError]:
-    """Return every schema error of a packet, sorted by JSON path (empty when valid)."""
-    return schemas.validate(schemas.PACKET, document)
+def validate_packet(document: Any, *, text_checked: bool = False) -> list[SchemaError]:
+    """Return every schema error of a packet, sorted by JSON path (empty when valid).
+
+    ``text_checked``: the document came through ``jsonguard.parse`` (no NUL in any string).
+    """
+    return schemas.validate(schemas.PACKET, document, text_checked=text_checked)
 
 
 def parse_time(value: str, path: str = "$.created_at") -> datetime:
@@ -217,30 +220,41 @@ def intake(
     write: Callable[[NewPacket], int | None],
     session: Callable[[], Session],
     follow_ups: Callable[[str], Sequence[Queued]] = no_follow_ups,
+    text_checked: bool = False,
 ) -> Intake:
     """Do what ``accept_packet`` does without an ORM object: the API's intake.
 
     ``write(new)`` inserts the packet unless its ``packet_id`` is taken and returns once that
     is committed: its id, or None (e.g. ``GroupCommit.run`` over ``insert_batch``). Validation
     and row values are computed here, before it. Only a repeat reads the stored row, from
-    ``session()``.
+    ``session()``. ``text_checked``: ``document`` came through ``jsonguard.parse``.
     """
-    values, queued, text = _prepare(document, now, follow_ups)
+    values, queued, text = _prepare(document, now, follow_ups, text_checked=text_checked)
     if write(NewPacket(values, queued, now, text)) is not None:
-        new = StoredPacket(values["packet_id"], values["body"], values["completeness"],
-                           values["missing_fields"], values["received_at"], text)  # fmt: skip
-        return Intake(new, created=True)
+        return Intake(_stored(values, text), created=True)
     found = _same_as_stored(session(), values)
-    stored = StoredPacket(found.packet_id, found.body, found.completeness,
-                          found.missing_fields, found.received_at)  # fmt: skip
-    return Intake(stored, created=False)
+    return Intake(_stored({f: getattr(found, f) for f in _ANSWERED}, None), created=False)
+
+
+# What the intake answers about a packet (StoredPacket), read from its row values or stored row.
+_ANSWERED = ("packet_id", "body", "completeness", "missing_fields", "received_at")
+
+
+def _stored(row: Mapping[str, Any], body_json: str | None) -> StoredPacket:
+    """Return what the intake answers about a packet, from its row's ``_ANSWERED`` fields."""
+    return StoredPacket(row["packet_id"], row["body"], row["completeness"], row["missing_fields"],
+                        row["received_at"], body_json)  # fmt: skip
 
 
 def _prepare(
-    document: Any, now: datetime, follow_ups: Callable[[str], Sequence[Queued]]
+    document: Any,
+    now: datetime,
+    follow_ups: Callable[[str], Sequence[Queued]],
+    *,
+    text_checked: bool = False,
 ) -> tuple[dict[str, Any], list[Queued], str]:
     """Validate a packet (422 with every error); return its row values, what to queue, its body's canonical JSON."""
-    errors = validate_packet(document)
+    errors = validate_packet(document, text_checked=text_checked)
     if errors:
         raise ValidationFailed(
             f"the packet has {len(errors)} schema error(s)", details=[e.as_dict() for e in errors]

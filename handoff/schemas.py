@@ -114,17 +114,19 @@ def _may_hold_nul(value: Any) -> bool:
     return "\\x00" in repr(value)
 
 
-def passes_fast(name: str, document: Any) -> bool:
+def passes_fast(name: str, document: Any, *, text_checked: bool = False) -> bool:
     """Tell whether ``document`` is surely valid: the compiled validator accepts it and no NUL.
 
     False means "ask the Python validator", not "invalid": the compiled one may refuse what
     the Python one accepts (a stricter email check), or fail to read the document at all.
+    ``text_checked`` says no string or key holds NUL already (``jsonguard.parse`` refuses
+    them in every body): the scan for one is skipped.
     """
     try:
         accepted = bool(fast_validator(name).is_valid(document))
     except Exception:  # noqa: BLE001 - e.g. a lone surrogate or a huge int: let Python judge
         return False
-    return accepted and not _may_hold_nul(document)
+    return accepted and (text_checked or not _may_hold_nul(document))
 
 
 def _path(parts: Any) -> str:
@@ -153,9 +155,13 @@ def _nul_errors(value: Any, path: tuple[Any, ...] = ()) -> list[SchemaError]:
     return []
 
 
-def validate(name: str, document: Any) -> list[SchemaError]:
-    """Validate ``document`` against schema ``name`` and return every error, sorted by path."""
-    if passes_fast(name, document):
+def validate(name: str, document: Any, *, text_checked: bool = False) -> list[SchemaError]:
+    """Validate ``document`` against schema ``name`` and return every error, sorted by path.
+
+    ``text_checked``: the document was read by ``jsonguard.parse``, which refuses NUL in any
+    string or key, so the accept path does not look for NUL again (see ``passes_fast``).
+    """
+    if passes_fast(name, document, text_checked=text_checked):
         return []
     errors: list[SchemaError] = _nul_errors(document)
     for error in validator(name).iter_errors(document):

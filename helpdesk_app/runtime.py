@@ -49,12 +49,20 @@ class Runtime:
     def committer(self) -> GroupCommit[NewPacket, int | None]:
         """The group commit for packet intake: requests of this process share it (``handoff.groupcommit``)."""
         if self._committer is None:
-            # On PostgreSQL a batch is one statement committing by itself (statement_engine).
-            self._committer = GroupCommit(self.statement_engine or self.engine, insert_batch)
+            # On PostgreSQL a batch is one statement committing by itself (statement_engine),
+            # written on a connection the leaders keep; on SQLite, a transaction per batch.
+            engine = self.statement_engine
+            self._committer = (
+                GroupCommit(self.engine, insert_batch)
+                if engine is None
+                else GroupCommit(engine, insert_batch, keep_connection=True)
+            )
         return self._committer
 
     def dispose(self) -> None:
         """Close every pooled connection (tests and scripts that build many apps)."""
+        if self._committer is not None:
+            self._committer.close()
         self.engine.dispose()
         if self._statement_engine is not None:
             self._statement_engine.dispose()

@@ -177,3 +177,18 @@ def test_the_answer_for_a_packet_just_written_is_its_view_without_encoding_the_b
     assert json.loads(answer) == packets.packet_view(accepted.packet)
     assert answer.startswith(accepted.packet.body_json[:-1])  # the body is not encoded again
     assert json.loads(answer)["received_at"] == "2026-03-02T09:30:00Z"
+
+
+def test_the_intake_looks_for_nul_itself_unless_told_the_text_was_checked():
+    """Does the intake refuse a NUL the JSON guard did not see (a document built in Python), writing nothing?"""
+    doc = factories.packet()
+    doc["summary"] = "order\x00 lost"
+    writes: list[packets.NewPacket] = []
+
+    def write(new: packets.NewPacket) -> int:
+        writes.append(new)
+        return 1
+
+    with pytest.raises(ValidationFailed) as info:
+        packets.intake(doc, now=FIXED_NOW, write=write, session=lambda: None)  # type: ignore[arg-type,return-value]
+    assert [d["path"] for d in info.value.details] == ["$.summary"] and not writes

@@ -363,3 +363,24 @@ def test_packets_posted_together_share_a_commit_and_one_refused_fails_only_itsel
     with rt.sessions() as s:
         stored = set(s.scalars(sa.text("SELECT packet_id FROM packets")))
     assert stored == {ids[0], ids[1], ids[3]}
+
+
+@pytest.mark.parametrize(
+    "where", [("transcript", 0, "text"), ("customer", "name"), ("bot", "a\u0000key")]
+)
+def test_a_nul_anywhere_in_a_posted_packet_is_refused_with_its_path(client, auth, where):
+    """Is a NUL (``\\u0000``) in any string or key of a posted packet a 422 naming its path, nothing stored?"""
+    doc = factories.packet()
+    *parents, last = where
+    target = doc
+    for part in parents:
+        target = target[part]
+    if "\u0000" in str(last):
+        target[last] = "x"
+    else:
+        target[last] = "where is\u0000 my order"
+    response = post(client, doc, auth)
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "nul_character"
+    assert response.json["error"]["details"][0]["path"].startswith("$." + str(parents[0]))
+    assert client.get(f"/api/v1/packets/{doc['packet_id']}", headers=auth).status_code == 404
