@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import pytest
 import sqlalchemy as sa
 
-from handoff import db as core_db
 from handoff import packets
 from handoff.groupcommit import GroupCommit
 from handoff.models import OutboxItem, Packet
@@ -163,50 +162,47 @@ def _checkouts(engine: sa.Engine) -> list[int]:
     return counted
 
 
-def test_batches_one_after_another_are_written_on_one_kept_connection(database_url):
+def _statement_engine(intake_engine: sa.Engine) -> sa.Engine:
+    """Return the intake's autocommit engine, or skip where there is none (SQLite)."""
+    if intake_engine.dialect.name != "postgresql":
+        pytest.skip("statements commit by themselves on PostgreSQL only")
+    return intake_engine
+
+
+def test_batches_one_after_another_are_written_on_one_kept_connection(intake_engine):
     """With keep_connection, do successive batches reuse one connection, every packet stored?"""
-    engine = core_db.statement_engine(database_url)
-    if engine is None:
-        pytest.skip("statements commit by themselves on PostgreSQL only")
-    try:
-        checkouts = _checkouts(engine)
-        committer = GroupCommit(engine, packets.insert_batch, keep_connection=True)
-        items = [_new() for _ in range(3)]
-        assert all(isinstance(committer.run(item), int) for item in items)
-        assert len(checkouts) == 1
-        ids = [i.values["packet_id"] for i in items]
-        found, keys = _stored(engine, ids)
-        assert found == set(ids) and len(keys) == 6
-        committer.close()
-        assert engine.pool.checkedout() == 0
-    finally:
-        engine.dispose()
+    engine = _statement_engine(intake_engine)
+    checkouts = _checkouts(engine)
+    committer = GroupCommit(engine, packets.insert_batch, keep_connection=True)
+    items = [_new() for _ in range(3)]
+    assert all(isinstance(committer.run(item), int) for item in items)
+    assert len(checkouts) == 1
+    ids = [i.values["packet_id"] for i in items]
+    found, keys = _stored(engine, ids)
+    assert found == set(ids) and len(keys) == 6
+    committer.close()
+    assert engine.pool.checkedout() == 0
 
 
-def test_a_failed_batch_gives_up_the_kept_connection(database_url):
+def test_a_failed_batch_gives_up_the_kept_connection(intake_engine):
     """After a batch fails on the kept connection, does the next one take a fresh connection and store its packet?"""
-    engine = core_db.statement_engine(database_url)
-    if engine is None:
-        pytest.skip("statements commit by themselves on PostgreSQL only")
-    try:
-        checkouts = _checkouts(engine)
-        calls: list[int] = []
+    engine = _statement_engine(intake_engine)
+    checkouts = _checkouts(engine)
+    calls: list[int] = []
 
-        def fail_second(connection: sa.Connection, batch: Sequence[packets.NewPacket]):
-            calls.append(len(batch))
-            if len(calls) == 2:
-                raise RuntimeError("the statement failed")
-            return packets.insert_batch(connection, batch)
+    def fail_second(connection: sa.Connection, batch: Sequence[packets.NewPacket]):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise RuntimeError("the statement failed")
+        return packets.insert_batch(connection, batch)
 
-        committer = GroupCommit(engine, fail_second, keep_connection=True)
-        first, doomed, last = _new(), _new(), _new()
-        assert isinstance(committer.run(first), int)
-        with pytest.raises(RuntimeError):
-            committer.run(doomed)
-        assert isinstance(committer.run(last), int)
-        assert len(checkouts) == 2
-        found = _stored(engine, [p.values["packet_id"] for p in (first, doomed, last)])[0]
-        assert found == {first.values["packet_id"], last.values["packet_id"]}
-        committer.close()
-    finally:
-        engine.dispose()
+    committer = GroupCommit(engine, fail_second, keep_connection=True)
+    first, doomed, last = _new(), _new(), _new()
+    assert isinstance(committer.run(first), int)
+    with pytest.raises(RuntimeError):
+        committer.run(doomed)
+    assert isinstance(committer.run(last), int)
+    assert len(checkouts) == 2
+    found = _stored(engine, [p.values["packet_id"] for p in (first, doomed, last)])[0]
+    assert found == {first.values["packet_id"], last.values["packet_id"]}
+    committer.close()
