@@ -1165,12 +1165,23 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     """Recompute these rollup rows from the facts, and the weekly histograms of their weeks and paths.
 
     The incremental refresh's cost follows the rollup rows its contacts were or are in (their
-    facts are read through the rollup-key index), not the weeks: a week's histogram per path is the
-    sum of its rollup rows' histograms.
+    facts are read through the rollup-key index), not the weeks. A week's histogram per path is
+    the sum of its rollup rows' histograms, so it is brought up to date by difference: its
+    stored counts, minus the touched rows' counts before, plus their counts after (whole
+    numbers, exact). Only the touched rows' histograms are read, not every row of their weeks.
     """
     started = time.perf_counter()
     d = _register(session, config)
-    temps = ("rb_key", "rb_wp", "rb_kf", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+    temps = (
+        "rb_key",
+        "rb_wp",
+        "rb_kf",
+        "rb_hist",
+        "rb_histobj",
+        "rb_mobj",
+        "rb_hdelta",
+        "rb_wkobj",
+    )
     _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
     session.execute(sa.text(f"CREATE TEMP TABLE rb_key ({_KEY_TYPES}, PRIMARY KEY ({_KEY}))"))
     if keys:
@@ -1184,9 +1195,28 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     def match(alias: str) -> str:
         return " AND ".join(f"k.{c} = {alias}.{c}" for c in _KEY.split(", "))
 
+    def cells(table: str, join: str, sign: str) -> str:
+        """(week, path, name, edge, n) of every histogram cell of ``table``'s rows that ``join`` keeps."""
+        if d.pg:
+            unnest = (
+                "CROSS JOIN LATERAL jsonb_each(r.hist) AS h "
+                "CROSS JOIN LATERAL jsonb_each_text(h.value) AS e"
+            )
+        else:
+            unnest = "CROSS JOIN json_each(r.hist) AS h CROSS JOIN json_each(h.value) AS e"
+        return (
+            f"SELECT r.week, r.path, CAST(h.key AS VARCHAR(40)) AS name, "
+            f"CAST(e.key AS VARCHAR(20)) AS edge, {sign}CAST(e.value AS BIGINT) AS n "
+            f"FROM {table} r {join} {unnest}"
+        )
+
     _run(session, [
-        f"DELETE FROM metric_rollups WHERE EXISTS (SELECT 1 FROM rb_key k WHERE {match('metric_rollups')})",
         d.temp("rb_wp", "SELECT DISTINCT week, path FROM rb_key"),
+        # The weeks' stored histograms and the touched rows' counts before, taken away.
+        d.temp("rb_hdelta", cells("metric_week_histograms", "JOIN rb_wp k ON k.week = r.week "
+                                  "AND k.path = r.path", "")),
+        f"INSERT INTO rb_hdelta {cells('metric_rollups', 'JOIN rb_key k ON ' + match('r'), '-')}",
+        f"DELETE FROM metric_rollups WHERE EXISTS (SELECT 1 FROM rb_key k WHERE {match('metric_rollups')})",
         "DELETE FROM metric_week_histograms WHERE EXISTS (SELECT 1 FROM rb_wp k WHERE "
         "k.week = metric_week_histograms.week AND k.path = metric_week_histograms.path)",
     ])  # fmt: skip
@@ -1195,40 +1225,36 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     _run(session, [d.temp("rb_kf", f"SELECT f.* FROM {FACTS} f WHERE f.week IN (SELECT week FROM rb_wp) "
                             f"AND EXISTS (SELECT 1 FROM rb_key k WHERE {match('f')})")])  # fmt: skip
     _insert_rollups(session, d, "rb_kf", now)
+    # Their counts after: the cells the rollups were just built from.
+    _run(session, [
+        "INSERT INTO rb_hdelta SELECT week, path, name, CAST(edge AS VARCHAR(20)), n FROM rb_hist",
+    ])  # fmt: skip
     fill, empty = _fill(d)
+    sums = (
+        "SELECT week, path, name, edge, SUM(n) AS n FROM rb_hdelta GROUP BY week, path, name, edge "
+        "HAVING SUM(n) <> 0"
+    )
     if d.pg:
-        edges = (
-            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(CAST(e.value AS BIGINT)) AS n "
-            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
-            "CROSS JOIN LATERAL jsonb_each(r.hist) AS h "
-            "CROSS JOIN LATERAL jsonb_each_text(h.value) AS e GROUP BY r.week, r.path, h.key, e.key"
-        )
         week_obj = (
             "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
-            f"jsonb_object_agg(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) AS b "
+            f"jsonb_object_agg(edge, n) AS o FROM ({sums}) AS a GROUP BY week, path, name) AS b "
             "GROUP BY week, path"
         )
         merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
     else:
-        edges = (
-            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(e.value) AS n "
-            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
-            "CROSS JOIN json_each(r.hist) AS h CROSS JOIN json_each(h.value) AS e "
-            "GROUP BY r.week, r.path, h.key, e.key"
-        )
         week_obj = (
             "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
-            f"name, json_group_object(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) "
+            f"name, json_group_object(edge, n) AS o FROM ({sums}) AS a GROUP BY week, path, name) "
             "AS b GROUP BY week, path"
         )
         merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
     _run(session, [d.temp("rb_wkobj", week_obj)])
+    # A week and path keeps a histogram while it has a rollup row.
     session.execute(
         sa.text(
             f"INSERT INTO metric_week_histograms (week, path, hist) SELECT k.week, k.path, {merged} "
-            "FROM (SELECT DISTINCT r.week, r.path FROM metric_rollups r JOIN rb_wp p "
-            "ON p.week = r.week AND p.path = r.path) AS k "
-            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
+            "FROM rb_wp k LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path "
+            "WHERE EXISTS (SELECT 1 FROM metric_rollups r WHERE r.week = k.week AND r.path = k.path)"
         )
     )
     _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
