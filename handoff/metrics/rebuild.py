@@ -679,6 +679,10 @@ _TICKET_STATS = (
 )  # fmt: skip
 
 
+# What the final row reads from ``rb_comp`` (its conversations), carried through the same step.
+_CONV_AGGREGATES = ("wcsat", "woffered", "model_sum", "model_n", "n_refused", "rv_set", "rv_true")
+
+
 def _contacts(
     session: Session, d: _Dialect, config: ProductConfig, now: datetime, table: str
 ) -> int:
@@ -774,6 +778,7 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
     is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
     ticket_stats = ", ".join(f"ts.{c} AS ts_{c}" for c in _TICKET_STATS)
+    conv_cols = ", ".join(f"cc.{c} AS cc_{c}" for c in _CONV_AGGREGATES)
     c1_select = f"""
 SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
   CASE WHEN {is_human} THEN 'human_only' WHEN {is_ai} THEN 'ai_only' ELSE 'escalated' END AS path,
@@ -782,7 +787,8 @@ SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
     ELSE {raw_handoff} END AS handoff_at,
   CASE WHEN {is_human} THEN NULL WHEN {is_ai} THEN cc.l_outcome ELSE 'escalated' END AS outcome,
   cc.l_ended AS last_ended,
-  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email, {ticket_stats}
+  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email, {ticket_stats},
+  {conv_cols}
 FROM rb_all a
 LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
@@ -881,7 +887,8 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
 SELECT x.*, {resolved} AS resolved, {clock} AS clock,
   CASE WHEN x.path = 'ai_only' THEN ({resolved}) WHEN x.path = 'escalated' THEN x.handoff_at END AS bot_end
 FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_ended, c1.n_pkt,
-  {", ".join(f"c1.ts_{c} AS {c}" for c in _TICKET_STATS)}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
+  c1.n_conv, {", ".join(f"c1.ts_{c} AS {c}" for c in _TICKET_STATS)},
+  {", ".join(f"c1.cc_{c}" for c in _CONV_AGGREGATES)}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
   fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
   {segment} AS segment, {kept} AS kept
   FROM {c1_from} LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
@@ -904,14 +911,14 @@ GROUP BY s.comp"""),
         f"CASE WHEN {zendesk_wins} THEN st.reply_minutes * 60 "
         f"ELSE {d.seconds('st.clock', 'af.after_at')} END"
     )
-    csat = "COALESCE(rt.csat, cc.wcsat)"
-    offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(cc.woffered, 0) = 1))"
-    model_sum = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_sum ELSE st.p_model END"
-    model_n = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN st.p_model IS NOT NULL THEN 1 ELSE 0 END"
+    csat = "COALESCE(rt.csat, st.cc_wcsat)"
+    offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(st.cc_woffered, 0) = 1))"
+    model_sum = "CASE WHEN st.n_conv IS NOT NULL THEN st.cc_model_sum ELSE st.p_model END"
+    model_n = "CASE WHEN st.n_conv IS NOT NULL THEN st.cc_model_n WHEN st.p_model IS NOT NULL THEN 1 ELSE 0 END"
     complete = "COALESCE(st.n_pkt, 0) - COALESCE(ic.n, 0)"
     refused_valid = (
-        "CASE WHEN st.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
-        f"THEN {d.boolean('cc.rv_true = 1')} END"
+        "CASE WHEN st.path = 'ai_only' AND COALESCE(st.cc_n_refused, 0) > 0 AND st.cc_rv_set = 1 "
+        f"THEN {d.boolean('st.cc_rv_true = 1')} END"
     )
     ack = (
         "(st.opened IS NOT NULL AND st.first_reply IS NOT NULL AND st.opened <= st.first_reply "
@@ -936,7 +943,6 @@ SELECT substr(st.key, 1, 160), st.ticket_id, st.conv_id, st.customer, substr(st.
   COALESCE(ta.tools, {d.empty_array()}), {d.false()}, {d.false()}, {d.false()}, :now
 FROM rb_st st
 LEFT JOIN rb_after af ON af.comp = st.comp
-LEFT JOIN rb_comp cc ON cc.comp = st.comp
 LEFT JOIN rb_rate rt ON rt.ticket_id = st.ticket_id
 LEFT JOIN rb_intent ri ON ri.intent = st.intent
 LEFT JOIN rb_toolsagg ta ON ta.comp = st.comp
@@ -1118,8 +1124,8 @@ def rebuild_weeks(
     fill, empty = _fill(d)
     if d.pg:
         week_obj = (
-            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
-            "jsonb_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
+            "SELECT week, path, CAST(json_object_agg(name, o) AS JSONB) AS hist FROM (SELECT week, "
+            "path, name, json_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
             "SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a GROUP BY week, path, name) "
             "AS b GROUP BY week, path"
         )
@@ -1236,8 +1242,8 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     )
     if d.pg:
         week_obj = (
-            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
-            f"jsonb_object_agg(edge, n) AS o FROM ({sums}) AS a GROUP BY week, path, name) AS b "
+            "SELECT week, path, CAST(json_object_agg(name, o) AS JSONB) AS hist FROM (SELECT week, "
+            f"path, name, json_object_agg(edge, n) AS o FROM ({sums}) AS a GROUP BY week, path, name) AS b "
             "GROUP BY week, path"
         )
         merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
@@ -1283,11 +1289,13 @@ def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) ->
             for name, col in _HIST_COLUMNS
         )
     if d.pg:
-        obj = "jsonb_object_agg(CAST(edge AS TEXT), n)"
-        named = "jsonb_object_agg(name, o)"
+        # Text JSON, parsed once per row: jsonb_object_agg re-sorts its object at every key
+        # (2.8 s against 1.8 s for the 854,000 histogram cells of 1M contacts).
+        obj = "json_object_agg(CAST(edge AS TEXT), n)"
+        named = "CAST(json_object_agg(name, o) AS JSONB)"
         empty = "'{}'::jsonb"
         mel = f"{facts} AS f CROSS JOIN LATERAL jsonb_array_elements_text(f.missing_fields) AS m(field)"
-        mobj = "jsonb_object_agg(field, n)"
+        mobj = "CAST(json_object_agg(field, n) AS JSONB)"
     else:
         obj = "json_group_object(CAST(edge AS TEXT), n)"
         named = "json_group_object(name, json(o))"
