@@ -679,6 +679,10 @@ _TICKET_STATS = (
 )  # fmt: skip
 
 
+# What the final row reads from ``rb_comp`` (its conversations), carried through the same step.
+_CONV_AGGREGATES = ("wcsat", "woffered", "model_sum", "model_n", "n_refused", "rv_set", "rv_true")
+
+
 def _contacts(
     session: Session, d: _Dialect, config: ProductConfig, now: datetime, table: str
 ) -> int:
@@ -774,6 +778,7 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
     is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
     ticket_stats = ", ".join(f"ts.{c} AS ts_{c}" for c in _TICKET_STATS)
+    conv_cols = ", ".join(f"cc.{c} AS cc_{c}" for c in _CONV_AGGREGATES)
     c1_select = f"""
 SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
   CASE WHEN {is_human} THEN 'human_only' WHEN {is_ai} THEN 'ai_only' ELSE 'escalated' END AS path,
@@ -782,7 +787,8 @@ SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
     ELSE {raw_handoff} END AS handoff_at,
   CASE WHEN {is_human} THEN NULL WHEN {is_ai} THEN cc.l_outcome ELSE 'escalated' END AS outcome,
   cc.l_ended AS last_ended,
-  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email, {ticket_stats}
+  cc.cid AS c_cid, pc.cid AS p_cid, cc.email AS c_email, pc.email AS p_email, {ticket_stats},
+  {conv_cols}
 FROM rb_all a
 LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
@@ -881,7 +887,8 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
 SELECT x.*, {resolved} AS resolved, {clock} AS clock,
   CASE WHEN x.path = 'ai_only' THEN ({resolved}) WHEN x.path = 'escalated' THEN x.handoff_at END AS bot_end
 FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_ended, c1.n_pkt,
-  {", ".join(f"c1.ts_{c} AS {c}" for c in _TICKET_STATS)}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
+  c1.n_conv, {", ".join(f"c1.ts_{c} AS {c}" for c in _TICKET_STATS)},
+  {", ".join(f"c1.cc_{c}" for c in _CONV_AGGREGATES)}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
   fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
   {segment} AS segment, {kept} AS kept
   FROM {c1_from} LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
@@ -904,14 +911,14 @@ GROUP BY s.comp"""),
         f"CASE WHEN {zendesk_wins} THEN st.reply_minutes * 60 "
         f"ELSE {d.seconds('st.clock', 'af.after_at')} END"
     )
-    csat = "COALESCE(rt.csat, cc.wcsat)"
-    offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(cc.woffered, 0) = 1))"
-    model_sum = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_sum ELSE st.p_model END"
-    model_n = "CASE WHEN cc.comp IS NOT NULL THEN cc.model_n WHEN st.p_model IS NOT NULL THEN 1 ELSE 0 END"
+    csat = "COALESCE(rt.csat, st.cc_wcsat)"
+    offered = "(rt.csat IS NOT NULL OR COALESCE(rt.offered, 0) = 1 OR (rt.csat IS NULL AND COALESCE(st.cc_woffered, 0) = 1))"
+    model_sum = "CASE WHEN st.n_conv IS NOT NULL THEN st.cc_model_sum ELSE st.p_model END"
+    model_n = "CASE WHEN st.n_conv IS NOT NULL THEN st.cc_model_n WHEN st.p_model IS NOT NULL THEN 1 ELSE 0 END"
     complete = "COALESCE(st.n_pkt, 0) - COALESCE(ic.n, 0)"
     refused_valid = (
-        "CASE WHEN st.path = 'ai_only' AND COALESCE(cc.n_refused, 0) > 0 AND cc.rv_set = 1 "
-        f"THEN {d.boolean('cc.rv_true = 1')} END"
+        "CASE WHEN st.path = 'ai_only' AND COALESCE(st.cc_n_refused, 0) > 0 AND st.cc_rv_set = 1 "
+        f"THEN {d.boolean('st.cc_rv_true = 1')} END"
     )
     ack = (
         "(st.opened IS NOT NULL AND st.first_reply IS NOT NULL AND st.opened <= st.first_reply "
@@ -936,7 +943,6 @@ SELECT substr(st.key, 1, 160), st.ticket_id, st.conv_id, st.customer, substr(st.
   COALESCE(ta.tools, {d.empty_array()}), {d.false()}, {d.false()}, {d.false()}, :now
 FROM rb_st st
 LEFT JOIN rb_after af ON af.comp = st.comp
-LEFT JOIN rb_comp cc ON cc.comp = st.comp
 LEFT JOIN rb_rate rt ON rt.ticket_id = st.ticket_id
 LEFT JOIN rb_intent ri ON ri.intent = st.intent
 LEFT JOIN rb_toolsagg ta ON ta.comp = st.comp
@@ -1118,8 +1124,8 @@ def rebuild_weeks(
     fill, empty = _fill(d)
     if d.pg:
         week_obj = (
-            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
-            "jsonb_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
+            "SELECT week, path, CAST(json_object_agg(name, o) AS JSONB) AS hist FROM (SELECT week, "
+            "path, name, json_object_agg(CAST(edge AS TEXT), n) AS o FROM (SELECT week, path, name, edge, "
             "SUM(n) AS n FROM rb_hist GROUP BY week, path, name, edge) AS a GROUP BY week, path, name) "
             "AS b GROUP BY week, path"
         )
@@ -1165,12 +1171,23 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     """Recompute these rollup rows from the facts, and the weekly histograms of their weeks and paths.
 
     The incremental refresh's cost follows the rollup rows its contacts were or are in (their
-    facts are read through the rollup-key index), not the weeks: a week's histogram per path is the
-    sum of its rollup rows' histograms.
+    facts are read through the rollup-key index), not the weeks. A week's histogram per path is
+    the sum of its rollup rows' histograms, so it is brought up to date by difference: its
+    stored counts, minus the touched rows' counts before, plus their counts after (whole
+    numbers, exact). Only the touched rows' histograms are read, not every row of their weeks.
     """
     started = time.perf_counter()
     d = _register(session, config)
-    temps = ("rb_key", "rb_wp", "rb_kf", "rb_hist", "rb_histobj", "rb_mobj", "rb_wkobj")
+    temps = (
+        "rb_key",
+        "rb_wp",
+        "rb_kf",
+        "rb_hist",
+        "rb_histobj",
+        "rb_mobj",
+        "rb_hdelta",
+        "rb_wkobj",
+    )
     _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
     session.execute(sa.text(f"CREATE TEMP TABLE rb_key ({_KEY_TYPES}, PRIMARY KEY ({_KEY}))"))
     if keys:
@@ -1184,9 +1201,28 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     def match(alias: str) -> str:
         return " AND ".join(f"k.{c} = {alias}.{c}" for c in _KEY.split(", "))
 
+    def cells(table: str, join: str, sign: str) -> str:
+        """(week, path, name, edge, n) of every histogram cell of ``table``'s rows that ``join`` keeps."""
+        if d.pg:
+            unnest = (
+                "CROSS JOIN LATERAL jsonb_each(r.hist) AS h "
+                "CROSS JOIN LATERAL jsonb_each_text(h.value) AS e"
+            )
+        else:
+            unnest = "CROSS JOIN json_each(r.hist) AS h CROSS JOIN json_each(h.value) AS e"
+        return (
+            f"SELECT r.week, r.path, CAST(h.key AS VARCHAR(40)) AS name, "
+            f"CAST(e.key AS VARCHAR(20)) AS edge, {sign}CAST(e.value AS BIGINT) AS n "
+            f"FROM {table} r {join} {unnest}"
+        )
+
     _run(session, [
-        f"DELETE FROM metric_rollups WHERE EXISTS (SELECT 1 FROM rb_key k WHERE {match('metric_rollups')})",
         d.temp("rb_wp", "SELECT DISTINCT week, path FROM rb_key"),
+        # The weeks' stored histograms and the touched rows' counts before, taken away.
+        d.temp("rb_hdelta", cells("metric_week_histograms", "JOIN rb_wp k ON k.week = r.week "
+                                  "AND k.path = r.path", "")),
+        f"INSERT INTO rb_hdelta {cells('metric_rollups', 'JOIN rb_key k ON ' + match('r'), '-')}",
+        f"DELETE FROM metric_rollups WHERE EXISTS (SELECT 1 FROM rb_key k WHERE {match('metric_rollups')})",
         "DELETE FROM metric_week_histograms WHERE EXISTS (SELECT 1 FROM rb_wp k WHERE "
         "k.week = metric_week_histograms.week AND k.path = metric_week_histograms.path)",
     ])  # fmt: skip
@@ -1195,40 +1231,36 @@ def rebuild_keys(session: Session, config: ProductConfig, keys: set[Key], now: d
     _run(session, [d.temp("rb_kf", f"SELECT f.* FROM {FACTS} f WHERE f.week IN (SELECT week FROM rb_wp) "
                             f"AND EXISTS (SELECT 1 FROM rb_key k WHERE {match('f')})")])  # fmt: skip
     _insert_rollups(session, d, "rb_kf", now)
+    # Their counts after: the cells the rollups were just built from.
+    _run(session, [
+        "INSERT INTO rb_hdelta SELECT week, path, name, CAST(edge AS VARCHAR(20)), n FROM rb_hist",
+    ])  # fmt: skip
     fill, empty = _fill(d)
+    sums = (
+        "SELECT week, path, name, edge, SUM(n) AS n FROM rb_hdelta GROUP BY week, path, name, edge "
+        "HAVING SUM(n) <> 0"
+    )
     if d.pg:
-        edges = (
-            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(CAST(e.value AS BIGINT)) AS n "
-            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
-            "CROSS JOIN LATERAL jsonb_each(r.hist) AS h "
-            "CROSS JOIN LATERAL jsonb_each_text(h.value) AS e GROUP BY r.week, r.path, h.key, e.key"
-        )
         week_obj = (
-            "SELECT week, path, jsonb_object_agg(name, o) AS hist FROM (SELECT week, path, name, "
-            f"jsonb_object_agg(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) AS b "
+            "SELECT week, path, CAST(json_object_agg(name, o) AS JSONB) AS hist FROM (SELECT week, "
+            f"path, name, json_object_agg(edge, n) AS o FROM ({sums}) AS a GROUP BY week, path, name) AS b "
             "GROUP BY week, path"
         )
         merged = f"(jsonb_build_object({fill}) || COALESCE(w.hist, {empty}))"
     else:
-        edges = (
-            "SELECT r.week, r.path, h.key AS name, e.key AS edge, SUM(e.value) AS n "
-            "FROM metric_rollups r JOIN rb_wp k ON k.week = r.week AND k.path = r.path "
-            "CROSS JOIN json_each(r.hist) AS h CROSS JOIN json_each(h.value) AS e "
-            "GROUP BY r.week, r.path, h.key, e.key"
-        )
         week_obj = (
             "SELECT week, path, json_group_object(name, json(o)) AS hist FROM (SELECT week, path, "
-            f"name, json_group_object(edge, n) AS o FROM ({edges}) AS a GROUP BY week, path, name) "
+            f"name, json_group_object(edge, n) AS o FROM ({sums}) AS a GROUP BY week, path, name) "
             "AS b GROUP BY week, path"
         )
         merged = f"json_patch(json_object({fill}), COALESCE(w.hist, {empty}))"
     _run(session, [d.temp("rb_wkobj", week_obj)])
+    # A week and path keeps a histogram while it has a rollup row.
     session.execute(
         sa.text(
             f"INSERT INTO metric_week_histograms (week, path, hist) SELECT k.week, k.path, {merged} "
-            "FROM (SELECT DISTINCT r.week, r.path FROM metric_rollups r JOIN rb_wp p "
-            "ON p.week = r.week AND p.path = r.path) AS k "
-            "LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path"
+            "FROM rb_wp k LEFT JOIN rb_wkobj w ON w.week = k.week AND w.path = k.path "
+            "WHERE EXISTS (SELECT 1 FROM metric_rollups r WHERE r.week = k.week AND r.path = k.path)"
         )
     )
     _run(session, [f"DROP TABLE IF EXISTS {t}" for t in temps])
@@ -1257,11 +1289,13 @@ def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) ->
             for name, col in _HIST_COLUMNS
         )
     if d.pg:
-        obj = "jsonb_object_agg(CAST(edge AS TEXT), n)"
-        named = "jsonb_object_agg(name, o)"
+        # Text JSON, parsed once per row: jsonb_object_agg re-sorts its object at every key
+        # (2.8 s against 1.8 s for the 854,000 histogram cells of 1M contacts).
+        obj = "json_object_agg(CAST(edge AS TEXT), n)"
+        named = "CAST(json_object_agg(name, o) AS JSONB)"
         empty = "'{}'::jsonb"
         mel = f"{facts} AS f CROSS JOIN LATERAL jsonb_array_elements_text(f.missing_fields) AS m(field)"
-        mobj = "jsonb_object_agg(field, n)"
+        mobj = "CAST(json_object_agg(field, n) AS JSONB)"
     else:
         obj = "json_group_object(CAST(edge AS TEXT), n)"
         named = "json_group_object(name, json(o))"

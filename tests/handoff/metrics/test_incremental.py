@@ -220,3 +220,60 @@ def test_incremental_refresh_equals_a_full_rebuild(
     assert incremental[2] == full[2]
     paths = {row[0]: row for row in full[0]}
     assert len(paths) == 6  # C1, t:102, C2 (with both packets), C3, C4, t:105
+
+
+def _weekly(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = session.execute(sa.select(MetricWeekHistogram)).scalars()
+    return {(r.week, r.path): r.hist for r in rows}
+
+
+def test_a_weeks_histogram_follows_a_contact_that_changes_path(
+    session: Session, config: ProductConfig, world: Any
+) -> None:
+    """When a contact leaves a path, does its week's histogram lose it, and lose the path with its last contact?"""
+    world.user(11, "a@x")
+    world.ticket(101, "2026-01-05 09:00", solved="2026-01-05 12:00", requester=11)
+    world.conversation("C1", "order_status", "2026-01-05 09:00", "2026-01-05 09:10", "resolved",
+                       email="a@x", ticket=101)  # fmt: skip
+    world.conversation("C2", "returns", "2026-01-05 10:00", "2026-01-05 10:03", "resolved",
+                       email="b@x")  # fmt: skip
+    world.conversation("C3", "returns", "2026-01-13 10:00", "2026-01-13 10:20", "resolved",
+                       email="c@x")  # another week, never touched  # fmt: skip
+    session.commit()
+    clock = at("2026-02-01 08:00")
+    rollup.refresh(session, config, now=clock)
+    session.commit()
+    before = _weekly(session)
+    assert before[("2026-W02", "ai_only")]["bot_handle"] == {"600": 1, "180": 1}
+
+    def reply(ticket: int, when: str, now: datetime) -> None:
+        comment = session.get(HelpdeskComment, world.comment(ticket, when))
+        assert comment is not None
+        comment.synced_at = now
+        session.commit()
+
+    # A human answers C1's ticket: C1 is escalated, C2 alone stays on the bot's path.
+    reply(101, "2026-01-05 09:30", clock + timedelta(minutes=5))
+    assert not rollup.refresh(session, config, now=clock + timedelta(minutes=30)).full
+    session.commit()
+    after = _weekly(session)
+    assert after[("2026-W02", "ai_only")]["bot_handle"] == {"180": 1}
+    assert after[("2026-W02", "escalated")]["bot_handle"] == {"600": 1}
+    assert after[("2026-W03", "ai_only")] == before[("2026-W03", "ai_only")]
+    # C2 is escalated too (its conversation now names a ticket a human answered): the week has
+    # no bot-only contact left, and no bot-only histogram.
+    world.ticket(102, "2026-01-05 10:03")
+    conversation = session.scalars(
+        sa.select(BotConversation).where(BotConversation.conversation_id == "C2")
+    ).one()
+    conversation.ticket_id, conversation.received_at = 102, clock + timedelta(hours=1)
+    session.commit()
+    reply(102, "2026-01-05 10:30", clock + timedelta(hours=1))
+    rollup.refresh(session, config, now=clock + timedelta(hours=2))
+    session.commit()
+    incremental = _weekly(session)
+    assert ("2026-W02", "ai_only") not in incremental
+    assert incremental[("2026-W02", "escalated")]["bot_handle"] == {"600": 1, "180": 1}
+    rollup.refresh(session, config, now=clock + timedelta(hours=3), full=True)
+    session.commit()
+    assert _weekly(session) == incremental
