@@ -1396,11 +1396,22 @@ def earlier_contact(text: str) -> list[CueHit]:
     return hits
 
 
+# A sentence is read at most this many characters either side of a hit: real sentences are
+# shorter, and a message of tens of kilobytes with no stop stays linear to read.
+_SENTENCE_SPAN = 400
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Return where the sentence holding ``text[at]`` starts (at most ``_SENTENCE_SPAN`` back)."""
+    floor = max(0, at - _SENTENCE_SPAN)
+    return max(floor, max(text.rfind(c, floor, at) for c in ".!?\n") + 1)
+
+
 def _sentence_of(text: str, start: int, end: int) -> str:
     """Return the sentence of ``text`` around ``start``..``end`` (to the next stop)."""
-    lo = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
-    stops = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
-    return text[lo : min(stops, default=len(text)) + 1]
+    ceiling = min(len(text), end + _SENTENCE_SPAN)
+    stops = [i for i in (text.find(c, end, ceiling) for c in ".!?\n") if i >= 0]
+    return text[_sentence_start(text, start) : min(stops, default=ceiling - 1) + 1]
 
 
 # Pointers to earlier messages: "please reply to my DM", "my last complaint", "did you get my
@@ -1759,7 +1770,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         if answered and _BOT_RE.search(after[: answered.end()]):
             answered = None
         # "Yesterday I emailed you": a time opening the sentence, before the verb.
-        lead = text[max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1 : match.start()]
+        lead = text[_sentence_start(text, match.start()) : match.start()]
         when = (
             _CONTACT_WHEN_RE.search(after)
             or (len(lead.split()) <= _LEAD_WORDS and _CONTACT_WHEN_RE.search(lead))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.detection import EXPLICIT, detect_message, detect_messages
+from handoff.detection import EXPLICIT, cues, detect_message, detect_messages
 
 REPEATS = [
     "As I told the bot, my order hasn't arrived.",
@@ -440,3 +440,14 @@ def test_contacts_dated_before_the_verb_called_in_and_sent_again_are_found(text:
 def test_dated_contact_look_alikes_are_not(text: str) -> None:
     """Are calling in sick, compliance now, the listing's photo and a third party left alone?"""
     assert detect_message(text) == []
+
+
+def test_a_sentence_is_read_at_most_a_span_either_side_of_a_hit() -> None:
+    """Does a message of 60,000 characters with no stop give each hit a bounded sentence, so
+    reading its hits stays linear (a pattern per hit over the whole message was quadratic)?"""
+    text = "you failed to reply to my complaint failed " * 1400
+    middle = len(text) // 2
+    sentence = cues._sentence_of(text, middle, middle + 10)
+    assert len(sentence) <= 2 * cues._SENTENCE_SPAN + 10
+    assert cues._sentence_of("Hi. I called you twice. Thanks", 4, 10) == " I called you twice."
+    assert detect_message(text)  # the claims are still found
