@@ -25,7 +25,7 @@ from handoff.detection.learned import (
     hash_string,
     words_of,
 )
-from handoff.detection.nlp import get_nlp
+from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import done_before, may_raise, own_step_claim, own_step_only
 from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
@@ -143,7 +143,8 @@ _SENTENCE_END = frozenset(
 
 
 def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
-    """Split a document's token rows at sentence punctuation and line breaks: (start, end)."""
+    """Split a document's token rows at sentence punctuation and line breaks, and every
+    ``LONGEST_SENTENCE`` words: (start, end)."""
     spans, start, words = [], 0, 0
     for i, (orth, _norm, _lemma, space) in enumerate(rows):
         if orth in _SENTENCE_END or (space and "\n" in strings[orth]):
@@ -154,6 +155,9 @@ def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
                 start, words = i + 1, 0
         elif not space:
             words += 1
+            if words >= LONGEST_SENTENCE:
+                spans.append((start, i + 1))
+                start, words = i + 1, 0
     if start < len(rows):
         spans.append((start, len(rows)))
     return spans

@@ -222,13 +222,23 @@ def _end_hashes(strings: Any) -> frozenset[int]:
     return frozenset(strings.add(text) for text in SENTENCE_ENDS)
 
 
+# A run of tokens with no stop is cut into sentences of at most this many: longer than any
+# sentence in the evaluation data, and what keeps a message of tens of kilobytes with no stop
+# linear to read (every claim looks at its sentence).
+LONGEST_SENTENCE = 150
+
+
 def sentence(doc: Doc, i: int) -> Span:
-    """Return the sentence around token ``i``: between end punctuation or line breaks."""
+    """Return the sentence around token ``i``: between end punctuation or line breaks, at most
+    ``LONGEST_SENTENCE`` tokens."""
     ends = doc.user_data.get("handoff_sentence_ends")
     if ends is None:
         end_hashes = _end_hashes(doc.vocab.strings)
-        orths = doc.to_array([ORTH]).tolist()
-        ends = [k + 1 for k, orth in enumerate(orths) if orth in end_hashes]
+        ends, last = [], 0
+        for k, orth in enumerate(doc.to_array([ORTH]).tolist()):
+            if orth in end_hashes or k + 1 - last >= LONGEST_SENTENCE:
+                ends.append(k + 1)
+                last = k + 1
         doc.user_data["handoff_sentence_ends"] = ends
     at = bisect.bisect_right(ends, i)
     start = ends[at - 1] if at else 0

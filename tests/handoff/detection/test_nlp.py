@@ -1,0 +1,29 @@
+"""The shared pipeline's sentences (handoff/detection/nlp.py, engine._sentences)."""
+
+from __future__ import annotations
+
+from handoff.detection import detect_message, engine
+from handoff.detection.learned import COLUMNS
+from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp, sentence
+
+# 60,000 characters with no stop: every claim in it looked at the whole message once, which
+# made reading it quadratic (35 s for one message).
+STOPLESS = "i gave u it at the start of this chat " * 1580
+
+
+def test_a_sentence_with_no_stop_is_cut_every_longest_sentence_tokens() -> None:
+    """Is a run of tokens with no stop read as sentences of at most LONGEST_SENTENCE tokens?"""
+    doc = get_nlp()(STOPLESS)
+    middle = sentence(doc, len(doc) // 2)
+    assert 0 < len(middle) <= LONGEST_SENTENCE
+    short = get_nlp()("Hi there. I told the bot my order number already. Thanks")
+    assert sentence(short, 4).text == "I told the bot my order number already."
+
+
+def test_the_scored_sentences_are_cut_alike() -> None:
+    """Does the engine score a stopless message in sentences of at most LONGEST_SENTENCE words?"""
+    doc = get_nlp()(STOPLESS)
+    rows = doc.to_array(list(COLUMNS)).tolist()
+    spans = engine._sentences(rows, doc.vocab.strings)
+    assert len(spans) > 1 and max(end - start for start, end in spans) <= LONGEST_SENTENCE
+    assert detect_message(STOPLESS)  # the claims are still found
