@@ -52,10 +52,8 @@ class Runtime:
             # On PostgreSQL a batch is one statement committing by itself (statement_engine),
             # written on a connection the leaders keep; on SQLite, a transaction per batch.
             engine = self.statement_engine
-            self._committer = (
-                GroupCommit(self.engine, insert_batch)
-                if engine is None
-                else GroupCommit(engine, insert_batch, keep_connection=True)
+            self._committer = GroupCommit(
+                engine or self.engine, insert_batch, keep_connection=engine is not None
             )
         return self._committer
 
