@@ -1781,9 +1781,8 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         if _CALLED_RE.search(verb):
             targeted = targeted or _CALLED_IN_RE.match(rest)  # "I called in twice"
         if _SPOKE_RE.search(verb) and _SPOKE_WITH_RE.match(rest):
-            targeted = targeted or _NO_ONE_NAMED_RE.match(
-                rest
-            )  # "someone I spoke with on the phone"
+            # "someone I spoke with on the phone"
+            targeted = targeted or _NO_ONE_NAMED_RE.match(rest)
         if moving and not (
             (targeted and _PLACE_RE.search(rest[: targeted.end() + 30])) or answered
         ):
