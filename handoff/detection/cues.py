@@ -1289,6 +1289,24 @@ _NOT_THROUGH_RE = re.compile(
     r"disconnected|(?:recorded|automated)\s+(?:message|voice)",
     re.I,
 )
+# What a sentence about calls that never got through must add to tell support anything.
+_TOLD_SOMETHING_RE = re.compile(
+    r"\b(?:told|said|explained|gave|given|sent|e-?mailed|messaged|dm[\'\u2019]?d|dmed|wrote|"
+    r"written|typed|mentioned|reported|filled|submitted|uploaded|attached|complain\w*)\b",
+    re.I,
+)
+
+
+def never_got_through(sentence: str) -> bool:
+    """Tell whether a sentence speaks of calls that never got through ("called your line 3
+    times yesterday, nobody answered") and of nothing told, sent or written: no contact the
+    customer made, whatever the learned cue reads in it."""
+    return (
+        _NOT_THROUGH_RE.search(sentence) is not None
+        and _TOLD_SOMETHING_RE.search(sentence) is None
+    )
+
+
 _CONTACT_THIRD_RE = re.compile(
     r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|visa|mastercard|amex|"
     r"neighbou?rs?|my|his|her|their|our|the\s+(?:\w+\s+)?(?:bank|police|neighbou?rs?|"

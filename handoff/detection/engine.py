@@ -10,7 +10,13 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from handoff.detection.cues import CONTACT_FAMILIES, MONEY_FAMILIES, find_cues, money_claim
+from handoff.detection.cues import (
+    CONTACT_FAMILIES,
+    MONEY_FAMILIES,
+    find_cues,
+    money_claim,
+    never_got_through,
+)
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
@@ -239,6 +245,7 @@ def _explicit(
             if probability < THRESHOLD or not (
                 money_claim(doc[start:end], anchors)
                 or own_step_claim(agent_text, doc[start:end].text, message)
+                or never_got_through(doc[start:end].text)
             ):
                 best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
