@@ -331,7 +331,9 @@ def leave_one_writer_out(names: list[str]) -> None:
     from handoff.detection.engine import detect_messages
 
     corpus, by_writer = load(CORPUS), writers()
-    authored = [row for name, rows in independent().items() if name not in by_writer for row in rows]
+    authored = [
+        row for name, rows in independent().items() if name not in by_writer for row in rows
+    ]
     cache: dict[tuple[str, str | None], list[int]] = {}
     every = corpus + authored + [row for rows in by_writer.values() for row in rows]
     fresh = list({(r[0], r[2]): r for r in every}.values())

@@ -1302,8 +1302,7 @@ def never_got_through(sentence: str) -> bool:
     times yesterday, nobody answered") and of nothing told, sent or written: no contact the
     customer made, whatever the learned cue reads in it."""
     return (
-        _NOT_THROUGH_RE.search(sentence) is not None
-        and _TOLD_SOMETHING_RE.search(sentence) is None
+        _NOT_THROUGH_RE.search(sentence) is not None and _TOLD_SOMETHING_RE.search(sentence) is None
     )
 
 

@@ -3,7 +3,8 @@
 The rules in ``cues.py`` are precise but only know the phrasings they were written for. This
 model reads the same tokens (lemmas of the typo-corrected norms of the shared pipeline; every
 name for support, "bot", "rep", "colleague", read as one word, and every third party, "bank",
-"husband", as another) as hashed bigrams and trigrams within five words of an anchor word
+"husband", as another; since 2.7.0 every time word and every channel of talking to support
+as one more each) as hashed bigrams and trigrams within five words of an anchor word
 (tell, sent, already, again, form, bot, DM, report, ticket...), skip pairs of each anchor with
 each word within five words of it, plus one feature per rule family that fired, and says
 whether a sentence claims to repeat something. It is trained by
