@@ -1282,8 +1282,10 @@ _NOT_THROUGH_RE = re.compile(
     r"(?:couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|could\s+not|never)\s+get\s+through|"
     r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
     r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
-    r"all\s+agents\s+(?:are\s+)?busy|(?:line|lines|office|phones?)\s+(?:is|was|are|were)\s+"
-    r"(?:\w+\s+)?closed|(?:says|said|shows|showed)\s+\W?closed|closed\W*\s+(?:at|on|for|today|now)|"
+    r"all\s+agents\s+(?:are\s+)?busy|(?:line|lines|office|phones?|number)\s+(?:is|was|are|were)\s+"
+    r"(?:\w+\s+)?closed|number\s+(?:is|was)\s+(?:\w+\s+)?(?:invalid|unobtainable|"
+    r"not\s+(?:in\s+service|valid|working|recogni[sz]ed)|no\s+longer\s+(?:in\s+service|valid|"
+    r"working|in\s+use))|(?:says|said|shows|showed)\s+\W?closed|closed\W*\s+(?:at|on|for|today|now)|"
     r"gave\s+up|timing\s+out|timed\s+out|"
     r"(?:never|not)\s+(?:got\s+)?connected|rang\s+out|rings\s+out|engaged|cut\s+off|"
     r"disconnected|(?:recorded|automated)\s+(?:message|voice)",
