@@ -315,7 +315,7 @@ def test_what_support_said_without_a_contact_claimed_is_not(text: str) -> None:
         "called your line 3 times yesterday, nobody answered",
         # 2.7.0: the number called was closed or out of service
         "I called the number on your website twice and the number is no longer in service",
-        "rang the helpline number yesterday but the number was permanently closed",
+        "rang the helpline number yesterday but the number is closed",
         "I already tried restarting it before I contacted you.",
         "The last time I contacted you, the problem was solved in a day.",
         "I spoke with your team earlier about a different issue, this is about billing",
