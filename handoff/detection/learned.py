@@ -193,7 +193,7 @@ THIRD_WORDS = frozenset(
 )
 # 2.7.0: words naming when, and channels one talks to support through, read alike within
 # each class, so that "posted it to you on Tuesday" learns from "sent it yesterday" and "on
-# the helpline for an hour" from "on the phone for an hour". Places and products (app,
+# the helpline all morning" from "on the phone all afternoon". Places and products (app,
 # website, office, line) stay words of their own: "the app keeps crashing" is no contact.
 TIME_WORDS = frozenset(
     "yesterday today tonight ago earlier monday tuesday wednesday thursday friday saturday sunday "

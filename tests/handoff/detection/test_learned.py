@@ -223,7 +223,7 @@ def test_times_and_talk_channels_are_read_alike_within_their_class() -> None:
 
 def test_earlier_contact_words_are_anchors_since_2_7_0() -> None:
     """Are words of an earlier contact said with a place or a channel anchors (the model reads
-    "on the helpline for an hour yesterday", which has no telling verb)?"""
+    "on the helpline all morning", which has no telling verb)?"""
     for text in ("helpline", "yesterday", "branch", "complained", "rang", "ago"):
         (word,) = learned.words(get_nlp()(text))
         assert word is not None and word[1], text
