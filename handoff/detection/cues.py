@@ -1282,13 +1282,32 @@ _NOT_THROUGH_RE = re.compile(
     r"(?:couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|could\s+not|never)\s+get\s+through|"
     r"line\s+(?:is|was|just|went|goes)\s+(?:\w+\s+)?(?:busy|dead|engaged)|"
     r"(?:straight|goes|went)\s+to\s+voicemail|hangs?\s+up|hung\s+up|no\s+answer\b(?!\s+(?:to|from|on))|"
-    r"all\s+agents\s+(?:are\s+)?busy|(?:line|lines|office|phones?)\s+(?:is|was|are|were)\s+"
-    r"(?:\w+\s+)?closed|(?:says|said|shows|showed)\s+\W?closed|closed\W*\s+(?:at|on|for|today|now)|"
+    r"all\s+agents\s+(?:are\s+)?busy|(?:line|lines|office|phones?|number)\s+(?:is|was|are|were)\s+"
+    r"(?:\w+\s+)?closed|number\s+(?:is|was)\s+(?:\w+\s+)?(?:invalid|unobtainable|"
+    r"not\s+(?:in\s+service|valid|working|recogni[sz]ed)|no\s+longer\s+(?:in\s+service|valid|"
+    r"working|in\s+use))|(?:says|said|shows|showed)\s+\W?closed|closed\W*\s+(?:at|on|for|today|now)|"
     r"gave\s+up|timing\s+out|timed\s+out|"
     r"(?:never|not)\s+(?:got\s+)?connected|rang\s+out|rings\s+out|engaged|cut\s+off|"
     r"disconnected|(?:recorded|automated)\s+(?:message|voice)",
     re.I,
 )
+# What a sentence about calls that never got through must add to tell support anything.
+_TOLD_SOMETHING_RE = re.compile(
+    r"\b(?:told|said|explained|gave|given|sent|e-?mailed|messaged|dm[\'\u2019]?d|dmed|wrote|"
+    r"written|typed|mentioned|reported|filled|submitted|uploaded|attached|complain\w*)\b",
+    re.I,
+)
+
+
+def never_got_through(sentence: str) -> bool:
+    """Tell whether a sentence speaks of calls that never got through ("called your line 3
+    times yesterday, nobody answered") and of nothing told, sent or written: no contact the
+    customer made, whatever the learned cue reads in it."""
+    return (
+        _NOT_THROUGH_RE.search(sentence) is not None and _TOLD_SOMETHING_RE.search(sentence) is None
+    )
+
+
 _CONTACT_THIRD_RE = re.compile(
     r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|visa|mastercard|amex|"
     r"neighbou?rs?|my|his|her|their|our|the\s+(?:\w+\s+)?(?:bank|police|neighbou?rs?|"

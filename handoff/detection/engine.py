@@ -10,7 +10,13 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from handoff.detection.cues import CONTACT_FAMILIES, MONEY_FAMILIES, find_cues, money_claim
+from handoff.detection.cues import (
+    CONTACT_FAMILIES,
+    MONEY_FAMILIES,
+    find_cues,
+    money_claim,
+    never_got_through,
+)
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
@@ -32,7 +38,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.6.0"
+DETECTOR_VERSION = "2.7.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -239,6 +245,7 @@ def _explicit(
             if probability < THRESHOLD or not (
                 money_claim(doc[start:end], anchors)
                 or own_step_claim(agent_text, doc[start:end].text, message)
+                or never_got_through(doc[start:end].text)
             ):
                 best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:

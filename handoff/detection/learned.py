@@ -3,7 +3,8 @@
 The rules in ``cues.py`` are precise but only know the phrasings they were written for. This
 model reads the same tokens (lemmas of the typo-corrected norms of the shared pipeline; every
 name for support, "bot", "rep", "colleague", read as one word, and every third party, "bank",
-"husband", as another) as hashed bigrams and trigrams within five words of an anchor word
+"husband", as another; since 2.7.0 every time word and every channel of talking to support
+as one more each) as hashed bigrams and trigrams within five words of an anchor word
 (tell, sent, already, again, form, bot, DM, report, ticket...), skip pairs of each anchor with
 each word within five words of it, plus one feature per rule family that fired, and says
 whether a sentence claims to repeat something. It is trained by
@@ -47,6 +48,8 @@ _ORDINAL = 0x3C6EF372FE94F82B  # "3rd", "4th": read alike, whatever the number
 _SKIP = 0x94D049BB133111EB  # mixes an anchor with a word near it, in either order
 _SUPPORT = 0xD6E8FEB86659FD93  # any name for support: bot, assistant, rep, colleague, agent
 _THIRD = 0xA0761D6478BD642F  # any name for someone outside support: bank, husband, courier
+_TIME = 0x5851F42D4C957F2D  # any word naming when: "yesterday", "Monday", "ago", "March"
+_CHANNEL = 0x2127599BF4325C37  # any channel of talking to support: phone, helpline, WhatsApp
 _BIAS = 0
 # The agent's previous public turn, read as a few tags (``context_tags``) that mix with the
 # opening words of the customer's answer: "did that already" after "have you tried ...?",
@@ -154,6 +157,28 @@ ANCHORS = (
     "second",
     "fourth",
     "up",
+    # 2.7.0: earlier contact said with a channel, a place or a time, and re-giving a value.
+    "complain",
+    "phone",
+    "helpline",
+    "store",
+    "branch",
+    "office",
+    "visit",
+    "notify",
+    "show",
+    "hand",
+    "case",
+    "original",
+    "ago",
+    "yesterday",
+    "follow",
+    "chase",
+    "rang",
+    "spell",
+    "enter",
+    "put",
+    "fax",
 )
 # Names for support, and for people outside it, read alike within each class, so that "as your
 # virtual agent suggested" learns from "as the chatbot suggested".
@@ -165,6 +190,20 @@ THIRD_WORDS = frozenset(
     "bank husband wife boss courier driver postman landlord police friend mum mom dad seller "
     "restaurant doctor neighbour neighbor sister brother insurance insurer airline accountant "
     "son daughter partner lawyer mechanic roommate locksmith merchant shop store".split()
+)
+# 2.7.0: words naming when, and channels one talks to support through, read alike within
+# each class, so that "posted it to you on Tuesday" learns from "sent it yesterday" and "on
+# the helpline all morning" from "on the phone all afternoon". Places and products (app,
+# website, office, line) stay words of their own: "the app keeps crashing" is no contact.
+TIME_WORDS = frozenset(
+    "yesterday today tonight ago earlier monday tuesday wednesday thursday friday saturday sunday "
+    "mon tue tues wed thu thur thurs fri sat sun week weekend month morning afternoon evening night "
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+CHANNEL_WORDS = frozenset(
+    "phone helpline hotline whatsapp insta instagram facebook fb discord telegram twitter "
+    "livechat messenger".split()
 )
 WINDOW = 5
 COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
@@ -206,6 +245,10 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
                 key = _SUPPORT
             elif word in THIRD_WORDS:
                 key = _THIRD
+            elif word in TIME_WORDS:
+                key = _TIME
+            elif word in CHANNEL_WORDS:
+                key = _CHANNEL
         anchors = _anchors()
         found = (key, norm in anchors or lemma in anchors)
         if len(_word_cache) < 500_000:

@@ -137,6 +137,20 @@ _NAMES_SUPPORT_RE = re.compile(
     r"robot|online|portal)\b",
     re.I,
 )
+# "Again" after a fault or an event ("the wifi went again", "it dropped out again") is about
+# the event, not a saying again: it names no support.
+_EVENT_AGAIN_RE = re.compile(
+    r"\b(?:went|go|goes|gone|going|happen\w*|stop\w*|drop\w*|broke|break\w*|fail\w*|"
+    r"crash\w*|froze|freez\w*|out|down|off|disconnect\w*|cut)\s+again\b",
+    re.I,
+)
+
+
+def _names_support(text: str) -> bool:
+    """Tell whether ``text`` names support, a telling or a saying again."""
+    return _NAMES_SUPPORT_RE.search(_EVENT_AGAIN_RE.sub(" ", text)) is not None
+
+
 # The opening read: the first sentence, up to this many characters.
 _OPENING_CHARS = 160
 _SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?\n]+|$)")
@@ -222,7 +236,7 @@ def own_step_claim(agent_text: str | None, sentence: str, message: str = "") -> 
     if _OWN_STEP_RE.search(sentence) is None:
         return False
     whole = _FIRST_CONTACT_RE.sub("", message or sentence)
-    if _NAMES_SUPPORT_RE.search(whole) or _SUPPORT_STEP_RE.search(whole):
+    if _names_support(whole) or _SUPPORT_STEP_RE.search(whole):
         return False
     return not agent_text or not any(
         _SUPPORT_STEP_RE.search(a)
@@ -245,13 +259,13 @@ def own_step_only(agent_text: str, answer: str) -> bool:
     if (
         _SPECIFIC_STEP_RE.search(answer)
         and not _SUPPORT_STEP_RE.search(answer)
-        and not _NAMES_SUPPORT_RE.search(answer)
+        and not _names_support(answer)
     ):
         return True  # "already cleared my cache", whatever else the turn asked
     return (
         bool(asked)
         and not any(_SUPPORT_STEP_RE.search(a) for a in asked)
-        and not _NAMES_SUPPORT_RE.search(answer)
+        and not _names_support(answer)
     )
 
 

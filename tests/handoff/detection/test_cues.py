@@ -313,6 +313,9 @@ def test_what_support_said_without_a_contact_claimed_is_not(text: str) -> None:
         "the game store said they already sent the code",
         # calls that never got through, first contacts described, other matters
         "called your line 3 times yesterday, nobody answered",
+        # 2.7.0: the number called was closed or out of service
+        "I called the number on your website twice and the number is no longer in service",
+        "rang the helpline number yesterday but the number is closed",
         "I already tried restarting it before I contacted you.",
         "The last time I contacted you, the problem was solved in a day.",
         "I spoke with your team earlier about a different issue, this is about billing",
@@ -451,3 +454,30 @@ def test_a_sentence_is_read_at_most_a_span_either_side_of_a_hit() -> None:
     assert len(sentence) <= 2 * cues._SENTENCE_SPAN + 10
     assert cues._sentence_of("Hi. I called you twice. Thanks", 4, 10) == " I called you twice."
     assert detect_message(text)  # the claims are still found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "called your line 3 times yesterday, nobody answered",
+        "Rang twice this morning and they hung up on me",
+        "tried the helpline all week, it just rings out",
+    ],
+)
+def test_calls_that_never_got_through_tell_nothing(sentence: str) -> None:
+    """Does a sentence about calls that never got through count as no contact made?"""
+    assert cues.never_got_through(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I have emailed you three times, nobody answered",
+        "rang twice and explained it all, then they hung up",
+        "I complained last week, no answer",
+        "I called you twice about this yesterday",
+    ],
+)
+def test_a_telling_or_a_call_that_got_through_is_not_vetoed(sentence: str) -> None:
+    """Does a sentence that also tells, sends or complains keep its claim?"""
+    assert not cues.never_got_through(sentence)

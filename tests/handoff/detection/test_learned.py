@@ -204,3 +204,26 @@ def test_context_tags_read_what_the_agent_turn_asks() -> None:
     assert hash_string("ctx:step") in step
     assert context_features([(1, False), None, (2, True)], ()) == []
     assert len(context_features([(1, False), None, (2, True)], send)) > 0
+
+
+def _keys(text: str) -> list[int]:
+    return [word[0] for word in learned.words(get_nlp()(text)) if word is not None]
+
+
+def test_times_and_talk_channels_are_read_alike_within_their_class() -> None:
+    """Since 2.7.0: are "yesterday", "Tuesday" and "March" one word to the model, and "phone",
+    "helpline" and "WhatsApp" another, while an app or a website stays a word of its own?"""
+    times = {_keys(f"sent it {when}")[-1] for when in ("yesterday", "on Tuesday", "in March")}
+    channels = {_keys(f"rang the {how}")[-1] for how in ("phone", "helpline", "whatsapp")}
+    assert len(times) == 1
+    assert len(channels) == 1
+    assert times != channels
+    assert _keys("rang the app")[-1] not in channels
+
+
+def test_earlier_contact_words_are_anchors_since_2_7_0() -> None:
+    """Are words of an earlier contact said with a place or a channel anchors (the model reads
+    "on the helpline all morning", which has no telling verb)?"""
+    for text in ("helpline", "yesterday", "branch", "complained", "rang", "ago"):
+        (word,) = learned.words(get_nlp()(text))
+        assert word is not None and word[1], text

@@ -68,6 +68,12 @@ def test_complying_now_or_answering_a_fact_is_not(context: str, text: str) -> No
         (STEP_REQUEST, "Cleared it twice already"),
         ("Have you tried logging out and back in?", "Yes did that twice already"),
         ("Please clear your cache, then DM us if it persists.", "I've already cleared my cache"),
+        # "again" about the fault, not a saying again (2.7.0)
+        (
+            "Have you reset the modem?",
+            "yes did that, but the connection dropped again overnight",
+        ),
+        ("Have you tried reseating the cable?", "yes did that, it dropped out again after a day"),
     ],
 )
 def test_a_step_of_ones_own_done_before_is_a_first_answer(context: str, text: str) -> None:
