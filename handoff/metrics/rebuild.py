@@ -614,13 +614,8 @@ def _python_contacts(
     return list(rows.values()), len(comps)
 
 
-def _ticket_stats(session: Session, d: _Dialect, config: ProductConfig) -> None:
-    """Per synced ticket: human replies (opening comment and the bot's excluded), the bot's first words.
-
-    Each row also carries the ticket's own columns from ``rb_tkt`` (``tk_*``), so a contact reads
-    its ticket and the ticket's statistics in one join.
-    """
-    carried = ", ".join(f"t.{c} AS tk_{c}" for c in _ticket_columns(config))
+def _ticket_stats(session: Session, d: _Dialect) -> None:
+    """Per synced ticket: human replies (opening comment and the bot's excluded), the bot's first words."""
     opening_limit = d.plus_seconds("t.created_at", int(facts_mod.OPENING_SLACK.total_seconds()))
     roles = ", ".join(_lit(r) for r in facts_mod.AGENT_ROLES)
     _run(session, [
@@ -642,15 +637,15 @@ SELECT r.ticket_id, r.id, r.created_at, CASE WHEN k.id IS NULL THEN 0 ELSE 1 END
 FROM rb_cm r LEFT JOIN rb_reask k ON k.id = r.id
 WHERE r.public AND r.author_role IN ({roles}) AND r.nonagent = 0 AND r.opening = 0"""),
         "CREATE INDEX rb_reply_t ON rb_reply (ticket_id, created_at)",
-        d.temp("rb_tstat", f"""
-SELECT t.id AS ticket_id, {carried}, fr.created_at AS first_reply, fr.reask AS first_reask,
+        d.temp("rb_tstat", """
+SELECT t.id AS ticket_id, fr.created_at AS first_reply, fr.reask AS first_reask,
   bs.at AS bot_spoke, COALESCE(t.solved_at, m.solved_at) AS solved,
   m.reply_time_minutes AS reply_minutes, op.at AS opened, COALESCE(fl.flagged, 0) AS flagged,
   CASE WHEN dr.ticket_id IS NOT NULL THEN 1 ELSE 0 END AS checked,
   CASE WHEN dr.repetition THEN 1 ELSE 0 END AS repeated,
   CASE WHEN dr.reask_count <> 0 THEN 1 ELSE 0 END AS reask_suggested,
   ds.score AS dscore, CASE WHEN ds.ticket_id IS NOT NULL THEN 1 ELSE 0 END AS dsent
-FROM rb_tkt t
+FROM hd_tickets t
 LEFT JOIN rb_reply fr ON fr.ticket_id = t.id AND fr.rn = 1
 LEFT JOIN (SELECT ticket_id, MIN(created_at) AS at FROM rb_cm WHERE public AND nonagent = 1
   AND opening = 0 GROUP BY ticket_id) AS bs ON bs.ticket_id = t.id
@@ -675,16 +670,6 @@ FROM (SELECT r.ticket_id, r.score, sc, ROW_NUMBER() OVER (PARTITION BY r.ticket_
 GROUP BY ticket_id"""),
         "CREATE UNIQUE INDEX rb_rate_t ON rb_rate (ticket_id)",
     ])  # fmt: skip
-
-
-def _ticket_columns(config: ProductConfig) -> list[str]:
-    """The columns of ``rb_tkt`` a contact reads (carried in ``rb_tstat`` as ``tk_*``)."""
-    sources = enumerate(config.segment_sources)
-    segments = [f"tseg{i}" for i, source in sources if _ticket_source_known(source)]
-    return [*_TICKET_OWN, *segments]
-
-
-_TICKET_OWN = ("created_at", "channel", "merged", "intent", "requester_id", "ucid", "uemail")
 
 
 # What the final row reads from ``rb_tstat``, carried through the per-component step.
@@ -792,11 +777,7 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     )
     is_human = "(cc.comp IS NULL AND pc.comp IS NULL)"
     is_ai = f"(NOT {is_human} AND COALESCE(cc.n_esc, 0) = 0 AND COALESCE(pc.n_pkt, 0) = 0 AND {first_reply} IS NULL)"
-    ticket_stats = ", ".join(
-        [f"ts.{c} AS ts_{c}" for c in _TICKET_STATS]
-        + ["ts.ticket_id AS tk_id"]
-        + [f"ts.tk_{c}" for c in _ticket_columns(config)]
-    )
+    ticket_stats = ", ".join(f"ts.{c} AS ts_{c}" for c in _TICKET_STATS)
     conv_cols = ", ".join(f"cc.{c} AS cc_{c}" for c in _CONV_AGGREGATES)
     c1_select = f"""
 SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
@@ -828,10 +809,8 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
         picks = ", ".join(
             f"MAX(CASE WHEN r{i} = 1 THEN seg{i} END) AS seg{i}" for i in range(n_body)
         )
-        # Partitioned in code-point order: the same partitions, sorted without the database
-        # collation's strcoll per comparison (1.6 s of sorting 872,000 sources at 1M).
         ranks = ", ".join(
-            f"ROW_NUMBER() OVER (PARTITION BY {d.c('comp')} ORDER BY CASE WHEN seg{i} IS NULL THEN 1 ELSE 0 END,"
+            f"ROW_NUMBER() OVER (PARTITION BY comp ORDER BY CASE WHEN seg{i} IS NULL THEN 1 ELSE 0 END,"
             f" g, t1, {d.c('t2')}, t3) AS r{i}"
             for i in range(n_body)
         )
@@ -861,7 +840,7 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
     # Step 2: everything else, straight into contact_facts.
     started_raw = (
         "CASE WHEN fc.id IS NOT NULL THEN COALESCE(fc.first_at, fc.started_at) "
-        "WHEN fp.id IS NOT NULL THEN COALESCE(fp.first_at, fp.created_at) ELSE c1.tk_created_at END"
+        "WHEN fp.id IS NOT NULL THEN COALESCE(fp.first_at, fp.created_at) ELSE tk.created_at END"
     )
     started = (
         f"CASE WHEN c1.handoff_at IS NOT NULL AND c1.handoff_at < ({started_raw}) "
@@ -873,18 +852,18 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
     )
     intent = (
         "CASE WHEN fc.id IS NOT NULL THEN fc.intent WHEN fp.id IS NOT NULL THEN fp.intent "
-        "ELSE c1.tk_intent END"
+        "ELSE tk.intent END"
     )
     channel = (
         "COALESCE(NULLIF(CASE WHEN fc.id IS NOT NULL THEN fc.channel WHEN fp.id IS NOT NULL "
-        f"THEN fp.channel END, ''), NULLIF(c1.tk_channel, ''), {_lit(facts_mod.UNKNOWN)})"
+        f"THEN fp.channel END, ''), NULLIF(tk.channel, ''), {_lit(facts_mod.UNKNOWN)})"
     )
-    cid = "COALESCE(c1.c_cid, c1.p_cid, c1.tk_ucid)"
-    email = "COALESCE(c1.c_email, c1.p_email, c1.tk_uemail)"
+    cid = "COALESCE(c1.c_cid, c1.p_cid, tk.ucid)"
+    email = "COALESCE(c1.c_email, c1.p_email, tk.uemail)"
     customer = (
         f"CASE WHEN {cid} IS NOT NULL THEN substr('id:' || {cid}, 1, 320) "
         f"WHEN {email} IS NOT NULL THEN substr('email:' || {email}, 1, 320) "
-        "WHEN c1.tk_requester_id IS NOT NULL THEN 'requester:' || CAST(c1.tk_requester_id AS VARCHAR(40)) END"
+        "WHEN tk.requester_id IS NOT NULL THEN 'requester:' || CAST(tk.requester_id AS VARCHAR(40)) END"
     )
     seg_exprs = []
     body_i = 0
@@ -893,14 +872,14 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
             seg_exprs.append(f"sg.seg{body_i}")
             body_i += 1
         elif source.startswith("ticket:"):
-            seg_exprs.append(f"c1.tk_tseg{i}" if _ticket_source_known(source) else "NULL")
+            seg_exprs.append(f"tk.tseg{i}" if _ticket_source_known(source) else "NULL")
     segment = f"substr(COALESCE({', '.join([*seg_exprs, _lit(facts_mod.UNKNOWN)])}, {_lit(facts_mod.UNKNOWN)}), 1, 80)"
     resolved = (
         "CASE WHEN x.path = 'ai_only' THEN CASE WHEN x.outcome = 'resolved' THEN x.last_ended END "
         "ELSE x.solved END"
     )
     clock = "CASE WHEN x.path = 'escalated' THEN x.handoff_at WHEN x.path = 'human_only' THEN x.started END"
-    kept = d.boolean("NOT (c1.path = 'human_only' AND (c1.tk_id IS NULL OR c1.tk_merged))")
+    kept = d.boolean("NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))")
     # Per contact, in one pass over its first conversation, packet, ticket and ticket statistics:
     # everything the final row reads from them, its time, key, clock start and resolution.
     _run(session, [
@@ -913,6 +892,7 @@ FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_
   fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
   {segment} AS segment, {kept} AS kept
   FROM {c1_from} LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
+  LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id
   {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}) AS x"""),
         d.join_index("CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)"),
         # The first human reply at or after the clock starts, and the first that asks nothing again.
@@ -999,7 +979,7 @@ def build_facts(
     steps.done("tickets")
     python_rows, _ = _python_contacts(session, d, config, now)
     steps.done("python")
-    _ticket_stats(session, d, config)
+    _ticket_stats(session, d)
     steps.done("ticket stats")
     count = _contacts(session, d, config, now, table)
     if python_rows:
@@ -1053,10 +1033,9 @@ WHERE customer_key IS NOT NULL AND customer_email IS NOT NULL AND customer_email
     _run(session, [
         # Only customers with two contacts of an archetype can repeat, or a contact resolved
         # before it started (odd data: it follows itself, as in Python); the rest never join in.
-        # The partitions are sorted in code-point order (equal strings group alike in any order).
         d.temp("rb_rep", f"""
 SELECT k, grp, arch, started_at, resolved_at FROM (SELECT x.*,
-  COUNT(*) OVER (PARTITION BY {d.c('grp')}, {d.c('arch')}) AS n FROM (
+  COUNT(*) OVER (PARTITION BY grp, arch) AS n FROM (
 SELECT f.contact_key AS k, COALESCE(cl.l, f.customer_key) AS grp,
   COALESCE(ri.archetype, 'intent:' || f.intent) AS arch, f.started_at, f.resolved_at
 FROM {table} f LEFT JOIN rb_cl cl ON cl.n = f.customer_key
@@ -1098,9 +1077,9 @@ _KEY = "week, intent, segment, channel, path"
 
 def _bucket(expr: str) -> str:
     """``stats.bucket`` in SQL: the lower edge of the bucket holding a whole number of seconds."""
-    v = expr  # a negative duration falls in the first bucket, as ``max(0, ...)`` puts it there
+    v = f"(CASE WHEN {expr} < 0 THEN 0 ELSE {expr} END)"
     cases = " ".join(f"WHEN {v} < {limit} THEN {v} - {v} % {width}" for limit, width in _STEPS)
-    return f"(CASE WHEN {v} < 0 THEN 0 {cases} ELSE {v} - {v} % {_LAST_WIDTH} END)"
+    return f"(CASE {cases} ELSE {v} - {v} % {_LAST_WIDTH} END)"
 
 
 def rebuild_weeks(
@@ -1296,18 +1275,19 @@ def _fill(d: _Dialect) -> tuple[str, str]:
 
 def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) -> None:
     """Insert the rollup rows (counts, histograms, missing fields) of the facts ``facts`` selects."""
-    # One scan of the facts per duration, each histogram named by a number while grouped and by
-    # its name after: a LATERAL VALUES unpivot probed a four-row scan per fact, and the text name
-    # was hashed with every cell (4.4-4.9 s against 3.0-3.9 s for the 2.3M durations at 1M).
-    hist_parts = " UNION ALL ".join(
-        f"SELECT {_KEY}, {i} AS h, {_bucket(col)} AS edge FROM {facts} AS f WHERE {col} IS NOT NULL"
-        for i, (_, col) in enumerate(_HIST_COLUMNS)
-    )
-    hist_name = (
-        "CASE h "
-        + " ".join(f"WHEN {i} THEN {_lit(name)}" for i, (name, _) in enumerate(_HIST_COLUMNS))
-        + " END"
-    )
+    if d.pg:
+        # One pass over the facts, each row's four durations unpivoted (SQLite has no LATERAL).
+        values = ", ".join(f"({_lit(name)}, f.{col})" for name, col in _HIST_COLUMNS)
+        hist_parts = (
+            f"SELECT {_KEY}, v.name, {_bucket('v.s')} AS edge FROM {facts} AS f "
+            f"CROSS JOIN LATERAL (VALUES {values}) AS v(name, s) WHERE v.s IS NOT NULL"
+        )
+    else:
+        hist_parts = " UNION ALL ".join(
+            f"SELECT {_KEY}, {_lit(name)} AS name, {_bucket(col)} AS edge FROM {facts} AS f "
+            f"WHERE {col} IS NOT NULL"
+            for name, col in _HIST_COLUMNS
+        )
     if d.pg:
         # Text JSON, parsed once per row: jsonb_object_agg re-sorts its object at every key
         # (2.8 s against 1.8 s for the 854,000 histogram cells of 1M contacts).
@@ -1323,8 +1303,8 @@ def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) ->
         mel = f"{facts} AS f CROSS JOIN json_each(f.missing_fields) AS j"
         mobj = "json_group_object(field, n)"
     _run(session, [
-        d.temp("rb_hist", f"SELECT {_KEY}, {hist_name} AS name, edge, n FROM (SELECT {_KEY}, h, edge, "
-               f"COUNT(*) AS n FROM ({hist_parts}) AS u GROUP BY {_KEY}, h, edge) AS g"),
+        d.temp("rb_hist", f"SELECT {_KEY}, name, edge, COUNT(*) AS n FROM ({hist_parts}) AS h "
+               f"GROUP BY {_KEY}, name, edge"),
         d.temp("rb_histobj", f"SELECT {_KEY}, {named} AS hist FROM (SELECT {_KEY}, name, {obj} AS o "
                f"FROM rb_hist GROUP BY {_KEY}, name) AS x GROUP BY {_KEY}"),
         d.temp("rb_mobj", f"SELECT {_KEY}, {mobj} AS missing FROM (SELECT {_KEY}, field, COUNT(*) AS n "
