@@ -71,16 +71,23 @@ class _Dialect:
 
     def __init__(self, name: str) -> None:
         self.pg = name == "postgresql"
-        # PostgreSQL: JSON nodes read once per row in a fenced subquery (see ``fenced``).
+        # PostgreSQL: JSON nodes read once per row in a fenced subquery (see ``fenced``), and
+        # the type of each node (``jtype``) worked out once, in a second fence around the first.
         self.nodes: dict[str, str] | None = None
+        self.types: dict[str, str] = {}
 
     def fenced(self, table: str, alias: str) -> str:
         """A FROM item: ``table`` with every node registered since ``nodes = {}`` read once (PostgreSQL)."""
         nodes, self.nodes = self.nodes or {}, None
+        types, self.types = self.types, {}
         if not self.pg or not nodes:
             return f"{table} {alias}"
         columns = "".join(f", {expr} AS {name}" for expr, name in nodes.items())
-        return f"(SELECT {alias}.*{columns} FROM {table} {alias} OFFSET 0) AS {alias}"
+        inner = f"(SELECT {alias}.*{columns} FROM {table} {alias} OFFSET 0) AS {alias}"
+        if not types:
+            return inner
+        columns = "".join(f", {expr} AS {name}" for expr, name in types.items())
+        return f"(SELECT {alias}.*{columns} FROM {inner} OFFSET 0) AS {alias}"
 
     # JSON -------------------------------------------------------------------------------
     def node(self, col: str, path: Sequence[str]) -> str:
@@ -103,10 +110,15 @@ class _Dialect:
         """Type of the node: string, int (a plain integer), number, boolean, null, object, array."""
         if self.pg:
             n = self.node(col, path)
-            return (
+            expr = (
                 f"(CASE jsonb_typeof({n}) WHEN 'number' THEN CASE WHEN ({n} #>> '{{}}') "
                 f"~ '^-?[0-9]+$' THEN 'int' ELSE 'number' END ELSE jsonb_typeof({n}) END)"
             )
+            alias, _, column = n.partition(".")
+            if self.nodes is not None and column.startswith("jn") and column[2:].isdigit():
+                # A fenced node: ``plain``, ``odd`` and the rest ask its type three to six times.
+                return f"{alias}.{self.types.setdefault(expr, f'jt{len(self.types)}')}"
+            return expr
         p = self._sqlite_path(path)
         return (
             f"(CASE json_type({col}, {p}) WHEN 'text' THEN 'string' WHEN 'integer' THEN 'int' "
