@@ -25,6 +25,7 @@ the connection; PostgreSQL computes both natively.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -103,6 +104,17 @@ class _Dialect:
             return expr
         return col
 
+    def _once(self, expr: str) -> str:
+        """``expr`` of a fenced node, computed once per row in the second fence (PostgreSQL)."""
+        # ``plain``, ``odd`` and the rest ask a node's type three to six times, its text up to three.
+        found = re.fullmatch(
+            r"\(CASE jsonb_typeof\((\w+)\.jn\d+\).*|\((\w+)\.jn\d+ #>> '\{\}'\)", expr, re.S
+        )
+        if self.nodes is None or found is None:
+            return expr
+        alias = found.group(1) or found.group(2)
+        return f"{alias}.{self.types.setdefault(expr, f'jt{len(self.types)}')}"
+
     def _sqlite_path(self, path: Sequence[str]) -> str:
         return _lit("$" + "".join('."' + p.replace('"', '\\"') + '"' for p in path))
 
@@ -114,11 +126,7 @@ class _Dialect:
                 f"(CASE jsonb_typeof({n}) WHEN 'number' THEN CASE WHEN ({n} #>> '{{}}') "
                 f"~ '^-?[0-9]+$' THEN 'int' ELSE 'number' END ELSE jsonb_typeof({n}) END)"
             )
-            alias, _, column = n.partition(".")
-            if self.nodes is not None and column.startswith("jn") and column[2:].isdigit():
-                # A fenced node: ``plain``, ``odd`` and the rest ask its type three to six times.
-                return f"{alias}.{self.types.setdefault(expr, f'jt{len(self.types)}')}"
-            return expr
+            return self._once(expr)
         p = self._sqlite_path(path)
         return (
             f"(CASE json_type({col}, {p}) WHEN 'text' THEN 'string' WHEN 'integer' THEN 'int' "
@@ -129,7 +137,7 @@ class _Dialect:
     def jtext(self, col: str, path: Sequence[str] = ()) -> str:
         """The node's scalar value as text (strings unquoted)."""
         if self.pg:
-            return f"({self.node(col, path)} #>> '{{}}')"
+            return self._once(f"({self.node(col, path)} #>> '{{}}')")
         return f"CAST(json_extract({col}, {self._sqlite_path(path)}) AS TEXT)"
 
     def plain(self, col: str, path: Sequence[str] = ()) -> str:
