@@ -328,8 +328,25 @@ def _run(session: Session, statements: Iterable[str | None]) -> None:
         started = time.perf_counter()
         session.execute(sa.text(statement))
         if pg and statement.startswith("CREATE TEMP TABLE "):
-            session.execute(sa.text(f"ANALYZE {statement.split()[3]}"))
+            _analyze(session, statement.split()[3])
         log.debug("%.2fs %s", time.perf_counter() - started, " ".join(statement.split()[:4]))
+
+
+TEMP_STATISTICS = 10  # statistics target for the temporary tables (PostgreSQL's default: 100)
+
+
+def _analyze(session: Session, table: str) -> None:
+    """Analyze a temporary table from a small sample, then restore the statistics target.
+
+    Its statistics serve one plan of hash joins and aggregates: row counts and whether a key is
+    unique, which 3,000 sampled rows tell as well as 30,000. The default sample cost 2.6 s of
+    backend CPU over the 30 temporary tables of a 1M rebuild, against 0.4 s.
+    """
+    target = "default_statistics_target"
+    before = session.scalar(sa.text(f"SELECT current_setting('{target}')"))
+    session.execute(sa.text(f"SELECT set_config('{target}', '{TEMP_STATISTICS}', true)"))
+    session.execute(sa.text(f"ANALYZE {table}"))
+    session.execute(sa.text(f"SELECT set_config('{target}', :v, true)"), {"v": before})
 
 
 def _drop(session: Session) -> None:
