@@ -11,6 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from handoff.models.base import Base
 
 
+def _code_point(length: int) -> sa.types.TypeEngine[str]:
+    """An identifier column compared by code point on PostgreSQL (SQLite's BINARY already is).
+
+    The full rebuild indexes these columns on every run; in a linguistic collation each
+    comparison of the index sort goes through ``strcoll``.
+    """
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 class ContactFact(Base):
     """One contact (a customer issue) with everything the figures need, rebuilt when a source changes.
 
@@ -28,11 +37,11 @@ class ContactFact(Base):
         sa.Index("ix_contact_facts_key", "week", "intent", "segment", "channel", "path"),
     )
 
-    contact_key: Mapped[str] = mapped_column(sa.String(160), primary_key=True)
+    contact_key: Mapped[str] = mapped_column(_code_point(160), primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
-    conversation_id: Mapped[str | None] = mapped_column(sa.String(128), index=True)
-    customer_key: Mapped[str | None] = mapped_column(sa.String(320), index=True)
-    customer_email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(_code_point(128), index=True)
+    customer_key: Mapped[str | None] = mapped_column(_code_point(320), index=True)
+    customer_email: Mapped[str | None] = mapped_column(_code_point(320), index=True)
     intent: Mapped[str] = mapped_column(sa.String(120))
     segment: Mapped[str] = mapped_column(sa.String(80))
     channel: Mapped[str] = mapped_column(sa.String(40))

@@ -49,3 +49,14 @@ def test_contact_facts_are_indexed_by_their_rollup_key(engine):
     indexes = sa.inspect(engine).get_indexes("contact_facts")
     key = ["week", "intent", "segment", "channel", "path"]
     assert [i["name"] for i in indexes if i["column_names"] == key] == ["ix_contact_facts_key"]
+
+
+def test_contact_facts_identifiers_compare_by_code_point(engine):
+    """Are the facts' identity columns in code-point order (COLLATE "C" on PostgreSQL, BINARY on SQLite)?"""
+    import sqlalchemy as sa
+
+    names = ["contact_key", "conversation_id", "customer_key", "customer_email"]
+    types = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("contact_facts")}
+    expected = "C" if engine.dialect.name == "postgresql" else None
+    found = {n: getattr(types[n], "collation", None) for n in names}
+    assert found == dict.fromkeys(names, expected)
