@@ -104,15 +104,12 @@ class _Dialect:
             return expr
         return col
 
-    def _once(self, expr: str) -> str:
-        """``expr`` of a fenced node, computed once per row in the second fence (PostgreSQL)."""
+    def _once(self, expr: str, node: str) -> str:
+        """``expr`` of a fenced ``node``, computed once per row in the second fence (PostgreSQL)."""
         # ``plain``, ``odd`` and the rest ask a node's type three to six times, its text up to three.
-        found = re.fullmatch(
-            r"\(CASE jsonb_typeof\((\w+)\.jn\d+\).*|\((\w+)\.jn\d+ #>> '\{\}'\)", expr, re.S
-        )
-        if self.nodes is None or found is None:
+        alias, _, name = node.partition(".")
+        if self.nodes is None or not re.fullmatch(r"jn\d+", name):
             return expr
-        alias = found.group(1) or found.group(2)
         return f"{alias}.{self.types.setdefault(expr, f'jt{len(self.types)}')}"
 
     def _sqlite_path(self, path: Sequence[str]) -> str:
@@ -126,7 +123,7 @@ class _Dialect:
                 f"(CASE jsonb_typeof({n}) WHEN 'number' THEN CASE WHEN ({n} #>> '{{}}') "
                 f"~ '^-?[0-9]+$' THEN 'int' ELSE 'number' END ELSE jsonb_typeof({n}) END)"
             )
-            return self._once(expr)
+            return self._once(expr, n)
         p = self._sqlite_path(path)
         return (
             f"(CASE json_type({col}, {p}) WHEN 'text' THEN 'string' WHEN 'integer' THEN 'int' "
@@ -137,7 +134,8 @@ class _Dialect:
     def jtext(self, col: str, path: Sequence[str] = ()) -> str:
         """The node's scalar value as text (strings unquoted)."""
         if self.pg:
-            return self._once(f"({self.node(col, path)} #>> '{{}}')")
+            n = self.node(col, path)
+            return self._once(f"({n} #>> '{{}}')", n)
         return f"CAST(json_extract({col}, {self._sqlite_path(path)}) AS TEXT)"
 
     def plain(self, col: str, path: Sequence[str] = ()) -> str:
