@@ -14,6 +14,7 @@ from handoff.detection.cues import (
     CONTACT_FAMILIES,
     MONEY_FAMILIES,
     find_cues,
+    having_already,
     money_claim,
     never_got_through,
 )
@@ -246,6 +247,7 @@ def _explicit(
                 money_claim(doc[start:end], anchors)
                 or own_step_claim(agent_text, doc[start:end].text, message)
                 or never_got_through(doc[start:end].text)
+                or having_already(doc[start:end].text)
             ):
                 best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
