@@ -296,7 +296,7 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
         if own_step_only(agent_text, opening):
             return None  # "restarted it twice already": done, but not for support
         if never_got_through(opening) and asks_own_steps_only(agent_text):
-            return None  # "did all that, rang you twice, hung up on": no one was told
+            return None  # "did that, phoned you, straight to voicemail": no one was told
         snippet = opening.rstrip()
         return Answer(start, start + len(snippet), snippet)
     return None

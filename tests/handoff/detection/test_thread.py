@@ -78,9 +78,8 @@ def test_complying_now_or_answering_a_fact_is_not(context: str, text: str) -> No
         ("Have you tried reseating the cable?", "yes did that, it dropped out again after a day"),
         # the only dealing with support a call that never got through (2.7.1)
         (
-            "Have you tried signing out and back in again?",
-            "Done all that and it still says my email is on another account, tried ringing "
-            "your customer care twice and got hung up on both times",
+            "Have you tried clearing the app cache?",
+            "did that yesterday, then phoned your support line and it went straight to voicemail",
         ),
         (STEP_QUESTION, "yes did all that, rang your helpline twice but nobody picked up"),
     ],
