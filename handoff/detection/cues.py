@@ -1308,7 +1308,7 @@ def never_got_through(sentence: str) -> bool:
     )
 
 
-# "I have all that information already", "we've got the manual already": having something,
+# "we have those details already", "I've got the manual already": having something,
 # not having told or sent it (2.7.1).
 _HAVE_ALREADY_RE = re.compile(
     r"\b(?:i|we)\s*(?:have|has|'ve|’ve|ve|got|'ve\s+got|’ve\s+got|have\s+got)\s+"
@@ -1327,9 +1327,7 @@ _HAVE_CLAIM_RE = re.compile(
 
 
 def having_already(sentence: str) -> bool:
-    """Tell whether a sentence says only that the customer has something already ("I have
-    all that information already") and names no telling, sending or support: possession,
-    not repetition, whatever the learned cue reads in it."""
+    """Tell whether a sentence only says the customer has something already (no claim)."""
     return _HAVE_ALREADY_RE.search(sentence) is not None and _HAVE_CLAIM_RE.search(sentence) is None
 
 
