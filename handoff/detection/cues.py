@@ -1308,6 +1308,29 @@ def never_got_through(sentence: str) -> bool:
     )
 
 
+# "we have those details already", "I've got the manual already": having something,
+# not having told or sent it (2.7.1).
+_HAVE_ALREADY_RE = re.compile(
+    r"\b(?:i|we)\s*(?:have|has|'ve|’ve|ve|got|'ve\s+got|’ve\s+got|have\s+got)\s+"
+    r"(?:all\s+)?(?:that|this|those|these|the|it|them|one|an?|my|our|both)\b[^.!?\n]{0,60}?"
+    r"\balready\b",
+    re.I,
+)
+# What a having-already sentence must hold to be a claim of support being told or sent it.
+_HAVE_CLAIM_RE = re.compile(
+    r"\b(?:told|tell|said|say|explained|gave|given|sent|send|e-?mailed|messaged|dm\w*|wrote|"
+    r"written|typed|mentioned|reported|filled|submitted|uploaded|attached|provided|shared|"
+    r"forwarded|posted|entered|answered|complain\w*|contact\w*|called|rang|phoned|spoke|"
+    r"bot|agent|chat|support|team|rep|again|before|twice|times?)\b",
+    re.I,
+)
+
+
+def having_already(sentence: str) -> bool:
+    """Tell whether a sentence only says the customer has something already (no claim)."""
+    return _HAVE_ALREADY_RE.search(sentence) is not None and _HAVE_CLAIM_RE.search(sentence) is None
+
+
 _CONTACT_THIRD_RE = re.compile(
     r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|visa|mastercard|amex|"
     r"neighbou?rs?|my|his|her|their|our|the\s+(?:\w+\s+)?(?:bank|police|neighbou?rs?|"

@@ -19,6 +19,7 @@ from handoff.detection.cues import (
     REACH_VERBS,
     THIRD_PARTY_RE,
     money_talk,
+    never_got_through,
     verb_forms,
 )
 
@@ -245,16 +246,21 @@ def own_step_claim(agent_text: str | None, sentence: str, message: str = "") -> 
     )
 
 
-def own_step_only(agent_text: str, answer: str) -> bool:
-    """Tell whether ``agent_text`` asks only about steps of the customer's own (restart, clear,
-    try), not dealings with support, and ``answer`` names no support: such a step done before
-    is a first answer, not a repetition."""
+def asks_own_steps_only(agent_text: str) -> bool:
+    """Tell whether ``agent_text`` asks about steps of the customer's own and no dealing with support."""
     asked = [
         sentence
         for sentence in _SENTENCE_RE.findall(agent_text)
         if ("?" in sentence and _DONE_QUESTION_RE.search(sentence))
         or (_REQUEST_RE.search(sentence) and _ACTION_RE.search(sentence))
     ]
+    return bool(asked) and not any(_SUPPORT_STEP_RE.search(a) for a in asked)
+
+
+def own_step_only(agent_text: str, answer: str) -> bool:
+    """Tell whether ``agent_text`` asks only about steps of the customer's own (restart, clear,
+    try), not dealings with support, and ``answer`` names no support: such a step done before
+    is a first answer, not a repetition."""
     answer = _FIRST_CONTACT_RE.sub("", answer)
     if (
         _SPECIFIC_STEP_RE.search(answer)
@@ -262,11 +268,7 @@ def own_step_only(agent_text: str, answer: str) -> bool:
         and not _names_support(answer)
     ):
         return True  # "already cleared my cache", whatever else the turn asked
-    return (
-        bool(asked)
-        and not any(_SUPPORT_STEP_RE.search(a) for a in asked)
-        and not _names_support(answer)
-    )
+    return asks_own_steps_only(agent_text) and not _names_support(answer)
 
 
 def done_before(agent_text: str | None, text: str) -> Answer | None:
@@ -293,6 +295,8 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
     if before or (question and _AFFIRM_RE.match(opening)) or contacted:
         if own_step_only(agent_text, opening):
             return None  # "restarted it twice already": done, but not for support
+        if never_got_through(opening) and asks_own_steps_only(agent_text):
+            return None  # "did that, phoned you, straight to voicemail": no one was told
         snippet = opening.rstrip()
         return Answer(start, start + len(snippet), snippet)
     return None

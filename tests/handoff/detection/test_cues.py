@@ -481,3 +481,28 @@ def test_calls_that_never_got_through_tell_nothing(sentence: str) -> None:
 def test_a_telling_or_a_call_that_got_through_is_not_vetoed(sentence: str) -> None:
     """Does a sentence that also tells, sends or complains keep its claim?"""
     assert not cues.never_got_through(sentence)
+
+
+@pytest.mark.parametrize(
+    "text", ["Appreciated. We have those details already!", "I have it already"]
+)
+def test_having_something_already_is_no_repetition(text: str) -> None:
+    """Is having something already (possession, 2.7.1) no claim, though "already" anchors
+    the learned cue?"""
+    assert cues.having_already(text.split(". ")[-1])
+    assert detect_message(text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I have the receipt already, sent it to your bot",
+        "I have this already explained to the agent",
+        "we have the form already filled in",
+        "I have already told you this",
+    ],
+)
+def test_having_already_told_or_sent_is_not_vetoed(sentence: str) -> None:
+    """Does a having-already sentence that tells, sends or names support keep its claim?"""
+    assert not cues.having_already(sentence)
+    assert detect_message(sentence)

@@ -27,6 +27,8 @@ STEP_REQUEST = "Could you try clearing the app cache?"
         (SEND_REQUEST, "I DMed you that last week and heard nothing"),
         (STEP_REQUEST, "Cleared it twice already, as you asked yesterday"),
         ("Did you fill out a claim form at the desk?", "Yes we did."),
+        # a call that got through and told something is still a dealing with support
+        (STEP_QUESTION, "yes did all that, rang your helpline twice and explained it"),
     ],
 )
 def test_done_before_the_ask_is_a_repetition(context: str, text: str) -> None:
@@ -74,6 +76,12 @@ def test_complying_now_or_answering_a_fact_is_not(context: str, text: str) -> No
             "yes did that, but the connection dropped again overnight",
         ),
         ("Have you tried reseating the cable?", "yes did that, it dropped out again after a day"),
+        # the only dealing with support a call that never got through (2.7.1)
+        (
+            "Have you tried clearing the app cache?",
+            "did that yesterday, then phoned your support line and it went straight to voicemail",
+        ),
+        (STEP_QUESTION, "yes did all that, rang your helpline twice but nobody picked up"),
     ],
 )
 def test_a_step_of_ones_own_done_before_is_a_first_answer(context: str, text: str) -> None:
