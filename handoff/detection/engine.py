@@ -170,14 +170,6 @@ def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
     return spans
 
 
-# A message of several sentences and at most this many words, with no rule hit and no sentence
-# a claim on its own, is also scored whole, as the model was trained (2.7.1): "uploaded the
-# invoice. twice. no reply" says in three clipped pieces what no piece says alone.
-WHOLE_WORDS = 30
-# ...and counts from this probability: the whole adds up more than any one sentence.
-WHOLE_THRESHOLD = 0.75
-
-
 # Sentences of a customer message read together with the agent's previous turn: the answer.
 CONTEXT_SENTENCES = 2
 
@@ -216,9 +208,7 @@ def _explicit(
     # bank"); with no rule hit standing, the model's surest sentence is the finding.
     found: list[tuple[str, int, int, float, str]] = []
     best: tuple[float, int, int] = (0.0, 0, 0)
-    spans = _sentences(rows, strings)
-    vetoed = False
-    for n, (start, end) in enumerate(spans):
+    for n, (start, end) in enumerate(_sentences(rows, strings)):
         inside = []
         if hits:
             lo = doc[start].idx
@@ -260,25 +250,6 @@ def _explicit(
                 or having_already(doc[start:end].text)
             ):
                 best = (probability, start, end)
-            else:
-                vetoed = True
-    if (
-        WHOLE_WORDS
-        and not found
-        and not hits
-        and not vetoed
-        and best[0] < THRESHOLD
-        and len(spans) > 1
-        and sum(item is not None for item in items) <= WHOLE_WORDS
-    ):
-        whole = model.score(features_of(items))
-        if whole >= WHOLE_THRESHOLD and not (
-            money_claim(doc[:], (i for i, item in enumerate(items) if item is not None and item[1]))
-            or own_step_claim(agent_text, message, message)
-            or never_got_through(message)
-            or having_already(message)
-        ):
-            best = (whole, 0, len(doc))
     if not found and best[0] >= THRESHOLD:
         span = doc[best[1] : best[2]]
         text = span.text.rstrip()

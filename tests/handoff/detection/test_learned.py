@@ -227,33 +227,3 @@ def test_earlier_contact_words_are_anchors_since_2_7_0() -> None:
     for text in ("helpline", "yesterday", "branch", "complained", "rang", "ago"):
         (word,) = learned.words(get_nlp()(text))
         assert word is not None and word[1], text
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["uploaded the invoice. twice. no reply", "Typed my address. Twice. Still asking"],
-)
-def test_a_short_message_in_pieces_is_also_read_whole(text: str) -> None:
-    """Since 2.7.1: is a short message of clipped sentences, none a claim on its own, read
-    as a whole, as the model was trained?"""
-    from handoff.detection import engine
-
-    assert engine.WHOLE_WORDS
-    assert [f.cue for f in detect_message(text)] == ["learned"]
-    sentences = [part.strip() for part in text.split(".")]
-    assert all(detect_message(part) == [] for part in sentences)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "ordered it twice. both arrived",
-        "paid it. twice. refund please",
-        "went to the gym. twice. tired",
-        "Done that before. Twice. Router still drops",
-    ],
-)
-def test_short_messages_read_whole_still_need_a_claim(text: str) -> None:
-    """Does reading a short message whole leave orders, payments, steps of one's own and
-    calls that never got through alone?"""
-    assert detect_message(text) == []
