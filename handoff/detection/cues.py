@@ -1316,19 +1316,22 @@ _HAVE_ALREADY_RE = re.compile(
     r"\balready\b",
     re.I,
 )
-# What a having-already sentence must hold to be a claim of support being told or sent it.
+# What a having-already sentence must hold, beside a telling word (``_TOLD_SOMETHING_RE``), to
+# be a claim of support being told or sent it.
 _HAVE_CLAIM_RE = re.compile(
-    r"\b(?:told|tell|said|say|explained|gave|given|sent|send|e-?mailed|messaged|dm\w*|wrote|"
-    r"written|typed|mentioned|reported|filled|submitted|uploaded|attached|provided|shared|"
-    r"forwarded|posted|entered|answered|complain\w*|contact\w*|called|rang|phoned|spoke|"
-    r"bot|agent|chat|support|team|rep|again|before|twice|times?)\b",
+    r"\b(?:tell|say|send|dm\w*|provided|shared|forwarded|posted|entered|answered|contact\w*|"
+    r"called|rang|phoned|spoke|bot|agent|chat|support|team|rep|again|before|twice|times?)\b",
     re.I,
 )
 
 
 def having_already(sentence: str) -> bool:
     """Tell whether a sentence only says the customer has something already (no claim)."""
-    return _HAVE_ALREADY_RE.search(sentence) is not None and _HAVE_CLAIM_RE.search(sentence) is None
+    return (
+        _HAVE_ALREADY_RE.search(sentence) is not None
+        and _TOLD_SOMETHING_RE.search(sentence) is None
+        and _HAVE_CLAIM_RE.search(sentence) is None
+    )
 
 
 _CONTACT_THIRD_RE = re.compile(

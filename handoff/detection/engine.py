@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from handoff.detection.cues import (
     CONTACT_FAMILIES,
@@ -174,6 +174,18 @@ def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
 CONTEXT_SENTENCES = 2
 
 
+def _vetoed(span: Span, anchors: Iterable[int], agent_text: str | None, message: str) -> bool:
+    """Tell whether a sentence the learned cue scored a claim is no claim: money, a step of the
+    customer's own, a call that never got through, having something already."""
+    text = span.text
+    return (
+        money_claim(span, anchors)
+        or own_step_claim(agent_text, text, message)
+        or never_got_through(text)
+        or having_already(text)
+    )
+
+
 def _explicit(
     doc: Doc,
     aliased: _Aliased | None,
@@ -243,12 +255,7 @@ def _explicit(
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in standing]
         elif not inside and probability > best[0]:
             anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
-            if probability < THRESHOLD or not (
-                money_claim(doc[start:end], anchors)
-                or own_step_claim(agent_text, doc[start:end].text, message)
-                or never_got_through(doc[start:end].text)
-                or having_already(doc[start:end].text)
-            ):
+            if probability < THRESHOLD or not _vetoed(doc[start:end], anchors, agent_text, message):
                 best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
         span = doc[best[1] : best[2]]
