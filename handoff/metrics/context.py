@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
@@ -46,11 +47,21 @@ def rollup_query(
 
 
 def json_query(column: str, weeks: Iterable[str]) -> Select[Any]:
-    """Select a JSON column (histograms, missing fields) per rollup key; JSON is merged in Python."""
+    """Select a JSON column (histograms, missing fields) per rollup key as text, for ``loads``."""
     dims = [getattr(MetricRollup, d) for d in DIMS]
-    return sa.select(*dims, getattr(MetricRollup, column)).where(
+    return sa.select(*dims, as_text(getattr(MetricRollup, column))).where(
         MetricRollup.week.in_(sorted(set(weeks)))
     )
+
+
+def as_text(column: Any) -> sa.ColumnElement[str]:
+    """Read a JSON column as its text, so that ``loads`` decodes it instead of the driver."""
+    return sa.cast(column, sa.Text).label(column.key)
+
+
+def loads(text: str | None) -> Any:
+    """Decode a JSON column read by ``as_text`` (orjson: 4-5x the standard library's speed)."""
+    return None if text is None else orjson.loads(text)
 
 
 def weeks_ending(week: str, count: int) -> tuple[str, ...]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,8 +19,10 @@ from handoff.metrics.context import (
     WeekRows,
     agg_key,
     archetype_lines,
+    as_text,
     json_query,
     last_complete_week,
+    loads,
     weeks_ending,
     window_label,
 )
@@ -201,7 +202,9 @@ def _json_rows(
     rows: list[dict[str, Any]] = []
     for label, weeks in runs.items():
         for r in session.execute(json_query(column, weeks)):
-            rows.append({**r._mapping, "week": label})
+            row = r._asdict()
+            row[column], row["week"] = loads(row[column]), label
+            rows.append(row)
     return rows
 
 
@@ -212,27 +215,29 @@ def _histograms(
 
     A run's weeks are merged here, once per key, so every slice merges one histogram per key
     whatever the run's length (a quarter is 13 weeks: merging per slice cost more than the SQL).
+    Bucket edges stay JSON's strings: ``stats.merge`` turns them into integers once per slice.
     """
-    merged: dict[tuple[str, ...], dict[str, Counter[str]]] = {}
+    merged: dict[tuple[str, ...], dict[str, dict[str, int]]] = {}
     for label, weeks in runs.items():
         for r in session.execute(json_query("hist", weeks)):
             into = merged.setdefault((label, r.intent, r.segment, r.channel, r.path), {})
-            for name, histogram in (r.hist or {}).items():
-                into.setdefault(name, Counter()).update(histogram)
-    # JSON keys are strings: convert once per merged histogram, not once per stored one.
+            for name, histogram in (loads(r.hist) or {}).items():
+                total = into.get(name)
+                if total is None:
+                    into[name] = histogram  # decoded just now: this merge owns it
+                    continue
+                get = total.get
+                for edge, count in histogram.items():
+                    total[edge] = get(edge, 0) + count
     rows: list[dict[str, Any]] = [
-        {**dict(zip(("week", *DIMS[1:]), key, strict=True)), "hist": _int_keys(hist)}
+        {**dict(zip(("week", *DIMS[1:]), key, strict=True)), "hist": hist}
         for key, hist in merged.items()
     ]
-    query = sa.select(MetricWeekHistogram.week, MetricWeekHistogram.path, MetricWeekHistogram.hist)
+    hist = as_text(MetricWeekHistogram.hist)
+    query = sa.select(MetricWeekHistogram.week, MetricWeekHistogram.path, hist)
     for r in session.execute(query.where(MetricWeekHistogram.week.in_(series))):
-        rows.append({"week": r.week, "path": r.path, "hist": _int_keys(r.hist or {})})
+        rows.append({"week": r.week, "path": r.path, "hist": loads(r.hist) or {}})
     return WeekRows(rows)
-
-
-def _int_keys(hist: Mapping[str, Mapping[str, int]]) -> dict[str, dict[int, int]]:
-    """Return histograms keyed by bucket edge as integers (JSON keys are strings)."""
-    return {name: {int(k): v for k, v in h.items()} for name, h in hist.items()}
 
 
 def build(

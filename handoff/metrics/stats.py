@@ -153,13 +153,17 @@ def bucket_width(edge: int) -> int:
 
 def merge(histograms: Iterable[Mapping[Any, int]]) -> dict[int, int]:
     """Add histograms (JSON keys are strings) into one."""
-    total: dict[int, int] = {}
+    total: dict[Any, int] = {}
     get = total.get
     for histogram in histograms:
         for edge, count in histogram.items():
-            key = edge if isinstance(edge, int) else int(edge)
-            total[key] = get(key, 0) + count
-    return total
+            total[edge] = get(edge, 0) + count
+    # Keys become integers once per distinct key, not once per cell ("60" and 60 add up).
+    out: dict[int, int] = {}
+    for edge, count in total.items():
+        key = int(edge)
+        out[key] = out.get(key, 0) + count
+    return out
 
 
 def quantile(histogram: Mapping[int, int], q: float) -> float | None:

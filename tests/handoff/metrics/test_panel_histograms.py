@@ -37,9 +37,9 @@ def test_a_run_of_weeks_gives_one_histogram_row_per_key(session: Session) -> Non
     rows = panel._histograms(session, {agg_key(weeks): weeks}, ("2026-W08",))
     run = sorted(((r["path"], r["hist"]) for r in rows.by_week[agg_key(weeks)]), key=lambda r: r[0])
     assert run == [
-        ("ai_only", {"bot_handle": {30: 5}}),
-        ("escalated", {"handle": {60: 3, 120: 4}, "bot_handle": {30: 1}}),
+        ("ai_only", {"bot_handle": {"30": 5}}),
+        ("escalated", {"handle": {"60": 3, "120": 4}, "bot_handle": {"30": 1}}),
     ]
     assert [(r["path"], r["hist"]) for r in rows.by_week["2026-W08"]] == [
-        ("escalated", {"handle": {60: 100}})
+        ("escalated", {"handle": {"60": 100}})
     ]

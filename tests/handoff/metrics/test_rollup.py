@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handoff.metrics import rollup
-from handoff.metrics.stats import bucket, quantile
+from handoff.metrics.stats import bucket, merge, quantile
 from handoff.models.metrics import MetricRollup
 from handoff.productconfig import ProductConfig
 from tests.handoff.metrics import scenario
@@ -92,3 +92,10 @@ def test_histogram_median_resolution() -> None:
     assert quantile({600: 2, 1200: 2}, 0.5) == 900  # (600 + 1200) / 2
     assert quantile({600: 3}, 0.99) == 600
     assert at("2026-01-01 00:00").year == 2026
+
+
+def test_merge_adds_string_and_integer_edges_as_one() -> None:
+    """Does merging add a JSON edge ("60") and the same integer edge (60) into one bucket?"""
+    merged = merge([{"60": 2, "120": 1}, {60: 3}, {}, {"120": 4, "0": 1}])
+    assert merged == {60: 5, 120: 5, 0: 1}
+    assert all(type(edge) is int for edge in merged)
