@@ -227,3 +227,62 @@ def test_earlier_contact_words_are_anchors_since_2_7_0() -> None:
     for text in ("helpline", "yesterday", "branch", "complained", "rang", "ago"):
         (word,) = learned.words(get_nlp()(text))
         assert word is not None and word[1], text
+
+
+def _rows_of(*names: str) -> list[int]:
+    """Return feature ids for named pseudo-features (the bias first)."""
+    return [0, *(learned.hash_string(name) & learned.MASK for name in names)]
+
+
+# Two features that each say "repetition" alone and "no repetition" together (a telling verb
+# with support; the same verb with a third party): an interaction no sum of weights can read.
+INTERACTION = [
+    (_rows_of("told"), True),
+    (_rows_of("bank"), True),
+    (_rows_of("told", "bank"), False),
+    (_rows_of(), False),
+] * 20
+
+
+def test_the_hidden_layer_reads_an_interaction_the_linear_model_cannot() -> None:
+    """Does the 2.8.0 model score all four rows of an exclusive-or right, where 2.7.1's
+    logistic regression cannot?"""
+    deep = learned.train_deep(INTERACTION, epochs=200, batch=16, seed=1)
+    linear = learned.train(INTERACTION, epochs=300)
+    truth = [label for _, label in INTERACTION[:4]]
+    assert [deep.score(ids) >= 0.5 for ids, _ in INTERACTION[:4]] == truth
+    assert [linear.score(ids) >= 0.5 for ids, _ in INTERACTION[:4]] != truth
+
+
+def test_deep_training_is_deterministic_by_seed(tmp_path: Path) -> None:
+    """Do the same rows and seed give the same model (also after a save and a load), and
+    another seed another model?"""
+    first = learned.train_deep(INTERACTION, epochs=5, seed=3)
+    second = learned.train_deep(INTERACTION, epochs=5, seed=3)
+    other = learned.train_deep(INTERACTION, epochs=5, seed=4)
+    assert first.embed is not None and second.embed is not None and other.embed is not None
+    assert first.weights == second.weights
+    assert (first.embed == second.embed).all() and not (first.embed == other.embed).all()
+    first.save(tmp_path / "m.npz")
+    loaded = learned.Model.load(tmp_path / "m.npz")
+    assert [loaded.score(ids) for ids, _ in INTERACTION[:4]] == pytest.approx(
+        [first.score(ids) for ids, _ in INTERACTION[:4]], abs=1e-6
+    )
+    with pytest.raises(ValueError, match="no rows"):
+        learned.train_deep([])
+
+
+def test_misspelt_words_share_character_features_with_their_spelling() -> None:
+    """Do "emaild" and "emailed" share character n-grams, and values add none?"""
+    assert set(learned.char_grams("emaild")) & set(learned.char_grams("emailed"))
+    assert learned.char_grams("A-10442") == ()
+    assert learned.char_grams("to") == ()
+
+
+def test_the_shipped_model_has_a_hidden_layer() -> None:
+    """Is the shipped model the 2.8.0 kind: linear weights and a hidden layer?"""
+    model = learned.Model.load(learned.MODEL_PATH)
+    assert model.embed is not None and model.embed.shape == (
+        learned.DEEP_MASK + 1,
+        learned.HIDDEN,
+    )
