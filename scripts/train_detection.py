@@ -4,7 +4,6 @@
     .venv/bin/python scripts/train_detection.py --compare  # also scores the alternatives
     .venv/bin/python scripts/train_detection.py --cross    # also checks on the independent data
     .venv/bin/python scripts/train_detection.py --lowo [WRITER ...]  # leave one writer out, only
-    .venv/bin/python scripts/train_detection.py --linear ...  # 2.7.1's logistic regression instead
 
 The corpus is ``tests/data/detection/train/corpus.jsonl`` (written by
 ``scripts/make_detection_corpus.py``) plus the messages of ``tests/data/detection/train/indep-1``
@@ -15,10 +14,7 @@ messages and the end-user comments of their conversations, labelled by the expli
 they expect), all counted twice. ``--cross`` prints how a model trained without some of the
 independent data does on it: each independent set in two folds (trained on all but one half,
 scored on that half), and each held-out set left out in turn (trained on all but that set).
-Training is deterministic. Since 2.8.0 the model has a hidden layer beside its linear
-weights (``learned.train_deep``); ``--linear`` trains 2.7.1's logistic regression on the same
-features instead (for comparison; ``THRESHOLD`` and ``VETO`` are set for the shipped kind).
-``--compare`` holds out a
+Training is deterministic. ``--compare`` holds out a
 sixth of the corpus and scores, on it and on the project's older hand-written sets
 (``tests/data/detection/messages.*.jsonl``, never used for training): the rules alone, the
 model alone (with and without rule features), rules OR model, and a spaCy ``TextCatBOW``
@@ -44,7 +40,6 @@ from handoff.detection.learned import (  # noqa: E402
     context_tags,
     features,
     train,
-    train_deep,
     words,
 )
 from handoff.detection.nlp import get_nlp  # noqa: E402
@@ -81,9 +76,6 @@ THREAD_SETS = {
     # 2.7.0: the four batches held back until 2.6.0 (their out-of-sample scores by 2.6.0 are in
     # docs/detection.md, "2.7.0").
     **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in (5, 6, 11, 12)},
-    # 2.8.0: four independent tweet-style batches (indep-18 mixed fluency, indep-19,
-    # indep-20 travel, indep-21 casual), added after 2.8.0's model was chosen without them.
-    **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in range(18, 22)},
 }
 # Independent batches kept out of training, as out-of-sample evidence (none since 2.7.0: every
 # writer's data trains the model, and ``--lowo`` scores each writer by a model trained without
@@ -121,13 +113,6 @@ Row = tuple[str, bool, str | None]
 OLD_SETS = ["tune", "heldout", "challenge", "fresh"]
 # L2 penalty of the logistic regression (docs/detection.md lists the values tried).
 L2 = 1e-4
-# Train 2.7.1's logistic regression instead of the model with a hidden layer (``--linear``).
-LINEAR = False
-
-
-def learn(rows: list[tuple[list[int], bool]]) -> Model:
-    """Train the shipped kind of model (or, with ``--linear``, 2.7.1's) on feature rows."""
-    return train(rows, l2=L2) if LINEAR else train_deep(rows)
 
 
 def relabelled() -> dict[tuple[str, str], bool]:
@@ -170,7 +155,7 @@ def featurize(
 def fit(rows: list[Row], with_rules: bool = True) -> Model:
     """Train on (text, label, context) rows."""
     feats = featurize([r[0] for r in rows], with_rules, [r[2] for r in rows])
-    return learn([(ids, r[1]) for (ids, _), r in zip(feats, rows, strict=True)])
+    return train([(ids, r[1]) for (ids, _), r in zip(feats, rows, strict=True)], l2=L2)
 
 
 def prf(pred: list[bool], gold: list[bool]) -> str:
@@ -360,7 +345,7 @@ def leave_one_writer_out(names: list[str]) -> None:
     for name in names or list(by_writer):
         others = [row for other, rows in by_writer.items() if other != name for row in rows]
         rows = corpus + (authored + others) * INDEP_WEIGHT
-        learned._model = learn([(cache[(r[0], r[2])], r[1]) for r in rows])
+        learned._model = train([(cache[(r[0], r[2])], r[1]) for r in rows], l2=L2)
         try:
             test = by_writer[name]
             found = [
@@ -394,12 +379,7 @@ def main() -> None:
         "by a model trained without them",
     )
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument(
-        "--linear", action="store_true", help="train 2.7.1's logistic regression instead"
-    )
     args = parser.parse_args()
-    global LINEAR
-    LINEAR = args.linear
     if args.lowo is not None:
         leave_one_writer_out(args.lowo)
         return

@@ -37,9 +37,9 @@ MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
 BITS = 20
 MASK = (1 << BITS) - 1
 # A message no rule matched is a repetition when the model's probability reaches this.
-THRESHOLD = 0.9
+THRESHOLD = 0.65
 # A rule hit stands unless the model's probability falls below this.
-VETO = 0.7
+VETO = 0.5
 _MIX = 0x9E3779B97F4A7C15
 _BOUNDARY = 0x2545F4914F6CDD1D  # the start and end of a message, as a pseudo-word
 _VALUE = 0x61C8864680B583EB  # any token with a digit or an @: "A-10442", "dana@example.com"
@@ -55,8 +55,6 @@ _BIAS = 0
 # opening words of the customer's answer: "did that already" after "have you tried ...?",
 # "sent it yesterday" after "please DM us your order number".
 _CONTEXT = 0x7F4A7C159E3779B9
-# 2.8.0: marks a character n-gram of a word near an anchor.
-_CHAR = 0x1F83D9ABFB41BD6B
 
 
 _U64 = 0xFFFFFFFFFFFFFFFF
@@ -208,18 +206,12 @@ CHANNEL_WORDS = frozenset(
     "livechat messenger".split()
 )
 WINDOW = 5
-# 2.8.0: each word near an anchor also adds the n-grams of these lengths of its characters as
-# written (lower-cased, with its start and end marked), so that "emaild", "DM'd" and "rang"
-# share features with "emailed", "DMed" and "ring"; words of fewer than three letters, and
-# words with a digit (values), add none.
-CHAR_SIZES = (3, 4)
 COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
-# One word of a document: its key for n-grams, whether it is an anchor, and the ids of its
-# character n-grams; None for spaces.
-Word = tuple[int, bool, tuple[int, ...]] | None
+# One word of a document: its key for n-grams, and whether it is an anchor; None for spaces.
+Word = tuple[int, bool] | None
 
 _anchor_keys: frozenset[int] = frozenset()
-_word_cache: dict[int, tuple[int, bool, tuple[int, ...]]] = {}
+_word_cache: dict[int, tuple[int, bool]] = {}
 _rule_cache: dict[str, int] = {}
 
 
@@ -231,22 +223,8 @@ def _anchors() -> frozenset[int]:
     return _anchor_keys
 
 
-def char_grams(text: str) -> tuple[int, ...]:
-    """Return the feature ids of the character n-grams (``CHAR_SIZES``) of a word."""
-    marked = f"<{text.lower()}>"
-    if len(marked) < 5 or any(ch.isdigit() for ch in marked):
-        return ()
-    out = []
-    for size in CHAR_SIZES:
-        for i in range(len(marked) - size + 1):
-            key = (hash_string(marked[i : i + size]) * _CHAR) & _U64
-            out.append((key ^ (key >> 29)) & MASK)
-    return tuple(out)
-
-
-def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool, tuple[int, ...]]:
-    """Return (key, is_anchor, character n-grams) of a word: ordinals and values fold into
-    one key each."""
+def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
+    """Return (key, is_anchor) of a word: ordinals and values fold into one key each."""
     found = _word_cache.get(orth)
     if found is None:
         text = strings[orth]
@@ -272,7 +250,7 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool, tu
             elif word in CHANNEL_WORDS:
                 key = _CHANNEL
         anchors = _anchors()
-        found = (key, norm in anchors or lemma in anchors, char_grams(text))
+        found = (key, norm in anchors or lemma in anchors)
         if len(_word_cache) < 500_000:
             _word_cache[orth] = found
     return found
@@ -299,9 +277,8 @@ def features(doc: Doc | Span, rules: Iterable[str] = ()) -> list[int]:
 
 def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
     """Return hashed feature ids: bigrams and trigrams of words within ``WINDOW`` of an anchor,
-    skip pairs of an anchor and a word within ``WINDOW`` of it, the character n-grams of each
-    word within ``WINDOW`` of an anchor, one per rule family that fired, and the bias. Without
-    anchors, only rules and the bias."""
+    skip pairs of an anchor and a word within ``WINDOW`` of it, one per rule family that
+    fired, and the bias. Without anchors, only rules and the bias."""
     out = [_BIAS]
     for name in rules:
         bucket = _rule_cache.get(name)
@@ -337,10 +314,6 @@ def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
             if i != position:
                 pair = anchor ^ keys[i] ^ (i > position)
                 append((pair ^ (pair >> 29)) & MASK)
-    # Character n-grams of each word near an anchor (keys[i] is present[i - 1]).
-    for i in range(1, count - 1):
-        if inside[i]:
-            out.extend(present[i - 1][2])  # type: ignore[index]
     return out
 
 
@@ -416,69 +389,30 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-# 2.8.0: a hidden layer over the same features. Each feature id, folded to DEEP_BITS bits,
-# adds a vector of HIDDEN inputs; their sum plus a bias, through a ReLU, weighs into the score
-# beside the linear weights. The units can read interactions a sum of weights cannot: a telling
-# verb with support and a past time, but the same verb with a third party or a future.
-DEEP_BITS = 16
-DEEP_MASK = (1 << DEEP_BITS) - 1
-HIDDEN = 16
-
-
 @dataclass
 class Model:
-    """Weights per hashed feature (missing features weigh nothing), and, when ``embed`` is set,
-    a hidden layer: ``embed[id & DEEP_MASK]`` summed, plus ``hidden_bias``, through a ReLU,
-    times ``out``."""
+    """Weights per hashed feature; missing features weigh nothing."""
 
     weights: dict[int, float]
-    embed: numpy.ndarray | None = None
-    hidden_bias: numpy.ndarray | None = None
-    out: numpy.ndarray | None = None
-    _dense: numpy.ndarray = field(init=False, repr=False, compare=False)
-    _ones: numpy.ndarray = field(init=False, repr=False, compare=False)
+    _dense: list[float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # A dense table (one float32 per bucket, 4 MB) makes the linear part one gather and
-        # sum. Each feature costs a cache miss, so the tables are kept small: 2.7.1's list of
-        # Python floats (8 MB of pointers to floats) cost two.
-        self._dense = numpy.zeros(MASK + 1, dtype=numpy.float32)
-        if self.weights:
-            self._dense[list(self.weights)] = list(self.weights.values())
-        if self.embed is not None:
-            self.embed = numpy.asarray(self.embed, dtype=numpy.float32)
-            self.hidden_bias = numpy.asarray(self.hidden_bias, dtype=numpy.float32)
-            self.out = numpy.asarray(self.out, dtype=numpy.float32)
-        self._ones = numpy.ones(4096, dtype=numpy.float32)
+        # A dense table (one float per bucket, 8 MB) makes a score one indexed sum.
+        self._dense = [0.0] * (MASK + 1)
+        for key, weight in self.weights.items():
+            self._dense[key] = weight
 
     def score(self, ids: Sequence[int]) -> float:
         """Return the probability that a message with these feature ids is a repetition."""
-        at = numpy.fromiter(ids, dtype=numpy.intp, count=len(ids))
-        z = float(self._dense.take(at).sum(dtype=numpy.float64))
-        if self.embed is not None:
-            # The hidden units' inputs: one matrix-vector product over the features' rows.
-            if len(at) > len(self._ones):
-                self._ones = numpy.ones(len(at), dtype=numpy.float32)
-            inputs = self._ones[: len(at)] @ self.embed.take(at & DEEP_MASK, axis=0)
-            inputs += self.hidden_bias
-            z += float(numpy.maximum(inputs, 0.0) @ self.out)
-        return _sigmoid(z)
+        return _sigmoid(sum(map(self._dense.__getitem__, ids)))
 
     def save(self, path: Path) -> None:
-        """Write the non-zero weights (and the hidden layer, if any) as a compressed npz."""
+        """Write the non-zero weights as a compressed npz."""
         keys = sorted(k for k, v in self.weights.items() if v != 0.0)
-        deep = {}
-        if self.embed is not None:
-            deep = {
-                "embed": self.embed.astype(numpy.float16),
-                "hidden_bias": self.hidden_bias,
-                "out": self.out,
-            }
         numpy.savez_compressed(
             path,
             ids=numpy.array(keys, dtype=numpy.uint32),
             weights=numpy.array([self.weights[k] for k in keys], dtype=numpy.float32),
-            **deep,
         )
 
     @classmethod
@@ -486,10 +420,7 @@ class Model:
         """Read weights written by ``save``."""
         with numpy.load(path) as data:
             ids, weights = data["ids"].tolist(), data["weights"].tolist()
-            deep = {}
-            if "embed" in data:
-                deep = {k: data[k] for k in ("embed", "hidden_bias", "out")}
-        return cls(dict(zip(ids, weights, strict=True)), **deep)
+        return cls(dict(zip(ids, weights, strict=True)))
 
 
 def train(
@@ -520,79 +451,6 @@ def train(
         g2 += grad * grad
         w -= rate * grad / numpy.sqrt(g2)
     return Model({c: float(v) for c, v in zip(columns, w, strict=True) if abs(v) > 1e-6})
-
-
-def train_deep(
-    rows: Sequence[tuple[Sequence[int], bool]],
-    hidden: int = HIDDEN,
-    epochs: int = 4,
-    batch: int = 256,
-    rate: float = 0.1,
-    l2: float = 1e-6,
-    seed: int = 0,
-    base: Model | None = None,
-) -> Model:
-    """Fit the linear weights and the hidden layer together by minibatch AdaGrad, rows in an
-    order drawn from ``seed``; the same rows and seed give the same weights. With ``base``,
-    its linear weights are kept as they are and only the hidden layer learns."""
-    if not rows:
-        raise ValueError("train_deep: no rows to learn from")
-    columns = numpy.array(sorted({i for ids, _ in rows for i in ids}), dtype=numpy.int64)
-    index = {int(c): n for n, c in enumerate(columns)}
-    lengths = numpy.array([len(ids) for ids, _ in rows], dtype=numpy.int64)
-    flat = numpy.array([index[i] for ids, _ in rows for i in ids], dtype=numpy.int64)
-    folded = columns[flat] & DEEP_MASK
-    starts = numpy.concatenate(([0], numpy.cumsum(lengths)[:-1]))
-    y = numpy.array([1.0 if label else 0.0 for _, label in rows])
-    rng = numpy.random.default_rng(seed)
-    w = numpy.zeros(len(columns))
-    if base is not None:
-        w = numpy.array([base.weights.get(int(c), 0.0) for c in columns])
-    embed = rng.normal(0.0, 0.05, (DEEP_MASK + 1, hidden))
-    bias = numpy.zeros(hidden)
-    out = rng.normal(0.0, 0.1, hidden)
-    g2w, g2e = numpy.full(len(w), 1e-8), numpy.full(embed.shape, 1e-8)
-    g2b, g2o = numpy.full(hidden, 1e-8), numpy.full(hidden, 1e-8)
-    units = numpy.arange(hidden)
-    for _ in range(epochs):
-        order = rng.permutation(len(rows))
-        for first in range(0, len(rows), batch):
-            chosen = order[first : first + batch]
-            count = lengths[chosen]
-            seg = numpy.repeat(numpy.arange(len(chosen)), count)
-            heads = numpy.concatenate(([0], numpy.cumsum(count)[:-1]))
-            at = numpy.repeat(starts[chosen] - heads, count) + numpy.arange(int(count.sum()))
-            cols, deep = flat[at], folded[at]
-            inputs = numpy.add.reduceat(embed[deep], heads) + bias
-            active = numpy.maximum(inputs, 0.0)
-            z = numpy.bincount(seg, weights=w[cols], minlength=len(chosen)) + active @ out
-            p = 1.0 / (1.0 + numpy.exp(-numpy.clip(z, -30, 30)))
-            residual = (p - y[chosen]) / len(chosen)
-            back = numpy.outer(residual, out) * (inputs > 0)
-            # Only the features in the batch move (AdaGrad on the rows touched, L2 on them).
-            if base is None:
-                touched, where = numpy.unique(cols, return_inverse=True)
-                grad = numpy.bincount(where, weights=residual[seg]) + l2 * w[touched]
-                g2w[touched] += grad * grad
-                w[touched] -= rate * grad / numpy.sqrt(g2w[touched])
-            touched, where = numpy.unique(deep, return_inverse=True)
-            grad = numpy.bincount(
-                (where[:, None] * hidden + units).ravel(),
-                weights=back[seg].ravel(),
-                minlength=len(touched) * hidden,
-            ).reshape(len(touched), hidden)
-            grad += l2 * embed[touched]
-            g2e[touched] += grad * grad
-            embed[touched] -= rate * grad / numpy.sqrt(g2e[touched])
-            for param, grad, g2 in ((bias, back.sum(axis=0), g2b), (out, active.T @ residual, g2o)):
-                g2 += grad * grad
-                param -= rate * grad / numpy.sqrt(g2)
-    return Model(
-        {int(c): float(v) for c, v in zip(columns, w, strict=True) if abs(v) > 1e-6},
-        embed.astype(numpy.float16).astype(numpy.float32),
-        bias,
-        out,
-    )
 
 
 _model: Model | None = None
