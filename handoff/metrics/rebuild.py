@@ -934,7 +934,7 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
     clock = "CASE WHEN x.path = 'escalated' THEN x.handoff_at WHEN x.path = 'human_only' THEN x.started END"
     kept = d.boolean("NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))")
     # Per contact, in one pass over its ticket and ticket statistics (its first conversation's
-    # and first packet's fields come with their aggregates, not from a join of 1M rows each):
+    # and first packet's fields come with their aggregates instead of joins back by id):
     # everything the final row reads from them, its time, key, clock start and resolution.
     _run(session, [
         d.temp("rb_st", f"""
