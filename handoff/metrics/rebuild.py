@@ -728,9 +728,15 @@ def _contacts(
     # aggregate gives theirs (first = last = the only one). For the others one sort ranks each
     # conversation in its component; the ranks of the first escalated one, of the first
     # carrying a ticket / customer id / email and of the latest with a widget rating come from
-    # windows over the same partition, and replace the single-conversation values.
+    # windows over the same partition, and replace the single-conversation values. The first
+    # conversation's time, intent and channel come along, so the per-contact step need not join
+    # the conversations again (likewise the first packet's in ``rb_pcomp``).
     ordered = {
         "c1_id": ("MAX(id)", "MAX(CASE WHEN rn = 1 THEN id END)"),
+        "f_at": ("MAX(COALESCE(first_at, started_at))",
+                 "MAX(CASE WHEN rn = 1 THEN COALESCE(first_at, started_at) END)"),
+        "f_intent": ("MAX(intent)", "MAX(CASE WHEN rn = 1 THEN intent END)"),
+        "f_channel": ("MAX(channel)", "MAX(CASE WHEN rn = 1 THEN channel END)"),
         "wcsat": ("MAX(wcsat)", "MAX(CASE WHEN rn = w_rn THEN wcsat END)"),
         "ticket_id": ("MAX(ticket_id)", "MAX(CASE WHEN rn = t_rn THEN ticket_id END)"),
         "cid": ("MAX(cid)", "MAX(CASE WHEN rn = i_rn THEN cid END)"),
@@ -765,7 +771,7 @@ FROM (SELECT y.*,
   MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
   MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
   FROM (SELECT c.comp, c.id, c.outcome, c.started_at, c.ended_at, c.wcsat, c.ticket_id, c.cid,
-    c.email, ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
+    c.email, c.first_at, c.intent, c.channel, ROW_NUMBER() OVER (PARTITION BY c.comp ORDER BY {conv_order}) AS rn,
     COUNT(*) OVER (PARTITION BY c.comp) AS cnt
     FROM rb_conv c WHERE c.comp IN (SELECT comp FROM rb_comp WHERE n_conv > 1)) AS y) AS x
 GROUP BY comp"""),
@@ -777,6 +783,11 @@ GROUP BY comp"""),
         d.temp("rb_pcomp", f"""
 SELECT comp, COUNT(*) AS n_pkt, MIN(created_at) AS min_created,
   MAX(CASE WHEN rn = 1 THEN id END) AS p1_id,
+  MAX(CASE WHEN rn = 1 THEN COALESCE(first_at, created_at) END) AS f_at,
+  MAX(CASE WHEN rn = 1 THEN packet_id END) AS packet_id,
+  MAX(CASE WHEN rn = 1 THEN intent END) AS f_intent,
+  MAX(CASE WHEN rn = 1 THEN channel END) AS f_channel,
+  MAX(CASE WHEN rn = 1 THEN model END) AS model,
   MAX(CASE WHEN rn = t_rn THEN ticket_id END) AS ticket_id,
   MAX(CASE WHEN rn = i_rn THEN cid END) AS cid,
   MAX(CASE WHEN rn = m_rn THEN email END) AS email
@@ -784,21 +795,25 @@ FROM (SELECT y.*,
   MIN(CASE WHEN ticket_id IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS t_rn,
   MIN(CASE WHEN cid IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS i_rn,
   MIN(CASE WHEN email IS NOT NULL THEN rn END) OVER (PARTITION BY comp) AS m_rn
-  FROM (SELECT p.comp, p.id, p.created_at, p.ticket_id, p.cid, p.email,
+  FROM (SELECT p.comp, p.id, p.created_at, p.ticket_id, p.cid, p.email, p.first_at, p.packet_id,
+    p.intent, p.channel, p.model,
     ROW_NUMBER() OVER (PARTITION BY p.comp ORDER BY {pkt_order}) AS rn
     FROM rb_pkt p WHERE p.comp NOT IN (SELECT comp FROM rb_py)) AS y) AS x
 GROUP BY comp"""),
         d.join_index("CREATE UNIQUE INDEX rb_pcomp_c ON rb_pcomp (comp)"),
     ])  # fmt: skip
-    # Every component: union of the three kinds (a lone ticket has neither conversation nor packet).
+    # Every component: union of the three kinds, with its ticket for a lone ticket (one that
+    # has neither conversation nor packet; two tickets share a component only through one).
     _run(session, [
         d.temp("rb_all", """
-SELECT comp FROM rb_comp UNION SELECT comp FROM rb_pcomp
-UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
+SELECT comp, MIN(tid) AS lone FROM (SELECT comp, CAST(NULL AS BIGINT) AS tid FROM rb_comp
+  UNION ALL SELECT comp, NULL FROM rb_pcomp
+  UNION ALL SELECT comp, id FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)) AS u
+GROUP BY comp"""),
         d.join_index("CREATE UNIQUE INDEX rb_all_c ON rb_all (comp)"),
     ])  # fmt: skip
     # Step 1: ticket, path, handoff, outcome, started.
-    lone = "t0.id"
+    lone = "CASE WHEN cc.comp IS NULL AND pc.comp IS NULL THEN a.lone END"
     ticket = f"COALESCE(cc.ticket_id, pc.ticket_id, {lone})"
     first_reply = "ts.first_reply"
     esc_handoff = (
@@ -816,6 +831,9 @@ UNION SELECT comp FROM rb_tkt WHERE comp NOT IN (SELECT comp FROM rb_py)"""),
     conv_cols = ", ".join(f"cc.{c} AS cc_{c}" for c in _CONV_AGGREGATES)
     c1_select = f"""
 SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
+  cc.f_at AS cf_at, cc.f_intent AS cf_intent, cc.f_channel AS cf_channel, pc.f_at AS pf_at,
+  pc.packet_id AS pf_packet_id, pc.f_intent AS pf_intent, pc.f_channel AS pf_channel,
+  pc.model AS pf_model,
   CASE WHEN {is_human} THEN 'human_only' WHEN {is_ai} THEN 'ai_only' ELSE 'escalated' END AS path,
   CASE WHEN {is_human} OR {is_ai} THEN NULL
     WHEN {first_reply} IS NOT NULL AND {raw_handoff} > {first_reply} THEN {first_reply}
@@ -827,7 +845,6 @@ SELECT a.comp, {ticket} AS ticket_id, cc.c1_id, pc.p1_id, cc.n_conv, pc.n_pkt,
 FROM rb_all a
 LEFT JOIN rb_comp cc ON cc.comp = a.comp
 LEFT JOIN rb_pcomp pc ON pc.comp = a.comp
-LEFT JOIN rb_tkt t0 ON t0.comp = a.comp AND cc.comp IS NULL AND pc.comp IS NULL
 LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
     if d.pg:  # read once, by the per-contact table below: no need to write it out
         c1_from = f"({c1_select}) AS c1"
@@ -874,24 +891,25 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
     ])  # fmt: skip
     # Step 2: everything else, straight into contact_facts.
     started_raw = (
-        "CASE WHEN fc.id IS NOT NULL THEN COALESCE(fc.first_at, fc.started_at) "
-        "WHEN fp.id IS NOT NULL THEN COALESCE(fp.first_at, fp.created_at) ELSE tk.created_at END"
+        "CASE WHEN c1.c1_id IS NOT NULL THEN c1.cf_at WHEN c1.p1_id IS NOT NULL THEN c1.pf_at "
+        "ELSE tk.created_at END"
     )
     started = (
         f"CASE WHEN c1.handoff_at IS NOT NULL AND c1.handoff_at < ({started_raw}) "
         f"THEN c1.handoff_at ELSE ({started_raw}) END"
     )
     key = (
-        "CASE WHEN fc.id IS NOT NULL THEN 'c:' || fc.id WHEN fp.id IS NOT NULL THEN 'p:' || fp.packet_id "
+        "CASE WHEN c1.c1_id IS NOT NULL THEN 'c:' || c1.c1_id "
+        "WHEN c1.p1_id IS NOT NULL THEN 'p:' || c1.pf_packet_id "
         "ELSE 't:' || CAST(c1.ticket_id AS VARCHAR(40)) END"
     )
     intent = (
-        "CASE WHEN fc.id IS NOT NULL THEN fc.intent WHEN fp.id IS NOT NULL THEN fp.intent "
+        "CASE WHEN c1.c1_id IS NOT NULL THEN c1.cf_intent WHEN c1.p1_id IS NOT NULL THEN c1.pf_intent "
         "ELSE tk.intent END"
     )
     channel = (
-        "COALESCE(NULLIF(CASE WHEN fc.id IS NOT NULL THEN fc.channel WHEN fp.id IS NOT NULL "
-        f"THEN fp.channel END, ''), NULLIF(tk.channel, ''), {_lit(facts_mod.UNKNOWN)})"
+        "COALESCE(NULLIF(CASE WHEN c1.c1_id IS NOT NULL THEN c1.cf_channel WHEN c1.p1_id IS NOT NULL "
+        f"THEN c1.pf_channel END, ''), NULLIF(tk.channel, ''), {_lit(facts_mod.UNKNOWN)})"
     )
     cid = "COALESCE(c1.c_cid, c1.p_cid, tk.ucid)"
     email = "COALESCE(c1.c_email, c1.p_email, tk.uemail)"
@@ -915,7 +933,8 @@ LEFT JOIN rb_tstat ts ON ts.ticket_id = {ticket}"""
     )
     clock = "CASE WHEN x.path = 'escalated' THEN x.handoff_at WHEN x.path = 'human_only' THEN x.started END"
     kept = d.boolean("NOT (c1.path = 'human_only' AND (tk.id IS NULL OR tk.merged))")
-    # Per contact, in one pass over its first conversation, packet, ticket and ticket statistics:
+    # Per contact, in one pass over its ticket and ticket statistics (its first conversation's
+    # and first packet's fields come with their aggregates instead of joins back by id):
     # everything the final row reads from them, its time, key, clock start and resolution.
     _run(session, [
         d.temp("rb_st", f"""
@@ -923,10 +942,10 @@ SELECT x.*, {resolved} AS resolved, {clock} AS clock,
   CASE WHEN x.path = 'ai_only' THEN ({resolved}) WHEN x.path = 'escalated' THEN x.handoff_at END AS bot_end
 FROM (SELECT c1.comp, c1.ticket_id, c1.path, c1.handoff_at, c1.outcome, c1.last_ended, c1.n_pkt,
   c1.n_conv, {", ".join(f"c1.ts_{c} AS {c}" for c in _TICKET_STATS)},
-  {", ".join(f"c1.cc_{c}" for c in _CONV_AGGREGATES)}, {started} AS started, {key} AS key, {intent} AS intent, fc.id AS conv_id,
-  fp.model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
+  {", ".join(f"c1.cc_{c}" for c in _CONV_AGGREGATES)}, {started} AS started, {key} AS key, {intent} AS intent, c1.c1_id AS conv_id,
+  c1.pf_model AS p_model, {customer} AS customer, {email} AS email, {channel} AS channel,
   {segment} AS segment, {kept} AS kept
-  FROM {c1_from} LEFT JOIN rb_conv fc ON fc.id = c1.c1_id LEFT JOIN rb_pkt fp ON fp.id = c1.p1_id
+  FROM {c1_from}
   LEFT JOIN rb_tkt tk ON tk.id = c1.ticket_id
   {"LEFT JOIN rb_seg sg ON sg.comp = c1.comp" if body_cols else ""}) AS x"""),
         d.join_index("CREATE UNIQUE INDEX rb_st_c ON rb_st (comp)"),
