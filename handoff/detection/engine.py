@@ -269,6 +269,14 @@ def _explicit(
                     and not (agent_text and own_step_only(agent_text, sentence))
                 ):
                     probability = read
+        if agent_text and inside:
+            # "already did it" answering the agent's turn about a step of the customer's own.
+            sentence = doc[start:end].text
+            inside = [
+                hit
+                for hit in inside
+                if hit.cue != "already_said" or not own_step_claim(agent_text, sentence, message)
+            ]
         standing = [h for h in inside if probability >= VETO or h.cue in CONTACT_FAMILIES]
         if standing:
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in standing]
