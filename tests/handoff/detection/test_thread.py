@@ -250,3 +250,18 @@ def test_contacting_a_name_the_agent_pointed_elsewhere_is_no_claim(context: str,
         "Skyway Tours, who", "our Skyway desk, which"
     )
     assert has_repetition(detect_message(text, context=ours))
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "Here is a guide on updating the app: see the help page.",
+        "We can help you reset the router. Would you like a hand with that?",
+    ],
+)
+def test_already_done_after_a_step_of_ones_own_is_no_claim(context: str) -> None:
+    """Is "already done that" answering a turn about the customer's own step no repetition,
+    while after a turn about dealing with support it still is?"""
+    text = "I've already done that. Nothing changed."
+    assert has_repetition(detect_message(text, context=context)) is False
+    assert has_repetition(detect_message(text, context="Please contact our billing team about it."))
