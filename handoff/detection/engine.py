@@ -34,12 +34,19 @@ from handoff.detection.learned import (
 )
 from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp
 from handoff.detection.reask import find_asks, held_value
-from handoff.detection.thread import done_before, may_raise, own_step_claim, own_step_only
+from handoff.detection.thread import (
+    arrived_after_ask,
+    done_before,
+    may_raise,
+    named_elsewhere,
+    own_step_claim,
+    own_step_only,
+)
 from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.7.1"
+DETECTOR_VERSION = "2.7.2"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -201,6 +208,18 @@ def _explicit(
     quoted = _quoted_spans(message)
     if quoted and hits:
         hits = [hit for hit in hits if not any(lo <= hit.start < hi for lo, hi in quoted)]
+    if agent_text and hits:
+        # Read with the agent's turn: "did you get my DM?" after "please DM us" complies now,
+        # and "I contacted <Name>" after the agent named <Name> as someone else tells a third party.
+        hits = [
+            hit
+            for hit in hits
+            if hit.cue != "earlier_contact"
+            or not (
+                arrived_after_ask(agent_text, hit.text, message[hit.end :])
+                or named_elsewhere(agent_text, message[hit.end : hit.end + 80])
+            )
+        ]
     model = get_model()
     rows = doc.to_array(list(COLUMNS)).tolist()
     strings = doc.vocab.strings
@@ -250,6 +269,14 @@ def _explicit(
                     and not (agent_text and own_step_only(agent_text, sentence))
                 ):
                     probability = read
+        if agent_text and inside:
+            # "already did it" answering the agent's turn about a step of the customer's own.
+            sentence = doc[start:end].text
+            inside = [
+                hit
+                for hit in inside
+                if hit.cue != "already_said" or not own_step_claim(agent_text, sentence, message)
+            ]
         standing = [h for h in inside if probability >= VETO or h.cue in CONTACT_FAMILIES]
         if standing:
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in standing]

@@ -327,3 +327,44 @@ def may_raise(sentence: str) -> bool:
     if "?" in sentence or _NEGATED_RE.search(sentence):
         return False
     return _CLAIM_RE.search(sentence) is not None
+
+
+# A question whether something sent arrived: "did you get my DM?", "have you received my email?".
+_ARRIVED_RE = re.compile(
+    r"(?:did|have|has)\s+(?:you|u|ya|anyone|someone|anybody)\s+(?:\w+\s+)?"
+    r"(?:get|got|receive|received|see|seen)\b",
+    re.I,
+)
+_SEND_RE = re.compile(
+    r"\b(?:dm|direct\s+message|send|email|e-mail|message|provide|share|upload|attach|forward)",
+    re.I,
+)
+# Words of the agent's own side: a name in a sentence with them may be support ("our Care team").
+_OWN_SIDE_RE = re.compile(r"\b(?:we|us|our|i|me|my)\b", re.I)
+_NAME_RE = re.compile(r"\s*([A-Z][\w&.-]*[A-Za-z0-9])")
+
+
+def arrived_after_ask(agent_text: str | None, words: str, rest: str) -> bool:
+    """Tell whether ``words`` (a cue's words, ``rest`` the message after them) ask whether
+    something arrived ("did you get my DM?") right after the agent asked for it: compliance now."""
+    stop = min((i for i in (rest.find(c) for c in ".!\n") if i >= 0), default=len(rest))
+    return (
+        bool(agent_text)
+        and "?" in rest[: stop + 1]
+        and _ARRIVED_RE.match(words) is not None
+        and any(
+            _REQUEST_RE.search(sentence) and _SEND_RE.search(sentence)
+            for sentence in _SENTENCE_RE.findall(agent_text or "")
+        )
+    )
+
+
+def named_elsewhere(agent_text: str | None, after: str) -> bool:
+    """Tell whether ``after`` (the words following a contact verb) opens with a name the agent's
+    previous turn gave as someone else to turn to ("<Name> will have contact numbers")."""
+    name = _NAME_RE.match(after)
+    if not agent_text or name is None or name.group(1) in {"I", "You", "Your"}:
+        return False
+    word = re.compile(rf"(?<!\w){re.escape(name.group(1))}(?!\w)")
+    named = [s for s in _SENTENCE_RE.findall(agent_text) if word.search(s)]
+    return bool(named) and not any(_OWN_SIDE_RE.search(s) for s in named)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from handoff.detection import EXPLICIT, REASK, detect_message, detect_messages, detect_ticket
-from handoff.detection.engine import DONE_CUE
+from handoff.detection.engine import DONE_CUE, has_repetition
 from handoff.detection.thread import asks_if_done, asks_to_act, done_before
 from tests.handoff.detection.conftest import agent, customer
 
@@ -213,3 +213,55 @@ def test_yes_and_to_a_question_about_contacting_support(
     """Is "yes, and ..." to whether the customer contacted support an earlier contact, but not
     to a question about a third party, a step of their own or a fact?"""
     assert (done_before(context, text) is not None) is found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, did you receive my message about the broken box?",
+        "Have you got my email with the invoice yet?",
+    ],
+)
+def test_asking_whether_what_was_just_asked_for_arrived_is_no_claim(text: str) -> None:
+    """Is "did you get my email?" after a request to send it compliance now, not a claim?"""
+    assert has_repetition(detect_message(text, context=SEND_REQUEST)) is False
+    # Without a request to send in the agent's turn it still points to an earlier message.
+    assert has_repetition(detect_message(text, context="Thanks for waiting."))
+
+
+@pytest.mark.parametrize(
+    ("context", "text"),
+    [
+        (
+            "Sorry, we can't change that. Northwind Lettings can help with the deposit.",
+            "I have contacted Northwind Lettings and they say you need to refund me.",
+        ),
+        (
+            "That booking was made through Skyway Tours, who will have a number for you.",
+            "I called Skyway earlier and they say it is your job.",
+        ),
+    ],
+)
+def test_contacting_a_name_the_agent_pointed_elsewhere_is_no_claim(context: str, text: str) -> None:
+    """Is contacting a party the agent's turn named as someone else a third-party contact?"""
+    assert has_repetition(detect_message(text, context=context)) is False
+    # A name on the agent's own side ("our ...") is still support.
+    ours = context.replace("Northwind Lettings", "our Northwind Lettings team").replace(
+        "Skyway Tours, who", "our Skyway desk, which"
+    )
+    assert has_repetition(detect_message(text, context=ours))
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "Here is a guide on updating the app: see the help page.",
+        "We can help you reset the router. Would you like a hand with that?",
+    ],
+)
+def test_already_done_after_a_step_of_ones_own_is_no_claim(context: str) -> None:
+    """Is "already done that" answering a turn about the customer's own step no repetition,
+    while after a turn about dealing with support it still is?"""
+    text = "I've already done that. Nothing changed."
+    assert has_repetition(detect_message(text, context=context)) is False
+    assert has_repetition(detect_message(text, context="Please contact our billing team about it."))
