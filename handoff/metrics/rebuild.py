@@ -1330,11 +1330,21 @@ def _fill(d: _Dialect) -> tuple[str, str]:
 def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) -> None:
     """Insert the rollup rows (counts, histograms, missing fields) of the facts ``facts`` selects."""
     if d.pg:
-        # One pass over the facts, each row's four durations unpivoted (SQLite has no LATERAL).
-        values = ", ".join(f"({_lit(name)}, f.{col})" for name, col in _HIST_COLUMNS)
-        hist_parts = (
-            f"SELECT {_KEY}, v.name, {_bucket('v.s')} AS edge FROM {facts} AS f "
-            f"CROSS JOIN LATERAL (VALUES {values}) AS v(name, s) WHERE v.s IS NOT NULL"
+        # One pass over the facts collects each key's edges, one array per duration (a hash of
+        # the 9,180 keys at 1M), then each key counts its own: grouping the 2.3M unpivoted
+        # (key, name, edge) rows at once hashed 854,000 wide groups (5-6 s against 2 s at 1M).
+        arrays = ", ".join(
+            f"array_agg({_bucket('f.' + col)}) FILTER (WHERE f.{col} IS NOT NULL) AS {col}"
+            for _, col in _HIST_COLUMNS
+        )
+        cells = " UNION ALL ".join(
+            f"SELECT {_lit(name)} AS name, unnest(a.{col}) AS edge" for name, col in _HIST_COLUMNS
+        )
+        hist_cells = (
+            f"SELECT {', '.join('a.' + k for k in _KEY.split(', '))}, c.name, c.edge, c.n "
+            f"FROM (SELECT {_KEY}, {arrays} FROM {facts} AS f GROUP BY {_KEY}) AS a CROSS JOIN "
+            f"LATERAL (SELECT u.name, u.edge, COUNT(*) AS n FROM ({cells}) AS u "
+            "GROUP BY u.name, u.edge) AS c"
         )
     else:
         hist_parts = " UNION ALL ".join(
@@ -1342,6 +1352,7 @@ def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) ->
             f"WHERE {col} IS NOT NULL"
             for name, col in _HIST_COLUMNS
         )
+        hist_cells = f"SELECT {_KEY}, name, edge, COUNT(*) AS n FROM ({hist_parts}) AS h GROUP BY {_KEY}, name, edge"
     if d.pg:
         # Text JSON, parsed once per row: jsonb_object_agg re-sorts its object at every key
         # (2.8 s against 1.8 s for the 854,000 histogram cells of 1M contacts).
@@ -1357,8 +1368,7 @@ def _insert_rollups(session: Session, d: _Dialect, facts: str, now: datetime) ->
         mel = f"{facts} AS f CROSS JOIN json_each(f.missing_fields) AS j"
         mobj = "json_group_object(field, n)"
     _run(session, [
-        d.temp("rb_hist", f"SELECT {_KEY}, name, edge, COUNT(*) AS n FROM ({hist_parts}) AS h "
-               f"GROUP BY {_KEY}, name, edge"),
+        d.temp("rb_hist", hist_cells),
         d.temp("rb_histobj", f"SELECT {_KEY}, {named} AS hist FROM (SELECT {_KEY}, name, {obj} AS o "
                f"FROM rb_hist GROUP BY {_KEY}, name) AS x GROUP BY {_KEY}"),
         d.temp("rb_mobj", f"SELECT {_KEY}, {mobj} AS missing FROM (SELECT {_KEY}, field, COUNT(*) AS n "
