@@ -26,6 +26,9 @@ there is reported as lost (and the run fails).
 (e.g. ``git archive main``): its code is put first on PYTHONPATH for the server, the migrations
 and the token. Both share this interpreter and its installed packages. ``--compare-threads N``
 serves that checkout with N threads a worker (e.g. 1: as it shipped with sync workers).
+``--compare-postgres-url URL`` serves it on a database made through another admin URL: with
+``--compare`` naming this same checkout, the same code over TCP and over the Unix socket
+(``BENCH_POSTGRES_URL`` sets this server's).
 
 Each server alternates ``--alternations`` runs of the trivial endpoint and of ingest (3 by
 default) and reports the medians: on a shared machine the load moves between runs, and
@@ -280,14 +283,18 @@ def lost_packets(url: str, accepted: list[str]) -> tuple[int, int]:
 
 
 def fresh_database(
-    kind: str, tmp: Path, synchronous_commit: str = "on"
+    kind: str, tmp: Path, synchronous_commit: str = "on", admin_url: str = PG_ADMIN
 ) -> tuple[str, Callable[[], None]]:
-    """Return the URL of a new, empty database of ``kind`` and the function that drops it."""
+    """Return the URL of a new, empty database of ``kind`` and the function that drops it.
+
+    A PostgreSQL database is made through ``admin_url`` and reached the same way (TCP, or the
+    Unix socket with ``?host=/var/run/postgresql``).
+    """
     if kind == "sqlite":
         path = tmp / f"bench-{uuid.uuid4().hex[:8]}.db"
         return f"sqlite:///{path}", lambda: None
     name = f"handoff_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         if synchronous_commit != "on":  # a diagnostic only: see --synchronous-commit
@@ -300,7 +307,7 @@ def fresh_database(
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    url = sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     return url, drop
 
 
@@ -428,7 +435,8 @@ def serve_and_measure(kind: str, codes: list[tuple[Path | None, str]], args: arg
     servers = []
     try:
         for code, label in codes:
-            url, cleanup = fresh_database(kind, tmp, args.synchronous_commit)
+            admin = args.compare_postgres_url if label == "compare" else None
+            url, cleanup = fresh_database(kind, tmp, args.synchronous_commit, admin or PG_ADMIN)
             if args.synchronous_commit != "on":
                 label += f" (synchronous_commit={args.synchronous_commit})"
             threads = args.threads
@@ -498,6 +506,11 @@ def main() -> None:
         type=int,
         help="threads per worker of the --compare server (default: --threads); its trivial "
         "endpoint is measured under the same",
+    )
+    parser.add_argument(
+        "--compare-postgres-url",
+        help="PostgreSQL admin URL for the --compare server (default: BENCH_POSTGRES_URL), e.g. "
+        "TCP for one and the Unix socket for the other, same code, same minutes",
     )
     parser.add_argument("--breakdown", type=int, default=0, help="time each step over N packets")
     parser.add_argument("--skip-server", action="store_true", help="only the breakdown")
