@@ -27,7 +27,8 @@ from handoff.detection.cues import (
 # contacting someone, sending or filing something.
 _STEP_VERBS = (
     r"tr(?:y|ied|ying)|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
-    r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|talk\w*|asked|"
+    r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|speak\w*|talk\w*|asked|"
+    r"discuss\w*|"
     r"fill\w*|submit\w*|file[ds]?|report\w*|raised?|updat\w*|unplug\w*|plugg\w*|"
     r"logg?\w*\s+(?:out|in|off)|sign\w*\s+(?:out|in)|delet\w*|remov\w*|sen[dt]|email\w*|"
     r"e-mail\w*|dm\w*|messag\w*|reach\w*\s+out|visit\w*|follow\w*\s+(?:the|these|those|our)|"
@@ -71,6 +72,12 @@ _AFFIRM_RE = re.compile(
     r"of\s+course|sure|absolutely|definitely|obviously)\b[\s,.!]*)?(?:(?:i|we|they)\s*"
     r"(?:[\'\u2019]ve|have|did|had)\b|ive\b|iv\b|already\b|alr\b|(?:have|has|had)\s+"
     r"(?:done|tried|been)\b|(?:did|done|tried)\b)",
+    re.I,
+)
+# "Yes and ...", "yeah, but ...", "I did but ...": a yes whose rest says how it went.
+_CONTACT_YES_RE = re.compile(
+    r"^\W*(?:(?:yes|yeah|yea|yep|yup|yh)\b[\s,.!]*(?:(?:i|we)\s+(?:did|have)\b[\s,.!]*)?"
+    r"(?:and|but)\b|(?:i|we)\s+(?:did|have)\b[\s,.!]*(?:and|but)\b)",
     re.I,
 )
 _YES_AND_RE = re.compile(r"^\W*(?:yes|yeah|yea|yep|yup|yh)\b[\s,.!]*(?:and|but)\b", re.I)
@@ -126,7 +133,8 @@ _SUPPORT_STEP_RE = re.compile(
         past=True,
     )
     + r"|fill\w*|submit\w*|file[ds]?|reach\w*\s+out|visit\w*|register\w*|claim\w*|request\w*|"
-    r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond)\b",
+    r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond|"
+    r"discuss\w*)\b",
     re.I,
 )
 _NAMES_SUPPORT_RE = re.compile(
@@ -281,6 +289,17 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
         return None
     start, end = _opening(text)
     opening = text[start:end].replace("\ufe0f", "")
+    if (
+        question
+        and "?" not in opening
+        and _CONTACT_YES_RE.match(opening)
+        and asks_about_support(agent_text)
+        and not never_got_through(opening)
+    ):
+        # "Yes and they couldn't help", "I did but was told no" to "have you spoken to our
+        # staff?": the contact was made; what is negated is its outcome.
+        snippet = opening.rstrip()
+        return Answer(start, start + len(snippet), snippet)
     if "?" in opening or _NOW_RE.search(opening) or _DONE_NOW_RE.match(opening):
         return None
     # "I have paid my bill already" answers nothing a step or a request asked.
