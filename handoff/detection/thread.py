@@ -387,3 +387,38 @@ def named_elsewhere(agent_text: str | None, after: str) -> bool:
     word = re.compile(rf"(?<!\w){re.escape(name.group(1))}(?!\w)")
     named = [s for s in _SENTENCE_RE.findall(agent_text) if word.search(s)]
     return bool(named) and not any(_OWN_SIDE_RE.search(s) for s in named)
+
+
+# The agent's turn says nothing came from the customer: "I did not hear back from you",
+# "we haven't received your reply", "as we've had no response from you".
+_NOT_HEARD_RE = re.compile(
+    r"\b(?:(?:did\s+not|didn[\'\u2019]?t|have\s+not|haven[\'\u2019]?t|has\s+not|"
+    r"hasn[\'\u2019]?t|never|not)\s+(?:yet\s+)?(?:hear|heard|receive|received|get|got|gotten|"
+    r"had)\s+(?:back\s+|anything\s+|a\s+(?:reply|response)\s+|any\s+(?:reply|response)\s+)?"
+    r"(?:from\s+(?:you|u)|your\s+(?:reply|response|message|dm|email))|"
+    r"(?:no|without\s+(?:a|any))\s+(?:reply|response|word)\s+from\s+(?:you|u))\b",
+    re.I,
+)
+# The customer says they did send: "I sent you a message saying ...", "I replied to your DM".
+_DID_SEND_RE = re.compile(
+    r"\b(?:i|we)\s+(?:already\s+|did\s+)?(?:(?:have|[\'\u2019]ve)\s+(?:already\s+)?)?"
+    r"(?:sent|send|dm[\'\u2019]?e?d|messaged|emailed|e-mailed|replied|responded|wrote|written|"
+    r"answered|texted|tweeted)\b",
+    re.I,
+)
+
+
+def sent_though_unheard(agent_text: str | None, text: str) -> Answer | None:
+    """Return the opening of ``text`` when the agent's turn says nothing came from the customer
+    and the customer answers that they did send it ("I sent you a message saying ..."): a
+    claim of sending before; None otherwise."""
+    if not agent_text or not _NOT_HEARD_RE.search(agent_text):
+        return None
+    start, end = _opening(text)
+    opening = text[start:end]
+    if "?" in opening or not _DID_SEND_RE.search(opening):
+        return None
+    if _NOW_RE.search(opening) or THIRD_PARTY_RE.search(opening):
+        return None  # "I'll send it now", "I sent it to my bank"
+    snippet = opening.rstrip()
+    return Answer(start, start + len(snippet), snippet)

@@ -284,3 +284,23 @@ def test_a_contact_whose_outcome_is_negated_still_answers_yes(
     """Does "yes and they can't help" or "I did but ..." to whether the customer spoke with
     support count, the negation being about how it went, not whether it happened?"""
     assert (done_before(context, text) is not None) is found
+
+
+NOT_HEARD = "We have not heard back from you, so this request will be closed for now."
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "found"),
+    [
+        (NOT_HEARD, "I emailed you a reply with the serial on it", True),
+        (NOT_HEARD, "we did send it, twice", True),
+        (NOT_HEARD, "just sent you a message now", False),
+        (NOT_HEARD, "I'll send you a message tonight", False),
+        (NOT_HEARD, "I sent it to my bank instead", False),
+        (NOT_HEARD, "Did I send it to the wrong address?", False),
+    ],
+)
+def test_sent_though_the_agent_heard_nothing(context: str, text: str, found: bool) -> None:
+    """Does "I sent you a message" answer an agent who says nothing came as a claim of sending
+    before, but not a plan, sending now, a third party or a question?"""
+    assert bool(detect_message(text, context=context)) is found
