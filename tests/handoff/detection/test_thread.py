@@ -272,7 +272,11 @@ def test_already_done_after_a_step_of_ones_own_is_no_claim(context: str) -> None
     [
         ("Have you been able to speak to the conductor?", "Yes have been handed a voucher", True),
         ("Have you spoken with the desk team?", "yes and they can't sort it either", True),
-        ("Did you discuss the seat swap with our gate staff?", "I did but was told it's full", True),
+        (
+            "Did you discuss the seat swap with our gate staff?",
+            "I did but was told it's full",
+            True,
+        ),
         ("Have you spoken with your landlord?", "Yes and he won't budge", False),
         ("Have you been able to speak to the crew?", "No, nobody has come round", False),
         ("Have you been able to speak to the crew?", "yes but will they answer?", False),
