@@ -1758,6 +1758,8 @@ THIRD_PARTY_RE = re.compile(
 _DISMISS_LEAD_RE = re.compile(
     r"\b(?:ignore|disregard|delete|deleted|forget|scrap|cancel)\s+$", re.I
 )
+# "like", "as", "just as" opening a clause: a comparison that states, in a question too.
+_AS_LEAD_RE = re.compile(r"\b(?:like|as)\s*$", re.I)
 _TOLD_RE = re.compile(r"\btold\b", re.I)
 _BY_AFTER_RE = re.compile(r"\s+by\b")
 _TRIED_RE = re.compile(r"(?:tried|been)", re.I)
@@ -1860,7 +1862,10 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
     for match in _ONGOING_RE.finditer(text) if "ongoing" in gates else ():
         if _CONTACT_THIRD_RE.search(match.group()):
             continue
-        add("earlier_contact", match.start(), match.end())
+        # "why not just tell me, like I've been asking since May?": the clause states, the
+        # sentence asks.
+        stated = _AS_LEAD_RE.search(text[max(0, match.start() - 12) : match.start()])
+        add("earlier_contact", match.start(), match.end(), asking=stated is not None)
     for match in _NO_REPLY_RE.finditer(text) if "no_reply" in gates else ():
         sentence = _sentence_of(text, match.start(), match.end())
         if THIRD_PARTY_RE.search(sentence):
