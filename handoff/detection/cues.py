@@ -1271,6 +1271,8 @@ _CONTACT_WHEN_RE = re.compile(
     r"(?:no|zero|not\s+(?:one|a|even\s+an?))\s+(?:reply|replies|response|answer|"
     r"acknowledg\w+)|nothing\s+(?:since|back)|heard\s+nothing|auto[\s-]?repl(?:y|ies)|"
     r"nobody\s+(?:answer|repl|respond)\w*|still\s+(?:unread|nothing|waiting)|"
+    r"wait\w*\s+(?:\w+\s+){0,4}?for\s+(?:an?\s+|any\s+|the\s+)?(?:e-?mail\s+)?"
+    r"(?:reply|response|answer|call\s*back)|"
     r"regarding\s+(?:this|it|that)|(?:via|by|over|through)\s+(?:e-?mail|phone|dm|chat|twitter|"
     r"post|letter)|(?:didn[\'\u2019]?t|did\s+not|never)\s+(?:get|got|receive\w*|had)\s+"
     r"(?:an?\s+|any\s+)?(?:answer|reply|response))\b",

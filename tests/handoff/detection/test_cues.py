@@ -523,3 +523,18 @@ def test_a_stated_clause_of_ongoing_contact_counts_inside_a_question(
     """Does "like I've been asking since March" state earlier contact though its sentence asks,
     while a question about ongoing contact itself does not?"""
     assert bool(detect_message(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I then messaged and had to wait three days for a response.", True),
+        ("We emailed and waited a fortnight for any reply at all.", True),
+        ("I emailed my landlord and waited ages for an answer.", False),
+        ("I'm waiting for a reply before I email the pictures.", False),
+    ],
+)
+def test_writing_then_waiting_for_a_reply_is_earlier_contact(text: str, found: bool) -> None:
+    """Does "I messaged and had to wait days for a response" say the message was sent before,
+    while waiting on a third party or writing later does not?"""
+    assert bool(detect_message(text)) is found
