@@ -74,7 +74,7 @@ _AFFIRM_RE = re.compile(
     r"(?:done|tried|been)\b|(?:did|done|tried)\b)",
     re.I,
 )
-# "Yes and ...", "yeah, but ...", "I did but ...": a yes whose rest says how it went.
+# "Yes and ...", "yeah, but ...", "we did, but ...": a yes whose rest says how it went.
 _CONTACT_YES_RE = re.compile(
     r"^\W*(?:(?:yes|yeah|yea|yep|yup|yh)\b[\s,.!]*(?:(?:i|we)\s+(?:did|have)\b[\s,.!]*)?"
     r"(?:and|but)\b|(?:i|we)\s+(?:did|have)\b[\s,.!]*(?:and|but)\b)",
@@ -296,7 +296,7 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
         and asks_about_support(agent_text)
         and not never_got_through(opening)
     ):
-        # "Yes and they couldn't help", "I did but was told no" to "have you spoken to our
+        # "Yes and they couldn't help", "we did, but no luck" to "have you spoken to our
         # staff?": the contact was made; what is negated is its outcome.
         snippet = opening.rstrip()
         return Answer(start, start + len(snippet), snippet)
@@ -399,7 +399,7 @@ _NOT_HEARD_RE = re.compile(
     r"(?:no|without\s+(?:a|any))\s+(?:reply|response|word)\s+from\s+(?:you|u))\b",
     re.I,
 )
-# The customer says they did send: "I sent you a message saying ...", "I replied to your DM".
+# The customer says they did send: "I emailed you a reply", "we replied to your DM".
 _DID_SEND_RE = re.compile(
     r"\b(?:i|we)\s+(?:already\s+|did\s+)?(?:(?:have|[\'\u2019]ve)\s+(?:already\s+)?)?"
     r"(?:sent|send|dm[\'\u2019]?e?d|messaged|emailed|e-mailed|replied|responded|wrote|written|"
@@ -410,7 +410,7 @@ _DID_SEND_RE = re.compile(
 
 def sent_though_unheard(agent_text: str | None, text: str) -> Answer | None:
     """Return the opening of ``text`` when the agent's turn says nothing came from the customer
-    and the customer answers that they did send it ("I sent you a message saying ..."): a
+    and the customer answers that they did send it ("I emailed you a reply ..."): a
     claim of sending before; None otherwise."""
     if not agent_text or not _NOT_HEARD_RE.search(agent_text):
         return None

@@ -274,7 +274,7 @@ def test_already_done_after_a_step_of_ones_own_is_no_claim(context: str) -> None
         ("Have you spoken with the desk team?", "yes and they can't sort it either", True),
         (
             "Did you discuss the seat swap with our gate staff?",
-            "I did but was told it's full",
+            "we did, but they said no seats were left",
             True,
         ),
         ("Have you spoken with your landlord?", "Yes and he won't budge", False),
@@ -285,7 +285,7 @@ def test_already_done_after_a_step_of_ones_own_is_no_claim(context: str) -> None
 def test_a_contact_whose_outcome_is_negated_still_answers_yes(
     context: str, text: str, found: bool
 ) -> None:
-    """Does "yes and they can't help" or "I did but ..." to whether the customer spoke with
+    """Does "yes and they can't sort it" or "we did, but ..." to whether the customer spoke with
     support count, the negation being about how it went, not whether it happened?"""
     assert (done_before(context, text) is not None) is found
 
@@ -305,6 +305,6 @@ NOT_HEARD = "We have not heard back from you, so this request will be closed for
     ],
 )
 def test_sent_though_the_agent_heard_nothing(context: str, text: str, found: bool) -> None:
-    """Does "I sent you a message" answer an agent who says nothing came as a claim of sending
+    """Does "I emailed you a reply" answer an agent who says nothing came as a claim of sending
     before, but not a plan, sending now, a third party or a question?"""
     assert bool(detect_message(text, context=context)) is found
