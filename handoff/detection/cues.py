@@ -1271,6 +1271,8 @@ _CONTACT_WHEN_RE = re.compile(
     r"(?:no|zero|not\s+(?:one|a|even\s+an?))\s+(?:reply|replies|response|answer|"
     r"acknowledg\w+)|nothing\s+(?:since|back)|heard\s+nothing|auto[\s-]?repl(?:y|ies)|"
     r"nobody\s+(?:answer|repl|respond)\w*|still\s+(?:unread|nothing|waiting)|"
+    r"wait\w*\s+(?:\w+\s+){0,4}?for\s+(?:an?\s+|any\s+|the\s+)?(?:e-?mail\s+)?"
+    r"(?:reply|response|answer|call\s*back)|"
     r"regarding\s+(?:this|it|that)|(?:via|by|over|through)\s+(?:e-?mail|phone|dm|chat|twitter|"
     r"post|letter)|(?:didn[\'\u2019]?t|did\s+not|never)\s+(?:get|got|receive\w*|had)\s+"
     r"(?:an?\s+|any\s+)?(?:answer|reply|response))\b",
@@ -1758,6 +1760,8 @@ THIRD_PARTY_RE = re.compile(
 _DISMISS_LEAD_RE = re.compile(
     r"\b(?:ignore|disregard|delete|deleted|forget|scrap|cancel)\s+$", re.I
 )
+# "like", "as", "just as" opening a clause: a comparison that states, in a question too.
+_AS_LEAD_RE = re.compile(r"\b(?:like|as)\s*$", re.I)
 _TOLD_RE = re.compile(r"\btold\b", re.I)
 _BY_AFTER_RE = re.compile(r"\s+by\b")
 _TRIED_RE = re.compile(r"(?:tried|been)", re.I)
@@ -1860,7 +1864,10 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
     for match in _ONGOING_RE.finditer(text) if "ongoing" in gates else ():
         if _CONTACT_THIRD_RE.search(match.group()):
             continue
-        add("earlier_contact", match.start(), match.end())
+        # "why not just tell me, like I've been asking since May?": the clause states, the
+        # sentence asks.
+        stated = _AS_LEAD_RE.search(text[max(0, match.start() - 12) : match.start()])
+        add("earlier_contact", match.start(), match.end(), asking=stated is not None)
     for match in _NO_REPLY_RE.finditer(text) if "no_reply" in gates else ():
         sentence = _sentence_of(text, match.start(), match.end())
         if THIRD_PARTY_RE.search(sentence):

@@ -41,12 +41,13 @@ from handoff.detection.thread import (
     named_elsewhere,
     own_step_claim,
     own_step_only,
+    sent_though_unheard,
 )
 from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.7.2"
+DETECTOR_VERSION = "2.9.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -353,7 +354,7 @@ def _answered_done(
 ) -> list[Finding]:
     """Return the finding of an answer saying the step or value asked for was done or sent
     before the agent asked ("yes, several times" to "have you restarted it?")."""
-    answer = done_before(context, text)
+    answer = done_before(context, text) or sent_though_unheard(context, text)
     if answer is None or any(lo <= answer.start < hi for lo, hi in _quoted_spans(text)):
         return []
     return [

@@ -27,7 +27,8 @@ from handoff.detection.cues import (
 # contacting someone, sending or filing something.
 _STEP_VERBS = (
     r"tr(?:y|ied|ying)|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
-    r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|talk\w*|asked|"
+    r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|speak\w*|talk\w*|asked|"
+    r"discuss\w*|"
     r"fill\w*|submit\w*|file[ds]?|report\w*|raised?|updat\w*|unplug\w*|plugg\w*|"
     r"logg?\w*\s+(?:out|in|off)|sign\w*\s+(?:out|in)|delet\w*|remov\w*|sen[dt]|email\w*|"
     r"e-mail\w*|dm\w*|messag\w*|reach\w*\s+out|visit\w*|follow\w*\s+(?:the|these|those|our)|"
@@ -71,6 +72,12 @@ _AFFIRM_RE = re.compile(
     r"of\s+course|sure|absolutely|definitely|obviously)\b[\s,.!]*)?(?:(?:i|we|they)\s*"
     r"(?:[\'\u2019]ve|have|did|had)\b|ive\b|iv\b|already\b|alr\b|(?:have|has|had)\s+"
     r"(?:done|tried|been)\b|(?:did|done|tried)\b)",
+    re.I,
+)
+# "Yes and ...", "yeah, but ...", "we did, but ...": a yes whose rest says how it went.
+_CONTACT_YES_RE = re.compile(
+    r"^\W*(?:(?:yes|yeah|yea|yep|yup|yh)\b[\s,.!]*(?:(?:i|we)\s+(?:did|have)\b[\s,.!]*)?"
+    r"(?:and|but)\b|(?:i|we)\s+(?:did|have)\b[\s,.!]*(?:and|but)\b)",
     re.I,
 )
 _YES_AND_RE = re.compile(r"^\W*(?:yes|yeah|yea|yep|yup|yh)\b[\s,.!]*(?:and|but)\b", re.I)
@@ -126,7 +133,8 @@ _SUPPORT_STEP_RE = re.compile(
         past=True,
     )
     + r"|fill\w*|submit\w*|file[ds]?|reach\w*\s+out|visit\w*|register\w*|claim\w*|request\w*|"
-    r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond)\b",
+    r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond|"
+    r"discuss\w*)\b",
     re.I,
 )
 _NAMES_SUPPORT_RE = re.compile(
@@ -281,6 +289,17 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
         return None
     start, end = _opening(text)
     opening = text[start:end].replace("\ufe0f", "")
+    if (
+        question
+        and "?" not in opening
+        and _CONTACT_YES_RE.match(opening)
+        and asks_about_support(agent_text)
+        and not never_got_through(opening)
+    ):
+        # "Yes and they couldn't help", "we did, but no luck" to "have you spoken to our
+        # staff?": the contact was made; what is negated is its outcome.
+        snippet = opening.rstrip()
+        return Answer(start, start + len(snippet), snippet)
     if "?" in opening or _NOW_RE.search(opening) or _DONE_NOW_RE.match(opening):
         return None
     # "I have paid my bill already" answers nothing a step or a request asked.
@@ -368,3 +387,38 @@ def named_elsewhere(agent_text: str | None, after: str) -> bool:
     word = re.compile(rf"(?<!\w){re.escape(name.group(1))}(?!\w)")
     named = [s for s in _SENTENCE_RE.findall(agent_text) if word.search(s)]
     return bool(named) and not any(_OWN_SIDE_RE.search(s) for s in named)
+
+
+# The agent's turn says nothing came from the customer: "I did not hear back from you",
+# "we haven't received your reply", "as we've had no response from you".
+_NOT_HEARD_RE = re.compile(
+    r"\b(?:(?:did\s+not|didn[\'\u2019]?t|have\s+not|haven[\'\u2019]?t|has\s+not|"
+    r"hasn[\'\u2019]?t|never|not)\s+(?:yet\s+)?(?:hear|heard|receive|received|get|got|gotten|"
+    r"had)\s+(?:back\s+|anything\s+|a\s+(?:reply|response)\s+|any\s+(?:reply|response)\s+)?"
+    r"(?:from\s+(?:you|u)|your\s+(?:reply|response|message|dm|email))|"
+    r"(?:no|without\s+(?:a|any))\s+(?:reply|response|word)\s+from\s+(?:you|u))\b",
+    re.I,
+)
+# The customer says they did send: "I emailed you a reply", "we replied to your DM".
+_DID_SEND_RE = re.compile(
+    r"\b(?:i|we)\s+(?:already\s+|did\s+)?(?:(?:have|[\'\u2019]ve)\s+(?:already\s+)?)?"
+    r"(?:sent|send|dm[\'\u2019]?e?d|messaged|emailed|e-mailed|replied|responded|wrote|written|"
+    r"answered|texted|tweeted)\b",
+    re.I,
+)
+
+
+def sent_though_unheard(agent_text: str | None, text: str) -> Answer | None:
+    """Return the opening of ``text`` when the agent's turn says nothing came from the customer
+    and the customer answers that they did send it ("I emailed you a reply ..."): a
+    claim of sending before; None otherwise."""
+    if not agent_text or not _NOT_HEARD_RE.search(agent_text):
+        return None
+    start, end = _opening(text)
+    opening = text[start:end]
+    if "?" in opening or not _DID_SEND_RE.search(opening):
+        return None
+    if _NOW_RE.search(opening) or THIRD_PARTY_RE.search(opening):
+        return None  # "I'll send it now", "I sent it to my bank"
+    snippet = opening.rstrip()
+    return Answer(start, start + len(snippet), snippet)

@@ -506,3 +506,35 @@ def test_having_already_told_or_sent_is_not_vetoed(sentence: str) -> None:
     """Does a having-already sentence that tells, sends or names support keep its claim?"""
     assert not cues.having_already(sentence)
     assert detect_message(sentence)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Can you just refund the deposit, like I've been asking since March?", True),
+        ("Why won't anyone fix the meter as we've been chasing for weeks?", True),
+        ("Have you been asking around for weeks?", False),
+        ("Have I been emailing the wrong team for weeks?", False),
+    ],
+)
+def test_a_stated_clause_of_ongoing_contact_counts_inside_a_question(
+    text: str, found: bool
+) -> None:
+    """Does "like I've been asking since March" state earlier contact though its sentence asks,
+    while a question about ongoing contact itself does not?"""
+    assert bool(detect_message(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I then messaged and had to wait three days for a response.", True),
+        ("We emailed and waited a fortnight for any reply at all.", True),
+        ("I emailed my landlord and waited ages for an answer.", False),
+        ("I'm waiting for a reply before I email the pictures.", False),
+    ],
+)
+def test_writing_then_waiting_for_a_reply_is_earlier_contact(text: str, found: bool) -> None:
+    """Does "I messaged and had to wait days for a response" say the message was sent before,
+    while waiting on a third party or writing later does not?"""
+    assert bool(detect_message(text)) is found

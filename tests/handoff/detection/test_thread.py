@@ -265,3 +265,46 @@ def test_already_done_after_a_step_of_ones_own_is_no_claim(context: str) -> None
     text = "I've already done that. Nothing changed."
     assert has_repetition(detect_message(text, context=context)) is False
     assert has_repetition(detect_message(text, context="Please contact our billing team about it."))
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "found"),
+    [
+        ("Have you been able to speak to the conductor?", "Yes have been handed a voucher", True),
+        ("Have you spoken with the desk team?", "yes and they can't sort it either", True),
+        (
+            "Did you discuss the seat swap with our gate staff?",
+            "we did, but they said no seats were left",
+            True,
+        ),
+        ("Have you spoken with your landlord?", "Yes and he won't budge", False),
+        ("Have you been able to speak to the crew?", "No, nobody has come round", False),
+        ("Have you been able to speak to the crew?", "yes but will they answer?", False),
+    ],
+)
+def test_a_contact_whose_outcome_is_negated_still_answers_yes(
+    context: str, text: str, found: bool
+) -> None:
+    """Does "yes and they can't sort it" or "we did, but ..." to whether the customer spoke with
+    support count, the negation being about how it went, not whether it happened?"""
+    assert (done_before(context, text) is not None) is found
+
+
+NOT_HEARD = "We have not heard back from you, so this request will be closed for now."
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "found"),
+    [
+        (NOT_HEARD, "I emailed you a reply with the serial on it", True),
+        (NOT_HEARD, "we did send it, twice", True),
+        (NOT_HEARD, "just sent you a message now", False),
+        (NOT_HEARD, "I'll send you a message tonight", False),
+        (NOT_HEARD, "I sent it to my bank instead", False),
+        (NOT_HEARD, "Did I send it to the wrong address?", False),
+    ],
+)
+def test_sent_though_the_agent_heard_nothing(context: str, text: str, found: bool) -> None:
+    """Does "I emailed you a reply" answer an agent who says nothing came as a claim of sending
+    before, but not a plan, sending now, a third party or a question?"""
+    assert bool(detect_message(text, context=context)) is found
