@@ -37,9 +37,9 @@ MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
 BITS = 20
 MASK = (1 << BITS) - 1
 # A message no rule matched is a repetition when the model's probability reaches this.
-THRESHOLD = 0.6
+THRESHOLD = 0.65
 # A rule hit stands unless the model's probability falls below this.
-VETO = 0.6
+VETO = 0.5
 _MIX = 0x9E3779B97F4A7C15
 _BOUNDARY = 0x2545F4914F6CDD1D  # the start and end of a message, as a pseudo-word
 _VALUE = 0x61C8864680B583EB  # any token with a digit or an @: "A-10442", "dana@example.com"
