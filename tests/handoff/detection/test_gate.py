@@ -51,7 +51,7 @@ def test_earlier_contact_gates_skip_only_what_could_not_match(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Does earlier contact find the same with every pattern's word gate open, on the
-    evaluation messages and the training turns (contact.jsonl, indep-4 to indep-6)?"""
+    evaluation messages and every batch of training turns (contact.jsonl, indep-4 to indep-24)?"""
     texts = _texts()
     for path in [
         DATA / "train" / "contact.jsonl",
