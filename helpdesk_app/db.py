@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TypeVar
 
@@ -24,6 +25,11 @@ def get_session() -> Session:
         g.db_session = runtime().sessions()
     session: Session = g.db_session
     return session
+
+
+def expecting_packet() -> AbstractContextManager[None]:
+    """Announce a packet this request will write soon: a batch being gathered may wait for it."""
+    return runtime().committer.expecting()
 
 
 def write_packet(new: NewPacket, attempts: int = RACE_ATTEMPTS) -> int | None:

@@ -8,7 +8,7 @@ from handoff import packets
 from handoff.policy import hooks as policy_hooks
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.auth import require_token
-from helpdesk_app.db import get_session, now, write_packet
+from helpdesk_app.db import expecting_packet, get_session, now, write_packet
 from helpdesk_app.errors import error_response
 
 
@@ -18,12 +18,14 @@ def post_packet() -> Response:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again.
 
     The packet, its delivery and its policy check are written together; the answer waits for
-    the commit, which requests arriving at the same moment share (``write_packet``).
+    the commit, which requests arriving at the same moment share (``write_packet``): a batch
+    being gathered waits briefly for requests already validating theirs (``expecting_packet``).
     """
     # The policy check is queued with the packet (one transaction); it never blocks intake.
     # json_body() refuses NUL in any string (jsonguard): validation need not look again.
-    accepted = packets.intake(json_body(), now=now(), write=write_packet, session=get_session,
-                              follow_ups=policy_hooks.packet_follow_ups, text_checked=True)  # fmt: skip
+    with expecting_packet():
+        accepted = packets.intake(json_body(), now=now(), write=write_packet, session=get_session,
+                                  follow_ups=policy_hooks.packet_follow_ups, text_checked=True)  # fmt: skip
     status = 201 if accepted.created else 200
     return Response(packets.packet_json(accepted.packet), status, mimetype="application/json")
 

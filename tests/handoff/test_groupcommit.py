@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 import sqlalchemy as sa
@@ -206,3 +206,121 @@ def test_a_failed_batch_gives_up_the_kept_connection(intake_engine):
     found = _stored(engine, [p.values["packet_id"] for p in (first, doomed, last)])[0]
     assert found == {first.values["packet_id"], last.values["packet_id"]}
     committer.close()
+
+
+class Recorder:
+    """A write that records each batch's size and inserts it as the app does."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def write(
+        self, connection: sa.Connection, batch: Sequence[packets.NewPacket]
+    ) -> list[int | None]:
+        """Record the batch's size, then insert it (``packets.insert_batch``)."""
+        self.batches.append(len(batch))
+        return packets.insert_batch(connection, batch)
+
+
+def _call(
+    committer: GroupCommit, item: packets.NewPacket, outcomes: list[object]
+) -> threading.Thread:
+    """Start a thread that runs ``item`` and appends its result or error to ``outcomes``."""
+
+    def call() -> None:
+        try:
+            outcomes.append(committer.run(item))
+        except Exception as exc:  # noqa: BLE001 - the outcome under test
+            outcomes.append(exc)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    return thread
+
+
+def _announced(committer: GroupCommit, arrived: threading.Event, go: threading.Event,
+               item: packets.NewPacket | None, outcomes: list[object]) -> threading.Thread:  # fmt: skip
+    """Start a caller that announces itself, waits for ``go``, then runs ``item`` (or leaves)."""
+
+    def call() -> None:
+        with committer.expecting():
+            arrived.set()
+            assert go.wait(10)
+            if item is not None:
+                outcomes.append(committer.run(item))
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    return thread
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition`` holds (a guard against a hang, not a measure: 10 s at most)."""
+    for _ in range(10_000):
+        if condition():
+            return
+        time.sleep(0.001)
+
+
+def test_a_leader_waits_for_an_announced_caller_and_takes_it_into_its_batch(intake_engine):
+    """When a caller has announced its packet but not queued it, does the leader's batch take it?"""
+    recorder = Recorder()
+    committer = GroupCommit(intake_engine, recorder.write, gather_seconds=3600)
+    arrived, go = threading.Event(), threading.Event()
+    outcomes: list[object] = []
+    follower = _announced(committer, arrived, go, _new(), outcomes)
+    assert arrived.wait(10)
+    leader = _call(committer, _new(), outcomes)
+    _until(lambda: committer.waiting() >= 1 or bool(recorder.batches))  # the leader queued
+    assert recorder.batches == []
+    go.set()
+    follower.join(10), leader.join(10)
+    assert recorder.batches == [2]
+    assert len(outcomes) == 2 and all(isinstance(o, int) for o in outcomes)
+    assert committer.expected() == 0
+
+
+def test_a_caller_alone_writes_at_once_even_when_announced(intake_engine):
+    """Does a lone caller, announced or not, lead its own batch without waiting for anyone?"""
+    recorder = Recorder()
+    committer = GroupCommit(intake_engine, recorder.write, gather_seconds=3600)
+    outcomes: list[object] = []
+    _call(committer, _new(), outcomes).join(10)
+    arrived, go = threading.Event(), threading.Event()
+    go.set()
+    _announced(committer, arrived, go, _new(), outcomes).join(10)
+    assert recorder.batches == [1, 1]
+    assert len(outcomes) == 2 and all(isinstance(o, int) for o in outcomes)
+    assert committer.expected() == 0
+
+
+def test_an_announced_caller_that_leaves_without_writing_ends_the_wait(intake_engine):
+    """When an announced caller is refused before writing, does the waiting leader write its batch?"""
+    recorder = Recorder()
+    committer = GroupCommit(intake_engine, recorder.write, gather_seconds=3600)
+    arrived, go = threading.Event(), threading.Event()
+    outcomes: list[object] = []
+    leaver = _announced(committer, arrived, go, None, outcomes)
+    assert arrived.wait(10)
+    leader = _call(committer, _new(), outcomes)
+    _until(lambda: committer.waiting() >= 1 or bool(recorder.batches))  # the leader queued
+    go.set()
+    leaver.join(10), leader.join(10)
+    assert not leader.is_alive()
+    assert recorder.batches == [1] and isinstance(outcomes[0], int)
+    assert committer.expected() == 0
+
+
+def test_a_leader_waits_no_longer_than_its_bound(intake_engine):
+    """With an announced caller that never comes, does the leader write alone once its bound passes?"""
+    recorder = Recorder()
+    committer = GroupCommit(intake_engine, recorder.write, gather_seconds=0)
+    arrived, go = threading.Event(), threading.Event()
+    outcomes: list[object] = []
+    absent = _announced(committer, arrived, go, None, outcomes)
+    assert arrived.wait(10)
+    assert isinstance(committer.run(_new()), int)
+    assert recorder.batches == [1] and committer.expected() == 1
+    go.set()
+    absent.join(10)
+    assert committer.expected() == 0
