@@ -8,7 +8,7 @@ from handoff import packets
 from handoff.policy import hooks as policy_hooks
 from helpdesk_app.api import bp, json_body
 from helpdesk_app.auth import require_token
-from helpdesk_app.db import expecting_packet, get_session, now, write_packet
+from helpdesk_app.db import get_session, now, write_packet
 from helpdesk_app.errors import error_response
 
 
@@ -23,9 +23,8 @@ def post_packet() -> Response:
     """
     # The policy check is queued with the packet (one transaction); it never blocks intake.
     # json_body() refuses NUL in any string (jsonguard): validation need not look again.
-    with expecting_packet():
-        accepted = packets.intake(json_body(), now=now(), write=write_packet, session=get_session,
-                                  follow_ups=policy_hooks.packet_follow_ups, text_checked=True)  # fmt: skip
+    accepted = packets.intake(json_body(), now=now(), write=write_packet, session=get_session,
+                              follow_ups=policy_hooks.packet_follow_ups, text_checked=True)  # fmt: skip
     status = 201 if accepted.created else 200
     return Response(packets.packet_json(accepted.packet), status, mimetype="application/json")
 
