@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
@@ -14,8 +12,6 @@ I = TypeVar("I")  # noqa: E741 - an item to write
 R = TypeVar("R")
 # A batch holds whatever was queued while the previous one committed, up to this many writes.
 MAX_BATCH = 64
-# How long a leader waits at most for callers announced (``expecting``) but not yet queued.
-GATHER_SECONDS = 0.002
 
 
 class _Pending(Generic[I, R]):
@@ -61,20 +57,15 @@ class GroupCommit(Generic[I, R]):
         *,
         max_batch: int = MAX_BATCH,
         keep_connection: bool = False,
-        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self.engine = engine
         self._write = write
         self._max_batch = max_batch
         self._keep_connection = keep_connection
         self._connection: Connection | None = None  # kept between batches; only the leader uses it
-        self._gather_seconds = gather_seconds
         self._lock = threading.Lock()
-        self._joined = threading.Condition(self._lock)  # an announced caller queued or left
         self._queued: list[_Pending[I, R]] = []
         self._busy = False
-        self._expected = 0  # callers announced by expecting() that have not queued yet
-        self._announced = threading.local()  # whether this thread's caller is among them
         self.batches = 0  # batches written (committed or failed), for tests and diagnostics
 
     def waiting(self) -> int:
@@ -82,36 +73,11 @@ class GroupCommit(Generic[I, R]):
         with self._lock:
             return len(self._queued)
 
-    def expected(self) -> int:
-        """Return how many announced callers have not queued their item yet."""
-        with self._lock:
-            return self._expected
-
-    @contextmanager
-    def expecting(self) -> Iterator[None]:
-        """Announce that this thread will ``run`` an item soon: a leader may wait for it."""
-        with self._lock:
-            self._expected += 1
-        self._announced.flag = True
-        try:
-            yield
-        finally:
-            if self._announced.flag:  # left without queueing (a refused packet): wait no more
-                self._announced.flag = False
-                with self._lock:
-                    self._expected -= 1
-                    self._joined.notify_all()
-
     def run(self, item: I) -> R:
         """Write ``item`` in the next batch; return its result once that batch committed."""
         pending: _Pending[I, R] = _Pending(item)
-        announced = getattr(self._announced, "flag", False)
-        self._announced.flag = False
         with self._lock:
             self._queued.append(pending)
-            if announced:
-                self._expected -= 1
-                self._joined.notify_all()
             if not self._busy:
                 self._busy = pending.lead = True
         if not pending.lead:
@@ -128,18 +94,8 @@ class GroupCommit(Generic[I, R]):
             return self._write(connection, [item])[0]
 
     def _lead(self) -> None:
-        """Write the queued items as one batch, then hand the lead to the first caller still waiting.
-
-        While announced callers have not queued yet (and the batch is not full), wait for
-        them, at most ``gather_seconds`` in all.
-        """
+        """Write the queued items as one batch, then hand the lead to the first caller still waiting."""
         with self._lock:
-            deadline: float | None = None
-            while self._expected > 0 and len(self._queued) < self._max_batch:
-                now = time.monotonic()
-                deadline = deadline if deadline is not None else now + self._gather_seconds
-                if now >= deadline or not self._joined.wait(deadline - now):
-                    break
             batch = self._queued[: self._max_batch]
             del self._queued[: self._max_batch]
         try:

@@ -50,7 +50,6 @@ def create_app(
     from helpdesk_app import api, csat, db, errors, reports, review, security, sidebar, webhooks
 
     db.init_app(app)
-    app.wsgi_app = db.AnnouncePackets(app.wsgi_app, app)  # type: ignore[method-assign]
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(api.bp)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import Flask, g
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -25,29 +24,6 @@ def get_session() -> Session:
         g.db_session = runtime().sessions()
     session: Session = g.db_session
     return session
-
-
-def expecting_packet() -> AbstractContextManager[None]:
-    """Announce a packet this request will write soon: a batch being gathered may wait for it."""
-    return runtime().committer.expecting()
-
-
-class AnnouncePackets:
-    """WSGI wrapper: announce a packet post to the group commit as soon as the request enters."""
-
-    def __init__(self, wsgi_app: Any, app: Flask) -> None:
-        self.wsgi_app = wsgi_app
-        self.app = app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        """Run the app, inside ``expecting()`` for ``POST /api/v1/packets``."""
-        if (
-            environ.get("REQUEST_METHOD") == "POST"
-            and environ.get("PATH_INFO") == "/api/v1/packets"
-        ):
-            with runtime(self.app).committer.expecting():
-                return self.wsgi_app(environ, start_response)
-        return self.wsgi_app(environ, start_response)
 
 
 def write_packet(new: NewPacket, attempts: int = RACE_ATTEMPTS) -> int | None:

@@ -18,8 +18,7 @@ def post_packet() -> Response:
     """Store a packet and queue it for the ticket: 201 new, 200 same body again.
 
     The packet, its delivery and its policy check are written together; the answer waits for
-    the commit, which requests arriving at the same moment share (``write_packet``): a batch
-    being gathered waits briefly for requests already validating theirs (``expecting_packet``).
+    the commit, which requests arriving at the same moment share (``write_packet``).
     """
     # The policy check is queued with the packet (one transaction); it never blocks intake.
     # json_body() refuses NUL in any string (jsonguard): validation need not look again.

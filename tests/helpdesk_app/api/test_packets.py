@@ -384,26 +384,3 @@ def test_a_nul_anywhere_in_a_posted_packet_is_refused_with_its_path(client, auth
     assert response.json["error"]["code"] == "nul_character"
     assert response.json["error"]["details"][0]["path"].startswith("$." + str(parents[0]))
     assert client.get(f"/api/v1/packets/{doc['packet_id']}", headers=auth).status_code == 404
-
-
-def test_a_packet_request_is_announced_before_it_writes_and_not_after(
-    app, client, auth, monkeypatch
-):
-    """Is a request announced to the group commit while it writes, and none left announced after a 201, 200 or 422?"""
-    from helpdesk_app.runtime import runtime
-
-    committer = runtime(app).committer
-    announced_at_write: list[int] = []
-    run = committer.run
-
-    def spy(item):
-        announced_at_write.append(committer.expected())
-        return run(item)
-
-    monkeypatch.setattr(committer, "run", spy)
-    doc = factories.packet()
-    assert post(client, doc, auth).status_code == 201
-    assert post(client, doc, auth).status_code == 200
-    assert post(client, factories.packet(summary=""), auth).status_code == 422
-    assert announced_at_write == [1, 1]
-    assert committer.expected() == 0
