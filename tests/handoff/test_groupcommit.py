@@ -75,7 +75,11 @@ def _in_one_batch(
     assert hold.started.wait(10)
     for thread in threads[1:]:
         thread.start()
+    deadline = time.monotonic() + 10
     while committer.waiting() < len(items) - 1:
+        if time.monotonic() > deadline:
+            hold.release.set()  # let the threads finish, then fail rather than hang
+            raise AssertionError(f"only {committer.waiting()} of {len(items) - 1} queued")
         time.sleep(0.001)
     hold.release.set()
     for thread in threads:
