@@ -33,6 +33,7 @@ from handoff.detection.learned import (
     words_of,
 )
 from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp
+from handoff.detection.quoted import above_history, in_spans, mail_quotes, quoted_spans
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import (
     arrived_after_ask,
@@ -206,9 +207,9 @@ def _explicit(
     hits = find_cues(doc, message)
     # Someone else's words the customer quotes or forwards ("the seller replied \"like I
     # told you\"", "> As I said on the phone") repeat nothing of the customer's.
-    quoted = _quoted_spans(message)
+    quoted = quoted_spans(message)
     if quoted and hits:
-        hits = [hit for hit in hits if not any(lo <= hit.start < hi for lo, hi in quoted)]
+        hits = [hit for hit in hits if not in_spans(hit.start, quoted)]
     if agent_text and hits:
         # Read with the agent's turn: "did you get my DM?" after "please DM us" complies now,
         # and "I contacted <Name>" after the agent named <Name> as someone else tells a third party.
@@ -228,7 +229,7 @@ def _explicit(
     if quoted:
         # The model does not read quoted words either.
         for token in doc:
-            if any(lo <= token.idx < hi for lo, hi in quoted):
+            if in_spans(token.idx, quoted):
                 items[token.i] = None
     if not hits and not context and not any(item is not None and item[1] for item in items):
         # No rule hit and no anchor word: the model would only see its bias (checked below).
@@ -318,17 +319,6 @@ def _tokens_of(doc: Doc, hit: Any) -> range:
     return range(span.start, span.end) if span is not None else range(0)
 
 
-# Text in quotation marks, and e-mail quotes ("> " lines).
-_QUOTE_RE = re.compile(r'"[^"\n]{3,}"|\u201c[^\u201d\n]{3,}\u201d|^[ \t]*>.*$', re.M)
-
-
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Return the character ranges of ``text`` that quote someone else's words."""
-    if '"' not in text and "\u201c" not in text and ">" not in text:
-        return []
-    return [match.span() for match in _QUOTE_RE.finditer(text)]
-
-
 def _explicit_in(
     text: str,
     bot_names: Sequence[str],
@@ -355,7 +345,7 @@ def _answered_done(
     """Return the finding of an answer saying the step or value asked for was done or sent
     before the agent asked ("yes, several times" to "have you restarted it?")."""
     answer = done_before(context, text) or sent_though_unheard(context, text)
-    if answer is None or any(lo <= answer.start < hi for lo, hi in _quoted_spans(text)):
+    if answer is None or in_spans(answer.start, quoted_spans(text)):
         return []
     return [
         Finding(
@@ -414,7 +404,11 @@ def detect_customer_message(
     """Find explicit cues and implicit repetition of ``facts`` in one customer message;
     ``context`` is the agent's previous public turn."""
     findings = _explicit_in(text, facts.bot_names, comment_id, agent_turn, context)
+    # Values in the earlier e-mails quoted below a reply are not given again.
+    quoted = mail_quotes(text)
     for hit in find_implicit(text, facts):
+        if in_spans(hit.start, quoted):
+            continue
         findings.append(
             Finding(
                 IMPLICIT,
@@ -440,6 +434,8 @@ def detect_agent_reply(
 ) -> list[Finding]:
     """Find questions in one agent reply that ask for something ``facts`` already holds."""
     findings = []
+    # Questions in the earlier e-mails quoted below a reply were asked before, and read then.
+    text = above_history(text)
     asks = find_asks(get_nlp()(text), facts.words)
     for ask in asks:
         value = held_value(ask.field, facts, text)
@@ -514,7 +510,7 @@ def detect_ticket(
                 comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
             )
             findings += found
-            asks = [] if found else ask_sentences(comment.body)
+            asks = [] if found else ask_sentences(above_history(comment.body))
             pending = (item, asks) if asks else None
         else:
             found = detect_customer_message(
