@@ -33,7 +33,7 @@ from handoff.detection.learned import (
     words_of,
 )
 from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp
-from handoff.detection.quoted import above_history, in_spans, mail_quotes, quoted_spans
+from handoff.detection.quoted import above_history, in_spans, quoted_spans
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import (
     arrived_after_ask,
@@ -404,10 +404,11 @@ def detect_customer_message(
     """Find explicit cues and implicit repetition of ``facts`` in one customer message;
     ``context`` is the agent's previous public turn."""
     findings = _explicit_in(text, facts.bot_names, comment_id, agent_turn, context)
-    # Values in the earlier e-mails quoted below a reply are not given again.
-    quoted = mail_quotes(text)
+    # Values in the earlier e-mails a mail client quotes below a reply are not given again; a
+    # value the customer quotes on purpose ("> Order #8812 confirmed") is.
+    own = len(above_history(text))
     for hit in find_implicit(text, facts):
-        if in_spans(hit.start, quoted):
+        if hit.start >= own:
             continue
         findings.append(
             Finding(

@@ -68,17 +68,6 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def mail_quotes(text: str) -> list[tuple[int, int]]:
-    """Return the ranges of ``text`` quoted as e-mail: "> " lines and the history below a reply."""
-    spans = []
-    if ">" in text:
-        spans = [m.span() for m in _QUOTE_RE.finditer(text) if m.group().lstrip().startswith(">")]
-    start = history_start(text)
-    if start is not None:
-        spans.append((start, len(text)))
-    return spans
-
-
 def in_spans(offset: int, spans: list[tuple[int, int]]) -> bool:
     """Tell whether ``offset`` falls inside one of ``spans``."""
     return any(lo <= offset < hi for lo, hi in spans)
