@@ -465,7 +465,7 @@ def detect_agent_reply(
         end = start + len(topic.sentence)
         if start < 0 or any(start <= a < end for a, _ in fields):
             continue
-        if _asks_for_a_choice(topic.sentence):
+        if _asks_for_a_choice(topic.sentence) or _asks_after_a_fix(topic.sentence):
             continue
         findings.append(
             Finding(
@@ -555,7 +555,19 @@ _STEP_RE = re.compile(
 # does ("wrong size", "my company"). "Would you like" is not one: "where would you like it
 # shipped?" is often answered by the packet.
 _CHOICE_RE = re.compile(
-    r"\b(?:do you (?:need|want)|should (?:go|appear|be shown|be printed|read))\b", re.I
+    r"\b(?:do you (?:need|want)|should (?:go|appear|be shown|be printed|read)|suits? you|"
+    r"works? (?:best )?for you|(?:is|are|be) (?:most )?convenient)\b",
+    re.I,
+)
+# "please let us know if any further drops occur", "could you confirm whether the loss is gone?",
+# "could you check the three employees above?": after a fix, the agent asks what happens next
+# or whether it worked, which nothing given before answers.
+_AFTER_FIX_RE = re.compile(
+    r"\b(?:let (?:us|me) know (?:if|whether|when|once|should|in case)\b"
+    r"|(?:confirm|tell (?:us|me)) (?:whether|if|that)\b[^?.!]*\b(?:gone|fixed|resolved|solved|"
+    r"working|works|stopped|cleared|back to normal|stable|ok|okay|now)\b"
+    r"|(?:check|test|verify|retry|try)\b[^?.!]*\b(?:now|above|below)\b)",
+    re.I,
 )
 # A claim the model read counts for a re-ask only when it says the customer said or gave
 # it (to the bot, in the chat), not what they did elsewhere ("I tweeted you the screenshot",
@@ -580,6 +592,11 @@ def _asks_for_a_step(sentence: str) -> bool:
 def _asks_for_a_choice(sentence: str) -> bool:
     """Return True when an agent's question asks the customer to choose something now."""
     return _CHOICE_RE.search(sentence) is not None
+
+
+def _asks_after_a_fix(sentence: str) -> bool:
+    """Return True when an agent's sentence asks whether a fix worked or to report what follows."""
+    return _AFTER_FIX_RE.search(sentence) is not None
 
 
 def _names_bot(text: str) -> bool:
