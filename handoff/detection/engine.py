@@ -33,6 +33,7 @@ from handoff.detection.learned import (
     words_of,
 )
 from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp
+from handoff.detection.quoted import above_history, in_spans, quoted_spans
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import (
     arrived_after_ask,
@@ -47,7 +48,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.9.0"
+DETECTOR_VERSION = "2.9.1"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -206,9 +207,9 @@ def _explicit(
     hits = find_cues(doc, message)
     # Someone else's words the customer quotes or forwards ("the seller replied \"like I
     # told you\"", "> As I said on the phone") repeat nothing of the customer's.
-    quoted = _quoted_spans(message)
+    quoted = quoted_spans(message)
     if quoted and hits:
-        hits = [hit for hit in hits if not any(lo <= hit.start < hi for lo, hi in quoted)]
+        hits = [hit for hit in hits if not in_spans(hit.start, quoted)]
     if agent_text and hits:
         # Read with the agent's turn: "did you get my DM?" after "please DM us" complies now,
         # and "I contacted <Name>" after the agent named <Name> as someone else tells a third party.
@@ -228,7 +229,7 @@ def _explicit(
     if quoted:
         # The model does not read quoted words either.
         for token in doc:
-            if any(lo <= token.idx < hi for lo, hi in quoted):
+            if in_spans(token.idx, quoted):
                 items[token.i] = None
     if not hits and not context and not any(item is not None and item[1] for item in items):
         # No rule hit and no anchor word: the model would only see its bias (checked below).
@@ -318,17 +319,6 @@ def _tokens_of(doc: Doc, hit: Any) -> range:
     return range(span.start, span.end) if span is not None else range(0)
 
 
-# Text in quotation marks, and e-mail quotes ("> " lines).
-_QUOTE_RE = re.compile(r'"[^"\n]{3,}"|\u201c[^\u201d\n]{3,}\u201d|^[ \t]*>.*$', re.M)
-
-
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Return the character ranges of ``text`` that quote someone else's words."""
-    if '"' not in text and "\u201c" not in text and ">" not in text:
-        return []
-    return [match.span() for match in _QUOTE_RE.finditer(text)]
-
-
 def _explicit_in(
     text: str,
     bot_names: Sequence[str],
@@ -355,7 +345,7 @@ def _answered_done(
     """Return the finding of an answer saying the step or value asked for was done or sent
     before the agent asked ("yes, several times" to "have you restarted it?")."""
     answer = done_before(context, text) or sent_though_unheard(context, text)
-    if answer is None or any(lo <= answer.start < hi for lo, hi in _quoted_spans(text)):
+    if answer is None or in_spans(answer.start, quoted_spans(text)):
         return []
     return [
         Finding(
@@ -414,7 +404,12 @@ def detect_customer_message(
     """Find explicit cues and implicit repetition of ``facts`` in one customer message;
     ``context`` is the agent's previous public turn."""
     findings = _explicit_in(text, facts.bot_names, comment_id, agent_turn, context)
+    # Values in the earlier e-mails a mail client quotes below a reply are not given again; a
+    # value the customer quotes on purpose ("> Order #8812 confirmed") is.
+    own = len(above_history(text))
     for hit in find_implicit(text, facts):
+        if hit.start >= own:
+            continue
         findings.append(
             Finding(
                 IMPLICIT,
@@ -440,6 +435,8 @@ def detect_agent_reply(
 ) -> list[Finding]:
     """Find questions in one agent reply that ask for something ``facts`` already holds."""
     findings = []
+    # Questions in the earlier e-mails quoted below a reply were asked before, and read then.
+    text = above_history(text)
     asks = find_asks(get_nlp()(text), facts.words)
     for ask in asks:
         value = held_value(ask.field, facts, text)
@@ -468,7 +465,7 @@ def detect_agent_reply(
         end = start + len(topic.sentence)
         if start < 0 or any(start <= a < end for a, _ in fields):
             continue
-        if _asks_for_a_choice(topic.sentence):
+        if _asks_for_a_choice(topic.sentence) or _asks_after_a_fix(topic.sentence):
             continue
         findings.append(
             Finding(
@@ -514,7 +511,7 @@ def detect_ticket(
                 comment.body, facts, comment_id=comment.id, agent_turn=item.agent_turn
             )
             findings += found
-            asks = [] if found else ask_sentences(comment.body)
+            asks = [] if found else ask_sentences(above_history(comment.body))
             pending = (item, asks) if asks else None
         else:
             found = detect_customer_message(
@@ -558,7 +555,19 @@ _STEP_RE = re.compile(
 # does ("wrong size", "my company"). "Would you like" is not one: "where would you like it
 # shipped?" is often answered by the packet.
 _CHOICE_RE = re.compile(
-    r"\b(?:do you (?:need|want)|should (?:go|appear|be shown|be printed|read))\b", re.I
+    r"\b(?:do you (?:need|want)|should (?:go|appear|be shown|be printed|read)|suits? you|"
+    r"works? (?:best )?for you|(?:is|are|be) (?:most )?convenient)\b",
+    re.I,
+)
+# "please let us know if any further drops occur", "could you confirm whether the loss is gone?",
+# "could you check the three employees above?": after a fix, the agent asks what happens next
+# or whether it worked, which nothing given before answers.
+_AFTER_FIX_RE = re.compile(
+    r"\b(?:let (?:us|me) know (?:if|whether|when|once|should|in case)\b"
+    r"|(?:confirm|tell (?:us|me)) (?:whether|if|that)\b[^?.!]*\b(?:gone|fixed|resolved|solved|"
+    r"working|works|stopped|cleared|back to normal|stable|ok|okay|now)\b"
+    r"|(?:check|test|verify|retry|try)\b[^?.!]*\b(?:now|above|below)\b)",
+    re.I,
 )
 # A claim the model read counts for a re-ask only when it says the customer said or gave
 # it (to the bot, in the chat), not what they did elsewhere ("I tweeted you the screenshot",
@@ -583,6 +592,11 @@ def _asks_for_a_step(sentence: str) -> bool:
 def _asks_for_a_choice(sentence: str) -> bool:
     """Return True when an agent's question asks the customer to choose something now."""
     return _CHOICE_RE.search(sentence) is not None
+
+
+def _asks_after_a_fix(sentence: str) -> bool:
+    """Return True when an agent's sentence asks whether a fix worked or to report what follows."""
+    return _AFTER_FIX_RE.search(sentence) is not None
 
 
 def _names_bot(text: str) -> bool:

@@ -117,6 +117,14 @@ _DONE_NOW_RE = re.compile(
     r"sure)\W*(?:[.!\n]|$)",
     re.I,
 )
+# An opening that attaches the thing asked for now, in the words of a business e-mail:
+# "Screenshot attached, as requested.", "Full log attached.", "Please find the export attached."
+_ATTACHED_NOW_RE = re.compile(
+    r"^\W*(?:please\s+find\s+)?(?:(?:the|my|our|a|an|full|here\s+is|here\s+are)\s+)?"
+    r"(?:[\w-]+\s+){0,2}(?:is\s+|are\s+)?(?:attached|enclosed)\s*"
+    r"(?:,?\s*(?:as\s+(?:requested|asked)|per\s+your\s+request))?\s*(?:[.!\n]|$)",
+    re.I,
+)
 # Steps that are dealings with support: contacting, sending, filing, filling in. A step of
 # one's own ("have you tried restarting?") done before is a first answer, not a repetition,
 # unless the answer says it was done for support ("did that with your colleague yesterday").
@@ -300,7 +308,12 @@ def done_before(agent_text: str | None, text: str) -> Answer | None:
         # staff?": the contact was made; what is negated is its outcome.
         snippet = opening.rstrip()
         return Answer(start, start + len(snippet), snippet)
-    if "?" in opening or _NOW_RE.search(opening) or _DONE_NOW_RE.match(opening):
+    if (
+        "?" in opening
+        or _NOW_RE.search(opening)
+        or _DONE_NOW_RE.match(opening)
+        or _ATTACHED_NOW_RE.match(opening)
+    ):
         return None
     # "I have paid my bill already" answers nothing a step or a request asked.
     if money_talk(opening):

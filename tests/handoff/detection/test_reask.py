@@ -433,3 +433,44 @@ def test_new_governs_every_field_of_a_list(
     """Does "the new sort code and account number" ask for a new account number?"""
     findings = detect_ticket(_bank_packet(packet), [agent(1, body, 5)])
     assert [f.cue for f in findings if f.kind == REASK] == reasks
+
+
+def _outage_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """Return the packet of a business customer whose calls drop, told to the bot."""
+    packet["account_state"] = {"plan": "SIP Trunk 30", "status": "active"}
+    packet["summary"] = "Calls drop and extensions lose registration; one-way audio on some calls."
+    packet["transcript"] = [
+        {"role": "customer", "text": "Our calls keep dropping and we get one-way audio."},
+        {"role": "bot", "text": "I'll pass this to an engineer."},
+    ]
+    return packet
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "I've changed the session timer. Please let me know if you see any further drops.",
+        "All media now goes through Manchester. Let us know if any more one-way audio occurs.",
+        "The card was replaced at 22:40. Could you confirm whether the drops are gone on your side?",
+        "Our team has recalculated it. Could you check the calls listed above?",
+        "An engineer visit is needed. Which day this week suits you best?",
+    ],
+)
+def test_asking_whether_a_fix_worked_is_not_a_reask(packet: dict[str, Any], body: str) -> None:
+    """Is an agent asking how things go after a fix, or for a day, left alone?"""
+    findings = detect_ticket(_outage_packet(packet), [agent(1, body, 5)])
+    assert [f for f in findings if f.kind == REASK] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Can you tell me more about the drops?",
+        "Please let me know what the drops look like.",
+        "Could you confirm whether the calls drop?",
+    ],
+)
+def test_asking_again_about_the_problem_is_still_a_reask(packet: dict[str, Any], body: str) -> None:
+    """Is asking about the drops the bot was told of, in the same words, still a topic re-ask?"""
+    findings = detect_ticket(_outage_packet(packet), [agent(1, body, 5)])
+    assert [f.cue for f in findings if f.kind == REASK] == ["ask:topic"]

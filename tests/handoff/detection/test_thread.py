@@ -308,3 +308,24 @@ def test_sent_though_the_agent_heard_nothing(context: str, text: str, found: boo
     """Does "I emailed you a reply" answer an agent who says nothing came as a claim of sending
     before, but not a plan, sending now, a third party or a question?"""
     assert bool(detect_message(text, context=context)) is found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Screenshot attached, as requested.",
+        "Full log attached.",
+        "Please find the export attached, as requested.",
+    ],
+)
+def test_attaching_what_was_asked_for_now_is_no_repetition(text: str) -> None:
+    """Is an answer attaching the screenshot asked for now no claim of sending it before?"""
+    request = "Could you please send a screenshot of the connection details page?"
+    assert detect_message(text, context=request) == []
+
+
+def test_attaching_it_before_is_still_a_repetition() -> None:
+    """Does an answer saying it was attached before the ask still count?"""
+    request = "Could you please send a screenshot of the connection details page?"
+    found = detect_message("I attached the screenshot yesterday.", context=request)
+    assert [f.kind for f in found] == [EXPLICIT]
