@@ -990,26 +990,81 @@ _GIVE_VERBS = (
     r"told|sent|gave|given|explained|described|mentioned|answered|provided|shared|submitted|"
     r"filled\s+(?:in|out)|uploaded|attached|e-?mailed|dm[\'\u2019]?d|dmed|messaged|wrote|"
     r"written|typed|put|pasted|forwarded|said|stated|reported|posted|tweeted|went\s+through|"
-    r"gone\s+through|spelled\s+out|listed|included|confirmed|verified|registered|logged|raised"
+    r"gone\s+through|spelled\s+out|listed|included|confirmed|verified|registered|logged|raised|"
+    r"showed|shown"
+)
+# Where or when something was given before: a time, a count, an earlier message, a channel.
+_BEFORE_TIME = (
+    r"already|alr|before|earlier|previously|yesterday|last\s+(?:week|night|time|month)|"
+    r"ago|twice|(?:\d+|two|three|four|five|several|many|multiple)\s+times|"
+    r"(?:my|the|our|your|ur|a)\s+(?:first|original|previous|last|earlier|initial|other)\s+"
+    r"(?:message|msg|email|e-mail|mail|dm|tweet|ticket|chat|call|complaint|claim|form|post|"
+    r"reply|letter|conversation|request)|"
+    r"(?:on|over)\s+the\s+phone|in\s+(?:the|my|a|your|ur)\s+(?:dms?|email|form|ticket|chat|"
+    r"complaint|claim|message|application|report|profile|account)|by\s+(?:dm|email|phone)|"
+    r"when\s+i\s+(?:first|ordered|called|opened|signed|booked|registered|started|contacted|"
+    r"messaged|wrote|reported|rang|came|dropped|spoke)"
+)
+_SUPPORT_SIDE = (
+    r"(?:the|your|ur|ya)\s+(?:bot|chatbot|assistant|virtual\s+\w+|live\s*chat|chat|agent|"
+    r"rep|representative|colleague|team|store|helpline|hotline|line|call\s+centre|"
+    r"call\s+center|form|portal|guy|lady|woman|man|person|staff|advisor|adviser|engineer|"
+    r"technician|driver|workshop|branch|counter|desk|website|site|app|dms?|inbox|email)"
+)
+_BEFORE = rf"\b(?:{_BEFORE_TIME}|{_SUPPORT_SIDE})\b"
+# Since 2.10.0 also a day, a month or a moment of the customer's own ("on Friday", "in
+# March", "last wk", "when I moved").
+_WHEN = (
+    r"(?:on|since|last|this\s+past|every)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?:in|since|back\s+in|early|mid|late|end\s+of)\s+(?:january|february|march|april|may|"
+    r"june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|"
+    r"oct|nov|dec)|last\s+(?:wk|week|weekend|night|month|year|time)|the\s+other\s+day|"
+    r"(?:a|one|two|three|few|couple\s+of|\d+)\s+(?:days?|weeks?|wks?|months?)\s+(?:ago|back)|"
+    r"on\s+day\s+one|(?:from\s+)?day\s+one|the\s+day\s+(?:i|it|we)\s+\w+|"
+    r"when\s+i\s+(?:moved|bought|got|purchased|joined|collected|picked|paid|checked|"
+    r"arrived|returned|first|ordered|called|opened|signed|booked|registered|started|"
+    r"contacted|messaged|wrote|reported|rang|came|dropped|spoke)"
+)
+_POINTER = rf"(?:{_BEFORE}|\b(?:{_WHEN})\b)"
+# With the subject left out, support named as the thing given ("Filled in the form") is no
+# pointer; only where it went ("to your agent", "on your portal") is.
+_BARE_POINTER = (
+    rf"\b(?:{_BEFORE_TIME}|{_WHEN}|(?:to|with|on|in|via|at|through|into)\s+{_SUPPORT_SIDE})\b"
 )
 _GIVEN_RE = re.compile(
     r"\b(?:i|we|i[\'\u2019]ve|ive|we[\'\u2019]ve|i\s+have|we\s+have|i\s+had|we\s+had)\s+"
     r"(?:already\s+|alr\s+|also\s+|previously\s+|even\s+|literally\s+|clearly\s+|both\s+)?"
     r"(?:been\s+)?"
-    rf"(?:{_GIVE_VERBS})\b(?!\s+(?:them|him|her|permission)\b)[^.!?\n]{{0,60}}?"
-    r"\b(?:already|alr|before|earlier|previously|yesterday|last\s+(?:week|night|time|month)|"
-    r"ago|twice|(?:\d+|two|three|four|five|several|many|multiple)\s+times|"
-    r"(?:my|the|our|your|ur|a)\s+(?:first|original|previous|last|earlier|initial|other)\s+"
-    r"(?:message|msg|email|e-mail|mail|dm|tweet|ticket|chat|call|complaint|claim|form|post|"
-    r"reply|letter|conversation|request)|"
-    r"(?:the|your|ur|ya)\s+(?:bot|chatbot|assistant|virtual\s+\w+|live\s*chat|chat|agent|"
-    r"rep|representative|colleague|team|store|helpline|hotline|line|call\s+centre|"
-    r"call\s+center|form|portal|guy|lady|woman|man|person|staff|advisor|adviser|engineer|"
-    r"technician|driver|workshop|branch|counter|desk|website|site|app|dms?|inbox|email)|"
-    r"(?:on|over)\s+the\s+phone|in\s+(?:the|my|a|your|ur)\s+(?:dms?|email|form|ticket|chat|"
-    r"complaint|claim|message|application|report|profile|account)|by\s+(?:dm|email|phone)|"
-    r"when\s+i\s+(?:first|ordered|called|opened|signed|booked|registered|started|contacted|"
-    r"messaged|wrote|reported|rang|came|dropped|spoke))\b",
+    rf"(?:{_GIVE_VERBS})\b(?!\s+(?:them|him|her|permission)\b)[^.!?\n]{{0,60}}?{_POINTER}",
+    re.I,
+)
+# Since 2.10.0: a telling or sending with the subject left out, as tweets and chats drop it
+# ("Sent you the receipt, sent you the photos.", "Explained it to your manager in August."),
+# and a simple-past telling to "you" ("I gave you my new address", "I told u that"): a claim
+# made to support before this message. A bare verb opens a sentence or clause; forms that
+# are mostly someone else's doing ("told to wait", "sent me a link", "sent from my phone")
+# are not read.
+_BARE_VERBS = (
+    # "Told we agreed to it" is "(I was) told": a bare "told" has no clause after it.
+    r"told(?!\s+(?:i|we|it|he|she|they|there|this)\b)|sent|sentt|gave|explained|described|mentioned|answered|provided|shared|submitted|"
+    r"(?:fill?ed|filld|fild)\s+(?:in|out)|uploaded|e-?mailed|dm[\'\u2019]?d|dmed|"
+    r"messaged|wrote|forwarded|reported|showed|went\s+through|spelled\s+out"
+)
+_TO_YOU = r"\s+(?:you|u|ya|y[\'\u2019]?all|you\s+guys)\b(?!\s+so\b)"
+_NOT_THEIRS = (
+    r"(?!\s+(?:me|us|them|him|her|permission|to|that|from|off|out|back|as|for\s+me|by|"
+    r"(?:it\s+)?(?:a|another|some|more)\s+(?:week|day|go|try|shot|chance|while|minute|few|"
+    r"couple|bit|rest|month|second|look))\b)"
+)
+_GIVEN_BARE_RE = re.compile(
+    r"(?:^|[.!?\n;:,(])\s*(?P<claim>(?:already\s+|alr\s+|also\s+|previously\s+|even\s+|"
+    rf"literally\s+)?(?:{_BARE_VERBS})\b"
+    rf"(?:{_TO_YOU}|{_NOT_THEIRS}[^.!?\n]{{0,60}}?{_BARE_POINTER}))",
+    re.I,
+)
+_TOLD_YOU_RE = re.compile(
+    r"\b(?:i|we)\s+(?:already\s+|alr\s+|also\s+|even\s+|literally\s+|clearly\s+)?"
+    rf"(?:{_BARE_VERBS}){_TO_YOU}",
     re.I,
 )
 _NOT_GIVEN_RE = re.compile(
@@ -1020,11 +1075,22 @@ _NOT_GIVEN_RE = re.compile(
 )
 
 
+# "reported it to my landlord on Monday", "wrote to my MP in January": told someone of the
+# customer's own, not support.
+_THIRD_TOLD_RE = re.compile(
+    r"\b(?:to|with|told|informed)\s+(?:my|our|his|her|their)\b",
+    re.I,
+)
+# "uploaded the ID to the portal just now as you asked": the rest of the sentence says it is
+# done now.
+_NOW_AFTER_RE = re.compile(r"[^.!?\n]*?\b(?:just|right)\s+now\b", re.I)
+
+
 def given_before(text: str) -> list[CueHit]:
     """Return the places ``text`` says something was told, sent or filled in before (family
     ``given_before``), within one sentence that is not a question."""
     hits = []
-    for match in _GIVEN_RE.finditer(text):
+    for match in _given_matches(text):
         sentence_end = text.find("?", match.end())
         stop = min(
             (i for i in (text.find(c, match.end()) for c in ".!\n") if i >= 0), default=len(text)
@@ -1034,8 +1100,42 @@ def given_before(text: str) -> list[CueHit]:
         lead = text[max(0, match.start() - 20) : match.start()]
         if _NOT_GIVEN_RE.search(match.group()) or _NOT_GIVEN_RE.search(lead[-12:]):
             continue
-        hits.append(CueHit("given_before", match.group(), match.start(), match.end()))
+        if _THIRD_TOLD_RE.search(match.group()) or _NOW_AFTER_RE.match(text, match.end(), stop):
+            continue
+        if not any(h.start < match.end() and match.start() < h.end for h in hits):
+            hits.append(CueHit("given_before", match.group(), match.start(), match.end()))
     return hits
+
+
+class _Claim:
+    """A regex match narrowed to its ``claim`` group when it has one."""
+
+    def __init__(self, match: re.Match[str]) -> None:
+        group = "claim" if match.re.groupindex.get("claim") else 0
+        self._text, self._start, self._end = (
+            match.group(group),
+            match.start(group),
+            match.end(group),
+        )
+
+    def group(self) -> str:
+        return self._text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+
+def _given_matches(text: str) -> list[_Claim]:
+    """Every telling or sending before this message the three patterns find, left to right."""
+    found = [
+        _Claim(m)
+        for regex in (_GIVEN_RE, _TOLD_YOU_RE, _GIVEN_BARE_RE)
+        for m in regex.finditer(text)
+    ]
+    return sorted(found, key=lambda m: (m.start(), -m.end()))
 
 
 # Money, payment and permission given or taken ("already paid", "sent the money", "charged

@@ -48,7 +48,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.9.1"
+DETECTOR_VERSION = "2.10.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -118,7 +118,8 @@ class _Aliased:
     def _one(self, offset: int, left: bool) -> int:
         shift = 0
         for new_start, new_end, old_start, old_end in self.swaps:
-            if offset <= new_start:
+            # A start at a swap that left nothing ("@Acme " before "sent") starts after it.
+            if offset < new_start or (offset == new_start and (not left or new_end > new_start)):
                 break
             if offset < new_end:
                 return old_start if left else old_end
@@ -126,25 +127,43 @@ class _Aliased:
         return offset + shift
 
 
+# A social-media @handle: the brand addressed ("@AcmeHelp told you twice") or a person tagged.
+_HANDLE_RE = re.compile(r"(?<![\w@])@(?:[A-Za-z_]\w*|\d{4,})\s*")
+# Words after which a handle is whom the customer told or contacted: read as "you".
+_TO_HANDLE_RE = re.compile(
+    r"\b(?:to|told|tell|telling|asked|contacted|messaged|dm['\u2019]?d|dmed|tweeted|emailed|"
+    r"called|rang|informed|notified|reported|sent|gave|showed|with|at)\s*$",
+    re.IGNORECASE,
+)
+
+
 def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
-    """Replace the packet's bot names ("Ava") by "the bot", so the cues read them as the bot.
+    """Replace the packet's bot names ("Ava") by "the bot", so the cues read them as the bot,
+    and social-media @handles by "you" where they are whom the customer told, else by nothing.
 
     Word classes are properties of words shared by every message, so a per-ticket name is
-    swapped in the text instead of being taught to the vocabulary.
+    swapped in the text instead of being taught to the vocabulary; a handle opening a tweet
+    ("@AcmeHelp sent you the photos") addresses the brand and is not part of the sentence.
     """
     names = sorted({n.strip() for n in bot_names if len(n.strip()) >= 2}, key=len, reverse=True)
-    if not names:
+    patterns = [_HANDLE_RE.pattern] if "@" in text else []
+    if names:
+        patterns.append(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    if not patterns:
         return _Aliased(text, text)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
     pieces: list[str] = []
     swaps: list[tuple[int, int, int, int]] = []
     last = length = 0
-    for match in pattern.finditer(text):
+    for match in re.finditer("|".join(f"(?:{p})" for p in patterns), text, re.IGNORECASE):
         pieces.append(text[last : match.start()])
         length += match.start() - last
-        # "told Ava" reads as "told the bot"; "your Ava" as "your bot".
         before = text[: match.start()].rstrip().lower()
-        name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
+        if match.group().startswith("@"):
+            # "told @AcmeHelp" reads as "told you"; a handle anywhere else is left out.
+            name = "you " if _TO_HANDLE_RE.search(before) else ""
+        else:
+            # "told Ava" reads as "told the bot"; "your Ava" as "your bot".
+            name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
         swaps.append((length, length + len(name), match.start(), match.end()))
         pieces.append(name)
         length += len(name)
@@ -326,27 +345,29 @@ def _explicit_in(
     agent_turn: int | None,
     context: str | None = None,
 ) -> list[Finding]:
-    aliased = _alias(text, bot_names) if bot_names else None
-    doc = get_nlp()(text if aliased is None else aliased.text)
+    aliased = _alias(text, bot_names)
+    doc = get_nlp()(aliased.text)
     found = _explicit(
         doc,
-        aliased if aliased and aliased.swaps else None,
+        aliased if aliased.swaps else None,
         comment_id,
         agent_turn,
         context_tags(context),
         context,
     )
-    return found or _answered_done(text, context, comment_id, agent_turn)
+    return found or _answered_done(aliased, context, comment_id, agent_turn)
 
 
 def _answered_done(
-    text: str, context: str | None, comment_id: int | str | None, agent_turn: int | None
+    aliased: _Aliased, context: str | None, comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
     """Return the finding of an answer saying the step or value asked for was done or sent
     before the agent asked ("yes, several times" to "have you restarted it?")."""
+    text = aliased.text
     answer = done_before(context, text) or sent_though_unheard(context, text)
     if answer is None or in_spans(answer.start, quoted_spans(text)):
         return []
+    start, end = aliased.back(answer.start, answer.end)
     return [
         Finding(
             EXPLICIT,
@@ -354,9 +375,9 @@ def _answered_done(
             None,
             comment_id,
             agent_turn,
-            answer.text[:SNIPPET_CHARS],
-            answer.start,
-            answer.end,
+            aliased.original[start:end][:SNIPPET_CHARS],
+            start,
+            end,
         )
     ]
 
@@ -379,17 +400,16 @@ def detect_messages(
 ) -> list[list[Finding]]:
     """Find explicit cues in many customer messages at once (faster than one by one);
     ``contexts``, when given, holds each message's previous agent turn (or None)."""
-    if contexts is None:
-        docs = get_nlp().pipe(texts, batch_size=batch_size)
-        return [_explicit(doc, None, None, None) for doc in docs]
-    texts, contexts = list(texts), list(contexts)
+    texts = list(texts)
+    contexts = [None] * len(texts) if contexts is None else list(contexts)
     if len(texts) != len(contexts):
         raise ValueError(f"detect_messages: {len(texts)} texts but {len(contexts)} contexts")
-    docs = get_nlp().pipe(texts, batch_size=batch_size)
+    aliased = [_alias(text, ()) for text in texts]
+    docs = get_nlp().pipe((a.text for a in aliased), batch_size=batch_size)
     return [
-        _explicit(doc, None, None, None, context_tags(context), context)
-        or _answered_done(text, context, None, None)
-        for doc, text, context in zip(docs, texts, contexts, strict=True)
+        _explicit(doc, a if a.swaps else None, None, None, context_tags(context), context)
+        or _answered_done(a, context, None, None)
+        for doc, a, context in zip(docs, aliased, contexts, strict=True)
     ]
 
 

@@ -538,3 +538,64 @@ def test_writing_then_waiting_for_a_reply_is_earlier_contact(text: str, found: b
     """Does "I messaged and had to wait days for a response" say the message was sent before,
     while waiting on a third party or writing later does not?"""
     assert bool(detect_message(text)) is found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sent u the screenshots, sent u the invoice. What more do you want",
+        "Explained the whole thing to your manager back in June.",
+        "Explained the dent to your counter staff the day it arrived",
+        "I gave you my postcode, why ask for it again",
+        "filld in the claim on your portal 2 times now",
+        "My card was charged, so rang nobody: emailed your billing team on Tuesday instead.",
+        "i told u that my flat is on the 3rd floor",
+    ],
+)
+def test_a_telling_without_its_subject_or_to_you_is_given_before(text: str) -> None:
+    """Does a telling that drops "I" ("Sent u the screenshots") or is made to "you" in the
+    simple past ("I gave you my postcode") read as given before?"""
+    assert {f.cue for f in detect_message(text)} == {"given_before"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Told to wait another week by the depot.",
+        "Told we had signed up for it when we booked, 5 times over",
+        "Sent from my tablet",
+        "Sent me a code on Friday that never worked",
+        "Gave it another go on Sunday, still dead",
+        "reported the leak to my landlord on Tuesday",
+        "Told you so, the neighbour said",
+        "Filled in the form you linked, all done",
+        "Popped the signed copy into the portal just now like you asked",
+        "I've sent you a DM",
+    ],
+)
+def test_subjectless_and_to_you_look_alikes_are_not(text: str) -> None:
+    """Are someone else's telling, sending now, giving time, a third party and a now-done
+    step left alone?"""
+    assert detect_message(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "snippet"),
+    [
+        ("@NorthRail told you lot on Monday the ramp was broken", "told you"),
+        ("@Quickbox @QuickboxHelp sent u the tracking ref twice!!", "sent u"),
+        (
+            "I DM'd @QuickboxHelp the photos last night",
+            "I DM'd @QuickboxHelp the photos last night",
+        ),
+    ],
+)
+def test_social_media_handles_neither_hide_a_claim_nor_move_its_offsets(
+    text: str, snippet: str
+) -> None:
+    """Is a claim read through @handles (one opening a tweet, one whom the customer told), with
+    the snippet and offsets in the original text, the same one by one and batched?"""
+    (finding,) = detect_message(text)
+    assert finding.snippet.startswith(snippet)
+    assert text[finding.start : finding.end] == finding.snippet
+    assert detect_messages([text]) == [[finding]]

@@ -18,12 +18,12 @@ CORPUS = ROOT / "tests" / "data" / "detection" / "train" / "corpus.jsonl"
 
 # Phrasings that no rule matches: only the model can find them.
 UNRULED = [
-    "Gave all of that to your virtual agent an hour ago!",
-    "Uploaded the receipt to the chat this morning.",
-    "I filled in your refund form on Monday with all of this.",
+    "Went over all of this with your virtual agent an hour ago!",
+    "The receipt went to your chat this morning.",
+    "Your refund form has all of this, I did it on Monday.",
     "The photos are in last week's email to you.",
     "Once again: ORD-88231.",
-    "Answered all those questions for the bot already.",
+    "Those questions were answered for the bot already.",
 ]
 
 # Rule hits the model reads as look-alikes: the customer never got to tell the bot.
@@ -90,9 +90,9 @@ def test_look_alikes_stay_quiet(text: str) -> None:
 
 def test_only_the_sentence_that_repeats_is_reported() -> None:
     """Does a long message yield the repeating sentence, not the whole text?"""
-    text = "My router drops every evening. Uploaded the receipt to the chat this morning. Thanks."
+    text = "My router drops every evening. The receipt went to your chat this morning. Thanks."
     (finding,) = detect_message(text)
-    assert finding.snippet == "Uploaded the receipt to the chat this morning."
+    assert finding.snippet == "The receipt went to your chat this morning."
 
 
 def test_a_message_without_anchor_words_has_only_the_bias() -> None:
