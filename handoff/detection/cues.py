@@ -1089,7 +1089,7 @@ _NOW_AFTER_RE = re.compile(r"[^.!?\n]*?\b(?:just|right)\s+now\b", re.I)
 def given_before(text: str) -> list[CueHit]:
     """Return the places ``text`` says something was told, sent or filled in before (family
     ``given_before``), within one sentence that is not a question."""
-    hits = []
+    hits: list[CueHit] = []
     for match in _given_matches(text):
         sentence_end = text.find("?", match.end())
         stop = min(
