@@ -17,6 +17,7 @@ from handoff.detection.cues import (
     having_already,
     money_claim,
     never_got_through,
+    said_in_public,
 )
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
@@ -37,6 +38,7 @@ from handoff.detection.quoted import above_history, in_spans, quoted_spans
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import (
     arrived_after_ask,
+    complied_now,
     done_before,
     may_raise,
     named_elsewhere,
@@ -48,7 +50,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.10.0"
+DETECTOR_VERSION = "2.10.1"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -132,7 +134,8 @@ _HANDLE_RE = re.compile(r"(?<![\w@])@(?:[A-Za-z_]\w*|\d{4,})\s*")
 # Words after which a handle is whom the customer told or contacted: read as "you".
 _TO_HANDLE_RE = re.compile(
     r"\b(?:to|told|tell|telling|asked|contacted|messaged|dm['\u2019]?d|dmed|tweeted|emailed|"
-    r"called|rang|informed|notified|reported|sent|gave|showed|with|at)\s*$",
+    r"called|rang|informed|notified|reported|sent|gave|showed|with|at|dming|dm[\'\u2019]?ing|"
+    r"messaging|tweeting|emailing|e-mailing|writing\s+to|contacting|calling|ringing|telling)\s*$",
     re.IGNORECASE,
 )
 
@@ -208,10 +211,18 @@ def _vetoed(span: Span, anchors: Iterable[int], agent_text: str | None, message:
     text = span.text
     return (
         money_claim(span, anchors)
+        or said_in_public(text)
         or own_step_claim(agent_text, text, message)
         or never_got_through(text)
         or having_already(text)
     )
+
+
+def _sentence_at(message: str, hit: Any) -> str:
+    """Return the sentence of ``message`` around a cue hit."""
+    start = max(message.rfind(c, 0, hit.start) for c in ".!?\n") + 1
+    ends = [i for i in (message.find(c, hit.end) for c in ".!?\n") if i >= 0]
+    return message[start : min(ends, default=len(message))]
 
 
 def _explicit(
@@ -235,10 +246,15 @@ def _explicit(
         hits = [
             hit
             for hit in hits
-            if hit.cue != "earlier_contact"
-            or not (
-                arrived_after_ask(agent_text, hit.text, message[hit.end :])
-                or named_elsewhere(agent_text, message[hit.end : hit.end + 80])
+            if not (
+                hit.cue == "earlier_contact"
+                and (
+                    arrived_after_ask(agent_text, hit.text, message[hit.end :])
+                    or named_elsewhere(agent_text, message[hit.end : hit.end + 80])
+                )
+            )
+            and not (
+                hit.cue == "given_before" and complied_now(agent_text, _sentence_at(message, hit))
             )
         ]
     model = get_model()

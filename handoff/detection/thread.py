@@ -26,7 +26,7 @@ from handoff.detection.cues import (
 # Steps and support actions a customer may have done before being asked: troubleshooting,
 # contacting someone, sending or filing something.
 _STEP_VERBS = (
-    r"tr(?:y|ied|ying)|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
+    r"tr(?:y|ied|ying)|in\s+touch|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
     r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|speak\w*|talk\w*|asked|"
     r"discuss\w*|"
     r"fill\w*|submit\w*|file[ds]?|report\w*|raised?|updat\w*|unplug\w*|plugg\w*|"
@@ -71,7 +71,10 @@ _AFFIRM_RE = re.compile(
     r"^\W*(?:(?:hi|hello|hey)\b[^.!?,]*[,.!]\s*)?(?:(?:yes|yess+|yeah|yea|yep|yup|ya|yh|ye|aye|"
     r"of\s+course|sure|absolutely|definitely|obviously)\b[\s,.!]*)?(?:(?:i|we|they)\s*"
     r"(?:[\'\u2019]ve|have|did|had)\b|ive\b|iv\b|already\b|alr\b|(?:have|has|had)\s+"
-    r"(?:done|tried|been)\b|(?:did|done|tried)\b)",
+    r"(?:done|tried|been)\b|(?:did|done|tried)\b|"
+    # "yes, twice", "yeah 3 times": how often it was done
+    r"(?<=[\s,.!])(?:twice|thrice|\d+\s*(?:x|times)|(?:two|three|four|five|several|many|"
+    r"multiple|a\s+few|a\s+couple\s+of)\s+times)\b)",
     re.I,
 )
 # "Yes and ...", "yeah, but ...", "we did, but ...": a yes whose rest says how it went.
@@ -142,7 +145,7 @@ _SUPPORT_STEP_RE = re.compile(
     )
     + r"|fill\w*|submit\w*|file[ds]?|reach\w*\s+out|visit\w*|register\w*|claim\w*|request\w*|"
     r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond|"
-    r"discuss\w*)\b",
+    r"discuss\w*|in\s+touch)\b",
     re.I,
 )
 _NAMES_SUPPORT_RE = re.compile(
@@ -387,6 +390,19 @@ def arrived_after_ask(agent_text: str | None, words: str, rest: str) -> bool:
         and any(
             _REQUEST_RE.search(sentence) and _SEND_RE.search(sentence)
             for sentence in _SENTENCE_RE.findall(agent_text or "")
+        )
+    )
+
+
+def complied_now(agent_text: str | None, sentence: str) -> bool:
+    """Tell whether ``sentence`` ("Check your DM", "sent you the photos") hands over what the
+    agent's turn just asked to be sent, saying nothing of when: compliance now."""
+    return (
+        bool(agent_text)
+        and _BEFORE_RE.search(sentence) is None
+        and any(
+            _REQUEST_RE.search(s) and _SEND_RE.search(s)
+            for s in _SENTENCE_RE.findall(agent_text or "")
         )
     )
 

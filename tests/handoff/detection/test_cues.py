@@ -427,8 +427,10 @@ def test_pointing_back_look_alikes_are_not(text: str) -> None:
 )
 def test_contacts_dated_before_the_verb_called_in_and_sent_again_are_found(text: str) -> None:
     """Are a time opening the sentence, "called in", "did ask ... but was told", "another
-    email" and a pointer to a photo sent before read as earlier contact?"""
-    assert [f.cue for f in detect_message(text)] == ["earlier_contact"]
+    email" and a pointer to a photo sent before read as earlier contact (since 2.10.1 "the
+    previous photo I sent" is read first as the thing given before)?"""
+    (finding,) = detect_message(text)
+    assert finding.cue in {"earlier_contact", "given_before"}
 
 
 @pytest.mark.parametrize(
@@ -599,3 +601,70 @@ def test_social_media_handles_neither_hide_a_claim_nor_move_its_offsets(
     assert finding.snippet.startswith(snippet)
     assert text[finding.start : finding.end] == finding.snippet
     assert detect_messages([text]) == [[finding]]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("my other half phoned you on Thursday about my direct debit", True),
+        ("my son already emailed you the warranty card last week", True),
+        ("my brother rang your helpline about his own contract", False),
+        ("my mum called the bank on Friday", False),
+        ("my sister messaged you about the same problem, is it widespread", False),
+    ],
+)
+def test_family_acting_for_the_customer_is_earlier_contact(text: str, found: bool) -> None:
+    """Is a family member's contact with support on the customer's matter read as theirs, but
+    not one with a third party or about the family member's own matter?"""
+    assert bool(detect_message(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I was send you the photo before, please look", True),
+        ("we did explain to your agent in March that the meter is outside", True),
+        ("I kept explaining to your reps that the meter is outside", True),
+        ("I keep telling myself it will get better", False),
+        ("nobody looked at the pictures we uploaded, clearly", True),
+        ("the gift I sent my nan was lovely", False),
+        ("check your DMs, the receipts are all there", True),
+        ("as I said on my blog, never again", False),
+    ],
+)
+def test_second_language_pasts_repeated_tellings_and_things_sent(text: str, found: bool) -> None:
+    """Are a past said with an auxiliary, "kept explaining to your reps", "the pictures we
+    uploaded" and "check your DMs" claims, and telling oneself, a gift sent to family and a
+    post on one's own page not?"""
+    assert bool(detect_message(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Had this exact conversation with your live chat last night", True),
+        ("Wasted my whole morning on your helpline over this", True),
+        ("Asked at your branch on Monday about the card", True),
+        ("same complaint we raised in June, nothing fixed", True),
+        ("4 emails and 3 calls later, still no refund", True),
+        ("went into your Leeds branch to complain about it", True),
+        ("third time I'm DMing @CoastRail today", True),
+        ("I got 4 emails from you today", False),
+        ("I've sent the seller three messages and nothing", False),
+        ("spent ages on your helpline but never got through", False),
+    ],
+)
+def test_contact_said_through_its_channel_count_or_time(text: str, found: bool) -> None:
+    """Is contact said by the conversation, the time spent, the place asked, the complaint made
+    or a count of messages read as earlier contact, but not messages from support, to a
+    seller, or a line never got through?"""
+    assert bool(detect_message(text)) is found
+
+
+def test_a_look_at_the_dms_the_agent_just_asked_for_complies_now() -> None:
+    """Is "check your DMs" after "please DM us" compliance now, and a claim without the ask?"""
+    assert (
+        detect_message("check your DMs, all there", context="Please DM us your account number.")
+        == []
+    )
+    assert detect_message("check your DMs, all there")

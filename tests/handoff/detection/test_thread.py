@@ -329,3 +329,12 @@ def test_attaching_it_before_is_still_a_repetition() -> None:
     request = "Could you please send a screenshot of the connection details page?"
     found = detect_message("I attached the screenshot yesterday.", context=request)
     assert [f.kind for f in found] == [EXPLICIT]
+
+
+def test_a_yes_with_a_count_answers_having_been_in_touch() -> None:
+    """Is "yeah, three times" to "have you been in touch with us?" a contact made before?"""
+    (finding,) = detect_message(
+        "yeah, three times. phone and chat",
+        context="Sorry to hear that. Have you been in touch with us about this before?",
+    )
+    assert finding.cue == "answered_done"
