@@ -211,7 +211,10 @@ COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
 Word = tuple[int, bool] | None
 
 _anchor_keys: frozenset[int] = frozenset()
-_word_cache: dict[int, tuple[int, bool]] = {}
+# Keyed by the token's (orth, norm): a tokenizer special case may give a word a norm of its own
+# ("am" read from a contraction), and a key cached by orth alone made a message's reading depend
+# on the first context the process saw the word in (fixed in 2.10.1).
+_word_cache: dict[tuple[int, int], tuple[int, bool]] = {}
 _rule_cache: dict[str, int] = {}
 
 
@@ -225,7 +228,7 @@ def _anchors() -> frozenset[int]:
 
 def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
     """Return (key, is_anchor) of a word: ordinals and values fold into one key each."""
-    found = _word_cache.get(orth)
+    found = _word_cache.get((orth, norm))
     if found is None:
         text = strings[orth]
         if strings[norm] != text.lower():
@@ -252,7 +255,7 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
         anchors = _anchors()
         found = (key, norm in anchors or lemma in anchors)
         if len(_word_cache) < 500_000:
-            _word_cache[orth] = found
+            _word_cache[orth, norm] = found
     return found
 
 

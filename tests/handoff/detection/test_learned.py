@@ -227,3 +227,16 @@ def test_earlier_contact_words_are_anchors_since_2_7_0() -> None:
     for text in ("helpline", "yesterday", "branch", "complained", "rang", "ago"):
         (word,) = learned.words(get_nlp()(text))
         assert word is not None and word[1], text
+
+
+def test_a_word_reads_the_same_whatever_the_process_read_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Does "am" in "I am here" read the same after "10am" (whose "am" the tokenizer spells
+    "a.m.") as in a fresh process, so a message's verdict does not depend on earlier ones?"""
+    nlp = get_nlp()
+    monkeypatch.setattr(learned, "_word_cache", {})
+    fresh = learned.words(nlp("I am here"))
+    monkeypatch.setattr(learned, "_word_cache", {})
+    learned.words(nlp("open from 10am"))
+    assert learned.words(nlp("I am here")) == fresh
