@@ -1036,21 +1036,24 @@ _SUPPORT_SIDE = (
 )
 _BEFORE = rf"\b(?:{_BEFORE_TIME}|{_SUPPORT_SIDE})\b"
 # Since 2.10.0 also a day, a month or a moment of the customer's own ("on Friday", "in
-# March", "last wk", "when I moved").
+# March", "last wk", "when I moved"). A bare day can be ahead ("expect an answer on Friday"):
+# ``given_before`` drops a match that waits or plans before its pointer.
 _WHEN = (
-    r"(?:on|since|last|this\s+past|every)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?:since|last|this\s+past)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?<!\bby\s)(?<!\buntil\s)(?<!\btill\s)(?<!\bnext\s)(?<!\bfor\s)"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
     r"(?:in|since|back\s+in|early|mid|late|end\s+of)\s+(?:january|february|march|april|may|"
     r"june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|"
-    r"oct|nov|dec)|last\s+(?:wk|week|weekend|night|month|year|time)|the\s+other\s+day|"
+    r"oct|nov|dec)|last\s+(?:wk|weekend|year)|the\s+other\s+day|this\s+morning|"
     r"(?:a|one|two|three|few|couple\s+of|\d+)\s+(?:days?|weeks?|wks?|months?)\s+(?:ago|back)|"
-    r"on\s+day\s+one|(?:from\s+)?day\s+one|the\s+day\s+(?:i|it|we)\s+\w+|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|this\s+(?:morning|afternoon|week|month)|"
+    r"(?:on\s+|from\s+)?day\s+one|the\s+day\s+(?:i|it|we)\s+\w+|"
     r"the\s+same\s+(?:day|night|morning|evening|afternoon|week)|"
-    r"when\s+i\s+(?:moved|bought|got|purchased|joined|collected|picked|paid|checked|"
-    r"arrived|returned|first|ordered|called|opened|signed|booked|registered|started|"
-    r"contacted|messaged|wrote|reported|rang|came|dropped|spoke)"
+    r"when\s+i\s+(?:moved|bought|got|purchased|joined|collected|picked|paid|checked|arrived|"
+    r"returned)"
 )
 _POINTER = rf"(?:{_BEFORE}|\b(?:{_WHEN})\b)"
+# A time before now in a sentence: what makes a sending a claim even right after a request.
+DATED_RE = re.compile(rf"\b(?:{_BEFORE_TIME}|{_WHEN})\b", re.I)
 # With the subject left out, support named as the thing given ("Filled in the form") is no
 # pointer; only where it went ("to your agent", "on your portal") is.
 _BARE_POINTER = (
@@ -1058,12 +1061,18 @@ _BARE_POINTER = (
 )
 # Since 2.10.1 someone close to the customer may have told or sent it on their behalf ("my
 # husband rang you on Monday", "my daughter already emailed you the receipts").
-FAMILY = (
-    r"(?:my|our)\s+(?:husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brother|"
-    r"sister|friend|carer|kids?|girlfriend|boyfriend|fianc[eé]e?|flatmate|roommate|"
-    r"grand(?:son|daughter|ma|pa|mother|father)|niece|nephew|aunt|uncle|parents?|"
-    r"other\s+half|missus|hubby)"
+_KIN = (
+    r"husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|friend|carer|"
+    r"kids?|girlfriend|boyfriend|fianc[eé]e?|flatmate|roommate|nan|gran|granny|grandad|"
+    r"grand(?:son|daughter|ma|pa|mother|father)|niece|nephew|aunt|uncle|cousin|parents?|"
+    r"child(?:ren)?|sibling|family|other\s+half|missus|hubby"
 )
+FAMILY = rf"(?:my|our)\s+(?:{_KIN})"
+# The family member is the subject of the hit: it opens it, or ends the words before it.
+_FAMILY_SUBJECT_RE = re.compile(
+    rf"(?:^|\b{FAMILY}\s+(?:(?:has|have|had|already|also|even|just)\s+)*$)", re.I
+)
+_FAMILY_OPENS_RE = re.compile(rf"\s*{FAMILY}\b", re.I)
 _FAMILY_RE = re.compile(rf"\b{FAMILY}\b", re.I)
 # On the customer's behalf: the family member's contact went to "you"/"your ...", and not about
 # their own account or the same trouble of their own.
@@ -1075,26 +1084,30 @@ _OWN_MATTER_RE = re.compile(
 )
 
 
-def for_someone_else(sentence: str) -> bool:
-    """Tell whether ``sentence`` has a family member contact someone other than support, or
-    support about their own matter (not the customer's, on their behalf)."""
-    family = _FAMILY_RE.search(sentence)
-    if family is None:
+def for_someone_else(before: str, hit: str, after: str) -> bool:
+    """Tell whether a hit whose subject is a family member (``hit`` opens with one, or
+    ``before`` ends with one) went to someone other than support, or to support about their
+    own matter; the customer's own claims ("I told you about my son") are never."""
+    if _FAMILY_OPENS_RE.match(hit) is None and (
+        _FAMILY_RE.search(before[-60:]) is None
+        or _FAMILY_SUBJECT_RE.search(before[-60:].rstrip() + " ") is None
+    ):
         return False
-    after = sentence[family.end() :]
-    return _TO_YOU_RE.search(after) is None or _OWN_MATTER_RE.search(after) is not None
+    rest = hit + after
+    return _TO_YOU_RE.search(rest) is None or _OWN_MATTER_RE.search(rest) is not None
 
 
 # Since 2.10.1 a past said with an auxiliary and the base verb, as second-language and Pidgin
 # speakers say it ("I was call you before", "I did send it on Monday", "i don tell una").
 _BASE_VERBS = (
-    r"call|tell|send|give|explain|report|email|e-mail|write|message|dm|complain|fill\s+(?:in|out)|"
-    r"make\s+(?:a\s+|the\s+)?complaint|submit|upload|share|provide|show|answer"
+    r"(?:call|tell|send|give|explain|report|email|e-mail|write|message|dm|complain|"
+    r"fill\s+(?:in|out)|make\s+(?:a\s+|the\s+)?complaint|submit|upload|share|provide|show|"
+    r"answer)(?![\'\u2019])"
 )
 _GIVEN_RE = re.compile(
     rf"\b(?:(?:i|we|{FAMILY})(?:\s+(?:has|had|have))?|i[\'\u2019]ve|ive|we[\'\u2019]ve)\s+"
     r"(?:already\s+|alr\s+|also\s+|previously\s+|even\s+|literally\s+|clearly\s+|both\s+)?"
-    rf"(?:been\s+)?(?:(?:{_GIVE_VERBS})|(?:was|did|don|has)\s+(?:already\s+)?(?:{_BASE_VERBS}))"
+    rf"(?:been\s+)?(?:(?:{_GIVE_VERBS})|(?:was|did|don|has)\s+(?:already\s+)?{_BASE_VERBS})"
     rf"\b(?!\s+(?:them|him|her|permission)\b)[^.!?\n]{{0,60}}?{_POINTER}",
     re.I,
 )
@@ -1106,12 +1119,16 @@ _GIVEN_RE = re.compile(
 # are not read.
 _BARE_VERBS = (
     # "Told we agreed to it" is "(I was) told": a bare "told" has no clause after it.
-    r"told(?!\s+(?:i|we|it|he|she|they|there|this)\b)|sent|sentt|gave|explained|described|mentioned|answered|provided|shared|submitted|"
-    r"(?:fill?ed|filld|fild)\s+(?:in|out)|uploaded|e-?mailed|dm[\'\u2019]?d|dmed|"
-    r"messaged|wrote|forwarded|reported|showed|went\s+through|spelled\s+out|typed|flagged|"
-    r"entered|raised|logged"
+    r"told(?!\s+(?:i|we|it|he|she|they|there|this)\b)|sent|sentt|gave|explained|described|"
+    r"mentioned|answered|provided|shared|submitted|(?:fill?ed|filld|fild)\s+(?:in|out)|"
+    r"uploaded|e-?mailed|dm[\'\u2019]?d|dmed|messaged|wrote|forwarded|reported|showed|"
+    r"went\s+through|spelled\s+out|typed|flagged|entered|raised|logged"
 )
-_TO_YOU = r"\s+(?:you|u|ya|y[\'\u2019]?all|you\s+guys)\b(?!\s+so\b)"
+# "to you", but not "told you so" nor "told you it would break" (I told you so).
+_TO_YOU = (
+    r"\s+(?:you|u|ya|y[\'\u2019]?all|you\s+guys)\b(?!\s+(?:so\b|(?:it|that|this|they|he|she)\s+"
+    r"(?:would|will|was\s+going|wouldn|won)))"
+)
 _NOT_THEIRS = (
     r"(?!\s+(?:me|us|them|him|her|permission|to|that|from|off|out|back|as|for\s+me|by|"
     r"(?:it\s+)?(?:a|another|some|more)\s+(?:week|day|go|try|shot|chance|while|minute|few|"
@@ -1128,75 +1145,11 @@ _TOLD_YOU_RE = re.compile(
     rf"(?:{_BARE_VERBS}){_TO_YOU}",
     re.I,
 )
-_NOT_GIVEN_RE = re.compile(
-    r"\b(?:just|now|will|gonna|going\s+to|never|not|didn[\'\u2019]?t|haven[\'\u2019]?t|"
-    r"hasn[\'\u2019]?t|wasn[\'\u2019]?t|couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|if|should|"
-    r"would|could|wrong|wrongly|incorrect\w*|mistake\w*|by\s+accident)\b",
-    re.I,
-)
-
-
-# "reported it to my landlord on Monday", "wrote to my MP in January": told someone of the
-# customer's own, not support.
-_THIRD_TOLD_RE = re.compile(
-    r"\b(?:to|with|told|informed)\s+(?:my|our|his|her|their|the\s+(?:ombudsman|regulator|police|"
-    r"press|media|courts?|bank|insurer|landlord|council|fca|ofcom|bbb|news)|trading\s+standards)\b",
-    re.I,
-)
-# "uploaded the ID to the portal just now as you asked": the rest of the sentence says it is
-# done now.
-_NOW_AFTER_RE = re.compile(r"[^.!?\n]*?\b(?:just|right)\s+now\b", re.I)
-
-
-def given_before(text: str) -> list[CueHit]:
-    """Return the places ``text`` says something was told, sent or filled in before (family
-    ``given_before``), within one sentence that is not a question."""
-    hits: list[CueHit] = []
-    for match in _given_matches(text):
-        sentence_end = text.find("?", match.end())
-        stop = min(
-            (i for i in (text.find(c, match.end()) for c in ".!\n") if i >= 0), default=len(text)
-        )
-        if 0 <= sentence_end < stop:
-            continue  # a question: "have I already sent it to the bot?"
-        lead = text[max(0, match.start() - 20) : match.start()]
-        if _NOT_GIVEN_RE.search(match.group()) or _NOT_GIVEN_RE.search(lead[-12:]):
-            continue
-        if _THIRD_TOLD_RE.search(match.group()) or _NOW_AFTER_RE.match(text, match.end(), stop):
-            continue
-        if for_someone_else(text[_sentence_start(text, match.start()) : stop]):
-            continue
-        if not any(h.start < match.end() and match.start() < h.end for h in hits):
-            hits.append(CueHit("given_before", match.group(), match.start(), match.end()))
-    return hits
-
-
-class _Claim:
-    """A regex match narrowed to its ``claim`` group when it has one."""
-
-    def __init__(self, match: re.Match[str]) -> None:
-        group = "claim" if match.re.groupindex.get("claim") else 0
-        self._text, self._start, self._end = (
-            match.group(group),
-            match.start(group),
-            match.end(group),
-        )
-
-    def group(self) -> str:
-        return self._text
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-
-# "I keep telling you", "kept explaining it to your agents": told, over and over.
+# "I keep telling you", "kept explaining to your agents": told, over and over, by the customer.
 _KEEP_TELLING_RE = re.compile(
-    r"\b(?:keep|kept|keeps)\s+(?:on\s+)?(?:telling|saying|explaining|repeating|asking|"
-    r"reminding|sending)\s+(?:it\s+)?(?:you|u|ya|y[\'\u2019]?all|your|ur|the\s+(?:bot|agents?|"
-    r"chat|reps?|team|staff))\b",
+    r"(?:\b(?:i|we)\s+|(?:^|[.!?\n;:,])\s*)(?P<claim>(?:keep|kept)\s+(?:on\s+)?(?:telling|"
+    r"saying|explaining|repeating|asking|reminding|sending)\s+(?:it\s+)?(?:to\s+)?"
+    r"(?:you|u|ya|y[\'\u2019]?all|your|ur|the\s+(?:bot|agents?|chat|reps?|team|staff))\b)",
     re.I,
 )
 # "did your team lose the screenshots I emailed", "the photos we sent you": a thing named by
@@ -1211,28 +1164,85 @@ _THING_SENT_RE = re.compile(
 # "check your DMs", "read the thread": what was sent is already there.
 _LOOK_THERE_RE = re.compile(
     r"(?:^|[.!?\n,;:]|\b(?:just|pls|please|plz|kindly|so|then))\s*(?P<claim>(?:check|read|see|"
-    r"look\s+(?:at|in))\s+(?:your|ur|ya|the|my)\s+(?:dms?|inbox|e-?mails?|mail|messages|"
+    r"look\s+(?:at|in))\s+(?:your|ur|ya|the)\s+(?:dms?|inbox|e-?mails?|mail|messages|"
     r"private\s+messages|thread|chat\s+(?:history|log)|convo\s+history|conversation\s+"
     r"history))\b",
     re.I,
 )
+# Hits of these two stand after the agent asked for something: nothing here is sent now.
+_NOT_NOW_PATTERNS = (_KEEP_TELLING_RE, _THING_SENT_RE)
+_NOT_GIVEN_RE = re.compile(
+    r"\b(?:just|now|will|gonna|going\s+to|never|not|didn[\'\u2019]?t|haven[\'\u2019]?t|"
+    r"hasn[\'\u2019]?t|wasn[\'\u2019]?t|couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|if|should|"
+    r"would|could|wrong|wrongly|incorrect\w*|mistake\w*|by\s+accident)\b",
+    re.I,
+)
+# Waiting or planning before the pointer: "sent the documents and expect an answer on Friday".
+_AHEAD_RE = re.compile(r"\b(?:expect\w*|hope|hoping|await\w*|wait\w*|due|till|until)\b", re.I)
 
 
-def _given_matches(text: str) -> list[_Claim]:
-    """Every telling or sending before this message the three patterns find, left to right."""
-    found = [
-        _Claim(m)
-        for regex in (
-            _GIVEN_RE,
-            _TOLD_YOU_RE,
-            _GIVEN_BARE_RE,
-            _KEEP_TELLING_RE,
-            _THING_SENT_RE,
-            _LOOK_THERE_RE,
-        )
-        for m in regex.finditer(text)
-    ]
-    return sorted(found, key=lambda m: (m.start(), -m.end()))
+# "reported it to my landlord on Monday", "wrote to my MP in January", "I did email the seller
+# last week": told someone of the customer's own, or a third party, not support.
+_THIRD_TOLD_RE = re.compile(
+    r"\b(?:to|told|informed)\s+(?:my|our|his|her|their)\b|\b(?:to|told|informed|e-?mail(?:ed)?|"
+    r"call(?:ed)?|rang|ring|messag(?:e|ed)|contact(?:ed)?|dm|wrote\s+to|write\s+to)\s+"
+    r"(?:the|a|an)\s+(?:ombudsman|regulator|police|press|media|courts?|bank|insurer|landlord|"
+    r"council|seller|courier|manufacturer|restaurant|fca|ofcom|bbb|news)\b|trading\s+standards",
+    re.I,
+)
+# "uploaded the ID to the portal just now as you asked": the rest of the sentence says it is
+# done now.
+_NOW_AFTER_RE = re.compile(r"[^.!?\n]*?\b(?:just|right)\s+now\b", re.I)
+
+
+def given_before(text: str) -> list[CueHit]:
+    """Return the places ``text`` says something was told, sent or filled in before (family
+    ``given_before``), within one sentence that is not a question."""
+    hits: list[CueHit] = []
+    for start, end in _given_matches(text):
+        claim = text[start:end]
+        sentence_end = text.find("?", end)
+        stop = min((i for i in (text.find(c, end) for c in ".!\n") if i >= 0), default=len(text))
+        if 0 <= sentence_end < stop:
+            continue  # a question: "have I already sent it to the bot?"
+        lead = text[max(0, start - 20) : start]
+        if _NOT_GIVEN_RE.search(claim) or _NOT_GIVEN_RE.search(lead[-12:]):
+            continue
+        if _THIRD_TOLD_RE.search(claim) or _AHEAD_RE.search(claim):
+            continue
+        if _NOW_AFTER_RE.match(text, end, stop):
+            continue
+        if for_someone_else(text[_sentence_start(text, start) : start], claim, text[end:stop]):
+            continue
+        if not any(h.start < end and start < h.end for h in hits):
+            hits.append(CueHit("given_before", claim, start, end))
+    return hits
+
+
+def sent_now_possible(claim: str) -> bool:
+    """Tell whether a ``given_before`` hit could be a sending done now, right after an ask
+    ("Check your DMs", "Sent you the receipt"): not "I keep telling you", not "the photos I
+    sent", not one with a time before now."""
+    return DATED_RE.search(claim) is None and not any(
+        regex.search(claim) for regex in _NOT_NOW_PATTERNS
+    )
+
+
+def _given_matches(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) of every telling or sending before this message the patterns find
+    (a pattern's ``claim`` group when it has one), left to right, longest first."""
+    found = []
+    for regex in (
+        _GIVEN_RE,
+        _TOLD_YOU_RE,
+        _GIVEN_BARE_RE,
+        _KEEP_TELLING_RE,
+        _THING_SENT_RE,
+        _LOOK_THERE_RE,
+    ):
+        group = "claim" if "claim" in regex.groupindex else 0
+        found += [(m.start(group), m.end(group)) for m in regex.finditer(text)]
+    return sorted(found, key=lambda span: (span[0], -span[1]))
 
 
 # Money, payment and permission given or taken ("already paid", "sent the money", "charged
@@ -1551,7 +1561,6 @@ _NTH_CONTACT_RE = re.compile(
     r"complaint|letter|chat|visit|trip\s+to\s+(?:your|the)\s+(?:\w+\s+)?"
     + _PLACE
     + r"|time\s+(?:i[\'\u2019]?ve\s+|i\s+have\s+|i[\'\u2019]?m\s+|i\s+am\s+|i\s+)?(?:dm[\'\u2019]?ing|"
-    r"dming|"
     + verb_forms(
         [*CHASE_VERBS.values(), OTHER_VERBS["ask"], OTHER_VERBS["raise"]], ing=True, past=True
     )
@@ -1653,7 +1662,7 @@ def _sentence_start(text: str, at: int) -> int:
     return max(floor, max(text.rfind(c, floor, at) for c in ".!?\n") + 1)
 
 
-def _sentence_of(text: str, start: int, end: int) -> str:
+def sentence_of(text: str, start: int, end: int) -> str:
     """Return the sentence of ``text`` around ``start``..``end`` (to the next stop)."""
     ceiling = min(len(text), end + _SENTENCE_SPAN)
     stops = [i for i in (text.find(c, end, ceiling) for c in ".!?\n") if i >= 0]
@@ -1718,6 +1727,10 @@ _CONTACT_MORE_RE = re.compile(
     r"(?:day|week))\b",
     re.I,
 )
+# Messages that came from support: "got like 4 emails", "you sent me 3 messages".
+_RECEIVED_RE = re.compile(
+    r"\b(?:got|had|received|receiving|getting|sent\s+me|sent\s+us|from\s+you)\b", re.I
+)
 # Since 2.10.1: contact said through the channel or the time it took ("had this same
 # conversation with your webchat", "spent my lunch break in your live chat", "been on the phone
 # to you lot for 3 hrs", "asked in your store", "same complaint I made on the app", "6 emails, 2
@@ -1733,10 +1746,9 @@ _CHANNEL_CONTACT_RE = re.compile(
     r"|\basked\s+(?:in|at)\s+(?:your|ur|the)\s+(?:[\w\']+\s+){0,2}?" + _PLACE + r"\b"
     r"|\b(?:same|the)\s+(?:complaint|issue|problem|question|request|report|query)\s+(?:that\s+)?"
     r"(?:i|we)\s+(?:already\s+)?(?:made|raised|reported|lodged|filed|logged|opened|sent|submitted)\b"
-    r"|(?<!\bgot\s)(?<!\bhad\s)(?<!received\s)\b(?:\d+|two|three|four|five|six|seven|eight|nine|"
-    r"ten|several|multiple|countless)\s+(?:e-?mails|calls|phone\s+calls|chats|dms|messages|"
-    r"tweets|tickets|complaints|visits|letters)\b(?=\s*(?:,|and\b|later\b|so\s+far\b|"
-    r"already\b|now\b))(?!\s+(?:from|a\s+day|per|each|every|a\s+week))"
+    r"|\b(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|countless)"
+    r"\s+(?:e-?mails|calls|phone\s+calls|chats|dms|messages|tweets|tickets|complaints|visits|"
+    r"letters)\b(?=\s*(?:,|and\b|later\b|so\s+far\b|already\b|now\b))"
     r"|\b(?:went|gone|came|drove|walked|popped)\s+(?:in)?to\s+(?:your|ur)\s+(?:[\w\']+\s+){0,3}?"
     r"to\s+(?:complain|ask|report|query|chase|sort\s+(?:it|this)\s+out)\b",
     re.I,
@@ -1767,8 +1779,7 @@ _OTHER_MATTER_RE = re.compile(
 _OTHER_PERSON_RE = re.compile(
     r"\b(?:my|our|his|her|their)\s+(?:\w+\s+)?(?:mate|neighbou?r|colleague|boss|landlord|"
     r"accountant|lawyer|solicitor|agent|assistant|team|housemate|tenant)\b"
-    r"|\b(?:his|her|their)\s+(?:\w+\s+)?(?:wife|husband|partner|son|daughter|mum|mom|dad|"
-    r"mother|father|brother|sister|friend)\b"
+    rf"|\b(?:his|her|their)\s+(?:\w+\s+)?(?:{_KIN})\b"
     r"|\b(?:he|she|they)\s+(?:already\s+|also\s+)?(?:called|rang|phoned|emailed|contacted|"
     r"complained|went)\b",
     re.I,
@@ -2038,7 +2049,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             start += 1  # a hit opening a sentence starts at its first word, inside the sentence
         if any(h.start < end and start < h.end for h in [*taken, *hits]):
             return
-        sentence = _sentence_of(text, start, end)
+        sentence = sentence_of(text, start, end)
         if sentence.rstrip().endswith("?") and not asking:
             return  # "did the store tell you that?" asks
         lead = text[max(0, start - 14) : start]
@@ -2050,7 +2061,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             or _REPORTED_RE.search(text[max(0, start - 20) : start])
             or _OTHER_MATTER_RE.search(sentence)
             or _OTHER_PERSON_RE.search(before + text[start:end])
-            or for_someone_else(sentence)
+            or for_someone_else(before, text[start:end], sentence[len(before) + end - start :])
         ):
             return
         hits.append(CueHit(family, text[start:end], start, end))
@@ -2105,7 +2116,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             continue  # "already checked with the neighbours"
         if not (targeted or when or telling or answered):
             continue
-        sentence = _sentence_of(text, match.start(), match.end())
+        sentence = sentence_of(text, match.start(), match.end())
         if not writing and _NOT_THROUGH_RE.search(sentence):
             continue
         if _FILED_RE.search(verb) and _FILED_ELSEWHERE_RE.search(sentence):
@@ -2127,7 +2138,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         stated = _AS_LEAD_RE.search(text[max(0, match.start() - 12) : match.start()])
         add("earlier_contact", match.start(), match.end(), asking=stated is not None)
     for match in _NO_REPLY_RE.finditer(text) if "no_reply" in gates else ():
-        sentence = _sentence_of(text, match.start(), match.end())
+        sentence = sentence_of(text, match.start(), match.end())
         if THIRD_PARTY_RE.search(sentence):
             continue
         add("unanswered", match.start(), match.end())
@@ -2137,19 +2148,23 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         add("earlier_contact", match.start(), match.end(), asking=True, pointer=True)
     for match in _CONTACT_MORE_RE.finditer(text) if "more" in gates else ():
         if _TOLD_RE.search(match.group()) and (
-            _BOT_OR_THIRD_RE.search(_sentence_of(text, match.start(), match.end()))
+            _BOT_OR_THIRD_RE.search(sentence_of(text, match.start(), match.end()))
             or _BY_AFTER_RE.match(text[match.end() :])
         ):
             continue  # "I was told by the bot to contact you", "I was told by my bank"
         if _TRIED_RE.match(match.group()) and _NOT_THROUGH_RE.search(
-            _sentence_of(text, match.start(), match.end())
+            sentence_of(text, match.start(), match.end())
         ):
             continue  # "tried calling 5 times, nobody answers"
         asking = match.group().lower().startswith("how")  # "how many times do you need it?"
         add("earlier_contact", match.start(), match.end(), asking=asking)
     for match in _CHANNEL_CONTACT_RE.finditer(text) if "channel" in gates else ():
-        sentence = _sentence_of(text, match.start(), match.end())
+        sentence = sentence_of(text, match.start(), match.end())
         if never_got_through(sentence) or THIRD_PARTY_RE.search(sentence):
             continue  # "spent an hour on your helpline and never got through", "the seller"
+        if match.group("count") and _RECEIVED_RE.search(
+            text[max(0, match.start() - 30) : match.start()]
+        ):
+            continue  # "got like 4 emails", "you sent me 3 emails": messages from support
         add("earlier_contact", match.start(), match.end())
     return hits

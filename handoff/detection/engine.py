@@ -18,6 +18,8 @@ from handoff.detection.cues import (
     money_claim,
     never_got_through,
     said_in_public,
+    sent_now_possible,
+    sentence_of,
 )
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
@@ -50,7 +52,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.10.2"
+DETECTOR_VERSION = "2.10.3"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -129,20 +131,28 @@ class _Aliased:
         return offset + shift
 
 
-# A social-media @handle: the brand addressed ("@AcmeHelp told you twice") or a person tagged.
-_HANDLE_RE = re.compile(r"(?<![\w@])@(?:[A-Za-z_]\w*|\d{4,})\s*")
-# Words after which a handle is whom the customer told or contacted: read as "you".
+# A social-media @handle: the brand addressed ("@AcmeHelp told you twice") or someone tagged.
+_HANDLE_RE = re.compile(r"(?<![\w@])@(?:[A-Za-z_]\w*|\d{4,})")
+_LEADING_HANDLES_RE = re.compile(r"\W*(?:@\w+\W*)+")
+# Words after which the brand's handle is whom the customer told or contacted: read as "you".
 _TO_HANDLE_RE = re.compile(
-    r"\b(?:to|told|tell|telling|asked|contacted|messaged|dm['\u2019]?d|dmed|tweeted|emailed|"
-    r"called|rang|informed|notified|reported|sent|gave|showed|with|at|dming|dm[\'\u2019]?ing|"
-    r"messaging|tweeting|emailing|e-mailing|writing\s+to|contacting|calling|ringing|telling)\s*$",
-    re.IGNORECASE,
+    r"\b(?:to|told|tell|telling|asked|contacted|messaged|dm[\'\u2019]?d|dmed|tweeted|emailed|"
+    r"called|rang|informed|notified|reported|sent|gave|showed|with|at|dm[\'\u2019]?ing|messaging|"
+    r"tweeting|e-?mailing|writing\s+to|contacting|calling|ringing)\s*$"
 )
+
+
+def _brand_handles(text: str) -> set[str]:
+    """Return the handles a tweet addresses: those opening it, else the first one in it."""
+    opening = _LEADING_HANDLES_RE.match(text)
+    found = _HANDLE_RE.findall(opening.group() if opening else text)
+    return {h.lower() for h in (found if opening else found[:1])}
 
 
 def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     """Replace the packet's bot names ("Ava") by "the bot", so the cues read them as the bot,
-    and social-media @handles by "you" where they are whom the customer told, else by nothing.
+    and social-media @handles: the brand's by "you" where it is whom the customer told ("told
+    @AcmeHelp"), another's there by "them", every other by nothing.
 
     Word classes are properties of words shared by every message, so a per-ticket name is
     swapped in the text instead of being taught to the vocabulary; a handle opening a tweet
@@ -154,23 +164,37 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
         patterns.append(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
     if not patterns:
         return _Aliased(text, text)
+    brand = _brand_handles(text) if "@" in text else set()
     pieces: list[str] = []
     swaps: list[tuple[int, int, int, int]] = []
     last = length = 0
     for match in re.finditer("|".join(f"(?:{p})" for p in patterns), text, re.IGNORECASE):
-        pieces.append(text[last : match.start()])
-        length += match.start() - last
+        if match.start() < last:
+            continue
+        end = match.end()
         before = text[: match.start()].rstrip().lower()
         if match.group().startswith("@"):
-            # "told @AcmeHelp" reads as "told you"; a handle anywhere else is left out.
-            name = "you " if _TO_HANDLE_RE.search(before) else ""
+            # "told @AcmeHelp" reads as "told you", "@AcmeHelp's reply" as "your reply"; told
+            # someone else's handle ("told @RoyalMail") as "told them"; any other handle is left
+            # out, with the spaces after it (not a line break, which ends a sentence).
+            ours = match.group().lower() in brand
+            if ours and text[end : end + 2] in ("'s", "\u2019s"):
+                name, end = "your", end + 2
+            elif _TO_HANDLE_RE.search(before):
+                name = "you" if ours else "them"
+            else:
+                name = ""
+                while end < len(text) and text[end] in " \t":
+                    end += 1
         else:
             # "told Ava" reads as "told the bot"; "your Ava" as "your bot".
             name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
-        swaps.append((length, length + len(name), match.start(), match.end()))
+        pieces.append(text[last : match.start()])
+        length += match.start() - last
+        swaps.append((length, length + len(name), match.start(), end))
         pieces.append(name)
         length += len(name)
-        last = match.end()
+        last = end
     pieces.append(text[last:])
     return _Aliased(text, "".join(pieces), tuple(swaps))
 
@@ -218,13 +242,6 @@ def _vetoed(span: Span, anchors: Iterable[int], agent_text: str | None, message:
     )
 
 
-def _sentence_at(message: str, hit: Any) -> str:
-    """Return the sentence of ``message`` around a cue hit."""
-    start = max(message.rfind(c, 0, hit.start) for c in ".!?\n") + 1
-    ends = [i for i in (message.find(c, hit.end) for c in ".!?\n") if i >= 0]
-    return message[start : min(ends, default=len(message))]
-
-
 def _explicit(
     doc: Doc,
     aliased: _Aliased | None,
@@ -254,7 +271,9 @@ def _explicit(
                 )
             )
             and not (
-                hit.cue == "given_before" and complied_now(agent_text, _sentence_at(message, hit))
+                hit.cue == "given_before"
+                and sent_now_possible(hit.text)
+                and complied_now(agent_text, sentence_of(message, hit.start, hit.end))
             )
         ]
     model = get_model()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from handoff.detection.cues import (
     CHASE_VERBS,
+    DATED_RE,
     OTHER_VERBS,
     REACH_VERBS,
     THIRD_PARTY_RE,
@@ -26,7 +27,7 @@ from handoff.detection.cues import (
 # Steps and support actions a customer may have done before being asked: troubleshooting,
 # contacting someone, sending or filing something.
 _STEP_VERBS = (
-    r"tr(?:y|ied|ying)|in\s+touch|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
+    r"tr(?:y|ied|ying)|(?:been|got|get)\s+in\s+touch\s+with\s+(?:us|our)|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
     r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|speak\w*|talk\w*|asked|"
     r"discuss\w*|"
     r"fill\w*|submit\w*|file[ds]?|report\w*|raised?|updat\w*|unplug\w*|plugg\w*|"
@@ -73,7 +74,7 @@ _AFFIRM_RE = re.compile(
     r"(?:[\'\u2019]ve|have|did|had)\b|ive\b|iv\b|already\b|alr\b|(?:have|has|had)\s+"
     r"(?:done|tried|been)\b|(?:did|done|tried)\b|"
     # "yes, twice", "yeah 3 times": how often it was done
-    r"(?<=[\s,.!])(?:twice|thrice|\d+\s*(?:x|times)|(?:two|three|four|five|several|many|"
+    r"(?:^|(?<=[\s,.!]))(?:twice|thrice|\d+\s*(?:x|times)|(?:two|three|four|five|several|many|"
     r"multiple|a\s+few|a\s+couple\s+of)\s+times)\b)",
     re.I,
 )
@@ -145,7 +146,7 @@ _SUPPORT_STEP_RE = re.compile(
     )
     + r"|fill\w*|submit\w*|file[ds]?|reach\w*\s+out|visit\w*|register\w*|claim\w*|request\w*|"
     r"appl(?:y|ied)|provide\w*|share\w*|upload\w*|attach\w*|forward\w*|post\w*|reply|respond|"
-    r"discuss\w*|in\s+touch)\b",
+    r"discuss\w*|in\s+touch\s+with\s+(?:us|our))\b",
     re.I,
 )
 _NAMES_SUPPORT_RE = re.compile(
@@ -387,23 +388,20 @@ def arrived_after_ask(agent_text: str | None, words: str, rest: str) -> bool:
         bool(agent_text)
         and "?" in rest[: stop + 1]
         and _ARRIVED_RE.match(words) is not None
-        and any(
-            _REQUEST_RE.search(sentence) and _SEND_RE.search(sentence)
-            for sentence in _SENTENCE_RE.findall(agent_text or "")
-        )
+        and _asked_to_send(agent_text)
     )
 
 
 def complied_now(agent_text: str | None, sentence: str) -> bool:
     """Tell whether ``sentence`` ("Check your DM", "sent you the photos") hands over what the
     agent's turn just asked to be sent, saying nothing of when: compliance now."""
-    return (
-        bool(agent_text)
-        and _BEFORE_RE.search(sentence) is None
-        and any(
-            _REQUEST_RE.search(s) and _SEND_RE.search(s)
-            for s in _SENTENCE_RE.findall(agent_text or "")
-        )
+    return DATED_RE.search(sentence) is None and _asked_to_send(agent_text)
+
+
+def _asked_to_send(agent_text: str | None) -> bool:
+    """Tell whether the agent's turn asks the customer to send, DM or give something."""
+    return any(
+        _REQUEST_RE.search(s) and _SEND_RE.search(s) for s in _SENTENCE_RE.findall(agent_text or "")
     )
 
 

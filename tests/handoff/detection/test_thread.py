@@ -338,3 +338,14 @@ def test_a_yes_with_a_count_answers_having_been_in_touch() -> None:
         context="Sorry to hear that. Have you been in touch with us about this before?",
     )
     assert finding.cue == "answered_done"
+
+
+def test_a_count_alone_answers_having_been_in_touch_but_not_about_a_third_party() -> None:
+    """Is "Twice. phone and chat" to "have you been in touch with us?" a contact made before,
+    and "yes, twice" to whether the customer's bank got in touch no claim at all?"""
+    ask = "Have you been in touch with us about this before?"
+    assert [f.cue for f in detect_message("Twice. phone and chat", context=ask)] == [
+        "answered_done"
+    ]
+    bank = "Has your bank been in touch with you about this?"
+    assert detect_message("yes, twice", context=bank) == []
