@@ -78,10 +78,12 @@ THREAD_SETS = {
     # 2.7.0: the four batches held back until 2.6.0 (their out-of-sample scores by 2.6.0 are in
     # docs/detection.md, "2.7.0").
     **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in (5, 6, 11, 12)},
+    # 2.10.4: seven more independent batches (docs/detection.md, "Beside 2.9.0", first tried).
+    **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in range(18, 25)},
 }
-# Not trained on (docs/detection.md, "Beside 2.9.0"): indep-18 to indep-24 and held-out sets
-# T-Z, J and K. Registering them here (commit 2ad910a) gave leave one writer out over 49 writers
-# a little more recall at equal precision, but one more false alarm on the real development half.
+# Since 2.10.4 also indep-18 to indep-24 and the spent held-out sets J, K, L, T-Z, AA, AB and
+# AE (docs/detection.md, "2.10.4"): twenty more writers; the fresh sets AC, AD and AF-AJ stay
+# out, as the measure.
 # Independent batches kept out of training, as out-of-sample evidence (none since 2.7.0: every
 # writer's data trains the model, and ``--lowo`` scores each writer by a model trained without
 # them).
@@ -112,6 +114,11 @@ DEV_SETS = [
     "heldout-2026-12-q",
     "heldout-2026-12-r",
     "heldout-2026-12-s",
+    # 2.10.4: every set whose errors were read or that a candidate trained on.
+    *(f"heldout-2026-12-{x}" for x in "jkltuvwxyz"),
+    "heldout-2026-12-aa",
+    "heldout-2026-12-ab",
+    "heldout-2026-12-ae",
 ]
 # One training row: text, whether it is a repetition, the agent turn it answers (or None).
 Row = tuple[str, bool, str | None]

@@ -1774,6 +1774,19 @@ _OTHER_MATTER_RE = re.compile(
     r"(?:issue|matter|problem|order|thing|account|topic|question|subject|query|booking)\b",
     re.I,
 )
+# Plainly another matter: "about a different issue", "for another order".
+_ANOTHER_MATTER_RE = re.compile(
+    r"\b(?:different|separate|unrelated|another|other)\s+(?:\w+\s+)?(?:issue|matter|problem|"
+    r"order|account|topic|question|query|booking)\b",
+    re.I,
+)
+
+
+def about_another_matter(sentence: str) -> bool:
+    """Tell whether ``sentence`` says its contact was about a different matter."""
+    return _ANOTHER_MATTER_RE.search(sentence) is not None
+
+
 # Someone else's contact: a person the customer names who is not family acting for them
 # (since 2.10.1 "my husband rang you on Monday" is the customer's matter raised on their behalf).
 _OTHER_PERSON_RE = re.compile(

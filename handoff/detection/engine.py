@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 from handoff.detection.cues import (
     CONTACT_FAMILIES,
     MONEY_FAMILIES,
+    about_another_matter,
     find_cues,
     having_already,
     money_claim,
@@ -52,7 +53,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.10.3"
+DETECTOR_VERSION = "2.10.4"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -230,12 +231,14 @@ CONTEXT_SENTENCES = 2
 
 
 def _vetoed(span: Span, anchors: Iterable[int], agent_text: str | None, message: str) -> bool:
-    """Tell whether a sentence the learned cue scored a claim is no claim: money, a step of the
-    customer's own, a call that never got through, having something already."""
+    """Tell whether a sentence the learned cue scored a claim is no claim: money, a post on the
+    customer's own page, another matter, a step of the customer's own, a call that never got
+    through, having something already."""
     text = span.text
     return (
         money_claim(span, anchors)
         or said_in_public(text)
+        or about_another_matter(text)
         or own_step_claim(agent_text, text, message)
         or never_got_through(text)
         or having_already(text)
