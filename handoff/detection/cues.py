@@ -312,7 +312,7 @@ def _check_as_i_said(span: Span) -> bool:
     after_verb = list(span.doc[verb.i + 1 : verb.i + 5])
     if after_verb and after_verb[0].norm_ == "to" and _third_party_addressee(after_verb):
         return False
-    if _ON_MY_PAGE_RE.match(span.doc.text, span.end_char):
+    if _ON_MY_PAGE_RE.match(span.doc[span.end : span.end + 5].text_with_ws):
         return False  # "as I said on my story": said in public, not to support
     if verb.lemma_ in GIVE:
         after = list(span.doc[verb.i + 1 : verb.i + 4])
@@ -998,7 +998,8 @@ def find_cues(doc: Doc, text: str | None = None) -> list[CueHit]:
             continue
         taken.append((start, end))
         hits.append(CueHit(name, span.text, span.start_char, span.end_char))
-    for hit in [*given_before(text), *earlier_contact(text)]:
+    gates = _open_gates(text.lower())
+    for hit in [*given_before(text, gates), *earlier_contact(text, gates)]:
         if not any(h.start < hit.end and hit.start < h.end for h in hits):
             hits.append(hit)
     return sorted(hits, key=lambda h: h.start)
@@ -1013,7 +1014,7 @@ _GIVE_VERBS = (
     r"filled\s+(?:in|out)|uploaded|attached|e-?mailed|dm[\'\u2019]?d|dmed|messaged|wrote|"
     r"written|typed|put|pasted|forwarded|said|stated|reported|posted|tweeted|went\s+through|"
     r"gone\s+through|spelled\s+out|listed|included|confirmed|verified|registered|logged|raised|"
-    r"showed|shown|flagged|entered|filed|lodged"
+    r"showed|shown|flagged|entered|filed|lodged|sentt|(?:filld|fild)\s+(?:in|out)"
 )
 # Where or when something was given before: a time, a count, an earlier message, a channel.
 _BEFORE_TIME = (
@@ -1040,7 +1041,6 @@ _BEFORE = rf"\b(?:{_BEFORE_TIME}|{_SUPPORT_SIDE})\b"
 # ``given_before`` drops a match that waits or plans before its pointer.
 _WHEN = (
     r"(?:since|last|this\s+past)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
-    r"(?<!\bby\s)(?<!\buntil\s)(?<!\btill\s)(?<!\bnext\s)(?<!\bfor\s)"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
     r"(?:in|since|back\s+in|early|mid|late|end\s+of)\s+(?:january|february|march|april|may|"
     r"june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|"
@@ -1104,13 +1104,17 @@ _BASE_VERBS = (
     r"fill\s+(?:in|out)|make\s+(?:a\s+|the\s+)?complaint|submit|upload|share|provide|show|"
     r"answer)(?![\'\u2019])"
 )
-_GIVEN_RE = re.compile(
+# A telling by the customer (or family for them); a pointer (below) must follow within
+# ``_POINTER_REACH`` characters of the same sentence.
+_GIVEN_VERB_RE = re.compile(
     rf"\b(?:(?:i|we|{FAMILY})(?:\s+(?:has|had|have))?|i[\'\u2019]ve|ive|we[\'\u2019]ve)\s+"
     r"(?:already\s+|alr\s+|also\s+|previously\s+|even\s+|literally\s+|clearly\s+|both\s+)?"
-    rf"(?:been\s+)?(?:(?:{_GIVE_VERBS})|(?:was|did|don|has)\s+(?:already\s+)?{_BASE_VERBS})"
-    rf"\b(?!\s+(?:them|him|her|permission)\b)[^.!?\n]{{0,60}}?{_POINTER}",
+    rf"(?:been\s+)?(?:(?P<verb>{_GIVE_VERBS})|(?:was|did|don|has)\s+(?:already\s+)?{_BASE_VERBS})"
+    r"\b(?!\s+(?:them|him|her|permission)\b)",
     re.I,
 )
+_GIVEN_POINTER_RE = re.compile(_POINTER, re.I)
+_POINTER_REACH = 60
 # Since 2.10.0: a telling or sending with the subject left out, as tweets and chats drop it
 # ("Sent you the receipt, sent you the photos.", "Explained it to your manager in August."),
 # and a simple-past telling to "you" ("I gave you my new address", "I told u that"): a claim
@@ -1134,31 +1138,23 @@ _NOT_THEIRS = (
     r"(?:it\s+)?(?:a|another|some|more)\s+(?:week|day|go|try|shot|chance|while|minute|few|"
     r"couple|bit|rest|month|second|look))\b)"
 )
-_GIVEN_BARE_RE = re.compile(
+# A bare verb opening a sentence or clause: a claim made to "you", or one a pointer follows.
+_BARE_VERB_RE = re.compile(
     r"(?:^|[.!?\n;:,(])\s*(?P<claim>(?:already\s+|alr\s+|also\s+|previously\s+|even\s+|"
-    rf"literally\s+)?(?:{_BARE_VERBS})\b"
-    rf"(?:{_TO_YOU}|{_NOT_THEIRS}[^.!?\n]{{0,60}}?{_BARE_POINTER}))",
+    rf"literally\s+)?(?:{_BARE_VERBS})\b)(?:(?P<you>{_TO_YOU})|{_NOT_THEIRS})",
     re.I,
 )
-_TOLD_YOU_RE = re.compile(
-    rf"\b(?:i|we|{FAMILY})\s+(?:already\s+|alr\s+|also\s+|even\s+|literally\s+|clearly\s+)?"
-    rf"(?:{_BARE_VERBS}){_TO_YOU}",
-    re.I,
-)
+_BARE_POINTER_RE = re.compile(_BARE_POINTER, re.I)
+# A simple-past telling to "you" needs no pointer ("I gave you my postcode"); a perfect one
+# ("I've sent you a DM") may be a sending done now and does.
+_BARE_VERB_ONLY_RE = re.compile(rf"(?:{_BARE_VERBS})", re.I)
+_TO_YOU_RE_AT = re.compile(_TO_YOU, re.I)
+_PERFECT_RE = re.compile(r"\b(?:has|had|have|been)\b|[\'\u2019]ve\b|\bive\b", re.I)
 # "I keep telling you", "kept explaining to your agents": told, over and over, by the customer.
 _KEEP_TELLING_RE = re.compile(
     r"(?:\b(?:i|we)\s+|(?:^|[.!?\n;:,])\s*)(?P<claim>(?:keep|kept)\s+(?:on\s+)?(?:telling|"
     r"saying|explaining|repeating|asking|reminding|sending)\s+(?:it\s+)?(?:to\s+)?"
     r"(?:you|u|ya|y[\'\u2019]?all|your|ur|the\s+(?:bot|agents?|chat|reps?|team|staff))\b)",
-    re.I,
-)
-# "did your team lose the screenshots I emailed", "the photos we sent you": a thing named by
-# its sending (not "the parcel I sent back", a return).
-_THING_SENT_RE = re.compile(
-    r"\b(?:the|all\s+the|those|these)\s+(?:\w+\s+){1,2}?(?:(?:that|which)\s+)?(?:i|we)\s+"
-    r"(?:already\s+|also\s+)?(?:e-?mailed|sent|dm[\'\u2019]?d|dmed|uploaded|attached|"
-    r"forwarded|submitted|provided|gave\s+(?:you|u))\b(?!\s+(?:back|off|out|my|his|her|him|"
-    r"them|to\s+(?:my|his|her|their|the\s+bank)))",
     re.I,
 )
 # "check your DMs", "read the thread": what was sent is already there.
@@ -1169,8 +1165,7 @@ _LOOK_THERE_RE = re.compile(
     r"history))\b",
     re.I,
 )
-# Hits of these two stand after the agent asked for something: nothing here is sent now.
-_NOT_NOW_PATTERNS = (_KEEP_TELLING_RE, _THING_SENT_RE)
+
 _NOT_GIVEN_RE = re.compile(
     r"\b(?:just|now|will|gonna|going\s+to|never|not|didn[\'\u2019]?t|haven[\'\u2019]?t|"
     r"hasn[\'\u2019]?t|wasn[\'\u2019]?t|couldn[\'\u2019]?t|can[\'\u2019]?t|cannot|if|should|"
@@ -1178,7 +1173,11 @@ _NOT_GIVEN_RE = re.compile(
     re.I,
 )
 # Waiting or planning before the pointer: "sent the documents and expect an answer on Friday".
-_AHEAD_RE = re.compile(r"\b(?:expect\w*|hope|hoping|await\w*|wait\w*|due|till|until)\b", re.I)
+_AHEAD_RE = re.compile(
+    r"\b(?:expect\w*|hope|hoping|await\w*|wait\w*|due|till|until|(?:by|next|for)\s+"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+    re.I,
+)
 
 
 # "reported it to my landlord on Monday", "wrote to my MP in January", "I did email the seller
@@ -1195,11 +1194,16 @@ _THIRD_TOLD_RE = re.compile(
 _NOW_AFTER_RE = re.compile(r"[^.!?\n]*?\b(?:just|right)\s+now\b", re.I)
 
 
-def given_before(text: str) -> list[CueHit]:
+def given_before(text: str, gates: frozenset[str] | None = None) -> list[CueHit]:
     """Return the places ``text`` says something was told, sent or filled in before (family
-    ``given_before``), within one sentence that is not a question."""
+    ``given_before``), within one sentence that is not a question; ``gates`` are the open
+    pattern gates of ``text`` when the caller has them."""
+    if gates is None:
+        gates = _open_gates(text.lower())
     hits: list[CueHit] = []
-    for start, end in _given_matches(text):
+    for start, end in _given_matches(text, gates):
+        if any(h.start < end and start < h.end for h in hits):
+            continue  # inside a longer hit already kept
         claim = text[start:end]
         sentence_end = text.find("?", end)
         stop = min((i for i in (text.find(c, end) for c in ".!\n") if i >= 0), default=len(text))
@@ -1214,35 +1218,83 @@ def given_before(text: str) -> list[CueHit]:
             continue
         if for_someone_else(text[_sentence_start(text, start) : start], claim, text[end:stop]):
             continue
-        if not any(h.start < end and start < h.end for h in hits):
-            hits.append(CueHit("given_before", claim, start, end))
+        hits.append(CueHit("given_before", claim, start, end))
     return hits
 
 
 def sent_now_possible(claim: str) -> bool:
     """Tell whether a ``given_before`` hit could be a sending done now, right after an ask
-    ("Check your DMs", "Sent you the receipt"): not "I keep telling you", not "the photos I
-    sent", not one with a time before now."""
-    return DATED_RE.search(claim) is None and not any(
-        regex.search(claim) for regex in _NOT_NOW_PATTERNS
-    )
+    ("Check your DMs", "Sent you the receipt"): not "I keep telling you", not one with a time
+    before now."""
+    return DATED_RE.search(claim) is None and _KEEP_TELLING_RE.search(claim) is None
 
 
-def _given_matches(text: str) -> list[tuple[int, int]]:
+def _given_matches(text: str, gates: frozenset[str]) -> list[tuple[int, int]]:
     """Return (start, end) of every telling or sending before this message the patterns find
-    (a pattern's ``claim`` group when it has one), left to right, longest first."""
-    found = []
-    for regex in (
-        _GIVEN_RE,
-        _TOLD_YOU_RE,
-        _GIVEN_BARE_RE,
-        _KEEP_TELLING_RE,
-        _THING_SENT_RE,
-        _LOOK_THERE_RE,
-    ):
-        group = "claim" if "claim" in regex.groupindex else 0
-        found += [(m.start(group), m.end(group)) for m in regex.finditer(text)]
+    (the gated ones when their words are there), left to right, longest first."""
+    found = [
+        (m.start("claim"), m.end("claim"))
+        for regex, gate in ((_KEEP_TELLING_RE, "keep"), (_LOOK_THERE_RE, "look"))
+        if gate in gates
+        for m in regex.finditer(text)
+    ]
+    verbs = []
+    for m in _GIVEN_VERB_RE.finditer(text):
+        verb = m.group("verb")
+        you = _TO_YOU_RE_AT.match(text, m.end())
+        if (
+            you is not None
+            and verb is not None
+            and _BARE_VERB_ONLY_RE.fullmatch(verb)
+            and _PERFECT_RE.search(m.group()) is None
+        ):
+            found.append((m.start(), you.end()))
+        verbs.append((m.start(), m.end()))
+    found += _with_pointer(text, verbs, _GIVEN_POINTER_RE)
+    bare: list[tuple[int, int]] = []
+    for m in _BARE_VERB_RE.finditer(text):
+        if m.group("you"):
+            found.append((m.start("claim"), m.end("you")))
+        else:
+            bare.append((m.start("claim"), m.end("claim")))
+    found += _with_pointer(text, bare, _BARE_POINTER_RE)
     return sorted(found, key=lambda span: (span[0], -span[1]))
+
+
+# The words a pointer can open with (checked by tests against the patterns themselves): the
+# pattern is tried only where one of them starts, as a big alternation tried at every word
+# cost more than the rest of ``given_before``.
+_POINTER_FIRST = frozenset(
+    "already alr before earlier previously yesterday last ago twice two three four five several "
+    "many multiple my the our your ur ya a on over in by when since this back early mid late end "
+    "one few couple from day to with via at through into monday tuesday wednesday thursday friday "
+    "saturday sunday".split()
+)
+_WORD_RE = re.compile(r"\w+")
+
+
+def _with_pointer(
+    text: str, verbs: list[tuple[int, int]], pointers: re.Pattern[str]
+) -> list[tuple[int, int]]:
+    """Join each verb to the first pointer starting within ``_POINTER_REACH`` characters
+    after it in its sentence: (verb start, pointer end)."""
+    joined = []
+    for start, end in verbs:
+        reach = end + _POINTER_REACH
+        stop = min(
+            [i for i in (text.find(c, end, reach + 1) for c in ".!?\n") if i >= 0], default=reach
+        )
+        limit = min(stop, reach)
+        for word in _WORD_RE.finditer(text, end):
+            if word.start() > limit:
+                break
+            first = word.group()
+            if first.lower() in _POINTER_FIRST or first[0].isdigit():
+                pointer = pointers.match(text, word.start())
+                if pointer is not None:
+                    joined.append((start, pointer.end()))
+                    break
+    return joined
 
 
 # Money, payment and permission given or taken ("already paid", "sent the money", "charged
@@ -1624,11 +1676,12 @@ _CONTACT_NOT_RE = re.compile(
 )
 
 
-def earlier_contact(text: str) -> list[CueHit]:
+def earlier_contact(text: str, gates: frozenset[str] | None = None) -> list[CueHit]:
     """Return the places ``text`` says the customer contacted support before ("I spoke to
     customer services", "I took it to your store") or that their messages went unanswered."""
     hits = []
-    gates = _open_gates(text.lower())
+    if gates is None:
+        gates = _open_gates(text.lower())
     for family, pattern, gate in (
         ("earlier_contact", _CONTACT_RE, "spoken"),
         ("unanswered", _UNANSWERED_RE, "ignored"),
@@ -1727,6 +1780,13 @@ _CONTACT_MORE_RE = re.compile(
     r"(?:day|week))\b",
     re.I,
 )
+# Contacts counted: "6 emails, 2 calls and now this", "4 chats later".
+_COUNTED_CONTACT_RE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|countless)"
+    r"\s+(?:e-?mails|calls|phone\s+calls|chats|dms|messages|tweets|tickets|complaints|visits|"
+    r"letters)\b(?=\s*(?:,|and\b|later\b|so\s+far\b|already\b|now\b))",
+    re.I,
+)
 # Messages that came from support: "got like 4 emails", "you sent me 3 messages".
 _RECEIVED_RE = re.compile(
     r"\b(?:got|had|received|receiving|getting|sent\s+me|sent\s+us|from\s+you)\b", re.I
@@ -1746,9 +1806,6 @@ _CHANNEL_CONTACT_RE = re.compile(
     r"|\basked\s+(?:in|at)\s+(?:your|ur|the)\s+(?:[\w\']+\s+){0,2}?" + _PLACE + r"\b"
     r"|\b(?:same|the)\s+(?:complaint|issue|problem|question|request|report|query)\s+(?:that\s+)?"
     r"(?:i|we)\s+(?:already\s+)?(?:made|raised|reported|lodged|filed|logged|opened|sent|submitted)\b"
-    r"|\b(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|countless)"
-    r"\s+(?:e-?mails|calls|phone\s+calls|chats|dms|messages|tweets|tickets|complaints|visits|"
-    r"letters)\b(?=\s*(?:,|and\b|later\b|so\s+far\b|already\b|now\b))"
     r"|\b(?:went|gone|came|drove|walked|popped)\s+(?:in)?to\s+(?:your|ur)\s+(?:[\w\']+\s+){0,3}?"
     r"to\s+(?:complain|ask|report|query|chase|sort\s+(?:it|this)\s+out)\b",
     re.I,
@@ -1882,39 +1939,49 @@ _GATES: dict[str, tuple[str, ...]] = {
         *"0123456789",
     ),
     "ongoing": ("been",),
+    "keep": ("keep", "kept"),
+    "look": ("dm", "inbox", "mail", "email", "e-mail", "messag", "thread", "history", "log"),
     "channel": (
-        "conversation",
-        "convo",
-        "discussion",
         "spent",
         "wasted",
+        "had th",
+        "having th",
         "on the phone",
         "on the line",
-        "asked",
-        "complaint",
-        "issue",
-        "problem",
-        "question",
-        "request",
-        "report",
-        "query",
-        "email",
-        "e-mail",
-        "calls",
-        "chats",
-        "dms",
-        "messages",
-        "tweets",
-        "tickets",
-        "visits",
-        "letters",
+        "asked in",
+        "asked at",
+        "complaint i",
+        "complaint we",
+        "issue i",
+        "issue we",
+        "problem i",
+        "problem we",
+        "question i",
+        "question we",
+        "request i",
+        "request we",
+        "report i",
+        "report we",
+        "query i",
+        "query we",
         "to complain",
         "to ask",
         "to query",
         "to chase",
         "to sort",
-        "had th",
-        "having th",
+    ),
+    "counted": (
+        "calls",
+        "emails",
+        "e-mails",
+        "chats",
+        "dms",
+        "messages",
+        "tweets",
+        "tickets",
+        "complaints",
+        "visits",
+        "letters",
     ),
     "no_reply": (
         "repl",
@@ -2171,13 +2238,14 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             continue  # "tried calling 5 times, nobody answers"
         asking = match.group().lower().startswith("how")  # "how many times do you need it?"
         add("earlier_contact", match.start(), match.end(), asking=asking)
-    for match in _CHANNEL_CONTACT_RE.finditer(text) if "channel" in gates else ():
-        sentence = sentence_of(text, match.start(), match.end())
-        if never_got_through(sentence) or THIRD_PARTY_RE.search(sentence):
-            continue  # "spent an hour on your helpline and never got through", "the seller"
-        if match.group("count") and _RECEIVED_RE.search(
-            text[max(0, match.start() - 30) : match.start()]
-        ):
-            continue  # "got like 4 emails", "you sent me 3 emails": messages from support
-        add("earlier_contact", match.start(), match.end())
+    for regex, gate in ((_CHANNEL_CONTACT_RE, "channel"), (_COUNTED_CONTACT_RE, "counted")):
+        for match in regex.finditer(text) if gate in gates else ():
+            sentence = sentence_of(text, match.start(), match.end())
+            if never_got_through(sentence) or THIRD_PARTY_RE.search(sentence):
+                continue  # "spent an hour on your helpline and never got through", "the seller"
+            if gate == "counted" and _RECEIVED_RE.search(
+                text[max(0, match.start() - 30) : match.start()]
+            ):
+                continue  # "got like 4 emails", "you sent me 3 emails": messages from support
+            add("earlier_contact", match.start(), match.end())
     return hits

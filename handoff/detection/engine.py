@@ -53,7 +53,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.10.4"
+DETECTOR_VERSION = "2.10.5"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -383,7 +383,7 @@ def _explicit_in(
     agent_turn: int | None,
     context: str | None = None,
 ) -> list[Finding]:
-    aliased = _alias(text, bot_names)
+    aliased = _alias(text, bot_names) if bot_names or "@" in text else _Aliased(text, text)
     doc = get_nlp()(aliased.text)
     found = _explicit(
         doc,
