@@ -287,6 +287,9 @@ _SAID_IN_PUBLIC_RE = re.compile(
 )
 
 
+_PAGE_LEAD = frozenset({"on", "in", "already"})
+
+
 def said_in_public(sentence: str) -> bool:
     """Tell whether ``sentence`` says something was said or posted on the customer's own page."""
     return _SAID_IN_PUBLIC_RE.search(sentence) is not None
@@ -312,7 +315,8 @@ def _check_as_i_said(span: Span) -> bool:
     after_verb = list(span.doc[verb.i + 1 : verb.i + 5])
     if after_verb and after_verb[0].norm_ == "to" and _third_party_addressee(after_verb):
         return False
-    if _ON_MY_PAGE_RE.match(span.doc[span.end : span.end + 5].text_with_ws):
+    page = span.doc[span.end : span.end + 5]
+    if page and page[0].norm_ in _PAGE_LEAD and _ON_MY_PAGE_RE.match(page.text_with_ws):
         return False  # "as I said on my story": said in public, not to support
     if verb.lemma_ in GIVE:
         after = list(span.doc[verb.i + 1 : verb.i + 4])
@@ -1793,8 +1797,8 @@ _RECEIVED_RE = re.compile(
 )
 # Since 2.10.1: contact said through the channel or the time it took ("had this same
 # conversation with your webchat", "spent my lunch break in your live chat", "been on the phone
-# to you lot for 3 hrs", "asked in your store", "same complaint I made on the app", "6 emails, 2
-# calls and now this", "went to your kitchen to complain").
+# to you lot for 3 hrs", "asked in your store", "same complaint I made on the app", "went to
+# your kitchen to complain").
 _CHANNEL_CONTACT_RE = re.compile(
     r"\b(?:had|having)\s+(?:this|the|that)\s+(?:same\s+|exact\s+|exact\s+same\s+)?"
     r"(?:conversation|convo|chat|discussion|call)\s+(?:with|on|in|over|via)\s+(?:your|ur|the|you)\b"
