@@ -9,6 +9,7 @@ third party, whether "for the third time" is about a message or a fault).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -975,6 +976,34 @@ RULES: dict[str, tuple[list[Pattern], Callable[[Span], bool]]] = {
 }
 
 
+class _Taken:
+    """The characters (start, end) intervals cover, kept as sorted disjoint spans: whether a
+    new interval overlaps any costs a bisection, so a message with thousands of hits is read in
+    n log n, not n squared."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._spans: list[tuple[int, int]] = []
+        for start, end in spans:
+            self.add(start, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Tell whether [start, end) overlaps a kept interval (the one starting last before
+        ``end`` is the only one that can)."""
+        i = bisect_left(self._spans, (end, end))
+        return i > 0 and self._spans[i - 1][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        """Keep [start, end), merged with the spans it overlaps."""
+        i = bisect_left(self._spans, (start, start))
+        if i > 0 and self._spans[i - 1][1] > start:
+            i -= 1
+            start = self._spans[i][0]
+        while i < len(self._spans) and self._spans[i][0] < end:
+            end = max(end, self._spans[i][1])
+            del self._spans[i]
+        self._spans.insert(i, (start, end))
+
+
 @lru_cache(maxsize=1)
 def _matcher() -> GatedMatcher:
     """Build the cue matcher once, on the shared vocabulary."""
@@ -989,22 +1018,24 @@ def find_cues(doc: Doc, text: str | None = None) -> list[CueHit]:
     matcher = _matcher()
     vocab_strings = doc.vocab.strings
     hits: list[CueHit] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     priority = {name: rank for rank, name in enumerate(RULES)}
     # Rules are listed most specific first: "as I told the bot" is an as_i_said cue, not told_bot.
     ordered = sorted(matcher(doc), key=lambda m: (priority[vocab_strings[m[0]]], m[1] - m[2], m[1]))
     for match_id, start, end in ordered:
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
+        if taken.overlaps(start, end):
             continue
         name = vocab_strings[match_id]
         span = doc[start:end]
         if not RULES[name][1](span):
             continue
-        taken.append((start, end))
+        taken.add(start, end)
         hits.append(CueHit(name, span.text, span.start_char, span.end_char))
+    kept = _Taken((hit.start, hit.end) for hit in hits)
     gates = _open_gates(text.lower())
     for hit in [*given_before(text, gates), *earlier_contact(text, gates)]:
-        if not any(h.start < hit.end and hit.start < h.end for h in hits):
+        if not kept.overlaps(hit.start, hit.end):
+            kept.add(hit.start, hit.end)
             hits.append(hit)
     return sorted(hits, key=lambda h: h.start)
 
@@ -1205,13 +1236,16 @@ def given_before(text: str, gates: frozenset[str] | None = None) -> list[CueHit]
     if gates is None:
         gates = _open_gates(text.lower())
     hits: list[CueHit] = []
+    kept_end = -1
     for start, end in _given_matches(text, gates):
-        if any(h.start < end and start < h.end for h in hits):
-            continue  # inside a longer hit already kept
+        if start < kept_end:
+            continue  # overlaps a hit already kept (spans come by start, longest first)
         claim = text[start:end]
-        sentence_end = text.find("?", end)
-        stop = min((i for i in (text.find(c, end) for c in ".!\n") if i >= 0), default=len(text))
-        if 0 <= sentence_end < stop:
+        # The rest of its sentence, read at most _SENTENCE_SPAN characters on (linear in a long
+        # message without stops).
+        limit = min(len(text), end + _SENTENCE_SPAN)
+        stop = min((i for i in (text.find(c, end, limit) for c in ".!\n") if i >= 0), default=limit)
+        if text.find("?", end, stop) >= 0:
             continue  # a question: "have I already sent it to the bot?"
         lead = text[max(0, start - 20) : start]
         if _NOT_GIVEN_RE.search(claim) or _NOT_GIVEN_RE.search(lead[-12:]):
@@ -1223,6 +1257,7 @@ def given_before(text: str, gates: frozenset[str] | None = None) -> list[CueHit]
         if for_someone_else(text[_sentence_start(text, start) : start], claim, text[end:stop]):
             continue
         hits.append(CueHit("given_before", claim, start, end))
+        kept_end = end
     return hits
 
 
@@ -2125,13 +2160,14 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
     (none in a question, a plan, a negation, about a third party, or a call that never got
     through)."""
     hits: list[CueHit] = []
+    covered = _Taken((hit.start, hit.end) for hit in taken)
 
     def add(family: str, start: int, end: int, asking: bool = False, pointer: bool = False) -> None:
         """Keep a hit unless it overlaps another, asks, is negated, planned, a time clause,
         about another matter, or someone else's contact or words."""
         while start < end and text[start].isspace():
             start += 1  # a hit opening a sentence starts at its first word, inside the sentence
-        if any(h.start < end and start < h.end for h in [*taken, *hits]):
+        if covered.overlaps(start, end):
             return
         sentence = sentence_of(text, start, end)
         if sentence.rstrip().endswith("?") and not asking:
@@ -2148,6 +2184,7 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
             or for_someone_else(before, text[start:end], sentence[len(before) + end - start :])
         ):
             return
+        covered.add(start, end)
         hits.append(CueHit(family, text[start:end], start, end))
 
     for match in _CONTACTED_RE.finditer(text) if "contacted" in gates else ():
@@ -2244,8 +2281,10 @@ def _wider_contact(text: str, taken: list[CueHit], gates: frozenset[str]) -> lis
         add("earlier_contact", match.start(), match.end(), asking=asking)
     for regex, gate in ((_CHANNEL_CONTACT_RE, "channel"), (_COUNTED_CONTACT_RE, "counted")):
         for match in regex.finditer(text) if gate in gates else ():
-            sentence = sentence_of(text, match.start(), match.end())
-            if never_got_through(sentence) or THIRD_PARTY_RE.search(sentence):
+            # Its clause: what came of it follows within a few words ("3 calls, nobody
+            # answers"), and a window keeps a long message without stops linear.
+            clause = text[max(0, match.start() - 80) : match.end() + 120]
+            if never_got_through(clause) or THIRD_PARTY_RE.search(clause):
                 continue  # "spent an hour on your helpline and never got through", "the seller"
             if gate == "counted" and _RECEIVED_RE.search(
                 text[max(0, match.start() - 30) : match.start()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -53,7 +54,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.10.5"
+DETECTOR_VERSION = "2.10.6"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -173,7 +174,8 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
         if match.start() < last:
             continue
         end = match.end()
-        before = text[: match.start()].rstrip().lower()
+        # The words just before it (a bounded look back: a long message stays linear).
+        before = text[max(0, match.start() - 40) : match.start()].rstrip().lower()
         if match.group().startswith("@"):
             # "told @AcmeHelp" reads as "told you", "@AcmeHelp's reply" as "your reply"; told
             # someone else's handle ("told @RoyalMail") as "told them"; any other handle is left
@@ -298,12 +300,13 @@ def _explicit(
     # bank"); with no rule hit standing, the model's surest sentence is the finding.
     found: list[tuple[str, int, int, float, str]] = []
     best: tuple[float, int, int] = (0.0, 0, 0)
+    starts = [hit.start for hit in hits]  # hits come sorted by start
     for n, (start, end) in enumerate(_sentences(rows, strings)):
         inside = []
         if hits:
             lo = doc[start].idx
             hi = doc[end - 1].idx + len(doc[end - 1])
-            inside = [hit for hit in hits if lo <= hit.start < hi]
+            inside = hits[bisect_left(starts, lo) : bisect_left(starts, hi)]
         if inside and any(hit.cue in MONEY_FAMILIES for hit in inside):
             # "I sent the payment twice": money or a permission given is not a telling.
             inside = [

@@ -699,3 +699,20 @@ def test_another_handle_told_is_a_third_party_and_a_handle_never_joins_lines() -
     opening = engine._alias("@Acme sent you", ())
     assert opening.text == "sent you"
     assert opening.back(0, 0) == (6, 0)
+
+
+def test_each_handle_looks_back_a_bounded_stretch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Does each handle read only the words just before it, so a long message of handles is
+    read in linear time (2.10.0 read the whole text before each: 88 s for 224,000 characters)?"""
+    seen: list[int] = []
+    real = engine._TO_HANDLE_RE
+
+    class Recording:
+        def search(self, before: str) -> object:
+            seen.append(len(before))
+            return real.search(before)
+
+    monkeypatch.setattr(engine, "_TO_HANDLE_RE", Recording())
+    aliased = engine._alias("I told @Acme hi. " * 200, ())
+    assert aliased.text.count("told you") == 200
+    assert max(seen) <= 40
