@@ -386,7 +386,7 @@ def _explicit_in(
     agent_turn: int | None,
     context: str | None = None,
 ) -> list[Finding]:
-    aliased = _alias(text, bot_names) if bot_names or "@" in text else _Aliased(text, text)
+    aliased = _alias(text, bot_names)
     doc = get_nlp()(aliased.text)
     found = _explicit(
         doc,

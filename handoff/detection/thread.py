@@ -27,7 +27,8 @@ from handoff.detection.cues import (
 # Steps and support actions a customer may have done before being asked: troubleshooting,
 # contacting someone, sending or filing something.
 _STEP_VERBS = (
-    r"tr(?:y|ied|ying)|(?:been|got|get)\s+in\s+touch\s+with\s+(?:us|our)|restart\w*|re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
+    r"tr(?:y|ied|ying)|(?:been|got|get)\s+in\s+touch\s+with\s+(?:us|our)|restart\w*|"
+    r"re-?boot\w*|reset\w*|re-?install\w*|uninstall\w*|"
     r"clear\w*|check\w*|contact\w*|call\w*|rang|ring\w*|spo?ken?|spoke|speak\w*|talk\w*|asked|"
     r"discuss\w*|"
     r"fill\w*|submit\w*|file[ds]?|report\w*|raised?|updat\w*|unplug\w*|plugg\w*|"

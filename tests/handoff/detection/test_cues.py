@@ -716,3 +716,28 @@ def test_each_handle_looks_back_a_bounded_stretch(monkeypatch: pytest.MonkeyPatc
     aliased = engine._alias("I told @Acme hi. " * 200, ())
     assert aliased.text.count("told you") == 200
     assert max(seen) <= 40
+
+
+def test_every_pointer_in_the_evaluation_data_opens_with_a_listed_word() -> None:
+    """Does every time or place a telling points to (as its patterns find it anywhere in the
+    evaluation messages) open with a word of ``_POINTER_FIRST``, where alone it is sought?"""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "data" / "detection"
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(data.glob("heldout-2026-12-*/messages.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    openings = {
+        cues._WORD_RE.match(text, match.start()).group()  # type: ignore[union-attr]
+        for text in texts
+        for regex in (cues._GIVEN_POINTER_RE, cues._BARE_POINTER_RE)
+        for match in regex.finditer(text)
+    }
+    assert len(openings) > 20
+    assert {
+        w for w in openings if w.lower() not in cues._POINTER_FIRST and not w[0].isdigit()
+    } == set()
