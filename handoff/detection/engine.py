@@ -37,7 +37,7 @@ from handoff.detection.learned import (
     hash_string,
     words_of,
 )
-from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp
+from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp, parse
 from handoff.detection.quoted import above_history, in_spans, quoted_spans
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import (
@@ -249,13 +249,13 @@ def _vetoed(span: Span, anchors: Iterable[int], agent_text: str | None, message:
 
 def _explicit(
     doc: Doc,
+    message: str,
     aliased: _Aliased | None,
     comment_id: int | str | None,
     agent_turn: int | None,
     context: tuple[int, ...] = (),
     agent_text: str | None = None,
 ) -> list[Finding]:
-    message = doc.text  # joined from the tokens on every read: read once
     hits = find_cues(doc, message)
     # Someone else's words the customer quotes or forwards ("the seller replied \"like I
     # told you\"", "> As I said on the phone") repeat nothing of the customer's.
@@ -387,9 +387,10 @@ def _explicit_in(
     context: str | None = None,
 ) -> list[Finding]:
     aliased = _alias(text, bot_names)
-    doc = get_nlp()(aliased.text)
+    doc = parse(aliased.text)
     found = _explicit(
         doc,
+        aliased.text,
         aliased if aliased.swaps else None,
         comment_id,
         agent_turn,
@@ -448,7 +449,7 @@ def detect_messages(
     aliased = [_alias(text, ()) for text in texts]
     docs = get_nlp().pipe((a.text for a in aliased), batch_size=batch_size)
     return [
-        _explicit(doc, a if a.swaps else None, None, None, context_tags(context), context)
+        _explicit(doc, a.text, a if a.swaps else None, None, None, context_tags(context), context)
         or _answered_done(a, context, None, None)
         for doc, a, context in zip(docs, aliased, contexts, strict=True)
     ]
@@ -498,7 +499,7 @@ def detect_agent_reply(
     findings = []
     # Questions in the earlier e-mails quoted below a reply were asked before, and read then.
     text = above_history(text)
-    asks = find_asks(get_nlp()(text), facts.words)
+    asks = find_asks(parse(text), facts.words)
     for ask in asks:
         value = held_value(ask.field, facts, text)
         if value is not None:

@@ -170,17 +170,15 @@ class Lemmatize:
         """Lemmatize ``doc`` in place."""
         if not len(doc):
             return doc
-        norms = doc.to_array([NORM])
+        norms = doc.to_array([NORM]).tolist()
         cache = self.cache
-        lemmas = numpy.empty_like(norms)
-        for i, norm in enumerate(norms.tolist()):
-            lemma = cache.get(norm)
-            if lemma is None:
-                text = self.strings[norm]
-                lemma = self.strings.add(self.table.get(text, text))
-                cache[norm] = lemma
-            lemmas[i] = lemma
-        doc.from_array([LEMMA], lemmas)  # type: ignore[arg-type]
+        lemmas = [cache.get(norm) for norm in norms]
+        if None in lemmas:
+            for i, norm in enumerate(norms):
+                if lemmas[i] is None:
+                    text = self.strings[norm]
+                    lemmas[i] = cache[norm] = self.strings.add(self.table.get(text, text))
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))  # type: ignore[arg-type]
         return doc
 
 
@@ -447,6 +445,21 @@ def _required(pattern: list[dict[str, Any]]) -> list[tuple[int, list[str]]]:
             elif isinstance(value, dict) and list(value) == ["IN"]:
                 required.append((column, list(value["IN"])))
     return required
+
+
+@lru_cache(maxsize=1)
+def _steps() -> tuple[Any, ...]:
+    return tuple(proc for _name, proc in get_nlp().pipeline)
+
+
+def parse(text: str) -> Doc:
+    """Run the shared pipeline on ``text``, as ``get_nlp()(text)`` does without spaCy's
+    per-call bookkeeping (a frozen copy of the component list, error-handler lookups), which
+    took longer than the lemma step itself."""
+    doc = get_nlp().make_doc(text)
+    for step in _steps():
+        doc = step(doc)
+    return doc
 
 
 def get_nlp() -> Language:

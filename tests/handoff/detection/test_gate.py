@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,29 @@ def test_earlier_contact_gates_skip_only_what_could_not_match(
     everything = frozenset(cues._GATES)
     monkeypatch.setattr(cues, "_open_gates", lambda lowered: everything)
     assert [cues.earlier_contact(text) for text in texts] == gated
+
+
+def test_the_gate_scan_finds_what_the_word_alternation_finds() -> None:
+    """Does the one-letter-at-a-time gate scan find, at each word start, the longest gate word
+    there, as the alternation of the gate words longest first does?"""
+    import re
+
+    alternation = re.compile(r"\b(?:" + "|".join(map(re.escape, cues._GATE_WORDS)) + ")")
+    texts = [text.lower() for text in _texts()]
+    # Prefixes of longer words end a word of their own: "call", "callback", "call back".
+    texts += ["call callback call back calls c ca cal", "complaint i complaint we complaints"]
+    for text in texts:
+        assert cues._TRIGGER_RE.findall(text) == alternation.findall(text), text
+
+
+def test_trie_prefers_the_longest_word() -> None:
+    """Does a trie pattern match the longest listed word at a position, and a shorter one where
+    the longer fails partway?"""
+    pattern = re.compile(cues._trie(["ab", "abcd", "abce", "x"]))
+    assert [pattern.match(s).group() for s in ("abcd", "abce", "abcz", "ab", "xy")] == [  # type: ignore[union-attr]
+        "abcd",
+        "abce",
+        "ab",
+        "ab",
+        "x",
+    ]

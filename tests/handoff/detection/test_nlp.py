@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handoff.detection import detect_message, engine
 from handoff.detection.learned import COLUMNS
-from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp, sentence
+from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp, parse, sentence
 
 # 60,000 characters with no stop: every claim in it looked at the whole message once, which
 # made reading it quadratic (35 s for one message).
@@ -27,3 +27,11 @@ def test_the_scored_sentences_are_cut_alike() -> None:
     spans = engine._sentences(rows, doc.vocab.strings)
     assert len(spans) > 1 and max(end - start for start, end in spans) <= LONGEST_SENTENCE
     assert detect_message(STOPLESS)  # the claims are still found
+
+
+def test_parse_gives_what_the_pipeline_gives() -> None:
+    """Does ``parse`` give the tokens, norms and lemmas that calling the pipeline gives?"""
+    text = "Told ur bot twice, explaned it 2 the agent b4. Sent pics already!!"
+    columns = list(COLUMNS)
+    assert parse(text).to_array(columns).tolist() == get_nlp()(text).to_array(columns).tolist()
+    assert parse("").text == ""
