@@ -37,7 +37,7 @@ from handoff.detection.learned import (
     hash_string,
     words_of,
 )
-from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp, parse
+from handoff.detection.nlp import LONGEST_SENTENCE, parse
 from handoff.detection.quoted import above_history, in_spans, quoted_spans
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import (
@@ -438,20 +438,27 @@ def detect_message(
 
 
 def detect_messages(
-    texts: Iterable[str], batch_size: int = 256, contexts: Iterable[str | None] | None = None
+    texts: Iterable[str], contexts: Iterable[str | None] | None = None
 ) -> list[list[Finding]]:
-    """Find explicit cues in many customer messages at once (faster than one by one);
+    """Find explicit cues in many customer messages, as ``detect_message`` does one by one;
     ``contexts``, when given, holds each message's previous agent turn (or None)."""
     texts = list(texts)
     contexts = [None] * len(texts) if contexts is None else list(contexts)
     if len(texts) != len(contexts):
         raise ValueError(f"detect_messages: {len(texts)} texts but {len(contexts)} contexts")
     aliased = [_alias(text, ()) for text in texts]
-    docs = get_nlp().pipe((a.text for a in aliased), batch_size=batch_size)
     return [
-        _explicit(doc, a.text, a if a.swaps else None, None, None, context_tags(context), context)
+        _explicit(
+            parse(a.text),
+            a.text,
+            a if a.swaps else None,
+            None,
+            None,
+            context_tags(context),
+            context,
+        )
         or _answered_done(a, context, None, None)
-        for doc, a, context in zip(docs, aliased, contexts, strict=True)
+        for a, context in zip(aliased, contexts, strict=True)
     ]
 
 
