@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -398,11 +399,12 @@ class Model:
     """Weights per hashed feature; missing features weigh nothing."""
 
     weights: dict[int, float]
-    _dense: list[float] = field(init=False, repr=False, compare=False)
+    _dense: array[float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # A dense table (one float per bucket, 8 MB) makes a score one indexed sum.
-        self._dense = [0.0] * (MASK + 1)
+        # A dense table (one double per bucket, 8 MB, no float object per weight) makes a score
+        # one indexed sum that touches one cache line per feature, not two.
+        self._dense = array("d", bytes(8 * (MASK + 1)))
         for key, weight in self.weights.items():
             self._dense[key] = weight
 
