@@ -1604,12 +1604,30 @@ _TOLD_SOMETHING_RE = re.compile(
 )
 
 
+# Something written to support that went unanswered ("following up on my email of Monday, no
+# answer yet", "no one answered the first one"): unanswered contact, which the definition
+# counts, not a call that never got through (since 2.10.7).
+_WRITTEN_RE = re.compile(
+    r"\b(?:(?:my|our)\s+(?:(?:first|last|previous|earlier|original)\s+)?|"
+    r"the\s+(?:first|last|previous|earlier|original)\s+)"
+    r"(?:e-?mails?|messages?|msgs?|letters?|complaints?|tickets?|dms?|forms?|one)\b",
+    re.I,
+)
+_NO_ANSWER_RE = re.compile(
+    r"\bno\s+answer\b|\b(?:nobody|no\s+one|no-one|noone)\s+(?:\w+\s+)?answer\w*", re.I
+)
+
+
 def never_got_through(sentence: str) -> bool:
     """Tell whether a sentence speaks of calls that never got through ("called your line 3
     times yesterday, nobody answered") and of nothing told, sent or written: no contact the
     customer made, whatever the learned cue reads in it."""
-    return (
-        _NOT_THROUGH_RE.search(sentence) is not None and _TOLD_SOMETHING_RE.search(sentence) is None
+    match = _NOT_THROUGH_RE.search(sentence)
+    if match is None or _TOLD_SOMETHING_RE.search(sentence) is not None:
+        return False
+    # "No answer" to something written is an unanswered message, not a failed call.
+    return not (
+        _NO_ANSWER_RE.search(match.group()) is not None and _WRITTEN_RE.search(sentence) is not None
     )
 
 

@@ -464,6 +464,7 @@ def test_a_sentence_is_read_at_most_a_span_either_side_of_a_hit() -> None:
         "called your line 3 times yesterday, nobody answered",
         "Rang twice this morning and they hung up on me",
         "tried the helpline all week, it just rings out",
+        "rang the number on the letter twice, no answer",
     ],
 )
 def test_calls_that_never_got_through_tell_nothing(sentence: str) -> None:
@@ -478,6 +479,9 @@ def test_calls_that_never_got_through_tell_nothing(sentence: str) -> None:
         "rang twice and explained it all, then they hung up",
         "I complained last week, no answer",
         "I called you twice about this yesterday",
+        # 2.10.7: no answer to something written is an unanswered message
+        "chasing my e-mail from Tuesday, still no answer",
+        "posting again as no one answered my first message",
     ],
 )
 def test_a_telling_or_a_call_that_got_through_is_not_vetoed(sentence: str) -> None:
