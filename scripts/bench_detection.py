@@ -7,6 +7,13 @@ timing. Inputs are the evaluation set's messages and tickets, cycled to the requ
 the best of ``--rounds`` runs is reported, with the median beside it. The bare spaCy
 tokenizer and the shared pipeline (tokenizer, norms, lemmas) are timed on the same messages
 first, as the floor the detector's own work sits on.
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        .venv/bin/python scripts/bench_detection.py --instructions 2000 [--comments]
+
+runs ``detect_message`` on N messages (or ticket comments) after a warm-up and times nothing:
+the instructions with N minus those with 0, divided by N, are a count per message that this
+machine's changing speed does not move.
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--instructions", type=int, metavar="N", help="run N messages, untimed")
+    parser.add_argument("--comments", action="store_true", help="with --instructions: comments")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -73,6 +82,13 @@ def main() -> None:
     get_nlp()
     detect_message("warm up: as I told the bot")
     build = time.perf_counter() - build
+    if args.instructions is not None:
+        # The same warm-up for every N (norms, lemmas and word keys cached), then N messages.
+        for text in texts[:1000]:
+            detect_message(text)
+        for text in (comments if args.comments else texts)[: args.instructions]:
+            detect_message(text)
+        return
 
     nlp = get_nlp()
     rows = [

@@ -84,12 +84,10 @@ THREAD_SETS = {
 # Since 2.10.4 also indep-18 to indep-24 and the spent held-out sets J, K, L, T-Z, AA, AB and
 # AE (docs/detection.md, "2.10.4"): twenty more writers; the fresh sets AC, AD and AF-AJ stay
 # out, as the measure.
-# Independent batches kept out of training, as out-of-sample evidence (none since 2.7.0: every
-# writer's data trains the model, and ``--lowo`` scores each writer by a model trained without
-# them).
-# Since 2.10.6 (commit 4409bd9 tried them, not shipped: docs/detection.md, "Six more writers")
-# indep-25 to indep-30 are held back: training on them moved nine fresh sets by two messages in
-# all and lost two cases the tests keep; they stay as 3,000 out-of-sample turns.
+# Independent batches kept out of training, as out-of-sample evidence (none from 2.7.0 to
+# 2.10.6, when ``--lowo`` scored each writer by a model trained without them). Since 2.10.7
+# indep-25 to indep-30: training on them (commit 4409bd9, docs/detection.md "2.10.7") moved
+# nine fresh sets by two messages in all and lost two cases the tests keep.
 HELD_BACK_SETS: dict[str, Path] = {
     f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in range(25, 31)
 }

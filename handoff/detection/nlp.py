@@ -449,6 +449,7 @@ def _required(pattern: list[dict[str, Any]]) -> list[tuple[int, list[str]]]:
 
 @lru_cache(maxsize=1)
 def _steps() -> tuple[Any, ...]:
+    """Return the shared pipeline's enabled components, in order."""
     return tuple(proc for _name, proc in get_nlp().pipeline)
 
 
