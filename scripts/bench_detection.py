@@ -67,6 +67,8 @@ def main() -> None:
     parser.add_argument("--instructions", type=int, metavar="N", help="run N messages, untimed")
     parser.add_argument("--comments", action="store_true", help="with --instructions: comments")
     args = parser.parse_args()
+    if args.instructions is not None and not 0 <= args.instructions <= args.messages:
+        parser.error(f"--instructions must be between 0 and --messages ({args.messages})")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     texts = [r["text"] for r in load("messages.*.jsonl")]

@@ -115,9 +115,7 @@ def main() -> None:
             ]
         cells = []
         for key, pred in verdicts.items():
-            tp = sum(p and g for p, g in zip(pred, gold, strict=True))
-            fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
-            fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
+            tp, fp, fn = train_detection._counts(pred, gold)
             total = totals.setdefault(key, [0, 0, 0])
             total[0], total[1], total[2] = total[0] + tp, total[1] + fp, total[2] + fn
             cells.append(f"{tp}/{fp}/{fn}")

@@ -446,19 +446,9 @@ def detect_messages(
     contexts = [None] * len(texts) if contexts is None else list(contexts)
     if len(texts) != len(contexts):
         raise ValueError(f"detect_messages: {len(texts)} texts but {len(contexts)} contexts")
-    aliased = [_alias(text, ()) for text in texts]
     return [
-        _explicit(
-            parse(a.text),
-            a.text,
-            a if a.swaps else None,
-            None,
-            None,
-            context_tags(context),
-            context,
-        )
-        or _answered_done(a, context, None, None)
-        for a, context in zip(aliased, contexts, strict=True)
+        _explicit_in(text, (), None, None, context)
+        for text, context in zip(texts, contexts, strict=True)
     ]
 
 
