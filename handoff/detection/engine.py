@@ -63,6 +63,9 @@ KINDS = (EXPLICIT, IMPLICIT, REASK)
 # Kinds that make a ticket count in the repetition rate; a re-ask is reported beside it.
 REPETITION_KINDS = frozenset({EXPLICIT, IMPLICIT})
 SNIPPET_CHARS = 300
+# Zendesk keeps a comment to about 65,000 characters; a longer text (a pasted log, a forged
+# event) is read up to here, below spaCy's 1,000,000-character limit, rather than failing.
+READ_CHARS = 100_000
 # The cue of a re-ask recognised by the words naming what is asked, not by a field pattern.
 TOPIC_CUE = "ask:topic"
 # The cue of a re-ask recognised by the customer's answer: they said they had already told
@@ -386,7 +389,7 @@ def _explicit_in(
     agent_turn: int | None,
     context: str | None = None,
 ) -> list[Finding]:
-    aliased = _alias(text, bot_names)
+    aliased = _alias(text[:READ_CHARS], bot_names)
     doc = parse(aliased.text)
     found = _explicit(
         doc,
@@ -462,6 +465,7 @@ def detect_customer_message(
 ) -> list[Finding]:
     """Find explicit cues and implicit repetition of ``facts`` in one customer message;
     ``context`` is the agent's previous public turn."""
+    text = text[:READ_CHARS]
     findings = _explicit_in(text, facts.bot_names, comment_id, agent_turn, context)
     # Values in the earlier e-mails a mail client quotes below a reply are not given again; a
     # value the customer quotes on purpose ("> Order #8812 confirmed") is.
@@ -495,7 +499,7 @@ def detect_agent_reply(
     """Find questions in one agent reply that ask for something ``facts`` already holds."""
     findings = []
     # Questions in the earlier e-mails quoted below a reply were asked before, and read then.
-    text = above_history(text)
+    text = above_history(text[:READ_CHARS])
     asks = find_asks(parse(text), facts.words)
     for ask in asks:
         value = held_value(ask.field, facts, text)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handoff.detection import EXPLICIT, REASK, detect_ticket
+from handoff.detection import EXPLICIT, IMPLICIT, REASK, detect_ticket
+from handoff.detection.engine import READ_CHARS
 from tests.handoff.detection.conftest import agent, customer
 
 
@@ -71,3 +72,17 @@ def test_handoff_time_falls_back_when_packet_has_none(packet: dict[str, Any]) ->
     assert _explicit_ids(packet, comments) == [1]
     late = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     assert [f for f in detect_ticket(packet, comments, handoff_at=late)] == []
+
+
+def test_a_comment_longer_than_spacy_reads_is_read_up_to_the_cap(packet: dict[str, Any]) -> None:
+    """Is a 1.2-million-character comment read up to READ_CHARS instead of raising spaCy's E088?"""
+    filler = "the router blinks. " * 63_000
+    comments = [
+        agent(1, "Could you confirm the order number? " + filler, 1),
+        customer(2, "As I told the bot, it's A-10442. " + filler, 2),
+        customer(3, filler + "As I told the bot, it's late.", 3),
+    ]
+    assert len(comments[1]["body"]) > 1_000_000
+    found = {(f.comment_id, f.kind) for f in detect_ticket(packet, comments)}
+    assert found == {(1, REASK), (2, EXPLICIT), (2, IMPLICIT)}
+    assert READ_CHARS < len(filler)
