@@ -54,7 +54,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.10.7"
+DETECTOR_VERSION = "2.10.8"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"

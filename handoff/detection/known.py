@@ -172,13 +172,23 @@ def _state_kind(name: str) -> str:
         return "email"
     if "phone" in name or "mobile" in name:
         return "phone"
-    if name.startswith("account") and name.endswith(("number", "id", "no")):
+    if name.startswith(_ACCOUNT_HOLDERS) and name.endswith(("number", "id", "no")):
         return "account_id"
     if "tracking" in name:
         return "tracking_number"
-    if name.startswith("invoice"):
+    if name.startswith("invoice") or name.endswith(("invoice", "invoice_id", "invoice_number")):
         return "invoice_id"
     return ""
+
+
+# What an account number is called in ``account_state`` ("membership_number", "customer_no").
+_ACCOUNT_HOLDERS = ("account", "customer", "member", "client")
+
+
+def _printed_id(value: Any) -> bool:
+    """Tell whether a record's id reads like a number printed for the customer ("TH-ACC-58810",
+    "4881029701") rather than a system's own key ("cust_40002", "m-cust-0084")."""
+    return isinstance(value, str) and value == value.upper() and any(c.isdigit() for c in value)
 
 
 def _short_named_value(word: str) -> bool:
@@ -230,22 +240,33 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
             if is_id_like(word) or (named and _short_named_value(word)):
                 _add(values, TRANSCRIPT_VALUE, word, named)
     looked_up: dict[tuple[str, str], KnownValue] = {}
-    # The customer and requester records give the email the helpdesk knows. Their ids are the
-    # bot's and the helpdesk's own keys ("cust_40002"), which the agent already sees and the
-    # customer never gave: "your account number" asks for the number the customer knows, so
-    # it is a re-ask only when the customer gave one or the account state names one.
-    for holder in (packet.get("customer"), packet.get("requester")):
-        if isinstance(holder, Mapping):
-            _add(looked_up, "email", holder.get("email"))
+    # The customer and requester records give the email the helpdesk knows.
+    holders = [
+        h for h in (packet.get("customer"), packet.get("requester")) if isinstance(h, Mapping)
+    ]
+    for holder in holders:
+        _add(looked_up, "email", holder.get("email"))
     state = packet.get("account_state")
     if isinstance(state, Mapping):
         for order in _dicts(state.get("orders")):
             _add(looked_up, "order_id", order.get("id"))
+            _add(
+                looked_up, "tracking_number", order.get("tracking") or order.get("tracking_number")
+            )
         # Top-level values named for a field: {"email": ...}, {"account_number": ...}.
         for name, value in state.items():
             kind = _state_kind(str(name).lower())
             if kind:
                 _add(looked_up, kind, value)
+    # The records' ids are mostly the bot's and the helpdesk's own keys ("cust_40002"), which
+    # the customer never gave; one printed like an account number ("TH-ACC-58810") is the
+    # number "your account number" asks for, when nothing else names one.
+    if not any(v.kind == "account_id" for v in (*values.values(), *looked_up.values())):
+        for holder in holders:
+            for key in ("id", "external_id"):
+                if _printed_id(holder.get(key)):
+                    _add(looked_up, "account_id", holder[key])
+                    break
     bot = packet.get("bot")
     bot_names: tuple[str, ...] = ()
     if isinstance(bot, Mapping) and isinstance(bot.get("name"), str):

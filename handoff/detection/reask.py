@@ -67,6 +67,8 @@ IMPERATIVES = frozenset(
     "send dm drop share reply provide pop confirm give walk quote attach forward paste type "
     "message email".split()
 )
+# Words a chat opens with before its question ("hey what's your ...").
+GREETINGS = frozenset({"hi", "hey", "hello", "hiya", "ok", "okay", "thanks", "great", "morning"})
 REQUEST_WORDS = {"please", "pls", "could", "can", "would", "may", "kindly", "mind", "need", "let"}
 DETS: dict[str, Any] = {
     "NORM": {
@@ -98,6 +100,7 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
                 "NORM": {
                     "IN": [
                         "account",
+                        "acct",
                         "customer",
                         "user",
                         "member",
@@ -119,6 +122,12 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "phone": [
         [{"NORM": {"IN": ["phone", "mobile", "cell", "telephone", "contact"]}}, {"NORM": "number"}],
         [{"NORM": {"IN": ["phone", "telephone"]}}],
+        # "what's the best mobile for the cleaner to text?", "and your mobile?"
+        [
+            {"NORM": {"IN": ["best", "your", "ur"]}},
+            {"NORM": "mobile"},
+            {"NORM": {"IN": ["?", "for", "to", "on", "please", "pls"]}},
+        ],
         [{"NORM": "landline"}, {"NORM": "number", "OP": "?"}],
         # "a number we can reach you on"
         [
@@ -341,6 +350,13 @@ def _is_request(sent: Span) -> bool:
     # "Drop us a DM with your order number", "Walk me through what happened", "Send us ...".
     if words and words[0] in IMPERATIVES:
         return True
+    # "hey what's your member number": a question a chat leaves without its mark.
+    opening = [w for w in words[:5] if w not in GREETINGS]
+    if opening[:1] == ["which"] or (
+        opening[:2] in (["what", "'s"], ["what", "is"], ["what", "s"])
+        and opening[2:3] in (["your"], ["ur"], ["the"])
+    ):
+        return True
     return any(t.norm_ in REQUEST_WORDS for t in sent)
 
 
@@ -439,11 +455,25 @@ def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit
     return sorted(found.values(), key=lambda h: h.start)
 
 
+# Words of a customer turn that ask for help without saying what is wrong ("human please").
+_UNDESCRIBED = frozenset(
+    "hi hello hey human agent person someone real please pls help need i i'm im me my with a "
+    "an the to can speak talk want get what whats is it's this chat".split()
+)
+
+
+def _described(descriptions: tuple[str, ...]) -> bool:
+    """Tell whether the customer's turns say what is wrong: six words, or two that are not a
+    greeting or a call for help ("wasps nest in roof" does, "hi I need help with" does not)."""
+    words = [w.strip(".,!?:;").lower() for d in descriptions for w in d.split()]
+    return len(words) >= 6 or sum(1 for w in words if w and w not in _UNDESCRIBED) >= 2
+
+
 def held_value(field: str, facts: PacketFacts, reply: str) -> str | None:
     """Return what the packet holds for ``field``, or None when it holds nothing to re-ask."""
     if field == PROBLEM:
         # A chat that dropped before the customer said what was wrong holds no problem.
-        if sum(len(d.split()) for d in facts.descriptions) < 6:
+        if not _described(facts.descriptions):
             return None
         return facts.summary or facts.descriptions[0]
     known = facts.first(field)

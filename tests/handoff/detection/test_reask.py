@@ -34,6 +34,8 @@ def _reasks(packet: dict[str, Any], body: str) -> list[str]:
         ("Drop us a DM with your order number and we'll sort it.", ["ask:order_id"]),
         ("Please send the booking reference.", ["ask:order_id"]),
         ("Can you fill me in on the issue?", ["ask:problem"]),
+        ("hey what's the email on the account", ["ask:email"]),
+        ("ok which order", ["ask:order_id"]),
     ],
 )
 def test_agent_asking_for_held_information_is_a_reask(
@@ -53,6 +55,8 @@ def test_agent_asking_for_held_information_is_a_reask(
         "Could you confirm the order number A-10442 is right?",
         "Which app version are you on?",
         "What time works for you tomorrow?",
+        "What's happened is the email bounced.",
+        "Is the mobile app working for you?",
     ],
 )
 def test_statements_and_new_questions_are_not_reasks(packet: dict[str, Any], body: str) -> None:
@@ -78,6 +82,52 @@ def test_the_customer_records_own_id_is_not_the_account_number(packet: dict[str,
     del packet["identifiers"]
     packet["account_state"]["account_number"] = "7712-0954"
     assert _reasks(packet, "Please DM us your account number.") == ["ask:account_id"]
+
+
+@pytest.mark.parametrize("printed", ["TH-ACC-58810", "4881029701"])
+def test_a_record_id_printed_like_an_account_number_is_held(
+    packet: dict[str, Any], printed: str
+) -> None:
+    """Is the customer record's id held for "your account number" when it reads like a number
+    printed for the customer, and not when it reads like a system key or another one is named?"""
+    packet["customer"]["id"] = printed
+    assert _reasks(packet, "Could you give me your account number?") == ["ask:account_id"]
+    assert _reasks(packet, "hey what's your member number") == ["ask:account_id"]
+    packet["customer"]["id"] = "cust_40002"
+    assert _reasks(packet, "Could you give me your account number?") == []
+    packet["customer"]["id"] = printed
+    packet["account_state"]["membership_number"] = "PF-0093318"
+    (finding,) = detect_ticket(packet, [agent(1, "What's your membership number?", 5)])
+    assert finding.matched_value == "PF-0093318"
+
+
+def test_an_orders_tracking_and_a_named_invoice_are_held(packet: dict[str, Any]) -> None:
+    """Are an order's tracking number and an ``account_state`` key ending in invoice held?"""
+    assert _reasks(packet, "Could you send me the tracking number?") == []
+    packet["account_state"]["orders"][0]["tracking"] = "PW7710384GB"
+    assert _reasks(packet, "Could you send me the tracking number?") == ["ask:tracking_number"]
+    assert _reasks(packet, "Could you give me the invoice number?") == []
+    packet["account_state"]["last_invoice"] = "INV-90321"
+    assert _reasks(packet, "Could you give me the invoice number?") == ["ask:invoice_id"]
+
+
+@pytest.mark.parametrize(
+    ("said", "reask"),
+    [
+        ("wasps nest in roof", True),
+        ("human please", False),
+        ("hi I need help with", False),
+    ],
+)
+def test_a_short_description_still_holds_the_problem(
+    packet: dict[str, Any], said: str, reask: bool
+) -> None:
+    """Does a customer's short description ("wasps nest in roof") hold the problem, while a
+    call for help without one ("human please") does not?"""
+    packet["transcript"] = [{"role": "customer", "text": said}]
+    assert _reasks(packet, "Morning! What's the problem you're seeing?") == (
+        ["ask:problem"] if reask else []
+    )
 
 
 def test_reask_carries_the_held_value_and_turn(packet: dict[str, Any]) -> None:
@@ -474,3 +524,10 @@ def test_asking_again_about_the_problem_is_still_a_reask(packet: dict[str, Any],
     """Is asking about the drops the bot was told of, in the same words, still a topic re-ask?"""
     findings = detect_ticket(_outage_packet(packet), [agent(1, body, 5)])
     assert [f.cue for f in findings if f.kind == REASK] == ["ask:topic"]
+
+
+def test_asking_for_the_best_mobile_asks_for_the_phone(packet: dict[str, Any]) -> None:
+    """Is "the best mobile for the cleaner to text" an ask for the phone number the packet holds?"""
+    packet["identifiers"].append({"kind": "phone", "value": "07845 661203"})
+    body = "Hi! What's the best mobile for the cleaner to text on the day?"
+    assert _reasks(packet, body) == ["ask:phone"]
