@@ -84,21 +84,17 @@ def test_the_customer_records_own_id_is_not_the_account_number(packet: dict[str,
     assert _reasks(packet, "Please DM us your account number.") == ["ask:account_id"]
 
 
-@pytest.mark.parametrize("printed", ["TH-ACC-58810", "4881029701"])
-def test_a_record_id_printed_like_an_account_number_is_held(
-    packet: dict[str, Any], printed: str
-) -> None:
-    """Is the customer record's id held for "your account number" when it reads like a number
-    printed for the customer, and not when it reads like a system key or another one is named?"""
-    packet["customer"]["id"] = printed
-    assert _reasks(packet, "Could you give me your account number?") == ["ask:account_id"]
-    assert _reasks(packet, "hey what's your member number") == ["ask:account_id"]
-    packet["customer"]["id"] = "cust_40002"
-    assert _reasks(packet, "Could you give me your account number?") == []
-    packet["customer"]["id"] = printed
+def test_account_numbers_named_in_the_account_state_are_held(packet: dict[str, Any]) -> None:
+    """Are a member number the account state names, and one the customer gave, asked for again
+    in chat shorthand ("hey what's your member number"), while the record's own id is not?"""
+    packet["customer"]["id"] = "TH-ACC-58810"
+    assert _reasks(packet, "hey what's your member number") == []
     packet["account_state"]["membership_number"] = "PF-0093318"
-    (finding,) = detect_ticket(packet, [agent(1, "What's your membership number?", 5)])
+    (finding,) = detect_ticket(packet, [agent(1, "hey what's your member number", 5)])
     assert finding.matched_value == "PF-0093318"
+    del packet["account_state"]["membership_number"]
+    packet["identifiers"].append({"kind": "account_id", "value": "PI-509771"})
+    assert _reasks(packet, "whats ur acct number") == ["ask:account_id"]
 
 
 def test_an_orders_tracking_and_a_named_invoice_are_held(packet: dict[str, Any]) -> None:
