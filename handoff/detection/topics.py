@@ -482,6 +482,20 @@ def _try_again(sentence: str) -> bool:
     return again and bool(TRY_WORDS & set(words))
 
 
+def _of_another(sentence: str, run: list[str], held: frozenset[str]) -> bool:
+    """Tell whether a run ends in a possessive ("the other driver's") whose next word, what
+    is asked of it, the packet does not hold."""
+    if not run[-1].endswith("'s"):
+        return False
+    words = words_of(sentence)
+    try:
+        at = words.index(run[-1]) + 1
+    except ValueError:
+        return False
+    after = [w for w in words[at : at + 3] if w not in {"full", "first", "last", "own"}]
+    return not after or stem(after[0]) not in held
+
+
 @dataclass(frozen=True)
 class TopicAsk:
     """A question naming something the packet holds: the sentence and the held words."""
@@ -535,6 +549,13 @@ def find_topic_asks(
             # (who gave it, "from our assistant", is not a property).
             said = [run for run in runs[1:] if not set(run) <= SUPPORT_NAMES]
             if _yes_no(sent) and said and not all(stem(w) in held for w in said[0]):
+                continue
+            # "the other driver's details", "your son's full name": what the possessor has,
+            # which the packet holds only when it holds that too.
+            if _of_another(sent, runs[0], held):
+                continue
+            # "Who'll be at the depot?" asks for a person, not for the place it names.
+            if words_of(sent)[:1] and words_of(sent)[0].split("'")[0] in {"who", "whom"}:
                 continue
             # Trying a step again, now that something changed, is an instruction.
             if _try_again(sent):

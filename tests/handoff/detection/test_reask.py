@@ -527,3 +527,59 @@ def test_asking_for_the_best_mobile_asks_for_the_phone(packet: dict[str, Any]) -
     packet["identifiers"].append({"kind": "phone", "value": "07845 661203"})
     body = "Hi! What's the best mobile for the cleaner to text on the day?"
     assert _reasks(packet, body) == ["ask:phone"]
+
+
+def _accident_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """Return a packet about a crash at the Leeds depot in which the other driver was at fault."""
+    packet["account_state"] = {}
+    packet["summary"] = (
+        "Van hit by another driver at the Leeds depot; the other driver admitted fault."
+    )
+    packet["transcript"] = [
+        {
+            "role": "customer",
+            "text": "the other driver hit our van at the Leeds depot, he admitted fault",
+        },
+        {"role": "bot", "text": "I'll pass you to a claims handler."},
+    ]
+    return packet
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Did you get the other driver's details?",
+        "Can you send me the other driver's details and insurer?",
+        "What's the other driver's registration?",
+        "Who'll be at the depot this afternoon?",
+    ],
+)
+def test_what_a_named_party_has_or_who_is_there_is_asked_for_the_first_time(
+    packet: dict[str, Any], body: str
+) -> None:
+    """Is a question for what the other driver has, or for who will be at the depot, not a
+    re-ask of the driver or the depot the packet names?"""
+    assert _reasks(_accident_packet(packet), body) == []
+
+
+def test_a_question_for_the_place_the_packet_names_is_still_a_reask(
+    packet: dict[str, Any],
+) -> None:
+    """Is "which depot was it at?" still a re-ask when the packet names the Leeds depot?"""
+    assert _reasks(_accident_packet(packet), "Which depot was it at?") == ["ask:topic"]
+
+
+@pytest.mark.parametrize(
+    ("body", "cues"),
+    [
+        ("You can upload it with the link I'm sending to your email now.", []),
+        ("You can reply to the email I've just sent you with it attached.", []),
+        ("Can I ask what email we should send the form to?", ["ask:email"]),
+    ],
+)
+def test_an_email_as_a_destination_or_a_message_is_not_asked_for(
+    packet: dict[str, Any], body: str, cues: list[str]
+) -> None:
+    """Is "sending to your email" or "the email I've just sent" not an ask for the address,
+    while "what email should we send it to?" is?"""
+    assert _reasks(packet, body) == cues
