@@ -1618,12 +1618,23 @@ _NO_ANSWER_RE = re.compile(
 )
 
 
+# A call that got through before it was cut off ("on the phone with your team for an hour,
+# then got disconnected"): contact the customer made.
+_GOT_THROUGH_RE = re.compile(
+    r"\b(?:spoke|spoken|speaking|talked|talking|chatted|chatting)\b|"
+    r"\bon\s+(?:a\s+|the\s+)?(?:call|phone|line)\s+(?:with|to)\b",
+    re.I,
+)
+
+
 def never_got_through(sentence: str) -> bool:
     """Tell whether a sentence speaks of calls that never got through ("called your line 3
     times yesterday, nobody answered") and of nothing told, sent or written: no contact the
     customer made, whatever the learned cue reads in it."""
     match = _NOT_THROUGH_RE.search(sentence)
     if match is None or _TOLD_SOMETHING_RE.search(sentence) is not None:
+        return False
+    if _GOT_THROUGH_RE.search(sentence) is not None:
         return False
     # "No answer" to something written is an unanswered message, not a failed call.
     return not (

@@ -482,6 +482,9 @@ def test_calls_that_never_got_through_tell_nothing(sentence: str) -> None:
         # 2.10.7: no answer to something written is an unanswered message
         "chasing my e-mail from Tuesday, still no answer",
         "posting again as no one answered my first message",
+        # 2.10.8: a call that got through before it was cut off
+        "I was on the phone with your billing team for an hour and then got cut off",
+        "talked to an agent on chat until it disconnected me",
     ],
 )
 def test_a_telling_or_a_call_that_got_through_is_not_vetoed(sentence: str) -> None:
