@@ -166,6 +166,10 @@ def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any, named: s
     out[(kind, key)] = KnownValue(kind, text, key, named)
 
 
+# What an account number is called in ``account_state`` ("membership_number", "customer_no").
+_ACCOUNT_HOLDERS = ("account", "customer", "member", "client")
+
+
 def _state_kind(name: str) -> str:
     """Return the identifier kind an ``account_state`` key names ("account_number"), or ''."""
     if "email" in name:
@@ -179,10 +183,6 @@ def _state_kind(name: str) -> str:
     if name.startswith("invoice") or name.endswith(("invoice", "invoice_id", "invoice_number")):
         return "invoice_id"
     return ""
-
-
-# What an account number is called in ``account_state`` ("membership_number", "customer_no").
-_ACCOUNT_HOLDERS = ("account", "customer", "member", "client")
 
 
 def _short_named_value(word: str) -> bool:

@@ -379,8 +379,8 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     # "I've resent the reset email" and "by email" name a channel, not the value.
     if before and before[-1] in {"by", "via", "reset", "confirmation", "verification"}:
         return False
-    # "the link I'm sending to your email", "reply to the email I've just sent": the
-    # address is where something goes, or the e-mail is a message.
+    # "the link I'm sending to your email", "reply to the email I've just sent": a field
+    # after "to your/the" is where something goes, and "the email I sent" is a message.
     later = [t.norm_ for t in doc[end : min(sent.end, end + 4)]]
     if before[-2:] in (["to", "your"], ["to", "the"]) or (
         later[:1] in (["i"], ["we"]) and {"sent", "sending"} & set(later)

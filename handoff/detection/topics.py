@@ -555,7 +555,8 @@ def find_topic_asks(
             if _of_another(sent, runs[0], held):
                 continue
             # "Who'll be at the depot?" asks for a person, not for the place it names.
-            if words_of(sent)[:1] and words_of(sent)[0].split("'")[0] in {"who", "whom"}:
+            first = words_of(sent)[:1]
+            if first and first[0].split("'")[0] in {"who", "whom"}:
                 continue
             # Trying a step again, now that something changed, is an instruction.
             if _try_again(sent):
