@@ -482,6 +482,18 @@ def _try_again(sentence: str) -> bool:
     return again and bool(TRY_WORDS & set(words))
 
 
+_MEDIA = frozenset(
+    "photo photos picture pictures pic pics screenshot screenshots video videos image images".split()
+)
+_SENDING = frozenset(stem(w) for w in ("uploaded", "attached", "sent"))
+
+
+def _asks_for_media(sentence: str, held: frozenset[str]) -> bool:
+    """Tell whether a question asks for a photo, screenshot or video while the packet says
+    nothing was uploaded, attached or sent (2.10.8)."""
+    return bool(_MEDIA & set(words_of(sentence))) and not _SENDING & held
+
+
 def _of_another(sentence: str, run: list[str], held: frozenset[str]) -> bool:
     """Tell whether a run ends in a possessive ("the other driver's") whose next word, what
     is asked of it, the packet does not hold."""
@@ -553,6 +565,9 @@ def find_topic_asks(
             # "the other driver's details", "your son's full name": what the possessor has,
             # which the packet holds only when it holds that too.
             if _of_another(sent, runs[0], held):
+                continue
+            # "could you send a photo of the crack?": a new picture of what the packet names.
+            if _asks_for_media(sent, held):
                 continue
             # "Who'll be at the depot?" asks for a person, not for the place it names.
             first = words_of(sent)[:1]

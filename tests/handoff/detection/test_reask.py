@@ -583,3 +583,23 @@ def test_an_email_as_a_destination_or_a_message_is_not_asked_for(
     """Is "sending to your email" or "the email I've just sent" not an ask for the address,
     while "what email should we send it to?" is?"""
     assert _reasks(packet, body) == cues
+
+
+@pytest.mark.parametrize(
+    ("said", "cues"),
+    [
+        ("my parcel came with a cracked screen, I took photos", []),
+        ("my parcel came with a cracked screen, I uploaded photos", ["ask:topic"]),
+    ],
+)
+def test_a_photo_is_asked_again_only_when_the_packet_says_it_was_sent(
+    packet: dict[str, Any], said: str, cues: list[str]
+) -> None:
+    """Is asking for a photo of what the packet names new unless the customer uploaded one?"""
+    packet["account_state"] = {}
+    packet["summary"] = "Parcel arrived with a cracked screen; customer has photos."
+    packet["transcript"] = [
+        {"role": "customer", "text": said},
+        {"role": "bot", "text": "One moment."},
+    ]
+    assert _reasks(packet, "Could you send a photo of the cracked screen?") == cues
