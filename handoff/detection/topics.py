@@ -485,13 +485,8 @@ def _try_again(sentence: str) -> bool:
 _MEDIA = frozenset(
     "photo photos picture pictures pic pics screenshot screenshots video videos image images".split()
 )
+# A photo, screenshot or video is asked again only when the packet says one was sent (2.10.8).
 _SENDING = frozenset(stem(w) for w in ("uploaded", "attached", "sent"))
-
-
-def _asks_for_media(sentence: str, held: frozenset[str]) -> bool:
-    """Tell whether a question asks for a photo, screenshot or video while the packet says
-    nothing was uploaded, attached or sent (2.10.8)."""
-    return bool(_MEDIA & set(words_of(sentence))) and not _SENDING & held
 
 
 def _of_another(sentence: str, run: list[str], held: frozenset[str]) -> bool:
@@ -566,12 +561,12 @@ def find_topic_asks(
             # which the packet holds only when it holds that too.
             if _of_another(sent, runs[0], held):
                 continue
+            words = words_of(sent)
             # "could you send a photo of the crack?": a new picture of what the packet names.
-            if _asks_for_media(sent, held):
+            if _MEDIA.intersection(words) and not _SENDING & held:
                 continue
             # "Who'll be at the depot?" asks for a person, not for the place it names.
-            first = words_of(sent)[:1]
-            if first and first[0].split("'")[0] in {"who", "whom"}:
+            if words and words[0].split("'")[0] in {"who", "whom"}:
                 continue
             # Trying a step again, now that something changed, is an instruction.
             if _try_again(sent):
