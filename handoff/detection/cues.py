@@ -1632,9 +1632,7 @@ def never_got_through(sentence: str) -> bool:
     times yesterday, nobody answered") and of nothing told, sent or written: no contact the
     customer made, whatever the learned cue reads in it."""
     match = _NOT_THROUGH_RE.search(sentence)
-    if match is None or _TOLD_SOMETHING_RE.search(sentence) is not None:
-        return False
-    if _GOT_THROUGH_RE.search(sentence) is not None:
+    if match is None or _TOLD_SOMETHING_RE.search(sentence) or _GOT_THROUGH_RE.search(sentence):
         return False
     # "No answer" to something written is an unanswered message, not a failed call.
     return not (

@@ -132,8 +132,9 @@ def test_reask_carries_the_held_value_and_turn(packet: dict[str, Any]) -> None:
     assert (finding.matched_value, finding.comment_id, finding.agent_turn) == ("A-10442", 7, 1)
 
 
-def _router_packet(packet: dict[str, Any], summary: str, customer_said: str) -> dict[str, Any]:
-    """Return a packet about an extender that will not join the router, in the given words."""
+def _packet_saying(packet: dict[str, Any], summary: str, customer_said: str) -> dict[str, Any]:
+    """Return the packet with no account state, ``summary``, and a transcript of the customer
+    saying ``customer_said`` before the bot passes them on."""
     packet["account_state"] = {}
     packet["summary"] = summary
     packet["transcript"] = [
@@ -157,7 +158,7 @@ def test_a_value_question_needs_a_value_not_just_the_word(
 ) -> None:
     """Is "which router?" a re-ask only when the packet names the router, not when it only
     speaks of "my router"?"""
-    vague = _router_packet(
+    vague = _packet_saying(
         packet,
         "Extender not joining the router; customer travelling soon; one of 3 items missing.",
         "question: my extender won't join my router and I'm travelling soon, an item is missing",
@@ -179,7 +180,7 @@ def test_a_value_question_is_a_reask_when_the_packet_gives_the_value(
 ) -> None:
     """Is a value question a re-ask when the packet gives the value: after the word, as a
     name before it, or as a count for "how many"?"""
-    specific = _router_packet(
+    specific = _packet_saying(
         packet,
         "Archer AX55 router; travelling on Friday; missing item: USB-C charger; 12 seats.",
         "my extender won't join the Archer AX55 router",
@@ -531,18 +532,11 @@ def test_asking_for_the_best_mobile_asks_for_the_phone(packet: dict[str, Any]) -
 
 def _accident_packet(packet: dict[str, Any]) -> dict[str, Any]:
     """Return a packet about a crash at the Leeds depot in which the other driver was at fault."""
-    packet["account_state"] = {}
-    packet["summary"] = (
-        "Van hit by another driver at the Leeds depot; the other driver admitted fault."
+    return _packet_saying(
+        packet,
+        "Van hit by another driver at the Leeds depot; the other driver admitted fault.",
+        "the other driver hit our van at the Leeds depot, he admitted fault",
     )
-    packet["transcript"] = [
-        {
-            "role": "customer",
-            "text": "the other driver hit our van at the Leeds depot, he admitted fault",
-        },
-        {"role": "bot", "text": "I'll pass you to a claims handler."},
-    ]
-    return packet
 
 
 @pytest.mark.parametrize(
@@ -596,10 +590,7 @@ def test_a_photo_is_asked_again_only_when_the_packet_says_it_was_sent(
     packet: dict[str, Any], said: str, cues: list[str]
 ) -> None:
     """Is asking for a photo of what the packet names new unless the customer uploaded one?"""
-    packet["account_state"] = {}
-    packet["summary"] = "Parcel arrived with a cracked screen; customer has photos."
-    packet["transcript"] = [
-        {"role": "customer", "text": said},
-        {"role": "bot", "text": "One moment."},
-    ]
+    packet = _packet_saying(
+        packet, "Parcel arrived with a cracked screen; customer has photos.", said
+    )
     assert _reasks(packet, "Could you send a photo of the cracked screen?") == cues
