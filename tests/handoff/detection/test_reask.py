@@ -594,3 +594,11 @@ def test_a_photo_is_asked_again_only_when_the_packet_says_it_was_sent(
         packet, "Parcel arrived with a cracked screen; customer has photos.", said
     )
     assert _reasks(packet, "Could you send a photo of the cracked screen?") == cues
+
+
+def test_odd_account_state_values_are_ignored_not_held(packet: dict[str, Any]) -> None:
+    """Are an order's tracking given as an object and a null invoice key ignored, not held or fatal?"""
+    packet["account_state"]["orders"][0]["tracking"] = {"carrier": "UPS"}
+    packet["account_state"]["last_invoice"] = None
+    assert _reasks(packet, "Could you send me the tracking number?") == []
+    assert _reasks(packet, "Could you give me the invoice number?") == []
