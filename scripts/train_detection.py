@@ -80,6 +80,9 @@ THREAD_SETS = {
     **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in (5, 6, 11, 12)},
     # 2.10.4: seven more independent batches (docs/detection.md, "Beside 2.9.0", first tried).
     **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in range(18, 25)},
+    # 2.11.0: three independent batches in the style of customers on Twitter/X and in DMs
+    # (airlines, rail and telecoms; retail, delivery and devices; banks, insurers and utilities).
+    **{f"indep-{n}": TRAIN / f"indep-{n}" / "thread.jsonl" for n in range(31, 34)},
 }
 # Since 2.10.4 also indep-18 to indep-24 and the spent held-out sets J, K, L, T-Z, AA, AB and
 # AE (docs/detection.md, "2.10.4"): twenty more writers; the fresh sets AC, AD and AF-AJ stay

@@ -1666,6 +1666,25 @@ def having_already(sentence: str) -> bool:
     )
 
 
+# "gave it another go", "give it a try": trying a step, not giving support anything; "that's
+# why I asked for a bigger size": the reason for a request made now (the pointing-back rule
+# reads "that's why I asked" as a claim only where it ends a clause or names us). 2.11.0.
+_TRYING_OR_ASKING_RE = re.compile(
+    r"\bg(?:ave|ive|iven|iving)\s+(?:it|that|this|them)\s+(?:a|another|one\s+more)\s+"
+    r"(?:go|try|shot|whirl|bash|spin)\b|"
+    r"\b(?:that'?s|that\u2019s|thats|that\s+is|this\s+is)\s+why\s+i\s+(?:asked|requested)\s+"
+    r"(?:for|about)\b",
+    re.I,
+)
+
+
+def only_trying_or_asking(sentence: str) -> bool:
+    """Tell whether a sentence tries a step again or gives the reason for a request, and
+    tells or sends nothing besides ("gave it another go on Sunday, still dead")."""
+    rest = _TRYING_OR_ASKING_RE.sub(" ", sentence)
+    return rest != sentence and _TOLD_SOMETHING_RE.search(rest) is None
+
+
 _CONTACT_THIRD_RE = re.compile(
     r"^\s*(?:back\s+)?(?:(?:in)?to\s+|with\s+|it\s+to\s+)?(?:seller|vendor|visa|mastercard|amex|"
     r"neighbou?rs?|my|his|her|their|our|the\s+(?:\w+\s+)?(?:bank|police|neighbou?rs?|"

@@ -19,6 +19,7 @@ from handoff.detection.cues import (
     having_already,
     money_claim,
     never_got_through,
+    only_trying_or_asking,
     said_in_public,
     sent_now_possible,
     sentence_of,
@@ -54,7 +55,7 @@ from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_val
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.10.8"
+DETECTOR_VERSION = "2.11.0"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -119,6 +120,8 @@ class _Aliased:
     text: str
     # (start, end) in ``text`` of each replacement, with the original (start, end).
     swaps: tuple[tuple[int, int, int, int], ...] = ()
+    # Where in ``text`` another's handle the customer told was read as "them".
+    others: tuple[int, ...] = ()
 
     def back(self, start: int, end: int) -> tuple[int, int]:
         """Map a (start, end) in the aliased text to the original text."""
@@ -172,6 +175,7 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     brand = _brand_handles(text) if "@" in text else set()
     pieces: list[str] = []
     swaps: list[tuple[int, int, int, int]] = []
+    others: list[int] = []
     last = length = 0
     for match in re.finditer("|".join(f"(?:{p})" for p in patterns), text, re.IGNORECASE):
         if match.start() < last:
@@ -197,12 +201,14 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
             name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
         pieces.append(text[last : match.start()])
         length += match.start() - last
+        if name == "them":
+            others.append(length)
         swaps.append((length, length + len(name), match.start(), end))
         pieces.append(name)
         length += len(name)
         last = end
     pieces.append(text[last:])
-    return _Aliased(text, "".join(pieces), tuple(swaps))
+    return _Aliased(text, "".join(pieces), tuple(swaps), tuple(others))
 
 
 _SENTENCE_END = frozenset(
@@ -235,13 +241,22 @@ def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
 CONTEXT_SENTENCES = 2
 
 
-def _vetoed(span: Span, anchors: Iterable[int], agent_text: str | None, message: str) -> bool:
+def _vetoed(
+    span: Span,
+    anchors: Iterable[int],
+    agent_text: str | None,
+    message: str,
+    others: tuple[int, ...] = (),
+) -> bool:
     """Tell whether a sentence the learned cue scored a claim is no claim: money, a post on the
     customer's own page, another matter, a step of the customer's own, a call that never got
-    through, having something already."""
+    through, having something already, a step tried or a request explained, telling another
+    company's handle (``others``: where the text reads one as "them")."""
     text = span.text
     return (
-        money_claim(span, anchors)
+        any(span.start_char <= other < span.end_char for other in others)
+        or only_trying_or_asking(text)
+        or money_claim(span, anchors)
         or said_in_public(text)
         or about_another_matter(text)
         or own_step_claim(agent_text, text, message)
@@ -347,7 +362,10 @@ def _explicit(
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in standing]
         elif not inside and probability > best[0]:
             anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
-            if probability < THRESHOLD or not _vetoed(doc[start:end], anchors, agent_text, message):
+            others = aliased.others if aliased is not None else ()
+            if probability < THRESHOLD or not _vetoed(
+                doc[start:end], anchors, agent_text, message, others
+            ):
                 best = (probability, start, end)
     if not found and best[0] >= THRESHOLD:
         span = doc[best[1] : best[2]]

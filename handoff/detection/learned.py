@@ -52,6 +52,7 @@ _THIRD = 0xA0761D6478BD642F  # any name for someone outside support: bank, husba
 _TIME = 0x5851F42D4C957F2D  # any word naming when: "yesterday", "Monday", "ago", "March"
 _CHANNEL = 0x2127599BF4325C37  # any channel of talking to support: phone, helpline, WhatsApp
 _BIAS = 0
+_CLASS = 0x1F83D9ABFB41BD6B  # marks an n-gram or pair read with word classes (WORD_CLASSES)
 # The agent's previous public turn, read as a few tags (``context_tags``) that mix with the
 # opening words of the customer's answer: "did that already" after "have you tried ...?",
 # "sent it yesterday" after "please DM us your order number".
@@ -206,16 +207,36 @@ CHANNEL_WORDS = frozenset(
     "phone helpline hotline whatsapp insta instagram facebook fb discord telegram twitter "
     "livechat messenger".split()
 )
+# 2.11.0: words that do one job in a claim, each read also as its class (``features_of``), so
+# that "rang your helpline twice" learns from "called your phone line again" and "lodged a
+# complaint" from "raised a ticket". Unlike the classes above, the word is read as itself too:
+# "told the bot" and "the bot said" stay apart. A word is placed by its lemma, else its norm,
+# in the first class that lists it.
+WORD_CLASSES = {
+    "tell": "tell say explain mention state describe inform notify advise repeat reiterate answer "
+    "ask",
+    "give": "give provide share send forward upload attach show hand submit fill complete enter "
+    "type put write spell fax post",
+    "report": "report raise lodge file log register complain open escalate request claim",
+    "contact": "call ring phone email e-mail dm message msg text tweet chat contact speak talk "
+    "visit reach",
+    "past": "already before earlier previously previous prior ago above originally first",
+    "count": "again twice once times multiple several numerous many second third fourth fifth "
+    "sixth",
+    "record": "ticket case reference ref complaint claim request report form number",
+}
 WINDOW = 5
 COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
-# One word of a document: its key for n-grams, and whether it is an anchor; None for spaces.
-Word = tuple[int, bool] | None
+# One word of a document: its key for n-grams, whether it is an anchor, and its class key (0
+# for a word of no class); None for spaces.
+Word = tuple[int, bool, int] | None
 
 _anchor_keys: frozenset[int] = frozenset()
+_class_keys: dict[str, int] = {}
 # Keyed by the token's (orth, norm): a tokenizer special case may give a word a norm of its own
 # ("am" read from a contraction), and a key cached by orth alone made a message's reading depend
 # on the first context the process saw the word in (fixed in 2.10.1).
-_word_cache: dict[int, tuple[int, bool]] = {}
+_word_cache: dict[int, tuple[int, bool, int]] = {}
 _rule_cache: dict[str, int] = {}
 
 
@@ -227,8 +248,20 @@ def _anchors() -> frozenset[int]:
     return _anchor_keys
 
 
-def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
-    """Return (key, is_anchor) of a word: ordinals and values fold into one key each."""
+def _classes() -> dict[str, int]:
+    if not _class_keys:
+        # A time word points back like "already"; a channel is a way of contacting support.
+        listed = {name: words.split() for name, words in WORD_CLASSES.items()}
+        listed["past"] += sorted(TIME_WORDS)
+        listed["contact"] += sorted(CHANNEL_WORDS)
+        for name, words in reversed(listed.items()):  # the first class listing a word wins
+            key = hash_string(f"class:{name}")
+            _class_keys.update((word, key) for word in words)
+    return _class_keys
+
+
+def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool, int]:
+    """Return (key, is_anchor, class key) of a word: ordinals and values fold into one key each."""
     cached = orth * 1_000_003 ^ norm  # (orth, norm) as one int: a tuple per token cost more
     found = _word_cache.get(cached)
     if found is None:
@@ -255,7 +288,12 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool]:
             elif word in CHANNEL_WORDS:
                 key = _CHANNEL
         anchors = _anchors()
-        found = (key, norm in anchors or lemma in anchors)
+        classes = _classes()
+        found = (
+            key,
+            norm in anchors or lemma in anchors,
+            classes.get(strings[lemma]) or classes.get(strings[norm], 0),
+        )
         if len(_word_cache) < 500_000:
             _word_cache[cached] = found
     return found
@@ -282,8 +320,9 @@ def features(doc: Doc | Span, rules: Iterable[str] = ()) -> list[int]:
 
 def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
     """Return hashed feature ids: bigrams and trigrams of words within ``WINDOW`` of an anchor,
-    skip pairs of an anchor and a word within ``WINDOW`` of it, one per rule family that
-    fired, and the bias. Without anchors, only rules and the bias."""
+    skip pairs of an anchor and a word within ``WINDOW`` of it, those n-grams and pairs again
+    with words read as their class where one has a class, one per rule family that fired, and
+    the bias. Without anchors, only rules and the bias."""
     out = [_BIAS]
     for name in rules:
         bucket = _rule_cache.get(name)
@@ -317,6 +356,25 @@ def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
         anchor = (keys[position] * _SKIP) & _U64
         for i in range(max(1, position - WINDOW), min(count - 1, position + WINDOW + 1)):
             if i != position:
+                pair = anchor ^ keys[i] ^ (i > position)
+                append((pair ^ (pair >> 29)) & MASK)
+    # The same again with each word of a class read as its class, for the n-grams and pairs
+    # that hold one: "rang ... twice" and "called ... again" share these.
+    classed = [False, *(item[2] != 0 for item in present), False]  # type: ignore[index]
+    if not any(classed):
+        return out
+    keys = [_BOUNDARY, *(item[2] or item[0] for item in present), _BOUNDARY]  # type: ignore[index]
+    for i in range(1, count):
+        if inside[i] and inside[i - 1] and (classed[i] or classed[i - 1]):
+            bigram = (((keys[i - 1] * _MIX) ^ keys[i]) ^ _CLASS) & _U64
+            append((bigram ^ (bigram >> 29)) & MASK)
+            if i > 1 and inside[i - 2]:
+                trigram = ((bigram * _MIX) ^ keys[i - 2]) & _U64
+                append((trigram ^ (trigram >> 29)) & MASK)
+    for position in near:
+        anchor = ((keys[position] * _SKIP) ^ _CLASS) & _U64
+        for i in range(max(1, position - WINDOW), min(count - 1, position + WINDOW + 1)):
+            if i != position and (classed[i] or classed[position]):
                 pair = anchor ^ keys[i] ^ (i > position)
                 append((pair ^ (pair >> 29)) & MASK)
     return out

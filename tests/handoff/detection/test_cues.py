@@ -725,6 +725,23 @@ def test_each_handle_looks_back_a_bounded_stretch(monkeypatch: pytest.MonkeyPatc
     assert max(seen) <= 40
 
 
+@pytest.mark.parametrize(
+    ("sentence", "only"),
+    [
+        ("Gave it another go on Sunday, still dead", True),
+        ("gave it a try this morning", True),
+        ("that's why I asked for a bigger size this time", True),
+        ("Gave it another go and sent you the logs", False),
+        ("that's why I asked you twice", False),
+        ("I gave it to your agent on Monday", False),
+    ],
+)
+def test_a_step_tried_or_a_request_explained_tells_nothing(sentence: str, only: bool) -> None:
+    """Is trying a step again or the reason for a request no claim, unless the sentence also
+    tells or sends something?"""
+    assert cues.only_trying_or_asking(sentence) is only
+
+
 def test_every_pointer_in_the_evaluation_data_opens_with_a_listed_word() -> None:
     """Does every time or place a telling points to (as its patterns find it anywhere in the
     evaluation messages) open with a word of ``_POINTER_FIRST``, where alone it is sought?"""

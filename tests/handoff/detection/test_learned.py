@@ -19,7 +19,7 @@ CORPUS = ROOT / "tests" / "data" / "detection" / "train" / "corpus.jsonl"
 # Phrasings that no rule matches: only the model can find them.
 UNRULED = [
     "Went over all of this with your virtual agent an hour ago!",
-    "The receipt went to your chat this morning.",
+    "The photos went to your chat team yesterday.",
     "Your refund form has all of this, I did it on Monday.",
     "The photos are in last week's email to you.",
     "Once again: ORD-88231.",
@@ -90,15 +90,31 @@ def test_look_alikes_stay_quiet(text: str) -> None:
 
 def test_only_the_sentence_that_repeats_is_reported() -> None:
     """Does a long message yield the repeating sentence, not the whole text?"""
-    text = "My router drops every evening. The receipt went to your chat this morning. Thanks."
+    text = "My router drops every evening. The photos went to your chat team yesterday. Thanks."
     (finding,) = detect_message(text)
-    assert finding.snippet == "The receipt went to your chat this morning."
+    assert finding.snippet == "The photos went to your chat team yesterday."
 
 
 def test_a_message_without_anchor_words_has_only_the_bias() -> None:
     """Does text without any word a repetition needs carry no n-gram features?"""
     doc = get_nlp()("My router drops every evening, help")
     assert learned.features(doc) == [0]
+
+
+def test_words_of_one_class_share_the_features_read_with_classes() -> None:
+    """Are "rang" and "called" one class and "bank" none, and do two anchors of one class beside
+    the same word share more features than two words of no class do?"""
+    nlp = get_nlp()
+    rang, called, bank = (learned.words(nlp(word))[0] for word in ("rang", "called", "bank"))
+    assert rang is not None and called is not None and bank is not None
+    assert rang[2] == called[2] != 0 and bank[2] == 0
+    twice = (33, False, 0)
+
+    def shared(cls: int) -> set[int]:
+        one, two = (set(learned.features_of([(key, True, cls), twice])) for key in (11, 22))
+        return one & two
+
+    assert len(shared(rang[2])) > len(shared(0))
 
 
 def test_training_is_deterministic_and_separates_the_classes() -> None:

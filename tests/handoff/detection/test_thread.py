@@ -341,11 +341,11 @@ def test_a_yes_with_a_count_answers_having_been_in_touch() -> None:
 
 
 def test_a_count_alone_answers_having_been_in_touch_but_not_about_a_third_party() -> None:
-    """Is "Twice. phone and chat" to "have you been in touch with us?" a contact made before,
-    and "yes, twice" to whether the customer's bank got in touch no claim at all?"""
+    """Is "Twice, by phone." to "have you been in touch with us?" a contact made before,
+    and "yes, twice" to whether the customer's bank got in touch no claim at all? (Since 2.11.0
+    the learned cue finds "Twice. phone and chat" on its own, before this reading is asked.)"""
     ask = "Have you been in touch with us about this before?"
-    assert [f.cue for f in detect_message("Twice. phone and chat", context=ask)] == [
-        "answered_done"
-    ]
+    assert [f.cue for f in detect_message("Twice, by phone.", context=ask)] == ["answered_done"]
+    assert [f.cue for f in detect_message("Twice. phone and chat", context=ask)] == ["learned"]
     bank = "Has your bank been in touch with you about this?"
     assert detect_message("yes, twice", context=bank) == []
