@@ -359,22 +359,30 @@ def features_of(items: Sequence[Word], rules: Iterable[str] = ()) -> list[int]:
                 pair = anchor ^ keys[i] ^ (i > position)
                 append((pair ^ (pair >> 29)) & MASK)
     # The same again with each word of a class read as its class, for the n-grams and pairs
-    # that hold one: "rang ... twice" and "called ... again" share these.
-    classed = [False, *(item[2] != 0 for item in present), False]  # type: ignore[index]
-    if not any(classed):
+    # that hold one: "rang ... twice" and "called ... again" share these. Only the few places
+    # of class words are visited, in the order the loops above would visit them.
+    spots = [i + 1 for i, item in enumerate(present) if item[2]]  # type: ignore[index]
+    if not spots:
         return out
     keys = [_BOUNDARY, *(item[2] or item[0] for item in present), _BOUNDARY]  # type: ignore[index]
-    for i in range(1, count):
-        if inside[i] and inside[i - 1] and (classed[i] or classed[i - 1]):
-            bigram = (((keys[i - 1] * _MIX) ^ keys[i]) ^ _CLASS) & _U64
-            append((bigram ^ (bigram >> 29)) & MASK)
-            if i > 1 and inside[i - 2]:
-                trigram = ((bigram * _MIX) ^ keys[i - 2]) & _U64
-                append((trigram ^ (trigram >> 29)) & MASK)
+    last = 0
+    for spot in spots:
+        for i in (spot, spot + 1):
+            if last < i < count:
+                last = i
+                if inside[i] and inside[i - 1]:
+                    bigram = (((keys[i - 1] * _MIX) ^ keys[i]) ^ _CLASS) & _U64
+                    append((bigram ^ (bigram >> 29)) & MASK)
+                    if i > 1 and inside[i - 2]:
+                        trigram = ((bigram * _MIX) ^ keys[i - 2]) & _U64
+                        append((trigram ^ (trigram >> 29)) & MASK)
     for position in near:
         anchor = ((keys[position] * _SKIP) ^ _CLASS) & _U64
-        for i in range(max(1, position - WINDOW), min(count - 1, position + WINDOW + 1)):
-            if i != position and (classed[i] or classed[position]):
+        low, high = max(1, position - WINDOW), min(count - 1, position + WINDOW + 1)
+        # A class anchor pairs with every word near it, another anchor with class words only.
+        paired = range(low, high) if present[position - 1][2] else spots  # type: ignore[index]
+        for i in paired:
+            if low <= i < high and i != position:
                 pair = anchor ^ keys[i] ^ (i > position)
                 append((pair ^ (pair >> 29)) & MASK)
     return out
