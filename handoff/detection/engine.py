@@ -318,6 +318,7 @@ def _explicit(
     # bank"); with no rule hit standing, the model's surest sentence is the finding.
     found: list[tuple[str, int, int, float, str]] = []
     best: tuple[float, int, int] = (0.0, 0, 0)
+    others = aliased.others if aliased is not None else ()
     starts = [hit.start for hit in hits]  # hits come sorted by start
     for n, (start, end) in enumerate(_sentences(rows, strings)):
         inside = []
@@ -362,7 +363,6 @@ def _explicit(
             found += [(hit.cue, hit.start, hit.end, probability, hit.text) for hit in standing]
         elif not inside and probability > best[0]:
             anchors = (i for i in range(start, end) if items[i] is not None and items[i][1])  # type: ignore[index]
-            others = aliased.others if aliased is not None else ()
             if probability < THRESHOLD or not _vetoed(
                 doc[start:end], anchors, agent_text, message, others
             ):

@@ -223,7 +223,7 @@ WORD_CLASSES = {
     "past": "already before earlier previously previous prior ago above originally first",
     "count": "again twice once times multiple several numerous many second third fourth fifth "
     "sixth",
-    "record": "ticket case reference ref complaint claim request report form number",
+    "record": "ticket case reference ref complaint form number",
 }
 WINDOW = 5
 COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
@@ -249,6 +249,7 @@ def _anchors() -> frozenset[int]:
 
 
 def _classes() -> dict[str, int]:
+    """Return the class key of every word of ``WORD_CLASSES`` (built once)."""
     if not _class_keys:
         # A time word points back like "already"; a channel is a way of contacting support.
         listed = {name: words.split() for name, words in WORD_CLASSES.items()}
