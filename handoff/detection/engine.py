@@ -51,11 +51,12 @@ from handoff.detection.thread import (
     own_step_only,
     sent_though_unheard,
 )
-from handoff.detection.topics import ask_sentences, find_topic_asks, names_a_value
+from handoff.detection.topics import STOP, ask_sentences, find_topic_asks, names_a_value
+from handoff.detection.topics import words_of as words_in
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.11.0"
+DETECTOR_VERSION = "2.11.1"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -520,7 +521,7 @@ def detect_agent_reply(
     text = above_history(text[:READ_CHARS])
     asks = find_asks(parse(text), facts.words)
     for ask in asks:
-        value = held_value(ask.field, facts, text)
+        value = held_value(ask.field, facts, text, ask.owner)
         if value is not None:
             findings.append(
                 Finding(
@@ -604,7 +605,7 @@ def detect_ticket(
             )
             findings += found
             if pending is not None:
-                reask = _answered_again(pending[0], pending[1], found, comment.body)
+                reask = _answered_again(pending[0], pending[1], found, comment.body, facts)
                 if reask is not None:
                     findings.append(reask)
                     pending = None
@@ -698,8 +699,26 @@ def _claims_said(said: Finding) -> bool:
     return bool(words & _SAID_WORDS) and not words & _ELSEWHERE
 
 
+def _names_label(sentence: str, label: str) -> bool:
+    """Tell whether a question names a value by a word of its packet label ("what's your
+    Halcyon gamertag?" for the value labelled "Halcyon gamertag")."""
+    named = {w for w in words_in(label) if len(w) > 2 and w not in STOP}
+    return bool(named & set(words_in(sentence)))
+
+
+def _naming(asks: list[str], value: Finding, facts: PacketFacts) -> list[str]:
+    """Return the questions that name the value the customer re-gave: by an identifier word
+    ("what's the circuit ID?") or by a word of its packet label."""
+    label = next((v.label for v in facts.values if v.value == value.matched_value), "")
+    return [sent for sent in asks if names_a_value(sent) or _names_label(sent, label)]
+
+
 def _answered_again(
-    agent: WindowItem, asks: list[str], answer: list[Finding], body_of_answer: str
+    agent: WindowItem,
+    asks: list[str],
+    answer: list[Finding],
+    body_of_answer: str,
+    facts: PacketFacts,
 ) -> Finding | None:
     """Return a re-ask when the customer's answer to an agent's question shows it asked again.
 
@@ -729,9 +748,8 @@ def _answered_again(
         said = None
     if said is not None:
         sentence, matched = asks[0], said.snippet
-    elif value is not None and any(names_a_value(sent) for sent in asks):
-        sentence = next(sent for sent in asks if names_a_value(sent))
-        matched = value.matched_value or value.snippet
+    elif value is not None and (naming := _naming(asks, value, facts)):
+        sentence, matched = naming[0], value.matched_value or value.snippet
     else:
         return None
     body = agent.comment.body

@@ -67,6 +67,8 @@ class KnownValue:
     # For a value typed in the transcript, the field the customer named just before it
     # ("order #A-55031" names an order id); an agent asking for that field re-asks it.
     named: str = ""
+    # An identifier's label in the packet ("Halcyon gamertag", "card last four").
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,14 +158,16 @@ NAMING_WORDS = {
 }
 
 
-def _add(out: dict[tuple[str, str], KnownValue], kind: str, value: Any, named: str = "") -> None:
+def _add(
+    out: dict[tuple[str, str], KnownValue], kind: str, value: Any, named: str = "", label: Any = ""
+) -> None:
     if not isinstance(value, str | int) or isinstance(value, bool):
         return
     text = str(value).strip()
     key = _key_for(kind, text)
     if len(key) < 3 or (kind, key) in out:
         return
-    out[(kind, key)] = KnownValue(kind, text, key, named)
+    out[(kind, key)] = KnownValue(kind, text, key, named, label if isinstance(label, str) else "")
 
 
 # What an account number is called in ``account_state`` ("membership_number", "customer_no").
@@ -176,7 +180,11 @@ def _state_kind(name: str) -> str:
         return "email"
     if "phone" in name or "mobile" in name:
         return "phone"
+    # "developer_account": "QAD-77812" names an account too (a value without a digit, such as
+    # "premium", is no number: ``facts_from_packet`` skips it).
     if name.startswith(_ACCOUNT_HOLDERS) and name.endswith(("number", "id", "no")):
+        return "account_id"
+    if name.endswith("_account"):
         return "account_id"
     if "tracking" in name:
         return "tracking_number"
@@ -212,7 +220,8 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
     values: dict[tuple[str, str], KnownValue] = {}
     for ident in _dicts(packet.get("identifiers")):
         kind = ident.get("kind")
-        _add(values, kind if kind in IDENTIFIER_KINDS else "other", ident.get("value"))
+        kind = kind if kind in IDENTIFIER_KINDS else "other"
+        _add(values, kind, ident.get("value"), label=ident.get("label"))
     descriptions: list[str] = []
     for turn in _dicts(packet.get("transcript")):
         text = turn.get("text")
@@ -252,9 +261,10 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
             )
         # Top-level values named for a field: {"email": ...}, {"account_number": ...}.
         for name, value in state.items():
-            kind = _state_kind(str(name).lower())
-            if kind:
-                _add(looked_up, kind, value)
+            name = str(name).lower()
+            kind = _state_kind(name)
+            if kind and (not name.endswith("_account") or any(ch.isdigit() for ch in str(value))):
+                _add(looked_up, kind, value, label=name)
     bot = packet.get("bot")
     bot_names: tuple[str, ...] = ()
     if isinstance(bot, Mapping) and isinstance(bot.get("name"), str):

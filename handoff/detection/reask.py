@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -10,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from handoff.detection.known import PacketFacts
 from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
-from handoff.detection.topics import VETO, stem
+from handoff.detection.topics import DETERMINERS, VETO, stem
 
 PROBLEM = "problem"
 
@@ -129,6 +130,9 @@ FIELD_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
             {"NORM": {"IN": ["?", "for", "to", "on", "please", "pls"]}},
         ],
         [{"NORM": "landline"}, {"NORM": "number", "OP": "?"}],
+        # "best extension to reach you on?", "your extension number" (not "browser extension")
+        [{"NORM": {"IN": ["best", "your", "ur", "direct", "phone"]}}, {"NORM": "extension"}],
+        [{"NORM": "extension"}, {"NORM": "number"}],
         # "a number we can reach you on"
         [
             {"NORM": "number"},
@@ -331,6 +335,9 @@ class AskHit:
     text: str
     start: int
     end: int
+    # Whose field it is when the question names someone or something else ("your landlord's
+    # account number": "landlord"), or "".
+    owner: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -360,6 +367,12 @@ def _is_request(sent: Span) -> bool:
     return any(t.norm_ in REQUEST_WORDS for t in sent)
 
 
+# Words an agent opens with before asking on ("Thanks, and the email?", "ok and your phone?").
+_ACKNOWLEDGING = GREETINGS | {"thank", "you", "perfect", "cool", "noted", "got", "it"}
+# Words a question may open with before the field it asks for ("best extension ...?").
+_OPENING_FIELD = _ACKNOWLEDGING | {"and", "best", "your", "ur", "the"}
+
+
 def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     """Tell whether the field at ``start:end`` is what the sentence asks for, not a thing stated."""
     sent = sentence(doc, start)
@@ -386,8 +399,14 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
         later[:1] in (["i"], ["we"]) and {"sent", "sending"} & set(later)
     ):
         return False
-    # "And the email address on the account?" asks by ellipsis.
-    if "?" in sent.text and sent[0].norm_ == "and":
+    # "And the email address on the account?" (or "Thanks, and the ...?") asks by ellipsis.
+    opening = next((t.norm_ for t in sent if not t.is_punct and t.norm_ not in _ACKNOWLEDGING), "")
+    if "?" in sent.text and opening == "and":
+        return True
+    # "Best extension to reach you on?", "Your email?": a question that opens with the field.
+    if "?" in sent.text and all(
+        t.is_punct or t.norm_ in _OPENING_FIELD for t in doc[sent.start : start]
+    ):
         return True
     return (
         any(w in ASK_WORDS for w in asking)
@@ -432,6 +451,26 @@ def _list_before(doc: Doc, start: int) -> list[str]:
     return []
 
 
+_LETTERS_RE = re.compile(r"[a-z]+")
+# Words before "'s" that are not a possessor: "what's", "it's", "that's", "there's".
+_NOT_POSSESSORS = frozenset(
+    "what it that there here who where how when he she let everything everyone".split()
+)
+
+
+def _possessor(doc: Doc, start: int) -> str:
+    """Return who a field is asked of when a possessive stands before it ("your landlord's
+    account number", "that one's email", "a parent's email"), or ''."""
+    lo = sentence(doc, start).start
+    for token in reversed(doc[max(lo + 1, start - 5) : start]):
+        if token.norm_ in {"'s", "\u2019s"}:
+            owner = doc[token.i - 1]
+            return "" if owner.lower_ in _NOT_POSSESSORS or owner.is_punct else owner.lower_
+        if token.norm_ in DETERMINERS:
+            return ""  # "the employee's ID and the email": the email is the customer's
+    return ""
+
+
 def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit]:
     """Return every field and problem question in an agent reply, once per field; a field
     asked as "another" one counts only when ``held_words`` (packet stems) speak of it too."""
@@ -458,7 +497,8 @@ def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit
             continue
         elif _asks_for_another(doc, start, held_words):
             continue
-        found[field] = AskHit(field, span.text, span.start_char, span.end_char)
+        owner = "" if field == PROBLEM else _possessor(doc, start)
+        found[field] = AskHit(field, span.text, span.start_char, span.end_char, owner)
     return sorted(found.values(), key=lambda h: h.start)
 
 
@@ -476,8 +516,16 @@ def _described(descriptions: tuple[str, ...]) -> bool:
     return len(words) >= 6 or sum(1 for w in words if w and w not in _UNDESCRIBED) >= 2
 
 
-def held_value(field: str, facts: PacketFacts, reply: str) -> str | None:
-    """Return what the packet holds for ``field``, or None when it holds nothing to re-ask."""
+def held_value(field: str, facts: PacketFacts, reply: str, owner: str = "") -> str | None:
+    """Return what the packet holds for ``field``, or None when it holds nothing to re-ask;
+    a field asked of another ``owner`` is held only as a value labelled with that owner."""
+    if owner:
+        for value in (*facts.values, *facts.looked_up):
+            if value.kind == field and stem(owner) in {
+                stem(w) for w in _LETTERS_RE.findall(value.label.lower())
+            }:
+                return value.value
+        return None
     if field == PROBLEM:
         # A chat that dropped before the customer said what was wrong holds no problem.
         if not _described(facts.descriptions):

@@ -602,3 +602,81 @@ def test_odd_account_state_values_are_ignored_not_held(packet: dict[str, Any]) -
     packet["account_state"]["last_invoice"] = None
     assert _reasks(packet, "Could you send me the tracking number?") == []
     assert _reasks(packet, "Could you give me the invoice number?") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "label", "cues"),
+    [
+        # Someone else's value is asked for the first time, unless the packet labels one theirs.
+        ("What is your landlord's bank name and account number?", "", []),
+        (
+            "What is your landlord's bank name and account number?",
+            "landlord account",
+            ["ask:account_id"],
+        ),
+        ("Do you still have access to that one's email?", "", []),
+        # The possessive governs its own list, not a field after "and the".
+        (
+            "Could you confirm the employee's ID and the email address on the account?",
+            "",
+            ["ask:email"],
+        ),
+    ],
+)
+def test_a_field_of_another_party_is_held_only_under_their_label(
+    packet: dict[str, Any], body: str, label: str, cues: list[str]
+) -> None:
+    """Is "your landlord's account number" a re-ask only when the packet holds an account
+    number labelled as the landlord's, and does "the email" after it stay the customer's?"""
+    packet["identifiers"].append({"kind": "account_id", "value": "20938475", "label": label})
+    assert _reasks(packet, body) == cues
+
+
+def test_an_answer_re_giving_a_labelled_value_makes_the_question_a_reask(
+    packet: dict[str, Any],
+) -> None:
+    """Is "what's your Halcyon gamertag?" answered with the value the packet labels "Halcyon
+    gamertag" a re-ask, and the same answer to a question naming something else not one?"""
+    packet["identifiers"] = [{"kind": "other", "value": "N0ahTheBoah", "label": "Halcyon gamertag"}]
+    packet["transcript"] = [{"role": "customer", "text": "my gamertag is N0ahTheBoah"}]
+
+    def reasks(ask: str) -> list[str]:
+        comments = [agent(1, ask, 5), customer(2, "N0ahTheBoah", 6)]
+        return [f.cue for f in detect_ticket(packet, comments) if f.kind == REASK]
+
+    assert reasks("Hi Noah, what's your Halcyon gamertag?") == ["ask:answered_again"]
+    assert reasks("Hi Noah, which console are you playing on?") == []
+
+
+@pytest.mark.parametrize(
+    ("state", "cues"),
+    [
+        ({"developer_account": "QAD-77812"}, ["ask:account_id"]),
+        ({"developer_account": "premium"}, []),
+    ],
+)
+def test_an_account_state_key_ending_in_account_holds_an_account_number(
+    packet: dict[str, Any], state: dict[str, Any], cues: list[str]
+) -> None:
+    """Is "developer_account": "QAD-77812" an account number the agent re-asks, and a value
+    without a digit ("premium") no number at all?"""
+    packet["identifiers"] = []
+    packet["account_state"] = state
+    assert _reasks(packet, "Could you share your developer account number?") == cues
+
+
+@pytest.mark.parametrize(
+    ("body", "cues"),
+    [
+        ("Thanks, and the email address on your account?", ["ask:email"]),
+        ("On it. Best extension to reach you on?", ["ask:phone"]),
+        ("Which browser extension is it?", []),
+    ],
+)
+def test_a_question_opening_with_its_field_after_thanks(
+    packet: dict[str, Any], body: str, cues: list[str]
+) -> None:
+    """Are "Thanks, and the email ...?" and "Best extension to reach you on?" asks for held
+    values, and a browser extension no phone?"""
+    packet["identifiers"].append({"kind": "phone", "value": "4471", "label": "extension"})
+    assert _reasks(packet, body) == cues
