@@ -56,7 +56,7 @@ from handoff.detection.topics import words_of as words_in
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.11.1"
+DETECTOR_VERSION = "2.11.2"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"

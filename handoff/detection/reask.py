@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from handoff.detection.known import PacketFacts
 from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
-from handoff.detection.topics import DETERMINERS, VETO, stem
+from handoff.detection.topics import DETERMINERS, LIST_MARKER_RE, VETO, stem
 
 PROBLEM = "problem"
 
@@ -373,10 +373,28 @@ _ACKNOWLEDGING = GREETINGS | {"thank", "you", "perfect", "cool", "noted", "got",
 _OPENING_FIELD = _ACKNOWLEDGING | {"and", "best", "your", "ur", "the"}
 
 
+def _listed_under_request(doc: Doc, start: int) -> bool:
+    """Tell whether a field stands in a list item ("1. The serial number") of a list that a
+    request ending with ":" introduces ("To start the claim, please send us:")."""
+    text = doc.text
+    line = text.rfind("\n", 0, doc[start].idx) + 1
+    while LIST_MARKER_RE.match(text, line) and line > 0:
+        above = text.rfind("\n", 0, line - 1) + 1
+        lead = text[above : line - 1].rstrip()
+        if lead.endswith(":"):
+            span = doc.char_span(above, above + len(lead), alignment_mode="expand")
+            return span is not None and len(span) > 0 and _is_request(sentence(doc, span.end - 1))
+        if not LIST_MARKER_RE.match(text, above):
+            return False
+        line = above
+    return False
+
+
 def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
     """Tell whether the field at ``start:end`` is what the sentence asks for, not a thing stated."""
     sent = sentence(doc, start)
-    if not _is_request(sent):
+    listed = _listed_under_request(doc, start)
+    if not listed and not _is_request(sent):
         return False
     before = [t.norm_ for t in doc[max(sent.start, start - 7) : start]]
     after = [t.norm_ for t in doc[end : min(sent.end, end + 2)]]
@@ -399,6 +417,8 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
         later[:1] in (["i"], ["we"]) and {"sent", "sending"} & set(later)
     ):
         return False
+    if listed:
+        return True
     # "And the email address on the account?" (or "Thanks, and the ...?") asks by ellipsis.
     opening = next((t.norm_ for t in sent if not t.is_punct and t.norm_ not in _ACKNOWLEDGING), "")
     if "?" in sent.text and opening == "and":

@@ -389,11 +389,26 @@ def answered_bot_questions(packet: Mapping[str, Any], least: int = 2) -> tuple[f
     return tuple(asked)
 
 
+# A list item's marker: "1.", "2)", "-", "•".
+LIST_MARKER_RE = re.compile(r"\s*(?:\d{1,2}[.)]|[-\u2022*\u00b7])\s*")
+
+
 def ask_sentences(text: str) -> list[str]:
-    """Return the sentences of an agent reply that ask something: questions and requests."""
+    """Return the sentences of an agent reply that ask something: questions and requests, and
+    the items of a list a request introduces ("please send us:\n1. The serial number")."""
     text = GREETING_RE.sub("", text)
     asks = []
-    for sent in SENTENCE_RE.findall(text):
+    # After a request that ends with ":", each item of the list below it asks too.
+    listing = marker = False
+    last = 0
+    for match in SENTENCE_RE.finditer(text):
+        sent, gap, last = match.group(), text[last : match.start()], match.end()
+        if listing and (marker or ("\n" in gap and LIST_MARKER_RE.match(sent))):
+            marker = LIST_MARKER_RE.fullmatch(sent) is not None  # "1." alone: the item follows
+            if not marker:
+                asks.append(LIST_MARKER_RE.sub("", sent, count=1))
+            continue
+        listing = marker = False
         words = words_of(sent)
         if not words or EMAIL_RE.search(sent) or VALUE_RE.search(sent):
             continue
@@ -417,6 +432,7 @@ def ask_sentences(text: str) -> list[str]:
         if "," in sent and words[0] in SUBORDINATE:
             sent = sent.split(",", 1)[1]
         asks.append(sent)
+        listing = sent.rstrip().endswith(":")
     return asks
 
 

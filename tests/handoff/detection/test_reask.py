@@ -680,3 +680,36 @@ def test_a_question_opening_with_its_field_after_thanks(
     values, and a browser extension no phone?"""
     packet["identifiers"].append({"kind": "phone", "value": "4471", "label": "extension"})
     assert _reasks(packet, body) == cues
+
+
+@pytest.mark.parametrize(
+    ("body", "cues"),
+    [
+        (
+            "Hi Dana,\n\nTo look into this, could you send me:\n1. Your order number\n"
+            "2. The email on the account\n\nThanks, Leon",
+            ["ask:order_id", "ask:email"],
+        ),
+        (
+            "Could you send me the following:\n- your order number\n- a photo of the box",
+            ["ask:order_id"],
+        ),
+        # A list that no request introduces states, it does not ask.
+        ("Here is what we have on file:\n- your order number\n- the email on the account", []),
+    ],
+)
+def test_the_items_of_a_requested_list_are_asked(
+    packet: dict[str, Any], body: str, cues: list[str]
+) -> None:
+    """Does a request ending with ":" ask for each field listed under it, line by line?"""
+    assert _reasks(packet, body) == cues
+
+
+def test_an_answer_re_giving_a_value_a_requested_list_named_is_a_reask(
+    packet: dict[str, Any],
+) -> None:
+    """Is "please send us:\\n1. The circuit ID" answered with the circuit given to the bot a re-ask?"""
+    ask = "To check the line, please send us:\n1. The circuit ID\n2. A photo of the router lights"
+    comments = [agent(1, ask, 5), customer(2, "CIR-8812", 6)]
+    found = [f for f in detect_ticket(_circuit_packet(packet), comments) if f.kind == REASK]
+    assert [(f.cue, f.comment_id) for f in found] == [("ask:answered_again", 1)]
