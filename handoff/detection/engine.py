@@ -121,8 +121,11 @@ class _Aliased:
     text: str
     # (start, end) in ``text`` of each replacement, with the original (start, end).
     swaps: tuple[tuple[int, int, int, int], ...] = ()
-    # Where in ``text`` another's handle the customer told was read as "them".
-    others: tuple[int, ...] = ()
+
+    @property
+    def others(self) -> tuple[int, ...]:
+        """Return where in ``text`` another's handle the customer told was read as "them"."""
+        return tuple(start for start, end, _, _ in self.swaps if self.text[start:end] == "them")
 
     def back(self, start: int, end: int) -> tuple[int, int]:
         """Map a (start, end) in the aliased text to the original text."""
@@ -176,7 +179,6 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     brand = _brand_handles(text) if "@" in text else set()
     pieces: list[str] = []
     swaps: list[tuple[int, int, int, int]] = []
-    others: list[int] = []
     last = length = 0
     for match in re.finditer("|".join(f"(?:{p})" for p in patterns), text, re.IGNORECASE):
         if match.start() < last:
@@ -202,14 +204,12 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
             name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
         pieces.append(text[last : match.start()])
         length += match.start() - last
-        if name == "them":
-            others.append(length)
         swaps.append((length, length + len(name), match.start(), end))
         pieces.append(name)
         length += len(name)
         last = end
     pieces.append(text[last:])
-    return _Aliased(text, "".join(pieces), tuple(swaps), tuple(others))
+    return _Aliased(text, "".join(pieces), tuple(swaps))
 
 
 _SENTENCE_END = frozenset(

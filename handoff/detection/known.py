@@ -174,18 +174,17 @@ def _add(
 _ACCOUNT_HOLDERS = ("account", "customer", "member", "client")
 
 
-def _state_kind(name: str) -> str:
-    """Return the identifier kind an ``account_state`` key names ("account_number"), or ''."""
+def _state_kind(name: str, value: Any) -> str:
+    """Return the identifier kind an ``account_state`` key names for its value, or ''."""
     if "email" in name:
         return "email"
     if "phone" in name or "mobile" in name:
         return "phone"
-    # "developer_account": "QAD-77812" names an account too (a value without a digit, such as
-    # "premium", is no number: ``facts_from_packet`` skips it).
     if name.startswith(_ACCOUNT_HOLDERS) and name.endswith(("number", "id", "no")):
         return "account_id"
+    # "developer_account": "QAD-77812" names an account too; "premium" (no digit) is no number.
     if name.endswith("_account"):
-        return "account_id"
+        return "account_id" if any(ch.isdigit() for ch in str(value)) else ""
     if "tracking" in name:
         return "tracking_number"
     if name.startswith("invoice") or name.endswith(("invoice", "invoice_id", "invoice_number")):
@@ -262,8 +261,8 @@ def facts_from_packet(packet: Mapping[str, Any]) -> PacketFacts:
         # Top-level values named for a field: {"email": ...}, {"account_number": ...}.
         for name, value in state.items():
             name = str(name).lower()
-            kind = _state_kind(name)
-            if kind and (not name.endswith("_account") or any(ch.isdigit() for ch in str(value))):
+            kind = _state_kind(name, value)
+            if kind:
                 _add(looked_up, kind, value, label=name)
     bot = packet.get("bot")
     bot_names: tuple[str, ...] = ()
