@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -373,28 +375,42 @@ _ACKNOWLEDGING = GREETINGS | {"thank", "you", "perfect", "cool", "noted", "got",
 _OPENING_FIELD = _ACKNOWLEDGING | {"and", "best", "your", "ur", "the"}
 
 
-def _listed_under_request(doc: Doc, start: int) -> bool:
-    """Tell whether a field stands in a list item ("1. The serial number") of a list that a
-    request ending with ":" introduces ("To start the claim, please send us:")."""
+def _requested_list_lines(doc: Doc) -> list[tuple[int, int]]:
+    """Return the (start, end) of each line that is an item ("1. The serial number") of a list
+    a request ending with ":" introduces ("To start the claim, please send us:"), in order:
+    one pass over the lines, so a reply of thousands of items costs as many steps."""
     text = doc.text
-    line = text.rfind("\n", 0, doc[start].idx) + 1
-    while LIST_MARKER_RE.match(text, line) and line > 0:
-        above = text.rfind("\n", 0, line - 1) + 1
-        lead = text[above : line - 1].rstrip()
+    found: list[tuple[int, int]] = []
+    under = False  # whether the line read last lets the next be an item of a requested list
+    line = 0
+    while line < len(text):
+        newline = text.find("\n", line)
+        end = len(text) if newline < 0 else newline
+        item = LIST_MARKER_RE.match(text, line) is not None
+        if item and under and line > 0:
+            found.append((line, end))
+        lead = text[line:end].rstrip()
         if lead.endswith(":"):
-            span = doc.char_span(above, above + len(lead), alignment_mode="expand")
-            return span is not None and len(span) > 0 and _is_request(sentence(doc, span.end - 1))
-        if not LIST_MARKER_RE.match(text, above):
-            return False
-        line = above
-    return False
+            span = doc.char_span(line, line + len(lead), alignment_mode="expand")
+            under = span is not None and len(span) > 0 and _is_request(sentence(doc, span.end - 1))
+        elif not item:
+            under = False
+        line = end + 1
+    return found
 
 
-def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
-    """Tell whether the field at ``start:end`` is what the sentence asks for, not a thing stated."""
+def _in_lines(lines: list[tuple[int, int]], at: int) -> bool:
+    """Tell whether the character offset ``at`` lies in one of ``lines`` (sorted ranges)."""
+    i = bisect_right(lines, (at, sys.maxsize)) - 1  # the last line starting at or before it
+    return i >= 0 and at < lines[i][1]
+
+
+def _field_is_asked(doc: Doc, start: int, end: int, listed: list[tuple[int, int]]) -> bool:
+    """Tell whether the field at ``start:end`` is what the sentence asks for, not a thing
+    stated; ``listed`` are the lines of requested lists (``_requested_list_lines``)."""
     sent = sentence(doc, start)
-    listed = _listed_under_request(doc, start)
-    if not listed and not _is_request(sent):
+    listed_here = _in_lines(listed, doc[start].idx)
+    if not listed_here and not _is_request(sent):
         return False
     before = [t.norm_ for t in doc[max(sent.start, start - 7) : start]]
     after = [t.norm_ for t in doc[end : min(sent.end, end + 2)]]
@@ -417,7 +433,7 @@ def _field_is_asked(doc: Doc, start: int, end: int) -> bool:
         later[:1] in (["i"], ["we"]) and {"sent", "sending"} & set(later)
     ):
         return False
-    if listed:
+    if listed_here:
         return True
     # "And the email address on the account?" (or "Thanks, and the ...?") asks by ellipsis.
     opening = next((t.norm_ for t in sent if not t.is_punct and t.norm_ not in _ACKNOWLEDGING), "")
@@ -497,7 +513,9 @@ def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit
     found: dict[str, AskHit] = {}
     strings = doc.vocab.strings
     # Earliest first, longest first: "phone number" wins over its own "phone".
-    for match_id, start, end in sorted(_matcher()(doc), key=lambda m: (m[1], m[1] - m[2])):
+    matches = sorted(_matcher()(doc), key=lambda m: (m[1], m[1] - m[2]))
+    listed = _requested_list_lines(doc) if matches else []
+    for match_id, start, end in matches:
         field = strings[match_id]
         if field in found:
             continue
@@ -513,7 +531,7 @@ def find_asks(doc: Doc, held_words: frozenset[str] = frozenset()) -> list[AskHit
             after = [t.norm_ for t in doc[end : end + 4]]
             if after[:1] == ["about"] and not PROBLEM_WORDS & set(after[1:]):
                 continue
-        elif not _field_is_asked(doc, start, end):
+        elif not _field_is_asked(doc, start, end, listed):
             continue
         elif _asks_for_another(doc, start, held_words):
             continue
