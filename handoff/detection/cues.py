@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 
 from spacy.tokens import Doc, Span, Token
 
-from handoff.detection.nlp import GatedMatcher, get_nlp, sentence
+from handoff.detection.edits import edit
+from handoff.detection.nlp import GatedMatcher, get_nlp, sentence, typo_fixes
 
 # Lemmas of verbs that carry information to someone.
 SAY = ["say", "tell", "explain", "mention", "state", "describe", "write", "type", "repeat", "note"]
@@ -1036,8 +1037,13 @@ def find_cues(doc: Doc, text: str | None = None) -> list[CueHit]:
         taken.add(start, end)
         hits.append(CueHit(name, span.text, span.start_char, span.end_char))
     kept = _Taken((hit.start, hit.end) for hit in hits)
-    gates = _open_gates(text.lower())
-    for hit in [*given_before(text, gates), *earlier_contact(text, gates)]:
+    # The patterns below read the text, not the norms: read misspelt cue words corrected.
+    fixed = edit(text, typo_fixes(doc))
+    gates = _open_gates(fixed.text.lower())
+    for hit in [*given_before(fixed.text, gates), *earlier_contact(fixed.text, gates)]:
+        if fixed.swaps:
+            start, end = fixed.back(hit.start, hit.end)
+            hit = CueHit(hit.cue, text[start:end], start, end)
         if not kept.overlaps(hit.start, hit.end):
             kept.add(hit.start, hit.end)
             hits.append(hit)

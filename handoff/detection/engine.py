@@ -24,6 +24,7 @@ from handoff.detection.cues import (
     sent_now_possible,
     sentence_of,
 )
+from handoff.detection.edits import Edited, edit
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
@@ -56,7 +57,7 @@ from handoff.detection.topics import words_of as words_in
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.11.2"
+DETECTOR_VERSION = "2.11.3"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -113,34 +114,9 @@ def has_repetition(findings: Iterable[Finding]) -> bool:
     return any(f.kind in REPETITION_KINDS for f in findings)
 
 
-@dataclass(frozen=True)
-class _Aliased:
-    """A message with the bot's own names replaced by "bot", and how to map offsets back."""
-
-    original: str
-    text: str
-    # (start, end) in ``text`` of each replacement, with the original (start, end).
-    swaps: tuple[tuple[int, int, int, int], ...] = ()
-
-    @property
-    def others(self) -> tuple[int, ...]:
-        """Return where in ``text`` another's handle the customer told was read as "them"."""
-        return tuple(start for start, end, _, _ in self.swaps if self.text[start:end] == "them")
-
-    def back(self, start: int, end: int) -> tuple[int, int]:
-        """Map a (start, end) in the aliased text to the original text."""
-        return self._one(start, left=True), self._one(end, left=False)
-
-    def _one(self, offset: int, left: bool) -> int:
-        shift = 0
-        for new_start, new_end, old_start, old_end in self.swaps:
-            # A start at a swap that left nothing ("@Acme " before "sent") starts after it.
-            if offset < new_start or (offset == new_start and (not left or new_end > new_start)):
-                break
-            if offset < new_end:
-                return old_start if left else old_end
-            shift = old_end - new_end
-        return offset + shift
+def _others(aliased: Edited) -> tuple[int, ...]:
+    """Return where in the aliased text another's handle the customer told was read as "them"."""
+    return tuple(start for start, end, _, _ in aliased.swaps if aliased.text[start:end] == "them")
 
 
 # A social-media @handle: the brand addressed ("@AcmeHelp told you twice") or someone tagged.
@@ -161,7 +137,7 @@ def _brand_handles(text: str) -> set[str]:
     return {h.lower() for h in (found if opening else found[:1])}
 
 
-def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
+def _alias(text: str, bot_names: Sequence[str]) -> Edited:
     """Replace the packet's bot names ("Ava") by "the bot", so the cues read them as the bot,
     and social-media @handles: the brand's by "you" where it is whom the customer told ("told
     @AcmeHelp"), another's there by "them", every other by nothing.
@@ -175,11 +151,10 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
     if names:
         patterns.append(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
     if not patterns:
-        return _Aliased(text, text)
+        return Edited(text, text)
     brand = _brand_handles(text) if "@" in text else set()
-    pieces: list[str] = []
-    swaps: list[tuple[int, int, int, int]] = []
-    last = length = 0
+    replacements: list[tuple[int, int, str]] = []
+    last = 0
     for match in re.finditer("|".join(f"(?:{p})" for p in patterns), text, re.IGNORECASE):
         if match.start() < last:
             continue
@@ -202,14 +177,9 @@ def _alias(text: str, bot_names: Sequence[str]) -> _Aliased:
         else:
             # "told Ava" reads as "told the bot"; "your Ava" as "your bot".
             name = "bot" if before.endswith(("the", "your", "ur", "yr")) else "the bot"
-        pieces.append(text[last : match.start()])
-        length += match.start() - last
-        swaps.append((length, length + len(name), match.start(), end))
-        pieces.append(name)
-        length += len(name)
+        replacements.append((match.start(), end, name))
         last = end
-    pieces.append(text[last:])
-    return _Aliased(text, "".join(pieces), tuple(swaps))
+    return edit(text, replacements)
 
 
 _SENTENCE_END = frozenset(
@@ -269,7 +239,7 @@ def _vetoed(
 def _explicit(
     doc: Doc,
     message: str,
-    aliased: _Aliased | None,
+    aliased: Edited | None,
     comment_id: int | str | None,
     agent_turn: int | None,
     context: tuple[int, ...] = (),
@@ -319,7 +289,7 @@ def _explicit(
     # bank"); with no rule hit standing, the model's surest sentence is the finding.
     found: list[tuple[str, int, int, float, str]] = []
     best: tuple[float, int, int] = (0.0, 0, 0)
-    others = aliased.others if aliased is not None else ()
+    others = _others(aliased) if aliased is not None else ()
     starts = [hit.start for hit in hits]  # hits come sorted by start
     for n, (start, end) in enumerate(_sentences(rows, strings)):
         inside = []
@@ -423,7 +393,7 @@ def _explicit_in(
 
 
 def _answered_done(
-    aliased: _Aliased, context: str | None, comment_id: int | str | None, agent_turn: int | None
+    aliased: Edited, context: str | None, comment_id: int | str | None, agent_turn: int | None
 ) -> list[Finding]:
     """Return the finding of an answer saying the step or value asked for was done or sent
     before the agent asked ("yes, several times" to "have you restarted it?")."""

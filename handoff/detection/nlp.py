@@ -14,7 +14,7 @@ from typing import Any
 import numpy
 import spacy
 from rapidfuzz.distance import OSA
-from spacy.attrs import LEMMA, NORM, ORTH
+from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import Lemmatizer
@@ -84,7 +84,20 @@ CUE_VOCABULARY = (
     "again",
     "twice",
     "third",
+    # 2.11.3: claim verbs and times the contact and sending cues read in the text.
+    "reported",
+    "submitted",
+    "yesterday",
+    "email",
 )
+# Four-letter cue words, read through one swap of neighbouring letters ("tlod", "snet"); a
+# real word that is such a swap ("from" of "form") keeps its spelling.
+SHORT_CUES = ("told", "sent", "said")
+_SWAPPED = {
+    word[:i] + word[i + 1] + word[i] + word[i + 2 :]: word
+    for word in SHORT_CUES
+    for i in range(len(word) - 1)
+}
 
 # Real words one edit away from a cue word; correcting them would invent a cue.
 NOT_TYPOS = frozenset(
@@ -124,6 +137,21 @@ NOT_TYPOS = frozenset(
         "reporting",
         "resetting",
         "replacing",
+        # 2.11.3: real words one or two edits from the claim verbs and times added then.
+        "deported",
+        "emails",
+        "repointed",
+        "reposted",
+        "reporter",
+        "reporters",
+        "resorted",
+        "resubmitted",
+        "retorted",
+        "subletted",
+        "submitter",
+        "submitters",
+        "subsisted",
+        "subtitled",
     }
 )
 
@@ -136,6 +164,8 @@ def correct(lower: str) -> str:
     """Return the cue word ``lower`` is a misspelling of, or ``lower`` itself."""
     if lower in SHORTHAND:
         return SHORTHAND[lower]
+    if len(lower) == 4:
+        return _SWAPPED.get(lower, lower)
     if len(lower) < 5 or lower in NOT_TYPOS or not lower.isalpha():
         return lower
     best, best_distance = lower, 3
@@ -180,6 +210,20 @@ class Lemmatize:
                     lemmas[i] = cache[norm] = self.strings.add(self.table.get(text, text))
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))  # type: ignore[arg-type]
         return doc
+
+
+def typo_fixes(doc: Doc) -> list[tuple[int, int, str]]:
+    """Return (start, end, word) of each token whose norm corrects a misspelt cue word
+    ("tlod" read as "told"), not shorthand ("u") nor a norm of spaCy's own ("n't")."""
+    fixes = []
+    strings = doc.vocab.strings
+    for i, (lower, norm) in enumerate(doc.to_array([LOWER, NORM]).tolist()):
+        if lower != norm:
+            word = strings[lower]
+            if word not in SHORTHAND and correct(word) == strings[norm]:
+                token = doc[i]
+                fixes.append((token.idx, token.idx + len(token), strings[norm]))
+    return fixes
 
 
 def _norm(string: str) -> str:

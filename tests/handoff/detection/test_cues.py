@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from handoff.detection import EXPLICIT, cues, detect_message, detect_messages, engine
+from handoff.detection.cues import find_cues
+from handoff.detection.nlp import get_nlp
 
 REPEATS = [
     "As I told the bot, my order hasn't arrived.",
@@ -69,6 +71,9 @@ TYPOS_AND_NAMES = [
     "as I told the robot, nothing came",
     "I explained it all to the chat-bot already",
     "I already gave your system my order number",
+    # 2.11.3: the text patterns read misspelt cue words too.
+    "as i tlod the bot, my acount got hacked",
+    "alredy repoted this last week",
 ]
 
 
@@ -765,3 +770,12 @@ def test_every_pointer_in_the_evaluation_data_opens_with_a_listed_word() -> None
     assert {
         w for w in openings if w.lower() not in cues._POINTER_FIRST and not w[0].isdigit()
     } == set()
+
+
+def test_a_misspelt_claim_is_found_where_it_was_written() -> None:
+    """Does a contact cue read through a misspelling ("repoted") give the original words and
+    offsets, not the corrected ones?"""
+    text = "Yesterday I repoted it via email. Ref 00552866"
+    [hit] = find_cues(get_nlp()(text), text)
+    assert (hit.cue, hit.text) == ("earlier_contact", "I repoted")
+    assert (hit.start, hit.end) == (10, 19)

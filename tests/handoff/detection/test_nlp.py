@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handoff.detection import detect_message, engine
 from handoff.detection.learned import COLUMNS
-from handoff.detection.nlp import LONGEST_SENTENCE, get_nlp, parse, sentence
+from handoff.detection.nlp import LONGEST_SENTENCE, correct, get_nlp, parse, sentence, typo_fixes
 
 # 60,000 characters with no stop: every claim in it looked at the whole message once, which
 # made reading it quadratic (35 s for one message).
@@ -35,3 +35,28 @@ def test_parse_gives_what_the_pipeline_gives() -> None:
     columns = list(COLUMNS)
     assert parse(text).to_array(columns).tolist() == get_nlp()(text).to_array(columns).tolist()
     assert parse("").text == ""
+
+
+def test_a_short_cue_word_is_read_through_one_swap_of_neighbouring_letters() -> None:
+    """Is "tlod" read as "told" and "snet" as "sent", while "from" stays itself (it is a swap
+    of "form") and real words near the claim verbs added in 2.11.3 keep their spelling?"""
+    assert [correct(w) for w in ("tlod", "snet", "sadi")] == ["told", "sent", "said"]
+    assert [correct(w) for w in ("from", "tool", "sets")] == ["from", "tool", "sets"]
+    assert [correct(w) for w in ("repoted", "submited", "yestarday")] == [
+        "reported",
+        "submitted",
+        "yesterday",
+    ]
+    assert [correct(w) for w in ("reposted", "reporter", "emails")] == [
+        "reposted",
+        "reporter",
+        "emails",
+    ]
+
+
+def test_typo_fixes_name_only_misspelt_cue_words_with_their_offsets() -> None:
+    """Does ``typo_fixes`` give the place and the correction of "repoted", and nothing for
+    shorthand ("u") or spaCy's own norms ("n't")?"""
+    doc = parse("I alredy repoted it, didn't u see")
+    assert typo_fixes(doc) == [(2, 8, "already"), (9, 16, "reported")]
+    assert typo_fixes(parse("I didn't tell u")) == []
