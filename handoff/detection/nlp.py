@@ -14,7 +14,7 @@ from typing import Any
 import numpy
 import spacy
 from rapidfuzz.distance import OSA
-from spacy.attrs import LEMMA, LOWER, NORM, ORTH
+from spacy.attrs import LEMMA, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import Lemmatizer
@@ -155,6 +155,9 @@ NOT_TYPOS = frozenset(
     }
 )
 
+# Where a document's tokens have a cue word as their norm (``Lemmatize``, ``typo_fixes``).
+_CUE_NORMS = "handoff_cue_norms"
+
 _lock = threading.RLock()
 _nlp: Language | None = None
 
@@ -195,6 +198,8 @@ class Lemmatize:
         self.table = table
         self.strings = strings
         self.cache: dict[int, int] = {}
+        # The words a misspelling may be corrected to: where one is a norm, ``typo_fixes`` looks.
+        self.targets = frozenset(strings.add(w) for w in (*CUE_VOCABULARY, *SHORT_CUES))
 
     def __call__(self, doc: Doc) -> Doc:
         """Lemmatize ``doc`` in place."""
@@ -209,20 +214,20 @@ class Lemmatize:
                     text = self.strings[norm]
                     lemmas[i] = cache[norm] = self.strings.add(self.table.get(text, text))
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))  # type: ignore[arg-type]
+        if not self.targets.isdisjoint(norms):
+            doc.user_data[_CUE_NORMS] = [i for i, n in enumerate(norms) if n in self.targets]
         return doc
 
 
 def typo_fixes(doc: Doc) -> list[tuple[int, int, str]]:
-    """Return (start, end, word) of each token whose norm corrects a misspelt cue word
-    ("tlod" read as "told"), not shorthand ("u") nor a norm of spaCy's own ("n't")."""
+    """Return (start, end, word) of each token of a document the pipeline read whose norm
+    corrects a misspelt cue word ("tlod" read as "told"), not shorthand ("alr")."""
     fixes = []
-    strings = doc.vocab.strings
-    for i, (lower, norm) in enumerate(doc.to_array([LOWER, NORM]).tolist()):
-        if lower != norm:
-            word = strings[lower]
-            if word not in SHORTHAND and correct(word) == strings[norm]:
-                token = doc[i]
-                fixes.append((token.idx, token.idx + len(token), strings[norm]))
+    for i in doc.user_data.get(_CUE_NORMS, ()):
+        token = doc[i]
+        word, norm = token.lower_, token.norm_
+        if word != norm and word not in SHORTHAND and correct(word) == norm:
+            fixes.append((token.idx, token.idx + len(token), norm))
     return fixes
 
 
