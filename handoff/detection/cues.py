@@ -1038,10 +1038,12 @@ def find_cues(doc: Doc, text: str | None = None) -> list[CueHit]:
         hits.append(CueHit(name, span.text, span.start_char, span.end_char))
     kept = _Taken((hit.start, hit.end) for hit in hits)
     # The patterns below read the text, not the norms: read misspelt cue words corrected.
-    fixed = edit(text, typo_fixes(doc))
-    gates = _open_gates(fixed.text.lower())
-    for hit in [*given_before(fixed.text, gates), *earlier_contact(fixed.text, gates)]:
-        if fixed.swaps:
+    fixes = typo_fixes(doc)
+    fixed = edit(text, fixes) if fixes else None
+    read = fixed.text if fixed else text
+    gates = _open_gates(read.lower())
+    for hit in [*given_before(read, gates), *earlier_contact(read, gates)]:
+        if fixed:
             start, end = fixed.back(hit.start, hit.end)
             hit = CueHit(hit.cue, text[start:end], start, end)
         if not kept.overlaps(hit.start, hit.end):

@@ -7,14 +7,16 @@ Nothing is downloaded: the tokenizer ships with spaCy and the lemma table with
 from __future__ import annotations
 
 import bisect
+import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy
 import spacy
 from rapidfuzz.distance import OSA
-from spacy.attrs import LEMMA, NORM, ORTH
+from spacy.attrs import IS_PUNCT, LEMMA, LOWER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import Lemmatizer
@@ -155,8 +157,8 @@ NOT_TYPOS = frozenset(
     }
 )
 
-# Where a document's tokens have a cue word as their norm (``Lemmatize``, ``typo_fixes``).
-_CUE_NORMS = "handoff_cue_norms"
+# Where a document's norms correct misspelt cue words (``Lemmatize``, ``typo_fixes``).
+_TYPOS = "handoff_typos"
 
 _lock = threading.RLock()
 _nlp: Language | None = None
@@ -198,14 +200,15 @@ class Lemmatize:
         self.table = table
         self.strings = strings
         self.cache: dict[int, int] = {}
-        # The words a misspelling may be corrected to: where one is a norm, ``typo_fixes`` looks.
-        self.targets = frozenset(strings.add(w) for w in (*CUE_VOCABULARY, *SHORT_CUES))
+        # Whether a (lower case, norm) pair of hashes is a misspelt cue word and its correction.
+        self.typos: dict[tuple[int, int], bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        """Lemmatize ``doc`` in place."""
+        """Lemmatize ``doc`` in place, noting where a norm corrects a misspelling."""
         if not len(doc):
             return doc
-        norms = doc.to_array([NORM]).tolist()
+        pairs = doc.to_array([NORM, LOWER])
+        norms = pairs[:, 0].tolist()
         cache = self.cache
         lemmas = [cache.get(norm) for norm in norms]
         if None in lemmas:
@@ -214,21 +217,34 @@ class Lemmatize:
                     text = self.strings[norm]
                     lemmas[i] = cache[norm] = self.strings.add(self.table.get(text, text))
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))  # type: ignore[arg-type]
-        if not self.targets.isdisjoint(norms):
-            doc.user_data[_CUE_NORMS] = [i for i, n in enumerate(norms) if n in self.targets]
+        lowers = pairs[:, 1].tolist()
+        if norms != lowers:  # mostly not: shorthand, contractions and typos are rare
+            pairs_of = zip(lowers, norms, strict=True)
+            found = [i for i, pair in enumerate(pairs_of) if self._typo(pair)]
+            if found:
+                doc.user_data[_TYPOS] = found
         return doc
+
+    def _typo(self, pair: tuple[int, int]) -> bool:
+        """Tell whether a token's (lower case, norm) is a misspelt cue word and its correction,
+        not shorthand ("u") nor a norm of spaCy's own ("n't")."""
+        found = self.typos.get(pair)
+        if found is None:
+            lower, norm = pair
+            word = self.strings[lower]
+            found = self.typos[pair] = (
+                lower != norm and word not in SHORTHAND and correct(word) == self.strings[norm]
+            )
+        return found
 
 
 def typo_fixes(doc: Doc) -> list[tuple[int, int, str]]:
     """Return (start, end, word) of each token of a document the pipeline read whose norm
-    corrects a misspelt cue word ("tlod" read as "told"), not shorthand ("alr")."""
-    fixes = []
-    for i in doc.user_data.get(_CUE_NORMS, ()):
-        token = doc[i]
-        word, norm = token.lower_, token.norm_
-        if word != norm and word not in SHORTHAND and correct(word) == norm:
-            fixes.append((token.idx, token.idx + len(token), norm))
-    return fixes
+    corrects a misspelt cue word ("tlod" read as "told")."""
+    return [
+        (token.idx, token.idx + len(token), token.norm_)
+        for token in (doc[i] for i in doc.user_data.get(_TYPOS, ()))
+    ]
 
 
 def _norm(string: str) -> str:
@@ -432,18 +448,29 @@ class GatedMatcher:
     pattern of a rule misses one, the rule cannot match and its Matcher is not run. The
     Matcher's cost grows with the number of patterns it tries, so a few set lookups save
     most of it, and no match is lost.
+
+    A pattern of a word, up to n words that are not punctuation, and a word ("told ... the
+    bot") is matched by ``_gap_matches`` over the document's columns, not by the Matcher,
+    which keeps a state for each length of the gap at each start: that made "told_bot" the
+    costliest rule. Its words are tested as the Matcher would test them (a set by its flag).
     """
 
     def __init__(self, vocab: Any, rules: dict[str, list[list[dict[str, Any]]]]) -> None:
-        self.rules: list[tuple[Matcher, frozenset[int], list[list[frozenset[int]]]]] = []
+        self.rules: list[_Rule] = []
         strings = vocab.strings
         classes = word_classes()
         classes.reserve(rules)
+        # The columns a document is read in: norm, lemma, punctuation, then the gaps' flags.
+        self.columns: list[int | str] = [NORM, LEMMA, IS_PUNCT]
         for name, patterns in rules.items():
             # Check the readable patterns against spaCy's schema; the flag form has int keys.
             Matcher(vocab, validate=True).add(name, patterns)
-            matcher = Matcher(vocab, validate=False)
-            matcher.add(name, expand_first([classes.compile(p) for p in patterns]))
+            gaps = [self._gap_of(p, classes, strings) for p in patterns]
+            rest = [p for p, gap in zip(patterns, gaps, strict=True) if gap is None]
+            matcher = None
+            if rest:
+                matcher = Matcher(vocab, validate=False)
+                matcher.add(name, expand_first([classes.compile(p) for p in rest]))
             # Norms and lemmas are both string hashes; testing a word against either column
             # can only let more documents through, never fewer.
             needs = [
@@ -460,25 +487,117 @@ class GatedMatcher:
             first = frozenset().union(*(need[0] for need in needs if need))
             if any(not need for need in needs):
                 first = frozenset()
-            self.rules.append((matcher, first, needs))
+            self.rules.append(
+                _Rule(strings.add(name), matcher, first, needs, [g for g in gaps if g])
+            )
+
+    def _gap_of(
+        self, pattern: list[dict[str, Any]], classes: WordClasses, strings: Any
+    ) -> _Gap | None:
+        """Return ``pattern`` as a ``_Gap`` when it has that form, else None."""
+        if len(pattern) != 3 or set(pattern[1]) != {"IS_PUNCT", "OP"}:
+            return None
+        most = _GAP_RE.fullmatch(str(pattern[1]["OP"]))
+        ends = [_word_set(spec) for spec in (pattern[0], pattern[2])]
+        if pattern[1]["IS_PUNCT"] is not False or most is None or None in ends:
+            return None
+        tests: list[tuple[int, frozenset[int] | None]] = []
+        for name, words, is_set in ends:  # type: ignore[misc]
+            flag = classes.flag(name, words) if is_set else None
+            if flag is None:
+                column = self.columns.index(NORM if name == "NORM" else LEMMA)
+                tests.append((column, frozenset(strings.add(w) for w in words)))
+            else:
+                if flag not in self.columns:
+                    self.columns.append(flag)
+                tests.append((self.columns.index(flag), None))
+        return _Gap(tests[0], int(most.group(1)), tests[1])
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Return every rule's (match_id, start, end) triples; match_id is the rule's name."""
         if not len(doc):
             return []
-        present = set(doc.to_array([NORM, LEMMA]).ravel().tolist())
+        rows = doc.to_array(self.columns)
+        present = set(rows[:, :2].ravel().tolist())
+        table: list[list[int]] | None = None
         found: list[tuple[int, int, int]] = []
-        for matcher, first, needs in self.rules:
-            if first and first.isdisjoint(present):
+        for rule in self.rules:
+            if rule.first and rule.first.isdisjoint(present):
                 continue
-            for need in needs:
-                for words in need:
-                    if words.isdisjoint(present):
-                        break
-                else:
-                    found.extend(matcher(doc))
-                    break
+            # A rule runs where the words one of its patterns needs are all present.
+            if not any(all(not w.isdisjoint(present) for w in need) for need in rule.needs):
+                continue
+            if rule.gaps:
+                table = rows.tolist() if table is None else table
+                for gap in rule.gaps:
+                    found += _gap_matches(table, rule.key, gap)
+            if rule.matcher is not None:
+                found.extend(rule.matcher(doc))
         return found
+
+
+# One end of a gapped pattern: the column of a document's rows it reads, and the hashes that
+# column must hold there (None: the column is a flag, which must be set).
+_End = tuple[int, frozenset[int] | None]
+
+
+@dataclass(frozen=True)
+class _Gap:
+    """A pattern of a word, at most ``most`` words that are not punctuation, and a word."""
+
+    first: _End
+    most: int
+    last: _End
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One rule of a ``GatedMatcher``: the words each pattern needs, its gapped patterns, and a
+    Matcher for the others."""
+
+    key: int
+    matcher: Matcher | None
+    first: frozenset[int]
+    needs: list[list[frozenset[int]]]
+    gaps: list[_Gap]
+
+
+_GAP_RE = re.compile(r"\{0,(\d+)\}")
+
+
+def _word_set(spec: dict[str, Any]) -> tuple[str, list[str], bool] | None:
+    """Return (attribute name, words, whether a set) of a token spec that is one norm or lemma,
+    or a set of them; None for any other spec."""
+    if len(spec) != 1:
+        return None
+    [(name, value)] = spec.items()
+    if name not in ("NORM", "LEMMA"):
+        return None
+    if isinstance(value, str):
+        return name, [value], False
+    if isinstance(value, dict) and list(value) == ["IN"]:
+        return name, list(value["IN"]), True
+    return None
+
+
+def _holds(row: list[int], end: _End) -> bool:
+    column, words = end
+    return bool(row[column]) if words is None else row[column] in words
+
+
+def _gap_matches(table: list[list[int]], key: int, gap: _Gap) -> list[tuple[int, int, int]]:
+    """Return every (key, start, end) of ``gap`` in a document's rows (``GatedMatcher.columns``)."""
+    found = []
+    for end, row in enumerate(table):
+        if _holds(row, gap.last):
+            start = end - 1
+            while start >= 0 and end - start - 1 <= gap.most:
+                if _holds(table[start], gap.first):
+                    found.append((key, start, end + 1))
+                if table[start][2]:
+                    break  # punctuation cannot lie between the two words
+                start -= 1
+    return found
 
 
 def _required(pattern: list[dict[str, Any]]) -> list[tuple[int, list[str]]]:

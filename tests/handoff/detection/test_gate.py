@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from spacy.attrs import LEMMA, NORM
 from spacy.matcher import Matcher
 
 from handoff.detection import cues
 from handoff.detection.cues import RULES, _matcher
-from handoff.detection.nlp import get_nlp
+from handoff.detection.nlp import expand_first, get_nlp, word_classes
 from handoff.detection.reask import FIELD_PATTERNS, PROBLEM, PROBLEM_PATTERNS
 from handoff.detection.reask import _matcher as _ask_matcher
 
@@ -91,3 +92,42 @@ def test_trie_prefers_the_longest_word() -> None:
         "ab",
         "x",
     ]
+
+
+def test_gapped_patterns_match_what_the_matcher_matched() -> None:
+    """Do the rules with patterns read natively (a word, a gap of words, a word) find exactly
+    what one flag-compiled Matcher of all their patterns finds, wherever the rule runs?"""
+    nlp = get_nlp()
+    gated = _matcher()
+    classes = word_classes()
+    gapped = {rule.key for rule in gated.rules if rule.gaps}
+    names = {nlp.vocab.strings.add(name): name for name in RULES}
+    assert {names[key] for key in gapped} >= {"told_bot", "said_before", "again"}
+    reference = Matcher(nlp.vocab, validate=False)
+    for key in gapped:
+        patterns = RULES[names[key]][0]
+        reference.add(names[key], expand_first([classes.compile(p) for p in patterns]))
+    needs = {rule.key: rule.needs for rule in gated.rules}
+    for text in _texts():
+        doc = nlp(text)
+        present = set(doc.to_array([NORM, LEMMA]).ravel().tolist())
+        expected = {
+            m
+            for m in reference(doc)
+            if any(all(not w.isdisjoint(present) for w in need) for need in needs[m[0]])
+        }
+        assert {m for m in gated(doc) if m[0] in gapped} == expected, text
+
+
+def test_a_gap_holds_at_most_its_words_and_no_punctuation() -> None:
+    """Does "told ... bot" match across up to eight words, not nine, and not across a comma?"""
+    gated = _matcher()
+    key = get_nlp().vocab.strings.add("told_bot")
+
+    def spans(text: str) -> set[tuple[int, int]]:
+        return {(s, e) for k, s, e in gated(get_nlp()(text)) if k == key}
+
+    assert spans("I told the bot") == {(1, 4)}
+    assert spans("I told a b c d e f g the bot") == {(1, 11)}
+    assert spans("I told a b c d e f g h the bot") == set()
+    assert spans("I told them, the bot") == set()
