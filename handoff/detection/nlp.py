@@ -525,7 +525,13 @@ class GatedMatcher:
             if rule.first and rule.first.isdisjoint(present):
                 continue
             # A rule runs where the words one of its patterns needs are all present.
-            if not any(all(not w.isdisjoint(present) for w in need) for need in rule.needs):
+            for need in rule.needs:
+                for words in need:
+                    if words.isdisjoint(present):
+                        break
+                else:
+                    break
+            else:
                 continue
             if rule.gaps:
                 table = rows.tolist() if table is None else table
