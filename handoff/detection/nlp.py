@@ -538,7 +538,8 @@ class GatedMatcher:
                 for gap in rule.gaps:
                     found += _gap_matches(table, rule.key, gap)
             if rule.matcher is not None:
-                found.extend(rule.matcher(doc))
+                # The lemma step always runs: no need to check for missing annotation.
+                found.extend(rule.matcher(doc, allow_missing=True))
         return found
 
 
