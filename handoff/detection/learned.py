@@ -302,8 +302,12 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool, in
 
 def words_of(rows: Sequence[Sequence[int]], strings: Any) -> list[Word]:
     """Turn ``doc.to_array(COLUMNS).tolist()`` rows into words (None for whitespace tokens)."""
+    cache = _word_cache  # a word seen before is read from the cache without a call
     return [
-        None if space else _word(orth, norm, lemma, strings) for orth, norm, lemma, space in rows
+        None
+        if space
+        else (cache.get(orth * 1_000_003 ^ norm) or _word(orth, norm, lemma, strings))
+        for orth, norm, lemma, space in rows
     ]
 
 
