@@ -28,7 +28,6 @@ from handoff.detection.edits import Edited, edit
 from handoff.detection.implicit import find_implicit
 from handoff.detection.known import PacketFacts, facts_from_packet
 from handoff.detection.learned import (
-    COLUMNS,
     CONTEXT_THRESHOLD,
     THRESHOLD,
     VETO,
@@ -40,6 +39,7 @@ from handoff.detection.learned import (
     words_of,
 )
 from handoff.detection.nlp import LONGEST_SENTENCE, parse
+from handoff.detection.nlp import rows as doc_rows
 from handoff.detection.quoted import above_history, in_spans, quoted_spans
 from handoff.detection.reask import find_asks, held_value
 from handoff.detection.thread import (
@@ -187,7 +187,7 @@ _SENTENCE_END = frozenset(
 )
 
 
-def _sentences(rows: list[list[int]], strings: Any) -> list[tuple[int, int]]:
+def _sentences(rows: Sequence[Sequence[int]], strings: Any) -> list[tuple[int, int]]:
     """Split a document's token rows at sentence punctuation and line breaks, and every
     ``LONGEST_SENTENCE`` words: (start, end)."""
     spans, start, words = [], 0, 0
@@ -271,7 +271,7 @@ def _explicit(
             )
         ]
     model = get_model()
-    rows = doc.to_array(list(COLUMNS)).tolist()
+    rows = doc_rows(doc)
     strings = doc.vocab.strings
     items = words_of(rows, strings)
     if quoted:

@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
 from spacy.strings import hash_string as _spacy_hash  # type: ignore[attr-defined]
 from spacy.symbols import IDS
 from spacy.tokens import Doc, Span
+
+from handoff.detection.nlp import rows
 
 MODEL_PATH = Path(__file__).with_name("repetition_model.npz")
 BITS = 20
@@ -226,7 +227,6 @@ WORD_CLASSES = {
     "record": "ticket case reference ref complaint form number",
 }
 WINDOW = 5
-COLUMNS = (ORTH, NORM, LEMMA, IS_SPACE)
 # One word of a document: its key for n-grams, whether it is an anchor, and its class key (0
 # for a word of no class); None for spaces.
 Word = tuple[int, bool, int] | None
@@ -301,12 +301,11 @@ def _word(orth: int, norm: int, lemma: int, strings: Any) -> tuple[int, bool, in
 
 
 def words_of(rows: Sequence[Sequence[int]], strings: Any) -> list[Word]:
-    """Turn ``doc.to_array(COLUMNS).tolist()`` rows into words (None for whitespace tokens)."""
+    """Turn a document's (orth, norm, lemma, is_space) rows (``nlp.rows``) into words (None for
+    whitespace tokens)."""
     cache = _word_cache  # a word seen before is read from the cache without a call
     return [
-        None
-        if space
-        else (cache.get(orth * 1_000_003 ^ norm) or _word(orth, norm, lemma, strings))
+        None if space else (cache.get(orth * 1_000_003 ^ norm) or _word(orth, norm, lemma, strings))
         for orth, norm, lemma, space in rows
     ]
 
@@ -314,7 +313,7 @@ def words_of(rows: Sequence[Sequence[int]], strings: Any) -> list[Word]:
 def words(doc: Doc | Span) -> list[Word]:
     """Return the words of a document or span."""
     whole = doc.doc if isinstance(doc, Span) else doc
-    found = words_of(whole.to_array(list(COLUMNS)).tolist(), whole.vocab.strings)
+    found = words_of(rows(whole), whole.vocab.strings)
     return found[doc.start : doc.end] if isinstance(doc, Span) else found
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy
 import spacy
 from rapidfuzz.distance import OSA
-from spacy.attrs import IS_PUNCT, LEMMA, LOWER, NORM, ORTH
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import Lemmatizer
@@ -157,8 +157,11 @@ NOT_TYPOS = frozenset(
     }
 )
 
-# Where a document's norms correct misspelt cue words (``Lemmatize``, ``typo_fixes``).
+# What the lemma step keeps of a document for the steps after it: where its norms correct
+# misspelt cue words (``typo_fixes``), its rows (``rows``) and its words (``words_present``).
 _TYPOS = "handoff_typos"
+_ROWS = "handoff_rows"
+_PRESENT = "handoff_present"
 
 _lock = threading.RLock()
 _nlp: Language | None = None
@@ -204,11 +207,12 @@ class Lemmatize:
         self.typos: dict[tuple[int, int], bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        """Lemmatize ``doc`` in place, noting where a norm corrects a misspelling."""
+        """Lemmatize ``doc`` in place, noting where a norm corrects a misspelling, and keep its
+        rows and words for the steps after it (``rows``, ``words_present``)."""
         if not len(doc):
             return doc
-        pairs = doc.to_array([NORM, LOWER])
-        norms = pairs[:, 0].tolist()
+        columns = doc.to_array([NORM, LOWER, ORTH, IS_SPACE])
+        norms = columns[:, 0].tolist()
         cache = self.cache
         lemmas = [cache.get(norm) for norm in norms]
         if None in lemmas:
@@ -217,12 +221,16 @@ class Lemmatize:
                     text = self.strings[norm]
                     lemmas[i] = cache[norm] = self.strings.add(self.table.get(text, text))
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))  # type: ignore[arg-type]
-        lowers = pairs[:, 1].tolist()
+        lowers = columns[:, 1].tolist()
         if norms != lowers:  # mostly not: shorthand, contractions and typos are rare
             pairs_of = zip(lowers, norms, strict=True)
             found = [i for i, pair in enumerate(pairs_of) if self._typo(pair)]
             if found:
                 doc.user_data[_TYPOS] = found
+        doc.user_data[_ROWS] = list(
+            zip(columns[:, 2].tolist(), norms, lemmas, columns[:, 3].tolist(), strict=True)
+        )
+        doc.user_data[_PRESENT] = set(norms).union(lemmas)
         return doc
 
     def _typo(self, pair: tuple[int, int]) -> bool:
@@ -236,6 +244,26 @@ class Lemmatize:
                 lower != norm and word not in SHORTHAND and correct(word) == self.strings[norm]
             )
         return found
+
+
+def rows(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """Return (orth, norm, lemma, is_space) of each token of ``doc``, as the lemma step kept
+    them (each ``to_array`` costs about as much as a short message's rule checks)."""
+    found = doc.user_data.get(_ROWS)
+    if found is None:
+        found = doc.user_data[_ROWS] = [
+            (orth, norm, lemma, space)
+            for orth, norm, lemma, space in doc.to_array([ORTH, NORM, LEMMA, IS_SPACE]).tolist()
+        ]
+    return found
+
+
+def words_present(doc: Doc) -> set[int]:
+    """Return the norms and lemmas of ``doc``'s tokens, as the lemma step kept them."""
+    found = doc.user_data.get(_PRESENT)
+    if found is None:
+        found = doc.user_data[_PRESENT] = set(doc.to_array([NORM, LEMMA]).ravel().tolist())
+    return found
 
 
 def typo_fixes(doc: Doc) -> list[tuple[int, int, str]]:
@@ -298,7 +326,7 @@ def sentence(doc: Doc, i: int) -> Span:
     if ends is None:
         end_hashes = _end_hashes(doc.vocab.strings)
         ends, last = [], 0
-        for k, orth in enumerate(doc.to_array([ORTH]).tolist()):
+        for k, (orth, _norm, _lemma, _space) in enumerate(rows(doc)):
             if orth in end_hashes or k + 1 - last >= LONGEST_SENTENCE:
                 ends.append(k + 1)
                 last = k + 1
@@ -517,8 +545,7 @@ class GatedMatcher:
         """Return every rule's (match_id, start, end) triples; match_id is the rule's name."""
         if not len(doc):
             return []
-        rows = doc.to_array(self.columns)
-        present = set(rows[:, :2].ravel().tolist())
+        present = words_present(doc)
         table: list[list[int]] | None = None
         found: list[tuple[int, int, int]] = []
         for rule in self.rules:
@@ -534,7 +561,7 @@ class GatedMatcher:
             else:
                 continue
             if rule.gaps:
-                table = rows.tolist() if table is None else table
+                table = doc.to_array(self.columns).tolist() if table is None else table
                 for gap in rule.gaps:
                     found += _gap_matches(table, rule.key, gap)
             if rule.matcher is not None:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
+
 from handoff.detection import detect_message, engine
-from handoff.detection.learned import COLUMNS
-from handoff.detection.nlp import LONGEST_SENTENCE, correct, get_nlp, parse, sentence, typo_fixes
+from handoff.detection.nlp import (
+    LONGEST_SENTENCE,
+    correct,
+    get_nlp,
+    parse,
+    rows,
+    sentence,
+    typo_fixes,
+    words_present,
+)
 
 # 60,000 characters with no stop: every claim in it looked at the whole message once, which
 # made reading it quadratic (35 s for one message).
@@ -23,8 +33,7 @@ def test_a_sentence_with_no_stop_is_cut_every_longest_sentence_tokens() -> None:
 def test_the_scored_sentences_are_cut_alike() -> None:
     """Does the engine score a stopless message in sentences of at most LONGEST_SENTENCE words?"""
     doc = get_nlp()(STOPLESS)
-    rows = doc.to_array(list(COLUMNS)).tolist()
-    spans = engine._sentences(rows, doc.vocab.strings)
+    spans = engine._sentences(rows(doc), doc.vocab.strings)
     assert len(spans) > 1 and max(end - start for start, end in spans) <= LONGEST_SENTENCE
     assert detect_message(STOPLESS)  # the claims are still found
 
@@ -32,7 +41,7 @@ def test_the_scored_sentences_are_cut_alike() -> None:
 def test_parse_gives_what_the_pipeline_gives() -> None:
     """Does ``parse`` give the tokens, norms and lemmas that calling the pipeline gives?"""
     text = "Told ur bot twice, explaned it 2 the agent b4. Sent pics already!!"
-    columns = list(COLUMNS)
+    columns = [ORTH, NORM, LEMMA, IS_SPACE]
     assert parse(text).to_array(columns).tolist() == get_nlp()(text).to_array(columns).tolist()
     assert parse("").text == ""
 
@@ -60,3 +69,15 @@ def test_typo_fixes_name_only_misspelt_cue_words_with_their_offsets() -> None:
     doc = parse("I alredy repoted it, didn't u see")
     assert typo_fixes(doc) == [(2, 8, "already"), (9, 16, "reported")]
     assert typo_fixes(parse("I didn't tell u")) == []
+
+
+def test_the_lemma_step_keeps_the_rows_and_words_spacy_gives() -> None:
+    """Are the rows and words the lemma step keeps for later steps what spaCy's arrays hold,
+    and read from spaCy for a document no pipeline read?"""
+    text = "Told ur bot twice, explaned it 2 the agent b4.\n Sent pics already!!"
+    doc = parse(text)
+    columns = [ORTH, NORM, LEMMA, IS_SPACE]
+    assert [list(row) for row in rows(doc)] == doc.to_array(columns).tolist()
+    assert words_present(doc) == set(doc.to_array([NORM, LEMMA]).ravel().tolist())
+    bare = get_nlp().make_doc(text)
+    assert [list(row) for row in rows(bare)] == bare.to_array(columns).tolist()
