@@ -7,12 +7,14 @@
     .venv/bin/python scripts/train_detection.py --lowo --grid  # ... at each threshold and veto
 
 The corpus is ``tests/data/detection/train/corpus.jsonl`` (written by
-``scripts/make_detection_corpus.py``) plus the messages of ``tests/data/detection/train/indep-1``
-to ``indep-3`` (written by hand by independent writers who saw only the definition; indep-2 and
-indep-3 in the style of real support traffic), plus the customer messages of the spent
-held-out sets ``heldout-2026-12-a`` to ``-e`` (five more independent writers; their single
-messages and the end-user comments of their conversations, labelled by the explicit findings
-they expect), all counted twice. ``--cross`` prints how a model trained without some of the
+``scripts/make_detection_corpus.py``), the batches written by hand by independent writers who
+saw only the definition (``INDEP_SETS`` and ``THREAD_SETS`` below, each with the agent turn a
+message answers where it has one), the detector author's own batches (``contact.jsonl``,
+``tweets.jsonl``, ``thread.jsonl``) and the customer messages of the spent held-out sets
+(``DEV_SETS``: their single messages and the end-user comments of their conversations,
+labelled by the explicit findings they expect); every row but the corpus counts twice. The
+batches in ``HELD_BACK_SETS`` and the fresh held-out sets stay out, as the measure.
+``--cross`` prints how a model trained without some of the
 independent data does on it: each independent set in two folds (trained on all but one half,
 scored on that half), and each held-out set left out in turn (trained on all but that set).
 Training is deterministic. ``--compare`` holds out a
