@@ -2110,6 +2110,7 @@ _GATES: dict[str, tuple[str, ...]] = {
         "prior",
         "initial",
         "older",
+        "first",  # "see my first message" (a batch of 2.11.4 found it missing)
         "did ",
         "have ",
         "has ",

@@ -57,7 +57,7 @@ from handoff.detection.topics import words_of as words_in
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.11.3"
+DETECTOR_VERSION = "2.11.4"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
