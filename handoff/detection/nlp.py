@@ -615,6 +615,7 @@ def _word_set(spec: dict[str, Any]) -> tuple[str, list[str], bool] | None:
 
 
 def _holds(row: list[int], end: _End) -> bool:
+    """Tell whether a token's row has what one end of a gapped pattern asks for."""
     column, words = end
     return bool(row[column]) if words is None else row[column] in words
 
