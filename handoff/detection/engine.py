@@ -52,12 +52,18 @@ from handoff.detection.thread import (
     own_step_only,
     sent_though_unheard,
 )
-from handoff.detection.topics import STOP, ask_sentences, find_topic_asks, names_a_value
+from handoff.detection.topics import (
+    STOP,
+    VALUE_HEADS,
+    ask_sentences,
+    find_topic_asks,
+    names_a_value,
+)
 from handoff.detection.topics import words_of as words_in
 from handoff.detection.window import WindowItem, to_comment, window
 
 # Bump when cues, thresholds or the window change: stored findings of older versions are recomputed.
-DETECTOR_VERSION = "2.11.4"
+DETECTOR_VERSION = "2.11.5"
 
 EXPLICIT = "explicit_repetition"
 IMPLICIT = "implicit_repetition"
@@ -676,10 +682,22 @@ def _names_label(sentence: str, label: str) -> bool:
     return bool(named & set(words_in(sentence)))
 
 
+def _same_name(answer: str, question: str, label: str) -> bool:
+    """Tell whether an answer's sentence and a question name a value by the same word: an
+    identifier word ("number", "email") or a word of its packet label."""
+    names = VALUE_HEADS | {w for w in words_in(label) if len(w) > 2 and w not in STOP}
+    return bool(names & set(words_in(answer)) & set(words_in(question)))
+
+
+def _label(value: Finding, facts: PacketFacts) -> str:
+    """Return the packet label of a value the customer re-gave ("" when it has none)."""
+    return next((v.label for v in facts.values if v.value == value.matched_value), "")
+
+
 def _naming(asks: list[str], value: Finding, facts: PacketFacts) -> list[str]:
     """Return the questions that name the value the customer re-gave: by an identifier word
     ("what's the circuit ID?") or by a word of its packet label."""
-    label = next((v.label for v in facts.values if v.value == value.matched_value), "")
+    label = _label(value, facts)
     return [sent for sent in asks if names_a_value(sent) or _names_label(sent, label)]
 
 
@@ -706,8 +724,19 @@ def _answered_again(
         # ask it about the opening alone.
         if not _explicit_in(body_of_answer[:opening], (), None, None):
             said = None
-    value = next(
-        (f for f in answer if f.kind == IMPLICIT and f.cue != "description" and f.start < opening),
+    values = [f for f in answer if f.kind == IMPLICIT and f.cue != "description"]
+    # A value later in the answer counts where its sentence names it by a word a question used
+    # ("... My email address is jg@example.net" to "... and the email address for your
+    # schedule?"), since 2.11.5.
+    value = next((f for f in values if f.start < opening), None) or next(
+        (
+            f
+            for f in values
+            if any(
+                _same_name(sentence_of(body_of_answer, f.start, f.end), sentence, _label(f, facts))
+                for sentence in asks
+            )
+        ),
         None,
     )
     if said is not None and not _claims_said(said):

@@ -393,6 +393,18 @@ def answered_bot_questions(packet: Mapping[str, Any], least: int = 2) -> tuple[f
 LIST_MARKER_RE = re.compile(r"\s*(?:\d{1,2}[.)]|[-\u2022*\u00b7])\s*")
 
 
+def _requests(words: list[str]) -> bool:
+    """Tell whether words make a request: "could you", "please send", "need your"."""
+    return (
+        any(a in MODALS and b in ASKERS for a, b in zip(words, words[1:], strict=False))
+        or any(
+            w in {"please", "pls", "kindly"} and REQUEST_VERBS & set(words[i + 1 : i + 3])
+            for i, w in enumerate(words)
+        )
+        or "need your" in " ".join(words)
+    )
+
+
 def ask_sentences(text: str) -> list[str]:
     """Return the sentences of an agent reply that ask something: questions and requests, and
     the items of a list a request introduces ("please send us:\n1. The serial number")."""
@@ -412,15 +424,7 @@ def ask_sentences(text: str) -> list[str]:
         words = words_of(sent)
         if not words or EMAIL_RE.search(sent) or VALUE_RE.search(sent):
             continue
-        request = (
-            any(a in MODALS and b in ASKERS for a, b in zip(words, words[1:], strict=False))
-            or any(
-                w in {"please", "pls", "kindly"} and REQUEST_VERBS & set(words[i + 1 : i + 3])
-                for i, w in enumerate(words)
-            )
-            or "need your" in " ".join(words)
-        )
-        if "?" not in sent and not request:
+        if "?" not in sent and not _requests(words):
             continue
         # An offer or a proposal ("would you like the refund to your card?", "does next
         # Tuesday work?") asks the customer to choose, not to give what they gave; "which
@@ -428,9 +432,12 @@ def ask_sentences(text: str) -> list[str]:
         offer = OFFER_RE.search(sent)
         if offer and not WH_WORDS & set(words_of(sent[: offer.start()])):
             continue
-        # "When you're home, could you ..." asks after the comma.
+        # "When you're home, could you ..." asks after the comma; "To dispatch a patrol could
+        # you confirm the registration, the make and model ...?" asks before it too (2.11.5).
         if "," in sent and words[0] in SUBORDINATE:
-            sent = sent.split(",", 1)[1]
+            head, tail = sent.split(",", 1)
+            if not _requests(words_of(head)):
+                sent = tail
         asks.append(sent)
         listing = sent.rstrip().endswith(":")
     return asks

@@ -735,3 +735,35 @@ def test_a_reply_of_thousands_of_list_lines_is_read_line_by_line_once(
     body = "Here is what we have on file:\n" + "- your order number\n" * 2000
     assert _reasks(packet, body) == []
     assert len(calls) <= 2001
+
+
+def test_a_question_opening_with_a_purpose_asks_before_its_first_comma(
+    packet: dict[str, Any],
+) -> None:
+    """Is "To check the line could you confirm the circuit ID, and when it went down?" asking
+    for the circuit ID, not only after the comma (2.11.5)?"""
+    ask = "To check the line could you confirm the circuit ID, and when it went down?"
+    comments = [agent(1, ask, 5), customer(2, "CIR-8812, about nine this morning", 6)]
+    found = [f for f in detect_ticket(_circuit_packet(packet), comments) if f.kind == REASK]
+    assert [f.comment_id for f in found] == [1]
+    assert "circuit ID" in found[0].snippet
+
+
+@pytest.mark.parametrize(
+    ("answer", "reasks"),
+    [
+        # The value's sentence names it as the question did.
+        ("Hi. It's the HX-300 model. My circuit ID is CIR-8812.", 1),
+        # Given in passing, named by nothing the question used.
+        ("Hi. It's the HX-300 model. Line CIR-8812 by the way.", 0),
+    ],
+)
+def test_a_value_later_in_the_answer_answers_a_question_naming_it_alike(
+    packet: dict[str, Any], answer: str, reasks: int
+) -> None:
+    """Does a value given after the opening of the answer make the question a re-ask only where
+    its sentence names it by a word the question used (2.11.5)?"""
+    ask = "Which router model do you have, and what is the circuit ID on the contract?"
+    comments = [agent(1, ask, 5), customer(2, answer, 6)]
+    found = [f for f in detect_ticket(_circuit_packet(packet), comments) if f.kind == REASK]
+    assert len(found) == reasks
