@@ -675,18 +675,24 @@ def _claims_said(said: Finding) -> bool:
     return bool(words & _SAID_WORDS) and not words & _ELSEWHERE
 
 
+def _label_words(label: str) -> set[str]:
+    """Return the words of a packet label that can name its value ("Halcyon gamertag")."""
+    return {w for w in words_in(label) if len(w) > 2 and w not in STOP}
+
+
 def _names_label(sentence: str, label: str) -> bool:
     """Tell whether a question names a value by a word of its packet label ("what's your
     Halcyon gamertag?" for the value labelled "Halcyon gamertag")."""
-    named = {w for w in words_in(label) if len(w) > 2 and w not in STOP}
-    return bool(named & set(words_in(sentence)))
+    return bool(_label_words(label) & set(words_in(sentence)))
 
 
-def _same_name(answer: str, question: str, label: str) -> bool:
-    """Tell whether an answer's sentence and a question name a value by the same word: an
-    identifier word ("number", "email") or a word of its packet label."""
-    names = VALUE_HEADS | {w for w in words_in(label) if len(w) > 2 and w not in STOP}
-    return bool(names & set(words_in(answer)) & set(words_in(question)))
+def _named_later(value: Finding, answer: str, asks: list[str], facts: PacketFacts) -> bool:
+    """Tell whether the sentence of the answer holding ``value`` names it by a word a question
+    used: an identifier word ("number", "email") or a word of its packet label."""
+    names = (VALUE_HEADS | _label_words(_label(value, facts))) & set(
+        words_in(sentence_of(answer, value.start, value.end))
+    )
+    return any(names & set(words_in(question)) for question in asks)
 
 
 def _label(value: Finding, facts: PacketFacts) -> str:
@@ -729,15 +735,7 @@ def _answered_again(
     # ("... My email address is jg@example.net" to "... and the email address for your
     # schedule?"), since 2.11.5.
     value = next((f for f in values if f.start < opening), None) or next(
-        (
-            f
-            for f in values
-            if any(
-                _same_name(sentence_of(body_of_answer, f.start, f.end), sentence, _label(f, facts))
-                for sentence in asks
-            )
-        ),
-        None,
+        (f for f in values if _named_later(f, body_of_answer, asks, facts)), None
     )
     if said is not None and not _claims_said(said):
         said = None
